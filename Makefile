@@ -1,0 +1,40 @@
+# podsite: every command a newcomer and CI need. `make help` lists them.
+PYTHON ?= $(shell PYENV_VERSION=3.13.0 python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null || command -v python3.13)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format bench
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.13 not found (pyenv 3.13.0 or python3.13 on PATH)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv with Python 3.13 and install podsite with its dev tools
+
+run: $(STAMP) ## Migrate, load the demo catalogue if empty, serve on http://127.0.0.1:8000
+	$(BIN)/podsite db upgrade
+	$(BIN)/podsite demo --if-empty
+	$(BIN)/podsite serve --host 127.0.0.1 --port 8000
+
+test: $(STAMP) ## Run the whole test suite (PODSITE_DATABASE_URL=postgresql+asyncpg://... for PostgreSQL)
+	$(BIN)/pytest
+
+lint: $(STAMP) ## ruff check, ruff format --check, mypy src
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy src
+
+format: $(STAMP) ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP) ## Benchmark podsite against nginx serving the same page (see bench/README.md)
+	$(BIN)/python bench/run.py

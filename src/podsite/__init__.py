@@ -1,0 +1,1 @@
+"""podsite: a self-hosted, async podcast website engine."""

@@ -1,0 +1,44 @@
+"""`create_app(settings)` builds the whole site; nothing is bound at import time."""
+
+import logging
+
+from quart import Quart
+
+from podsite.infrastructure import db, static_files, templates
+from podsite.infrastructure.request_log import RequestLogMiddleware
+from podsite.settings import PACKAGE_DIR, Settings
+from podsite.views import episodes, error, guests, home
+
+# Episodes first; the redirector (catch-all short URLs) will come last.
+BLUEPRINTS = (episodes, home, guests, error)
+
+
+def create_app(settings: Settings | None = None) -> Quart:
+    settings = settings or Settings()
+    app = Quart(
+        __name__,
+        static_folder=str(PACKAGE_DIR / 'static'),
+        template_folder=None,
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        PODSITE_SETTINGS=settings,
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+    )
+    db.init_app(app, settings)
+    templates.init_app(
+        app, folder=PACKAGE_DIR / 'templates', auto_reload=settings.template_auto_reload
+    )
+    static_files.init_app(app, folder=PACKAGE_DIR / 'static')
+    for module in BLUEPRINTS:
+        app.register_blueprint(module.blueprint)
+    app.asgi_app = RequestLogMiddleware(  # type: ignore[method-assign,assignment]
+        app.asgi_app, trusted_proxies=settings.trusted_proxies
+    )
+    return app
+
+
+def create_served_app() -> Quart:
+    """The factory the ASGI server calls in each worker process."""
+    logging.basicConfig(level=logging.INFO, format='%(message)s')
+    return create_app(Settings())

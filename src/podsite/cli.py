@@ -1,0 +1,124 @@
+"""The `podsite` command: thin shells over the services."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from quart import Quart
+from rich.console import Console
+
+from podsite.app import create_app
+from podsite.infrastructure import db
+from podsite.services import demo_content, demo_service, schema_service
+from podsite.settings import Settings
+
+cli = typer.Typer(no_args_is_help=True, help='podsite: a self-hosted podcast website engine.')
+db_cli = typer.Typer(no_args_is_help=True, help='Database schema commands.')
+cli.add_typer(db_cli, name='db')
+console = Console()
+errors = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            where = '.'.join(str(part) for part in problem['loc']) or 'settings'
+            errors.print(f'[red]Configuration error[/red] in {where}: {problem["msg"]}')
+        raise typer.Exit(2) from error
+
+
+@asynccontextmanager
+async def app_with_database(settings: Settings) -> AsyncIterator[Quart]:
+    """The app with its database open and an app context pushed, as a request would have."""
+    app = create_app(settings)
+    db.open_database_for(app, settings)
+    try:
+        async with app.app_context():
+            yield app
+    finally:
+        await db.close_database_for(app)
+
+
+def run(coroutine: Coroutine[Any, Any, None]) -> None:
+    asyncio.run(coroutine)
+
+
+@db_cli.command('upgrade')
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest revision."""
+    settings = load_settings()
+
+    async def upgrade() -> None:
+        async with app_with_database(settings):
+            await schema_service.upgrade_to_head(db.database().engine)
+            revision = await schema_service.current_revision(db.database().engine)
+        console.print(f'Database is at revision [bold]{revision}[/bold].')
+
+    run(upgrade())
+
+
+@cli.command()
+def demo(
+    episodes: Annotated[
+        int, typer.Option(min=1, max=100_000, help='How many episodes to generate.')
+    ] = 300,
+    seed: Annotated[int, typer.Option(help='Seed of the generator: same seed, same site.')] = 2026,
+    if_empty: Annotated[
+        bool, typer.Option('--if-empty', help='Do nothing (and succeed) if episodes exist.')
+    ] = False,
+) -> None:
+    """Load a generated, believable demo catalogue into an empty database."""
+    settings = load_settings()
+
+    async def load() -> None:
+        async with app_with_database(settings):
+            if await demo_service.has_episodes():
+                if if_empty:
+                    console.print('The database already has episodes; demo data not loaded.')
+                    return
+                errors.print('[red]The database already has episodes.[/red] Use an empty one.')
+                raise typer.Exit(1)
+            with console.status(f'Generating {episodes} episodes...'):
+                catalogue = demo_content.generate_catalogue(episodes=episodes, seed=seed)
+            with console.status('Writing to the database...'):
+                summary = await demo_service.load_demo(catalogue)
+        console.print(
+            f'Loaded {summary.episodes} episodes, {summary.guests} guests, '
+            f'{summary.sponsors} sponsors and {summary.transcripts} transcripts.'
+        )
+
+    run(load())
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help='Address to listen on.')] = '127.0.0.1',
+    port: Annotated[int, typer.Option(min=1, max=65535, help='Port to listen on.')] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help='Worker processes.')] = 1,
+) -> None:
+    """Serve the site with Granian."""
+    from granian.constants import Interfaces
+    from granian.server import Server
+
+    load_settings()
+    console.print(f'Serving podsite on http://{host}:{port} with {workers} worker(s).')
+    Server(
+        'podsite.app:create_served_app',
+        address=host,
+        port=port,
+        workers=workers,
+        interface=Interfaces.ASGI,
+        factory=True,
+        log_access=False,
+    ).serve()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format='%(message)s')
+    cli()

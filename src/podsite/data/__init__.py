@@ -1,0 +1,18 @@
+"""SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
+
+from podsite.data.base import Base
+from podsite.data.episode import Episode, EpisodeGuest, Transcript
+from podsite.data.guest import Guest
+from podsite.data.podcast import Podcast
+from podsite.data.sponsor import Sponsor, SponsorPlacement
+
+__all__ = [
+    'Base',
+    'Episode',
+    'EpisodeGuest',
+    'Guest',
+    'Podcast',
+    'Sponsor',
+    'SponsorPlacement',
+    'Transcript',
+]

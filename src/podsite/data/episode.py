@@ -1,0 +1,68 @@
+"""Episodes, who appears in them, and their transcripts."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from podsite.data.base import Base, utc_now
+
+EPISODE_TYPES = ('full', 'trailer', 'bonus')
+APPEARANCE_ROLES = ('host', 'guest')
+
+
+class Episode(Base):
+    __tablename__ = 'episode'
+    __table_args__ = (Index('ix_episode_published', 'is_published', 'published_at'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    slug: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(400))
+    subtitle: Mapped[str] = mapped_column(String(400), default='')
+    summary: Mapped[str] = mapped_column(Text, default='')
+    show_notes: Mapped[str] = mapped_column(Text, default='')
+    """Markdown; rendered and sanitised on the way out."""
+    published_at: Mapped[datetime]
+    is_published: Mapped[bool] = mapped_column(default=False)
+    duration_seconds: Mapped[int] = mapped_column(default=0)
+    media_url: Mapped[str] = mapped_column(String(2000), default='')
+    media_size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    media_type: Mapped[str] = mapped_column(String(100), default='audio/mpeg')
+    youtube_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    season: Mapped[int | None] = mapped_column(default=None)
+    episode_type: Mapped[str] = mapped_column(String(10), default='full')
+    explicit: Mapped[bool] = mapped_column(default=False)
+    guid: Mapped[str] = mapped_column(String(400), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
+class EpisodeGuest(Base):
+    """Who appears in an episode, in which role, in billing order."""
+
+    __tablename__ = 'episode_guest'
+
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey('episode.id', ondelete='CASCADE'), primary_key=True
+    )
+    guest_id: Mapped[int] = mapped_column(
+        ForeignKey('guest.id', ondelete='CASCADE'), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    role: Mapped[str] = mapped_column(String(10), default='guest')
+
+
+class Transcript(Base):
+    """An episode's transcript: plain text, plus timed cues when the source had them."""
+
+    __tablename__ = 'transcript'
+
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey('episode.id', ondelete='CASCADE'), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    # [{"start": 12.5, "end": 19.0, "speaker": "Michael", "text": "..."}, ...]
+    cues: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)

@@ -1,0 +1,1 @@
+"""Plumbing shared by every area: database, templates, static files, request log."""

@@ -1,0 +1,32 @@
+"""The client's address, believing `X-Forwarded-For` only from configured proxies."""
+
+import ipaddress
+
+from podsite.settings import IPNetwork
+
+
+def client_ip(remote_addr: str, forwarded_for: str | None, trusted: list[IPNetwork]) -> str:
+    """Walks the forwarding chain from the nearest hop back, skipping trusted proxies."""
+    if not trusted or not forwarded_for or not _is_trusted(remote_addr, trusted):
+        return remote_addr
+    hops = [hop.strip() for hop in forwarded_for.split(',') if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted):
+            return hop if _is_address(hop) else remote_addr
+    return hops[0] if hops and _is_address(hops[0]) else remote_addr
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_trusted(address: str, trusted: list[IPNetwork]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)

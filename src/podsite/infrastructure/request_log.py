@@ -1,0 +1,84 @@
+"""One line per request, e.g.
+
+    8ms HTTP 200 => "GET /episodes/show/268/slug" 28.10 KB at 2024-11-14 10:33:18
+    from 80.22.100.101 via Mozilla/5.0 ...
+
+(on one line).
+Done as ASGI middleware so that the time and size cover everything the client got,
+error pages and static files included.
+"""
+
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from podsite.infrastructure.client_ip import client_ip
+from podsite.settings import IPNetwork
+
+logger = logging.getLogger('podsite.request')
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+
+
+def format_line(
+    *,
+    duration_ms: float,
+    status: int,
+    method: str,
+    target: str,
+    size_bytes: int,
+    at: datetime,
+    ip: str,
+    user_agent: str,
+) -> str:
+    return (
+        f'{duration_ms:.0f}ms HTTP {status} => "{method} {target}" {size_bytes / 1024:.2f} KB '
+        f'at {at:%Y-%m-%d %H:%M:%S} from {ip} via {user_agent or "-"}'
+    )
+
+
+class RequestLogMiddleware:
+    def __init__(self, app: Any, *, trusted_proxies: list[IPNetwork]) -> None:
+        self.app = app
+        self.trusted_proxies = trusted_proxies
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope['type'] != 'http':
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        size = 0
+
+        async def counting_send(message: Message) -> None:
+            nonlocal status, size
+            if message['type'] == 'http.response.start':
+                status = message['status']
+            elif message['type'] == 'http.response.body':
+                size += len(message.get('body', b''))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, counting_send)
+        finally:
+            if logger.isEnabledFor(logging.INFO):
+                logger.info(self._line(scope, status, size, time.perf_counter() - started))
+
+    def _line(self, scope: Scope, status: int, size: int, seconds: float) -> str:
+        headers = dict(scope.get('headers', ()))
+        query = scope.get('query_string', b'').decode('latin-1')
+        target = scope.get('path', '') + (f'?{query}' if query else '')
+        remote = scope['client'][0] if scope.get('client') else '-'
+        forwarded = headers.get(b'x-forwarded-for', b'').decode('latin-1') or None
+        return format_line(
+            duration_ms=seconds * 1000,
+            status=status,
+            method=scope.get('method', '-'),
+            target=target,
+            size_bytes=size,
+            at=datetime.now(UTC),
+            ip=client_ip(remote, forwarded, self.trusted_proxies),
+            user_agent=headers.get(b'user-agent', b'').decode('latin-1'),
+        )

@@ -1,0 +1,1 @@
+"""Pydantic read models: what services hand to view models and templates."""

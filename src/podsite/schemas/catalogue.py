@@ -1,0 +1,101 @@
+"""Read models of the public catalogue: the show, episodes, guests and sponsors."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ReadModel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SiteInfo(ReadModel):
+    title: str
+    subtitle: str
+    description: str
+    author: str
+    language: str
+    artwork_url: str
+    website_url: str
+    copyright: str
+
+
+class GuestRef(ReadModel):
+    """A person as listed on an episode: enough for a name, a photo and a link."""
+
+    name: str
+    slug: str
+    photo_url: str
+    role: str
+
+    @property
+    def url(self) -> str:
+        return guest_url(self.slug)
+
+    @property
+    def is_host(self) -> bool:
+        return self.role == 'host'
+
+
+class EpisodeCard(ReadModel):
+    """An episode in a list."""
+
+    number: int
+    slug: str
+    title: str
+    subtitle: str
+    published_at: datetime
+    duration_seconds: int
+    guests: tuple[GuestRef, ...] = ()
+
+    @property
+    def details_url(self) -> str:
+        return f'/episodes/show/{self.number}/{self.slug}'
+
+    @property
+    def featured_guests(self) -> tuple[GuestRef, ...]:
+        return tuple(guest for guest in self.guests if not guest.is_host)
+
+
+class SponsorCard(ReadModel):
+    name: str
+    slug: str
+    logo_url: str
+    website_url: str
+    description: str
+
+
+class EpisodeDetails(EpisodeCard):
+    summary: str
+    show_notes: str
+    media_url: str
+    media_size_bytes: int
+    media_type: str
+    youtube_id: str | None
+    season: int | None
+    episode_type: str
+    explicit: bool
+    updated_at: datetime
+    sponsors: tuple[SponsorCard, ...] = ()
+
+
+class GuestCard(ReadModel):
+    name: str
+    slug: str
+    bio: str
+    photo_url: str
+    website_url: str
+    social_links: dict[str, str]
+    episode_count: int = 0
+
+    @property
+    def url(self) -> str:
+        return guest_url(self.slug)
+
+
+class GuestDetails(GuestCard):
+    episodes: tuple[EpisodeCard, ...] = ()
+
+
+def guest_url(slug: str) -> str:
+    return f'/guests/{slug}'

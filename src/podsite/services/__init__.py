@@ -1,0 +1,1 @@
+"""Typed async functions: the only code that touches the database session."""

@@ -1,0 +1,118 @@
+"""Reading episodes for the public pages: a fixed, small number of queries per page."""
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, select
+
+from podsite.data import Episode, EpisodeGuest, Guest, Sponsor, SponsorPlacement
+from podsite.infrastructure import db
+from podsite.schemas.catalogue import EpisodeCard, EpisodeDetails, GuestRef, SponsorCard
+
+# Episode numbers are 32-bit integers in the schema; larger ones cannot exist.
+MAX_EPISODE_NUMBER = 2**31 - 1
+
+CARD_COLUMNS = (
+    Episode.id,
+    Episode.number,
+    Episode.slug,
+    Episode.title,
+    Episode.subtitle,
+    Episode.published_at,
+    Episode.duration_seconds,
+)
+DETAIL_COLUMNS = (
+    *CARD_COLUMNS,
+    Episode.summary,
+    Episode.show_notes,
+    Episode.media_url,
+    Episode.media_size_bytes,
+    Episode.media_type,
+    Episode.youtube_id,
+    Episode.season,
+    Episode.episode_type,
+    Episode.explicit,
+    Episode.updated_at,
+)
+
+
+def is_public(now: datetime | None = None) -> ColumnElement[bool]:
+    """Published and due: scheduled episodes stay hidden until their time comes."""
+    return and_(Episode.is_published.is_(True), Episode.published_at <= (now or datetime.now(UTC)))
+
+
+async def latest_episodes(*, limit: int) -> list[EpisodeCard]:
+    query = (
+        select(*CARD_COLUMNS)
+        .where(is_public())
+        .order_by(Episode.published_at.desc(), Episode.number.desc())
+        .limit(limit)
+    )
+    return await _cards(query)
+
+
+async def all_episodes() -> list[EpisodeCard]:
+    query = select(*CARD_COLUMNS).where(is_public()).order_by(Episode.number.desc())
+    return await _cards(query)
+
+
+async def episodes_with_guest(*, guest_id: int) -> list[EpisodeCard]:
+    query = (
+        select(*CARD_COLUMNS)
+        .join(EpisodeGuest, EpisodeGuest.episode_id == Episode.id)
+        .where(is_public(), EpisodeGuest.guest_id == guest_id)
+        .order_by(Episode.number.desc())
+    )
+    return await _cards(query)
+
+
+async def episode_by_number(number: int) -> EpisodeDetails | None:
+    if not 0 < number <= MAX_EPISODE_NUMBER:
+        return None
+    session = db.session()
+    query = select(*DETAIL_COLUMNS).where(is_public(), Episode.number == number)
+    row = (await session.execute(query)).first()
+    if row is None:
+        return None
+    guests = await _guests_by_episode(select(Episode.id).where(Episode.id == row.id))
+    sponsor_rows = await session.execute(
+        select(
+            Sponsor.name, Sponsor.slug, Sponsor.logo_url, Sponsor.website_url, Sponsor.description
+        )
+        .join(SponsorPlacement, SponsorPlacement.sponsor_id == Sponsor.id)
+        .where(SponsorPlacement.episode_id == row.id)
+        .order_by(SponsorPlacement.position)
+    )
+    return EpisodeDetails.model_validate(
+        {
+            **row._mapping,
+            'guests': guests.get(row.id, ()),
+            'sponsors': [SponsorCard.model_validate(s._mapping) for s in sponsor_rows],
+        }
+    )
+
+
+async def _cards(query: Select[*tuple[Any, ...]]) -> list[EpisodeCard]:
+    rows = (await db.session().execute(query)).all()
+    if not rows:
+        return []
+    guests = await _guests_by_episode(query.with_only_columns(Episode.id))
+    return [
+        EpisodeCard.model_validate({**row._mapping, 'guests': guests.get(row.id, ())})
+        for row in rows
+    ]
+
+
+async def _guests_by_episode(episode_ids: Select[int]) -> dict[int, list[GuestRef]]:
+    """Everyone appearing in the given episodes, in billing order, in one query."""
+    query = (
+        select(EpisodeGuest.episode_id, Guest.name, Guest.slug, Guest.photo_url, EpisodeGuest.role)
+        .join(Guest, Guest.id == EpisodeGuest.guest_id)
+        .where(EpisodeGuest.episode_id.in_(episode_ids))
+        .order_by(EpisodeGuest.episode_id, EpisodeGuest.position)
+    )
+    by_episode: dict[int, list[GuestRef]] = defaultdict(list)
+    for row in await db.session().execute(query):
+        by_episode[row.episode_id].append(GuestRef.model_validate(row._mapping))
+    return by_episode

@@ -1,0 +1,41 @@
+"""Schema management: Alembic is the only path that creates or changes tables."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / 'migrations'
+
+
+def alembic_config(database_url: str = '') -> Config:
+    config = Config()
+    config.set_main_option('script_location', str(MIGRATIONS_DIR))
+    config.set_main_option('sqlalchemy.url', database_url)
+    return config
+
+
+async def upgrade_to_head(engine: AsyncEngine) -> None:
+    def upgrade(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes['connection'] = connection
+        command.upgrade(config, 'head')
+
+    async with engine.begin() as connection:
+        await connection.run_sync(upgrade)
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(read)
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -1,0 +1,64 @@
+"""Runtime configuration, read from `PODSITE_` environment variables and `.env`."""
+
+import ipaddress
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET_KEY = 'development-only-secret-key-change-me'  # noqa: S105 (refused outside development)
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class Settings(BaseSettings):
+    """Everything that differs between a laptop, CI and production."""
+
+    model_config = SettingsConfigDict(
+        env_prefix='PODSITE_', env_file='.env', extra='ignore', frozen=True
+    )
+
+    environment: Literal['development', 'test', 'production'] = 'development'
+    """`development` allows the built-in secret key; `production` refuses it."""
+
+    database_url: str = 'sqlite+aiosqlite:///./podsite.db'
+    """SQLAlchemy async URL: `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`."""
+
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    """Signs cookies and tokens; must be set to a long random value outside development."""
+
+    base_url: str = 'http://127.0.0.1:8000'
+    """Public address of the site, used for canonical links, the feed and the sitemap."""
+
+    redis_url: str | None = None
+    """Optional Redis for caches and counters shared between instances."""
+
+    trusted_proxies: list[IPNetwork] = Field(default_factory=list)
+    """Addresses (or networks) of reverse proxies whose `X-Forwarded-For` is believed."""
+
+    database_echo: bool = False
+    """Log every SQL statement (debugging only)."""
+
+    template_auto_reload: bool = False
+    """Re-read templates when they change on disk (development convenience)."""
+
+    @model_validator(mode='after')
+    def _refuse_development_secret_outside_development(self) -> Self:
+        if self.environment != 'development' and (
+            self.secret_key == DEVELOPMENT_SECRET_KEY or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                'PODSITE_SECRET_KEY must be set to a random value of at least 32 characters '
+                f'when PODSITE_ENVIRONMENT is {self.environment!r}'
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith('sqlite')
+
+    @property
+    def public_base_url(self) -> str:
+        return self.base_url.rstrip('/')

@@ -1,0 +1,40 @@
+from podsite.infrastructure.markdown import render_markdown
+from podsite.schemas.catalogue import EpisodeDetails
+from podsite.services import episode_service
+from podsite.viewmodels.shared.formatting import date_text, duration_text
+from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
+
+
+class EpisodeDetailsViewModel(ViewModelBase):
+    """One episode; `slug` is what the URL said, which may be stale or missing."""
+
+    def __init__(self, number: int, slug: str | None = None) -> None:
+        super().__init__()
+        self.number = number
+        self.requested_slug = slug
+        self.episode: EpisodeDetails | None = None
+        self.show_notes_html = ''
+        self.date_text = date_text
+        self.duration_text = duration_text
+
+    async def load_page_async(self) -> None:
+        self.episode = await episode_service.episode_by_number(self.number)
+        if self.episode is None:
+            return
+        self.page_title = f'#{self.episode.number}: {self.episode.title}'
+        self.description = self.episode.subtitle or self.episode.summary[:300]
+        self.show_notes_html = render_markdown(self.episode.show_notes)
+
+    @property
+    def is_canonical_url(self) -> bool:
+        return self.episode is not None and self.requested_slug == self.episode.slug
+
+    @property
+    def canonical_path(self) -> str:
+        return self.episode.details_url if self.episode else super().canonical_path
+
+    @property
+    def youtube_embed_url(self) -> str | None:
+        if self.episode is None or not self.episode.youtube_id:
+            return None
+        return f'https://www.youtube-nocookie.com/embed/{self.episode.youtube_id}'

@@ -1,0 +1,22 @@
+from podsite.schemas.catalogue import EpisodeCard, GuestCard, SponsorCard
+from podsite.services import episode_service, guest_service, sponsor_service
+from podsite.viewmodels.shared.formatting import date_text, duration_text
+from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
+
+LATEST_EPISODE_COUNT = 10
+FEATURED_GUEST_COUNT = 8
+
+
+class IndexViewModel(ViewModelBase):
+    def __init__(self) -> None:
+        super().__init__()
+        self.latest_episodes: list[EpisodeCard] = []
+        self.featured_guests: list[GuestCard] = []
+        self.sponsors: list[SponsorCard] = []
+        self.date_text = date_text
+        self.duration_text = duration_text
+
+    async def load_page_async(self) -> None:
+        self.latest_episodes = await episode_service.latest_episodes(limit=LATEST_EPISODE_COUNT)
+        self.featured_guests = await guest_service.recent_guests(limit=FEATURED_GUEST_COUNT)
+        self.sponsors = await sponsor_service.all_sponsors()

@@ -1,0 +1,69 @@
+"""What every page's view model shares: the show's details for the layout, and the rules."""
+
+from typing import Any
+
+from quart import current_app, request
+
+from podsite.infrastructure.static_files import static_url
+from podsite.schemas.catalogue import SiteInfo
+from podsite.services import podcast_service
+from podsite.settings import Settings
+
+FALLBACK_SITE = SiteInfo(
+    title='podsite',
+    subtitle='',
+    description='',
+    author='',
+    language='en',
+    artwork_url='',
+    website_url='',
+    copyright='',
+)
+
+
+class ViewModelBase:
+    """The constructor does no I/O; `load_async()` does all of it; then `to_dict()`."""
+
+    page_title: str = ''
+    description: str = ''
+
+    def __init__(self) -> None:
+        self.site: SiteInfo = FALLBACK_SITE
+        self._loaded = False
+
+    async def load_async(self) -> None:
+        self.site = await podcast_service.get_site_info() or FALLBACK_SITE
+        await self.load_page_async()
+        self._loaded = True
+
+    async def load_page_async(self) -> None:
+        """Loads what this page shows; pages with data override it."""
+
+    @property
+    def canonical_path(self) -> str:
+        return request.path
+
+    def to_dict(self) -> dict[str, Any]:
+        if not self._loaded:
+            raise RuntimeError(f'{type(self).__name__}.to_dict() called before load_async()')
+        return self.layout_dict() | {
+            name: value for name, value in vars(self).items() if not name.startswith('_')
+        }
+
+    def layout_dict(self) -> dict[str, Any]:
+        """What the shared layout reads; error pages use it without loading anything."""
+        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        title = f'{self.page_title} · {self.site.title}' if self.page_title else self.site.title
+        return {
+            'site': self.site,
+            'full_title': title,
+            'meta_description': self.description or self.site.subtitle,
+            'canonical_url': settings.public_base_url + self.canonical_path,
+            'og_image': _absolute(settings, self.site.artwork_url),
+            'static_url': static_url,
+            'current_path': request.path,
+        }
+
+
+def _absolute(settings: Settings, url: str) -> str:
+    return settings.public_base_url + url if url.startswith('/') else url

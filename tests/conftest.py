@@ -1,0 +1,216 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when configured), built by
+running the migrations, one fresh copy per test."""
+
+import itertools
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from quart import Quart
+from quart.typing import TestClientProtocol
+from sqlalchemy import event, make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+
+from podsite.app import create_app
+from podsite.infrastructure import db
+from podsite.services import demo_content, demo_service, schema_service
+from podsite.settings import Settings
+
+DEMO_EPISODES = 40
+TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-0123456789'
+SHARED_DATA = Path(__file__).resolve().parents[2] / 'shared' / 'data'
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where test databases live: a folder of SQLite files, or a PostgreSQL server."""
+
+    name: str
+    server_url: str | None
+    folder: Path
+
+    def url_for(self, database: str) -> str:
+        if self.server_url is None:
+            return f'sqlite+aiosqlite:///{self.folder / database}.db'
+        return make_url(self.server_url).set(database=database).render_as_string(False)
+
+
+@pytest.fixture(scope='session')
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Backend:
+    configured = os.environ.get('PODSITE_DATABASE_URL', '')
+    folder = tmp_path_factory.mktemp('databases')
+    if configured.startswith('postgresql'):
+        return Backend('postgresql', configured, folder)
+    return Backend('sqlite', None, folder)
+
+
+class DatabaseFactory:
+    """Creates migrated databases from templates and drops them afterwards."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.prefix = f'podsite_test_{os.getpid()}'
+        self.counter = itertools.count()
+        self.created: list[str] = []
+
+    async def _server_execute(self, *statements: str) -> None:
+        assert self.backend.server_url is not None
+        engine = create_async_engine(self.backend.server_url, isolation_level='AUTOCOMMIT')
+        try:
+            async with engine.connect() as connection:
+                for statement in statements:
+                    await connection.execute(text(statement))
+        finally:
+            await engine.dispose()
+
+    async def build_template(self, name: str, *, demo_episodes: int) -> str:
+        database = f'{self.prefix}_{name}'
+        if self.backend.server_url is not None:
+            await self._server_execute(
+                f'DROP DATABASE IF EXISTS {database}', f'CREATE DATABASE {database}'
+            )
+            self.created.append(database)
+        url = self.backend.url_for(database)
+        settings = test_settings(url)
+        app = create_app(settings)
+        opened = db.open_database_for(app, settings)
+        try:
+            await schema_service.upgrade_to_head(opened.engine)
+            if demo_episodes:
+                async with app.app_context():
+                    catalogue = demo_content.generate_catalogue(episodes=demo_episodes)
+                    await demo_service.load_demo(catalogue)
+        finally:
+            await db.close_database_for(app)
+        return database
+
+    async def copy(self, template: str) -> str:
+        database = f'{self.prefix}_{next(self.counter)}'
+        if self.backend.server_url is None:
+            shutil.copyfile(self.backend.folder / f'{template}.db', self.backend.folder / f'{database}.db')
+        else:
+            await self._server_execute(f'CREATE DATABASE {database} TEMPLATE {template}')
+            self.created.append(database)
+        return self.backend.url_for(database)
+
+    async def drop(self, url: str) -> None:
+        database = make_url(url).database or ''
+        if self.backend.server_url is None:
+            Path(database).unlink(missing_ok=True)
+            return
+        await self._server_execute(f'DROP DATABASE IF EXISTS {database} WITH (FORCE)')
+        self.created.remove(database)
+
+    async def drop_all(self) -> None:
+        if self.backend.server_url is not None and self.created:
+            await self._server_execute(
+                *(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)' for name in self.created)
+            )
+
+
+def test_settings(database_url: str, **overrides: object) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        environment='test',
+        database_url=database_url,
+        secret_key=TEST_SECRET_KEY,
+        base_url='https://podcast.test',
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope='session')
+async def databases(backend: Backend) -> AsyncIterator[DatabaseFactory]:
+    factory = DatabaseFactory(backend)
+    await factory.build_template('empty', demo_episodes=0)
+    await factory.build_template('demo', demo_episodes=DEMO_EPISODES)
+    yield factory
+    await factory.drop_all()
+
+
+@pytest.fixture
+async def database_url(databases: DatabaseFactory) -> AsyncIterator[str]:
+    """A fresh database holding the demo catalogue."""
+    url = await databases.copy(f'{databases.prefix}_demo')
+    yield url
+    await databases.drop(url)
+
+
+@pytest.fixture
+async def empty_database_url(databases: DatabaseFactory) -> AsyncIterator[str]:
+    """A fresh, migrated database with no rows."""
+    url = await databases.copy(f'{databases.prefix}_empty')
+    yield url
+    await databases.drop(url)
+
+
+async def _serving(settings: Settings) -> AsyncIterator[Quart]:
+    app = create_app(settings)
+    async with app.test_app():
+        yield app
+
+
+@pytest.fixture
+async def app(database_url: str) -> AsyncIterator[Quart]:
+    """The site over the demo catalogue, with startup and shutdown hooks run."""
+    async for served in _serving(test_settings(database_url)):
+        yield served
+
+
+@pytest.fixture
+async def empty_app(empty_database_url: str) -> AsyncIterator[Quart]:
+    async for served in _serving(test_settings(empty_database_url)):
+        yield served
+
+
+@pytest.fixture
+def client(app: Quart) -> TestClientProtocol:
+    return app.test_client()
+
+
+@pytest.fixture
+def empty_client(empty_app: Quart) -> TestClientProtocol:
+    return empty_app.test_client()
+
+
+@pytest.fixture
+async def session(app: Quart) -> AsyncIterator[AsyncSession]:
+    """A session on the app's database, for arranging test data."""
+    async with db.Database.of(app).sessionmaker() as arranging:
+        yield arranging
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def queries(app: Quart) -> Iterator[QueryCounter]:
+    """Counts the SQL statements the app sends from now on."""
+    counter = QueryCounter()
+    engine: AsyncEngine = db.Database.of(app).engine
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        counter.statements.append(statement)
+
+    event.listen(engine.sync_engine, 'before_cursor_execute', record)
+    yield counter
+    event.remove(engine.sync_engine, 'before_cursor_execute', record)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f'real data not found at {SHARED_DATA} (see DESIGN.md: ../shared/data)')
+    return SHARED_DATA

@@ -1,0 +1,57 @@
+"""Small async helpers that arrange catalogue rows for one test."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podsite.data import Episode, EpisodeGuest, Guest, Sponsor, SponsorPlacement
+
+
+async def next_episode_number(session: AsyncSession) -> int:
+    highest = await session.scalar(select(func.max(Episode.number)))
+    return (highest or 0) + 1
+
+
+async def add_guest(session: AsyncSession, *, name: str, slug: str, bio: str = '') -> Guest:
+    guest = Guest(name=name, slug=slug, bio=bio, social_links={})
+    session.add(guest)
+    await session.flush()
+    return guest
+
+
+async def add_episode(
+    session: AsyncSession,
+    *,
+    number: int | None = None,
+    title: str = 'A test episode',
+    slug: str = 'a-test-episode',
+    show_notes: str = 'Notes.',
+    published: bool = True,
+    published_at: datetime | None = None,
+    guests: tuple[Guest, ...] = (),
+    sponsors: tuple[Sponsor, ...] = (),
+) -> Episode:
+    number = number or await next_episode_number(session)
+    episode = Episode(
+        number=number,
+        slug=slug,
+        title=title,
+        show_notes=show_notes,
+        is_published=published,
+        published_at=published_at or datetime.now(UTC) - timedelta(minutes=5),
+        duration_seconds=3600,
+        media_url=f'https://media.podcast.test/{number}.mp3',
+        media_size_bytes=57_600_000,
+        guid=f'test-episode-{number}',
+    )
+    session.add(episode)
+    await session.flush()
+    for position, guest in enumerate(guests, start=1):
+        session.add(EpisodeGuest(episode_id=episode.id, guest_id=guest.id, position=position))
+    for position, sponsor in enumerate(sponsors):
+        session.add(
+            SponsorPlacement(episode_id=episode.id, sponsor_id=sponsor.id, position=position)
+        )
+    await session.commit()
+    return episode

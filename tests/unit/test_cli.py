@@ -1,0 +1,49 @@
+"""The `podsite` command, run the way a newcomer runs it."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from podsite.cli import cli
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv('PODSITE_DATABASE_URL', f'sqlite+aiosqlite:///{tmp_path / "cli.db"}')
+    return CliRunner()
+
+
+def test_upgrade_then_demo_builds_a_site_and_refuses_to_load_twice(runner: CliRunner) -> None:
+    upgraded = runner.invoke(cli, ['db', 'upgrade'])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert 'revision' in upgraded.output
+
+    loaded = runner.invoke(cli, ['demo', '--episodes', '12'])
+    assert loaded.exit_code == 0, loaded.output
+    assert 'Loaded 12 episodes' in loaded.output
+
+    again = runner.invoke(cli, ['demo', '--episodes', '12'])
+    assert again.exit_code == 1
+    assert 'already has episodes' in again.output
+
+    skipped = runner.invoke(cli, ['demo', '--if-empty'])
+    assert skipped.exit_code == 0
+    assert 'not loaded' in skipped.output
+
+
+@pytest.mark.parametrize('arguments', [['demo', '--episodes', '0'], ['demo', '--episodes', 'many']])
+def test_bad_arguments_get_a_clear_message(runner: CliRunner, arguments: list[str]) -> None:
+    result = runner.invoke(cli, arguments)
+    assert result.exit_code == 2
+    assert 'Invalid value' in result.output
+
+
+def test_unsafe_production_settings_are_refused(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv('PODSITE_ENVIRONMENT', 'production')
+    result = runner.invoke(cli, ['db', 'upgrade'])
+    assert result.exit_code == 2
+    assert 'PODSITE_SECRET_KEY' in result.output

@@ -1,0 +1,182 @@
+"""Episode pages: details, canonical redirects, the full list, and what must 404."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from quart.typing import TestClientProtocol
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podsite.data import Episode, Sponsor
+from tests.conftest import DEMO_EPISODES, QueryCounter
+from tests.factories import add_episode, add_guest
+
+
+async def first_published(session: AsyncSession) -> Episode:
+    episode = await session.scalar(
+        select(Episode).where(Episode.is_published.is_(True)).order_by(Episode.number).limit(1)
+    )
+    assert episode is not None
+    return episode
+
+
+async def test_episode_page_shows_everything_about_the_episode(
+    client: TestClientProtocol, session: AsyncSession
+) -> None:
+    episode = await first_published(session)
+    response = await client.get(f'/episodes/show/{episode.number}/{episode.slug}')
+    assert response.status_code == 200
+    html = await response.get_data(as_text=True)
+    assert f'<title>#{episode.number}: {episode.title}' in html.replace('&amp;', '&') or (
+        episode.title in html
+    )
+    assert '<audio controls preload="none"' in html
+    assert episode.media_url in html
+    assert f'href="https://podcast.test/episodes/show/{episode.number}/{episode.slug}"' in html
+    assert 'class="prose"' in html and '<a href="https://' in html
+    assert '/guests/' in html
+
+
+async def test_youtube_embed_only_when_the_episode_has_a_video(
+    client: TestClientProtocol, session: AsyncSession
+) -> None:
+    with_video = await session.scalar(
+        select(Episode).where(Episode.youtube_id.is_not(None), Episode.is_published.is_(True))
+    )
+    without = await session.scalar(
+        select(Episode).where(Episode.youtube_id.is_(None), Episode.is_published.is_(True))
+    )
+    assert with_video is not None and without is not None
+    html = await (await client.get(f'/episodes/show/{with_video.number}/{with_video.slug}')).get_data(
+        as_text=True
+    )
+    assert f'youtube-nocookie.com/embed/{with_video.youtube_id}' in html
+    html = await (await client.get(f'/episodes/show/{without.number}/{without.slug}')).get_data(
+        as_text=True
+    )
+    assert 'youtube-nocookie.com' not in html
+
+
+@pytest.mark.parametrize('path', ['/episodes/show/{n}', '/{n}', '/episodes/show/{n}/not-the-slug'])
+async def test_short_and_stale_urls_redirect_permanently_to_the_canonical_url(
+    client: TestClientProtocol, session: AsyncSession, path: str
+) -> None:
+    episode = await first_published(session)
+    response = await client.get(path.format(n=episode.number))
+    assert response.status_code == 301
+    assert response.headers['Location'] == f'/episodes/show/{episode.number}/{episode.slug}'
+
+
+@pytest.mark.parametrize(
+    'path',
+    [
+        '/episodes/show/abc',
+        '/episodes/show/-1',
+        '/episodes/show/0',
+        '/episodes/show/99999999999999999999',
+        '/episodes/show/99999999999999999999/slug',
+        '/episodes/show/2147483648',
+        '/episodes/show/123456',
+        '/99999999999999999999',
+        '/episodes/show/1/%00',
+        '/episodes/show/abc/def',
+    ],
+)
+async def test_malformed_or_unknown_episode_urls_are_404(
+    client: TestClientProtocol, path: str
+) -> None:
+    response = await client.get(path)
+    assert response.status_code == 404
+    assert 'Page not found' in await response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize('slug', ['épisode-ünïcode-✓', 'x' * 5000, '%F0%9F%8E%99'])
+async def test_odd_slugs_redirect_to_the_canonical_url(
+    client: TestClientProtocol, session: AsyncSession, slug: str
+) -> None:
+    episode = await first_published(session)
+    response = await client.get(f'/episodes/show/{episode.number}/{slug}')
+    assert response.status_code == 301
+    assert response.headers['Location'] == f'/episodes/show/{episode.number}/{episode.slug}'
+
+
+async def test_unpublished_and_scheduled_episodes_are_404_everywhere(
+    client: TestClientProtocol, session: AsyncSession
+) -> None:
+    draft = await add_episode(session, title='Secret draft', slug='secret-draft', published=False)
+    scheduled = await add_episode(
+        session,
+        title='Coming soon',
+        slug='coming-soon',
+        published_at=datetime.now(UTC) + timedelta(days=3),
+    )
+    for episode in (draft, scheduled):
+        for path in (f'/episodes/show/{episode.number}/{episode.slug}', f'/{episode.number}'):
+            assert (await client.get(path)).status_code == 404
+    listing = await (await client.get('/episodes/all')).get_data(as_text=True)
+    assert 'Secret draft' not in listing and 'Coming soon' not in listing
+
+
+async def test_all_episodes_lists_every_public_episode_with_date_and_guests(
+    client: TestClientProtocol, session: AsyncSession
+) -> None:
+    public = (
+        await session.scalars(select(Episode).where(Episode.is_published.is_(True)))
+    ).all()
+    response = await client.get('/episodes/all')
+    html = await response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.count('<tr>') == len(public) + 1  # one header row
+    assert len(public) == DEMO_EPISODES - 2  # the demo keeps two drafts
+    assert '<time datetime=' in html and '/guests/' in html
+
+
+async def test_script_in_names_and_show_notes_is_rendered_inert(
+    client: TestClientProtocol, session: AsyncSession
+) -> None:
+    guest = await add_guest(session, name='<script>alert("guest")</script>', slug='mallory')
+    episode = await add_episode(
+        session,
+        title='<script>alert("title")</script>',
+        slug='xss',
+        show_notes='Hi <script>alert("notes")</script> [x](javascript:alert(1)) <img src=x onerror=alert(2)>',
+        guests=(guest,),
+    )
+    html = await (await client.get(f'/episodes/show/{episode.number}/xss')).get_data(as_text=True)
+    assert '<script>alert' not in html
+    assert 'javascript:' not in html and 'onerror' not in html
+    assert '&lt;script&gt;alert(&#34;guest&#34;)' in html or '&lt;script&gt;alert(&quot;guest' in html
+
+
+async def test_episode_page_runs_a_fixed_number_of_queries(
+    client: TestClientProtocol, session: AsyncSession, queries: QueryCounter
+) -> None:
+    small = await add_episode(session, slug='small', show_notes='One [link](https://a.test).')
+    guests = [await add_guest(session, name=f'Guest {i}', slug=f'guest-{i}') for i in range(6)]
+    sponsors = (await session.scalars(select(Sponsor).limit(3))).all()
+    links = '\n'.join(f'- [link {i}](https://example.test/{i})' for i in range(60))
+    big = await add_episode(
+        session, slug='big', show_notes=links, guests=tuple(guests), sponsors=tuple(sponsors)
+    )
+    counts = []
+    for episode in (small, big):
+        queries.reset()
+        response = await client.get(f'/episodes/show/{episode.number}/{episode.slug}')
+        assert response.status_code == 200
+        counts.append(queries.count)
+    assert counts == [4, 4]
+
+
+async def test_all_episodes_query_count_does_not_grow_with_the_catalogue(
+    client: TestClientProtocol, session: AsyncSession, queries: QueryCounter
+) -> None:
+    queries.reset()
+    await client.get('/episodes/all')
+    before = queries.count
+    guest = await add_guest(session, name='Frequent Guest', slug='frequent-guest')
+    for index in range(30):
+        await add_episode(session, slug=f'more-{index}', guests=(guest,))
+    queries.reset()
+    response = await client.get('/episodes/all')
+    assert response.status_code == 200
+    assert queries.count == before == 3

@@ -1,0 +1,56 @@
+"""Health check, error pages, a database outage, and static files."""
+
+import re
+
+from quart.typing import TestClientProtocol
+
+from podsite.app import create_app
+from tests.conftest import test_settings
+
+UNREACHABLE_DATABASE = 'postgresql+asyncpg://postgres@127.0.0.1:9/podsite'
+
+
+async def test_health_reports_a_working_database(client: TestClientProtocol) -> None:
+    response = await client.get('/health')
+    assert response.status_code == 200
+    assert await response.get_json() == {'status': 'ok', 'database': True}
+
+
+async def test_database_outage_gives_a_friendly_503_and_unhealthy_health() -> None:
+    app = create_app(test_settings(UNREACHABLE_DATABASE))
+    async with app.test_app():
+        client = app.test_client()
+        for path in ('/', '/episodes/all', '/episodes/show/1/x', '/guests'):
+            response = await client.get(path)
+            html = await response.get_data(as_text=True)
+            assert response.status_code == 503, path
+            assert 'Temporarily unavailable' in html
+            assert 'Traceback' not in html
+            assert response.headers['Retry-After'] == '30'
+        health = await client.get('/health')
+        assert health.status_code == 503
+        assert await health.get_json() == {'status': 'unavailable', 'database': False}
+
+
+async def test_unknown_pages_get_the_styled_404(client: TestClientProtocol) -> None:
+    response = await client.get('/no/such/page')
+    html = await response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert 'Page not found' in html and 'class="site-header"' in html
+
+
+async def test_wrong_method_gets_a_styled_405(client: TestClientProtocol) -> None:
+    response = await client.post('/episodes/all')
+    assert response.status_code == 405
+    assert 'Method not allowed' in await response.get_data(as_text=True)
+
+
+async def test_static_urls_are_cache_busted_and_cached_for_long(
+    client: TestClientProtocol,
+) -> None:
+    html = await (await client.get('/')).get_data(as_text=True)
+    match = re.search(r'href="(/static/css/site\.css\?v=[0-9a-f]{12})"', html)
+    assert match is not None
+    response = await client.get(match.group(1))
+    assert response.status_code == 200
+    assert 'max-age=31536000' in response.headers['Cache-Control']

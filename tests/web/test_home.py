@@ -1,0 +1,48 @@
+"""The home page: latest episodes, recent guests, sponsors."""
+
+from quart.typing import TestClientProtocol
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.conftest import QueryCounter
+from tests.factories import add_episode, add_guest
+
+
+async def test_home_shows_latest_episodes_guests_and_sponsors(client: TestClientProtocol) -> None:
+    response = await client.get('/')
+    html = await response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.count('class="episode-card"') == 10
+    assert 'Recent guests' in html and 'class="guest-grid"' in html
+    assert 'Thanks to our sponsors' in html and 'rel="sponsored noopener"' in html
+    assert '<link rel="canonical" href="https://podcast.test/">' in html
+    assert 'property="og:image"' in html
+
+
+async def test_newly_published_episode_leads_the_home_page(
+    client: TestClientProtocol, session: AsyncSession
+) -> None:
+    guest = await add_guest(session, name='Brand New Guest', slug='brand-new-guest')
+    await add_episode(session, title='Fresh off the press', slug='fresh', guests=(guest,))
+    html = await (await client.get('/')).get_data(as_text=True)
+    assert html.index('Fresh off the press') < html.index('class="episode-card"', html.index('Fresh off the press'))
+    assert 'Brand New Guest' in html
+
+
+async def test_empty_site_renders_a_friendly_home_page(empty_client: TestClientProtocol) -> None:
+    response = await empty_client.get('/')
+    assert response.status_code == 200
+    assert 'No episodes have been published yet.' in await response.get_data(as_text=True)
+
+
+async def test_home_query_count_does_not_grow_with_the_catalogue(
+    client: TestClientProtocol, session: AsyncSession, queries: QueryCounter
+) -> None:
+    queries.reset()
+    await client.get('/')
+    before = queries.count
+    guests = [await add_guest(session, name=f'Guest {i}', slug=f'g-{i}') for i in range(12)]
+    for index in range(15):
+        await add_episode(session, slug=f'e-{index}', guests=tuple(guests[index % 12 :][:3]))
+    queries.reset()
+    assert (await client.get('/')).status_code == 200
+    assert queries.count == before == 5
