@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from quart import Quart
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 from sqlalchemy import event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
@@ -74,7 +74,7 @@ class DatabaseFactory:
             )
             self.created.append(database)
         url = self.backend.url_for(database)
-        settings = test_settings(url)
+        settings = settings_for(url)
         app = create_app(settings)
         opened = db.open_database_for(app, settings)
         try:
@@ -111,7 +111,7 @@ class DatabaseFactory:
             )
 
 
-def test_settings(database_url: str, **overrides: object) -> Settings:
+def settings_for(database_url: str, **overrides: object) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         environment='test',
@@ -156,23 +156,23 @@ async def _serving(settings: Settings) -> AsyncIterator[Quart]:
 @pytest.fixture
 async def app(database_url: str) -> AsyncIterator[Quart]:
     """The site over the demo catalogue, with startup and shutdown hooks run."""
-    async for served in _serving(test_settings(database_url)):
+    async for served in _serving(settings_for(database_url)):
         yield served
 
 
 @pytest.fixture
 async def empty_app(empty_database_url: str) -> AsyncIterator[Quart]:
-    async for served in _serving(test_settings(empty_database_url)):
+    async for served in _serving(settings_for(empty_database_url)):
         yield served
 
 
 @pytest.fixture
-def client(app: Quart) -> TestClientProtocol:
+def client(app: Quart) -> Client:
     return app.test_client()
 
 
 @pytest.fixture
-def empty_client(empty_app: Quart) -> TestClientProtocol:
+def empty_client(empty_app: Quart) -> Client:
     return empty_app.test_client()
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 
 from podsite.infrastructure.client_ip import client_ip
 from podsite.infrastructure.request_log import format_line
@@ -35,7 +35,7 @@ def test_line_matches_the_documented_format() -> None:
 
 
 async def test_every_request_is_logged_in_one_line(
-    client: TestClientProtocol, caplog: pytest.LogCaptureFixture
+    client: Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger='podsite.request'):
         await client.get('/episodes/all', headers={'User-Agent': 'TestAgent/1.0'})

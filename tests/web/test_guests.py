@@ -1,7 +1,7 @@
 """Guest directory and guest pages."""
 
 import pytest
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +19,7 @@ async def a_guest_on_air(session: AsyncSession) -> Guest:
 
 
 async def test_guest_directory_lists_guests_with_their_episode_counts(
-    client: TestClientProtocol, session: AsyncSession
+    client: Client, session: AsyncSession
 ) -> None:
     guest = await a_guest_on_air(session)
     response = await client.get('/guests')
@@ -30,7 +30,7 @@ async def test_guest_directory_lists_guests_with_their_episode_counts(
 
 
 async def test_guest_page_lists_the_guests_episodes(
-    client: TestClientProtocol, session: AsyncSession
+    client: Client, session: AsyncSession
 ) -> None:
     guest = await add_guest(session, name='Ada Example', slug='ada-example', bio='Writes compilers.')
     await add_episode(session, title='Compilers for everyone', slug='compilers', guests=(guest,))
@@ -47,13 +47,13 @@ async def test_guest_page_lists_the_guests_episodes(
     'slug', ['nobody-by-this-name', 'UPPER', 'ünïcode', 'a' * 300, '%00', "x'; drop table guest;--"]
 )
 async def test_unknown_or_malformed_guest_slugs_are_404(
-    client: TestClientProtocol, slug: str
+    client: Client, slug: str
 ) -> None:
     assert (await client.get(f'/guests/{slug}')).status_code == 404
 
 
 async def test_guest_page_query_count_does_not_grow_with_appearances(
-    client: TestClientProtocol, session: AsyncSession, queries: QueryCounter
+    client: Client, session: AsyncSession, queries: QueryCounter
 ) -> None:
     guest = await add_guest(session, name='Regular', slug='regular')
     await add_episode(session, slug='one', guests=(guest,))

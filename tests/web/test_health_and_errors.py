@@ -2,22 +2,22 @@
 
 import re
 
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 
 from podsite.app import create_app
-from tests.conftest import test_settings
+from tests.conftest import settings_for
 
 UNREACHABLE_DATABASE = 'postgresql+asyncpg://postgres@127.0.0.1:9/podsite'
 
 
-async def test_health_reports_a_working_database(client: TestClientProtocol) -> None:
+async def test_health_reports_a_working_database(client: Client) -> None:
     response = await client.get('/health')
     assert response.status_code == 200
     assert await response.get_json() == {'status': 'ok', 'database': True}
 
 
 async def test_database_outage_gives_a_friendly_503_and_unhealthy_health() -> None:
-    app = create_app(test_settings(UNREACHABLE_DATABASE))
+    app = create_app(settings_for(UNREACHABLE_DATABASE))
     async with app.test_app():
         client = app.test_client()
         for path in ('/', '/episodes/all', '/episodes/show/1/x', '/guests'):
@@ -32,21 +32,21 @@ async def test_database_outage_gives_a_friendly_503_and_unhealthy_health() -> No
         assert await health.get_json() == {'status': 'unavailable', 'database': False}
 
 
-async def test_unknown_pages_get_the_styled_404(client: TestClientProtocol) -> None:
+async def test_unknown_pages_get_the_styled_404(client: Client) -> None:
     response = await client.get('/no/such/page')
     html = await response.get_data(as_text=True)
     assert response.status_code == 404
     assert 'Page not found' in html and 'class="site-header"' in html
 
 
-async def test_wrong_method_gets_a_styled_405(client: TestClientProtocol) -> None:
+async def test_wrong_method_gets_a_styled_405(client: Client) -> None:
     response = await client.post('/episodes/all')
     assert response.status_code == 405
     assert 'Method not allowed' in await response.get_data(as_text=True)
 
 
 async def test_static_urls_are_cache_busted_and_cached_for_long(
-    client: TestClientProtocol,
+    client: Client,
 ) -> None:
     html = await (await client.get('/')).get_data(as_text=True)
     match = re.search(r'href="(/static/css/site\.css\?v=[0-9a-f]{12})"', html)

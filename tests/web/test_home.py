@@ -1,13 +1,13 @@
 """The home page: latest episodes, recent guests, sponsors."""
 
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import QueryCounter
 from tests.factories import add_episode, add_guest
 
 
-async def test_home_shows_latest_episodes_guests_and_sponsors(client: TestClientProtocol) -> None:
+async def test_home_shows_latest_episodes_guests_and_sponsors(client: Client) -> None:
     response = await client.get('/')
     html = await response.get_data(as_text=True)
     assert response.status_code == 200
@@ -19,7 +19,7 @@ async def test_home_shows_latest_episodes_guests_and_sponsors(client: TestClient
 
 
 async def test_newly_published_episode_leads_the_home_page(
-    client: TestClientProtocol, session: AsyncSession
+    client: Client, session: AsyncSession
 ) -> None:
     guest = await add_guest(session, name='Brand New Guest', slug='brand-new-guest')
     await add_episode(session, title='Fresh off the press', slug='fresh', guests=(guest,))
@@ -28,14 +28,14 @@ async def test_newly_published_episode_leads_the_home_page(
     assert 'Brand New Guest' in html
 
 
-async def test_empty_site_renders_a_friendly_home_page(empty_client: TestClientProtocol) -> None:
+async def test_empty_site_renders_a_friendly_home_page(empty_client: Client) -> None:
     response = await empty_client.get('/')
     assert response.status_code == 200
     assert 'No episodes have been published yet.' in await response.get_data(as_text=True)
 
 
 async def test_home_query_count_does_not_grow_with_the_catalogue(
-    client: TestClientProtocol, session: AsyncSession, queries: QueryCounter
+    client: Client, session: AsyncSession, queries: QueryCounter
 ) -> None:
     queries.reset()
     await client.get('/')

@@ -14,6 +14,7 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.requested_slug = slug
         self.episode: EpisodeDetails | None = None
         self.show_notes_html = ''
+        self.youtube_embed_url: str | None = None
         self.date_text = date_text
         self.duration_text = duration_text
 
@@ -24,6 +25,10 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.page_title = f'#{self.episode.number}: {self.episode.title}'
         self.description = self.episode.subtitle or self.episode.summary[:300]
         self.show_notes_html = render_markdown(self.episode.show_notes)
+        if self.episode.youtube_id:
+            self.youtube_embed_url = (
+                f'https://www.youtube-nocookie.com/embed/{self.episode.youtube_id}'
+            )
 
     @property
     def is_canonical_url(self) -> bool:
@@ -32,9 +37,3 @@ class EpisodeDetailsViewModel(ViewModelBase):
     @property
     def canonical_path(self) -> str:
         return self.episode.details_url if self.episode else super().canonical_path
-
-    @property
-    def youtube_embed_url(self) -> str | None:
-        if self.episode is None or not self.episode.youtube_id:
-            return None
-        return f'https://www.youtube-nocookie.com/embed/{self.episode.youtube_id}'

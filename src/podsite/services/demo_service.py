@@ -1,0 +1,166 @@
+"""Loading the generated demo catalogue into an empty database, in one transaction."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podsite.data import (
+    Base,
+    Episode,
+    EpisodeGuest,
+    Guest,
+    Podcast,
+    Sponsor,
+    SponsorPlacement,
+    Transcript,
+)
+from podsite.infrastructure import db
+from podsite.services.demo_content import DemoCatalogue
+
+ROWS_PER_STATEMENT = 1000
+# Transcripts are tens of kilobytes each; smaller batches keep each statement's memory modest.
+TRANSCRIPTS_PER_STATEMENT = 100
+SERIAL_ID_MODELS: tuple[type[Base], ...] = (Podcast, Guest, Sponsor, Episode, SponsorPlacement)
+
+
+class CatalogueNotEmptyError(Exception):
+    """The demo only goes into a database without episodes, so it never mixes with real ones."""
+
+
+class DemoSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    episodes: int
+    guests: int
+    sponsors: int
+    transcripts: int
+
+
+async def has_episodes() -> bool:
+    return await db.session().scalar(select(Episode.id).limit(1)) is not None
+
+
+async def load_demo(catalogue: DemoCatalogue) -> DemoSummary:
+    """Writes the whole catalogue and commits once; on any failure nothing is left behind.
+
+    A show already configured (a podcast row) keeps its own settings. Guests and sponsors get
+    ids after any that exist, so leftovers from an emptied catalogue do not collide.
+    """
+    session = db.session()
+    if await has_episodes():
+        raise CatalogueNotEmptyError('the database already has episodes; demo data not loaded')
+    try:
+        summary = await _insert_catalogue(session, catalogue)
+        if session.get_bind().dialect.name == 'postgresql':
+            await _advance_sequences(session)
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    return summary
+
+
+async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> DemoSummary:
+    if await session.scalar(select(Podcast.id).limit(1)) is None:
+        await _insert(session, Podcast, [{'id': 1, **catalogue.podcast.model_dump()}])
+
+    first_guest = await _next_id(session, Guest)
+    guest_ids: dict[str, int] = {}
+    guest_rows = []
+    for guest_id, guest in enumerate(catalogue.people, start=first_guest):
+        guest_ids[guest.slug] = guest_id
+        guest_rows.append({'id': guest_id, **guest.model_dump()})
+    await _insert(session, Guest, guest_rows)
+
+    first_sponsor = await _next_id(session, Sponsor)
+    sponsor_ids: dict[str, int] = {}
+    sponsor_rows = []
+    for sponsor_id, sponsor in enumerate(catalogue.sponsors, start=first_sponsor):
+        sponsor_ids[sponsor.slug] = sponsor_id
+        sponsor_rows.append({'id': sponsor_id, **sponsor.model_dump()})
+    await _insert(session, Sponsor, sponsor_rows)
+
+    first_episode = await _next_id(session, Episode)
+    placement_id = await _next_id(session, SponsorPlacement)
+    episode_rows: list[dict[str, Any]] = []
+    appearance_rows: list[dict[str, Any]] = []
+    placement_rows: list[dict[str, Any]] = []
+    transcript_rows: list[dict[str, Any]] = []
+    for episode_id, episode in enumerate(catalogue.episodes, start=first_episode):
+        row = episode.model_dump(exclude={'appearances', 'placements', 'transcript'})
+        row.update(id=episode_id, created_at=episode.published_at, updated_at=episode.published_at)
+        episode_rows.append(row)
+        appearance_rows += [
+            {
+                'episode_id': episode_id,
+                'guest_id': guest_ids[appearance.guest_slug],
+                'role': appearance.role,
+                'position': appearance.position,
+            }
+            for appearance in episode.appearances
+        ]
+        for placement in episode.placements:
+            placement_rows.append(
+                {
+                    'id': placement_id,
+                    'episode_id': episode_id,
+                    'sponsor_id': sponsor_ids[placement.sponsor_slug],
+                    'position': placement.position,
+                }
+            )
+            placement_id += 1
+        if episode.transcript is not None:
+            transcript_rows.append(
+                {
+                    'episode_id': episode_id,
+                    'text': episode.transcript.text,
+                    'cues': [cue.model_dump() for cue in episode.transcript.cues],
+                    'updated_at': episode.published_at,
+                }
+            )
+    await _insert(session, Episode, episode_rows)
+    await _insert(session, EpisodeGuest, appearance_rows)
+    await _insert(session, SponsorPlacement, placement_rows)
+    await _insert(session, Transcript, transcript_rows, batch=TRANSCRIPTS_PER_STATEMENT)
+    return DemoSummary(
+        episodes=len(episode_rows),
+        guests=len(guest_rows),
+        sponsors=len(sponsor_rows),
+        transcripts=len(transcript_rows),
+    )
+
+
+async def _next_id(
+    session: AsyncSession, model: type[Guest | Sponsor | Episode | SponsorPlacement]
+) -> int:
+    highest = await session.scalar(select(func.max(model.id)))
+    return (highest or 0) + 1
+
+
+async def _insert(
+    session: AsyncSession,
+    model: type[Base],
+    rows: Sequence[dict[str, Any]],
+    *,
+    batch: int = ROWS_PER_STATEMENT,
+) -> None:
+    """Plain Core executemany on the table: no RETURNING, no ORM bookkeeping per row."""
+    table = _table(model)
+    for start in range(0, len(rows), batch):
+        await session.execute(insert(table), rows[start : start + batch])
+
+
+async def _advance_sequences(session: AsyncSession) -> None:
+    """Rows went in with explicit ids, so PostgreSQL's sequences must move past them."""
+    for model in SERIAL_ID_MODELS:
+        table = _table(model)
+        next_id = select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
+        sequence = func.pg_get_serial_sequence(table.name, 'id')
+        await session.execute(select(func.setval(sequence, next_id, False)))
+
+
+def _table(model: type[Base]) -> Table:
+    return Base.metadata.tables[model.__tablename__]
