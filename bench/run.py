@@ -15,10 +15,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -52,7 +52,9 @@ def parse_wrk(name: str, connections: int, output: str) -> Measurement:
         rps,
         percentile('50'),
         percentile('99'),
-        int(errors.group(1)) if errors else 0 + (int(socket_errors.group(1)) if socket_errors else 0),
+        int(errors.group(1))
+        if errors
+        else 0 + (int(socket_errors.group(1)) if socket_errors else 0),
     )
 
 
@@ -134,6 +136,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix='podsite-bench-') as folder, ExitStack() as stack:
         work = Path(folder)
+        work.chmod(0o755)  # nginx workers drop root and must read the page
         env = {
             **os.environ,
             'PODSITE_DATABASE_URL': f'sqlite+aiosqlite:///{work / "bench.db"}',
@@ -174,22 +177,56 @@ def main() -> None:
         wait_for(f'http://127.0.0.1:{NGINX_PORT}/episode/')
 
         results = [
-            wrk(f'http://127.0.0.1:{NGINX_PORT}/episode/', name='nginx static', connections=options.connections, seconds=options.seconds),
-            wrk(f'{base}{episode_path}', name='podsite episode', connections=options.connections, seconds=options.seconds),
-            wrk(f'http://127.0.0.1:{NGINX_PORT}/episode/', name='nginx static', connections=1, seconds=options.seconds // 2, threads=1),
-            wrk(f'{base}{episode_path}', name='podsite episode', connections=1, seconds=options.seconds // 2, threads=1),
+            wrk(
+                f'http://127.0.0.1:{NGINX_PORT}/episode/',
+                name='nginx static',
+                connections=options.connections,
+                seconds=options.seconds,
+            ),
+            wrk(
+                f'{base}{episode_path}',
+                name='podsite episode',
+                connections=options.connections,
+                seconds=options.seconds,
+            ),
+            wrk(
+                f'http://127.0.0.1:{NGINX_PORT}/episode/',
+                name='nginx static',
+                connections=1,
+                seconds=options.seconds // 2,
+                threads=1,
+            ),
+            wrk(
+                f'{base}{episode_path}',
+                name='podsite episode',
+                connections=1,
+                seconds=options.seconds // 2,
+                threads=1,
+            ),
         ]
 
-    print(f'\nEpisode page {episode_path} ({len(page) / 1024:.1f} KB), {options.episodes} episodes, SQLite, 1 Granian worker vs 1 nginx worker')
+    print(
+        f'\nEpisode page {episode_path} ({len(page) / 1024:.1f} KB), '
+        f'{options.episodes} episodes, SQLite, 1 Granian worker vs 1 nginx worker'
+    )
     print(f'{"what":<18}{"conns":>6}{"req/s":>10}{"p50 ms":>9}{"p99 ms":>9}{"errors":>8}')
     for m in results:
-        print(f'{m.name:<18}{m.connections:>6}{m.requests_per_second:>10.0f}{m.p50_ms:>9.2f}{m.p99_ms:>9.2f}{m.errors:>8}')
+        print(
+            f'{m.name:<18}{m.connections:>6}{m.requests_per_second:>10.0f}{m.p50_ms:>9.2f}{m.p99_ms:>9.2f}{m.errors:>8}'
+        )
     ratio = results[1].requests_per_second / results[0].requests_per_second
     print(f'\npodsite / nginx throughput at {options.connections} connections: {ratio:.3f}')
     out = ROOT / 'bench' / 'results'
     out.mkdir(exist_ok=True)
     (out / 'latest.json').write_text(
-        json.dumps({'page': episode_path, 'ratio_to_nginx': ratio, 'results': [asdict(m) for m in results]}, indent=2)
+        json.dumps(
+            {
+                'page': episode_path,
+                'ratio_to_nginx': ratio,
+                'results': [asdict(m) for m in results],
+            },
+            indent=2,
+        )
     )
 
 

@@ -1,6 +1,7 @@
 """Shared fixtures: real databases (SQLite always, PostgreSQL when configured), built by
 running the migrations, one fresh copy per test."""
 
+import asyncio
 import itertools
 import os
 import shutil
@@ -90,7 +91,9 @@ class DatabaseFactory:
     async def copy(self, template: str) -> str:
         database = f'{self.prefix}_{next(self.counter)}'
         if self.backend.server_url is None:
-            shutil.copyfile(self.backend.folder / f'{template}.db', self.backend.folder / f'{database}.db')
+            shutil.copyfile(
+                self.backend.folder / f'{template}.db', self.backend.folder / f'{database}.db'
+            )
         else:
             await self._server_execute(f'CREATE DATABASE {database} TEMPLATE {template}')
             self.created.append(database)
@@ -99,7 +102,7 @@ class DatabaseFactory:
     async def drop(self, url: str) -> None:
         database = make_url(url).database or ''
         if self.backend.server_url is None:
-            Path(database).unlink(missing_ok=True)
+            await asyncio.to_thread(Path(database).unlink, missing_ok=True)
             return
         await self._server_execute(f'DROP DATABASE IF EXISTS {database} WITH (FORCE)')
         self.created.remove(database)
@@ -214,3 +217,11 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f'real data not found at {SHARED_DATA} (see DESIGN.md: ../shared/data)')
     return SHARED_DATA
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No `PODSITE_` variables from the shell that runs the tests."""
+    for name in list(os.environ):
+        if name.startswith('PODSITE_'):
+            monkeypatch.delenv(name)

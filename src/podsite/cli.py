@@ -121,4 +121,6 @@ def serve(
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format='%(message)s')
+    # Alembic narrates every step at INFO; the command prints its own summary.
+    logging.getLogger('alembic').setLevel(logging.WARNING)
     cli()

@@ -9,7 +9,7 @@ from podsite.cli import cli
 
 
 @pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+def runner(clean_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv('PODSITE_DATABASE_URL', f'sqlite+aiosqlite:///{tmp_path / "cli.db"}')
     return CliRunner()

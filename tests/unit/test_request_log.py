@@ -43,7 +43,9 @@ async def test_every_request_is_logged_in_one_line(
     lines = [record.getMessage() for record in caplog.records if record.name == 'podsite.request']
     assert len(lines) == 2
     assert all(LINE.match(line) for line in lines), lines
-    assert ' HTTP 200 => "GET /episodes/all" ' in lines[0] and lines[0].endswith('via TestAgent/1.0')
+    assert ' HTTP 200 => "GET /episodes/all" ' in lines[0] and lines[0].endswith(
+        'via TestAgent/1.0'
+    )
     assert ' HTTP 404 => "GET /no-such-page" ' in lines[1]
 
 

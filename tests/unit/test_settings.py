@@ -5,6 +5,8 @@ from pydantic import ValidationError
 
 from podsite.settings import DEVELOPMENT_SECRET_KEY, Settings
 
+pytestmark = pytest.mark.usefixtures('clean_environment')
+
 
 def test_defaults_run_the_embedded_site() -> None:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]

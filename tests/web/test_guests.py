@@ -29,12 +29,14 @@ async def test_guest_directory_lists_guests_with_their_episode_counts(
     assert ' episode' in html
 
 
-async def test_guest_page_lists_the_guests_episodes(
-    client: Client, session: AsyncSession
-) -> None:
-    guest = await add_guest(session, name='Ada Example', slug='ada-example', bio='Writes compilers.')
+async def test_guest_page_lists_the_guests_episodes(client: Client, session: AsyncSession) -> None:
+    guest = await add_guest(
+        session, name='Ada Example', slug='ada-example', bio='Writes compilers.'
+    )
     await add_episode(session, title='Compilers for everyone', slug='compilers', guests=(guest,))
-    await add_episode(session, title='Unreleased talk', slug='unreleased', guests=(guest,), published=False)
+    await add_episode(
+        session, title='Unreleased talk', slug='unreleased', guests=(guest,), published=False
+    )
     response = await client.get('/guests/ada-example')
     html = await response.get_data(as_text=True)
     assert response.status_code == 200
@@ -46,9 +48,7 @@ async def test_guest_page_lists_the_guests_episodes(
 @pytest.mark.parametrize(
     'slug', ['nobody-by-this-name', 'UPPER', 'ünïcode', 'a' * 300, '%00', "x'; drop table guest;--"]
 )
-async def test_unknown_or_malformed_guest_slugs_are_404(
-    client: Client, slug: str
-) -> None:
+async def test_unknown_or_malformed_guest_slugs_are_404(client: Client, slug: str) -> None:
     assert (await client.get(f'/guests/{slug}')).status_code == 404
 
 

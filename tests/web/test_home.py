@@ -24,7 +24,9 @@ async def test_newly_published_episode_leads_the_home_page(
     guest = await add_guest(session, name='Brand New Guest', slug='brand-new-guest')
     await add_episode(session, title='Fresh off the press', slug='fresh', guests=(guest,))
     html = await (await client.get('/')).get_data(as_text=True)
-    assert html.index('Fresh off the press') < html.index('class="episode-card"', html.index('Fresh off the press'))
+    assert html.index('Fresh off the press') < html.index(
+        'class="episode-card"', html.index('Fresh off the press')
+    )
     assert 'Brand New Guest' in html
 
 

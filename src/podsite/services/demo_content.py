@@ -585,7 +585,11 @@ SUMMARY_MIDDLES = (
     'Along the way we get into {concept} and why {people} should care about it.',
     'We talk about {tool}, the mistakes worth making early, and {concept}.',
 )
-SUMMARY_CLOSERS = ('If you have ever {pain}, this one is for you.',)
+SUMMARY_CLOSERS = (
+    'If you have ever {pain}, this one is for you.',
+    "Stick around for {first}'s advice on {concept} near the end.",
+    'Links to everything we mention are in the show notes.',
+)
 NOTE_SENTENCES = (
     '{first} walks us through how {company} uses {tool} for {subject}.',
     'We talk about {concept} and why it matters more than it first seems.',
@@ -876,6 +880,7 @@ def _plan(
     related = tuple(tool for tool in (*topic.tools, *neighbour.tools) if tool not in tools)
     placed = tuple(rng.sample(sponsors, rng.choices((0, 1, 2), weights=(3, 5, 2))[0]))
     is_draft = total >= MIN_EPISODES_WITH_DRAFTS and number > total - DRAFT_COUNT
+    has_video = rng.random() < 1 / 3
     return _Plan(
         number=number,
         episode_type=episode_type,
@@ -887,9 +892,7 @@ def _plan(
         published_at=_published_at(number, total),
         is_published=not is_draft,
         duration=rng.randint(MIN_DURATION_SECONDS, MAX_DURATION_SECONDS),
-        youtube_id=''.join(rng.choices(YOUTUBE_ID_ALPHABET, k=11))
-        if rng.random() < 1 / 3
-        else None,
+        youtube_id=''.join(rng.choices(YOUTUBE_ID_ALPHABET, k=11)) if has_video else None,
     )
 
 
@@ -911,8 +914,7 @@ class _Writer:
 
     def episode(self, plan: _Plan, taken_slugs: set[str]) -> DemoEpisode:
         rng = self.rng
-        guests = plan.cast
-        main = guests[0]
+        main = plan.cast[0]
         pools = dict(BASE_POOLS)
         pools.update(tool=plan.tools, other=plan.related_tools, subject=plan.subjects)
         slots = _Slots(rng, pools)
@@ -931,9 +933,9 @@ class _Writer:
             'concept2': rng.choice(CONCEPTS),
             'people': rng.choice(AUDIENCES),
             'pain': rng.choice(PAINS),
-            'guests': _join([person.guest.name for person in guests]),
-            'join': 'joins' if len(guests) == 1 else 'join',
-            'be': 'is' if len(guests) == 1 else 'are',
+            'guests': _join([person.guest.name for person in plan.cast]),
+            'join': 'joins' if len(plan.cast) == 1 else 'join',
+            'be': 'is' if len(plan.cast) == 1 else 'are',
         }
         title, slug = self._title(plan, facts, taken_slugs)
         summary = ' '.join(
@@ -971,7 +973,7 @@ class _Writer:
                 DemoAppearance(guest_slug=self.host.guest.slug, role='host', position=0),
                 *(
                     DemoAppearance(guest_slug=person.guest.slug, role='guest', position=position)
-                    for position, person in enumerate(guests, start=1)
+                    for position, person in enumerate(plan.cast, start=1)
                 ),
             ),
             placements=tuple(

@@ -113,11 +113,12 @@ async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> 
             )
             placement_id += 1
         if episode.transcript is not None:
+            transcript = episode.transcript.model_dump()
             transcript_rows.append(
                 {
                     'episode_id': episode_id,
-                    'text': episode.transcript.text,
-                    'cues': [cue.model_dump() for cue in episode.transcript.cues],
+                    'text': transcript['text'],
+                    'cues': list(transcript['cues']),
                     'updated_at': episode.published_at,
                 }
             )
