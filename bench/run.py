@@ -124,23 +124,65 @@ http {{
     return config
 
 
+SERVERS = {
+    'granian': lambda port: [str(BIN / 'podsite'), 'serve', '--port', str(port), '--workers', '1'],
+    'uvicorn': lambda port: [
+        str(BIN / 'uvicorn'),
+        '--factory',
+        'podsite.app:create_served_app',
+        '--port',
+        str(port),
+        '--workers',
+        '1',
+        '--no-access-log',
+        '--log-level',
+        'warning',
+    ],
+}
+
+
+@contextmanager
+def fresh_database(work: Path, postgres_url: str | None) -> Iterator[str]:
+    """A new demo database: a SQLite file, or a database created on the given server."""
+    if postgres_url is None:
+        yield f'sqlite+aiosqlite:///{work / "bench.db"}'
+        return
+    name = f'podsite_bench_{os.getpid()}'
+    admin = ['psql', postgres_url.replace('+asyncpg', ''), '-qc']
+    subprocess.run([*admin, f'CREATE DATABASE {name}'], check=True)
+    try:
+        yield postgres_url.rsplit('/', 1)[0] + f'/{name}'
+    finally:
+        subprocess.run([*admin, f'DROP DATABASE IF EXISTS {name} WITH (FORCE)'], check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--episodes', type=int, default=300)
     parser.add_argument('--seconds', type=int, default=10)
     parser.add_argument('--connections', type=int, default=32)
+    parser.add_argument('--servers', default='granian,uvicorn', help='comma-separated')
+    parser.add_argument(
+        '--postgres', metavar='URL', help='benchmark on a fresh database on this PostgreSQL server'
+    )
     options = parser.parse_args()
     for tool in ('wrk', 'nginx'):
         if shutil.which(tool) is None and not Path(f'/usr/sbin/{tool}').exists():
             sys.exit(f'{tool} is needed: apt-get install -y wrk nginx-light')
 
-    with tempfile.TemporaryDirectory(prefix='podsite-bench-') as folder, ExitStack() as stack:
+    results: list[Measurement] = []
+    with (
+        tempfile.TemporaryDirectory(prefix='podsite-bench-') as folder,
+        ExitStack() as stack,
+    ):
         work = Path(folder)
         work.chmod(0o755)  # nginx workers drop root and must read the page
+        database_url = stack.enter_context(fresh_database(work, options.postgres))
         env = {
             **os.environ,
-            'PODSITE_DATABASE_URL': f'sqlite+aiosqlite:///{work / "bench.db"}',
+            'PODSITE_DATABASE_URL': database_url,
             'PODSITE_BASE_URL': f'http://127.0.0.1:{PODSITE_PORT}',
+            'PYTHONUNBUFFERED': '1',
         }
         podsite = str(BIN / 'podsite')
         subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
@@ -150,22 +192,9 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
-        stack.enter_context(
-            process(
-                [podsite, 'serve', '--port', str(PODSITE_PORT), '--workers', '1'],
-                {**env, 'PYTHONUNBUFFERED': '1'},
-                work / 'podsite.log',
-            )
-        )
         base = f'http://127.0.0.1:{PODSITE_PORT}'
-        wait_for(f'{base}/health')
-        number = options.episodes // 2
-        with urllib.request.urlopen(f'{base}/{number}') as response:  # noqa: S310 (loopback)
-            episode_path = response.url.removeprefix(base)
-            page = response.read()
         static_root = work / 'static-site'
         (static_root / 'episode').mkdir(parents=True)
-        (static_root / 'episode' / 'index.html').write_bytes(page)
         nginx = shutil.which('nginx') or '/usr/sbin/nginx'
         stack.enter_context(
             process(
@@ -174,57 +203,75 @@ def main() -> None:
                 work / 'nginx.log',
             )
         )
-        wait_for(f'http://127.0.0.1:{NGINX_PORT}/episode/')
+        nginx_url = f'http://127.0.0.1:{NGINX_PORT}/episode/'
+        page = b''
+        episode_path = ''
+        for server in options.servers.split(','):
+            with process(SERVERS[server](PODSITE_PORT), env, work / f'{server}.log'):
+                wait_for(f'{base}/health')
+                if not page:
+                    number = options.episodes // 2
+                    with urllib.request.urlopen(f'{base}/{number}') as response:  # noqa: S310
+                        episode_path = response.url.removeprefix(base)
+                        page = response.read()
+                    (static_root / 'episode' / 'index.html').write_bytes(page)
+                    wait_for(nginx_url)
+                    results.append(
+                        wrk(
+                            nginx_url,
+                            name='nginx static',
+                            connections=options.connections,
+                            seconds=options.seconds,
+                        )
+                    )
+                    results.append(
+                        wrk(
+                            nginx_url,
+                            name='nginx static',
+                            connections=1,
+                            seconds=options.seconds // 2,
+                            threads=1,
+                        )
+                    )
+                results.append(
+                    wrk(
+                        f'{base}{episode_path}',
+                        name=f'podsite {server}',
+                        connections=options.connections,
+                        seconds=options.seconds,
+                    )
+                )
+                results.append(
+                    wrk(
+                        f'{base}{episode_path}',
+                        name=f'podsite {server}',
+                        connections=1,
+                        seconds=options.seconds // 2,
+                        threads=1,
+                    )
+                )
 
-        results = [
-            wrk(
-                f'http://127.0.0.1:{NGINX_PORT}/episode/',
-                name='nginx static',
-                connections=options.connections,
-                seconds=options.seconds,
-            ),
-            wrk(
-                f'{base}{episode_path}',
-                name='podsite episode',
-                connections=options.connections,
-                seconds=options.seconds,
-            ),
-            wrk(
-                f'http://127.0.0.1:{NGINX_PORT}/episode/',
-                name='nginx static',
-                connections=1,
-                seconds=options.seconds // 2,
-                threads=1,
-            ),
-            wrk(
-                f'{base}{episode_path}',
-                name='podsite episode',
-                connections=1,
-                seconds=options.seconds // 2,
-                threads=1,
-            ),
-        ]
-
+    database = 'PostgreSQL' if options.postgres else 'SQLite'
     print(
         f'\nEpisode page {episode_path} ({len(page) / 1024:.1f} KB), '
-        f'{options.episodes} episodes, SQLite, 1 Granian worker vs 1 nginx worker'
+        f'{options.episodes} episodes, {database}, 1 server worker vs 1 nginx worker'
     )
-    print(f'{"what":<18}{"conns":>6}{"req/s":>10}{"p50 ms":>9}{"p99 ms":>9}{"errors":>8}')
+    print(
+        f'{"what":<18}{"conns":>6}{"req/s":>10}{"p50 ms":>9}{"p99 ms":>9}'
+        f'{"errors":>8}{"x nginx":>9}'
+    )
+    nginx_rps = {m.connections: m.requests_per_second for m in results if m.name == 'nginx static'}
     for m in results:
+        ratio = m.requests_per_second / nginx_rps[m.connections]
         print(
-            f'{m.name:<18}{m.connections:>6}{m.requests_per_second:>10.0f}{m.p50_ms:>9.2f}{m.p99_ms:>9.2f}{m.errors:>8}'
+            f'{m.name:<18}{m.connections:>6}{m.requests_per_second:>10.0f}'
+            f'{m.p50_ms:>9.2f}{m.p99_ms:>9.2f}{m.errors:>8}{ratio:>9.3f}'
         )
-    ratio = results[1].requests_per_second / results[0].requests_per_second
-    print(f'\npodsite / nginx throughput at {options.connections} connections: {ratio:.3f}')
     out = ROOT / 'bench' / 'results'
     out.mkdir(exist_ok=True)
     (out / 'latest.json').write_text(
         json.dumps(
-            {
-                'page': episode_path,
-                'ratio_to_nginx': ratio,
-                'results': [asdict(m) for m in results],
-            },
+            {'page': episode_path, 'database': database, 'results': [asdict(m) for m in results]},
             indent=2,
         )
     )

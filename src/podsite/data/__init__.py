@@ -1,17 +1,22 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
 from podsite.data.base import Base
+from podsite.data.download import AnalyticsSalt, DownloadEvent
 from podsite.data.episode import Episode, EpisodeGuest, Transcript
 from podsite.data.guest import Guest
 from podsite.data.podcast import Podcast
+from podsite.data.site_state import SiteState
 from podsite.data.sponsor import Sponsor, SponsorPlacement
 
 __all__ = [
+    'AnalyticsSalt',
     'Base',
+    'DownloadEvent',
     'Episode',
     'EpisodeGuest',
     'Guest',
     'Podcast',
+    'SiteState',
     'Sponsor',
     'SponsorPlacement',
     'Transcript',

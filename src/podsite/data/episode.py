@@ -35,6 +35,13 @@ class Episode(Base):
     episode_type: Mapped[str] = mapped_column(String(10), default='full')
     explicit: Mapped[bool] = mapped_column(default=False)
     guid: Mapped[str] = mapped_column(String(400), unique=True)
+    image_url: Mapped[str] = mapped_column(String(2000), default='')
+    # Podcasting 2.0 JSON chapters (version 1.2): {"version": "1.2.0", "chapters": [...]}.
+    chapters: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # [{"start": 1234.5, "duration": 30.0, "title": "..."}]: `podcast:soundbite`.
+    soundbites: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Item-level `podcast:*` elements podsite does not model, kept verbatim from an import.
+    extra_podcast_elements: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 

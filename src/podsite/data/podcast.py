@@ -1,11 +1,12 @@
 """The show itself: one row of channel-level settings."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from podsite.data.base import Base
+from podsite.data.base import Base, utc_now
 
 
 class Podcast(Base):
@@ -25,3 +26,12 @@ class Podcast(Base):
     artwork_url: Mapped[str] = mapped_column(String(2000), default='')
     website_url: Mapped[str] = mapped_column(String(2000), default='')
     copyright: Mapped[str] = mapped_column(String(400), default='')
+    locked: Mapped[bool] = mapped_column(default=True)
+    """`podcast:locked`: other hosting platforms may not import this feed."""
+    funding_url: Mapped[str] = mapped_column(String(2000), default='')
+    funding_text: Mapped[str] = mapped_column(String(128), default='')
+    update_frequency_text: Mapped[str] = mapped_column(String(128), default='')
+    update_frequency_rrule: Mapped[str] = mapped_column(String(200), default='')
+    # Channel-level `podcast:*` elements podsite does not model, kept verbatim from an import.
+    extra_podcast_elements: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)

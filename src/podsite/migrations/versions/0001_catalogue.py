@@ -156,7 +156,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint('episode_id', name=op.f('pk_transcript')),
     )
-    # ### end Alembic commands ###
 
 
 def downgrade() -> None:
@@ -178,4 +177,3 @@ def downgrade() -> None:
         batch_op.drop_index('ix_episode_published')
 
     op.drop_table('episode')
-    # ### end Alembic commands ###

@@ -1,0 +1,35 @@
+"""Raw download events, recorded as they happen; counting rules read them later."""
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from podsite.data.base import Base
+
+
+class DownloadEvent(Base):
+    __tablename__ = 'download_event'
+
+    # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, 'sqlite'), primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey('episode.id', ondelete='CASCADE'), index=True
+    )
+    ip_hash: Mapped[str] = mapped_column(String(64))
+    """HMAC of the client address with the day's salt; the address itself is never stored."""
+    user_agent: Mapped[str] = mapped_column(String(1000), default='')
+    range_header: Mapped[str | None] = mapped_column(String(200), default=None)
+    bytes_served: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    method: Mapped[str] = mapped_column(String(8))
+    status: Mapped[int]
+
+
+class AnalyticsSalt(Base):
+    """A random salt per day; deleting old rows makes old hashes unlinkable."""
+
+    __tablename__ = 'analytics_salt'
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
