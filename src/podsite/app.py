@@ -4,7 +4,7 @@ import logging
 
 from quart import Quart
 
-from podsite.infrastructure import db, static_files, templates
+from podsite.infrastructure import cache, db, static_files, templates
 from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.settings import PACKAGE_DIR, Settings
 from podsite.views import episodes, error, guests, home
@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
     )
     db.init_app(app, settings)
+    cache.init_app(app)
     templates.init_app(
         app, folder=PACKAGE_DIR / 'templates', auto_reload=settings.template_auto_reload
     )

@@ -88,7 +88,7 @@ def test_the_show_itself_is_described(catalogue: DemoCatalogue) -> None:
     assert podcast.categories == [['Technology'], ['Education', 'Courses']]
     assert podcast.language == 'en'
     assert podcast.explicit is False
-    assert podcast.artwork_url == '/static/img/demo/artwork.svg'
+    assert podcast.artwork_url == '/static/img/demo/artwork.png'
 
 
 def test_every_episode_has_show_notes_with_headings_and_twenty_to_forty_links(

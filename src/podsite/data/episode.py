@@ -3,10 +3,12 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from podsite.data.base import Base, utc_now
+from podsite.infrastructure.markdown import render_markdown
 
 EPISODE_TYPES = ('full', 'trailer', 'bonus')
 APPEARANCE_ROLES = ('host', 'guest')
@@ -23,7 +25,10 @@ class Episode(Base):
     subtitle: Mapped[str] = mapped_column(String(400), default='')
     summary: Mapped[str] = mapped_column(Text, default='')
     show_notes: Mapped[str] = mapped_column(Text, default='')
-    """Markdown; rendered and sanitised on the way out."""
+    """Markdown, as the host wrote it."""
+    show_notes_html: Mapped[str] = mapped_column(Text, default='')
+    """`show_notes` rendered and sanitised when written: rendering costs milliseconds, and the
+    feed needs every episode's notes at once."""
     published_at: Mapped[datetime]
     is_published: Mapped[bool] = mapped_column(default=False)
     duration_seconds: Mapped[int] = mapped_column(default=0)
@@ -37,7 +42,7 @@ class Episode(Base):
     guid: Mapped[str] = mapped_column(String(400), unique=True)
     image_url: Mapped[str] = mapped_column(String(2000), default='')
     # Podcasting 2.0 JSON chapters (version 1.2): {"version": "1.2.0", "chapters": [...]}.
-    chapters: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    chapters: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     # [{"start": 1234.5, "duration": 30.0, "title": "..."}]: `podcast:soundbite`.
     soundbites: Mapped[list[Any]] = mapped_column(JSON, default=list)
     # Item-level `podcast:*` elements podsite does not model, kept verbatim from an import.
@@ -71,5 +76,11 @@ class Transcript(Base):
     )
     text: Mapped[str] = mapped_column(Text)
     # [{"start": 12.5, "end": 19.0, "speaker": "Michael", "text": "..."}, ...]
-    cues: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    cues: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
+@event.listens_for(Episode, 'before_insert')
+@event.listens_for(Episode, 'before_update')
+def _render_show_notes(_mapper: Mapper[Episode], _connection: Connection, episode: Episode) -> None:
+    episode.show_notes_html = render_markdown(episode.show_notes or '')

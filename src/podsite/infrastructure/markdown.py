@@ -1,7 +1,5 @@
 """Show notes and bios: Markdown rendered to HTML, then sanitised."""
 
-from functools import lru_cache
-
 import nh3
 from markdown_it import MarkdownIt
 
@@ -15,12 +13,8 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {'a': {'href', 'title'}, 'abbr': {'title'}, 'td': {'align'}, 'th': {'align'}}
 
 
-@lru_cache(maxsize=2048)
 def render_markdown(source: str) -> str:
-    """Safe HTML for untrusted Markdown: scripts, styles, handlers and odd URLs are dropped.
-
-    Cached by source text: show notes change rarely and are read on every page view.
-    """
+    """Safe HTML for untrusted Markdown: scripts, styles, handlers and odd URLs are dropped."""
     return nh3.clean(
         _markdown.render(source),
         tags=ALLOWED_TAGS,

@@ -67,7 +67,7 @@ class SponsorCard(ReadModel):
 
 class EpisodeDetails(EpisodeCard):
     summary: str
-    show_notes: str
+    show_notes_html: str
     media_url: str
     media_size_bytes: int
     media_type: str

@@ -746,7 +746,7 @@ def _podcast(*, last_year: int) -> DemoPodcast:
         language='en',
         categories=[['Technology'], ['Education', 'Courses']],
         explicit=False,
-        artwork_url='/static/img/demo/artwork.svg',
+        artwork_url='/static/img/demo/artwork.png',
         website_url=SHOW_WEBSITE,
         copyright=f'© {FIRST_EPISODE_AT.year}-{last_year} {HOST_NAME}',
     )

@@ -18,6 +18,7 @@ from podsite.data import (
     Transcript,
 )
 from podsite.infrastructure import db
+from podsite.infrastructure.markdown import render_markdown
 from podsite.services.demo_content import DemoCatalogue
 
 ROWS_PER_STATEMENT = 1000
@@ -91,7 +92,12 @@ async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> 
     transcript_rows: list[dict[str, Any]] = []
     for episode_id, episode in enumerate(catalogue.episodes, start=first_episode):
         row = episode.model_dump(exclude={'appearances', 'placements', 'transcript'})
-        row.update(id=episode_id, created_at=episode.published_at, updated_at=episode.published_at)
+        row.update(
+            id=episode_id,
+            show_notes_html=render_markdown(episode.show_notes),
+            created_at=episode.published_at,
+            updated_at=episode.published_at,
+        )
         episode_rows.append(row)
         appearance_rows += [
             {

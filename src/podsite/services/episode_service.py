@@ -25,7 +25,7 @@ CARD_COLUMNS = (
 DETAIL_COLUMNS = (
     *CARD_COLUMNS,
     Episode.summary,
-    Episode.show_notes,
+    Episode.show_notes_html,
     Episode.media_url,
     Episode.media_size_bytes,
     Episode.media_type,
@@ -75,7 +75,7 @@ async def episode_by_number(number: int) -> EpisodeDetails | None:
     row = (await session.execute(query)).first()
     if row is None:
         return None
-    guests = await _guests_by_episode(select(Episode.id).where(Episode.id == row.id))
+    guests = await guests_by_episode(select(Episode.id).where(Episode.id == row.id))
     sponsor_rows = await session.execute(
         select(
             Sponsor.name, Sponsor.slug, Sponsor.logo_url, Sponsor.website_url, Sponsor.description
@@ -97,14 +97,14 @@ async def _cards(query: Select[*tuple[Any, ...]]) -> list[EpisodeCard]:
     rows = (await db.session().execute(query)).all()
     if not rows:
         return []
-    guests = await _guests_by_episode(query.with_only_columns(Episode.id))
+    guests = await guests_by_episode(query.with_only_columns(Episode.id))
     return [
         EpisodeCard.model_validate({**row._mapping, 'guests': guests.get(row.id, ())})
         for row in rows
     ]
 
 
-async def _guests_by_episode(episode_ids: Select[int]) -> dict[int, list[GuestRef]]:
+async def guests_by_episode(episode_ids: Select[int]) -> dict[int, list[GuestRef]]:
     """Everyone appearing in the given episodes, in billing order, in one query."""
     query = (
         select(EpisodeGuest.episode_id, Guest.name, Guest.slug, Guest.photo_url, EpisodeGuest.role)

@@ -1,9 +1,10 @@
-from quart import Blueprint, abort, redirect
+from quart import Blueprint, Response, abort, redirect, request
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.viewmodels.episodes.all import AllEpisodesViewModel
 from podsite.viewmodels.episodes.details import EpisodeDetailsViewModel
+from podsite.viewmodels.episodes.rss import RssViewModel
 
 blueprint = Blueprint('episodes', __name__)
 
@@ -36,3 +37,17 @@ async def show_by_number(number: int) -> AnyResponse:
     if vm.episode is None:
         abort(404)
     return redirect(vm.episode.details_url, 301)
+
+
+@blueprint.get('/episodes/rss')
+async def rss() -> Response:
+    vm = RssViewModel()
+    await vm.load_async()
+    if vm.feed is None:
+        abort(404)
+    response = Response(vm.feed.body, content_type='application/rss+xml; charset=utf-8')
+    response.set_etag(vm.feed.etag)
+    response.last_modified = vm.feed.last_modified
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return await response.make_conditional(request)

@@ -61,6 +61,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table('episode', schema=None) as batch_op:
         batch_op.add_column(
+            sa.Column('show_notes_html', sa.Text(), nullable=False, server_default='')
+        )
+        batch_op.add_column(
             sa.Column('image_url', sa.String(length=2000), nullable=False, server_default='')
         )
         batch_op.add_column(sa.Column('chapters', sa.JSON(), nullable=True))
@@ -121,6 +124,7 @@ def downgrade() -> None:
         batch_op.drop_column('soundbites')
         batch_op.drop_column('chapters')
         batch_op.drop_column('image_url')
+        batch_op.drop_column('show_notes_html')
 
     with op.batch_alter_table('download_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_download_event_occurred_at'))

@@ -1,4 +1,3 @@
-from podsite.infrastructure.markdown import render_markdown
 from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services import episode_service
 from podsite.viewmodels.shared.formatting import date_text, duration_text
@@ -13,7 +12,6 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.number = number
         self.requested_slug = slug
         self.episode: EpisodeDetails | None = None
-        self.show_notes_html = ''
         self.youtube_embed_url: str | None = None
         self.date_text = date_text
         self.duration_text = duration_text
@@ -24,7 +22,6 @@ class EpisodeDetailsViewModel(ViewModelBase):
             return
         self.page_title = f'#{self.episode.number}: {self.episode.title}'
         self.description = self.episode.subtitle or self.episode.summary[:300]
-        self.show_notes_html = render_markdown(self.episode.show_notes)
         if self.episode.youtube_id:
             self.youtube_embed_url = (
                 f'https://www.youtube-nocookie.com/embed/{self.episode.youtube_id}'

@@ -1,0 +1,62 @@
+"""Read models of the podcast feed."""
+
+from datetime import datetime
+from typing import Any
+
+from podsite.schemas.catalogue import GuestRef, ReadModel
+
+
+class PodcastDetails(ReadModel):
+    title: str
+    subtitle: str
+    description: str
+    author: str
+    owner_name: str
+    owner_email: str
+    language: str
+    categories: list[list[str]]
+    explicit: bool
+    artwork_url: str
+    website_url: str
+    copyright: str
+    locked: bool
+    funding_url: str
+    funding_text: str
+    update_frequency_text: str
+    update_frequency_rrule: str
+    extra_podcast_elements: list[str]
+    updated_at: datetime
+
+
+class FeedItem(ReadModel):
+    number: int
+    slug: str
+    title: str
+    subtitle: str
+    summary: str
+    show_notes_html: str
+    published_at: datetime
+    updated_at: datetime
+    duration_seconds: int
+    media_url: str
+    media_size_bytes: int
+    media_type: str
+    season: int | None
+    episode_type: str
+    explicit: bool
+    guid: str
+    image_url: str
+    has_transcript: bool
+    has_chapters: bool
+    soundbites: list[dict[str, Any]]
+    extra_podcast_elements: list[str]
+    people: tuple[GuestRef, ...] = ()
+
+
+class Feed(ReadModel):
+    podcast: PodcastDetails
+    items: tuple[FeedItem, ...]
+
+    @property
+    def last_modified(self) -> datetime:
+        return max([self.podcast.updated_at, *(item.updated_at for item in self.items)])

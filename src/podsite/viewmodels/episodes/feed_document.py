@@ -1,0 +1,216 @@
+"""The podcast feed as XML: RSS 2.0 with Apple's `itunes:` tags and Podcasting 2.0 tags."""
+
+import uuid
+from email.utils import format_datetime
+
+from lxml import etree
+
+from podsite.schemas.catalogue import GuestRef
+from podsite.schemas.feed import Feed, FeedItem, PodcastDetails
+
+ITUNES = 'http://www.itunes.com/dtds/podcast-1.0.dtd'
+PODCAST = 'https://podcastindex.org/namespace/1.0'
+CONTENT = 'http://purl.org/rss/1.0/modules/content/'
+ATOM = 'http://www.w3.org/2005/Atom'
+NAMESPACES = {'itunes': ITUNES, 'podcast': PODCAST, 'content': CONTENT, 'atom': ATOM}
+# The Podcasting 2.0 spec's namespace for deriving podcast:guid from the feed URL.
+PODCAST_GUID_NAMESPACE = uuid.UUID('ead4c236-bf58-58c6-a2c6-a6b28d128cb6')
+APPLE_DESCRIPTION_LIMIT_BYTES = 4000
+# Extra elements were stored from imports; parse them as safely as the import did.
+_FRAGMENT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def podcast_guid(feed_url: str) -> str:
+    """UUIDv5 of the feed URL without its scheme and trailing slashes, as the spec says."""
+    bare = feed_url.split('://', 1)[-1].rstrip('/')
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+def truncate_utf8(text: str, limit: int) -> str:
+    encoded = text.encode('utf-8')
+    if len(encoded) <= limit:
+        return text
+    return encoded[: limit - 3].decode('utf-8', 'ignore').rstrip() + '...'
+
+
+def _tag(namespace: str, name: str) -> str:
+    return f'{{{namespace}}}{name}'
+
+
+def _add(
+    parent: etree._Element, tag: str, text: str | None = None, **attributes: str
+) -> etree._Element:
+    element = etree.SubElement(parent, tag, attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+class FeedDocument:
+    """Builds the feed for one site address; URLs in the feed are absolute."""
+
+    def __init__(self, feed: Feed, *, base_url: str) -> None:
+        self.feed = feed
+        self.base_url = base_url.rstrip('/')
+
+    def absolute(self, url: str) -> str:
+        return self.base_url + url if url.startswith('/') else url
+
+    @property
+    def feed_url(self) -> str:
+        return f'{self.base_url}/episodes/rss'
+
+    def to_bytes(self) -> bytes:
+        rss = etree.Element('rss', nsmap=NAMESPACES, version='2.0')
+        channel = _add(rss, 'channel')
+        self._channel(channel, self.feed.podcast)
+        for item in self.feed.items:
+            self._item(_add(channel, 'item'), item)
+        xml: bytes = etree.tostring(rss, xml_declaration=True, encoding='utf-8')
+        return xml
+
+    def _channel(self, channel: etree._Element, podcast: PodcastDetails) -> None:
+        description = truncate_utf8(
+            podcast.description or podcast.subtitle or podcast.title, APPLE_DESCRIPTION_LIMIT_BYTES
+        )
+        artwork = self.absolute(podcast.artwork_url)
+        _add(channel, 'title', podcast.title)
+        _add(channel, 'link', self.base_url + '/')
+        _add(channel, 'description', description)
+        _add(channel, 'language', podcast.language)
+        if podcast.copyright:
+            _add(channel, 'copyright', podcast.copyright)
+        _add(channel, 'lastBuildDate', format_datetime(self.feed.last_modified))
+        _add(channel, 'generator', 'podsite')
+        _add(
+            channel, _tag(ATOM, 'link'), href=self.feed_url, rel='self', type='application/rss+xml'
+        )
+        if artwork:
+            image = _add(channel, 'image')
+            _add(image, 'url', artwork)
+            _add(image, 'title', podcast.title)
+            _add(image, 'link', self.base_url + '/')
+            _add(channel, _tag(ITUNES, 'image'), href=artwork)
+        _add(channel, _tag(ITUNES, 'author'), podcast.author or podcast.title)
+        if podcast.subtitle:
+            _add(channel, _tag(ITUNES, 'subtitle'), podcast.subtitle)
+        _add(channel, _tag(ITUNES, 'summary'), description)
+        owner = _add(channel, _tag(ITUNES, 'owner'))
+        _add(owner, _tag(ITUNES, 'name'), podcast.owner_name or podcast.author or podcast.title)
+        _add(owner, _tag(ITUNES, 'email'), podcast.owner_email)
+        for category_path in podcast.categories:
+            parent = channel
+            for name in category_path[:2]:
+                parent = etree.SubElement(parent, _tag(ITUNES, 'category'), text=name)
+        _add(channel, _tag(ITUNES, 'explicit'), 'true' if podcast.explicit else 'false')
+        _add(channel, _tag(ITUNES, 'type'), 'episodic')
+        _add(channel, _tag(PODCAST, 'guid'), podcast_guid(self.feed_url))
+        _add(
+            channel,
+            _tag(PODCAST, 'locked'),
+            'yes' if podcast.locked else 'no',
+            owner=podcast.owner_email,
+        )
+        if podcast.funding_url:
+            _add(
+                channel,
+                _tag(PODCAST, 'funding'),
+                podcast.funding_text or 'Support the show',
+                url=podcast.funding_url,
+            )
+        if podcast.update_frequency_text:
+            attributes = (
+                {'rrule': podcast.update_frequency_rrule} if podcast.update_frequency_rrule else {}
+            )
+            _add(
+                channel,
+                _tag(PODCAST, 'updateFrequency'),
+                podcast.update_frequency_text,
+                **attributes,
+            )
+        for host in self._hosts():
+            self._person(channel, host.name, host.role, host.photo_url, host.url)
+        self._extra_elements(channel, podcast.extra_podcast_elements)
+
+    def _hosts(self) -> list[GuestRef]:
+        seen: dict[str, GuestRef] = {}
+        for item in self.feed.items:
+            for person in item.people:
+                if person.is_host and person.slug not in seen:
+                    seen[person.slug] = person
+        return list(seen.values())
+
+    def _person(self, parent: etree._Element, name: str, role: str, photo: str, url: str) -> None:
+        attributes = {'role': role, 'href': self.absolute(url)}
+        if photo:
+            attributes['img'] = self.absolute(photo)
+        _add(parent, _tag(PODCAST, 'person'), name, **attributes)
+
+    def _item(self, element: etree._Element, item: FeedItem) -> None:
+        page = f'{self.base_url}/episodes/show/{item.number}/{item.slug}'
+        download = f'{self.base_url}/episodes/download/{item.number}/{item.slug}.mp3'
+        _add(element, 'title', item.title)
+        _add(element, 'link', page)
+        _add(element, 'guid', item.guid, isPermaLink='false')
+        _add(element, 'pubDate', format_datetime(item.published_at))
+        _add(element, 'description', item.summary or item.subtitle or item.title)
+        _add(element, _tag(CONTENT, 'encoded')).text = etree.CDATA(item.show_notes_html)
+        _add(
+            element,
+            'enclosure',
+            url=download,
+            length=str(item.media_size_bytes),
+            type=item.media_type,
+        )
+        _add(element, _tag(ITUNES, 'title'), item.title)
+        if item.subtitle:
+            _add(element, _tag(ITUNES, 'subtitle'), item.subtitle)
+        _add(element, _tag(ITUNES, 'duration'), str(item.duration_seconds))
+        _add(element, _tag(ITUNES, 'episode'), str(item.number))
+        if item.season is not None:
+            _add(element, _tag(ITUNES, 'season'), str(item.season))
+        _add(element, _tag(ITUNES, 'episodeType'), item.episode_type)
+        _add(element, _tag(ITUNES, 'explicit'), 'true' if item.explicit else 'false')
+        image = item.image_url or self.feed.podcast.artwork_url
+        if image:
+            _add(element, _tag(ITUNES, 'image'), href=self.absolute(image))
+        if item.season is not None:
+            _add(element, _tag(PODCAST, 'season'), str(item.season))
+        _add(element, _tag(PODCAST, 'episode'), str(item.number))
+        for person in item.people:
+            self._person(element, person.name, person.role, person.photo_url, person.url)
+        if item.has_transcript:
+            transcript = f'{self.base_url}/episodes/transcript/{item.number}/{item.slug}'
+            _add(
+                element,
+                _tag(PODCAST, 'transcript'),
+                url=f'{transcript}.vtt',
+                type='text/vtt',
+                rel='captions',
+            )
+            _add(element, _tag(PODCAST, 'transcript'), url=f'{transcript}.txt', type='text/plain')
+        if item.has_chapters:
+            _add(
+                element,
+                _tag(PODCAST, 'chapters'),
+                url=f'{self.base_url}/episodes/chapters/{item.number}.json',
+                type='application/json+chapters',
+            )
+        for soundbite in item.soundbites:
+            _add(
+                element,
+                _tag(PODCAST, 'soundbite'),
+                soundbite.get('title') or None,
+                startTime=f'{float(soundbite["start"]):g}',
+                duration=f'{float(soundbite["duration"]):g}',
+            )
+        self._extra_elements(element, item.extra_podcast_elements)
+
+    def _extra_elements(self, parent: etree._Element, fragments: list[str]) -> None:
+        for fragment in fragments:
+            try:
+                parent.append(etree.fromstring(fragment.encode('utf-8'), _FRAGMENT_PARSER))
+            except etree.XMLSyntaxError:
+                # Imports store only well-formed fragments; one damaged by hand is left out
+                # rather than breaking the whole feed for every listener.
+                continue

@@ -1,0 +1,44 @@
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from quart import current_app
+
+from podsite.infrastructure.cache import content_cache
+from podsite.services import feed_service, site_state_service
+from podsite.settings import Settings
+from podsite.viewmodels.episodes.feed_document import FeedDocument
+
+CACHE_KEY = 'feed:rss'
+
+
+@dataclass(frozen=True)
+class RenderedFeed:
+    body: bytes
+    etag: str
+    last_modified: datetime
+
+
+class RssViewModel:
+    """The feed, rebuilt only when the catalogue changed since it was last built."""
+
+    def __init__(self) -> None:
+        self.feed: RenderedFeed | None = None
+
+    async def load_async(self) -> None:
+        state = await site_state_service.content_state()
+        cache = content_cache()
+        self.feed = cache.get(CACHE_KEY, state)
+        if self.feed is not None:
+            return
+        feed = await feed_service.public_feed()
+        if feed is None:
+            return
+        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        body = FeedDocument(feed, base_url=settings.public_base_url).to_bytes()
+        self.feed = RenderedFeed(
+            body=body,
+            etag=hashlib.sha256(body).hexdigest()[:32],
+            last_modified=feed.last_modified,
+        )
+        cache.put(CACHE_KEY, state, self.feed)
