@@ -1,0 +1,167 @@
+"""The podcast feed: valid for Apple and Podcasting 2.0, read by a real parser, cached
+correctly, and cheap however many episodes there are."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import feedparser
+from lxml import etree
+from quart.typing import TestClientProtocol as Client
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podsite.data import Episode, Podcast, Transcript
+from tests.conftest import QueryCounter
+from tests.factories import add_episode, add_guest
+from tests.feed_check import NS, problems
+
+
+async def feed_bytes(client: Client) -> bytes:
+    response = await client.get('/episodes/rss')
+    assert response.status_code == 200
+    assert response.headers['Content-Type'] == 'application/rss+xml; charset=utf-8'
+    return await response.get_data()
+
+
+async def public_count(session: AsyncSession) -> int:
+    rows = await session.scalars(select(Episode.id).where(Episode.is_published.is_(True)))
+    return len(rows.all())
+
+
+async def test_feed_meets_apple_and_podcasting_2_0_rules(client: Client) -> None:
+    assert problems(await feed_bytes(client)) == []
+
+
+async def test_podcast_apps_read_every_public_episode_with_its_enclosure(
+    client: Client, session: AsyncSession
+) -> None:
+    parsed = feedparser.parse(await feed_bytes(client))
+    assert not parsed.bozo, parsed.bozo_exception
+    assert len(parsed.entries) == await public_count(session)
+    for entry in parsed.entries:
+        (enclosure,) = entry.enclosures
+        assert enclosure.href.startswith('https://podcast.test/episodes/download/')
+        assert enclosure.href.endswith('.mp3')
+        assert enclosure.type == 'audio/mpeg'
+        assert int(enclosure.length) > 0
+    assert parsed.feed.title == 'The Traceback'
+    assert parsed.feed.image.href.endswith('.png')
+
+
+async def test_channel_carries_podcasting_2_0_identity(client: Client) -> None:
+    channel = etree.fromstring(await feed_bytes(client)).find('channel')
+    assert channel is not None
+    # The spec derives the GUID from the feed URL without its scheme, in its own namespace.
+    spec_namespace = uuid.UUID('ead4c236-bf58-58c6-a2c6-a6b28d128cb6')
+    expected = uuid.uuid5(spec_namespace, 'podcast.test/episodes/rss')
+    assert channel.findtext('podcast:guid', namespaces=NS) == str(expected)
+    hosts = channel.findall('podcast:person', NS)
+    assert hosts and all(host.get('role') == 'host' for host in hosts)
+
+
+async def test_item_lists_people_transcripts_chapters_and_soundbites(
+    client: Client, session: AsyncSession
+) -> None:
+    guest = await add_guest(session, name='Grace Example', slug='grace-example')
+    episode = await add_episode(session, title='All the tags', slug='all-the-tags', guests=(guest,))
+    episode.chapters = {'version': '1.2.0', 'chapters': [{'startTime': 0, 'title': 'Intro'}]}
+    episode.soundbites = [{'start': 73.5, 'duration': 42, 'title': 'The best bit'}]
+    session.add(Transcript(episode_id=episode.id, text='Hello.', cues=None))
+    await session.commit()
+    xml = await feed_bytes(client)
+    assert problems(xml) == []
+    item = next(
+        item
+        for item in etree.fromstring(xml).iter('item')
+        if item.findtext('title') == 'All the tags'
+    )
+    person = item.find('podcast:person', NS)
+    assert person is not None
+    assert (person.text, person.get('role')) == ('Grace Example', 'guest')
+    assert person.get('href') == 'https://podcast.test/guests/grace-example'
+    transcripts = {t.get('type'): t.get('url') for t in item.findall('podcast:transcript', NS)}
+    base = f'https://podcast.test/episodes/transcript/{episode.number}/all-the-tags'
+    assert transcripts == {'text/vtt': f'{base}.vtt', 'text/plain': f'{base}.txt'}
+    chapters = item.find('podcast:chapters', NS)
+    assert chapters is not None
+    assert chapters.get('url') == f'https://podcast.test/episodes/chapters/{episode.number}.json'
+    soundbite = item.find('podcast:soundbite', NS)
+    assert soundbite is not None
+    assert (soundbite.get('startTime'), soundbite.get('duration')) == ('73.5', '42')
+    assert item.findtext('content:encoded', namespaces=NS) is not None
+
+
+async def test_conditional_requests_get_304(client: Client) -> None:
+    first = await client.get('/episodes/rss')
+    etag = first.headers['ETag']
+    again = await client.get('/episodes/rss', headers={'If-None-Match': etag})
+    assert again.status_code == 304
+    assert await again.get_data() == b''
+    since = await client.get(
+        '/episodes/rss', headers={'If-Modified-Since': first.headers['Last-Modified']}
+    )
+    assert since.status_code == 304
+
+
+async def test_changes_show_at_once_and_drafts_never(client: Client, session: AsyncSession) -> None:
+    before = await feed_bytes(client)
+    await add_episode(session, title='Hidden draft', slug='hidden', published=False)
+    await add_episode(
+        session, title='Next week', slug='next', published_at=datetime.now(UTC) + timedelta(days=7)
+    )
+    assert await feed_bytes(client) == before
+    await add_episode(session, title='Brand new episode', slug='brand-new')
+    after = await feed_bytes(client)
+    assert b'Brand new episode' in after
+    assert b'Hidden draft' not in after and b'Next week' not in after
+
+
+async def test_scheduled_episode_appears_when_its_time_comes(
+    client: Client, session: AsyncSession
+) -> None:
+    await feed_bytes(client)
+    episode = await add_episode(session, title='Scheduled', slug='scheduled')
+    await session.execute(
+        update(Episode)
+        .where(Episode.id == episode.id)
+        .values(published_at=datetime.now(UTC) + timedelta(seconds=1))
+    )
+    await session.commit()
+    assert b'Scheduled' not in await feed_bytes(client)
+    await session.execute(
+        update(Episode)
+        .where(Episode.id == episode.id)
+        .values(published_at=datetime.now(UTC) - timedelta(seconds=1))
+    )
+    await session.commit()
+    assert b'Scheduled' in await feed_bytes(client)
+
+
+async def test_long_channel_description_is_cut_to_apples_limit(
+    client: Client, session: AsyncSession
+) -> None:
+    await session.execute(update(Podcast).values(description='Ünïcödé ' * 1000))
+    await session.commit()
+    xml = await feed_bytes(client)
+    assert problems(xml) == []
+
+
+async def test_feed_query_count_does_not_grow_with_episodes(
+    client: Client, session: AsyncSession, queries: QueryCounter
+) -> None:
+    queries.reset()
+    await feed_bytes(client)
+    cold = queries.count
+    queries.reset()
+    await feed_bytes(client)
+    assert queries.count == 1  # cached: only the content version is read
+    guest = await add_guest(session, name='Often Here', slug='often-here')
+    for index in range(40):
+        await add_episode(session, slug=f'more-{index}', guests=(guest,))
+    queries.reset()
+    await feed_bytes(client)
+    assert queries.count == cold == 4
+
+
+async def test_site_without_a_show_has_no_feed(empty_client: Client) -> None:
+    assert (await empty_client.get('/episodes/rss')).status_code == 404
