@@ -5,6 +5,7 @@ import logging
 from quart import Quart
 
 from podsite.infrastructure import cache, db, static_files, templates
+from podsite.infrastructure.downloads import create_writer
 from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.settings import PACKAGE_DIR, Settings
 from podsite.views import episodes, error, guests, home
@@ -25,7 +26,20 @@ def create_app(settings: Settings | None = None) -> Quart:
         PODSITE_SETTINGS=settings,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
     )
-    db.init_app(app, settings)
+    db.init_app(app)
+    downloads = create_writer(app)
+
+    @app.before_serving
+    async def start() -> None:
+        db.open_database_for(app, settings)
+        downloads.start()
+
+    @app.after_serving
+    async def stop() -> None:
+        # Events are written before the engine that writes them goes away.
+        await downloads.stop()
+        await db.close_database_for(app)
+
     cache.init_app(app)
     templates.init_app(
         app, folder=PACKAGE_DIR / 'templates', auto_reload=settings.template_auto_reload

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     trusted_proxies: list[IPNetwork] = Field(default_factory=list)
     """Addresses (or networks) of reverse proxies whose `X-Forwarded-For` is believed."""
 
+    media_dir: Path | None = None
+    """Folder of episode audio files served by podsite itself (with Range support); files
+    are matched by the last path segment of each episode's media URL. Unset: downloads
+    redirect to the media URL."""
+
     database_echo: bool = False
     """Log every SQL statement (debugging only)."""
 

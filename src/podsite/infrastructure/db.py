@@ -60,16 +60,8 @@ def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def init_app(app: Quart, settings: Settings) -> None:
-    """Opens the engine before serving and disposes of it after; closes each request's session."""
-
-    @app.before_serving
-    async def open_database() -> None:
-        open_database_for(app, settings)
-
-    @app.after_serving
-    async def close_database() -> None:
-        await close_database_for(app)
+def init_app(app: Quart) -> None:
+    """Closes each app context's session; the app opens and closes the engine itself."""
 
     @app.teardown_appcontext
     async def close_session(_exc: BaseException | None) -> None:

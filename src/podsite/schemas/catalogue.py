@@ -99,3 +99,12 @@ class GuestDetails(GuestCard):
 
 def guest_url(slug: str) -> str:
     return f'/guests/{slug}'
+
+
+class MediaFile(ReadModel):
+    """What a download needs: one indexed query."""
+
+    episode_id: int
+    media_url: str
+    media_size_bytes: int
+    media_type: str

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, Select, and_, select
 
 from podsite.data import Episode, EpisodeGuest, Guest, Sponsor, SponsorPlacement
 from podsite.infrastructure import db
-from podsite.schemas.catalogue import EpisodeCard, EpisodeDetails, GuestRef, SponsorCard
+from podsite.schemas.catalogue import EpisodeCard, EpisodeDetails, GuestRef, MediaFile, SponsorCard
 
 # Episode numbers are 32-bit integers in the schema; larger ones cannot exist.
 MAX_EPISODE_NUMBER = 2**31 - 1
@@ -91,6 +91,27 @@ async def episode_by_number(number: int) -> EpisodeDetails | None:
             'sponsors': [SponsorCard.model_validate(s._mapping) for s in sponsor_rows],
         }
     )
+
+
+async def chapters(number: int) -> dict[str, Any] | None:
+    if not 0 < number <= MAX_EPISODE_NUMBER:
+        return None
+    query = select(Episode.chapters).where(is_public(), Episode.number == number)
+    found: dict[str, Any] | None = await db.session().scalar(query)
+    return found
+
+
+async def media_file(number: int) -> MediaFile | None:
+    if not 0 < number <= MAX_EPISODE_NUMBER:
+        return None
+    query = select(
+        Episode.id.label('episode_id'),
+        Episode.media_url,
+        Episode.media_size_bytes,
+        Episode.media_type,
+    ).where(is_public(), Episode.number == number)
+    row = (await db.session().execute(query)).first()
+    return None if row is None else MediaFile.model_validate(row._mapping)
 
 
 async def _cards(query: Select[*tuple[Any, ...]]) -> list[EpisodeCard]:

@@ -1,9 +1,11 @@
-from quart import Blueprint, Response, abort, redirect, request
+from quart import Blueprint, Response, abort, jsonify, redirect, request
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.viewmodels.episodes.all import AllEpisodesViewModel
+from podsite.viewmodels.episodes.chapters import ChaptersViewModel
 from podsite.viewmodels.episodes.details import EpisodeDetailsViewModel
+from podsite.viewmodels.episodes.download import DownloadViewModel
 from podsite.viewmodels.episodes.rss import RssViewModel
 
 blueprint = Blueprint('episodes', __name__)
@@ -51,3 +53,25 @@ async def rss() -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = 300
     return await response.make_conditional(request)
+
+
+@blueprint.route('/episodes/download/<int:number>/<slug>.mp3', methods=['GET', 'HEAD'])
+async def download(number: int, slug: str) -> AnyResponse:
+    """Any slug is served: apps keep old enclosure URLs after a title changes."""
+    vm = DownloadViewModel(number)
+    await vm.load_async()
+    if vm.media is None:
+        abort(404)
+    return await vm.respond()
+
+
+@blueprint.get('/episodes/chapters/<int:number>.json')
+async def chapters(number: int) -> Response:
+    vm = ChaptersViewModel(number)
+    await vm.load_async()
+    if vm.chapters is None:
+        abort(404)
+    response = jsonify(vm.chapters)
+    response.content_type = 'application/json+chapters'
+    response.headers['Access-Control-Allow-Origin'] = '*'
+    return response

@@ -1,0 +1,80 @@
+"""Events recorded on the request path and written in batches off it.
+
+`record()` only appends to a list, so a download or a redirect never waits for the
+database. A background task writes a batch every `interval` seconds (or sooner when
+`max_batch` events are waiting); `stop()` writes whatever is left, so a clean shutdown
+loses nothing. When the database is unavailable, events stay queued and are retried.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+logger = logging.getLogger(__name__)
+
+
+class BatchWriter[Event]:
+    def __init__(
+        self,
+        write: Callable[[list[Event]], Awaitable[None]],
+        *,
+        name: str,
+        interval: float = 2.0,
+        max_batch: int = 500,
+        max_queued: int = 200_000,
+    ) -> None:
+        self.write = write
+        self.name = name
+        self.interval = interval
+        self.max_batch = max_batch
+        self.max_queued = max_queued
+        self._queue: list[Event] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def record(self, event: Event) -> None:
+        if len(self._queue) >= self.max_queued:
+            # Memory is the limit when the database stays down for long; say so, loudly.
+            logger.error(
+                '%s queue full (%d); dropping the oldest event', self.name, self.max_queued
+            )
+            del self._queue[0]
+        self._queue.append(event)
+        if len(self._queue) >= self.max_batch:
+            self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue)
+
+    def start(self) -> None:
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name=f'{self.name} writer')
+
+    async def stop(self) -> None:
+        """Lets a write in progress finish (cancelling it could store a batch twice)."""
+        if self._task is not None:
+            self._stopping = True
+            self._wake.set()
+            await self._task
+            self._task = None
+        await self.flush()
+
+    async def flush(self) -> None:
+        while self._queue:
+            batch = self._queue[: self.max_batch]
+            try:
+                await self.write(batch)
+            except Exception:
+                logger.exception('%s: writing %d events failed; will retry', self.name, len(batch))
+                return
+            del self._queue[: len(batch)]
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
+            self._wake.clear()
+            await self.flush()

@@ -1,0 +1,67 @@
+"""Storing raw download events; counting them is a separate, later step."""
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from datetime import date
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from podsite.data import AnalyticsSalt, DownloadEvent
+from podsite.infrastructure import db
+from podsite.schemas.analytics import PendingDownload
+
+USER_AGENT_LIMIT = 1000
+RANGE_LIMIT = 200
+
+
+def listener_address(ip: str) -> str:
+    """IPv6 clients change their low 64 bits freely; the /64 network is the listener."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f'{address}/64', strict=False).network_address)
+    return str(address)
+
+
+def hash_address(ip: str, salt: str) -> str:
+    return hmac.new(salt.encode(), listener_address(ip).encode(), hashlib.sha256).hexdigest()
+
+
+async def salts_for(days: set[date]) -> dict[date, str]:
+    """The random salt of each day, created on first use by whichever instance gets there."""
+    session = db.session()
+    dialect = session.get_bind().dialect.name
+    upsert = (postgresql.insert if dialect == 'postgresql' else sqlite.insert)(AnalyticsSalt)
+    for day in days:
+        await session.execute(
+            upsert.values(day=day, salt=secrets.token_hex(32)).on_conflict_do_nothing()
+        )
+    rows = await session.execute(
+        select(AnalyticsSalt.day, AnalyticsSalt.salt).where(AnalyticsSalt.day.in_(days))
+    )
+    return {row.day: row.salt for row in rows}
+
+
+async def store_downloads(events: list[PendingDownload]) -> None:
+    session = db.session()
+    salts = await salts_for({event.occurred_at.date() for event in events})
+    rows = [
+        {
+            'occurred_at': event.occurred_at,
+            'episode_id': event.episode_id,
+            'ip_hash': hash_address(event.client_ip, salts[event.occurred_at.date()]),
+            'user_agent': event.user_agent[:USER_AGENT_LIMIT],
+            'range_header': event.range_header[:RANGE_LIMIT] if event.range_header else None,
+            'bytes_served': event.bytes_served,
+            'method': event.method,
+            'status': event.status,
+        }
+        for event in events
+    ]
+    await session.execute(insert(DownloadEvent), rows)
+    await session.commit()

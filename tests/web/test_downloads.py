@@ -1,0 +1,200 @@
+"""Counted downloads: redirect or local file with Range support, every request recorded."""
+
+import hashlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from quart import Quart
+from quart.typing import TestClientProtocol as Client
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from podsite.app import create_app
+from podsite.data import DownloadEvent, Episode
+from podsite.infrastructure.downloads import EXTENSION_KEY
+from podsite.services.download_service import hash_address, listener_address
+from tests.conftest import settings_for
+from tests.factories import add_episode
+
+AUDIO = bytes(range(256)) * 40  # 10,240 bytes
+
+
+async def stored_events(database_url: str) -> list[DownloadEvent]:
+    engine = create_async_engine(database_url)
+    try:
+        async with AsyncSession(engine) as session:
+            return list(
+                (await session.scalars(select(DownloadEvent).order_by(DownloadEvent.id))).all()
+            )
+    finally:
+        await engine.dispose()
+
+
+async def flush(app: Quart) -> None:
+    await app.extensions[EXTENSION_KEY].flush()
+
+
+async def published(session: AsyncSession) -> Episode:
+    episode = await session.scalar(
+        select(Episode).where(Episode.is_published.is_(True)).order_by(Episode.number).limit(1)
+    )
+    assert episode is not None
+    return episode
+
+
+async def test_download_redirects_to_the_media_and_is_recorded(
+    app: Quart, client: Client, session: AsyncSession, database_url: str
+) -> None:
+    episode = await published(session)
+    path = f'/episodes/download/{episode.number}/{episode.slug}.mp3'
+    headers = {'User-Agent': 'AppleCoreMedia/1.0', 'Range': 'bytes=0-1'}
+    response = await client.get(path, headers=headers)
+    assert response.status_code == 302
+    assert response.headers['Location'] == episode.media_url
+    head = await client.head(path)
+    assert head.status_code == 302
+    stale_slug = await client.get(f'/episodes/download/{episode.number}/old-title.mp3')
+    assert stale_slug.status_code == 302
+    await flush(app)
+    events = await stored_events(database_url)
+    assert [(e.method, e.status, e.range_header) for e in events] == [
+        ('GET', 302, 'bytes=0-1'),
+        ('HEAD', 302, None),
+        ('GET', 302, None),
+    ]
+    assert events[0].user_agent == 'AppleCoreMedia/1.0'
+    assert all(e.episode_id == episode.id and len(e.ip_hash) == 64 for e in events)
+    assert all('127.0.0.1' not in e.ip_hash for e in events)
+
+
+@pytest.mark.parametrize(
+    'path', ['/episodes/download/99999/x.mp3', '/episodes/download/abc/x.mp3',
+             '/episodes/download/99999999999999999999/x.mp3']
+)  # fmt: skip
+async def test_unknown_episodes_are_404_and_not_recorded(
+    app: Quart, client: Client, database_url: str, path: str
+) -> None:
+    assert (await client.get(path)).status_code == 404
+    await flush(app)
+    assert await stored_events(database_url) == []
+
+
+async def test_draft_episodes_cannot_be_downloaded(client: Client, session: AsyncSession) -> None:
+    draft = await add_episode(session, slug='draft', published=False)
+    assert (await client.get(f'/episodes/download/{draft.number}/draft.mp3')).status_code == 404
+
+
+async def test_no_event_is_lost_across_a_clean_restart(
+    database_url: str, session: AsyncSession
+) -> None:
+    episode = await published(session)
+    path = f'/episodes/download/{episode.number}/{episode.slug}.mp3'
+    app = create_app(settings_for(database_url))
+    async with app.test_app():
+        client = app.test_client()
+        for _ in range(25):
+            await client.get(path)
+    # Shutdown wrote them: a new app on the same database sees all 25.
+    assert len(await stored_events(database_url)) == 25
+
+
+@pytest.fixture
+async def media_app(database_url: str, tmp_path: Path) -> AsyncIterator[Quart]:
+    app = create_app(settings_for(database_url, media_dir=tmp_path))
+    async with app.test_app():
+        yield app
+
+
+@pytest.fixture
+async def local_episode(session: AsyncSession, tmp_path: Path) -> Episode:
+    episode = await add_episode(session, slug='local-audio')
+    (tmp_path / f'{episode.number}.mp3').write_bytes(AUDIO)
+    return episode
+
+
+async def test_local_media_is_served_whole_with_ranges_advertised(
+    media_app: Quart, local_episode: Episode
+) -> None:
+    client = media_app.test_client()
+    path = f'/episodes/download/{local_episode.number}/local-audio.mp3'
+    response = await client.get(path)
+    assert response.status_code == 200
+    assert await response.get_data() == AUDIO
+    assert response.headers['Accept-Ranges'] == 'bytes'
+    assert response.headers['Content-Length'] == str(len(AUDIO))
+    assert response.headers['Content-Type'] == 'audio/mpeg'
+    head = await client.head(path)
+    assert head.status_code == 200
+    assert head.headers['Content-Length'] == str(len(AUDIO))
+
+
+@pytest.mark.parametrize(
+    ('range_header', 'start', 'end'),
+    [('bytes=0-1', 0, 1), ('bytes=100-', 100, len(AUDIO) - 1), ('bytes=-500', len(AUDIO) - 500,
+     len(AUDIO) - 1), ('bytes=1000-99999999', 1000, len(AUDIO) - 1)],
+)  # fmt: skip
+async def test_range_requests_get_206_with_exactly_those_bytes(
+    media_app: Quart, local_episode: Episode, range_header: str, start: int, end: int
+) -> None:
+    client = media_app.test_client()
+    response = await client.get(
+        f'/episodes/download/{local_episode.number}/local-audio.mp3',
+        headers={'Range': range_header},
+    )
+    assert response.status_code == 206
+    assert await response.get_data() == AUDIO[start : end + 1]
+    assert response.headers['Content-Range'] == f'bytes {start}-{end}/{len(AUDIO)}'
+
+
+async def test_unsatisfiable_range_is_416_and_recorded(
+    media_app: Quart, local_episode: Episode, database_url: str
+) -> None:
+    client = media_app.test_client()
+    response = await client.get(
+        f'/episodes/download/{local_episode.number}/local-audio.mp3',
+        headers={'Range': f'bytes={len(AUDIO) + 10}-'},
+    )
+    assert response.status_code == 416
+    await flush(media_app)
+    (event,) = await stored_events(database_url)
+    assert (event.status, event.bytes_served) == (416, 0)
+
+
+async def test_if_range_serves_the_range_only_while_the_file_is_unchanged(
+    media_app: Quart, local_episode: Episode, database_url: str
+) -> None:
+    client = media_app.test_client()
+    path = f'/episodes/download/{local_episode.number}/local-audio.mp3'
+    etag = (await client.head(path)).headers['ETag']
+    same = await client.get(path, headers={'Range': 'bytes=0-9', 'If-Range': etag})
+    assert same.status_code == 206
+    changed = await client.get(path, headers={'Range': 'bytes=0-9', 'If-Range': '"other"'})
+    assert changed.status_code == 200
+    assert await changed.get_data() == AUDIO
+    await flush(media_app)
+    served = [(e.status, e.bytes_served) for e in await stored_events(database_url)]
+    assert served == [(200, 0), (206, 10), (200, len(AUDIO))]
+
+
+def test_listeners_are_identified_by_ipv4_address_or_ipv6_network() -> None:
+    assert listener_address('80.22.100.101') == '80.22.100.101'
+    assert listener_address('2001:db8:1:2:aaaa:bbbb:cccc:dddd') == '2001:db8:1:2::'
+    assert hash_address('2001:db8:1:2::1', 'salt') == hash_address('2001:db8:1:2:ffff::9', 'salt')
+    assert hash_address('80.22.100.101', 'a') != hash_address('80.22.100.101', 'b')
+    assert hash_address('80.22.100.101', 's') != hashlib.sha256(b'80.22.100.101').hexdigest()
+
+
+async def test_download_events_are_kept_per_episode(
+    app: Quart, client: Client, session: AsyncSession, database_url: str
+) -> None:
+    episode = await published(session)
+    for _ in range(3):
+        await client.get(f'/episodes/download/{episode.number}/{episode.slug}.mp3')
+    await flush(app)
+    count = await session.scalar(
+        select(func.count())
+        .select_from(DownloadEvent)
+        .where(DownloadEvent.episode_id == episode.id)
+    )
+    assert count == 3
