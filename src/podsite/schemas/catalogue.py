@@ -1,6 +1,7 @@
 """Read models of the public catalogue: the show, episodes, guests and sponsors."""
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -76,7 +77,13 @@ class EpisodeDetails(EpisodeCard):
     episode_type: str
     explicit: bool
     updated_at: datetime
+    has_transcript: bool
+    chapters: dict[str, Any] | None
     sponsors: tuple[SponsorCard, ...] = ()
+
+    @property
+    def transcript_url(self) -> str:
+        return f'/episodes/transcript/{self.number}/{self.slug}'
 
 
 class GuestCard(ReadModel):
@@ -108,3 +115,27 @@ class MediaFile(ReadModel):
     media_url: str
     media_size_bytes: int
     media_type: str
+
+
+class TranscriptCue(ReadModel):
+    start: float
+    end: float | None = None
+    speaker: str | None = None
+    text: str
+
+
+class EpisodeTranscript(ReadModel):
+    number: int
+    slug: str
+    title: str
+    published_at: datetime
+    text: str
+    cues: tuple[TranscriptCue, ...]
+
+    @property
+    def details_url(self) -> str:
+        return f'/episodes/show/{self.number}/{self.slug}'
+
+    @property
+    def transcript_url(self) -> str:
+        return f'/episodes/transcript/{self.number}/{self.slug}'

@@ -4,11 +4,18 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, select
 
-from podsite.data import Episode, EpisodeGuest, Guest, Sponsor, SponsorPlacement
+from podsite.data import Episode, EpisodeGuest, Guest, Sponsor, SponsorPlacement, Transcript
 from podsite.infrastructure import db
-from podsite.schemas.catalogue import EpisodeCard, EpisodeDetails, GuestRef, MediaFile, SponsorCard
+from podsite.schemas.catalogue import (
+    EpisodeCard,
+    EpisodeDetails,
+    EpisodeTranscript,
+    GuestRef,
+    MediaFile,
+    SponsorCard,
+)
 
 # Episode numbers are 32-bit integers in the schema; larger ones cannot exist.
 MAX_EPISODE_NUMBER = 2**31 - 1
@@ -34,6 +41,8 @@ DETAIL_COLUMNS = (
     Episode.episode_type,
     Episode.explicit,
     Episode.updated_at,
+    Episode.chapters,
+    exists().where(Transcript.episode_id == Episode.id).label('has_transcript'),
 )
 
 
@@ -91,6 +100,27 @@ async def episode_by_number(number: int) -> EpisodeDetails | None:
             'sponsors': [SponsorCard.model_validate(s._mapping) for s in sponsor_rows],
         }
     )
+
+
+async def transcript(number: int) -> EpisodeTranscript | None:
+    if not 0 < number <= MAX_EPISODE_NUMBER:
+        return None
+    query = (
+        select(
+            Episode.number,
+            Episode.slug,
+            Episode.title,
+            Episode.published_at,
+            Transcript.text,
+            Transcript.cues,
+        )
+        .join(Transcript, Transcript.episode_id == Episode.id)
+        .where(is_public(), Episode.number == number)
+    )
+    row = (await db.session().execute(query)).first()
+    if row is None:
+        return None
+    return EpisodeTranscript.model_validate({**row._mapping, 'cues': row.cues or ()})
 
 
 async def chapters(number: int) -> dict[str, Any] | None:

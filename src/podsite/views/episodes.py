@@ -7,6 +7,7 @@ from podsite.viewmodels.episodes.chapters import ChaptersViewModel
 from podsite.viewmodels.episodes.details import EpisodeDetailsViewModel
 from podsite.viewmodels.episodes.download import DownloadViewModel
 from podsite.viewmodels.episodes.rss import RssViewModel
+from podsite.viewmodels.episodes.transcript import TranscriptViewModel
 
 blueprint = Blueprint('episodes', __name__)
 
@@ -75,3 +76,15 @@ async def chapters(number: int) -> Response:
     response.content_type = 'application/json+chapters'
     response.headers['Access-Control-Allow-Origin'] = '*'
     return response
+
+
+@blueprint.get('/episodes/transcript/<int:number>/<slug>')
+@template('episodes/transcript.pt')
+async def transcript(number: int, slug: str) -> ViewResult:
+    vm = TranscriptViewModel(number, slug)
+    await vm.load_async()
+    if vm.transcript is None:
+        abort(404)
+    if not vm.is_canonical_url:
+        return redirect(vm.transcript.transcript_url, 301)
+    return vm.to_dict()

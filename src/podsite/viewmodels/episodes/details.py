@@ -1,7 +1,20 @@
+from dataclasses import dataclass
+from typing import Any
+
 from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services import episode_service
-from podsite.viewmodels.shared.formatting import date_text, duration_text
+from podsite.viewmodels.shared.formatting import clock_text, date_text, duration_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
+
+
+@dataclass(frozen=True)
+class Chapter:
+    seconds: int
+    title: str
+
+    @property
+    def clock(self) -> str:
+        return clock_text(self.seconds)
 
 
 class EpisodeDetailsViewModel(ViewModelBase):
@@ -13,6 +26,8 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.requested_slug = slug
         self.episode: EpisodeDetails | None = None
         self.youtube_embed_url: str | None = None
+        self.chapters: list[Chapter] = []
+        self.download_url = ''
         self.date_text = date_text
         self.duration_text = duration_text
 
@@ -22,6 +37,8 @@ class EpisodeDetailsViewModel(ViewModelBase):
             return
         self.page_title = f'#{self.episode.number}: {self.episode.title}'
         self.description = self.episode.subtitle or self.episode.summary[:300]
+        self.download_url = f'/episodes/download/{self.episode.number}/{self.episode.slug}.mp3'
+        self.chapters = _table_of_contents(self.episode.chapters)
         if self.episode.youtube_id:
             self.youtube_embed_url = (
                 f'https://www.youtube-nocookie.com/embed/{self.episode.youtube_id}'
@@ -34,3 +51,19 @@ class EpisodeDetailsViewModel(ViewModelBase):
     @property
     def canonical_path(self) -> str:
         return self.episode.details_url if self.episode else super().canonical_path
+
+
+def _table_of_contents(chapters: dict[str, Any] | None) -> list[Chapter]:
+    """Chapters marked `toc: false` are for players, not for the page; imported chapters
+    with a start that is not a number are left out rather than breaking the page."""
+    listed = (chapters or {}).get('chapters')
+    table: list[Chapter] = []
+    for entry in listed if isinstance(listed, list) else []:
+        if not isinstance(entry, dict) or entry.get('toc', True) is False:
+            continue
+        try:
+            seconds = int(float(entry['startTime']))
+        except (KeyError, TypeError, ValueError):
+            continue
+        table.append(Chapter(seconds=seconds, title=str(entry.get('title', ''))))
+    return table

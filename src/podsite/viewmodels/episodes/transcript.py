@@ -1,0 +1,64 @@
+from dataclasses import dataclass, field
+
+from podsite.schemas.catalogue import EpisodeTranscript
+from podsite.services import episode_service
+from podsite.viewmodels.shared.formatting import clock_text, date_text
+from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
+
+
+@dataclass
+class Turn:
+    """One speaker's uninterrupted stretch, linked to its moment in the audio."""
+
+    speaker: str | None
+    start: float
+    listen_url: str
+    paragraphs: list[str] = field(default_factory=list)
+
+    @property
+    def clock(self) -> str:
+        return clock_text(self.start)
+
+    @property
+    def anchor(self) -> str:
+        return f't{int(self.start)}'
+
+
+class TranscriptViewModel(ViewModelBase):
+    def __init__(self, number: int, slug: str) -> None:
+        super().__init__()
+        self.number = number
+        self.requested_slug = slug
+        self.transcript: EpisodeTranscript | None = None
+        self.turns: list[Turn] = []
+        self.paragraphs: list[str] = []
+        self.date_text = date_text
+
+    async def load_page_async(self) -> None:
+        self.transcript = await episode_service.transcript(self.number)
+        if self.transcript is None:
+            return
+        self.page_title = f'Transcript of #{self.transcript.number}: {self.transcript.title}'
+        self.description = f'Full transcript of episode {self.transcript.number}.'
+        if self.transcript.cues:
+            self.turns = self._turns(self.transcript)
+        else:
+            self.paragraphs = [p.strip() for p in self.transcript.text.split('\n\n') if p.strip()]
+
+    @staticmethod
+    def _turns(transcript: EpisodeTranscript) -> list[Turn]:
+        turns: list[Turn] = []
+        for cue in transcript.cues:
+            if not turns or cue.speaker != turns[-1].speaker:
+                listen = f'{transcript.details_url}#t={int(cue.start)}'
+                turns.append(Turn(speaker=cue.speaker, start=cue.start, listen_url=listen))
+            turns[-1].paragraphs.append(cue.text)
+        return turns
+
+    @property
+    def is_canonical_url(self) -> bool:
+        return self.transcript is not None and self.requested_slug == self.transcript.slug
+
+    @property
+    def canonical_path(self) -> str:
+        return self.transcript.transcript_url if self.transcript else super().canonical_path

@@ -1,0 +1,68 @@
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape
+
+from quart import current_app
+
+from podsite.infrastructure.cache import content_cache
+from podsite.schemas.sitemap import SitemapEntry
+from podsite.services import site_state_service, sitemap_service
+from podsite.settings import Settings
+
+# The sitemaps.org protocol's limit of URLs per file; beyond it, /sitemap.xml is an index.
+URLS_PER_SITEMAP = 50_000
+CACHE_KEY = 'sitemap:entries'
+XMLNS = 'http://www.sitemaps.org/schemas/sitemap/0.9'
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class SitemapViewModel:
+    """`/sitemap.xml` (page 0) is the only sitemap, or the index of pages 1..n."""
+
+    def __init__(self, page: int = 0) -> None:
+        self.page = page
+        self.document: str | None = None
+
+    async def load_async(self) -> None:
+        state = await site_state_service.content_state()
+        cache = content_cache()
+        entries: list[SitemapEntry] | None = cache.get(CACHE_KEY, state)
+        if entries is None:
+            entries = await sitemap_service.public_urls()
+            cache.put(CACHE_KEY, state, entries)
+        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        base = settings.public_base_url
+        pages = [
+            entries[start : start + URLS_PER_SITEMAP]
+            for start in range(0, len(entries), URLS_PER_SITEMAP)
+        ]
+        if self.page == 0 and len(pages) <= 1:
+            self.document = _urlset(base, entries)
+        elif self.page == 0:
+            self.document = _index(base, pages)
+        elif 1 <= self.page <= len(pages) and len(pages) > 1:
+            self.document = _urlset(base, pages[self.page - 1])
+
+
+def _lastmod(entry: SitemapEntry) -> str:
+    if entry.last_modified is None:
+        return ''
+    return f'<lastmod>{entry.last_modified.strftime("%Y-%m-%dT%H:%M:%SZ")}</lastmod>'
+
+
+def _urlset(base: str, entries: list[SitemapEntry]) -> str:
+    urls = ''.join(
+        f'<url><loc>{escape(base + entry.path)}</loc>{_lastmod(entry)}</url>' for entry in entries
+    )
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{XMLNS}">{urls}</urlset>\n'
+
+
+def _index(base: str, pages: list[list[SitemapEntry]]) -> str:
+    sitemaps = ''.join(
+        f'<sitemap><loc>{escape(base)}/sitemap-{number}.xml</loc>'
+        f'{_lastmod(max(page, key=lambda e: e.last_modified or _EPOCH))}</sitemap>'
+        for number, page in enumerate(pages, start=1)
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<sitemapindex xmlns="{XMLNS}">{sitemaps}</sitemapindex>\n'
+    )

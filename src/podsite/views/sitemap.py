@@ -1,0 +1,38 @@
+from quart import Blueprint, Response, abort, current_app
+
+from podsite.settings import Settings
+from podsite.viewmodels.sitemap.sitemap import SitemapViewModel
+
+blueprint = Blueprint('sitemap', __name__)
+XML = 'application/xml; charset=utf-8'
+
+
+@blueprint.get('/sitemap.xml')
+async def sitemap() -> Response:
+    return await _sitemap_page(0)
+
+
+@blueprint.get('/sitemap-<int:page>.xml')
+async def sitemap_page(page: int) -> Response:
+    return await _sitemap_page(page)
+
+
+async def _sitemap_page(page: int) -> Response:
+    vm = SitemapViewModel(page)
+    await vm.load_async()
+    if vm.document is None:
+        abort(404)
+    return Response(vm.document, content_type=XML)
+
+
+@blueprint.get('/robots.txt')
+async def robots() -> Response:
+    settings: Settings = current_app.config['PODSITE_SETTINGS']
+    body = (
+        'User-agent: *\n'
+        'Disallow: /admin/\n'
+        'Disallow: /account/\n'
+        'Disallow: /episodes/download/\n'
+        f'\nSitemap: {settings.public_base_url}/sitemap.xml\n'
+    )
+    return Response(body, content_type='text/plain; charset=utf-8')
