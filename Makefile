@@ -38,3 +38,4 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 
 bench: $(STAMP) ## Benchmark podsite against nginx serving the same page (see bench/README.md)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/feeds.py

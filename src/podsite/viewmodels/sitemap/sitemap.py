@@ -10,7 +10,7 @@ from podsite.settings import Settings
 
 # The sitemaps.org protocol's limit of URLs per file; beyond it, /sitemap.xml is an index.
 URLS_PER_SITEMAP = 50_000
-CACHE_KEY = 'sitemap:entries'
+CACHE_KEY = 'sitemap:documents'
 XMLNS = 'http://www.sitemaps.org/schemas/sitemap/0.9'
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -25,22 +25,26 @@ class SitemapViewModel:
     async def load_async(self) -> None:
         state = await site_state_service.content_state()
         cache = content_cache()
-        entries: list[SitemapEntry] | None = cache.get(CACHE_KEY, state)
-        if entries is None:
-            entries = await sitemap_service.public_urls()
-            cache.put(CACHE_KEY, state, entries)
+        documents: list[str] | None = cache.get(CACHE_KEY, state)
+        if documents is None:
+            documents = await self._documents()
+            cache.put(CACHE_KEY, state, documents)
+        if 0 <= self.page < len(documents):
+            self.document = documents[self.page]
+
+    @staticmethod
+    async def _documents() -> list[str]:
+        """Document 0 is `/sitemap.xml`: the whole list, or the index of documents 1..n."""
+        entries = await sitemap_service.public_urls()
         settings: Settings = current_app.config['PODSITE_SETTINGS']
         base = settings.public_base_url
         pages = [
             entries[start : start + URLS_PER_SITEMAP]
             for start in range(0, len(entries), URLS_PER_SITEMAP)
         ]
-        if self.page == 0 and len(pages) <= 1:
-            self.document = _urlset(base, entries)
-        elif self.page == 0:
-            self.document = _index(base, pages)
-        elif 1 <= self.page <= len(pages) and len(pages) > 1:
-            self.document = _urlset(base, pages[self.page - 1])
+        if len(pages) <= 1:
+            return [_urlset(base, entries)]
+        return [_index(base, pages), *(_urlset(base, page) for page in pages)]
 
 
 def _lastmod(entry: SitemapEntry) -> str:

@@ -1,0 +1,97 @@
+"""`make bench` (part two): feed and sitemap generation for a 1,000-episode catalogue.
+
+Builds a fresh SQLite demo database, then times requests through the app in-process
+(no network, so the figures are the app's own cost): the first feed after a change
+(cold: queries + XML), the same feed again (cached: one version query), and the sitemap.
+"""
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from podsite.app import create_app
+from podsite.settings import Settings
+
+BIN = Path(sys.executable).parent
+
+
+async def timed(client: object, path: str, runs: int, *, bust: bool, app: object) -> list[float]:
+    from sqlalchemy import text
+
+    from podsite.infrastructure import db
+
+    samples = []
+    for _ in range(runs):
+        if bust:
+            async with app.app_context():  # type: ignore[attr-defined]
+                session = db.session()
+                await session.execute(
+                    text('UPDATE site_state SET content_version = content_version + 1')
+                )
+                await session.commit()
+        started = time.perf_counter()
+        response = await client.get(path)  # type: ignore[attr-defined]
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, path
+    return samples
+
+
+def describe(name: str, samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return f'{name:<28}{statistics.median(ordered):>10.2f}{p99:>10.2f}{len(samples):>7}'
+
+
+async def measure(database_url: str, runs: int) -> None:
+    app = create_app(Settings(database_url=database_url, base_url='https://podcast.example'))
+    async with app.test_app():
+        client = app.test_client()
+        size = len(await (await client.get('/episodes/rss')).get_data())
+        print(f'feed size {size / 1024:.0f} KB')
+        print(f'{"what":<28}{"p50 ms":>10}{"p99 ms":>10}{"runs":>7}')
+        print(
+            describe('feed, cold', await timed(client, '/episodes/rss', runs, bust=True, app=app))
+        )
+        print(
+            describe(
+                'feed, cached', await timed(client, '/episodes/rss', runs * 10, bust=False, app=app)
+            )
+        )
+        print(
+            describe('sitemap, cold', await timed(client, '/sitemap.xml', runs, bust=True, app=app))
+        )
+        print(
+            describe(
+                'sitemap, cached',
+                await timed(client, '/sitemap.xml', runs * 10, bust=False, app=app),
+            )
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--episodes', type=int, default=1000)
+    parser.add_argument('--runs', type=int, default=20)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix='podsite-bench-') as folder:
+        url = f'sqlite+aiosqlite:///{Path(folder) / "feeds.db"}'
+        env = {'PODSITE_DATABASE_URL': url, 'PATH': str(BIN)}
+        podsite = str(BIN / 'podsite')
+        subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [podsite, 'demo', '--episodes', str(options.episodes)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        print(f'{options.episodes} episodes, SQLite')
+        asyncio.run(measure(url, options.runs))
+
+
+if __name__ == '__main__':
+    main()
