@@ -2,12 +2,16 @@
 
 import re
 
+import pytest
 from quart.typing import TestClientProtocol as Client
 
 from podsite.app import create_app
 from tests.conftest import settings_for
 
-UNREACHABLE_DATABASE = 'postgresql+asyncpg://postgres@127.0.0.1:9/podsite'
+UNREACHABLE_DATABASES = [
+    'postgresql+asyncpg://postgres@127.0.0.1:9/podsite',
+    'sqlite+aiosqlite:////nonexistent-folder/podsite.db',
+]
 
 
 async def test_health_reports_a_working_database(client: Client) -> None:
@@ -16,8 +20,11 @@ async def test_health_reports_a_working_database(client: Client) -> None:
     assert await response.get_json() == {'status': 'ok', 'database': True}
 
 
-async def test_database_outage_gives_a_friendly_503_and_unhealthy_health() -> None:
-    app = create_app(settings_for(UNREACHABLE_DATABASE))
+@pytest.mark.parametrize('database_url', UNREACHABLE_DATABASES)
+async def test_database_outage_gives_a_friendly_503_and_unhealthy_health(
+    database_url: str,
+) -> None:
+    app = create_app(settings_for(database_url))
     async with app.test_app():
         client = app.test_client()
         for path in ('/', '/episodes/all', '/episodes/show/1/x', '/guests'):
@@ -54,3 +61,21 @@ async def test_static_urls_are_cache_busted_and_cached_for_long(
     response = await client.get(match.group(1))
     assert response.status_code == 200
     assert 'max-age=31536000' in response.headers['Cache-Control']
+
+
+async def test_unexpected_errors_get_the_styled_500_without_a_traceback(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(settings_for(database_url))
+
+    async def broken() -> str:
+        raise RuntimeError('a bug in a view')
+
+    app.add_url_rule('/broken', 'broken', broken)
+    async with app.test_app():
+        response = await app.test_client().get('/broken')
+    html = await response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert 'Something went wrong' in html and 'class="site-header"' in html
+    assert 'a bug in a view' not in html and 'Traceback' not in html
+    assert 'a bug in a view' in caplog.text
