@@ -5,6 +5,7 @@ from podsite.data.download import AnalyticsSalt, DownloadEvent
 from podsite.data.episode import Episode, EpisodeGuest, Transcript
 from podsite.data.guest import Guest
 from podsite.data.podcast import Podcast
+from podsite.data.search import SearchDocument
 from podsite.data.site_state import SiteState
 from podsite.data.sponsor import Sponsor, SponsorPlacement
 
@@ -16,6 +17,7 @@ __all__ = [
     'EpisodeGuest',
     'Guest',
     'Podcast',
+    'SearchDocument',
     'SiteState',
     'Sponsor',
     'SponsorPlacement',

@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from podsite.data import Base
+from podsite.services.schema_service import is_modelled
 
 config = context.config
 target_metadata = Base.metadata
@@ -18,6 +19,7 @@ def run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == 'sqlite',
         compare_type=True,
+        include_object=is_modelled,
     )
     with context.begin_transaction():
         context.run_migrations()
