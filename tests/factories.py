@@ -16,7 +16,7 @@ async def next_episode_number(session: AsyncSession) -> int:
 async def add_guest(session: AsyncSession, *, name: str, slug: str, bio: str = '') -> Guest:
     guest = Guest(name=name, slug=slug, bio=bio, social_links={})
     session.add(guest)
-    await session.flush()
+    await session.commit()
     return guest
 
 

@@ -8,10 +8,10 @@ from podsite.infrastructure import cache, db, static_files, templates
 from podsite.infrastructure.downloads import create_writer
 from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.settings import PACKAGE_DIR, Settings
-from podsite.views import episodes, error, guests, home, sitemap
+from podsite.views import episodes, error, guests, home, search, sitemap
 
 # Episodes first; the redirector (catch-all short URLs) will come last.
-BLUEPRINTS = (episodes, home, guests, sitemap, error)
+BLUEPRINTS = (episodes, home, guests, search, sitemap, error)
 
 
 def create_app(settings: Settings | None = None) -> Quart:

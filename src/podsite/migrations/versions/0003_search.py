@@ -92,6 +92,8 @@ SQLITE_TRANSCRIPT_ROWS = """
 SQLITE_UPGRADE = [
     "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_document', "
     "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    # A match in a title (an episode's, a guest's name) weighs ten times one in a body.
+    "INSERT INTO search_fts (search_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0)')",
     'CREATE TRIGGER search_fts_insert AFTER INSERT ON search_document BEGIN '
     'INSERT INTO search_fts (rowid, title, body) VALUES (new.id, new.title, new.body); END',
     'CREATE TRIGGER search_fts_delete AFTER DELETE ON search_document BEGIN '

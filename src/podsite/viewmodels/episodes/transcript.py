@@ -6,6 +6,14 @@ from podsite.viewmodels.shared.formatting import clock_text, date_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 
+@dataclass(frozen=True)
+class Line:
+    """One cue; its id lets search results and shared links point at the moment."""
+
+    anchor: str
+    text: str
+
+
 @dataclass
 class Turn:
     """One speaker's uninterrupted stretch, linked to its moment in the audio."""
@@ -13,15 +21,11 @@ class Turn:
     speaker: str | None
     start: float
     listen_url: str
-    paragraphs: list[str] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
 
     @property
     def clock(self) -> str:
         return clock_text(self.start)
-
-    @property
-    def anchor(self) -> str:
-        return f't{int(self.start)}'
 
 
 class TranscriptViewModel(ViewModelBase):
@@ -52,7 +56,7 @@ class TranscriptViewModel(ViewModelBase):
             if not turns or cue.speaker != turns[-1].speaker:
                 listen = f'{transcript.details_url}#t={int(cue.start)}'
                 turns.append(Turn(speaker=cue.speaker, start=cue.start, listen_url=listen))
-            turns[-1].paragraphs.append(cue.text)
+            turns[-1].lines.append(Line(anchor=f't{int(cue.start)}', text=cue.text))
         return turns
 
     @property

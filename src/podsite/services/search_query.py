@@ -1,0 +1,82 @@
+"""What a visitor typed, turned into a safe query for FTS5 or PostgreSQL's tsquery.
+
+Only letters and digits reach the database: every FTS or tsquery operator a visitor
+types (quotes aside) is read as a separator, so no input can be a syntax error.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+MAX_QUERY_CHARACTERS = 200
+MAX_TERMS = 16
+# Shorter final words would match too much as prefixes (`a*`, `py*`).
+AUTO_PREFIX_MIN_LENGTH = 3
+_PHRASE = re.compile(r'"([^"]*)"')
+_WORD_WITH_STAR = re.compile(r'([^\W_]+)(\*?)')
+_WORD = re.compile(r'[^\W_]+')
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    terms: tuple[Term, ...] = ()
+    notices: tuple[str, ...] = field(default=())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms
+
+    def fts5(self) -> str:
+        """`"phrase words" "word" "prefix"*`: quoted, so FTS5 keywords stay plain words."""
+        return ' '.join(
+            f'"{" ".join(term.words)}"' + ('*' if term.prefix else '') for term in self.terms
+        )
+
+    def tsquery(self) -> str:
+        """`phrase <-> words & word & prefix:*` for `to_tsquery`."""
+        parts = []
+        for term in self.terms:
+            if len(term.words) > 1:
+                parts.append('(' + ' <-> '.join(term.words) + ')')
+            else:
+                parts.append(term.words[0] + (':*' if term.prefix else ''))
+        return ' & '.join(parts)
+
+
+def parse(raw: str) -> ParsedQuery:
+    notices: list[str] = []
+    text = raw.replace('\x00', '').strip()
+    if len(text) > MAX_QUERY_CHARACTERS:
+        text = text[:MAX_QUERY_CHARACTERS]
+        notices.append(f'Your search was shortened to its first {MAX_QUERY_CHARACTERS} characters.')
+    terms: list[Term] = []
+    position = 0
+    for match in _PHRASE.finditer(text):
+        terms += _words(text[position : match.start()], last=False)
+        words = tuple(word.lower() for word in _WORD.findall(match.group(1)))
+        if words:
+            terms.append(Term(words))
+        position = match.end()
+    terms += _words(text[position:], last=not text.endswith((' ', '"')))
+    if len(terms) > MAX_TERMS:
+        terms = terms[:MAX_TERMS]
+        notices.append(f'Only the first {MAX_TERMS} words were searched for.')
+    return ParsedQuery(text=text, terms=tuple(terms), notices=tuple(notices))
+
+
+def _words(segment: str, *, last: bool) -> list[Term]:
+    """Words of unquoted text; `word*` is a prefix, and so is the final word as typed."""
+    found = [
+        Term((word.lower(),), prefix=bool(star))
+        for word, star in _WORD_WITH_STAR.findall(segment.replace('"', ' '))
+    ]
+    ends_on_word = segment.rstrip() == segment and not segment.endswith('*')
+    if last and found and ends_on_word and len(found[-1].words[0]) >= AUTO_PREFIX_MIN_LENGTH:
+        found[-1] = Term(found[-1].words, prefix=True)
+    return found
