@@ -60,17 +60,18 @@ async def test_transcript_hits_link_to_the_moment_it_was_said(
 ) -> None:
     episode = await add_episode(session, title='Plain title', slug='plain-title')
     cues = [
-        {'start': 12.0, 'end': 20.0, 'speaker': 'Robin', 'text': 'Hello and welcome.'},
-        {'start': 754.6, 'end': 760.0, 'speaker': 'Ada', 'text': 'Flibbertigibbet parsers.'},
+        {'start': 10.0 * i, 'end': 10.0 * i + 9, 'speaker': 'Robin', 'text': f'Line {i}.'}
+        for i in range(12)
     ]
+    cues[7]['text'] = 'Flibbertigibbet parsers.'  # in the second passage, which starts at 50 s
     session.add(Transcript(episode_id=episode.id, text='...', cues=cues))
     await session.commit()
     body = await api(client, 'flibbertigibbet')
     (hit,) = body['episodes']  # type: ignore[misc]
-    assert hit['url'] == f'/episodes/transcript/{episode.number}/plain-title#t754'
-    assert hit['transcript_seconds'] == 754.6
+    assert hit['url'] == f'/episodes/transcript/{episode.number}/plain-title#t50'
+    assert hit['transcript_seconds'] == 50.0
     page = await (await client.get(hit['url'].split('#')[0])).get_data(as_text=True)
-    assert 'id="t754"' in page
+    assert 'id="t50"' in page
 
 
 async def test_phrases_prefixes_case_and_accents(client: Client, session: AsyncSession) -> None:
@@ -79,7 +80,7 @@ async def test_phrases_prefixes_case_and_accents(client: Client, session: AsyncS
     assert titles(await api(client, 'CAFE resume')) == ['Café Résumé Zymurgy Quokkas']
     assert titles(await api(client, '"zymurgy quokkas"')) == ['Café Résumé Zymurgy Quokkas']
     assert len(titles(await api(client, 'zymur*'))) == 2
-    assert len(titles(await api(client, 'ZYMUR'))) == 2  # the last word is a prefix
+    assert len(titles(await api(client, 'QUOKKA'))) == 2  # stemmed: quokkas
 
 
 async def test_unpublished_episodes_are_never_found(client: Client, session: AsyncSession) -> None:
@@ -159,8 +160,8 @@ async def test_any_text_is_a_valid_search(client: Client, query: str) -> None:
 
 def test_query_parsing_keeps_only_words() -> None:
     parsed = parse('"Type Hints" asyn* NEAR(x) title:py^2 flask')
-    assert parsed.fts5() == '"type hints" "asyn"* "near" "x" "title" "py" "2" "flask"*'
-    assert parsed.tsquery() == '(type <-> hints) & asyn:* & near & x & title & py & 2 & flask:*'
+    assert parsed.fts5() == '"type hints" "asyn"* "near" "x" "title" "py" "2" "flask"'
+    assert parsed.tsquery() == '(type <-> hints) & asyn:* & near & x & title & py & 2 & flask'
     assert parse('   ').is_empty
     assert parse('"" * :').is_empty
 

@@ -1,7 +1,9 @@
 """What search reads: one row per searchable piece, kept in sync by database triggers.
 
 Episodes (title; subtitle, summary and notes), guests (name; bio) and transcripts (one
-row per timed cue, so a hit can link to its moment; one row for an untimed transcript).
+row per passage of a few timed cues, so a hit can link to its moment; one row for an
+untimed transcript). Passages leave speakers out: a host's name would otherwise match
+half of every transcript.
 SQLite indexes the rows with FTS5, PostgreSQL with a generated `tsvector` column.
 """
 
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from podsite.data.base import Base
 
-SEARCH_KINDS = ('episode', 'guest', 'cue', 'transcript')
+SEARCH_KINDS = ('episode', 'guest', 'passage', 'transcript')
 
 
 class SearchDocument(Base):

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 
 MAX_QUERY_CHARACTERS = 200
 MAX_TERMS = 16
-# Shorter final words would match too much as prefixes (`a*`, `py*`).
-AUTO_PREFIX_MIN_LENGTH = 3
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD_WITH_STAR = re.compile(r'([^\W_]+)(\*?)')
 _WORD = re.compile(r'[^\W_]+')
@@ -58,25 +56,25 @@ def parse(raw: str) -> ParsedQuery:
     terms: list[Term] = []
     position = 0
     for match in _PHRASE.finditer(text):
-        terms += _words(text[position : match.start()], last=False)
+        terms += _words(text[position : match.start()])
         words = tuple(word.lower() for word in _WORD.findall(match.group(1)))
         if words:
             terms.append(Term(words))
         position = match.end()
-    terms += _words(text[position:], last=not text.endswith((' ', '"')))
+    terms += _words(text[position:])
     if len(terms) > MAX_TERMS:
         terms = terms[:MAX_TERMS]
         notices.append(f'Only the first {MAX_TERMS} words were searched for.')
     return ParsedQuery(text=text, terms=tuple(terms), notices=tuple(notices))
 
 
-def _words(segment: str, *, last: bool) -> list[Term]:
-    """Words of unquoted text; `word*` is a prefix, and so is the final word as typed."""
-    found = [
+def _words(segment: str) -> list[Term]:
+    """Words of unquoted text; `word*` matches every word that starts with `word`.
+
+    Both databases stem English words (`developers` finds `develop`), so prefixes are only
+    what the visitor asks for: an automatic one would cost the index a wide scan.
+    """
+    return [
         Term((word.lower(),), prefix=bool(star))
         for word, star in _WORD_WITH_STAR.findall(segment.replace('"', ' '))
     ]
-    ends_on_word = segment.rstrip() == segment and not segment.endswith('*')
-    if last and found and ends_on_word and len(found[-1].words[0]) >= AUTO_PREFIX_MIN_LENGTH:
-        found[-1] = Term(found[-1].words, prefix=True)
-    return found

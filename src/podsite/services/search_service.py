@@ -1,56 +1,49 @@
 """Full-text search over episodes, guests and transcripts: FTS5 on SQLite, tsvector on
 PostgreSQL, one result shape on both."""
 
-import html
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import Row, bindparam, func, select, text
 
-from podsite.data import Episode, Guest
+from podsite.data import Episode, Guest, SearchDocument
 from podsite.data.base import UTCDateTime
 from podsite.infrastructure import db
 from podsite.schemas.search import EpisodeHit, GuestHit, SearchResults
 from podsite.services.search_query import ParsedQuery
+from podsite.services.search_snippets import snippet_html
 
-# How many best-ranked rows (episode texts, cues, guests) are grouped into results.
-CANDIDATE_ROWS = 400
-MARK_START, MARK_END = '\u27e6', '\u27e7'
+# How many best-ranked rows (episode texts, transcript passages, guests) are grouped.
+CANDIDATE_ROWS = 200
 
 SQLITE_SEARCH = text(
-    f"""
-    SELECT d.id, d.kind, d.episode_id, d.guest_id, d.start_seconds,
-           snippet(search_fts, -1, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet
-    FROM search_fts
-    JOIN search_document AS d ON d.id = search_fts.rowid
+    """
+    SELECT d.id, d.kind, d.episode_id, d.guest_id, d.start_seconds
+    FROM (
+        -- Ranked inside FTS5 alone, where ORDER BY rank LIMIT has a fast path.
+        SELECT rowid, rank FROM search_fts WHERE search_fts MATCH :match
+        ORDER BY rank LIMIT :limit
+    ) AS best
+    JOIN search_document AS d ON d.id = best.rowid
     LEFT JOIN episode AS e ON e.id = d.episode_id
-    WHERE search_fts MATCH :match
-      AND (d.episode_id IS NULL OR (e.is_published AND e.published_at <= :now))
-    ORDER BY rank
-    LIMIT :limit
-    """  # noqa: S608 (only constants are formatted in; input is bound)
+    WHERE d.episode_id IS NULL OR (e.is_published AND e.published_at <= :now)
+    ORDER BY best.rank
+    """
 ).bindparams(bindparam('now', type_=UTCDateTime()))
 POSTGRESQL_SEARCH = text(
     """
-    SELECT d.id, d.kind, d.episode_id, d.guest_id, d.start_seconds, '' AS snippet
+    SELECT d.id, d.kind, d.episode_id, d.guest_id, d.start_seconds
     FROM search_document AS d
     LEFT JOIN episode AS e ON e.id = d.episode_id,
          to_tsquery('english', podsite_unaccent(:match)) AS query
     WHERE d.search_vector @@ query
       AND (d.episode_id IS NULL OR (e.is_published AND e.published_at <= :now))
-    ORDER BY ts_rank_cd(d.search_vector, query) DESC, d.id
+    ORDER BY ts_rank(d.search_vector, query) DESC, d.id
     LIMIT :limit
     """
 ).bindparams(bindparam('now', type_=UTCDateTime()))
-POSTGRESQL_HEADLINES = text(
-    f"""
-    SELECT d.id, ts_headline('english', CASE WHEN d.body = '' THEN d.title ELSE d.body END,
-        to_tsquery('english', podsite_unaccent(:match)),
-        'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=1')
-    FROM search_document AS d WHERE d.id IN :ids
-    """  # noqa: S608 (only constants are formatted in; input is bound)
-).bindparams(bindparam('ids', expanding=True))
 
 
 @dataclass
@@ -59,13 +52,6 @@ class _Hit:
     episode_id: int | None
     guest_id: int | None
     start_seconds: float | None
-    snippet: str
-
-
-def marked_html(snippet: str) -> str:
-    """Escapes the document text, then turns the match markers into `<mark>`."""
-    escaped = html.escape(snippet, quote=False)
-    return escaped.replace(MARK_START, '<mark>').replace(MARK_END, '</mark>')
 
 
 async def search(query: ParsedQuery, *, page: int = 1, per_page: int = 10) -> SearchResults:
@@ -81,7 +67,7 @@ async def search(query: ParsedQuery, *, page: int = 1, per_page: int = 10) -> Se
     episodes: dict[int, _Hit] = {}
     guests: dict[int, _Hit] = {}
     for row in rows:
-        hit = _Hit(row.id, row.episode_id, row.guest_id, row.start_seconds, row.snippet)
+        hit = _Hit(row.id, row.episode_id, row.guest_id, row.start_seconds)
         if row.episode_id is not None:
             episodes.setdefault(row.episode_id, hit)
         elif row.guest_id is not None:
@@ -90,68 +76,54 @@ async def search(query: ParsedQuery, *, page: int = 1, per_page: int = 10) -> Se
     page = min(max(page, 1), max(pages, 1))
     shown = list(episodes.values())[(page - 1) * per_page : page * per_page]
     shown_guests = list(guests.values())[:per_page] if page == 1 else []
-    if postgres and (shown or shown_guests):
-        await _add_headlines(match, [*shown, *shown_guests])
+    details = await _details([*shown, *shown_guests])
     return SearchResults(
         query=query.text,
         notices=query.notices,
-        episodes=tuple(await _episode_hits(shown)),
-        guests=tuple(await _guest_hits(shown_guests)),
+        episodes=tuple(
+            EpisodeHit(
+                number=details[hit.document_id].number,
+                slug=details[hit.document_id].slug,
+                title=details[hit.document_id].episode_title,
+                published_at=details[hit.document_id].published_at,
+                snippet_html=snippet_html(details[hit.document_id].text, query),
+                transcript_seconds=hit.start_seconds,
+            )
+            for hit in shown
+        ),
+        guests=tuple(
+            GuestHit(
+                name=details[hit.document_id].name,
+                slug=details[hit.document_id].guest_slug,
+                photo_url=details[hit.document_id].photo_url,
+                snippet_html=snippet_html(details[hit.document_id].text, query),
+            )
+            for hit in shown_guests
+        ),
         total_episodes=len(episodes),
         page=page,
         pages=pages,
     )
 
 
-async def _add_headlines(match: str, hits: list[_Hit]) -> None:
-    """ts_headline is costly, so only the hits on the page get one."""
-    rows = await db.session().execute(
-        POSTGRESQL_HEADLINES, {'match': match, 'ids': [hit.document_id for hit in hits]}
-    )
-    headlines = {row[0]: row[1] for row in rows}
-    for hit in hits:
-        hit.snippet = headlines.get(hit.document_id, '')
-
-
-async def _episode_hits(hits: list[_Hit]) -> list[EpisodeHit]:
+async def _details(hits: list[_Hit]) -> dict[int, Row[Any]]:
+    """The text of each hit's document with its episode or guest, in one query."""
     if not hits:
-        return []
-    rows = await db.session().execute(
-        select(Episode.id, Episode.number, Episode.slug, Episode.title, Episode.published_at).where(
-            Episode.id.in_([hit.episode_id for hit in hits])
+        return {}
+    query = (
+        select(
+            SearchDocument.id,
+            func.coalesce(func.nullif(SearchDocument.body, ''), SearchDocument.title).label('text'),
+            Episode.number,
+            Episode.slug,
+            Episode.title.label('episode_title'),
+            Episode.published_at,
+            Guest.name,
+            Guest.slug.label('guest_slug'),
+            Guest.photo_url,
         )
+        .outerjoin(Episode, Episode.id == SearchDocument.episode_id)
+        .outerjoin(Guest, Guest.id == SearchDocument.guest_id)
+        .where(SearchDocument.id.in_([hit.document_id for hit in hits]))
     )
-    episodes = {row.id: row for row in rows}
-    return [
-        EpisodeHit(
-            number=episodes[hit.episode_id].number,
-            slug=episodes[hit.episode_id].slug,
-            title=episodes[hit.episode_id].title,
-            published_at=episodes[hit.episode_id].published_at,
-            snippet_html=marked_html(hit.snippet),
-            transcript_seconds=hit.start_seconds,
-        )
-        for hit in hits
-        if hit.episode_id in episodes
-    ]
-
-
-async def _guest_hits(hits: list[_Hit]) -> list[GuestHit]:
-    if not hits:
-        return []
-    rows = await db.session().execute(
-        select(Guest.id, Guest.name, Guest.slug, Guest.photo_url).where(
-            Guest.id.in_([hit.guest_id for hit in hits])
-        )
-    )
-    guests = {row.id: row for row in rows}
-    return [
-        GuestHit(
-            name=guests[hit.guest_id].name,
-            slug=guests[hit.guest_id].slug,
-            photo_url=guests[hit.guest_id].photo_url,
-            snippet_html=marked_html(hit.snippet),
-        )
-        for hit in hits
-        if hit.guest_id in guests
-    ]
+    return {row.id: row for row in await db.session().execute(query)}

@@ -76,22 +76,29 @@ BACKFILL = [
     "subtitle || ' ' || summary || ' ' || show_notes FROM episode",
     "INSERT INTO search_document (kind, guest_id, title, body) SELECT 'guest', id, name, bio "
     'FROM guest',
-    # Rewriting each transcript runs its trigger, which splits it into cues.
+    # Rewriting each transcript runs its trigger, which splits it into passages.
     'UPDATE transcript SET text = text',
 ]
 
-SQLITE_TRANSCRIPT_ROWS = """
+# Transcripts are indexed in passages of a few cues: a hit still links to within a
+# minute of where it was said, with a fifth of the rows to rank.
+CUES_PER_PASSAGE = 5
+
+SQLITE_TRANSCRIPT_ROWS = f"""
     INSERT INTO search_document (kind, episode_id, start_seconds, title, body)
-        SELECT 'cue', new.episode_id, json_extract(value, '$.start'),
-               coalesce(json_extract(value, '$.speaker'), ''), json_extract(value, '$.text')
-        FROM json_each(new.cues) WHERE new.cues IS NOT NULL;
+        SELECT 'passage', new.episode_id, min(json_extract(value, '$.start')), '',
+               group_concat(json_extract(value, '$.text'), ' ')
+        FROM (SELECT key, value FROM json_each(new.cues) ORDER BY key)
+        WHERE new.cues IS NOT NULL
+        GROUP BY key / {CUES_PER_PASSAGE};
     INSERT INTO search_document (kind, episode_id, title, body)
         SELECT 'transcript', new.episode_id, '', new.text WHERE new.cues IS NULL;
 """
 
 SQLITE_UPGRADE = [
+    # Porter stemming, like PostgreSQL's english configuration: "developers" finds "develop".
     "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_document', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
     # A match in a title (an episode's, a guest's name) weighs ten times one in a body.
     "INSERT INTO search_fts (search_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0)')",
     'CREATE TRIGGER search_fts_insert AFTER INSERT ON search_document BEGIN '
@@ -118,10 +125,10 @@ SQLITE_UPGRADE = [
     'CREATE TRIGGER search_transcript_insert AFTER INSERT ON transcript '
     f'BEGIN {SQLITE_TRANSCRIPT_ROWS} END',
     'CREATE TRIGGER search_transcript_update AFTER UPDATE OF text, cues ON transcript BEGIN '
-    "DELETE FROM search_document WHERE episode_id = old.episode_id AND kind IN ('cue', "
+    "DELETE FROM search_document WHERE episode_id = old.episode_id AND kind IN ('passage', "
     f"'transcript'); {SQLITE_TRANSCRIPT_ROWS} END",
     'CREATE TRIGGER search_transcript_delete AFTER DELETE ON transcript BEGIN '
-    "DELETE FROM search_document WHERE episode_id = old.episode_id AND kind IN ('cue', "
+    "DELETE FROM search_document WHERE episode_id = old.episode_id AND kind IN ('passage', "
     "'transcript'); END",
 ]
 
@@ -169,13 +176,14 @@ POSTGRESQL_UPGRADE = [
     'FOR EACH ROW EXECUTE FUNCTION search_sync_guest()',
     'CREATE FUNCTION search_sync_transcript() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN '
     "IF TG_OP IN ('UPDATE', 'DELETE') THEN DELETE FROM search_document "
-    "WHERE episode_id = OLD.episode_id AND kind IN ('cue', 'transcript'); END IF; "
+    "WHERE episode_id = OLD.episode_id AND kind IN ('passage', 'transcript'); END IF; "
     "IF TG_OP IN ('INSERT', 'UPDATE') THEN "
     "IF NEW.cues IS NOT NULL AND json_typeof(NEW.cues) = 'array' THEN "
     'INSERT INTO search_document (kind, episode_id, start_seconds, title, body) '
-    "SELECT 'cue', NEW.episode_id, (cue->>'start')::double precision, "
-    "coalesce(cue->>'speaker', ''), coalesce(cue->>'text', '') "
-    'FROM json_array_elements(NEW.cues) AS cue; '
+    "SELECT 'passage', NEW.episode_id, min((cue->>'start')::double precision), '', "
+    "string_agg(coalesce(cue->>'text', ''), ' ' ORDER BY position) "
+    'FROM json_array_elements(NEW.cues) WITH ORDINALITY AS cues (cue, position) '
+    f'GROUP BY (position - 1) / {CUES_PER_PASSAGE}; '
     'ELSE INSERT INTO search_document (kind, episode_id, title, body) '
     "VALUES ('transcript', NEW.episode_id, '', NEW.text); END IF; END IF; "
     'RETURN NULL; END $$',
