@@ -4,13 +4,14 @@ running the migrations, one fresh copy per test."""
 import asyncio
 import itertools
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from quart import Quart
+from quart import Quart, Response
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy import event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
@@ -225,3 +226,45 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith('PODSITE_'):
             monkeypatch.delenv(name)
+
+
+class Browser:
+    """A visitor with cookies who fills in forms: it reads each form's CSRF token from the
+    page first, as a browser would send it."""
+
+    TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+    def __init__(self, client: Client, cookie: str | None = None) -> None:
+        self.client = client
+        if cookie is not None:
+            self.client.cookie_jar = None  # type: ignore[assignment]
+            self.headers = {'Cookie': f'podsite_session={cookie}'}
+        else:
+            self.headers = {}
+
+    async def page(self, path: str) -> str:
+        response = await self.client.get(path, headers=self.headers)
+        assert response.status_code == 200, (path, response.status_code)
+        return await response.get_data(as_text=True)
+
+    async def submit(self, path: str, form: dict[str, str]) -> Response:
+        """Posts the form after loading a page that carries the session's CSRF token."""
+        html = await self.page('/account/login' if '/reset/' not in path else path)
+        if 'name="csrf_token"' not in html:
+            html = await self.page('/account/reset')
+        match = self.TOKEN.search(html)
+        assert match is not None
+        return await self.client.post(
+            path, form={**form, 'csrf_token': match.group(1)}, headers=self.headers
+        )
+
+    def cookie(self) -> str | None:
+        jar = self.client.cookie_jar
+        if jar is None:
+            return None
+        return next((c.value for c in jar if c.name == 'podsite_session'), None)
+
+
+@pytest.fixture
+def browser(app: Quart) -> Browser:
+    return Browser(app.test_client())

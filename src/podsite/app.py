@@ -4,14 +4,23 @@ import logging
 
 from quart import Quart
 
-from podsite.infrastructure import cache, db, static_files, templates
+from podsite.infrastructure import (
+    auth,
+    cache,
+    csrf,
+    db,
+    rate_limit,
+    security_headers,
+    static_files,
+    templates,
+)
 from podsite.infrastructure.downloads import create_writer
 from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.settings import PACKAGE_DIR, Settings
-from podsite.views import episodes, error, guests, home, search, sitemap
+from podsite.views import account, admin, episodes, error, guests, home, search, sitemap
 
 # Episodes first; the redirector (catch-all short URLs) will come last.
-BLUEPRINTS = (episodes, home, guests, search, sitemap, error)
+BLUEPRINTS = (episodes, home, guests, search, sitemap, account, admin, error)
 
 
 def create_app(settings: Settings | None = None) -> Quart:
@@ -25,6 +34,10 @@ def create_app(settings: Settings | None = None) -> Quart:
         SECRET_KEY=settings.secret_key,
         PODSITE_SETTINGS=settings,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        SESSION_COOKIE_NAME='podsite_session',
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE='Lax',
+        SESSION_COOKIE_SECURE=settings.base_url.startswith('https'),
     )
     db.init_app(app)
     downloads = create_writer(app)
@@ -41,6 +54,10 @@ def create_app(settings: Settings | None = None) -> Quart:
         await db.close_database_for(app)
 
     cache.init_app(app)
+    security_headers.init_app(app, settings)
+    csrf.init_app(app)
+    rate_limit.init_app(app, settings)
+    auth.init_app(app)
     templates.init_app(
         app, folder=PACKAGE_DIR / 'templates', auto_reload=settings.template_auto_reload
     )

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -13,8 +14,9 @@ from rich.console import Console
 
 from podsite.app import create_app
 from podsite.infrastructure import db
-from podsite.services import demo_content, demo_service, schema_service
+from podsite.services import account_service, demo_content, demo_service, schema_service
 from podsite.settings import Settings
+from podsite.viewmodels.shared.form import email_problem, password_problem
 
 cli = typer.Typer(no_args_is_help=True, help='podsite: a self-hosted podcast website engine.')
 db_cli = typer.Typer(no_args_is_help=True, help='Database schema commands.')
@@ -117,6 +119,40 @@ def serve(
         factory=True,
         log_access=False,
     ).serve()
+
+
+@cli.command('create-admin')
+def create_admin(
+    email: Annotated[str, typer.Argument(help='Email address of the new administrator.')],
+    name: Annotated[str, typer.Option(help='Display name.')] = 'Admin',
+    password_stdin: Annotated[
+        bool, typer.Option('--password-stdin', help='Read the password from standard input.')
+    ] = False,
+) -> None:
+    """Create an administrator account (asks for the password, or reads it from stdin)."""
+    settings = load_settings()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip('\n')
+    else:
+        password = typer.prompt('Password', hide_input=True, confirmation_prompt=True)
+    problems = [p for p in (email_problem(email.strip()), password_problem(password)) if p]
+    if problems:
+        for problem in problems:
+            errors.print(f'[red]{problem}[/red]')
+        raise typer.Exit(2)
+
+    async def create() -> None:
+        async with app_with_database(settings):
+            try:
+                await account_service.create_user(
+                    name=name, email=email, password=password, role='admin'
+                )
+            except account_service.EmailTakenError:
+                errors.print(f'[red]An account with the email {email} exists already.[/red]')
+                raise typer.Exit(1) from None
+        console.print(f'Administrator {account_service.normalize_email(email)} created.')
+
+    run(create())
 
 
 def main() -> None:

@@ -43,6 +43,24 @@ class Settings(BaseSettings):
     are matched by the last path segment of each episode's media URL. Unset: downloads
     redirect to the media URL."""
 
+    smtp_host: str = ''
+    """SMTP server for outgoing email; empty: emails are stored and logged, not sent."""
+
+    smtp_port: int = 587
+    """SMTP port."""
+
+    smtp_username: str = ''
+    """SMTP login, if the server wants one."""
+
+    smtp_password: str = ''
+    """SMTP password."""
+
+    smtp_starttls: bool = True
+    """Upgrade the SMTP connection with STARTTLS."""
+
+    smtp_from: str = 'podsite <no-reply@localhost>'
+    """The From address of every email."""
+
     database_echo: bool = False
     """Log every SQL statement (debugging only)."""
 

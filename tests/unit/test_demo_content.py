@@ -42,7 +42,7 @@ def test_the_catalogue_does_not_depend_on_string_hashing_between_processes() -> 
         'print(hashlib.sha256(dump.encode()).hexdigest())\n'
     )
     digests = {
-        subprocess.run(  # noqa: S603 (our own interpreter running a fixed script)
+        subprocess.run(
             [sys.executable, '-c', script],
             env={**os.environ, 'PYTHONHASHSEED': hash_seed},
             capture_output=True,

@@ -1,5 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
+from podsite.data.account import OutboxMessage, PasswordReset, User, UserSession
+from podsite.data.audit import AuditEntry
 from podsite.data.base import Base
 from podsite.data.download import AnalyticsSalt, DownloadEvent
 from podsite.data.episode import Episode, EpisodeGuest, Transcript
@@ -11,15 +13,20 @@ from podsite.data.sponsor import Sponsor, SponsorPlacement
 
 __all__ = [
     'AnalyticsSalt',
+    'AuditEntry',
     'Base',
     'DownloadEvent',
     'Episode',
     'EpisodeGuest',
     'Guest',
+    'OutboxMessage',
+    'PasswordReset',
     'Podcast',
     'SearchDocument',
     'SiteState',
     'Sponsor',
     'SponsorPlacement',
     'Transcript',
+    'User',
+    'UserSession',
 ]

@@ -2,7 +2,9 @@
 
 import ipaddress
 
-from podsite.settings import IPNetwork
+from quart import current_app, request
+
+from podsite.settings import IPNetwork, Settings
 
 
 def client_ip(remote_addr: str, forwarded_for: str | None, trusted: list[IPNetwork]) -> str:
@@ -30,3 +32,13 @@ def _is_trusted(address: str, trusted: list[IPNetwork]) -> bool:
     except ValueError:
         return False
     return any(ip in network for network in trusted)
+
+
+def request_client_ip() -> str:
+    """The current request's client, as `client_ip` reads it with the app's settings."""
+    settings: Settings = current_app.config['PODSITE_SETTINGS']
+    return client_ip(
+        request.remote_addr or '',
+        request.headers.get('X-Forwarded-For'),
+        settings.trusted_proxies,
+    )

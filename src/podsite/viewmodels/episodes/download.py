@@ -10,7 +10,7 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.http import parse_if_range_header, parse_range_header
 from werkzeug.sansio.response import Response as AnyResponse
 
-from podsite.infrastructure.client_ip import client_ip
+from podsite.infrastructure.client_ip import request_client_ip
 from podsite.infrastructure.downloads import download_writer
 from podsite.schemas.analytics import PendingDownload
 from podsite.schemas.catalogue import MediaFile
@@ -91,16 +91,11 @@ class DownloadViewModel:
 
     def _record(self, status: int, *, bytes_served: int | None) -> None:
         assert self.media is not None
-        settings: Settings = current_app.config['PODSITE_SETTINGS']
         download_writer().record(
             PendingDownload(
                 occurred_at=datetime.now(UTC),
                 episode_id=self.media.episode_id,
-                client_ip=client_ip(
-                    request.remote_addr or '',
-                    request.headers.get('X-Forwarded-For'),
-                    settings.trusted_proxies,
-                ),
+                client_ip=request_client_ip(),
                 user_agent=request.headers.get('User-Agent', ''),
                 range_header=request.headers.get('Range'),
                 bytes_served=bytes_served,

@@ -4,6 +4,8 @@ from typing import Any
 
 from quart import current_app, request
 
+from podsite.infrastructure.auth import current_user
+from podsite.infrastructure.csrf import csrf_token
 from podsite.infrastructure.static_files import static_url
 from podsite.schemas.catalogue import SiteInfo
 from podsite.services import podcast_service
@@ -62,6 +64,8 @@ class ViewModelBase:
             'og_image': _absolute(settings, self.site.artwork_url),
             'static_url': static_url,
             'current_path': request.path,
+            'user': current_user(),
+            'csrf_token': csrf_token,
         }
 
 

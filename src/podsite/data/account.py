@@ -1,0 +1,69 @@
+"""People with accounts, their sessions, password resets, and the mail sent to them."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from podsite.data.base import Base, utc_now
+
+ROLES = ('listener', 'advertiser', 'admin')
+
+
+class User(Base):
+    __tablename__ = 'user_account'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    """Stored lowercased: addresses are compared without regard to case."""
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(12), default='listener')
+    sponsor_id: Mapped[int | None] = mapped_column(
+        ForeignKey('sponsor.id', ondelete='SET NULL'), default=None
+    )
+    """For advertisers: the sponsor whose numbers they may see."""
+    wants_newsletter: Mapped[bool] = mapped_column(default=False)
+    wants_episode_emails: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class UserSession(Base):
+    """A login. The cookie carries the token; only its hash is stored, and logging out
+    deletes the row, so a copied cookie stops working too."""
+
+    __tablename__ = 'user_session'
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey('user_account.id', ondelete='CASCADE'), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[datetime]
+
+
+class PasswordReset(Base):
+    __tablename__ = 'password_reset'
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey('user_account.id', ondelete='CASCADE'), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class OutboxMessage(Base):
+    """Every email the site sends, kept: development reads them here, tests assert on them."""
+
+    __tablename__ = 'outbox_message'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(320), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)

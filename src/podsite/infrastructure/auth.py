@@ -1,0 +1,88 @@
+"""Who is asking: the logged-in user of this request, and the guards of protected views.
+
+The signed session cookie holds a random login token; the user is looked up (one query)
+only for requests that carry one, so anonymous pages cost nothing extra.
+"""
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from urllib.parse import urlencode
+
+from quart import Quart, abort, g, redirect, request, session
+from werkzeug.sansio.response import Response as AnyResponse
+
+from podsite.schemas.account import UserInfo
+from podsite.services import account_service
+
+SESSION_KEY = 'login'
+
+
+def init_app(app: Quart) -> None:
+    @app.before_request
+    async def load_user() -> None:
+        if request.endpoint == 'static':
+            return
+        token = session.get(SESSION_KEY)
+        g.user = await account_service.user_for_session(token) if token else None
+        if token and g.user is None:
+            session.pop(SESSION_KEY, None)
+
+
+def current_user() -> UserInfo | None:
+    user: UserInfo | None = g.get('user')
+    return user
+
+
+async def log_in(user: UserInfo) -> None:
+    """A fresh session for a fresh login: nothing from before it (CSRF token included)
+    survives, so a session fixed by an attacker is useless after the victim logs in."""
+    session.clear()
+    session[SESSION_KEY] = await account_service.start_session(user_id=user.id)
+    session.permanent = True
+    g.user = user
+
+
+async def log_out() -> None:
+    token = session.get(SESSION_KEY)
+    if token:
+        await account_service.end_session(token)
+    session.clear()
+    g.user = None
+
+
+def login_redirect() -> AnyResponse:
+    return redirect(
+        '/account/login?' + urlencode({'next': request.full_path.rstrip('?')}, safe='/')
+    )
+
+
+def login_required[**P, R](
+    view: Callable[P, Awaitable[R]],
+) -> Callable[P, Awaitable[R | AnyResponse]]:
+    @wraps(view)
+    async def guarded(*args: P.args, **kwargs: P.kwargs) -> R | AnyResponse:
+        if current_user() is None:
+            return login_redirect()
+        return await view(*args, **kwargs)
+
+    return guarded
+
+
+def role_required[**P, R](
+    role: str,
+) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R | AnyResponse]]]:
+    """Anonymous visitors are sent to log in; users without the role get 403."""
+
+    def decorator(view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R | AnyResponse]]:
+        @wraps(view)
+        async def guarded(*args: P.args, **kwargs: P.kwargs) -> R | AnyResponse:
+            user = current_user()
+            if user is None:
+                return login_redirect()
+            if user.role != role:
+                abort(403)
+            return await view(*args, **kwargs)
+
+        return guarded
+
+    return decorator

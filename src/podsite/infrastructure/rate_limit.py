@@ -1,0 +1,110 @@
+"""Rate limits on logins and password resets, shared between instances through Redis
+when `PODSITE_REDIS_URL` is set, per process otherwise.
+
+Fixed windows: a counter per key and window, expiring with it. It allows up to twice the
+limit across a window boundary, which is fine for slowing down password guessing and
+costs one round trip (or one dict lookup) per attempt.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from quart import Quart, current_app
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from podsite.settings import Settings
+
+logger = logging.getLogger(__name__)
+EXTENSION_KEY = 'podsite.rate_limiter'
+REDIS_PREFIX = 'podsite:ratelimit:'
+
+
+@dataclass(frozen=True)
+class RateLimitResult:
+    allowed: bool
+    remaining: int
+    retry_after_seconds: int
+
+
+class RateLimiter(Protocol):
+    async def hit(self, key: str, *, limit: int, window_seconds: int) -> RateLimitResult: ...
+
+    async def reset(self, key: str) -> None: ...
+
+
+def _result(count: int, limit: int, retry_after: int) -> RateLimitResult:
+    return RateLimitResult(count <= limit, max(limit - count, 0), max(retry_after, 0))
+
+
+class MemoryRateLimiter:
+    """Per process; expired windows are pruned as new ones open, so memory stays bounded."""
+
+    def __init__(self) -> None:
+        self._windows: dict[str, tuple[float, int]] = {}
+
+    async def hit(self, key: str, *, limit: int, window_seconds: int) -> RateLimitResult:
+        now = time.monotonic()
+        ends, count = self._windows.get(key, (0.0, 0))
+        if ends <= now:
+            self._prune(now)
+            ends, count = now + window_seconds, 0
+        count += 1
+        self._windows[key] = (ends, count)
+        return _result(count, limit, int(ends - now) + 1)
+
+    async def reset(self, key: str) -> None:
+        self._windows.pop(key, None)
+
+    def _prune(self, now: float) -> None:
+        if len(self._windows) > 10_000:
+            self._windows = {k: v for k, v in self._windows.items() if v[0] > now}
+
+
+class RedisRateLimiter:
+    def __init__(self, url: str) -> None:
+        self.redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+    async def hit(self, key: str, *, limit: int, window_seconds: int) -> RateLimitResult:
+        name = REDIS_PREFIX + key
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.incr(name)
+                pipe.expire(name, window_seconds, nx=True)
+                pipe.ttl(name)
+                count, _, ttl = await pipe.execute()
+        except (RedisError, OSError) as error:
+            # A Redis outage must not lock every listener out of their account; the
+            # limit is a brake on guessing, and argon2 stays a brake without it.
+            logger.error('rate limit not applied, Redis failed: %s', error)
+            return RateLimitResult(True, limit, 0)
+        return _result(int(count), limit, int(ttl))
+
+    async def reset(self, key: str) -> None:
+        try:
+            await self.redis.delete(REDIS_PREFIX + key)
+        except (RedisError, OSError) as error:
+            logger.error('rate limit not reset, Redis failed: %s', error)
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+def init_app(app: Quart, settings: Settings) -> None:
+    if settings.redis_url:
+        limiter = RedisRateLimiter(settings.redis_url)
+        app.extensions[EXTENSION_KEY] = limiter
+
+        @app.after_serving
+        async def close_redis() -> None:
+            await limiter.close()
+
+    else:
+        app.extensions[EXTENSION_KEY] = MemoryRateLimiter()
+
+
+def rate_limiter() -> RateLimiter:
+    limiter: RateLimiter = current_app.extensions[EXTENSION_KEY]
+    return limiter

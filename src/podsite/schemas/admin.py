@@ -1,0 +1,79 @@
+"""What the admin reads and writes."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, HttpUrl
+
+from podsite.schemas.catalogue import ReadModel
+
+EpisodeStatus = Literal['draft', 'published', 'scheduled']
+
+
+class AdminEpisodeRow(ReadModel):
+    id: int
+    number: int
+    title: str
+    published_at: datetime
+    is_published: bool
+    has_transcript: bool
+    guest_count: int
+
+    @property
+    def status(self) -> EpisodeStatus:
+        if not self.is_published:
+            return 'draft'
+        return (
+            'scheduled'
+            if self.published_at > datetime.now(self.published_at.tzinfo)
+            else 'published'
+        )
+
+
+class Appearance(BaseModel):
+    guest_slug: str
+    role: Literal['host', 'guest'] = 'guest'
+
+
+class EpisodeWrite(BaseModel):
+    """A whole episode as the editor saves it: validated here, before the service."""
+
+    number: int = Field(ge=1, le=2**31 - 1)
+    slug: str = Field(min_length=1, max_length=200, pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$')
+    title: str = Field(min_length=1, max_length=400)
+    subtitle: str = Field(default='', max_length=400)
+    summary: str = ''
+    show_notes: str = ''
+    is_published: bool
+    published_at: datetime
+    duration_seconds: int = Field(ge=0, le=100 * 3600)
+    media_url: HttpUrl | Literal['']
+    media_size_bytes: int = Field(ge=0)
+    media_type: str = Field(max_length=100)
+    youtube_id: str | None = Field(default=None, pattern=r'^[A-Za-z0-9_-]{6,32}$')
+    season: int | None = Field(default=None, ge=0, le=10_000)
+    episode_type: Literal['full', 'trailer', 'bonus'] = 'full'
+    explicit: bool = False
+    appearances: list[Appearance] = []
+    sponsor_slugs: list[str] = []
+    chapters: dict[str, Any] | None = None
+
+
+class DashboardCounts(ReadModel):
+    published: int
+    scheduled: int
+    drafts: int
+    guests: int
+    sponsors: int
+    users: int
+    without_transcript: int
+
+
+class AuditRow(ReadModel):
+    created_at: datetime
+    user_email: str
+    action: str
+    entity: str
+    entity_id: int | None
+    summary: str
+    changes: dict[str, Any]

@@ -1,0 +1,44 @@
+from collections.abc import Mapping
+
+from podsite.infrastructure.rate_limit import rate_limiter
+from podsite.schemas.account import UserInfo
+from podsite.services import account_service
+from podsite.viewmodels.shared.form import FormViewModel
+
+# Guessing passwords: a few tries per account, a few more per address, per quarter hour.
+ATTEMPTS_PER_ACCOUNT = 5
+ATTEMPTS_PER_IP = 20
+WINDOW_SECONDS = 15 * 60
+WRONG_CREDENTIALS = 'The email or the password is not right.'
+
+
+class LoginViewModel(FormViewModel):
+    page_title = 'Log in'
+
+    def __init__(
+        self, form: Mapping[str, str] | None = None, next_url: str = '/account', ip: str = ''
+    ) -> None:
+        super().__init__(form)
+        self.next_url = next_url
+        self.ip = ip
+        self.user: UserInfo | None = None
+
+    async def log_in_async(self) -> None:
+        email = account_service.normalize_email(self.text('email'))
+        password = self.form.get('password', '')
+        if not email or not password:
+            self.message = 'Enter your email and your password.'
+            return
+        limiter = rate_limiter()
+        for key, limit in ((f'login:ip:{self.ip}', ATTEMPTS_PER_IP),
+                           (f'login:account:{email[:320]}', ATTEMPTS_PER_ACCOUNT)):  # fmt: skip
+            result = await limiter.hit(key, limit=limit, window_seconds=WINDOW_SECONDS)
+            if not result.allowed:
+                minutes = max(1, -(-result.retry_after_seconds // 60))
+                self.message = f'Too many attempts. Try again in {minutes} minutes.'
+                return
+        self.user = await account_service.authenticate(email=email, password=password[:1000])
+        if self.user is None:
+            self.message = WRONG_CREDENTIALS
+            return
+        await limiter.reset(f'login:account:{email}')

@@ -1,0 +1,24 @@
+from typing import get_args
+
+from podsite.schemas.admin import AdminEpisodeRow
+from podsite.services import admin_service
+from podsite.services.admin_service import EpisodeFilter
+from podsite.viewmodels.shared.formatting import date_text
+from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
+
+FILTERS: tuple[EpisodeFilter, ...] = get_args(EpisodeFilter)
+
+
+class EpisodeListViewModel(ViewModelBase):
+    page_title = 'Episodes · Admin'
+
+    def __init__(self, status: str | None, text: str | None) -> None:
+        super().__init__()
+        self.status: EpisodeFilter = next((f for f in FILTERS if f == status), 'all')
+        self.text = (text or '').replace('\x00', '').strip()[:200]
+        self.filters = FILTERS
+        self.episodes: list[AdminEpisodeRow] = []
+        self.date_text = date_text
+
+    async def load_page_async(self) -> None:
+        self.episodes = await admin_service.episode_rows(status=self.status, text=self.text)

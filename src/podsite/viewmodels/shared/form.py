@@ -1,0 +1,68 @@
+"""Forms are view models: they take whatever the browser sent, keep it for the re-rendered
+form, and collect one message per problem, next to its field."""
+
+import re
+from collections.abc import Mapping
+
+from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
+
+EMAIL = re.compile(r'[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}')
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1000
+
+
+def email_problem(value: str) -> str | None:
+    if not value:
+        return 'Email is required.'
+    if len(value) > 320 or not EMAIL.fullmatch(value):
+        return 'Enter an email address like name@example.com.'
+    return None
+
+
+def password_problem(value: str) -> str | None:
+    if len(value) < MIN_PASSWORD_LENGTH:
+        return f'Use at least {MIN_PASSWORD_LENGTH} characters.'
+    if len(value) > MAX_PASSWORD_LENGTH:
+        return f'Use at most {MAX_PASSWORD_LENGTH} characters.'
+    return None
+
+
+class FormViewModel(ViewModelBase):
+    def __init__(self, form: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.form = dict(form or {})
+        self.errors: dict[str, str] = {}
+        self.message = ''
+
+    def text(self, name: str) -> str:
+        """A field as sent, cleaned of what no field should hold."""
+        return self.form.get(name, '').replace('\x00', '').strip()
+
+    def checked(self, name: str) -> bool:
+        return self.form.get(name) in {'on', 'true', '1', 'yes'}
+
+    def require(self, name: str, label: str, *, max_length: int) -> str:
+        value = self.text(name)
+        if not value:
+            self.errors[name] = f'{label} is required.'
+        elif len(value) > max_length:
+            self.errors[name] = f'{label} can be at most {max_length} characters.'
+        return value
+
+    def require_email(self, name: str = 'email') -> str:
+        value = self.text(name)
+        if problem := email_problem(value):
+            self.errors[name] = problem
+        return value
+
+    def require_new_password(self, name: str = 'password', confirm: str = 'confirm') -> str:
+        value = self.form.get(name, '')
+        if problem := password_problem(value):
+            self.errors[name] = problem
+        elif self.form.get(confirm, '') != value:
+            self.errors[confirm] = 'The two passwords differ.'
+        return value
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors

@@ -1,0 +1,137 @@
+from quart import Blueprint, current_app, redirect, request
+from werkzeug.sansio.response import Response as AnyResponse
+
+from podsite.infrastructure import auth
+from podsite.infrastructure.client_ip import request_client_ip
+from podsite.infrastructure.safe_redirect import safe_next
+from podsite.infrastructure.templates import ViewResult, template
+from podsite.settings import Settings
+from podsite.viewmodels.account.index import AccountViewModel
+from podsite.viewmodels.account.login import LoginViewModel
+from podsite.viewmodels.account.register import RegisterViewModel
+from podsite.viewmodels.account.reset import ResetPasswordViewModel, ResetRequestViewModel
+
+blueprint = Blueprint('account', __name__, url_prefix='/account')
+
+
+def _next() -> str:
+    return safe_next(request.args.get('next'), '/account')
+
+
+@blueprint.get('/register')
+@template('account/register.pt')
+async def register_get() -> ViewResult:
+    vm = RegisterViewModel(next_url=_next())
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.post('/register')
+@template('account/register.pt')
+async def register_post() -> ViewResult:
+    vm = RegisterViewModel(await request.form, next_url=_next())
+    await vm.load_async()
+    await vm.register_async()
+    if vm.user is None:
+        return vm.to_dict(), 400
+    await auth.log_in(vm.user)
+    return redirect(vm.next_url)
+
+
+@blueprint.get('/login')
+@template('account/login.pt')
+async def login_get() -> ViewResult:
+    vm = LoginViewModel(next_url=_next())
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.post('/login')
+@template('account/login.pt')
+async def login_post() -> ViewResult:
+    vm = LoginViewModel(await request.form, next_url=_next(), ip=request_client_ip())
+    await vm.load_async()
+    await vm.log_in_async()
+    if vm.user is None:
+        return vm.to_dict(), 400
+    await auth.log_in(vm.user)
+    return redirect(vm.next_url)
+
+
+@blueprint.post('/logout')
+async def logout() -> AnyResponse:
+    await auth.log_out()
+    return redirect('/')
+
+
+@blueprint.get('')
+@auth.login_required
+@template('account/index.pt')
+async def index() -> ViewResult:
+    user = auth.current_user()
+    assert user is not None
+    vm = AccountViewModel(user)
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.post('/profile')
+@auth.login_required
+@template('account/index.pt')
+async def profile_post() -> ViewResult:
+    user = auth.current_user()
+    assert user is not None
+    vm = AccountViewModel(user, await request.form)
+    await vm.load_async()
+    await vm.update_profile_async()
+    return vm.to_dict(), 200 if vm.is_valid else 400
+
+
+@blueprint.post('/password')
+@auth.login_required
+@template('account/index.pt')
+async def password_post() -> ViewResult:
+    user = auth.current_user()
+    assert user is not None
+    vm = AccountViewModel(user, await request.form)
+    await vm.load_async()
+    await vm.change_password_async()
+    return vm.to_dict(), 200 if vm.is_valid else 400
+
+
+@blueprint.get('/reset')
+@template('account/reset_request.pt')
+async def reset_request_get() -> ViewResult:
+    vm = ResetRequestViewModel()
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.post('/reset')
+@template('account/reset_request.pt')
+async def reset_request_post() -> ViewResult:
+    settings: Settings = current_app.config['PODSITE_SETTINGS']
+    vm = ResetRequestViewModel(
+        await request.form, ip=request_client_ip(), base_url=settings.public_base_url
+    )
+    await vm.load_async()
+    await vm.request_async()
+    return vm.to_dict(), 200 if vm.is_valid else 400
+
+
+@blueprint.get('/reset/<token>')
+@template('account/reset.pt')
+async def reset_get(token: str) -> ViewResult:
+    vm = ResetPasswordViewModel(token)
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.post('/reset/<token>')
+@template('account/reset.pt')
+async def reset_post(token: str) -> ViewResult:
+    vm = ResetPasswordViewModel(token, await request.form)
+    await vm.load_async()
+    if not vm.problem:
+        await vm.reset_async()
+    return vm.to_dict(), 200 if vm.done else 400

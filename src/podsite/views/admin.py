@@ -1,0 +1,97 @@
+"""The bespoke admin. Every route is for administrators only (a test walks the URL map)."""
+
+from quart import Blueprint, Response, redirect, request
+from werkzeug.sansio.response import Response as AnyResponse
+
+from podsite.infrastructure.auth import role_required
+from podsite.infrastructure.markdown import render_markdown
+from podsite.infrastructure.templates import ViewResult, template
+from podsite.viewmodels.admin.audit import AuditLogViewModel
+from podsite.viewmodels.admin.dashboard import DashboardViewModel
+from podsite.viewmodels.admin.episode_form import EpisodeFormViewModel
+from podsite.viewmodels.admin.episodes import EpisodeListViewModel
+
+blueprint = Blueprint('admin', __name__, url_prefix='/admin')
+admin_only = role_required('admin')
+PREVIEW_LIMIT = 200_000
+
+
+@blueprint.get('')
+@admin_only
+@template('admin/dashboard.pt')
+async def dashboard() -> ViewResult:
+    vm = DashboardViewModel()
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.get('/episodes')
+@admin_only
+@template('admin/episodes.pt')
+async def episodes() -> ViewResult:
+    vm = EpisodeListViewModel(request.args.get('status'), request.args.get('q'))
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.get('/episodes/new')
+@admin_only
+@template('admin/episode_form.pt')
+async def episode_new() -> ViewResult:
+    vm = EpisodeFormViewModel(None)
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.post('/episodes/new')
+@admin_only
+@template('admin/episode_form.pt')
+async def episode_create() -> ViewResult:
+    vm = EpisodeFormViewModel(None, await request.form)
+    await vm.load_async()
+    await vm.save_async()
+    if vm.saved_id is None:
+        return vm.to_dict(), 400
+    return redirect(f'/admin/episodes/{vm.saved_id}?saved=1')
+
+
+@blueprint.get('/episodes/<int:episode_id>')
+@admin_only
+@template('admin/episode_form.pt')
+async def episode_edit(episode_id: int) -> ViewResult:
+    vm = EpisodeFormViewModel(episode_id)
+    await vm.load_async()
+    if not vm.found:
+        return vm.to_dict(), 404
+    if request.args.get('saved'):
+        vm.message = 'Saved. The site, the feed and search show it now.'
+    return vm.to_dict()
+
+
+@blueprint.post('/episodes/<int:episode_id>')
+@admin_only
+@template('admin/episode_form.pt')
+async def episode_update(episode_id: int) -> ViewResult:
+    vm = EpisodeFormViewModel(episode_id, await request.form)
+    await vm.load_async()
+    await vm.save_async()
+    if vm.saved_id is None:
+        return vm.to_dict(), 400
+    return redirect(f'/admin/episodes/{vm.saved_id}?saved=1')
+
+
+@blueprint.post('/preview')
+@admin_only
+async def preview() -> AnyResponse:
+    """The live Markdown preview: exactly what the public page will show."""
+    source = (await request.form).get('markdown', '')[:PREVIEW_LIMIT]
+    return Response(render_markdown(source), content_type='text/html; charset=utf-8')
+
+
+@blueprint.get('/audit')
+@admin_only
+@template('admin/audit.pt')
+async def audit() -> ViewResult:
+    vm = AuditLogViewModel()
+    await vm.load_async()
+    return vm.to_dict()

@@ -1,0 +1,97 @@
+"""In a real browser (Debian's Chromium) against a real server: an administrator logs in,
+edits an episode's title, and the public page and the feed show the new title."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright
+
+CHROMIUM = Path('/usr/bin/chromium')
+BIN = Path(sys.executable).parent
+ADMIN_EMAIL = 'editor@example.com'
+ADMIN_PASSWORD = 'a long admin password'
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason='Debian chromium is not installed (apt-get install chromium)'
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope='module')
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp('e2e')
+    port = free_port()
+    base = f'http://127.0.0.1:{port}'
+    env = {
+        **os.environ,
+        'PODSITE_DATABASE_URL': f'sqlite+aiosqlite:///{folder / "site.db"}',
+        'PODSITE_BASE_URL': base,
+    }
+    podsite = str(BIN / 'podsite')
+    subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
+    subprocess.run([podsite, 'demo', '--episodes', '12'], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [podsite, 'create-admin', ADMIN_EMAIL, '--password-stdin'],
+        env=env, input=ADMIN_PASSWORD + '\n', text=True, check=True, capture_output=True,
+    )  # fmt: skip
+    with (folder / 'server.log').open('w') as log:
+        process = subprocess.Popen(
+            [podsite, 'serve', '--port', str(port)], env=env, stdout=log, stderr=log
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    with urllib.request.urlopen(f'{base}/health', timeout=1):  # noqa: S310
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+async def test_admin_edits_a_title_and_the_public_site_shows_it(
+    server: str, tmp_path: Path
+) -> None:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+        )
+        page = await browser.new_page()
+        errors: list[str] = []
+        page.on('console', lambda m: errors.append(m.text) if m.type == 'error' else None)
+        await page.goto(f'{server}/account/login?next=/admin/episodes%3Fstatus%3Dpublished')
+        await page.fill('#email', ADMIN_EMAIL)
+        await page.fill('#password', ADMIN_PASSWORD)
+        await page.click('form.stacked-form button[type=submit]')
+        await page.wait_for_url(f'{server}/admin/episodes?status=published')
+        await page.click('table.admin-table tbody tr:first-child a')
+        await page.wait_for_selector('#title')
+        await page.fill('#title', 'Edited in a real browser')
+        await page.click('.episode-form button[type=submit]')
+        await page.wait_for_selector('text=Saved.')
+        await page.screenshot(path=str(tmp_path / 'admin-episode.png'), full_page=True)
+        number = await page.input_value('#number')
+        await page.goto(f'{server}/{number}')
+        assert await page.inner_text('h1') == 'Edited in a real browser'
+        feed = await page.goto(f'{server}/episodes/rss')
+        assert feed is not None
+        assert 'Edited in a real browser' in await feed.text()
+        await browser.close()
+    assert errors == []

@@ -1,0 +1,186 @@
+"""The admin: only administrators get in, every form checks its input, and a change shows
+on the public pages, in the feed and in search at once, with an audit entry."""
+
+import re
+from html import unescape
+
+import pytest
+from quart import Quart
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podsite.data import AuditEntry, Episode
+from podsite.services import account_service
+from tests.conftest import Browser
+
+PASSWORD = 'admin password 123'
+
+
+async def logged_in(app: Quart, *, role: str, email: str) -> Browser:
+    async with app.app_context():
+        await account_service.create_user(
+            name=role.title(), email=email, password=PASSWORD, role=role
+        )
+    browser = Browser(app.test_client())
+    response = await browser.submit('/account/login', {'email': email, 'password': PASSWORD})
+    assert response.status_code == 302
+    return browser
+
+
+@pytest.fixture
+async def admin(app: Quart) -> Browser:
+    return await logged_in(app, role='admin', email='admin@example.com')
+
+
+def admin_paths(app: Quart) -> list[tuple[str, str]]:
+    """Every admin route in the URL map, with sample values for its arguments."""
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith('/admin'):
+            continue
+        path = rule.rule.replace('<int:episode_id>', '1')
+        for method in sorted((rule.methods or set()) - {'HEAD', 'OPTIONS'}):
+            paths.append((method, path))
+    return paths
+
+
+async def test_every_admin_route_needs_the_admin_role(app: Quart) -> None:
+    routes = admin_paths(app)
+    assert len(routes) >= 8
+    anonymous = app.test_client()
+    listener = await logged_in(app, role='listener', email='listener@example.com')
+    for method, path in routes:
+        response = await anonymous.open(path, method=method)
+        if method == 'GET':
+            assert response.status_code == 302, (method, path)
+            assert response.headers['Location'].startswith('/account/login?next=')
+        else:
+            assert response.status_code in {302, 400}, (method, path)  # no CSRF token: 400
+        token_page = await listener.page('/account')
+        token = Browser.TOKEN.search(token_page)
+        assert token is not None
+        response = await listener.client.open(
+            path, method=method, form={'csrf_token': token.group(1)}
+        )
+        assert response.status_code == 403, (method, path)
+
+
+async def test_admin_pages_render(admin: Browser) -> None:
+    for path in ('/admin', '/admin/episodes', '/admin/episodes?status=draft&q=a',
+                 '/admin/episodes?status=bogus&q=%00', '/admin/episodes/new',
+                 '/admin/episodes/1', '/admin/audit'):  # fmt: skip
+        await admin.page(path)
+    missing = await admin.client.get('/admin/episodes/999999')
+    assert missing.status_code == 404
+
+
+async def test_editing_a_title_shows_everywhere_at_once_and_is_audited(
+    admin: Browser, app: Quart, session: AsyncSession
+) -> None:
+    episode = await session.scalar(
+        select(Episode).where(Episode.is_published.is_(True)).order_by(Episode.number.desc())
+    )
+    assert episode is not None
+    public = Browser(app.test_client())
+    await public.page('/episodes/rss')  # warm the feed cache
+    form = await edit_form(admin, episode.id)
+    form['title'] = 'A title fresh from the admin'
+    form['slug'] = episode.slug
+    response = await admin.submit(f'/admin/episodes/{episode.id}', form)
+    assert response.status_code == 302
+    page = await public.page(f'/episodes/show/{episode.number}/{episode.slug}')
+    assert 'A title fresh from the admin' in page
+    assert 'A title fresh from the admin' in await public.page('/episodes/rss')
+    results = await (await public.client.get('/search/api?q=fresh+admin')).get_json()
+    assert results['episodes'][0]['number'] == episode.number
+    entry = await session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
+    assert entry is not None
+    assert (entry.user_email, entry.action, entry.entity) == (
+        'admin@example.com',
+        'update',
+        'episode',
+    )
+    assert entry.changes['title'][1] == 'A title fresh from the admin'
+    assert 'A title fresh from the admin' in await admin.page('/admin/audit')
+
+
+async def edit_form(admin: Browser, episode_id: int) -> dict[str, str]:
+    """The edit form's fields as the page fills them in."""
+    html = await admin.page(f'/admin/episodes/{episode_id}')
+    fields = dict(re.findall(r'<input id="(\w+)" name="\w+" value="([^"]*)"', html))
+    for name in ('summary', 'show_notes', 'people', 'chapters'):
+        match = re.search(rf'<textarea id="{name}"[^>]*>(.*?)</textarea>', html, re.S)
+        fields[name] = match.group(1) if match else ''
+    status = re.search(
+        r'<option value="(\w+)" selected="selected">(draft|published|scheduled)', html
+    )
+    fields['status'] = status.group(1) if status else 'published'
+    return {key: unescape(value) for key, value in fields.items()}
+
+
+VALID = {
+    'number': '9001', 'title': 'Brand new', 'status': 'published', 'duration': '45:00',
+    'media_url': 'https://media.example.com/9001.mp3', 'media_size_bytes': '43200000',
+    'media_type': 'audio/mpeg', 'episode_type': 'full', 'show_notes': 'Hello **world**',
+}  # fmt: skip
+
+
+async def test_creating_an_episode_publishes_it(admin: Browser, app: Quart) -> None:
+    response = await admin.submit('/admin/episodes/new', VALID | {'people': 'robin-calloway host'})
+    assert response.status_code == 302
+    public = Browser(app.test_client())
+    assert '<strong>world</strong>' in await public.page('/episodes/show/9001/brand-new')
+
+
+@pytest.mark.parametrize(
+    ('changes', 'field', 'message'),
+    [
+        ({'title': ''}, 'title', 'at least 1 character'),
+        ({'number': 'abc'}, 'number', 'valid integer'),
+        ({'number': '1'}, 'number', 'Another episode has this number.'),
+        ({'duration': 'forever'}, 'duration', 'Write the length'),
+        ({'media_url': 'ftp://x'}, 'media_url', 'URL'),
+        ({'people': 'nobody-at-all'}, 'people', 'No guests with these slugs: nobody-at-all'),
+        ({'sponsors': 'no-such-sponsor'}, 'sponsors', 'No sponsors with these slugs'),
+        ({'chapters': '{"chapters": ['}, 'chapters', 'Not valid JSON'),
+        ({'chapters': '[1, 2]'}, 'chapters', 'needs a "chapters" list'),
+        ({'status': 'scheduled', 'publish_at': '2001-01-01T10:00'}, 'publish_at', 'future'),
+        ({'status': 'scheduled'}, 'publish_at', 'needs a date and time'),
+        ({'publish_at': 'yesterday'}, 'publish_at', 'like 2026-12-01T09:00'),
+        ({'status': 'hidden'}, 'status', 'Choose draft'),
+        ({'youtube_id': '<script>'}, 'youtube_id', 'String should match pattern'),
+        ({'slug': 'Not A Slug!'}, 'slug', 'String should match pattern'),
+    ],
+)
+async def test_bad_episode_forms_say_what_is_wrong_and_store_nothing(
+    admin: Browser, session: AsyncSession, changes: dict[str, str], field: str, message: str
+) -> None:
+    before = len((await session.scalars(select(Episode.id))).all())
+    response = await admin.submit('/admin/episodes/new', VALID | changes)
+    html = await response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in html, field
+    assert 'Please correct the fields marked below.' in html
+    assert len((await session.scalars(select(Episode.id))).all()) == before
+
+
+async def test_scheduled_episodes_stay_hidden_until_their_time(admin: Browser, app: Quart) -> None:
+    response = await admin.submit(
+        '/admin/episodes/new', VALID | {'status': 'scheduled', 'publish_at': '2099-01-01T09:00'}
+    )
+    assert response.status_code == 302
+    public = app.test_client()
+    assert (await public.get('/episodes/show/9001/brand-new')).status_code == 404
+    assert 'scheduled' in await admin.page('/admin/episodes?status=scheduled')
+
+
+async def test_markdown_preview_is_sanitised(admin: Browser) -> None:
+    html = await admin.page('/admin')
+    token = Browser.TOKEN.search(html)
+    assert token is not None
+    response = await admin.client.post(
+        '/admin/preview',
+        form={'markdown': '## Hi\n\n<script>alert(1)</script>', 'csrf_token': token.group(1)},
+    )
+    body = await response.get_data(as_text=True)
+    assert '<h2>Hi</h2>' in body and '<script' not in body
