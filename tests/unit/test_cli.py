@@ -47,3 +47,38 @@ def test_unsafe_production_settings_are_refused(
     result = runner.invoke(cli, ['db', 'upgrade'])
     assert result.exit_code == 2
     assert 'PODSITE_SECRET_KEY' in result.output
+
+
+def test_create_admin_reads_the_password_from_stdin(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
+    created = runner.invoke(
+        cli, ['create-admin', 'Boss@Example.com', '--password-stdin'], input='a strong password\n'
+    )
+    assert created.exit_code == 0, created.output
+    assert 'Administrator boss@example.com created.' in created.output
+    again = runner.invoke(
+        cli, ['create-admin', 'boss@example.com', '--password-stdin'], input='a strong password\n'
+    )
+    assert again.exit_code == 1
+    assert 'exists already' in again.output
+
+
+@pytest.mark.parametrize(
+    ('email', 'password', 'message'),
+    [('not-an-email', 'a strong password', 'like name@example.com'),
+     ('boss@example.com', 'short', 'at least 10')],
+)  # fmt: skip
+def test_create_admin_refuses_bad_input(
+    runner: CliRunner, email: str, password: str, message: str
+) -> None:
+    result = runner.invoke(cli, ['create-admin', email, '--password-stdin'], input=password + '\n')
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_create_admin_asks_for_the_password_twice(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
+    result = runner.invoke(
+        cli, ['create-admin', 'ops@example.com'], input='a strong password\na strong password\n'
+    )
+    assert result.exit_code == 0, result.output
