@@ -38,7 +38,8 @@ def admin_paths(app: Quart) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith('/admin'):
             continue
-        path = rule.rule.replace('<int:episode_id>', '1')
+        path = re.sub(r'<any\((\w+)[^>]*>', r'\1', rule.rule)
+        path = re.sub(r'<int:\w+>', '1', path)
         for method in sorted((rule.methods or set()) - {'HEAD', 'OPTIONS'}):
             paths.append((method, path))
     return paths
@@ -184,3 +185,47 @@ async def test_markdown_preview_is_sanitised(admin: Browser) -> None:
     )
     body = await response.get_data(as_text=True)
     assert '<h2>Hi</h2>' in body and '<script' not in body
+
+
+async def test_guests_and_sponsors_are_managed_with_checked_forms(
+    admin: Browser, app: Quart, session: AsyncSession
+) -> None:
+    response = await admin.submit(
+        '/admin/guests/new',
+        {'name': 'Lin Example', 'bio': 'Writes *parsers*.', 'photo_url': '',
+         'website_url': 'https://lin.example', 'social_links': 'GitHub https://github.com/lin'},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert 'Lin Example' in await admin.page('/admin/guests')
+    duplicate = await admin.submit('/admin/guests/new', {'name': 'Lin Example'})
+    assert 'Another guest uses this slug.' in await duplicate.get_data(as_text=True)
+    bad = await admin.submit(
+        '/admin/sponsors/new',
+        {'name': '', 'website_url': 'javascript:alert(1)', 'logo_url': 'data:x'},
+    )
+    html = await bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert html.count('class="field-error"') >= 2
+    created = await admin.submit('/admin/sponsors/new', {'name': 'Acme Hosting'})
+    assert created.status_code == 302
+    listing = await admin.page('/admin/sponsors')
+    assert 'Acme Hosting' in listing
+    entries = (await session.scalars(select(AuditEntry.entity))).all()
+    assert {'guest', 'sponsor'} <= set(entries)
+
+
+async def test_roles_are_changed_by_admins_only_with_a_sponsor_for_advertisers(
+    admin: Browser, app: Quart
+) -> None:
+    listener = await logged_in(app, role='listener', email='fan@example.com')
+    html = await admin.page('/admin/users')
+    user_id = re.search(
+        r'action="/admin/users/(\d+)"[^>]*>(?:(?!</form>).)*fan@example', html, re.S
+    )
+    ids = re.findall(r'action="/admin/users/(\d+)"', html)
+    fan = ids[-1] if user_id is None else user_id.group(1)
+    refused = await admin.submit(f'/admin/users/{fan}', {'role': 'advertiser', 'sponsor_id': ''})
+    assert 'needs the sponsor' in await refused.get_data(as_text=True)
+    made_admin = await admin.submit(f'/admin/users/{fan}', {'role': 'admin', 'sponsor_id': ''})
+    assert made_admin.status_code == 200
+    assert (await listener.client.get('/admin')).status_code == 200

@@ -77,3 +77,36 @@ class AuditRow(ReadModel):
     entity_id: int | None
     summary: str
     changes: dict[str, Any]
+
+
+class GuestWrite(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    slug: str = Field(min_length=1, max_length=200, pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$')
+    bio: str = Field(default='', max_length=20_000)
+    photo_url: str = Field(default='', max_length=2000, pattern=r'^(|https?://\S+|/\S*)$')
+    website_url: HttpUrl | Literal[''] = ''
+    social_links: dict[str, HttpUrl] = {}
+
+
+class SponsorWrite(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    slug: str = Field(min_length=1, max_length=200, pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$')
+    logo_url: str = Field(default='', max_length=2000, pattern=r'^(|https?://\S+|/\S*)$')
+    website_url: HttpUrl | Literal[''] = ''
+    description: str = Field(default='', max_length=20_000)
+
+
+class UserRow(ReadModel):
+    id: int
+    email: str
+    name: str
+    role: str
+    sponsor_id: int | None
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class NamedRow(ReadModel):
+    id: int
+    name: str
+    slug: str

@@ -3,13 +3,16 @@
 from quart import Blueprint, Response, redirect, request
 from werkzeug.sansio.response import Response as AnyResponse
 
-from podsite.infrastructure.auth import role_required
+from podsite.infrastructure.auth import current_user, role_required
 from podsite.infrastructure.markdown import render_markdown
 from podsite.infrastructure.templates import ViewResult, template
+from podsite.services import admin_people_service
 from podsite.viewmodels.admin.audit import AuditLogViewModel
 from podsite.viewmodels.admin.dashboard import DashboardViewModel
+from podsite.viewmodels.admin.entities import EntityFormViewModel, EntityListViewModel
 from podsite.viewmodels.admin.episode_form import EpisodeFormViewModel
 from podsite.viewmodels.admin.episodes import EpisodeListViewModel
+from podsite.viewmodels.admin.users import UsersViewModel
 
 blueprint = Blueprint('admin', __name__, url_prefix='/admin')
 admin_only = role_required('admin')
@@ -95,3 +98,76 @@ async def audit() -> ViewResult:
     vm = AuditLogViewModel()
     await vm.load_async()
     return vm.to_dict()
+
+
+ENTITY_PATHS = {'guests': 'guest', 'sponsors': 'sponsor'}
+
+
+@blueprint.get('/<any(guests, sponsors):kind>')
+@admin_only
+@template('admin/entities.pt')
+async def entity_list(kind: str) -> ViewResult:
+    vm = EntityListViewModel(ENTITY_PATHS[kind])
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.get('/<any(guests, sponsors):kind>/new')
+@admin_only
+@template('admin/entity_form.pt')
+async def entity_new(kind: str) -> ViewResult:
+    vm = EntityFormViewModel(ENTITY_PATHS[kind], None)
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.get('/<any(guests, sponsors):kind>/<int:row_id>')
+@admin_only
+@template('admin/entity_form.pt')
+async def entity_edit(kind: str, row_id: int) -> ViewResult:
+    vm = EntityFormViewModel(ENTITY_PATHS[kind], row_id)
+    await vm.load_async()
+    if request.args.get('saved'):
+        vm.message = 'Saved.'
+    return vm.to_dict(), 200 if vm.found else 404
+
+
+@blueprint.post('/<any(guests, sponsors):kind>/new')
+@blueprint.post('/<any(guests, sponsors):kind>/<int:row_id>')
+@admin_only
+@template('admin/entity_form.pt')
+async def entity_save(kind: str, row_id: int | None = None) -> ViewResult:
+    vm = EntityFormViewModel(ENTITY_PATHS[kind], row_id, await request.form)
+    await vm.load_async()
+    await vm.save_async()
+    if vm.saved_id is None:
+        return vm.to_dict(), 400
+    return redirect(f'/admin/{kind}/{vm.saved_id}?saved=1')
+
+
+@blueprint.post('/<any(guests, sponsors):kind>/<int:row_id>/delete')
+@admin_only
+async def entity_delete(kind: str, row_id: int) -> AnyResponse:
+    actor = current_user()
+    assert actor is not None
+    await admin_people_service.remove(ENTITY_PATHS[kind], row_id=row_id, actor=actor)
+    return redirect(f'/admin/{kind}')
+
+
+@blueprint.get('/users')
+@admin_only
+@template('admin/users.pt')
+async def users() -> ViewResult:
+    vm = UsersViewModel()
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.post('/users/<int:user_id>')
+@admin_only
+@template('admin/users.pt')
+async def user_role(user_id: int) -> ViewResult:
+    vm = UsersViewModel(await request.form)
+    await vm.load_async()
+    await vm.change_role_async(user_id)
+    return vm.to_dict(), 200 if vm.is_valid else 400

@@ -1,0 +1,120 @@
+"""The admin's guests, sponsors and users; every write is audited in its transaction."""
+
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from podsite.data import Guest, Sponsor, User
+from podsite.data.account import ROLES
+from podsite.infrastructure import db
+from podsite.schemas.account import UserInfo
+from podsite.schemas.admin import GuestWrite, NamedRow, SponsorWrite, UserRow
+from podsite.services import audit_service
+
+Model = type[Guest] | type[Sponsor]
+ENTITIES: dict[str, tuple[Model, type[BaseModel]]] = {
+    'guest': (Guest, GuestWrite),
+    'sponsor': (Sponsor, SponsorWrite),
+}
+
+
+class SlugTakenError(Exception):
+    """Another row already uses this slug."""
+
+
+async def rows(entity: str) -> list[NamedRow]:
+    model, _ = ENTITIES[entity]
+    query = select(model.id, model.name, model.slug).order_by(model.name)
+    return [NamedRow.model_validate(row._mapping) for row in await db.session().execute(query)]
+
+
+async def for_edit(entity: str, row_id: int) -> dict[str, Any] | None:
+    model, schema = ENTITIES[entity]
+    if not 0 < row_id <= 2**31 - 1:
+        return None
+    found = await db.session().get(model, row_id)
+    if found is None:
+        return None
+    return {field: getattr(found, field) for field in schema.model_fields}
+
+
+async def save(entity: str, *, row_id: int | None, data: BaseModel, actor: UserInfo) -> int:
+    model, _ = ENTITIES[entity]
+    session = db.session()
+    values = data.model_dump(mode='json')
+    if row_id is None:
+        row: Any = model(**values)
+        session.add(row)
+        before: dict[str, Any] = {}
+    else:
+        row = await session.get(model, row_id)
+        if row is None:
+            raise LookupError(row_id)
+        before = {field: getattr(row, field) for field in values}
+        for field, value in values.items():
+            setattr(row, field, value)
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        await session.rollback()
+        raise SlugTakenError(values['slug']) from error
+    audit_service.record(
+        actor=actor,
+        action='create' if row_id is None else 'update',
+        entity=entity,
+        entity_id=row.id,
+        summary=values['name'],
+        changes=audit_service.changes_between(before, values),
+    )
+    await session.commit()
+    return int(row.id)
+
+
+async def remove(entity: str, *, row_id: int, actor: UserInfo) -> bool:
+    model, _ = ENTITIES[entity]
+    session = db.session()
+    row: Any = await session.get(model, row_id)
+    if row is None:
+        return False
+    name = row.name
+    await session.execute(delete(model).where(model.id == row_id))
+    audit_service.record(
+        actor=actor, action='delete', entity=entity, entity_id=row_id, summary=name
+    )
+    await session.commit()
+    return True
+
+
+async def users() -> list[UserRow]:
+    query = select(
+        User.id, User.email, User.name, User.role, User.sponsor_id, User.created_at,
+        User.last_login_at,
+    ).order_by(User.created_at)  # fmt: skip
+    return [UserRow.model_validate(row._mapping) for row in await db.session().execute(query)]
+
+
+async def set_role(*, user_id: int, role: str, sponsor_id: int | None, actor: UserInfo) -> bool:
+    """Advertisers are bound to one sponsor; other roles to none."""
+    if role not in ROLES:
+        raise ValueError(role)
+    session = db.session()
+    user = await session.get(User, user_id)
+    if user is None:
+        return False
+    sponsor = sponsor_id if role == 'advertiser' else None
+    before = {'role': user.role, 'sponsor_id': user.sponsor_id}
+    await session.execute(
+        update(User).where(User.id == user_id).values(role=role, sponsor_id=sponsor)
+    )
+    audit_service.record(
+        actor=actor,
+        action='update',
+        entity='user',
+        entity_id=user_id,
+        summary=user.email,
+        changes=audit_service.changes_between(before, {'role': role, 'sponsor_id': sponsor}),
+    )
+    await session.commit()
+    return True
