@@ -3,18 +3,28 @@
 import asyncio
 import logging
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 from quart import Quart
 from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
 
 from podsite.app import create_app
 from podsite.infrastructure import db
-from podsite.services import account_service, demo_content, demo_service, schema_service
+from podsite.services import (
+    account_service,
+    demo_content,
+    demo_service,
+    schema_service,
+    transcript_service,
+)
 from podsite.settings import Settings
 from podsite.viewmodels.shared.form import email_problem, password_problem
 
@@ -153,6 +163,49 @@ def create_admin(
         console.print(f'Administrator {account_service.normalize_email(email)} created.')
 
     run(create())
+
+
+@cli.command('import-transcripts')
+def import_transcripts(
+    directory: Annotated[
+        Path,
+        typer.Argument(exists=True, file_okay=False, dir_okay=True, readable=True,
+                       help='Folder of .vtt, .srt or .txt files named by episode number.'),
+    ],
+) -> None:  # fmt: skip
+    """Import transcripts; re-running updates them. Exit 1 if any file was unreadable
+    (those are listed with their line); files for unknown episodes are only skipped."""
+    settings = load_settings()
+
+    async def import_all() -> list[transcript_service.FileOutcome]:
+        outcomes = []
+        async with app_with_database(settings):
+            files = transcript_service.discover(directory)
+            episode_ids = await transcript_service.episode_ids_by_number()
+            with Progress(console=console) as progress:
+                task = progress.add_task('Importing transcripts', total=len(files))
+                for file in files:
+                    outcomes.append(
+                        await transcript_service.import_file(file, episode_ids=episode_ids)
+                    )
+                    progress.advance(task)
+        return outcomes
+
+    outcomes = asyncio.run(import_all())
+    counts = Counter(outcome.status for outcome in outcomes)
+    console.print(
+        f'{counts["created"]} created, {counts["updated"]} updated, '
+        f'{counts["skipped"]} skipped, {counts["failed"]} failed.'
+    )
+    problems = [o for o in outcomes if o.status in {'skipped', 'failed'}]
+    if problems:
+        table = Table('file', 'status', 'line', 'reason')
+        for outcome in problems:
+            line = '' if outcome.line is None else str(outcome.line)
+            table.add_row(str(outcome.path), outcome.status, line, outcome.reason)
+        console.print(table)
+    if counts['failed']:
+        raise typer.Exit(1)
 
 
 def main() -> None:

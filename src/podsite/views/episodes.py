@@ -78,6 +78,19 @@ async def chapters(number: int) -> Response:
     return response
 
 
+@blueprint.get('/episodes/transcript/<int:number>/<slug>.<any(txt, vtt):extension>')
+async def transcript_file(number: int, slug: str, extension: str) -> Response:
+    """Plain text or WebVTT captions, readable by players on other sites (CORS)."""
+    vm = TranscriptViewModel(number, slug)
+    await vm.load_async()
+    if vm.transcript is None:
+        abort(404)
+    body, content_type = vm.download(extension)
+    response = Response(body, content_type=content_type)
+    response.headers['Access-Control-Allow-Origin'] = '*'
+    return response
+
+
 @blueprint.get('/episodes/transcript/<int:number>/<slug>')
 @template('episodes/transcript.pt')
 async def transcript(number: int, slug: str) -> ViewResult:

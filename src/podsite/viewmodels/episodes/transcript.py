@@ -1,7 +1,9 @@
 from dataclasses import dataclass, field
 
 from podsite.schemas.catalogue import EpisodeTranscript
+from podsite.schemas.catalogue import TranscriptCue as Cue
 from podsite.services import episode_service
+from podsite.services.transcript_formats import ParsedTranscript, render_text, render_vtt
 from podsite.viewmodels.shared.formatting import clock_text, date_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
@@ -66,3 +68,14 @@ class TranscriptViewModel(ViewModelBase):
     @property
     def canonical_path(self) -> str:
         return self.transcript.transcript_url if self.transcript else super().canonical_path
+
+    def download(self, extension: str) -> tuple[str, str]:
+        """The transcript as `.txt` or `.vtt`, with its content type."""
+        assert self.transcript is not None
+        cues = list(self.transcript.cues)
+        if extension == 'vtt':
+            if not cues:
+                cues = [Cue(start=0, text=self.transcript.text)]
+            return render_vtt(cues), 'text/vtt; charset=utf-8'
+        parsed = ParsedTranscript(text=self.transcript.text, cues=cues)
+        return render_text(parsed), 'text/plain; charset=utf-8'
