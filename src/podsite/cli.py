@@ -22,6 +22,8 @@ from podsite.services import (
     account_service,
     demo_content,
     demo_service,
+    feed_import_service,
+    feed_parser,
     schema_service,
     transcript_service,
 )
@@ -206,6 +208,48 @@ def import_transcripts(
         console.print(table)
     if counts['failed']:
         raise typer.Exit(1)
+
+
+@cli.command('import-feed')
+def import_feed(
+    source: Annotated[str, typer.Argument(help='A feed file, or its http(s) URL.')],
+    fetch: Annotated[
+        bool, typer.Option(help='Download transcripts and chapters the feed links to.')
+    ] = True,
+) -> None:
+    """Import a podcast from its RSS feed; importing again updates, never duplicates.
+    Bad input (not a feed, broken XML, entity attacks) changes nothing and exits 1."""
+    settings = load_settings()
+    try:
+        data, base_dir = feed_import_service.read_source(source)
+        feed = feed_parser.parse_feed(data)
+    except feed_parser.FeedError as error:
+        errors.print(f'[red]Cannot import {source}[/red]: {error}')
+        raise typer.Exit(1) from error
+
+    async def run_import() -> feed_import_service.FeedImportReport:
+        async with app_with_database(settings):
+            with Progress(console=console) as progress:
+                task = progress.add_task(f'Importing {feed.title}', total=len(feed.episodes))
+                return await feed_import_service.import_feed(
+                    feed,
+                    base_dir=base_dir,
+                    fetch_remote=fetch,
+                    on_progress=lambda done, _total: progress.update(task, completed=done),
+                )
+
+    report = asyncio.run(run_import())
+    console.print(
+        f'{feed.title}: {report.created} created, {report.updated} updated, '
+        f'{len(report.skipped)} skipped, {len(report.warnings)} warnings.'
+    )
+    if report.skipped:
+        table = Table('item', 'skipped because')
+        for item, reason in report.skipped:
+            table.add_row(item, reason)
+        console.print(table)
+    for warning in report.warnings:
+        console.print(f'[yellow]warning[/yellow] {warning}')
 
 
 def main() -> None:
