@@ -73,6 +73,26 @@ async def measure(database_url: str, runs: int) -> None:
         )
 
 
+async def measure_import(database_url: str, feed: Path) -> None:
+    from podsite.infrastructure import db
+    from podsite.services import feed_import_service, schema_service
+    from podsite.services.feed_parser import parse_feed
+
+    app = create_app(Settings(database_url=database_url))
+    async with app.test_app(), app.app_context():
+        await schema_service.upgrade_to_head(db.database().engine)
+        data = feed.read_bytes()
+        started = time.perf_counter()
+        parsed = parse_feed(data)
+        parsed_at = time.perf_counter()
+        report = await feed_import_service.import_feed(parsed, base_dir=None, fetch_remote=False)
+        done = time.perf_counter()
+    print(
+        f'import of {feed.name} ({len(data) / 1024:.0f} KB, {report.created} episodes): '
+        f'parse {(parsed_at - started) * 1000:.0f} ms, store {(done - parsed_at) * 1000:.0f} ms'
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--episodes', type=int, default=1000)
@@ -91,6 +111,14 @@ def main() -> None:
         )
         print(f'{options.episodes} episodes, SQLite')
         asyncio.run(measure(url, options.runs))
+        feeds = Path(__file__).resolve().parents[2] / 'shared' / 'data' / 'feeds'
+        if feeds.is_dir():
+            largest = max(
+                (p for p in feeds.iterdir() if p.suffix in {'.xml', '.rss'}),
+                key=lambda p: p.stat().st_size,
+            )
+            imported = f'sqlite+aiosqlite:///{Path(folder) / "import.db"}'
+            asyncio.run(measure_import(imported, largest))
 
 
 if __name__ == '__main__':
