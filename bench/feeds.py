@@ -73,7 +73,7 @@ async def measure(database_url: str, runs: int) -> None:
         )
 
 
-async def measure_import(database_url: str, feed: Path) -> None:
+async def measure_import(database_url: str, feed: Path, data: bytes) -> None:
     from podsite.infrastructure import db
     from podsite.services import feed_import_service, schema_service
     from podsite.services.feed_parser import parse_feed
@@ -81,7 +81,6 @@ async def measure_import(database_url: str, feed: Path) -> None:
     app = create_app(Settings(database_url=database_url))
     async with app.test_app(), app.app_context():
         await schema_service.upgrade_to_head(db.database().engine)
-        data = feed.read_bytes()
         started = time.perf_counter()
         parsed = parse_feed(data)
         parsed_at = time.perf_counter()
@@ -118,7 +117,7 @@ def main() -> None:
                 key=lambda p: p.stat().st_size,
             )
             imported = f'sqlite+aiosqlite:///{Path(folder) / "import.db"}'
-            asyncio.run(measure_import(imported, largest))
+            asyncio.run(measure_import(imported, largest, largest.read_bytes()))
 
 
 if __name__ == '__main__':
