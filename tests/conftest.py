@@ -116,14 +116,13 @@ class DatabaseFactory:
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        environment='test',
-        database_url=database_url,
-        secret_key=TEST_SECRET_KEY,
-        base_url='https://podcast.test',
-        **overrides,  # type: ignore[arg-type]
-    )
+    values: dict[str, object] = {
+        'environment': 'test',
+        'database_url': database_url,
+        'secret_key': TEST_SECRET_KEY,
+        'base_url': 'https://podcast.test',
+    }
+    return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg,arg-type]
 
 
 @pytest.fixture(scope='session')
