@@ -55,6 +55,10 @@ async def test_channel_carries_podcasting_2_0_identity(client: Client) -> None:
     spec_namespace = uuid.UUID('ead4c236-bf58-58c6-a2c6-a6b28d128cb6')
     expected = uuid.uuid5(spec_namespace, 'podcast.test/episodes/rss')
     assert channel.findtext('podcast:guid', namespaces=NS) == str(expected)
+    frequency = channel.find('podcast:updateFrequency', NS)
+    assert frequency is not None and frequency.get('rrule') == 'FREQ=WEEKLY;BYDAY=MO'
+    funding = channel.find('podcast:funding', NS)
+    assert funding is not None and funding.text == 'Support the show'
     hosts = channel.findall('podcast:person', NS)
     assert hosts and all(host.get('role') == 'host' for host in hosts)
 

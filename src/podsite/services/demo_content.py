@@ -48,6 +48,10 @@ class DemoPodcast(DemoModel):
     artwork_url: str
     website_url: str
     copyright: str
+    funding_url: str
+    funding_text: str
+    update_frequency_text: str
+    update_frequency_rrule: str
 
 
 class DemoGuest(DemoModel):
@@ -749,6 +753,10 @@ def _podcast(*, last_year: int) -> DemoPodcast:
         artwork_url='/static/img/demo/artwork.png',
         website_url=SHOW_WEBSITE,
         copyright=f'© {FIRST_EPISODE_AT.year}-{last_year} {HOST_NAME}',
+        funding_url=f'{SHOW_WEBSITE}/support',
+        funding_text='Support the show',
+        update_frequency_text='Weekly, on Mondays',
+        update_frequency_rrule='FREQ=WEEKLY;BYDAY=MO',
     )
 
 
