@@ -3,11 +3,13 @@ on the public pages, in the feed and in search at once, with an audit entry."""
 
 import re
 from html import unescape
+from io import BytesIO
 
 import pytest
 from quart import Quart
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from werkzeug.datastructures import FileStorage
 
 from podsite.data import AuditEntry, Episode
 from podsite.services import account_service
@@ -229,3 +231,62 @@ async def test_roles_are_changed_by_admins_only_with_a_sponsor_for_advertisers(
     made_admin = await admin.submit(f'/admin/users/{fan}', {'role': 'admin', 'sponsor_id': ''})
     assert made_admin.status_code == 200
     assert (await listener.client.get('/admin')).status_code == 200
+
+
+VTT = 'WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Robin>Pasted into the admin.\n'
+
+
+async def test_a_pasted_transcript_is_stored_with_the_episode(admin: Browser, app: Quart) -> None:
+    response = await admin.submit(
+        '/admin/episodes/new', VALID | {'transcript': VTT, 'transcript_format': 'vtt'}
+    )
+    assert response.status_code == 302
+    page = await Browser(app.test_client()).page('/episodes/transcript/9001/brand-new')
+    assert 'Pasted into the admin.' in page and '<strong>Robin</strong>' in page
+
+
+async def test_an_uploaded_transcript_file_is_stored(admin: Browser, app: Quart) -> None:
+    html = await admin.page('/admin/episodes/new')
+    token = Browser.TOKEN.search(html)
+    assert token is not None
+    upload = FileStorage(BytesIO(VTT.encode()), filename='9001.vtt', content_type='text/vtt')
+    response = await admin.client.post(
+        '/admin/episodes/new',
+        form=VALID | {'csrf_token': token.group(1), 'transcript_format': 'vtt'},
+        files={'transcript_file': upload},
+    )
+    assert response.status_code == 302
+    assert 'Pasted into the admin.' in await Browser(app.test_client()).page(
+        '/episodes/transcript/9001/brand-new'
+    )
+
+
+async def test_a_broken_transcript_is_reported_and_nothing_is_saved(
+    admin: Browser, session: AsyncSession
+) -> None:
+    response = await admin.submit(
+        '/admin/episodes/new',
+        VALID | {'transcript': 'WEBVTT\n\n00:00:0x --> 1\nbad', 'transcript_format': 'vtt'},
+    )
+    html = await response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'The transcript could not be read: line 3' in html
+    assert await session.scalar(select(Episode).where(Episode.number == 9001)) is None
+
+
+async def test_podcast_settings_change_the_site_and_the_feed(admin: Browser, app: Quart) -> None:
+    html = await admin.page('/admin/settings')
+    assert 'value="The Traceback"' in html
+    form = {
+        'title': 'The Renamed Show', 'language': 'en', 'owner_email': 'owner@example.com',
+        'categories': 'Technology\nEducation > Courses', 'locked': 'on',
+        'artwork_url': '/static/img/demo/artwork.png', 'funding_url': 'https://fund.example',
+    }  # fmt: skip
+    saved = await admin.submit('/admin/settings', form)
+    assert saved.status_code == 200
+    public = Browser(app.test_client())
+    assert '<title>The Renamed Show</title>' in await public.page('/')
+    assert '<title>The Renamed Show</title>' in await public.page('/episodes/rss')
+    bad = await admin.submit('/admin/settings', form | {'owner_email': 'nope', 'title': ''})
+    assert bad.status_code == 400
+    assert (await bad.get_data(as_text=True)).count('class="field-error"') == 2

@@ -110,3 +110,23 @@ class NamedRow(ReadModel):
     id: int
     name: str
     slug: str
+
+
+class PodcastWrite(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    subtitle: str = Field(default='', max_length=400)
+    description: str = Field(default='', max_length=4000)
+    author: str = Field(default='', max_length=200)
+    owner_name: str = Field(default='', max_length=200)
+    owner_email: str = Field(default='', max_length=320, pattern=r'^(|[^@\s]+@[^@\s]+\.[^@\s]+)$')
+    language: str = Field(default='en', pattern=r'^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$')
+    categories: list[list[str]] = []
+    explicit: bool = False
+    artwork_url: str = Field(default='', max_length=2000, pattern=r'^(|https?://\S+|/\S*)$')
+    website_url: HttpUrl | Literal[''] = ''
+    copyright: str = Field(default='', max_length=400)
+    locked: bool = True
+    funding_url: HttpUrl | Literal[''] = ''
+    funding_text: str = Field(default='', max_length=128)
+    update_frequency_text: str = Field(default='', max_length=128)
+    update_frequency_rrule: str = Field(default='', max_length=200)

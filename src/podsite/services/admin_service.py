@@ -17,7 +17,8 @@ from podsite.data import (
 from podsite.infrastructure import db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import AdminEpisodeRow, DashboardCounts, EpisodeWrite
-from podsite.services import audit_service
+from podsite.services import audit_service, transcript_service
+from podsite.services.transcript_formats import ParsedTranscript
 
 EpisodeFilter = Literal['all', 'published', 'scheduled', 'draft', 'no-transcript']
 EDITABLE_FIELDS = tuple(
@@ -133,8 +134,15 @@ async def episode_for_edit(episode_id: int) -> EpisodeWrite | None:
     )
 
 
-async def save_episode(*, episode_id: int | None, data: EpisodeWrite, actor: UserInfo) -> int:
-    """Creates or updates an episode with its people and sponsors, and audits it."""
+async def save_episode(
+    *,
+    episode_id: int | None,
+    data: EpisodeWrite,
+    actor: UserInfo,
+    transcript: ParsedTranscript | None = None,
+) -> int:
+    """Creates or updates an episode with its people, sponsors and (when given) transcript,
+    and audits it, all in one transaction."""
     session = db.session()
     guests = await _ids(Guest, [a.guest_slug for a in data.appearances], 'guests')
     sponsors = await _ids(Sponsor, data.sponsor_slugs, 'sponsors')
@@ -172,7 +180,12 @@ async def save_episode(*, episode_id: int | None, data: EpisodeWrite, actor: Use
         session.add(
             SponsorPlacement(episode_id=episode.id, sponsor_id=sponsors[slug], position=position)
         )
+    if transcript is not None:
+        await transcript_service.save_transcript(episode_id=episode.id, transcript=transcript)
     after = {**values, **_people_of(data)}
+    if transcript is not None:
+        after['transcript'] = f'{len(transcript.cues)} cues, {len(transcript.text)} characters'
+
     audit_service.record(
         actor=actor,
         action='create' if episode_id is None else 'update',

@@ -12,11 +12,17 @@ from podsite.viewmodels.admin.dashboard import DashboardViewModel
 from podsite.viewmodels.admin.entities import EntityFormViewModel, EntityListViewModel
 from podsite.viewmodels.admin.episode_form import EpisodeFormViewModel
 from podsite.viewmodels.admin.episodes import EpisodeListViewModel
+from podsite.viewmodels.admin.settings import SettingsViewModel
 from podsite.viewmodels.admin.users import UsersViewModel
 
 blueprint = Blueprint('admin', __name__, url_prefix='/admin')
 admin_only = role_required('admin')
 PREVIEW_LIMIT = 200_000
+
+
+async def uploaded_transcript() -> bytes | None:
+    upload = (await request.files).get('transcript_file')
+    return upload.read() if upload is not None and upload.filename else None
 
 
 @blueprint.get('')
@@ -50,7 +56,7 @@ async def episode_new() -> ViewResult:
 @admin_only
 @template('admin/episode_form.pt')
 async def episode_create() -> ViewResult:
-    vm = EpisodeFormViewModel(None, await request.form)
+    vm = EpisodeFormViewModel(None, await request.form, await uploaded_transcript())
     await vm.load_async()
     await vm.save_async()
     if vm.saved_id is None:
@@ -75,7 +81,7 @@ async def episode_edit(episode_id: int) -> ViewResult:
 @admin_only
 @template('admin/episode_form.pt')
 async def episode_update(episode_id: int) -> ViewResult:
-    vm = EpisodeFormViewModel(episode_id, await request.form)
+    vm = EpisodeFormViewModel(episode_id, await request.form, await uploaded_transcript())
     await vm.load_async()
     await vm.save_async()
     if vm.saved_id is None:
@@ -170,4 +176,23 @@ async def user_role(user_id: int) -> ViewResult:
     vm = UsersViewModel(await request.form)
     await vm.load_async()
     await vm.change_role_async(user_id)
+    return vm.to_dict(), 200 if vm.is_valid else 400
+
+
+@blueprint.get('/settings')
+@admin_only
+@template('admin/settings.pt')
+async def settings() -> ViewResult:
+    vm = SettingsViewModel()
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.post('/settings')
+@admin_only
+@template('admin/settings.pt')
+async def settings_save() -> ViewResult:
+    vm = SettingsViewModel(await request.form)
+    await vm.load_async()
+    await vm.save_async()
     return vm.to_dict(), 200 if vm.is_valid else 400

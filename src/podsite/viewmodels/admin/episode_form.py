@@ -8,9 +8,16 @@ from podsite.infrastructure.auth import current_user
 from podsite.infrastructure.slugs import slugify
 from podsite.schemas.admin import EpisodeWrite
 from podsite.services import admin_service
+from podsite.services.transcript_formats import (
+    ParsedTranscript,
+    TranscriptFormat,
+    TranscriptFormatError,
+    parse_transcript,
+)
 from podsite.viewmodels.shared.form import FormViewModel
 
 STATUSES = ('draft', 'published', 'scheduled')
+TRANSCRIPT_FORMATS: tuple[TranscriptFormat, ...] = ('vtt', 'srt', 'text')
 
 
 def parse_duration(text: str) -> int | None:
@@ -31,14 +38,21 @@ def duration_field(seconds: int) -> str:
 class EpisodeFormViewModel(FormViewModel):
     """Create or edit an episode; the form keeps whatever was typed until it is right."""
 
-    def __init__(self, episode_id: int | None, form: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        episode_id: int | None,
+        form: Mapping[str, str] | None = None,
+        uploaded_transcript: bytes | None = None,
+    ) -> None:
         super().__init__(form)
+        self.uploaded_transcript = uploaded_transcript
         self.episode_id = episode_id
         self.found = True
         self.saved_id: int | None = None
         self.guest_slugs: list[str] = []
         self.sponsor_slugs: list[str] = []
         self.statuses = STATUSES
+        self.transcript_formats = TRANSCRIPT_FORMATS
         self.page_title = 'New episode' if episode_id is None else 'Edit episode'
 
     async def load_page_async(self) -> None:
@@ -96,19 +110,41 @@ class EpisodeFormViewModel(FormViewModel):
 
     async def save_async(self) -> None:
         data = self._validated()
-        if data is None:
+        transcript = self._transcript()
+        if data is None or self.errors:
             return
         actor = current_user()
         assert actor is not None
         try:
             self.saved_id = await admin_service.save_episode(
-                episode_id=self.episode_id, data=data, actor=actor
+                episode_id=self.episode_id, data=data, actor=actor, transcript=transcript
             )
         except admin_service.UnknownReferenceError as error:
             field = 'people' if error.kind == 'guests' else 'sponsors'
             self.errors[field] = f'No {error.kind} with these slugs: {", ".join(error.slugs)}.'
         except admin_service.NumberTakenError:
             self.errors['number'] = 'Another episode has this number.'
+
+    def _transcript(self) -> ParsedTranscript | None:
+        """A pasted or uploaded transcript, parsed; nothing sent means: keep the stored one."""
+        source = self.form.get('transcript', '')
+        if self.uploaded_transcript:
+            try:
+                source = self.uploaded_transcript.decode('utf-8')
+            except UnicodeDecodeError:
+                self.errors['transcript'] = 'The uploaded file is not UTF-8 text.'
+                return None
+        if not source.strip():
+            return None
+        chosen = self.text('transcript_format')
+        transcript_format: TranscriptFormat = next(
+            (f for f in TRANSCRIPT_FORMATS if f == chosen), 'vtt'
+        )
+        try:
+            return parse_transcript(source, transcript_format=transcript_format)
+        except TranscriptFormatError as error:
+            self.errors['transcript'] = f'The transcript could not be read: {error}.'
+            return None
 
     def _validated(self) -> EpisodeWrite | None:
         raw = self._raw_values()
