@@ -6,6 +6,7 @@ import itertools
 import os
 import re
 import shutil
+import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +114,13 @@ class DatabaseFactory:
             await self._server_execute(
                 *(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)' for name in self.created)
             )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:

@@ -2,7 +2,6 @@
 edits an episode's title, and the public page and the feed show the new title."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import async_playwright
 
+from tests.conftest import free_port
+
 CHROMIUM = Path('/usr/bin/chromium')
 BIN = Path(sys.executable).parent
 ADMIN_EMAIL = 'editor@example.com'
@@ -21,13 +22,6 @@ ADMIN_PASSWORD = 'a long admin password'
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason='Debian chromium is not installed (apt-get install chromium)'
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope='module')
