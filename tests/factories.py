@@ -55,3 +55,11 @@ async def add_episode(
         )
     await session.commit()
     return episode
+
+
+async def first_published_episode(session: AsyncSession) -> Episode:
+    episode = await session.scalar(
+        select(Episode).where(Episode.is_published.is_(True)).order_by(Episode.number).limit(1)
+    )
+    assert episode is not None
+    return episode

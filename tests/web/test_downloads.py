@@ -15,7 +15,7 @@ from podsite.data import DownloadEvent, Episode
 from podsite.infrastructure.downloads import EXTENSION_KEY
 from podsite.services.download_service import hash_address, listener_address
 from tests.conftest import settings_for
-from tests.factories import add_episode
+from tests.factories import add_episode, first_published_episode
 
 AUDIO = bytes(range(256)) * 40  # 10,240 bytes
 
@@ -35,18 +35,10 @@ async def flush(app: Quart) -> None:
     await app.extensions[EXTENSION_KEY].flush()
 
 
-async def published(session: AsyncSession) -> Episode:
-    episode = await session.scalar(
-        select(Episode).where(Episode.is_published.is_(True)).order_by(Episode.number).limit(1)
-    )
-    assert episode is not None
-    return episode
-
-
 async def test_download_redirects_to_the_media_and_is_recorded(
     app: Quart, client: Client, session: AsyncSession, database_url: str
 ) -> None:
-    episode = await published(session)
+    episode = await first_published_episode(session)
     path = f'/episodes/download/{episode.number}/{episode.slug}.mp3'
     headers = {'User-Agent': 'AppleCoreMedia/1.0', 'Range': 'bytes=0-1'}
     response = await client.get(path, headers=headers)
@@ -88,7 +80,7 @@ async def test_draft_episodes_cannot_be_downloaded(client: Client, session: Asyn
 async def test_no_event_is_lost_across_a_clean_restart(
     database_url: str, session: AsyncSession
 ) -> None:
-    episode = await published(session)
+    episode = await first_published_episode(session)
     path = f'/episodes/download/{episode.number}/{episode.slug}.mp3'
     app = create_app(settings_for(database_url))
     async with app.test_app():
@@ -188,7 +180,7 @@ def test_listeners_are_identified_by_ipv4_address_or_ipv6_network() -> None:
 async def test_download_events_are_kept_per_episode(
     app: Quart, client: Client, session: AsyncSession, database_url: str
 ) -> None:
-    episode = await published(session)
+    episode = await first_published_episode(session)
     for _ in range(3):
         await client.get(f'/episodes/download/{episode.number}/{episode.slug}.mp3')
     await flush(app)

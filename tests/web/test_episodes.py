@@ -9,21 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, Sponsor
 from tests.conftest import DEMO_EPISODES, QueryCounter
-from tests.factories import add_episode, add_guest
-
-
-async def first_published(session: AsyncSession) -> Episode:
-    episode = await session.scalar(
-        select(Episode).where(Episode.is_published.is_(True)).order_by(Episode.number).limit(1)
-    )
-    assert episode is not None
-    return episode
+from tests.factories import add_episode, add_guest, first_published_episode
 
 
 async def test_episode_page_shows_everything_about_the_episode(
     client: Client, session: AsyncSession
 ) -> None:
-    episode = await first_published(session)
+    episode = await first_published_episode(session)
     response = await client.get(f'/episodes/show/{episode.number}/{episode.slug}')
     assert response.status_code == 200
     html = await response.get_data(as_text=True)
@@ -59,7 +51,7 @@ async def test_youtube_embed_only_when_the_episode_has_a_video(
 async def test_short_and_stale_urls_redirect_permanently_to_the_canonical_url(
     client: Client, session: AsyncSession, path: str
 ) -> None:
-    episode = await first_published(session)
+    episode = await first_published_episode(session)
     response = await client.get(path.format(n=episode.number))
     assert response.status_code == 301
     assert response.headers['Location'] == f'/episodes/show/{episode.number}/{episode.slug}'
@@ -89,7 +81,7 @@ async def test_malformed_or_unknown_episode_urls_are_404(client: Client, path: s
 async def test_odd_slugs_redirect_to_the_canonical_url(
     client: Client, session: AsyncSession, slug: str
 ) -> None:
-    episode = await first_published(session)
+    episode = await first_published_episode(session)
     response = await client.get(f'/episodes/show/{episode.number}/{slug}')
     assert response.status_code == 301
     assert response.headers['Location'] == f'/episodes/show/{episode.number}/{episode.slug}'

@@ -8,6 +8,7 @@ costs one round trip (or one dict lookup) per attempt.
 
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -90,6 +91,16 @@ class RedisRateLimiter:
 
     async def close(self) -> None:
         await self.redis.aclose()
+
+
+async def first_exceeded(limits: Iterable[tuple[str, int]], *, window_seconds: int) -> str | None:
+    """Counts one attempt against each (key, limit); a message if any limit is spent."""
+    for key, limit in limits:
+        result = await rate_limiter().hit(key, limit=limit, window_seconds=window_seconds)
+        if not result.allowed:
+            minutes = max(1, -(-result.retry_after_seconds // 60))
+            return f'Try again in {minutes} minute{"s" if minutes > 1 else ""}.'
+    return None
 
 
 def init_app(app: Quart, settings: Settings) -> None:

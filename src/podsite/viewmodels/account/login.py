@@ -1,6 +1,6 @@
 from collections.abc import Mapping
 
-from podsite.infrastructure.rate_limit import rate_limiter
+from podsite.infrastructure.rate_limit import first_exceeded, rate_limiter
 from podsite.schemas.account import UserInfo
 from podsite.services import account_service
 from podsite.viewmodels.shared.form import FormViewModel
@@ -29,16 +29,13 @@ class LoginViewModel(FormViewModel):
         if not email or not password:
             self.message = 'Enter your email and your password.'
             return
-        limiter = rate_limiter()
-        for key, limit in ((f'login:ip:{self.ip}', ATTEMPTS_PER_IP),
-                           (f'login:account:{email[:320]}', ATTEMPTS_PER_ACCOUNT)):  # fmt: skip
-            result = await limiter.hit(key, limit=limit, window_seconds=WINDOW_SECONDS)
-            if not result.allowed:
-                minutes = max(1, -(-result.retry_after_seconds // 60))
-                self.message = f'Too many attempts. Try again in {minutes} minutes.'
-                return
+        limits = ((f'login:ip:{self.ip}', ATTEMPTS_PER_IP),
+                  (f'login:account:{email[:320]}', ATTEMPTS_PER_ACCOUNT))  # fmt: skip
+        if wait := await first_exceeded(limits, window_seconds=WINDOW_SECONDS):
+            self.message = f'Too many attempts. {wait}'
+            return
         self.user = await account_service.authenticate(email=email, password=password[:1000])
         if self.user is None:
             self.message = WRONG_CREDENTIALS
             return
-        await limiter.reset(f'login:account:{email}')
+        await rate_limiter().reset(f'login:account:{email[:320]}')

@@ -1,6 +1,6 @@
 from collections.abc import Mapping
 
-from podsite.infrastructure.rate_limit import rate_limiter
+from podsite.infrastructure.rate_limit import first_exceeded
 from podsite.services import account_service
 from podsite.services.account_service import ResetOutcome
 from podsite.viewmodels.shared.form import FormViewModel
@@ -31,14 +31,11 @@ class ResetRequestViewModel(FormViewModel):
         email = self.require_email()
         if not self.is_valid:
             return
-        limiter = rate_limiter()
-        for key, limit in ((f'reset:ip:{self.ip}', REQUESTS_PER_IP),
-                           (f'reset:address:{email.lower()}', REQUESTS_PER_ADDRESS)):  # fmt: skip
-            result = await limiter.hit(key, limit=limit, window_seconds=WINDOW_SECONDS)
-            if not result.allowed:
-                minutes = max(1, -(-result.retry_after_seconds // 60))
-                self.message = f'Too many requests. Try again in {minutes} minutes.'
-                return
+        limits = ((f'reset:ip:{self.ip}', REQUESTS_PER_IP),
+                  (f'reset:address:{email.lower()}', REQUESTS_PER_ADDRESS))  # fmt: skip
+        if wait := await first_exceeded(limits, window_seconds=WINDOW_SECONDS):
+            self.message = f'Too many requests. {wait}'
+            return
         await account_service.start_password_reset(email=email, base_url=self.base_url)
         self.sent = True
         self.message = SENT

@@ -90,8 +90,7 @@ class EntityFormViewModel(FormViewModel):
         try:
             data: BaseModel = schema.model_validate(values)
         except ValidationError as error:
-            for problem in error.errors():
-                self.errors.setdefault(str(problem['loc'][0]), problem['msg'])
+            self.add_validation_errors(error)
             return
         actor = current_user()
         assert actor is not None

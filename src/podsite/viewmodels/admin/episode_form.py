@@ -17,6 +17,14 @@ from podsite.services.transcript_formats import (
 from podsite.viewmodels.shared.form import FormViewModel
 
 STATUSES = ('draft', 'published', 'scheduled')
+# Where the form's field names differ from the model's.
+FORM_FIELDS = {
+    'duration_seconds': 'duration',
+    'appearances': 'people',
+    'sponsor_slugs': 'sponsors',
+    'published_at': 'publish_at',
+    'is_published': 'status',
+}
 TRANSCRIPT_FORMATS: tuple[TranscriptFormat, ...] = ('vtt', 'srt', 'text')
 
 
@@ -153,12 +161,7 @@ class EpisodeFormViewModel(FormViewModel):
         try:
             return EpisodeWrite.model_validate(raw)
         except ValidationError as error:
-            for problem in error.errors():
-                field = str(problem['loc'][0]) if problem['loc'] else 'title'
-                form_field = {'duration_seconds': 'duration', 'appearances': 'people',
-                              'sponsor_slugs': 'sponsors', 'published_at': 'publish_at',
-                              'is_published': 'status'}.get(field, field)  # fmt: skip
-                self.errors.setdefault(form_field, problem['msg'])
+            self.add_validation_errors(error, FORM_FIELDS)
             return None
 
     def _raw_values(self) -> dict[str, object]:

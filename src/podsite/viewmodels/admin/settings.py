@@ -50,8 +50,7 @@ class SettingsViewModel(FormViewModel):
         try:
             data = PodcastWrite.model_validate(values)
         except ValidationError as error:
-            for problem in error.errors():
-                self.errors.setdefault(str(problem['loc'][0]), problem['msg'])
+            self.add_validation_errors(error)
             return
         actor = current_user()
         assert actor is not None

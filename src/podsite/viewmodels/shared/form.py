@@ -4,6 +4,8 @@ form, and collect one message per problem, next to its field."""
 import re
 from collections.abc import Mapping
 
+from pydantic import ValidationError
+
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 EMAIL = re.compile(r'[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}')
@@ -62,6 +64,14 @@ class FormViewModel(ViewModelBase):
         elif self.form.get(confirm, '') != value:
             self.errors[confirm] = 'The two passwords differ.'
         return value
+
+    def add_validation_errors(
+        self, error: ValidationError, field_names: Mapping[str, str] | None = None
+    ) -> None:
+        """One message per field from Pydantic, under the form's own field names."""
+        for problem in error.errors():
+            field = str(problem['loc'][0]) if problem['loc'] else 'form'
+            self.errors.setdefault((field_names or {}).get(field, field), problem['msg'])
 
     @property
     def is_valid(self) -> bool:
