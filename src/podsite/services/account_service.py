@@ -5,7 +5,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from podsite.data import PasswordReset, User, UserSession
@@ -225,7 +225,3 @@ async def finish_password_reset(*, token: str, new_password: str) -> ResetOutcom
     await session.execute(delete(UserSession).where(UserSession.user_id == user_id))
     await session.commit()
     return ResetOutcome.DONE
-
-
-async def count_users() -> int:
-    return await db.session().scalar(select(func.count()).select_from(User)) or 0

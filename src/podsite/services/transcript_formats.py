@@ -162,9 +162,5 @@ def render_text(transcript: ParsedTranscript) -> str:
     return '\n\n'.join(paragraphs) + '\n'
 
 
-def cues_from_json(stored: list[dict[str, Any]] | None) -> list[Cue]:
-    return [Cue.model_validate(cue) for cue in stored or []]
-
-
 def cues_to_json(cues: Sequence[Cue]) -> list[dict[str, Any]]:
     return [cue.model_dump() for cue in cues]
