@@ -17,7 +17,17 @@ from podsite.infrastructure import (
 from podsite.infrastructure.downloads import create_writer
 from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.settings import PACKAGE_DIR, Settings
-from podsite.views import account, admin, episodes, error, guests, home, search, sitemap
+from podsite.views import (
+    account,
+    admin,
+    episodes,
+    error,
+    guests,
+    hackers,
+    home,
+    search,
+    sitemap,
+)
 
 # Episodes first; the redirector (catch-all short URLs) will come last.
 BLUEPRINTS = (episodes, home, guests, search, sitemap, account, admin, error)
@@ -39,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         SESSION_COOKIE_SAMESITE='Lax',
         SESSION_COOKIE_SECURE=settings.base_url.startswith('https'),
     )
+    hackers.init_app(app)
     db.init_app(app)
     downloads = create_writer(app)
 

@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     smtp_from: str = 'podsite <no-reply@localhost>'
     """The From address of every email."""
 
+    probe_limit: int = 10
+    """Bot probes (`/wp-login.php`, `/.env`, ...) an address may send per window before
+    it is refused everywhere with 429."""
+
+    probe_window_seconds: int = 600
+    """The window in which probes are counted."""
+
+    probe_ban_seconds: int = 3600
+    """How long an address that probed too much is refused."""
+
     database_echo: bool = False
     """Log every SQL statement (debugging only)."""
 

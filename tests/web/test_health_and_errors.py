@@ -79,3 +79,5 @@ async def test_unexpected_errors_get_the_styled_500_without_a_traceback(
     assert 'Something went wrong' in html and 'class="site-header"' in html
     assert 'a bug in a view' not in html and 'Traceback' not in html
     assert 'a bug in a view' in caplog.text
+    request_id = html.split('mention request <code>')[1].split('</code>')[0]
+    assert f'request {request_id} failed with 500' in caplog.text

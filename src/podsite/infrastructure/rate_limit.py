@@ -21,6 +21,7 @@ from podsite.settings import Settings
 logger = logging.getLogger(__name__)
 EXTENSION_KEY = 'podsite.rate_limiter'
 REDIS_PREFIX = 'podsite:ratelimit:'
+REDIS_BAN_PREFIX = 'podsite:ban:'
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ class RateLimiter(Protocol):
 
     async def reset(self, key: str) -> None: ...
 
+    async def ban(self, key: str, *, seconds: int) -> None: ...
+
+    async def is_banned(self, key: str) -> bool: ...
+
 
 def _result(count: int, limit: int, retry_after: int) -> RateLimitResult:
     return RateLimitResult(count <= limit, max(limit - count, 0), max(retry_after, 0))
@@ -45,6 +50,7 @@ class MemoryRateLimiter:
 
     def __init__(self) -> None:
         self._windows: dict[str, tuple[float, int]] = {}
+        self._bans: dict[str, float] = {}
 
     async def hit(self, key: str, *, limit: int, window_seconds: int) -> RateLimitResult:
         now = time.monotonic()
@@ -58,6 +64,18 @@ class MemoryRateLimiter:
 
     async def reset(self, key: str) -> None:
         self._windows.pop(key, None)
+
+    async def ban(self, key: str, *, seconds: int) -> None:
+        self._bans[key] = time.monotonic() + seconds
+
+    async def is_banned(self, key: str) -> bool:
+        until = self._bans.get(key)
+        if until is None:
+            return False
+        if until <= time.monotonic():
+            del self._bans[key]
+            return False
+        return True
 
     def _prune(self, now: float) -> None:
         if len(self._windows) > 10_000:
@@ -88,6 +106,19 @@ class RedisRateLimiter:
             await self.redis.delete(REDIS_PREFIX + key)
         except (RedisError, OSError) as error:
             logger.error('rate limit not reset, Redis failed: %s', error)
+
+    async def ban(self, key: str, *, seconds: int) -> None:
+        try:
+            await self.redis.set(REDIS_BAN_PREFIX + key, '1', ex=seconds)
+        except (RedisError, OSError) as error:
+            logger.error('ban not stored, Redis failed: %s', error)
+
+    async def is_banned(self, key: str) -> bool:
+        try:
+            return bool(await self.redis.exists(REDIS_BAN_PREFIX + key))
+        except (RedisError, OSError) as error:
+            logger.error('ban not checked, Redis failed: %s', error)
+            return False
 
     async def close(self) -> None:
         await self.redis.aclose()

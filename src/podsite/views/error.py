@@ -1,6 +1,7 @@
 """Styled error pages for the whole app; none of them touches the database."""
 
 import logging
+import secrets
 
 from quart import Blueprint, Response
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -16,13 +17,21 @@ logger = logging.getLogger(__name__)
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
-def error_page(status: int) -> Response:
-    return templates.response('error/page.pt', ErrorPageViewModel(status).to_dict(), status)
+def error_page(status: int, request_id: str = '') -> Response:
+    model = ErrorPageViewModel(status, request_id).to_dict()
+    return templates.response('error/page.pt', model, status)
 
 
 @blueprint.app_errorhandler(HTTPException)
 async def http_error(error: HTTPException) -> Response:
-    return error_page(error.code or 500)
+    status = error.code or 500
+    if status < 500:
+        return error_page(status)
+    # The id ties what the visitor reports to the traceback in the log.
+    request_id = secrets.token_hex(6)
+    original = getattr(error, 'original_exception', None)
+    logger.error('request %s failed with %d', request_id, status, exc_info=original)
+    return error_page(status, request_id)
 
 
 async def database_unavailable(error: Exception) -> Response:

@@ -7,6 +7,8 @@ MESSAGES = {
     403: ('Forbidden', 'You do not have access to this page.'),
     404: ('Page not found', 'There is no page at this address. It may have moved.'),
     405: ('Method not allowed', 'This address does not accept that kind of request.'),
+    413: ('Too large', 'What was sent is larger than this site accepts.'),
+    429: ('Too many requests', 'This address sent too many requests. Please try again later.'),
     500: ('Something went wrong', 'An unexpected error happened on our side. Please try again.'),
     503: (
         'Temporarily unavailable',
@@ -18,9 +20,10 @@ MESSAGES = {
 class ErrorPageViewModel(ViewModelBase):
     """Error pages run no query, so they render even when the database is down."""
 
-    def __init__(self, status: int) -> None:
+    def __init__(self, status: int, request_id: str = '') -> None:
         super().__init__()
         self.status = status
+        self.request_id = request_id
         self.heading, self.message = MESSAGES.get(status) or MESSAGES[400 if status < 500 else 500]
         self.page_title = self.heading
 
@@ -29,4 +32,5 @@ class ErrorPageViewModel(ViewModelBase):
             'status': self.status,
             'heading': self.heading,
             'message': self.message,
+            'request_id': self.request_id,
         }

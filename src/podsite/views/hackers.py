@@ -1,0 +1,60 @@
+"""The bot-probe trap: requests for paths only attackers ask for (WordPress logins, `.env`,
+`.git`, PHP scripts...) get a tiny 404 with no database work and no layout, are logged,
+and an address that keeps probing is refused on every page for a while."""
+
+import logging
+
+from quart import Quart, Response, abort, current_app, request
+
+from podsite.infrastructure.client_ip import request_client_ip
+from podsite.infrastructure.rate_limit import rate_limiter
+from podsite.settings import Settings
+
+logger = logging.getLogger('podsite.probes')
+
+PROBE_PREFIXES = (
+    '/wp-admin', '/wp-content', '/wp-includes', '/.git', '/.svn', '/.hg', '/.aws', '/.ssh',
+    '/phpmyadmin', '/pma', '/myadmin', '/cgi-bin', '/vendor/phpunit', '/.well-known/../',
+    '/owa', '/ecp', '/boaform', '/actuator', '/solr', '/jenkins', '/manager/html',
+)  # fmt: skip
+PROBE_PATHS = frozenset({
+    '/wp-login.php', '/xmlrpc.php', '/.env', '/.env.local', '/.env.production', '/.DS_Store',
+    '/config.json', '/config.php', '/wp-config.php', '/server-status', '/.htaccess',
+    '/.htpasswd', '/web.config', '/backup.sql', '/database.sql', '/dump.sql', '/id_rsa',
+})  # fmt: skip
+PROBE_SUFFIXES = ('.php', '.asp', '.aspx', '.jsp', '.cgi', '.env', '.sql', '.bak')
+
+
+def is_probe(path: str) -> bool:
+    lowered = path.lower()
+    return (
+        lowered in PROBE_PATHS
+        or lowered.startswith(PROBE_PREFIXES)
+        or lowered.endswith(PROBE_SUFFIXES)
+    )
+
+
+def init_app(app: Quart) -> None:
+    """Runs before every other request hook (`create_app` calls it first), so probes and
+    banned addresses cost neither a query nor a page; it needs no routes of its own."""
+
+    @app.before_request
+    async def trap_probes() -> Response | None:
+        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        ip = request_client_ip()
+        limiter = rate_limiter()
+        if await limiter.is_banned(f'probe:{ip}'):
+            abort(429)
+        if not is_probe(request.path):
+            return None
+        logger.warning('probe %s %s from %s via %s', request.method, request.full_path.rstrip('?'),
+                       ip, request.headers.get('User-Agent', '-'))  # fmt: skip
+        result = await limiter.hit(
+            f'probe:{ip}', limit=settings.probe_limit, window_seconds=settings.probe_window_seconds
+        )
+        if not result.allowed:
+            await limiter.ban(f'probe:{ip}', seconds=settings.probe_ban_seconds)
+            logger.warning(
+                'banned %s for %d s after repeated probes', ip, settings.probe_ban_seconds
+            )
+        return Response('Not found\n', status=404, content_type='text/plain; charset=utf-8')
