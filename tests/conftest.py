@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 
 from podsite.app import create_app
 from podsite.infrastructure import db
-from podsite.services import demo_content, demo_service, schema_service
+from podsite.services import account_service, demo_content, demo_service, schema_service
 from podsite.settings import Settings
 
 DEMO_EPISODES = 40
@@ -275,3 +275,23 @@ class Browser:
 @pytest.fixture
 def browser(app: Quart) -> Browser:
     return Browser(app.test_client())
+
+
+ADMIN_PASSWORD = 'admin password 123'
+
+
+async def logged_in(app: Quart, *, role: str, email: str) -> Browser:
+    """A browser logged in as a new account with the role."""
+    async with app.app_context():
+        await account_service.create_user(
+            name=role.title(), email=email, password=ADMIN_PASSWORD, role=role
+        )
+    browser = Browser(app.test_client())
+    response = await browser.submit('/account/login', {'email': email, 'password': ADMIN_PASSWORD})
+    assert response.status_code == 302
+    return browser
+
+
+@pytest.fixture
+async def admin(app: Quart) -> Browser:
+    return await logged_in(app, role='admin', email='admin@example.com')

@@ -25,12 +25,13 @@ from podsite.views import (
     guests,
     hackers,
     home,
+    policies,
     search,
     sitemap,
 )
 
 # Episodes first; the redirector (catch-all short URLs) will come last.
-BLUEPRINTS = (episodes, home, guests, search, sitemap, account, admin, error)
+BLUEPRINTS = (episodes, home, guests, search, sitemap, policies, account, admin, error)
 
 
 def create_app(settings: Settings | None = None) -> Quart:

@@ -12,26 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from werkzeug.datastructures import FileStorage
 
 from podsite.data import AuditEntry, Episode
-from podsite.services import account_service
-from tests.conftest import Browser
-
-PASSWORD = 'admin password 123'
-
-
-async def logged_in(app: Quart, *, role: str, email: str) -> Browser:
-    async with app.app_context():
-        await account_service.create_user(
-            name=role.title(), email=email, password=PASSWORD, role=role
-        )
-    browser = Browser(app.test_client())
-    response = await browser.submit('/account/login', {'email': email, 'password': PASSWORD})
-    assert response.status_code == 302
-    return browser
-
-
-@pytest.fixture
-async def admin(app: Quart) -> Browser:
-    return await logged_in(app, role='admin', email='admin@example.com')
+from tests.conftest import Browser, logged_in
 
 
 def admin_paths(app: Quart) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ from podsite.data.download import AnalyticsSalt, DownloadEvent
 from podsite.data.episode import Episode, EpisodeGuest, Transcript
 from podsite.data.guest import Guest
 from podsite.data.podcast import Podcast
+from podsite.data.policy import Policy
 from podsite.data.search import SearchDocument
 from podsite.data.site_state import SiteState
 from podsite.data.sponsor import Sponsor, SponsorPlacement
@@ -22,6 +23,7 @@ __all__ = [
     'OutboxMessage',
     'PasswordReset',
     'Podcast',
+    'Policy',
     'SearchDocument',
     'SiteState',
     'Sponsor',

@@ -130,3 +130,9 @@ class PodcastWrite(BaseModel):
     funding_text: str = Field(default='', max_length=128)
     update_frequency_text: str = Field(default='', max_length=128)
     update_frequency_rrule: str = Field(default='', max_length=200)
+
+
+class PolicyWrite(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    slug: str = Field(min_length=1, max_length=100, pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$')
+    body: str = Field(default='', max_length=200_000)

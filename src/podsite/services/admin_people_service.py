@@ -6,18 +6,24 @@ from pydantic import BaseModel
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from podsite.data import Guest, Sponsor, User
+from podsite.data import Guest, Policy, Sponsor, User
 from podsite.data.account import ROLES
 from podsite.infrastructure import db
 from podsite.schemas.account import UserInfo
-from podsite.schemas.admin import GuestWrite, NamedRow, SponsorWrite, UserRow
+from podsite.schemas.admin import GuestWrite, NamedRow, PolicyWrite, SponsorWrite, UserRow
 from podsite.services import audit_service
 
-Model = type[Guest] | type[Sponsor]
+Model = type[Guest] | type[Sponsor] | type[Policy]
 ENTITIES: dict[str, tuple[Model, type[BaseModel]]] = {
     'guest': (Guest, GuestWrite),
     'sponsor': (Sponsor, SponsorWrite),
+    'policy': (Policy, PolicyWrite),
 }
+
+
+def _label(model: Model) -> Any:
+    """What a row is called in lists and the audit log: a name, or a policy's title."""
+    return Policy.title if model is Policy else model.name  # type: ignore[union-attr]
 
 
 class SlugTakenError(Exception):
@@ -26,7 +32,7 @@ class SlugTakenError(Exception):
 
 async def rows(entity: str) -> list[NamedRow]:
     model, _ = ENTITIES[entity]
-    query = select(model.id, model.name, model.slug).order_by(model.name)
+    query = select(model.id, _label(model).label('name'), model.slug).order_by(_label(model))
     return [NamedRow.model_validate(row._mapping) for row in await db.session().execute(query)]
 
 
@@ -65,7 +71,7 @@ async def save(entity: str, *, row_id: int | None, data: BaseModel, actor: UserI
         action='create' if row_id is None else 'update',
         entity=entity,
         entity_id=row.id,
-        summary=values['name'],
+        summary=values.get('name') or values['title'],
         changes=audit_service.changes_between(before, values),
     )
     await session.commit()
@@ -78,7 +84,7 @@ async def remove(entity: str, *, row_id: int, actor: UserInfo) -> bool:
     row: Any = await session.get(model, row_id)
     if row is None:
         return False
-    name = row.name
+    name = getattr(row, 'name', None) or row.title
     await session.execute(delete(model).where(model.id == row_id))
     audit_service.record(
         actor=actor, action='delete', entity=entity, entity_id=row_id, summary=name

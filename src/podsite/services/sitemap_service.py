@@ -8,7 +8,7 @@ from podsite.data import Episode, EpisodeGuest, Guest, Podcast, Transcript
 from podsite.infrastructure import db
 from podsite.schemas.catalogue import guest_url
 from podsite.schemas.sitemap import SitemapEntry
-from podsite.services import episode_service
+from podsite.services import episode_service, policy_service
 
 
 async def public_urls() -> list[SitemapEntry]:
@@ -53,5 +53,9 @@ async def public_urls() -> list[SitemapEntry]:
     entries.extend(
         SitemapEntry(path=guest_url(guest.slug), last_modified=guest.last_change)
         for guest in guests
+    )
+    entries.extend(
+        SitemapEntry(path=page.url, last_modified=page.updated_at)
+        for page in await policy_service.all_policies()
     )
     return entries

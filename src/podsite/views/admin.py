@@ -106,10 +106,10 @@ async def audit() -> ViewResult:
     return vm.to_dict()
 
 
-ENTITY_PATHS = {'guests': 'guest', 'sponsors': 'sponsor'}
+ENTITY_PATHS = {'guests': 'guest', 'sponsors': 'sponsor', 'policies': 'policy'}
 
 
-@blueprint.get('/<any(guests, sponsors):kind>')
+@blueprint.get('/<any(guests, sponsors, policies):kind>')
 @admin_only
 @template('admin/entities.pt')
 async def entity_list(kind: str) -> ViewResult:
@@ -118,7 +118,7 @@ async def entity_list(kind: str) -> ViewResult:
     return vm.to_dict()
 
 
-@blueprint.get('/<any(guests, sponsors):kind>/new')
+@blueprint.get('/<any(guests, sponsors, policies):kind>/new')
 @admin_only
 @template('admin/entity_form.pt')
 async def entity_new(kind: str) -> ViewResult:
@@ -127,7 +127,7 @@ async def entity_new(kind: str) -> ViewResult:
     return vm.to_dict()
 
 
-@blueprint.get('/<any(guests, sponsors):kind>/<int:row_id>')
+@blueprint.get('/<any(guests, sponsors, policies):kind>/<int:row_id>')
 @admin_only
 @template('admin/entity_form.pt')
 async def entity_edit(kind: str, row_id: int) -> ViewResult:
@@ -138,8 +138,8 @@ async def entity_edit(kind: str, row_id: int) -> ViewResult:
     return vm.to_dict(), 200 if vm.found else 404
 
 
-@blueprint.post('/<any(guests, sponsors):kind>/new')
-@blueprint.post('/<any(guests, sponsors):kind>/<int:row_id>')
+@blueprint.post('/<any(guests, sponsors, policies):kind>/new')
+@blueprint.post('/<any(guests, sponsors, policies):kind>/<int:row_id>')
 @admin_only
 @template('admin/entity_form.pt')
 async def entity_save(kind: str, row_id: int | None = None) -> ViewResult:
@@ -151,7 +151,7 @@ async def entity_save(kind: str, row_id: int | None = None) -> ViewResult:
     return redirect(f'/admin/{kind}/{vm.saved_id}?saved=1')
 
 
-@blueprint.post('/<any(guests, sponsors):kind>/<int:row_id>/delete')
+@blueprint.post('/<any(guests, sponsors, policies):kind>/<int:row_id>/delete')
 @admin_only
 async def entity_delete(kind: str, row_id: int) -> AnyResponse:
     actor = current_user()

@@ -38,8 +38,13 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field('website_url', 'Website'),
         Field('description', 'Description', 'textarea'),
     ),
+    'policy': (
+        Field('title', 'Title'),
+        Field('slug', 'Slug', hint='privacy and terms are /privacy and /terms; others /policies/…'),
+        Field('body', 'Text (Markdown)', 'textarea'),
+    ),
 }
-PLURALS = {'guest': 'guests', 'sponsor': 'sponsors'}
+PLURALS = {'guest': 'guests', 'sponsor': 'sponsors', 'policy': 'policies'}
 
 
 class EntityListViewModel(ViewModelBase):
@@ -82,7 +87,7 @@ class EntityFormViewModel(FormViewModel):
     async def save_async(self) -> None:
         _, schema = admin_people_service.ENTITIES[self.entity]
         values: dict[str, Any] = {field.name: self.text(field.name) for field in self.fields}
-        values['slug'] = values['slug'] or slugify(values['name'])
+        values['slug'] = values['slug'] or slugify(values.get('name') or values.get('title') or '')
         if 'social_links' in values:
             values['social_links'] = self._links(values['social_links'])
         if self.errors:

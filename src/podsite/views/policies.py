@@ -1,0 +1,32 @@
+from quart import Blueprint, abort
+
+from podsite.infrastructure.templates import ViewResult, template
+from podsite.viewmodels.policies.policy import PolicyViewModel
+
+blueprint = Blueprint('policies', __name__)
+
+
+@blueprint.get('/privacy')
+@template('policies/policy.pt')
+async def privacy() -> ViewResult:
+    return await _policy('privacy')
+
+
+@blueprint.get('/terms')
+@template('policies/policy.pt')
+async def terms() -> ViewResult:
+    return await _policy('terms')
+
+
+@blueprint.get('/policies/<slug>')
+@template('policies/policy.pt')
+async def other(slug: str) -> ViewResult:
+    return await _policy(slug)
+
+
+async def _policy(slug: str) -> ViewResult:
+    vm = PolicyViewModel(slug)
+    await vm.load_async()
+    if vm.policy is None:
+        abort(404)
+    return vm.to_dict()

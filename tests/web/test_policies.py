@@ -1,0 +1,46 @@
+"""Privacy, terms and other policy pages: written in Markdown in the admin, public at once."""
+
+import re
+
+from quart.typing import TestClientProtocol as Client
+
+from tests.conftest import Browser
+
+
+async def test_privacy_and_terms_exist_from_the_start(client: Client) -> None:
+    privacy = await (await client.get('/privacy')).get_data(as_text=True)
+    assert '<h1>Privacy</h1>' in privacy
+    assert 'keyed hash' in privacy and 'never stored' in privacy
+    terms = await client.get('/terms')
+    assert terms.status_code == 200
+    home = await (await client.get('/')).get_data(as_text=True)
+    assert 'href="/privacy"' in home and 'href="/terms"' in home
+
+
+async def test_admin_edits_a_policy_and_adds_another(admin: Browser, client: Client) -> None:
+    listing = await admin.page('/admin/policies')
+    assert 'Privacy' in listing
+    found = re.search(r'href="/admin/policies/(\d+)">Privacy<', listing)
+    assert found is not None
+    privacy_id = found.group(1)
+    saved = await admin.submit(
+        f'/admin/policies/{privacy_id}',
+        {'title': 'Privacy', 'slug': 'privacy', 'body': '## Short version\n\nWe keep *little*.'},
+    )
+    assert saved.status_code == 302, await saved.get_data(as_text=True)
+    page = await (await client.get('/privacy')).get_data(as_text=True)
+    assert '<em>little</em>' in page
+    created = await admin.submit(
+        '/admin/policies/new',
+        {'title': 'Cookies', 'slug': '', 'body': 'One cookie. <script>x</script>'},
+    )
+    assert created.status_code == 302
+    cookies = await (await client.get('/policies/cookies')).get_data(as_text=True)
+    assert 'One cookie.' in cookies and '<script>x' not in cookies
+    sitemap = await (await client.get('/sitemap.xml')).get_data(as_text=True)
+    assert '/privacy</loc>' in sitemap and '/policies/cookies</loc>' in sitemap
+
+
+async def test_unknown_policies_are_404(client: Client) -> None:
+    for path in ('/policies/nothing', '/policies/%FF', '/policies/' + 'x' * 500):
+        assert (await client.get(path)).status_code == 404
