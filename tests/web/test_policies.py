@@ -44,3 +44,11 @@ async def test_admin_edits_a_policy_and_adds_another(admin: Browser, client: Cli
 async def test_unknown_policies_are_404(client: Client) -> None:
     for path in ('/policies/nothing', '/policies/%FF', '/policies/' + 'x' * 500):
         assert (await client.get(path)).status_code == 404
+
+
+async def test_the_analytics_methodology_is_public(client: Client) -> None:
+    html = await (await client.get('/analytics-methodology')).get_data(as_text=True)
+    assert 'IAB Tech Lab Podcast Measurement' in html
+    assert 'bytes=0-1' in html and '60 seconds' in html
+    for window in ('calendar-day', 'rolling-first-touch', 'last-touch'):
+        assert f'<code>{window}</code>' in html

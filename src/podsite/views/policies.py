@@ -1,6 +1,7 @@
 from quart import Blueprint, abort
 
 from podsite.infrastructure.templates import ViewResult, template
+from podsite.viewmodels.analytics.methodology import MethodologyViewModel
 from podsite.viewmodels.policies.policy import PolicyViewModel
 
 blueprint = Blueprint('policies', __name__)
@@ -16,6 +17,14 @@ async def privacy() -> ViewResult:
 @template('policies/policy.pt')
 async def terms() -> ViewResult:
     return await _policy('terms')
+
+
+@blueprint.get('/analytics-methodology')
+@template('analytics/methodology.pt')
+async def analytics_methodology() -> ViewResult:
+    vm = MethodologyViewModel()
+    await vm.load_async()
+    return vm.to_dict()
 
 
 @blueprint.get('/policies/<slug>')

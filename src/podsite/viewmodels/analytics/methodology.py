@@ -1,0 +1,21 @@
+from podsite.services.download_counting import COUNTED_STATUSES, ONE_MINUTE, Window
+from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
+
+
+class MethodologyViewModel(ViewModelBase):
+    """The counting method, stated as the IAB guidelines ask, from the code's own rules."""
+
+    page_title = 'How downloads are counted'
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statuses = ', '.join(str(status) for status in sorted(COUNTED_STATUSES))
+        self.minute = ONE_MINUTE
+        self.windows = [
+            (Window.CALENDAR_DAY.value,
+             'one download per listener, episode and calendar day (UTC)'),
+            (Window.ROLLING_FIRST_TOUCH.value,
+             "a listener's first request opens 24 hours; requests inside them are one download"),
+            (Window.LAST_TOUCH.value,
+             'each request extends the window by 24 hours; a pause of a day starts a new one'),
+        ]  # fmt: skip
