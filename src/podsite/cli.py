@@ -175,8 +175,12 @@ def import_transcripts(
                        help='Folder of .vtt, .srt or .txt files named by episode number.'),
     ],
 ) -> None:  # fmt: skip
-    """Import transcripts; re-running updates them. Exit 1 if any file was unreadable
-    (those are listed with their line); files for unknown episodes are only skipped."""
+    """Import transcripts named by episode number (005_intro.vtt), the best format of each.
+
+    Re-running updates the stored transcripts, never duplicates them. Exit code 1 when any file
+    could not be read (each is listed with its line, and nothing of it is stored); files for
+    episode numbers that do not exist are only skipped, with exit code 0.
+    """
     settings = load_settings()
 
     async def import_all() -> list[transcript_service.FileOutcome]:
@@ -201,10 +205,11 @@ def import_transcripts(
     )
     problems = [o for o in outcomes if o.status in {'skipped', 'failed'}]
     if problems:
-        table = Table('file', 'status', 'line', 'reason')
-        for outcome in problems:
+        table = Table('file', 'status', 'line', 'reason', title='Not imported')
+        for outcome in sorted(problems, key=lambda o: (o.status != 'failed', o.path)):
             line = '' if outcome.line is None else str(outcome.line)
-            table.add_row(str(outcome.path), outcome.status, line, outcome.reason)
+            name = str(outcome.path.relative_to(directory))
+            table.add_row(name, outcome.status, line, outcome.reason)
         console.print(table)
     if counts['failed']:
         raise typer.Exit(1)

@@ -1,15 +1,19 @@
-"""Transcripts as podcasts publish them (plain text with timestamps, WebVTT, SRT), read
-into timed cues with speakers, and written back out as WebVTT and text."""
+"""Transcripts as podcasts publish them (timestamped plain text, WebVTT, SRT), read into timed
+cues with speakers, and written back out as WebVTT and readable text. Pure: no database."""
 
 import html
 import re
-from collections.abc import Sequence
-from itertools import pairwise
-from typing import Any, Literal
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel
 
-from podsite.schemas.catalogue import TranscriptCue as Cue
+from podsite.schemas.catalogue import TranscriptCue
+
+# One frozen cue model for parsing, storage and the pages: cues read back from the database
+# (as `TranscriptCue`) render to WebVTT with no conversion in between.
+Cue = TranscriptCue
 
 TranscriptFormat = Literal['text', 'vtt', 'srt']
 FORMAT_BY_SUFFIX: dict[str, TranscriptFormat] = {'.txt': 'text', '.vtt': 'vtt', '.srt': 'srt'}
@@ -20,113 +24,327 @@ FORMAT_BY_MEDIA_TYPE: dict[str, TranscriptFormat] = {
     'text/srt': 'srt',
     'text/plain': 'text',
 }
-_TIMING = re.compile(
-    r'^\s*(?P<start>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*'
-    r'(?P<end>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})(?:\s+.*)?$'
+
+# Where a cue has no end (timestamped text ends at the next cue; the last one has none).
+DEFAULT_CUE_SECONDS = 5.0
+# Paragraphs of cues with no known speaker end at a sentence once they are this long.
+PARAGRAPH_CHARACTERS = 400
+
+_CLOCK = re.compile(r'(?:(?P<h>\d{1,3}):)?(?P<m>\d{1,2}):(?P<s>\d{1,2})(?:[.,](?P<f>\d{1,3}))?')
+# Nearly every timing line looks like this; reading it in one match halves the parsing time.
+_USUAL_TIMING = re.compile(
+    r'(\d{2}):([0-5]\d):([0-5]\d)[.,](\d{3}) --> (\d{2}):([0-5]\d):([0-5]\d)[.,](\d{3})(?:[ \t]|$)'
 )
-_TEXT_STAMP = re.compile(r'^\s*\[?(?P<stamp>(?:\d{1,2}:)?\d{1,2}:\d{2})\]?\s+(?P<text>.*)$')
-_VOICE = re.compile(r'<v(?:\.[\w.-]+)?\s+([^>]+)>')
-_TAG = re.compile(r'</?[^>]+>')
+_TEXT_STAMP = re.compile(
+    r'[\[(]?(?P<stamp>(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[\])]?(?:\s+(?P<rest>.*))?'
+)
+# A cheap look at the first character spares the timestamp pattern most lines of prose.
+_STAMP_OPENERS = frozenset('0123456789[(')
+_CONTROL = re.compile(r'[\x00-\x08\x0e-\x1f\x7f]')
+_VTT_HEADER = re.compile(r'WEBVTT(?:[ \t].*)?')
+_VTT_SKIPPED_BLOCK = re.compile(r'(?:NOTE|STYLE|REGION)(?:[ \t].*)?')
+_VOICE = re.compile(r'<v(?:\.[^\s>]*)?(?:[ \t]+(?P<name>[^>]*))?>')
+# Class, italic, bold, underline, ruby, language and voice spans, and karaoke timestamps. A `<`
+# followed by a space is text, which WebVTT should have escaped but SRT may not.
+_VTT_TAG = re.compile(r'</?(?:[A-Za-z][^<>]*|\d[\d:.]*)>')
+_SRT_TAG = re.compile(r'</?(?:b|i|u|s|font)(?:\s[^<>]*)?>|\{\\[^{}]*\}', re.IGNORECASE)
+_LABEL = re.compile(r'(?P<label>[^\W\d_][^:\n]{0,39}):\s+(?P<rest>\S.*)', re.DOTALL)
+# Apostrophes (straight and typographic), initials and double-barrelled names.
+_NAME_PUNCTUATION = frozenset("'\u2019.-")
+_SENTENCE_END = re.compile(r'[.?!…]["\')\]]?$')
+# Lower-case words that sit inside names: Guido van Rossum, Ana de Armas.
+_NAME_PARTICLES = frozenset(
+    {'al', 'bin', 'da', 'das', 'de', 'del', 'della', 'der', 'di', 'dos', 'du', 'la', 'le', 'van',
+     'von', 'ten', 'ter'}
+)  # fmt: skip
+# Labels that open a line of prose or notes rather than name a person.
+_NOT_NAMES = frozenset(
+    {'answer', 'caution', 'chapter', 'correction', 'date', 'disclaimer', 'edit', 'episode',
+     'example', 'http', 'https', 'important', 'intro', 'link', 'links', 'location', 'music',
+     'note', 'outro', 'ps', 'question', 'source', 'sponsor', 'summary', 'time', 'tip', 'title',
+     'transcript', 'update', 'warning'}
+)  # fmt: skip
+_TIMING_EXAMPLE = {'vtt': '00:00:01.000 --> 00:00:04.000', 'srt': '00:00:01,000 --> 00:00:04,000'}
 
 
 class ParsedTranscript(BaseModel):
+    """Plain text (paragraphs separated by blank lines, `Speaker: words` when the speaker is
+    known) and the timed cues, empty when the source had no timing."""
+
     text: str
     cues: list[Cue]
 
 
 class TranscriptFormatError(ValueError):
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(f'line {line}: {message}' if line is not None else message)
+    """The source cannot be read as the format it claims; `line` is 1-based when known."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message if line is None else f'line {line}: {message}')
+        self.message = message
         self.line = line
 
 
-def seconds_of(stamp: str) -> float:
-    """`01:02:03.500`, `02:03,5` or `1:02:03` in seconds."""
-    parts = stamp.replace(',', '.').split(':')
-    seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + float(part)
-    return seconds
+class _RawCue(NamedTuple):
+    """A cue while parsing: plain tuples, so the model is validated once per cue at the end."""
+
+    start: float
+    end: float | None
+    speaker: str | None
+    text: str
 
 
 def parse_transcript(source: str, *, transcript_format: TranscriptFormat) -> ParsedTranscript:
-    if '\x00' in source:
-        raise TranscriptFormatError('binary data (NUL bytes) is not a transcript')
-    text = source.lstrip('\ufeff').replace('\r\n', '\n').replace('\r', '\n')
-    if not text.strip():
-        raise TranscriptFormatError('the transcript is empty')
+    """Reads a transcript, or raises `TranscriptFormatError` naming the first bad line."""
+    lines = _lines(source)
     if transcript_format == 'text':
-        cues = _text_cues(text)
-        plain = joined_text(cues) if cues else text.strip()
-        return ParsedTranscript(text=plain, cues=cues)
-    cues = _timed_cues(text, vtt=transcript_format == 'vtt')
-    return ParsedTranscript(text=joined_text(cues), cues=cues)
+        raw = _text_cues(lines)
+        if not raw:
+            return ParsedTranscript(text=_plain_paragraphs(lines), cues=[])
+        raw = _labelled(raw, carry_forward=False)
+    elif transcript_format == 'vtt':
+        raw = _timed_cues(lines, vtt=True)
+    else:
+        # SRT names a speaker when the voice changes (`Travis: ...`), so later cues are theirs.
+        raw = _labelled(_timed_cues(lines, vtt=False), carry_forward=True)
+    cues = [Cue(start=c.start, end=c.end, speaker=c.speaker, text=c.text) for c in raw]
+    text = '\n\n'.join(_speaker_paragraph(paragraph) for paragraph in _paragraphs(cues))
+    return ParsedTranscript(text=text, cues=cues)
 
 
-def _text_cues(text: str) -> list[Cue]:
-    """Paragraphs that begin with a timestamp become cues; text without any has none."""
-    cues: list[Cue] = []
-    for paragraph in re.split(r'\n\s*\n', text):
-        match = _TEXT_STAMP.match(paragraph.strip().replace('\n', ' '))
-        if match:
-            body = match.group('text').strip()
-            cues.append(Cue(start=seconds_of(match.group('stamp')), text=body))
-        elif paragraph.strip() and cues:
-            last = cues[-1]
-            cues[-1] = last.model_copy(update={'text': f'{last.text} {paragraph.strip()}'})
+def _lines(source: str) -> list[str]:
+    """The source's lines, checked to be text; numbered as an editor numbers them."""
+    text = source.removeprefix('\ufeff').replace('\r\n', '\n').replace('\r', '\n')
+    control = _CONTROL.search(text)
+    if control is not None:
+        raise TranscriptFormatError(
+            f'binary data (control character U+{ord(control.group()):04X}) is not a transcript',
+            line=text.count('\n', 0, control.start()) + 1,
+        )
+    if not text.strip():
+        raise TranscriptFormatError('the transcript is empty', line=1)
+    return text.split('\n')
+
+
+def _clock_seconds(stamp: str) -> float | None:
+    """`01:02:03.500`, `02:03,5` or `1:02:03` in seconds; None for anything else."""
+    match = _CLOCK.fullmatch(stamp)
+    if match is None or int(match['m']) > 59 or int(match['s']) > 59:
+        return None
+    milliseconds = (
+        (int(match['h'] or 0) * 60 + int(match['m'])) * 60 + int(match['s'])
+    ) * 1000 + int((match['f'] or '0').ljust(3, '0'))
+    # One division from whole milliseconds: `render_vtt` writes back the same digits.
+    return milliseconds / 1000
+
+
+def _text_cues(lines: list[str]) -> list[_RawCue]:
+    """Lines that begin with a timestamp start cues; lines without one continue the cue before.
+    Each cue ends where the next begins, unless crosstalk makes the next one begin earlier.
+
+    A text counts as timed only when at least half its paragraphs start with a timestamp, so a
+    paragraph of prose that opens with a time of day (`10:30 was too late`) stays prose.
+    """
+    cues: list[tuple[float, list[str]]] = []
+    preamble: list[str] = []
+    paragraphs = 0
+    after_blank = True
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            after_blank = True
+            continue
+        paragraphs += after_blank
+        after_blank = False
+        match = _TEXT_STAMP.fullmatch(stripped) if stripped[0] in _STAMP_OPENERS else None
+        seconds = None if match is None else _clock_seconds(match['stamp'])
+        if match is not None and seconds is not None:
+            cues.append((seconds, [match['rest']] if match['rest'] else []))
+        else:
+            (cues[-1][1] if cues else preamble).append(stripped)
+    if len(cues) * 2 < max(paragraphs, 1):
+        return []
+    # Words before the first timestamp (a title, an introduction) are kept, at the beginning.
+    worded = [(start, words) for start, words in cues if words]
+    if preamble:
+        worded.insert(0, (0.0, preamble))
+    following = [start for start, _ in worded[1:]] + [None]
     return [
-        cue.model_copy(update={'end': following.start}) for cue, following in pairwise(cues)
-    ] + cues[-1:]
+        _RawCue(start, end if end is not None and end >= start else None, None, ' '.join(words))
+        for (start, words), end in zip(worded, following, strict=True)
+    ]
 
 
-def _timed_cues(text: str, *, vtt: bool) -> list[Cue]:
-    lines = text.split('\n')
-    if vtt and not lines[0].startswith('WEBVTT'):
-        raise TranscriptFormatError('a WebVTT file must start with WEBVTT', 1)
-    cues: list[Cue] = []
-    index = 1 if vtt else 0
-    while index < len(lines):
-        line = lines[index]
-        if vtt and line.startswith(('NOTE', 'STYLE', 'REGION')):
-            while index < len(lines) and lines[index].strip():
-                index += 1
+def _timed_cues(lines: list[str], *, vtt: bool) -> list[_RawCue]:
+    first_block = 0
+    if vtt:
+        if _VTT_HEADER.fullmatch(lines[0]) is None:
+            raise TranscriptFormatError('a WebVTT file must start with "WEBVTT"', line=1)
+        # Header metadata (`Kind: captions`) runs to the first blank line or the first timing.
+        first_block = 1
+        while first_block < len(lines) and lines[first_block].strip():
+            if '-->' in lines[first_block]:
+                break
+            first_block += 1
+    example = _TIMING_EXAMPLE['vtt' if vtt else 'srt']
+    cues: list[_RawCue] = []
+    for first, block in _blocks(lines, first_block):
+        if vtt and _VTT_SKIPPED_BLOCK.fullmatch(block[0]):
             continue
-        if '-->' not in line:
-            index += 1
-            continue
-        match = _TIMING.match(line)
-        if match is None:
-            raise TranscriptFormatError(f'cue timing "{line.strip()[:80]}" is not valid', index + 1)
-        start, end = seconds_of(match.group('start')), seconds_of(match.group('end'))
-        if end < start:
-            raise TranscriptFormatError('a cue ends before it starts', index + 1)
-        body: list[str] = []
-        index += 1
-        while index < len(lines) and lines[index].strip():
-            body.append(lines[index].strip())
-            index += 1
-        raw = ' '.join(body)
-        voice = _VOICE.search(raw)
-        words = html.unescape(_TAG.sub('', raw)).strip()
-        if words:
-            speaker = voice.group(1).strip() if voice else None
-            cues.append(Cue(start=start, end=end, speaker=speaker, text=words))
+        if '-->' in block[0]:
+            timing = 0
+        elif len(block) > 1 and '-->' in block[1]:
+            timing = 1  # a cue identifier (SRT numbers its cues) comes first
+        else:
+            expected_at = first + (2 if len(block) > 1 else 1)
+            raise TranscriptFormatError(f'expected a cue timing like "{example}"', line=expected_at)
+        # A timing line inside a cue's text starts the next cue, as WebVTT players read it.
+        while timing < len(block):
+            payload_end = timing + 1
+            while payload_end < len(block) and '-->' not in block[payload_end]:
+                payload_end += 1
+            start, end = _timing(block[timing], line=first + timing + 1)
+            payload = ' '.join(line.strip() for line in block[timing + 1 : payload_end])
+            cues += _vtt_payload(start, end, payload) if vtt else _srt_payload(start, end, payload)
+            timing = payload_end
     if not cues:
-        raise TranscriptFormatError('no cues with timings were found')
+        raise TranscriptFormatError(f'no cues: expected cue timings like "{example}"')
     return cues
 
 
-def joined_text(cues: Sequence[Cue]) -> str:
-    """One paragraph per speaker turn, `Speaker: words` when the speaker is known."""
-    paragraphs: list[str] = []
-    speaker: str | None = None
+def _blocks(lines: list[str], start: int) -> Iterator[tuple[int, list[str]]]:
+    """Runs of non-blank lines, each with the index of its first line."""
+    block: list[str] = []
+    first = start
+    for index in range(start, len(lines)):
+        if lines[index].strip():
+            if not block:
+                first = index
+            block.append(lines[index])
+        elif block:
+            yield first, block
+            block = []
+    if block:
+        yield first, block
+
+
+def _timing(text: str, *, line: int) -> tuple[float, float]:
+    usual = _USUAL_TIMING.match(text)
+    if usual is not None:
+        h1, m1, s1, f1, h2, m2, s2, f2 = map(int, usual.groups())
+        start_ms = ((h1 * 60 + m1) * 60 + s1) * 1000 + f1
+        end_ms = ((h2 * 60 + m2) * 60 + s2) * 1000 + f2
+        if start_ms <= end_ms:
+            return start_ms / 1000, end_ms / 1000
+    left, _, right = text.partition('-->')
+    # Cue settings (`align:start position:10%`) may follow the end time; they are not kept.
+    fields = right.split(maxsplit=1)
+    start = _clock_seconds(left.strip())
+    end = _clock_seconds(fields[0]) if fields else None
+    if start is None or end is None or end < start:
+        shown = text.strip() if len(text.strip()) <= 60 else text.strip()[:57] + '...'
+        problem = (
+            'is not a valid timestamp' if start is None or end is None else 'ends before it starts'
+        )
+        raise TranscriptFormatError(f'cue timing "{shown}" {problem}', line=line)
+    return start, end
+
+
+def _vtt_payload(start: float, end: float, payload: str) -> list[_RawCue]:
+    """One cue per voice: `<v Ada>Hi</v> <v Bo>Hello</v>` is two people at the same moment."""
+    if '<' not in payload and '&' not in payload:
+        return [_RawCue(start, end, None, ' '.join(payload.split()))] if payload.strip() else []
+    voices = list(_VOICE.finditer(payload))
+    bounds = [voice.start() for voice in voices] + [len(payload)]
+    pieces: list[tuple[str | None, str]] = [(None, payload[: bounds[0]])]
+    pieces += [
+        (' '.join(html.unescape(voice['name'] or '').split()) or None,
+         payload[voice.end() : bounds[index + 1]])
+        for index, voice in enumerate(voices)
+    ]  # fmt: skip
+    cues = []
+    for speaker, raw in pieces:
+        words = ' '.join(html.unescape(_VTT_TAG.sub('', raw)).split())
+        if words:
+            cues.append(_RawCue(start, end, speaker, words))
+    return cues
+
+
+def _srt_payload(start: float, end: float, payload: str) -> list[_RawCue]:
+    words = ' '.join(_SRT_TAG.sub('', payload).split())
+    return [_RawCue(start, end, None, words)] if words else []
+
+
+def _labelled(cues: list[_RawCue], *, carry_forward: bool) -> list[_RawCue]:
+    """`Name: words` at the start of a cue names its speaker, when the label looks like a name
+    and opens at least two cues: a one-off `Note:` or `BBC Micro:` is prose, not a person."""
+    labels = Counter(
+        match['label']
+        for cue in cues
+        if cue.speaker is None and (match := _LABEL.fullmatch(cue.text))
+    )
+    speakers = {label for label, n in labels.items() if n >= 2 and _looks_like_name(label)}
+    if not speakers:
+        return cues
+    labelled: list[_RawCue] = []
+    current: str | None = None
     for cue in cues:
-        if paragraphs and cue.speaker == speaker:
-            paragraphs[-1] += ' ' + cue.text
+        match = _LABEL.fullmatch(cue.text) if cue.speaker is None else None
+        if match is not None and match['label'] in speakers:
+            current = match['label']
+            labelled.append(cue._replace(speaker=current, text=match['rest']))
+        elif carry_forward and cue.speaker is None and current is not None:
+            labelled.append(cue._replace(speaker=current))
+        else:
+            labelled.append(cue)
+    return labelled
+
+
+def _looks_like_name(label: str) -> bool:
+    """One to four capitalised words (`Ada`, `Guido van Rossum`, `LAURENCE MORONEY`), or a
+    numbered voice (`Speaker 1`)."""
+    words = label.split(' ')
+    if not 1 <= len(words) <= 4 or words[0].lower() in _NOT_NAMES:
+        return False
+    for position, word in enumerate(words):
+        last = position == len(words) - 1
+        if position and last and word.isdigit() and len(word) <= 2:
             continue
-        speaker = cue.speaker
-        paragraphs.append(f'{speaker}: {cue.text}' if speaker else cue.text)
-    return '\n\n'.join(paragraphs)
+        if position and not last and word in _NAME_PARTICLES:
+            continue
+        if not (word[:1].isupper() and all(c.isalpha() or c in _NAME_PUNCTUATION for c in word)):
+            return False
+    return True
+
+
+def _plain_paragraphs(lines: list[str]) -> str:
+    return '\n\n'.join('\n'.join(line.rstrip() for line in block) for _, block in _blocks(lines, 0))
+
+
+def _paragraphs(cues: Sequence[Cue]) -> list[tuple[Cue, str]]:
+    """Turns of speech, each with its first cue: a known speaker's consecutive cues make one
+    paragraph. Cues with no known speaker are often pieces of sentences, so they are joined too,
+    but a new paragraph starts after a sentence once the current one is long enough to read."""
+    paragraphs: list[tuple[Cue, list[str]]] = []
+    length = 0
+    for cue in cues:
+        if paragraphs:
+            first, words = paragraphs[-1]
+            if first.speaker == cue.speaker and (
+                cue.speaker is not None
+                or length < PARAGRAPH_CHARACTERS
+                or not _SENTENCE_END.search(words[-1])
+            ):
+                words.append(cue.text)
+                length += len(cue.text) + 1
+                continue
+        paragraphs.append((cue, [cue.text]))
+        length = len(cue.text)
+    return [(first, ' '.join(words)) for first, words in paragraphs]
+
+
+def _speaker_paragraph(paragraph: tuple[Cue, str]) -> str:
+    first, words = paragraph
+    return f'{first.speaker}: {words}' if first.speaker else words
 
 
 def _vtt_stamp(seconds: float) -> str:
@@ -137,29 +355,33 @@ def _vtt_stamp(seconds: float) -> str:
 
 
 def render_vtt(cues: Sequence[Cue]) -> str:
+    """WebVTT with a `<v Speaker>` voice where the speaker is known. A cue without an end runs
+    to the next cue's start, or for five seconds when nothing follows it later."""
     blocks = ['WEBVTT']
-    for number, cue in enumerate(cues):
-        following = cues[number + 1].start if number + 1 < len(cues) else cue.start + 5
-        end = cue.end if cue.end is not None else max(following, cue.start + 0.001)
-        words = html.escape(cue.text, quote=False)
-        voice = f'<v {html.escape(cue.speaker, quote=False)}>' if cue.speaker else ''
+    for index, cue in enumerate(cues):
+        end = cue.end
+        if end is None:
+            following = cues[index + 1].start if index + 1 < len(cues) else cue.start
+            end = following if following > cue.start else cue.start + DEFAULT_CUE_SECONDS
+        # Escaping `<`, `>` and `&` keeps `-->` and tags in the words from breaking the file.
+        words = html.escape(' '.join(cue.text.split()), quote=False)
+        speaker = ' '.join((cue.speaker or '').split())
+        voice = f'<v {html.escape(speaker, quote=False)}>' if speaker else ''
         blocks.append(f'{_vtt_stamp(cue.start)} --> {_vtt_stamp(end)}\n{voice}{words}')
     return '\n\n'.join(blocks) + '\n'
 
 
 def render_text(transcript: ParsedTranscript) -> str:
+    """Readable text: one paragraph per turn, `[HH:MM:SS]` before each when there are cues."""
     if not transcript.cues:
         return transcript.text.strip() + '\n'
-    paragraphs: list[str] = []
-    speaker: str | None = None
-    for cue in transcript.cues:
-        if paragraphs and cue.speaker == speaker:
-            paragraphs[-1] += ' ' + cue.text
-            continue
-        speaker = cue.speaker
-        stamp = _vtt_stamp(cue.start)[:8]
-        paragraphs.append(f'[{stamp}] ' + (f'{speaker}: ' if speaker else '') + cue.text)
-    return '\n\n'.join(paragraphs) + '\n'
+    return (
+        '\n\n'.join(
+            f'[{_vtt_stamp(first.start).partition(".")[0]}] {_speaker_paragraph((first, words))}'
+            for first, words in _paragraphs(transcript.cues)
+        )
+        + '\n'
+    )
 
 
 def cues_to_json(cues: Sequence[Cue]) -> list[dict[str, Any]]:

@@ -1,39 +1,57 @@
-"""Storing transcripts, and importing a folder of transcript files named by episode."""
+"""Storing transcripts, and importing a folder of transcript files named by episode number."""
 
+import asyncio
+import logging
 import re
-from datetime import UTC, datetime
+from collections import defaultdict
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
-from sqlalchemy import select
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import insert, select, update
 
 from podsite.data import Episode, Transcript
+from podsite.data.base import utc_now
 from podsite.infrastructure import db
 from podsite.services.transcript_formats import (
     FORMAT_BY_SUFFIX,
     ParsedTranscript,
+    TranscriptFormat,
     TranscriptFormatError,
     cues_to_json,
     parse_transcript,
 )
 
+log = logging.getLogger(__name__)
+
 # When an episode has several files, the one with timings and speakers wins.
-PREFERENCE = ('.vtt', '.srt', '.txt')
-_LEADING_NUMBER = re.compile(r'^(\d+)')
+FORMAT_PREFERENCE: tuple[TranscriptFormat, ...] = ('vtt', 'srt', 'text')
+# Real hour-long episodes are a few hundred kilobytes of WebVTT; a larger file is not a transcript.
 MAX_FILE_BYTES = 20 * 1024 * 1024
+_LEADING_NUMBER = re.compile(r'\d+')
+
+ImportStatus = Literal['created', 'updated', 'skipped', 'failed']
 
 
 class TranscriptFile(BaseModel):
+    """A file `discover` found: one to import, or one that cannot be, with the reason."""
+
+    model_config = ConfigDict(frozen=True)
+
     path: Path
     episode_number: int | None
+    transcript_format: TranscriptFormat | None
     skip_reason: str | None = None
 
 
 class FileOutcome(BaseModel):
+    """What importing one file did; `line` points at the problem in a file that failed."""
+
+    model_config = ConfigDict(frozen=True)
+
     path: Path
     episode_number: int | None
-    status: Literal['created', 'updated', 'skipped', 'failed']
+    status: ImportStatus
     reason: str = ''
     line: int | None = None
 
@@ -41,19 +59,25 @@ class FileOutcome(BaseModel):
 async def save_transcript(
     *, episode_id: int, transcript: ParsedTranscript
 ) -> Literal['created', 'updated']:
-    """Inserts or replaces the episode's transcript; the caller commits."""
+    """Inserts or replaces the episode's transcript and flushes; the caller commits."""
     session = db.session()
-    existing = await session.get(Transcript, episode_id)
-    cues = cues_to_json(transcript.cues) or None
-    if existing is None:
-        session.add(Transcript(episode_id=episode_id, text=transcript.text, cues=cues))
-        await session.flush()
-        return 'created'
-    existing.text = transcript.text
-    existing.cues = cues
-    existing.updated_at = datetime.now(UTC)
+    values = {
+        'text': transcript.text,
+        'cues': cues_to_json(transcript.cues) or None,
+        'updated_at': utc_now(),
+    }
+    # Statements rather than loading the row: an hour's cues are hundreds of kilobytes of JSON.
+    stored = await session.scalar(
+        select(Transcript.episode_id).where(Transcript.episode_id == episode_id)
+    )
+    if stored is None:
+        await session.execute(insert(Transcript).values(episode_id=episode_id, **values))
+    else:
+        await session.execute(
+            update(Transcript).where(Transcript.episode_id == episode_id).values(**values)
+        )
     await session.flush()
-    return 'updated'
+    return 'created' if stored is None else 'updated'
 
 
 async def episode_ids_by_number() -> dict[int, int]:
@@ -62,60 +86,89 @@ async def episode_ids_by_number() -> dict[int, int]:
 
 
 def discover(directory: Path) -> list[TranscriptFile]:
-    """Every transcript file below the folder: one per episode number, the best format."""
-    chosen: dict[int, Path] = {}
+    """Transcript files anywhere below the folder, named by episode number (`005_mike_bayer.vtt`,
+    `003-Pyramid.txt`): the best file for each episode, then those that will not be imported.
+
+    A `.txt` beside the `.vtt` of the same episode is expected and only logged; a second file of
+    the same format for one episode is reported as skipped, since one of them may be the wrong
+    one.
+    """
+    candidates: dict[int, list[tuple[int, str, TranscriptFile]]] = defaultdict(list)
     skipped: list[TranscriptFile] = []
-    for path in sorted(p for p in directory.rglob('*') if p.is_file()):
-        if path.name.startswith('.') or path.name in {'LICENSE', 'README.md'}:
+    for path in sorted(directory.rglob('*')):
+        # Hidden files and folders (.git, .DS_Store) belong to tools, not to the show.
+        if any(part.startswith('.') for part in path.relative_to(directory).parts):
             continue
-        suffix = path.suffix.lower()
+        if not path.is_file():
+            continue
+        transcript_format = FORMAT_BY_SUFFIX.get(path.suffix.lower())
         number = _LEADING_NUMBER.match(path.name)
-        reason = None
-        reason = None
-        if suffix not in FORMAT_BY_SUFFIX:
-            reason = f'not a transcript ({suffix or "no suffix"})'
-        elif number is None:
+        episode_number = None if number is None else int(number.group())
+        found = TranscriptFile(
+            path=path, episode_number=episode_number, transcript_format=transcript_format
+        )
+        if transcript_format is None:
+            suffix = path.suffix or 'no suffix'
+            reason = f'not a transcript file ({suffix}; expected .vtt, .srt or .txt)'
+            skipped.append(found.model_copy(update={'skip_reason': reason}))
+        elif episode_number is None:
             reason = 'the name does not start with an episode number'
-        if reason is not None or number is None:
-            skipped.append(TranscriptFile(path=path, episode_number=None, skip_reason=reason))
-            continue
-        episode = int(number.group(1))
-        current = chosen.get(episode)
-        if current is None or PREFERENCE.index(suffix) < PREFERENCE.index(current.suffix.lower()):
-            chosen[episode] = path
-    found = [TranscriptFile(path=path, episode_number=n) for n, path in sorted(chosen.items())]
-    return found + skipped
+            skipped.append(found.model_copy(update={'skip_reason': reason}))
+        else:
+            rank = FORMAT_PREFERENCE.index(transcript_format)
+            candidates[episode_number].append((rank, str(path), found))
+    chosen: list[TranscriptFile] = []
+    for episode, ranked in sorted(candidates.items()):
+        best, *others = [file for *_, file in sorted(ranked, key=lambda found: found[:2])]
+        chosen.append(best)
+        for other in others:
+            if other.transcript_format == best.transcript_format:
+                reason = f'{best.path.name} is used for episode #{episode} instead'
+                skipped.append(other.model_copy(update={'skip_reason': reason}))
+            else:
+                log.debug('%s: superseded by %s', other.path, best.path.name)
+    return chosen + skipped
 
 
 async def import_file(file: TranscriptFile, *, episode_ids: dict[int, int]) -> FileOutcome:
-    """Parses and stores one file in its own transaction: a bad file changes nothing."""
-    if file.skip_reason is not None or file.episode_number is None:
-        return FileOutcome(path=file.path, episode_number=None, status='skipped',
-                           reason=file.skip_reason or '')  # fmt: skip
-    episode_id = episode_ids.get(file.episode_number)
+    """Reads, parses and stores one file in its own transaction: a bad file changes nothing."""
+    number = file.episode_number
+    if file.skip_reason is not None or file.transcript_format is None or number is None:
+        reason = file.skip_reason or 'not a transcript file'
+        return FileOutcome(path=file.path, episode_number=number, status='skipped', reason=reason)
+    episode_id = episode_ids.get(number)
     if episode_id is None:
-        return FileOutcome(path=file.path, episode_number=file.episode_number, status='skipped',
-                           reason=f'no episode #{file.episode_number}')  # fmt: skip
-    try:
-        if file.path.stat().st_size > MAX_FILE_BYTES:
-            raise TranscriptFormatError('the file is larger than 20 MB')
-        raw = file.path.read_bytes()
-        try:
-            source = raw.decode('utf-8')
-        except UnicodeDecodeError as error:
-            line = raw[: error.start].count(b'\n') + 1
-            raise TranscriptFormatError('the file is not UTF-8 text', line) from error
-        parsed = parse_transcript(
-            source, transcript_format=FORMAT_BY_SUFFIX[file.path.suffix.lower()]
+        return FileOutcome(
+            path=file.path, episode_number=number, status='skipped', reason=f'no episode #{number}'
         )
+    try:
+        source = await asyncio.to_thread(read_transcript_file, file.path)
+        parsed = parse_transcript(source, transcript_format=file.transcript_format)
     except TranscriptFormatError as error:
-        return FileOutcome(path=file.path, episode_number=file.episode_number, status='failed',
-                           reason=str(error), line=error.line)  # fmt: skip
+        return FileOutcome(path=file.path, episode_number=number, status='failed',
+                           reason=error.message, line=error.line)  # fmt: skip
+    except OSError as error:
+        return FileOutcome(path=file.path, episode_number=number, status='failed',
+                           reason=f'cannot read the file: {error.strerror or error}')  # fmt: skip
     session = db.session()
     try:
         status = await save_transcript(episode_id=episode_id, transcript=parsed)
         await session.commit()
-    except Exception:
+    except BaseException:
         await session.rollback()
         raise
-    return FileOutcome(path=file.path, episode_number=file.episode_number, status=status)
+    return FileOutcome(path=file.path, episode_number=number, status=status)
+
+
+def read_transcript_file(path: Path) -> str:
+    """The file as UTF-8 text; anything else is refused with where the first bad byte is."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise TranscriptFormatError(f'the file is larger than {MAX_FILE_BYTES // 2**20} MB')
+    raw = path.read_bytes()
+    try:
+        return raw.decode('utf-8')
+    except UnicodeDecodeError as error:
+        raise TranscriptFormatError(
+            f'not UTF-8 text: byte 0x{raw[error.start]:02x} at offset {error.start}',
+            line=raw.count(b'\n', 0, error.start) + 1,
+        ) from error
