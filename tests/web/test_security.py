@@ -1,40 +1,85 @@
 """Security plumbing: headers on every response, CSRF, rate limits and safe redirects."""
 
+import logging
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from quart import Blueprint, Quart
+from quart import Blueprint, Quart, Response
 from quart.typing import TestClientProtocol as Client
+from redis.exceptions import RedisError
 
 from podsite.app import create_app
 from podsite.infrastructure.csrf import csrf_token
-from podsite.infrastructure.rate_limit import MemoryRateLimiter, RedisRateLimiter
+from podsite.infrastructure.rate_limit import (
+    REDIS_PREFIX,
+    MemoryRateLimiter,
+    RedisRateLimiter,
+    rate_limiter,
+)
 from podsite.infrastructure.safe_redirect import safe_next
 from tests.conftest import settings_for
 
+TEST_REDIS_URL = 'redis://127.0.0.1:6379/15'
+UNREACHABLE_REDIS_URL = 'redis://127.0.0.1:1/0'
+
 EVERY_RESPONSE = {
+    'Content-Security-Policy': (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+        "media-src 'self' https:; frame-src https://www.youtube-nocookie.com; "
+        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'strict-origin-when-cross-origin',
     'X-Frame-Options': 'DENY',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
 }
 
 
-@pytest.mark.parametrize('path', ['/', '/no-such-page', '/static/css/site.css', '/1', '/health'])
-async def test_every_response_carries_the_security_headers(client: Client, path: str) -> None:
-    response = await client.get(path)
+def assert_security_headers(response: Response, *, https: bool = True) -> None:
     for name, value in EVERY_RESPONSE.items():
-        assert response.headers[name] == value, (path, name)
-    policy = response.headers['Content-Security-Policy']
-    assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+        if name == 'Strict-Transport-Security' and not https:
+            assert name not in response.headers
+        else:
+            assert response.headers.get(name) == value, name
+
+
+# Headers
+
+
+@pytest.mark.parametrize(
+    ('path', 'status'),
+    [
+        ('/', 200),
+        ('/no-such-page', 404),
+        ('/static/css/site.css', 200),
+        ('/1', 301),
+        ('/health', 200),
+        ('/episodes/rss', 200),
+    ],
+)
+async def test_every_response_carries_the_security_headers(
+    client: Client, path: str, status: int
+) -> None:
+    response = await client.get(path)
+    assert response.status_code == status
+    assert_security_headers(response)
+
+
+async def test_the_policy_allows_no_inline_code() -> None:
+    policy = EVERY_RESPONSE['Content-Security-Policy']
     assert 'unsafe-inline' not in policy and 'unsafe-eval' not in policy
-    assert response.headers['Strict-Transport-Security'].startswith('max-age=')
 
 
 async def test_hsts_only_when_the_site_is_served_over_https(database_url: str) -> None:
     app = create_app(settings_for(database_url, base_url='http://podcast.test'))
     async with app.test_app():
         response = await app.test_client().get('/')
-    assert 'Strict-Transport-Security' not in response.headers
+    assert response.status_code == 200
+    assert_security_headers(response, https=False)
 
 
 async def test_pages_have_no_inline_scripts_or_styles(client: Client) -> None:
@@ -43,98 +88,341 @@ async def test_pages_have_no_inline_scripts_or_styles(client: Client) -> None:
         assert '<script>' not in html and 'style="' not in html and '<style' not in html, path
 
 
+# CSRF: a test-only blueprint with a form view on the real app.
+
+PROBE = '/csrf-probe'
+STATE_CHANGING = ['POST', 'PUT', 'PATCH', 'DELETE']
+
+
 @pytest.fixture
 async def form_app(database_url: str) -> AsyncIterator[Quart]:
     app = create_app(settings_for(database_url))
     probe = Blueprint('csrf_probe', __name__)
 
-    @probe.get('/csrf-probe')
+    @probe.get(PROBE)
     async def token() -> str:
         return csrf_token()
 
-    @probe.post('/csrf-probe')
+    @probe.route(PROBE, methods=STATE_CHANGING)
     async def accepted() -> str:
         return 'accepted'
+
+    @probe.get(f'{PROBE}/own-headers')
+    async def own_headers() -> Response:
+        response = Response('embeddable')
+        response.headers['Content-Security-Policy'] = 'frame-ancestors https://partner.test'
+        response.headers['Access-Control-Allow-Origin'] = '*'
+        return response
+
+    @probe.get(f'{PROBE}/broken')
+    async def broken() -> str:
+        raise RuntimeError('a bug in a view')
 
     app.register_blueprint(probe)
     async with app.test_app():
         yield app
 
 
-async def test_state_changing_requests_need_the_sessions_token(form_app: Quart) -> None:
+@pytest.fixture
+async def form_client(form_app: Quart) -> Client:
+    return form_app.test_client()
+
+
+async def token_for(client: Client) -> str:
+    return await (await client.get(PROBE)).get_data(as_text=True)
+
+
+async def assert_refused(response: Response) -> None:
+    html = await response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'Bad request' in html and 'class="site-header"' in html
+    assert_security_headers(response)
+
+
+async def test_the_token_is_random_per_session_and_stable_within_one(form_app: Quart) -> None:
     client = form_app.test_client()
-    token = await (await client.get('/csrf-probe')).get_data(as_text=True)
-    assert (await client.post('/csrf-probe')).status_code == 400
-    assert (await client.post('/csrf-probe', form={'csrf_token': 'wrong'})).status_code == 400
-    ok_form = await client.post('/csrf-probe', form={'csrf_token': token})
-    assert ok_form.status_code == 200
-    ok_header = await client.post('/csrf-probe', headers={'X-CSRF-Token': token})
-    assert ok_header.status_code == 200
-    stranger = form_app.test_client()
-    await stranger.get('/csrf-probe')
-    stolen = await stranger.post('/csrf-probe', form={'csrf_token': token})
-    assert stolen.status_code == 400
-    assert 'Bad request' in await stolen.get_data(as_text=True)
-    garbage = await client.post(
-        '/csrf-probe',
-        data=b'\xff\xfe%%%=&&=',
-        headers={'Content-Type': 'application/x-www-form-urlencoded'},
+    token = await token_for(client)
+    assert len(token) >= 40
+    assert await token_for(client) == token
+    assert await token_for(form_app.test_client()) != token
+
+
+async def test_a_post_without_a_session_is_refused(form_client: Client) -> None:
+    await assert_refused(await form_client.post(PROBE, form={'csrf_token': 'anything'}))
+
+
+async def test_a_post_without_a_token_is_refused(form_client: Client) -> None:
+    await token_for(form_client)
+    await assert_refused(await form_client.post(PROBE))
+    await assert_refused(await form_client.post(PROBE, form={'csrf_token': ''}))
+
+
+async def test_a_wrong_token_is_refused(form_client: Client) -> None:
+    token = await token_for(form_client)
+    await assert_refused(await form_client.post(PROBE, form={'csrf_token': token[:-1] + '!'}))
+    await assert_refused(await form_client.post(PROBE, headers={'X-CSRF-Token': 'wrong'}))
+
+
+async def test_a_token_from_another_session_is_refused(form_app: Quart) -> None:
+    victim, attacker = form_app.test_client(), form_app.test_client()
+    await token_for(victim)
+    attackers_token = await token_for(attacker)
+    await assert_refused(await victim.post(PROBE, form={'csrf_token': attackers_token}))
+
+
+async def test_the_sessions_token_is_accepted_as_a_field_or_a_header(form_client: Client) -> None:
+    token = await token_for(form_client)
+    as_field = await form_client.post(PROBE, form={'csrf_token': token, 'name': 'Ada'})
+    assert as_field.status_code == 200
+    assert await as_field.get_data(as_text=True) == 'accepted'
+    as_header = await form_client.post(PROBE, headers={'X-CSRF-Token': token})
+    assert as_header.status_code == 200
+    multipart = (
+        b'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        + token.encode()
+        + b'\r\n--b--\r\n'
     )
-    assert garbage.status_code == 400
+    as_multipart = await form_client.post(
+        PROBE, data=multipart, headers={'Content-Type': 'multipart/form-data; boundary=b'}
+    )
+    assert as_multipart.status_code == 200
 
 
-async def test_wrong_methods_and_unknown_paths_keep_their_status(client: Client) -> None:
-    assert (await client.post('/episodes/all')).status_code == 405
-    assert (await client.post('/no-such-page')).status_code == 404
+@pytest.mark.parametrize('method', STATE_CHANGING)
+async def test_every_state_changing_method_needs_the_token(
+    form_client: Client, method: str
+) -> None:
+    token = await token_for(form_client)
+    await assert_refused(await form_client.open(PROBE, method=method))
+    allowed = await form_client.open(PROBE, method=method, headers={'X-CSRF-Token': token})
+    assert allowed.status_code == 200
 
 
-async def test_memory_rate_limiter_counts_per_key_and_window() -> None:
-    limiter = MemoryRateLimiter()
-    results = [await limiter.hit('k', limit=3, window_seconds=60) for _ in range(4)]
-    assert [r.allowed for r in results] == [True, True, True, False]
-    assert results[-1].retry_after_seconds > 0 and results[-1].remaining == 0
-    assert (await limiter.hit('other', limit=3, window_seconds=60)).allowed
-    await limiter.reset('k')
-    assert (await limiter.hit('k', limit=3, window_seconds=60)).remaining == 2
-
-
-async def test_redis_rate_limiter_is_shared_and_fails_open() -> None:
-    limiter = RedisRateLimiter('redis://127.0.0.1:6379/15')
-    try:
-        await limiter.redis.ping()
-    except OSError:
-        await limiter.close()
-        pytest.skip('Redis is not running on 127.0.0.1:6379')
-    try:
-        key = f'test-{id(limiter)}'
-        other_instance = RedisRateLimiter('redis://127.0.0.1:6379/15')
-        assert (await limiter.hit(key, limit=2, window_seconds=30)).allowed
-        assert (await other_instance.hit(key, limit=2, window_seconds=30)).allowed
-        third = await limiter.hit(key, limit=2, window_seconds=30)
-        assert not third.allowed and 0 < third.retry_after_seconds <= 30
-        await limiter.reset(key)
-        assert (await other_instance.hit(key, limit=2, window_seconds=30)).allowed
-        await limiter.reset(key)
-        await other_instance.close()
-    finally:
-        await limiter.close()
-    unreachable = RedisRateLimiter('redis://127.0.0.1:1/0')
-    assert (await unreachable.hit('x', limit=1, window_seconds=30)).allowed
-    await unreachable.close()
+TRUNCATED_MULTIPART = b'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\nx'
 
 
 @pytest.mark.parametrize(
-    'target', ['/account', '/episodes/show/1/x?y=1#z', '/search?q=a%20b', '/%0d%0aSet-Cookie']
+    ('body', 'content_type'),
+    [
+        (b'csrf_token=\xff\xfe\x00', 'application/x-www-form-urlencoded'),
+        (b'csrf_token=%ff%fe%&&==%', 'application/x-www-form-urlencoded'),
+        (b'no boundary', 'multipart/form-data'),
+        (TRUNCATED_MULTIPART, 'multipart/form-data; boundary=b'),
+        (b'{"csrf_token": 1}', 'application/json'),
+        (b'\x00\x01\x02', 'application/octet-stream'),
+    ],
+)
+async def test_a_malformed_body_is_a_400_not_a_500(
+    form_client: Client, body: bytes, content_type: str
+) -> None:
+    await token_for(form_client)
+    response = await form_client.post(PROBE, data=body, headers={'Content-Type': content_type})
+    await assert_refused(response)
+
+
+async def test_an_oversized_body_stays_a_413(form_client: Client) -> None:
+    await token_for(form_client)
+    response = await form_client.post(
+        PROBE,
+        data=b'a' * (16 * 1024 * 1024 + 1),
+        headers={'Content-Type': 'application/x-www-form-urlencoded'},
+    )
+    assert response.status_code == 413
+
+
+async def test_wrong_methods_and_unknown_paths_keep_their_status(
+    client: Client, form_client: Client
+) -> None:
+    assert (await client.post('/episodes/all')).status_code == 405
+    assert (await client.post('/no-such-page')).status_code == 404
+    assert (await form_client.delete(f'{PROBE}/own-headers')).status_code == 405
+
+
+async def test_a_views_own_headers_are_kept(form_client: Client) -> None:
+    response = await form_client.get(f'{PROBE}/own-headers')
+    assert response.headers['Content-Security-Policy'] == 'frame-ancestors https://partner.test'
+    assert response.headers['Access-Control-Allow-Origin'] == '*'
+    assert response.headers['X-Content-Type-Options'] == 'nosniff'
+
+
+async def test_server_errors_carry_the_security_headers(form_client: Client) -> None:
+    response = await form_client.get(f'{PROBE}/broken')
+    assert response.status_code == 500
+    assert_security_headers(response)
+
+
+# Rate limits
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_memory_limiter_allows_the_limit_per_window_then_refuses() -> None:
+    clock = FakeClock()
+    limiter = MemoryRateLimiter(clock=clock)
+    results = [await limiter.hit('k', limit=3, window_seconds=60) for _ in range(5)]
+    assert [r.allowed for r in results] == [True, True, True, False, False]
+    assert [r.remaining for r in results] == [2, 1, 0, 0, 0]
+    assert results[0].retry_after_seconds == 60
+    clock.now += 20.5
+    refused = await limiter.hit('k', limit=3, window_seconds=60)
+    assert not refused.allowed and refused.retry_after_seconds == 40
+    assert (await limiter.hit('other key', limit=3, window_seconds=60)).allowed
+    clock.now += 40
+    fresh = await limiter.hit('k', limit=3, window_seconds=60)
+    assert fresh.allowed and fresh.remaining == 2 and fresh.retry_after_seconds == 60
+
+
+async def test_memory_limiter_reset_forgets_a_key() -> None:
+    limiter = MemoryRateLimiter(clock=FakeClock())
+    for _ in range(2):
+        await limiter.hit('k', limit=2, window_seconds=60)
+    await limiter.hit('kept', limit=1, window_seconds=60)
+    await limiter.reset('k')
+    await limiter.reset('never seen')
+    assert (await limiter.hit('k', limit=2, window_seconds=60)).remaining == 1
+    assert not (await limiter.hit('kept', limit=1, window_seconds=60)).allowed
+
+
+async def test_memory_limiter_prunes_expired_windows_and_bans() -> None:
+    clock = FakeClock()
+    limiter = MemoryRateLimiter(clock=clock, sweep_at=8)
+    for second in range(200):
+        for client in range(5):
+            await limiter.hit(f'{second}:{client}', limit=1, window_seconds=1)
+        await limiter.ban(f'ban:{second}', seconds=1)
+        assert limiter.size <= 2 * (5 + 1), second
+        clock.now += 1.5
+    assert not await limiter.is_banned('ban:199')
+
+
+async def test_memory_limiter_bans_until_the_ban_expires() -> None:
+    clock = FakeClock()
+    limiter = MemoryRateLimiter(clock=clock)
+    await limiter.ban('probe:10.0.0.1', seconds=60)
+    assert await limiter.is_banned('probe:10.0.0.1')
+    assert not await limiter.is_banned('probe:10.0.0.2')
+    clock.now += 60
+    assert not await limiter.is_banned('probe:10.0.0.1')
+
+
+@pytest.fixture
+async def redis_limiter() -> AsyncIterator[RedisRateLimiter]:
+    limiter = RedisRateLimiter(TEST_REDIS_URL)
+    try:
+        await limiter.redis.ping()
+    except (RedisError, OSError) as error:
+        await limiter.close()
+        pytest.skip(f'Redis is not reachable at {TEST_REDIS_URL}: {error}')
+    yield limiter
+    await limiter.close()
+
+
+@pytest.fixture
+async def redis_key(redis_limiter: RedisRateLimiter) -> AsyncIterator[str]:
+    """A key no other test (or test run) uses, deleted afterwards."""
+    key = f'test:{uuid.uuid4().hex}'
+    yield key
+    await redis_limiter.redis.delete(REDIS_PREFIX + key)
+
+
+async def test_redis_limiter_is_shared_between_instances(
+    redis_limiter: RedisRateLimiter, redis_key: str
+) -> None:
+    other_instance = RedisRateLimiter(TEST_REDIS_URL)
+    try:
+        first = await redis_limiter.hit(redis_key, limit=2, window_seconds=30)
+        assert first.allowed and first.remaining == 1 and first.retry_after_seconds == 30
+        assert (await other_instance.hit(redis_key, limit=2, window_seconds=30)).allowed
+        third = await redis_limiter.hit(redis_key, limit=2, window_seconds=30)
+        assert not third.allowed and third.remaining == 0
+        assert 0 < third.retry_after_seconds <= 30
+        assert 0 < await redis_limiter.redis.ttl(REDIS_PREFIX + redis_key) <= 30
+        await other_instance.reset(redis_key)
+        assert (await redis_limiter.hit(redis_key, limit=2, window_seconds=30)).remaining == 1
+    finally:
+        await other_instance.close()
+
+
+async def test_redis_limiter_gives_a_counter_without_expiry_one(
+    redis_limiter: RedisRateLimiter, redis_key: str
+) -> None:
+    await redis_limiter.redis.set(REDIS_PREFIX + redis_key, 10)
+    result = await redis_limiter.hit(redis_key, limit=5, window_seconds=30)
+    assert not result.allowed and result.retry_after_seconds == 30
+    assert 0 < await redis_limiter.redis.ttl(REDIS_PREFIX + redis_key) <= 30
+
+
+async def test_redis_limiter_bans_are_shared(
+    redis_limiter: RedisRateLimiter, redis_key: str
+) -> None:
+    other_instance = RedisRateLimiter(TEST_REDIS_URL)
+    try:
+        await redis_limiter.ban(redis_key, seconds=30)
+        assert await other_instance.is_banned(redis_key)
+        assert not await other_instance.is_banned(f'{redis_key}:other')
+    finally:
+        await redis_limiter.redis.delete(f'podsite:ban:{redis_key}')
+        await other_instance.close()
+
+
+async def test_an_unreachable_redis_fails_open_and_logs(caplog: pytest.LogCaptureFixture) -> None:
+    limiter = RedisRateLimiter(UNREACHABLE_REDIS_URL)
+    try:
+        with caplog.at_level(logging.ERROR, logger='podsite.infrastructure.rate_limit'):
+            results = [await limiter.hit('k', limit=1, window_seconds=30) for _ in range(3)]
+            await limiter.reset('k')
+            assert not await limiter.is_banned('k')
+    finally:
+        await limiter.close()
+    assert all(result.allowed for result in results)
+    assert 'rate limit not applied, Redis failed' in caplog.text
+
+
+async def test_the_app_uses_redis_when_configured(database_url: str) -> None:
+    app = create_app(settings_for(database_url, redis_url=UNREACHABLE_REDIS_URL))
+    async with app.test_app(), app.app_context():
+        assert isinstance(rate_limiter(), RedisRateLimiter)
+    default = create_app(settings_for(database_url))
+    async with default.test_app(), default.app_context():
+        assert isinstance(rate_limiter(), MemoryRateLimiter)
+
+
+async def test_a_site_with_redis_down_still_serves_pages(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(settings_for(database_url, redis_url=UNREACHABLE_REDIS_URL))
+    async with app.test_app():
+        response = await app.test_client().get('/')
+    assert response.status_code == 200
+    assert 'Redis failed' in caplog.text
+
+
+# Redirect targets
+
+
+@pytest.mark.parametrize(
+    'target',
+    ['/account', '/episodes/show/1/x?y=1#z', '/search?q=a%20b', '/' + 'x' * 1999],
 )
 def test_same_site_paths_are_safe_next_targets(target: str) -> None:
-    """Percent-encoded characters stay encoded in the Location header, so they are safe."""
     assert safe_next(target) == target
 
 
 @pytest.mark.parametrize(
     'target',
     ['//evil.com', '/\\evil.com', 'https://evil.com', 'javascript:alert(1)', '\\evil',
-     ' /x', '', None, '/x\r\nLocation: //evil', '/' + 'x' * 3000],
+     '/%0d%0aSet-Cookie', '/x\r\nLocation: //evil', '/%2fevil.com', '/%5cevil.com',
+     ' /x', '/x ', '/x\t', '/x\u202e', 'account', '', None, '/' + 'x' * 2000],
 )  # fmt: skip
 def test_anything_else_falls_back(target: str | None) -> None:
     assert safe_next(target, '/home') == '/home'
+
+
+def test_the_default_fallback_is_the_home_page() -> None:
+    assert safe_next('//evil.com') == '/'

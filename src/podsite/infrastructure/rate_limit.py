@@ -7,8 +7,9 @@ costs one round trip (or one dict lookup) per attempt.
 """
 
 import logging
+import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,6 +23,17 @@ logger = logging.getLogger(__name__)
 EXTENSION_KEY = 'podsite.rate_limiter'
 REDIS_PREFIX = 'podsite:ratelimit:'
 REDIS_BAN_PREFIX = 'podsite:ban:'
+# INCR and EXPIRE in one atomic script that runs on any Redis version (EXPIRE NX needs 7.0),
+# and a counter found without a TTL gets one, so no key can be locked out for good.
+HIT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then
+    redis.call('EXPIRE', KEYS[1], ARGV[1])
+    ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
 
 
 @dataclass(frozen=True)
@@ -46,54 +58,67 @@ def _result(count: int, limit: int, retry_after: int) -> RateLimitResult:
 
 
 class MemoryRateLimiter:
-    """Per process; expired windows are pruned as new ones open, so memory stays bounded."""
+    """Per process. Expired windows and bans are swept out whenever the tables have doubled
+    since the last sweep, so memory follows the keys active in a window and sweeping costs
+    O(1) per new key on average, even while a flood of addresses is being counted."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, clock: Callable[[], float] = time.monotonic, sweep_at: int = 1024
+    ) -> None:
+        self._clock = clock
         self._windows: dict[str, tuple[float, int]] = {}
         self._bans: dict[str, float] = {}
+        self._min_sweep_at = sweep_at
+        self._sweep_at = sweep_at
+
+    @property
+    def size(self) -> int:
+        """Windows and bans held, expired ones included until the next sweep."""
+        return len(self._windows) + len(self._bans)
 
     async def hit(self, key: str, *, limit: int, window_seconds: int) -> RateLimitResult:
-        now = time.monotonic()
+        now = self._clock()
         ends, count = self._windows.get(key, (0.0, 0))
         if ends <= now:
-            self._prune(now)
             ends, count = now + window_seconds, 0
         count += 1
         self._windows[key] = (ends, count)
-        return _result(count, limit, int(ends - now) + 1)
+        self._sweep(now)
+        return _result(count, limit, math.ceil(ends - now))
 
     async def reset(self, key: str) -> None:
         self._windows.pop(key, None)
 
     async def ban(self, key: str, *, seconds: int) -> None:
-        self._bans[key] = time.monotonic() + seconds
+        now = self._clock()
+        self._bans[key] = now + seconds
+        self._sweep(now)
 
     async def is_banned(self, key: str) -> bool:
         until = self._bans.get(key)
         if until is None:
             return False
-        if until <= time.monotonic():
+        if until <= self._clock():
             del self._bans[key]
             return False
         return True
 
-    def _prune(self, now: float) -> None:
-        if len(self._windows) > 10_000:
-            self._windows = {k: v for k, v in self._windows.items() if v[0] > now}
+    def _sweep(self, now: float) -> None:
+        if self.size < self._sweep_at:
+            return
+        self._windows = {key: window for key, window in self._windows.items() if window[0] > now}
+        self._bans = {key: until for key, until in self._bans.items() if until > now}
+        self._sweep_at = max(self._min_sweep_at, 2 * self.size)
 
 
 class RedisRateLimiter:
     def __init__(self, url: str) -> None:
         self.redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._hit = self.redis.register_script(HIT_SCRIPT)
 
     async def hit(self, key: str, *, limit: int, window_seconds: int) -> RateLimitResult:
-        name = REDIS_PREFIX + key
         try:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.incr(name)
-                pipe.expire(name, window_seconds, nx=True)
-                pipe.ttl(name)
-                count, _, ttl = await pipe.execute()
+            count, ttl = await self._hit(keys=[REDIS_PREFIX + key], args=[window_seconds])
         except (RedisError, OSError) as error:
             # A Redis outage must not lock every listener out of their account; the
             # limit is a brake on guessing, and argon2 stays a brake without it.
