@@ -6,6 +6,7 @@ import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,8 +23,11 @@ from podsite.services import (
     account_service,
     demo_content,
     demo_service,
+    download_aggregation_service,
     feed_import_service,
     feed_parser,
+    media_service,
+    report_service,
     schema_service,
     transcript_service,
 )
@@ -255,6 +259,99 @@ def import_feed(
         console.print(table)
     for warning in report.warnings:
         console.print(f'[yellow]warning[/yellow] {warning}')
+
+
+@cli.command()
+def aggregate(
+    rebuild: Annotated[
+        bool, typer.Option('--rebuild', help='Recount every stored event from the start.')
+    ] = False,
+) -> None:
+    """Turn new download events into counted downloads (IAB v2.3). Running it again
+    changes nothing; the site also does this by itself every few minutes."""
+    settings = load_settings()
+
+    async def count() -> None:
+        async with app_with_database(settings):
+            result = await download_aggregation_service.aggregate_downloads(
+                settings.analytics_window, rebuild=rebuild
+            )
+        if result.first_day is None:
+            console.print('No new download events; counts are up to date.')
+            return
+        console.print(
+            f'Read {result.events_read} events; {result.downloads} counted downloads from '
+            f'{result.first_day} on ({settings.analytics_window.value} window).'
+        )
+
+    run(count())
+
+
+@cli.command()
+def stats(
+    days: Annotated[int, typer.Option(min=1, max=3650, help='The recent period to sum.')] = 30,
+) -> None:
+    """Counted downloads in all and lately, the top episodes and apps, and link clicks;
+    new events are counted first."""
+    settings = load_settings()
+
+    async def summarise() -> None:
+        async with app_with_database(settings):
+            await download_aggregation_service.aggregate_downloads(settings.analytics_window)
+            since = datetime.now(UTC).date() - timedelta(days=days - 1)
+            everything = await report_service.downloads_per_day(None)
+            recent = await report_service.downloads_per_day(since)
+            top = await report_service.episode_downloads(top=5)
+            apps = await report_service.shares('app', since)
+            links = await report_service.link_clicks(since)
+        console.print(
+            f'Counted downloads: [bold]{sum(d.count for d in everything)}[/bold] in all, '
+            f'[bold]{sum(d.count for d in recent)}[/bold] in the last {days} days '
+            f'({settings.analytics_window.value} window).'
+        )
+        episodes = Table('episode', 'title', 'all time', title='Top episodes')
+        for row in top:
+            episodes.add_row(str(row.number), row.title, str(row.all_time))
+        console.print(episodes)
+        app_table = Table('app', 'downloads', title=f'Apps, last {days} days')
+        for share in apps[:10]:
+            app_table.add_row(share.name, str(share.downloads))
+        console.print(app_table)
+        console.print(
+            f'Short-link clicks in the last {days} days: {sum(link.clicks for link in links)}'
+        )
+
+    run(summarise())
+
+
+@cli.command('probe-media')
+def probe_media(
+    fetch: Annotated[
+        bool, typer.Option(help='Read the start of remote files with one range request.')
+    ] = False,
+    everything: Annotated[
+        bool, typer.Option('--all', help='Probe episodes probed before, too.')
+    ] = False,
+) -> None:
+    """Read each episode's ID3 tag size and bitrate, which the download counting needs;
+    files come from PODSITE_MEDIA_DIR, or from their URLs with --fetch."""
+    settings = load_settings()
+
+    async def probe() -> media_service.ProbeReport:
+        async with app_with_database(settings):
+            with console.status('Reading media files...'):
+                return await media_service.probe_media(
+                    media_dir=settings.media_dir, fetch=fetch, everything=everything
+                )
+
+    report = asyncio.run(probe())
+    console.print(
+        f'{len(report.probed)} probed, {len(report.skipped)} skipped, {len(report.failed)} failed.'
+    )
+    for number, reason in report.failed:
+        errors.print(f'[red]episode {number}[/red]: {reason}')
+    if report.failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:

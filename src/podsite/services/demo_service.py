@@ -19,6 +19,7 @@ from podsite.data import (
 )
 from podsite.infrastructure import db
 from podsite.infrastructure.markdown import render_markdown
+from podsite.services import short_link_service
 from podsite.services.demo_content import DemoCatalogue
 
 ROWS_PER_STATEMENT = 1000
@@ -132,6 +133,7 @@ async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> 
     await _insert(session, EpisodeGuest, appearance_rows)
     await _insert(session, SponsorPlacement, placement_rows)
     await _insert(session, Transcript, transcript_rows, batch=TRANSCRIPTS_PER_STATEMENT)
+    await short_link_service.link_placements()
     return DemoSummary(
         episodes=len(episode_rows),
         guests=len(guest_rows),
