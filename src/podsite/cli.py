@@ -90,6 +90,12 @@ def demo(
     if_empty: Annotated[
         bool, typer.Option('--if-empty', help='Do nothing (and succeed) if episodes exist.')
     ] = False,
+    listening: Annotated[
+        bool,
+        typer.Option(
+            '--listening', help='Add generated downloads, clicks and impressions for reports.'
+        ),
+    ] = False,
 ) -> None:
     """Load a generated, believable demo catalogue into an empty database."""
     settings = load_settings()
@@ -106,10 +112,16 @@ def demo(
                 catalogue = demo_content.generate_catalogue(episodes=episodes, seed=seed)
             with console.status('Writing to the database...'):
                 summary = await demo_service.load_demo(catalogue)
-        console.print(
-            f'Loaded {summary.episodes} episodes, {summary.guests} guests, '
-            f'{summary.sponsors} sponsors and {summary.transcripts} transcripts.'
-        )
+            console.print(
+                f'Loaded {summary.episodes} episodes, {summary.guests} guests, '
+                f'{summary.sponsors} sponsors and {summary.transcripts} transcripts.'
+            )
+            if listening:
+                with console.status('Generating listening...'):
+                    counted = await demo_service.load_demo_listening(
+                        seed=seed, window=settings.analytics_window
+                    )
+                console.print(f'Added listening: {counted} counted downloads.')
 
     run(load())
 

@@ -1,5 +1,6 @@
 """The `podsite` command, run the way a newcomer runs it."""
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -98,6 +99,19 @@ def test_aggregate_and_stats_summarise_counted_downloads(runner: CliRunner) -> N
     assert 'Counted downloads: 0 in all, 0 in the last 7 days' in summary.output
     assert 'Top episodes' in summary.output
     assert runner.invoke(cli, ['stats', '--days', '0']).exit_code == 2
+
+
+def test_the_demo_can_come_with_listening_for_its_reports(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
+    loaded = runner.invoke(cli, ['demo', '--episodes', '4', '--listening'])
+    assert loaded.exit_code == 0, loaded.output
+    counted = int(re.search(r'Added listening: (\d+) counted downloads', loaded.output).group(1))  # type: ignore[union-attr]
+    assert counted > 100
+
+    summary = runner.invoke(cli, ['stats', '--days', '30'])
+    assert f'Counted downloads: {counted} in all' in summary.output
+    assert 'Apple Podcasts' in summary.output
+    assert 'Short-link clicks in the last 30 days' in summary.output
 
 
 def test_probe_media_reads_local_files_and_reports_the_rest(

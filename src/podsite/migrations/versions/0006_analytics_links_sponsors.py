@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import podsite.data.base
+from podsite.infrastructure.markdown import render_markdown
 
 revision: str = '0006'
 down_revision: str | None = '0005'
@@ -146,6 +147,32 @@ def upgrade() -> None:
                 f'CREATE TRIGGER content_version_short_link_{event.lower()} AFTER {event} '
                 f'ON short_link BEGIN {bump}; END'
             )
+
+    _tell_privacy_about_links()
+
+
+# Added to the seeded privacy policy, after its paragraph on downloads, unless an admin has
+# rewritten that paragraph (their text is theirs to change).
+DOWNLOADS_END = "count downloads the way the podcast industry's measurement guidelines describe."
+LINKS_AND_SPONSORS = """ How we count
+them is described on [the methodology page](/analytics-methodology).
+
+**Links and sponsors.** When you follow one of our short links (`/r/...`), we record the
+time, the link, your browser's user agent, the page you came from, and your IP address
+as the same kind of daily keyed hash. Views of episode pages are counted per day for our
+sponsors, as numbers only: nothing about you is kept with them."""
+
+
+def _tell_privacy_about_links() -> None:
+    connection = op.get_bind()
+    row = connection.execute(sa.text("SELECT id, body FROM policy WHERE slug = 'privacy'")).first()
+    if row is None or DOWNLOADS_END not in row.body or 'Links and sponsors' in row.body:
+        return
+    body = row.body.replace(DOWNLOADS_END, DOWNLOADS_END + LINKS_AND_SPONSORS, 1)
+    connection.execute(
+        sa.text('UPDATE policy SET body = :body, body_html = :html WHERE id = :id'),
+        {'body': body, 'html': render_markdown(body), 'id': row.id},
+    )
 
 
 def downgrade() -> None:
