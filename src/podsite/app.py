@@ -28,10 +28,11 @@ from podsite.views import (
     policies,
     search,
     sitemap,
+    stream,
 )
 
 # Episodes first; the redirector (catch-all short URLs) will come last.
-BLUEPRINTS = (episodes, home, guests, search, sitemap, policies, account, admin, error)
+BLUEPRINTS = (episodes, home, guests, search, stream, sitemap, policies, account, admin, error)
 
 
 def create_app(settings: Settings | None = None) -> Quart:
