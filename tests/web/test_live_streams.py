@@ -156,6 +156,9 @@ async def test_the_feed_announces_upcoming_and_live_streams_but_not_past_ones(
     assert 'Long over' not in by_title
     live = by_title['Live right now']
     assert live.get('status') == 'live'
+    assert (
+        live.findtext('content:encoded', namespaces=NS) == '<p>We talk <strong>live</strong>.</p>\n'
+    )
     upcoming = [item for item in live_items if item.get('status') == 'pending']
     assert len(upcoming) == 1
     for item in live_items:
@@ -449,6 +452,7 @@ async def test_admins_create_edit_link_and_delete_streams_with_audit_entries(
     assert edited.status_code == 302
     form = await admin.page(f'/admin/streams/{stream_id}')
     assert f'value="{episode.number}"' in form
+    assert f'podsite notify-stream {stream_id}' in form
 
     confirm = await admin.page(f'/admin/streams/{stream_id}/delete')
     assert 'cannot be undone' in confirm

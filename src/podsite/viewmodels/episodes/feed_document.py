@@ -223,6 +223,8 @@ class FeedDocument:
         page = f'{self.base_url}/live-stream'
         _add(element, 'title', stream.title)
         _add(element, 'description', stream.description or stream.title)
+        if stream.description_html:
+            _add(element, _tag(CONTENT, 'encoded')).text = etree.CDATA(stream.description_html)
         _add(element, 'link', page)
         _add(element, 'guid', stream.guid, isPermaLink='false')
         _add(element, _tag(PODCAST, 'contentLink'), 'Watch on YouTube', href=stream.watch_url)
