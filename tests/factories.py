@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podsite.data import Episode, EpisodeGuest, Guest, Sponsor, SponsorPlacement
+from podsite.data import Episode, EpisodeGuest, Guest, LiveStream, Sponsor, SponsorPlacement
 
 
 async def next_episode_number(session: AsyncSession) -> int:
@@ -63,3 +63,27 @@ async def first_published_episode(session: AsyncSession) -> Episode:
     )
     assert episode is not None
     return episode
+
+
+async def add_live_stream(
+    session: AsyncSession,
+    *,
+    title: str = 'A test live stream',
+    starts_in: timedelta = timedelta(days=2),
+    duration_minutes: int = 60,
+    youtube_id: str = 'dQw4w9WgXcQ',
+    description: str = 'We talk **live**.',
+    episode: Episode | None = None,
+) -> LiveStream:
+    """A stream starting `starts_in` from now (negative: it started that long ago)."""
+    stream = LiveStream(
+        title=title,
+        description=description,
+        starts_at=datetime.now(UTC).replace(microsecond=0) + starts_in,
+        duration_minutes=duration_minutes,
+        youtube_id=youtube_id,
+        episode_id=None if episode is None else episode.id,
+    )
+    session.add(stream)
+    await session.commit()
+    return stream

@@ -4,6 +4,7 @@ namespace specification (the namespace's 2021 XSD is out of date, so rules are c
 
 import re
 import uuid
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 from lxml import etree
@@ -38,6 +39,53 @@ def problems(xml: bytes) -> list[str]:
     guids: set[str] = set()
     for index, item in enumerate(channel.findall('item'), start=1):
         found += [f'item {index}: {problem}' for problem in _item(item, guids)]
+    for index, live in enumerate(channel.findall('podcast:liveItem', NS), start=1):
+        found += [f'liveItem {index}: {problem}' for problem in _live_item(live, guids)]
+    for misplaced in root.iterfind('.//item/podcast:liveItem', NS):
+        found.append(f'podcast:liveItem {misplaced.findtext("title")!r} is not a child of channel')
+    return found
+
+
+def _iso_8601(value: str | None) -> datetime | None:
+    """An ISO 8601 timestamp with a UTC offset (`Z` or `+01:00`), or None."""
+    try:
+        moment = datetime.fromisoformat(value or '')
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _live_item(live: etree._Element, guids: set[str]) -> list[str]:
+    """Podcasting 2.0 `<podcast:liveItem>`: status and start required, end recommended, the
+    children of an <item>, and at least one podcast:contentLink (required by the spec)."""
+    found: list[str] = []
+    if live.get('status') not in {'pending', 'live', 'ended'}:
+        found.append(f'status {live.get("status")!r} is not pending, live or ended')
+    start, end = _iso_8601(live.get('start')), _iso_8601(live.get('end'))
+    if start is None:
+        found.append('start is not an ISO 8601 timestamp with an offset')
+    if 'end' in live.attrib and end is None:
+        found.append('end is not an ISO 8601 timestamp with an offset')
+    if start is not None and end is not None and end <= start:
+        found.append('end is not after start')
+    if not _text(live, 'title'):
+        found.append('missing <title>')
+    guid = _text(live, 'guid')
+    if not guid:
+        found.append('missing <guid>')
+    elif guid in guids:
+        found.append(f'duplicate guid {guid!r}')
+    guids.add(guid or '')
+    links = live.findall('podcast:contentLink', NS)
+    if not links:
+        found.append('no podcast:contentLink')
+    for link in links:
+        if not URL.match(link.get('href', '')):
+            found.append('podcast:contentLink href is not a URL')
+    enclosure = live.find('enclosure')
+    if enclosure is not None and not URL.match(enclosure.get('url', '')):
+        found.append('enclosure url is not a URL')
+    found += _persons(live)
     return found
 
 

@@ -33,6 +33,7 @@ from podsite.views import (
     redirector,
     search,
     sitemap,
+    stream,
 )
 
 # Episodes first; the redirector (short URLs under /r/) last.
@@ -43,6 +44,7 @@ BLUEPRINTS = (
     advertiser,
     guests,
     search,
+    stream,
     sitemap,
     policies,
     account,

@@ -29,6 +29,7 @@ from podsite.services import (
     media_service,
     report_service,
     schema_service,
+    stream_subscriber_service,
     transcript_service,
 )
 from podsite.settings import Settings
@@ -114,7 +115,8 @@ def demo(
                 summary = await demo_service.load_demo(catalogue)
             console.print(
                 f'Loaded {summary.episodes} episodes, {summary.guests} guests, '
-                f'{summary.sponsors} sponsors and {summary.transcripts} transcripts.'
+                f'{summary.sponsors} sponsors, {summary.transcripts} transcripts and '
+                f'{summary.live_streams} live streams.'
             )
             if listening:
                 with console.status('Generating listening...'):
@@ -181,6 +183,33 @@ def create_admin(
         console.print(f'Administrator {account_service.normalize_email(email)} created.')
 
     run(create())
+
+
+@cli.command('notify-stream')
+def notify_stream(
+    stream_id: Annotated[int, typer.Argument(help='Id of the live stream (see /admin/streams).')],
+) -> None:
+    """Email "going live soon" to every confirmed live stream subscriber, through the outbox.
+
+    Each subscriber is told once per stream: running it again sends only to those who
+    confirmed since. Exit code 1 when there is no stream with this id.
+    """
+    settings = load_settings()
+
+    async def notify() -> None:
+        async with app_with_database(settings):
+            report = await stream_subscriber_service.notify(
+                stream_id=stream_id, base_url=settings.public_base_url
+            )
+        if report is None:
+            errors.print(f'[red]There is no live stream with id {stream_id}.[/red]')
+            raise typer.Exit(1)
+        console.print(
+            f'{report.title}: {report.queued} emails queued, '
+            f'{report.already_notified} subscribers had been told before.'
+        )
+
+    run(notify())
 
 
 @cli.command('import-transcripts')

@@ -1,7 +1,9 @@
 """In a real browser (Debian's Chromium) against a real server: an administrator logs in,
-edits an episode's title, and the public page and the feed show the new title."""
+edits an episode's title, and the public page and the feed show the new title; a listener
+sees the next live stream's countdown."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -89,3 +91,24 @@ async def test_admin_edits_a_title_and_the_public_site_shows_it(
         assert 'Edited in a real browser' in await feed.text()
         await browser.close()
     assert errors == []
+
+
+async def test_the_next_live_stream_counts_down_in_the_browser(server: str) -> None:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+        )
+        page = await browser.new_page()
+        # The YouTube embed stays offline: tests reach nothing but loopback.
+        await page.route(re.compile(r'^https?://(?!127\.0\.0\.1[:/])'), lambda r: r.abort())
+        errors: list[str] = []
+        page.on('console', lambda m: errors.append(m.text) if m.type == 'error' else None)
+        await page.goto(f'{server}/live-stream')
+        countdown = page.locator('time[data-countdown]')
+        server_text = await countdown.get_attribute('title')
+        assert server_text is not None and server_text.endswith(' UTC')
+        first = await countdown.inner_text()
+        assert re.match(r'in \d+ days?, \d+ hours?, \d+ minutes? \(', first), first
+        await browser.close()
+    assert [e for e in errors if 'Content Security Policy' in e] == []

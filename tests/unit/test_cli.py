@@ -140,3 +140,36 @@ def test_probe_media_reads_local_files_and_reports_the_rest(
     assert facts == (1034, 128_000)
     again = runner.invoke(cli, ['probe-media'])
     assert '0 probed, 2 skipped' in again.output
+
+
+def test_notify_stream_queues_each_alert_once_and_refuses_unknown_streams(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
+    assert runner.invoke(cli, ['demo', '--episodes', '12']).exit_code == 0
+    with closing(sqlite3.connect(tmp_path / 'cli.db')) as database:
+        moment = '2026-01-01 10:00:00.000000'
+        database.executemany(
+            'INSERT INTO stream_subscriber (email, consent_at, confirmed_at, token_hash, '
+            'token_expires_at, confirmation_sent_at) VALUES (?, ?, ?, ?, ?, ?)',
+            [
+                ('ada@example.com', moment, moment, 'a' * 64, moment, moment),
+                ('pending@example.com', moment, None, 'b' * 64, moment, moment),
+            ],
+        )
+        database.commit()
+        stream_id = database.execute('SELECT max(id) FROM live_stream').fetchone()[0]
+    first = runner.invoke(cli, ['notify-stream', str(stream_id)])
+    assert first.exit_code == 0, first.output
+    assert '1 emails queued, 0 subscribers had been told before' in ' '.join(first.output.split())
+    second = runner.invoke(cli, ['notify-stream', str(stream_id)])
+    assert second.exit_code == 0
+    assert '0 emails queued, 1 subscribers had been told before' in ' '.join(second.output.split())
+    with closing(sqlite3.connect(tmp_path / 'cli.db')) as database:
+        bodies = [row[0] for row in database.execute('SELECT body FROM outbox_message')]
+    assert len(bodies) == 1 and '/live-stream/unsubscribe/' in bodies[0]
+
+    unknown = runner.invoke(cli, ['notify-stream', '999'])
+    assert unknown.exit_code == 1
+    assert 'There is no live stream with id 999.' in unknown.output
+    assert runner.invoke(cli, ['notify-stream', 'abc']).exit_code == 2

@@ -216,3 +216,16 @@ def test_demo_listening_is_repeatable_and_fades_after_each_release() -> None:
     assert max(d.occurred_at.date() for d in first.downloads) <= today
     assert {c.short_link_id for c in first.clicks} == {9}
     assert all(i.placement_ids == [7] for i in first.impressions)
+
+
+def test_the_demo_has_a_past_stream_that_became_an_episode_and_one_ahead(
+    catalogue: DemoCatalogue,
+) -> None:
+    past, upcoming = catalogue.live_streams
+    latest = published(catalogue)[-1]
+    assert past.episode_number == latest.number and past.starts_at is not None
+    assert past.starts_at < latest.published_at
+    assert upcoming.starts_at is None and upcoming.days_ahead > 0
+    assert upcoming.episode_number is None
+    assert all(YOUTUBE_ID.fullmatch(stream.youtube_id) for stream in catalogue.live_streams)
+    assert generate_catalogue(seed=5).live_streams == generate_catalogue(seed=5).live_streams

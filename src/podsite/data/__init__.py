@@ -13,6 +13,7 @@ from podsite.data.base import Base
 from podsite.data.download import AnalyticsSalt, DownloadEvent
 from podsite.data.episode import Episode, EpisodeGuest, Transcript
 from podsite.data.guest import Guest
+from podsite.data.live_stream import LiveStream, StreamNotification, StreamSubscriber
 from podsite.data.podcast import Podcast
 from podsite.data.policy import Policy
 from podsite.data.search import SearchDocument
@@ -30,6 +31,7 @@ __all__ = [
     'Episode',
     'EpisodeGuest',
     'Guest',
+    'LiveStream',
     'OutboxMessage',
     'PasswordReset',
     'PlacementImpression',
@@ -40,6 +42,8 @@ __all__ = [
     'SiteState',
     'Sponsor',
     'SponsorPlacement',
+    'StreamNotification',
+    'StreamSubscriber',
     'Transcript',
     'User',
     'UserSession',

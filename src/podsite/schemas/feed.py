@@ -1,9 +1,10 @@
 """Read models of the podcast feed."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from podsite.schemas.catalogue import GuestRef, Placement, ReadModel
+from podsite.schemas.live_stream import LiveStreamCard
 
 
 class PodcastDetails(ReadModel):
@@ -57,7 +58,18 @@ class FeedItem(ReadModel):
 class Feed(ReadModel):
     podcast: PodcastDetails
     items: tuple[FeedItem, ...]
+    live_items: tuple[LiveStreamCard, ...] = ()
+    """Upcoming and live streams, soonest first."""
 
     @property
     def last_modified(self) -> datetime:
-        return max([self.podcast.updated_at, *(item.updated_at for item in self.items)])
+        now = datetime.now(UTC)
+        return max(
+            [
+                self.podcast.updated_at,
+                *(item.updated_at for item in self.items),
+                *(stream.updated_at for stream in self.live_items),
+                # A stream going live changes the feed without any write.
+                *(stream.starts_at for stream in self.live_items if stream.starts_at <= now),
+            ]
+        )

@@ -117,6 +117,19 @@ class DemoEpisode(DemoModel):
     transcript: DemoTranscript | None
 
 
+class DemoLiveStream(DemoModel):
+    title: str
+    description: str
+    duration_minutes: int
+    youtube_id: str
+    starts_at: AwareDatetime | None
+    """Fixed for a past stream; None for an upcoming one, placed by `days_ahead`."""
+    days_ahead: int
+    """An upcoming stream starts this many days after the demo is loaded (at 17:00 UTC), so
+    the demo always has one ahead, whatever the clock says."""
+    episode_number: int | None
+
+
 class DemoCatalogue(DemoModel):
     seed: int
     podcast: DemoPodcast
@@ -125,6 +138,7 @@ class DemoCatalogue(DemoModel):
     """Everyone but the host, in order of their first appearance."""
     sponsors: tuple[DemoSponsor, ...]
     episodes: tuple[DemoEpisode, ...]
+    live_streams: tuple[DemoLiveStream, ...] = ()
 
     @property
     def people(self) -> tuple[DemoGuest, ...]:
@@ -731,7 +745,49 @@ def generate_catalogue(*, episodes: int = 300, seed: int = 2026) -> DemoCatalogu
         guests=tuple(person.guest for person in people),
         sponsors=sponsors,
         episodes=tuple(built),
+        live_streams=_live_streams(rng, built),
     )
+
+
+def _live_streams(rng: random.Random, episodes: list[DemoEpisode]) -> tuple[DemoLiveStream, ...]:
+    """One past stream that became the latest published episode, and one ahead."""
+    streams = []
+    published = [episode for episode in episodes if episode.is_published]
+    if published:
+        episode = published[-1]
+        streams.append(
+            DemoLiveStream(
+                title=f'Live recording: {episode.title}',
+                description=(
+                    f'We recorded episode {episode.number} live, with questions from the chat.\n\n'
+                    f'{episode.summary}'
+                ),
+                duration_minutes=90,
+                youtube_id=episode.youtube_id or ''.join(rng.choices(YOUTUBE_ID_ALPHABET, k=11)),
+                # The Wednesday evening before the Monday release.
+                starts_at=(episode.published_at - timedelta(days=5)).replace(hour=17),
+                days_ahead=0,
+                episode_number=episode.number,
+            )
+        )
+    streams.append(
+        DemoLiveStream(
+            title='Live Q&A: your questions about packaging Python',
+            description=(
+                f'{HOST_NAME} answers your questions live. Bring the **pyproject.toml** that '
+                'puzzles you, and ask in the YouTube chat.\n\n'
+                '- lock files and reproducible installs\n'
+                '- publishing to PyPI from CI\n'
+                '- when to split a package in two'
+            ),
+            duration_minutes=60,
+            youtube_id=''.join(rng.choices(YOUTUBE_ID_ALPHABET, k=11)),
+            starts_at=None,
+            days_ahead=7,
+            episode_number=None,
+        )
+    )
+    return tuple(streams)
 
 
 def _podcast(*, last_year: int) -> DemoPodcast:

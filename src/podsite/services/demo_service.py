@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -14,6 +14,7 @@ from podsite.data import (
     Episode,
     EpisodeGuest,
     Guest,
+    LiveStream,
     Podcast,
     ShortLink,
     Sponsor,
@@ -30,7 +31,7 @@ from podsite.services import (
     short_link_service,
     sponsor_service,
 )
-from podsite.services.demo_content import DemoCatalogue
+from podsite.services.demo_content import DemoCatalogue, DemoLiveStream
 from podsite.services.download_counting import Window
 
 ROWS_PER_STATEMENT = 1000
@@ -51,6 +52,7 @@ class DemoSummary(BaseModel):
     guests: int
     sponsors: int
     transcripts: int
+    live_streams: int
 
 
 async def has_episodes() -> bool:
@@ -145,12 +147,33 @@ async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> 
     await _insert(session, EpisodeGuest, appearance_rows)
     await _insert(session, SponsorPlacement, placement_rows)
     await _insert(session, Transcript, transcript_rows, batch=TRANSCRIPTS_PER_STATEMENT)
+    episode_ids = {row['number']: row['id'] for row in episode_rows}
+    today = datetime.now(UTC).date()
+    for stream in catalogue.live_streams:
+        # Through the ORM: its hooks render the description and derive the end time.
+        session.add(_live_stream(stream, episode_ids, today=today))
+    await session.flush()
     await short_link_service.link_placements()
     return DemoSummary(
         episodes=len(episode_rows),
         guests=len(guest_rows),
         sponsors=len(sponsor_rows),
         transcripts=len(transcript_rows),
+        live_streams=len(catalogue.live_streams),
+    )
+
+
+def _live_stream(stream: DemoLiveStream, episode_ids: dict[int, int], *, today: date) -> LiveStream:
+    starts_at = stream.starts_at or datetime.combine(
+        today + timedelta(days=stream.days_ahead), time(17, 0), tzinfo=UTC
+    )
+    return LiveStream(
+        title=stream.title,
+        description=stream.description,
+        starts_at=starts_at,
+        duration_minutes=stream.duration_minutes,
+        youtube_id=stream.youtube_id,
+        episode_id=None if stream.episode_number is None else episode_ids[stream.episode_number],
     )
 
 

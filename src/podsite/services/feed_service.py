@@ -5,7 +5,7 @@ from sqlalchemy import exists, select
 from podsite.data import Episode, Podcast, Transcript
 from podsite.infrastructure import db
 from podsite.schemas.feed import Feed, FeedItem, PodcastDetails
-from podsite.services import episode_service
+from podsite.services import episode_service, live_stream_service
 
 PODCAST_COLUMNS = tuple(
     getattr(Podcast, name) for name in PodcastDetails.model_fields if hasattr(Podcast, name)
@@ -28,7 +28,8 @@ async def podcast_details() -> PodcastDetails | None:
 
 
 async def public_feed() -> Feed | None:
-    """The show and every public episode, newest first; None before the show is set up."""
+    """The show, every public episode (newest first) and the upcoming and live streams;
+    None before the show is set up."""
     podcast = await podcast_details()
     if podcast is None:
         return None
@@ -47,4 +48,5 @@ async def public_feed() -> Feed | None:
         )
         for row in rows
     )
-    return Feed(podcast=podcast, items=items)
+    live_items = tuple(await live_stream_service.current_streams())
+    return Feed(podcast=podcast, items=items, live_items=live_items)

@@ -1,12 +1,15 @@
 """The show's channel-level settings."""
 
-from sqlalchemy import select
+from datetime import UTC, datetime
 
-from podsite.data import Podcast
+from sqlalchemy import and_, select
+
+from podsite.data import LiveStream, Podcast
 from podsite.infrastructure import db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import PodcastWrite
 from podsite.schemas.catalogue import SiteInfo
+from podsite.schemas.live_stream import StreamSlot
 from podsite.services import audit_service
 
 SITE_COLUMNS = (
@@ -21,9 +24,35 @@ SITE_COLUMNS = (
 )
 
 
-async def get_site_info() -> SiteInfo | None:
-    row = (await db.session().execute(select(*SITE_COLUMNS).limit(1))).first()
-    return None if row is None else SiteInfo.model_validate(row._mapping)
+async def layout_info() -> tuple[SiteInfo | None, StreamSlot | None]:
+    """The show's details and the stream live right now, for every page's layout.
+
+    One statement: the banner costs no query of its own. The stream is matched against the
+    clock as the page is built, since a stream goes live by time passing, with no write a
+    cache could key on.
+    """
+    now = datetime.now(UTC)
+    live_now = and_(LiveStream.starts_at <= now, LiveStream.ends_at > now)
+    query = (
+        select(
+            *SITE_COLUMNS,
+            LiveStream.title.label('live_title'),
+            LiveStream.starts_at.label('live_starts_at'),
+            LiveStream.ends_at.label('live_ends_at'),
+        )
+        .outerjoin(LiveStream, live_now)
+        .order_by(Podcast.id, LiveStream.starts_at)
+        .limit(1)
+    )
+    row = (await db.session().execute(query)).first()
+    if row is None:
+        return None, None
+    site = SiteInfo.model_validate(row._mapping)
+    if row.live_title is None:
+        return site, None
+    return site, StreamSlot(
+        title=row.live_title, starts_at=row.live_starts_at, ends_at=row.live_ends_at
+    )
 
 
 async def settings_for_edit() -> PodcastWrite | None:

@@ -4,23 +4,33 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from podsite.data import Episode, SiteState
+from podsite.data import Episode, LiveStream, SiteState
 from podsite.infrastructure import db
 from podsite.infrastructure.cache import ContentState
 
 
 async def content_state() -> ContentState:
-    """The version (bumped by triggers on every catalogue change) and the next scheduled
-    publication, after which cached pages are stale although nothing was written."""
+    """The version (bumped by triggers on every catalogue change) and the next moment cached
+    pages go stale although nothing was written: a scheduled publication, or a live stream
+    starting or ending (the feed says pending, then live)."""
     now = datetime.now(UTC)
     next_publication = (
         select(func.min(Episode.published_at))
         .where(Episode.is_published.is_(True), Episode.published_at > now)
         .scalar_subquery()
     )
+    next_stream_start = (
+        select(func.min(LiveStream.starts_at)).where(LiveStream.starts_at > now).scalar_subquery()
+    )
+    next_stream_end = (
+        select(func.min(LiveStream.ends_at)).where(LiveStream.ends_at > now).scalar_subquery()
+    )
     row = (
         await db.session().execute(
-            select(SiteState.content_version, next_publication).where(SiteState.id == 1)
+            select(
+                SiteState.content_version, next_publication, next_stream_start, next_stream_end
+            ).where(SiteState.id == 1)
         )
     ).one()
-    return ContentState(version=row[0], valid_until=row[1])
+    changes = [moment for moment in row[1:] if moment is not None]
+    return ContentState(version=row[0], valid_until=min(changes, default=None))

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, select
 
-from podsite.data import Episode, EpisodeGuest, Guest, Podcast, Transcript
+from podsite.data import Episode, EpisodeGuest, Guest, LiveStream, Podcast, Transcript
 from podsite.infrastructure import db
 from podsite.schemas.catalogue import guest_url
 from podsite.schemas.sitemap import SitemapEntry
@@ -39,11 +39,13 @@ async def public_urls() -> list[SitemapEntry]:
     newest = max(
         [e.updated_at for e in episodes] + ([show_changed] if show_changed else []), default=None
     )
+    streams_changed: datetime | None = await session.scalar(select(func.max(LiveStream.updated_at)))
     entries = [
         SitemapEntry(path='/', last_modified=newest),
         SitemapEntry(path='/episodes/all', last_modified=newest),
         SitemapEntry(path='/guests', last_modified=newest),
         SitemapEntry(path='/friends-of-the-show', last_modified=newest),
+        SitemapEntry(path='/live-stream', last_modified=streams_changed or newest),
     ]
     for episode in episodes:
         page = f'/episodes/show/{episode.number}/{episode.slug}'

@@ -1,6 +1,6 @@
 """The bespoke admin. Every route is for administrators only (a test walks the URL map)."""
 
-from quart import Blueprint, Response, redirect, request
+from quart import Blueprint, Response, abort, redirect, request
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.infrastructure.auth import current_user, role_required
@@ -15,6 +15,11 @@ from podsite.viewmodels.admin.episode_form import EpisodeFormViewModel
 from podsite.viewmodels.admin.episodes import EpisodeListViewModel
 from podsite.viewmodels.admin.links import LinkFormViewModel, LinkListViewModel
 from podsite.viewmodels.admin.settings import SettingsViewModel
+from podsite.viewmodels.admin.streams import (
+    StreamDeleteViewModel,
+    StreamFormViewModel,
+    StreamListViewModel,
+)
 from podsite.viewmodels.admin.users import UsersViewModel
 from podsite.viewmodels.reports.admin_reports import AdminReportExport, AdminReportsViewModel
 
@@ -259,3 +264,64 @@ async def settings_save() -> ViewResult:
     await vm.load_async()
     await vm.save_async()
     return vm.to_dict(), 200 if vm.is_valid else 400
+
+
+@blueprint.get('/streams')
+@admin_only
+@template('admin/streams.pt')
+async def streams() -> ViewResult:
+    vm = StreamListViewModel()
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.get('/streams/new')
+@admin_only
+@template('admin/stream_form.pt')
+async def stream_new() -> ViewResult:
+    vm = StreamFormViewModel(None)
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.get('/streams/<int:stream_id>')
+@admin_only
+@template('admin/stream_form.pt')
+async def stream_edit(stream_id: int) -> ViewResult:
+    vm = StreamFormViewModel(stream_id)
+    await vm.load_async()
+    if request.args.get('saved'):
+        vm.message = 'Saved. The live stream page, the feed and the calendar show it now.'
+    return vm.to_dict(), 200 if vm.found else 404
+
+
+@blueprint.post('/streams/new')
+@blueprint.post('/streams/<int:stream_id>')
+@admin_only
+@template('admin/stream_form.pt')
+async def stream_save(stream_id: int | None = None) -> ViewResult:
+    vm = StreamFormViewModel(stream_id, await request.form)
+    await vm.load_async()
+    await vm.save_async()
+    if vm.saved_id is None:
+        return vm.to_dict(), 400 if vm.found else 404
+    return redirect(f'/admin/streams/{vm.saved_id}?saved=1')
+
+
+@blueprint.get('/streams/<int:stream_id>/delete')
+@admin_only
+@template('admin/stream_delete.pt')
+async def stream_delete_confirm(stream_id: int) -> ViewResult:
+    vm = StreamDeleteViewModel(stream_id)
+    await vm.load_async()
+    return vm.to_dict(), 200 if vm.stream is not None else 404
+
+
+@blueprint.post('/streams/<int:stream_id>/delete')
+@admin_only
+async def stream_delete(stream_id: int) -> AnyResponse:
+    vm = StreamDeleteViewModel(stream_id)
+    await vm.load_async()
+    if not await vm.delete_async():
+        abort(404)
+    return redirect('/admin/streams')

@@ -1,6 +1,7 @@
 """The podcast feed as XML: RSS 2.0 with Apple's `itunes:` tags and Podcasting 2.0 tags."""
 
 import uuid
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
 
@@ -8,6 +9,7 @@ from lxml import etree
 
 from podsite.schemas.catalogue import GuestRef
 from podsite.schemas.feed import Feed, FeedItem, PodcastDetails
+from podsite.schemas.live_stream import LiveStreamCard
 
 ITUNES = 'http://www.itunes.com/dtds/podcast-1.0.dtd'
 PODCAST = 'https://podcastindex.org/namespace/1.0'
@@ -17,6 +19,7 @@ NAMESPACES = {'itunes': ITUNES, 'podcast': PODCAST, 'content': CONTENT, 'atom': 
 # The Podcasting 2.0 spec's namespace for deriving podcast:guid from the feed URL.
 PODCAST_GUID_NAMESPACE = uuid.UUID('ead4c236-bf58-58c6-a2c6-a6b28d128cb6')
 APPLE_DESCRIPTION_LIMIT_BYTES = 4000
+LIVE_STATUS = {'upcoming': 'pending', 'live': 'live', 'past': 'ended'}
 # Extra elements were stored from imports; parse them as safely as the import did.
 _FRAGMENT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
@@ -64,6 +67,11 @@ class FeedDocument:
     def to_bytes(self) -> bytes:
         rss = etree.Element('rss', nsmap=NAMESPACES, version='2.0')
         channel = _add(rss, 'channel')
+        # Live items come first: readers that treat a <title> or <link> met outside an <item>
+        # as the channel's own (feedparser does) keep the show's, which follow.
+        now = datetime.now(UTC)
+        for stream in self.feed.live_items:
+            self._live_item(_add(channel, _tag(PODCAST, 'liveItem')), stream, now)
         self._channel(channel, self.feed.podcast)
         for item in self.feed.items:
             self._item(_add(channel, 'item'), item)
@@ -220,6 +228,22 @@ class FeedDocument:
                 duration=f'{float(soundbite["duration"]):g}',
             )
         self._extra_elements(element, item.extra_podcast_elements)
+
+    def _live_item(self, element: etree._Element, stream: LiveStreamCard, now: datetime) -> None:
+        """A Podcasting 2.0 live item: YouTube is the player, so contentLink (which the
+        spec requires) points there and to our page; there is no audio stream to enclose."""
+        element.set('status', LIVE_STATUS[stream.status(now)])
+        element.set('start', stream.starts_at.isoformat())
+        element.set('end', stream.ends_at.isoformat())
+        page = f'{self.base_url}/live-stream'
+        _add(element, 'title', stream.title)
+        _add(element, 'description', stream.description or stream.title)
+        if stream.description_html:
+            _add(element, _tag(CONTENT, 'encoded')).text = etree.CDATA(stream.description_html)
+        _add(element, 'link', page)
+        _add(element, 'guid', stream.guid, isPermaLink='false')
+        _add(element, _tag(PODCAST, 'contentLink'), 'Watch on YouTube', href=stream.watch_url)
+        _add(element, _tag(PODCAST, 'contentLink'), 'Watch on our site', href=page)
 
     def _extra_elements(self, parent: etree._Element, fragments: list[str]) -> None:
         for fragment in fragments:

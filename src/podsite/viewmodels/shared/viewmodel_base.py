@@ -8,6 +8,7 @@ from podsite.infrastructure.auth import current_user
 from podsite.infrastructure.csrf import csrf_token
 from podsite.infrastructure.static_files import static_url
 from podsite.schemas.catalogue import SiteInfo
+from podsite.schemas.live_stream import StreamSlot
 from podsite.services import podcast_service
 from podsite.settings import Settings
 
@@ -31,10 +32,12 @@ class ViewModelBase:
 
     def __init__(self) -> None:
         self.site: SiteInfo = FALLBACK_SITE
+        self.live_now: StreamSlot | None = None
         self._loaded = False
 
     async def load_async(self) -> None:
-        self.site = await podcast_service.get_site_info() or FALLBACK_SITE
+        site, self.live_now = await podcast_service.layout_info()
+        self.site = site or FALLBACK_SITE
         await self.load_page_async()
         self._loaded = True
 
@@ -66,6 +69,7 @@ class ViewModelBase:
             'current_path': request.path,
             'user': current_user(),
             'csrf_token': csrf_token,
+            'live_now': self.live_now,
         }
 
 
