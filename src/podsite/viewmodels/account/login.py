@@ -32,8 +32,10 @@ class LoginViewModel(FormViewModel):
             self.message = 'Enter your email and your password.'
             return
         settings: Settings = current_app.config['PODSITE_SETTINGS']
-        limits = ((f'login:ip:{self.ip}', settings.login_attempts_per_ip),
-                  (f'login:account:{email[:320]}', settings.login_attempts_per_account))  # fmt: skip
+        limits = (
+            (f'login:ip:{self.ip}', settings.login_attempts_per_ip),
+            (f'login:account:{email[:320]}', settings.login_attempts_per_account),
+        )
         if wait := await first_exceeded(limits, window_seconds=WINDOW_SECONDS):
             self.message = f'Too many attempts. {wait}'
             return
