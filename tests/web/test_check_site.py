@@ -209,6 +209,17 @@ def test_a_broken_site_reads_each_sitemap_and_url_once_and_never_downloads_media
     assert BrokenSite.requests.count(('GET', '/sitemap-pages.xml')) == 1
 
 
+def test_the_report_can_go_to_standard_output_and_the_summary_to_standard_error(
+    broken_site: str,
+) -> None:
+    result = CliRunner().invoke(cli, ['check-site', broken_site, '--quiet', '--json', '-'])
+
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report['failed'] == len([r for r in report['results'] if not r['ok']]) > 0
+    assert 'URLs checked' in result.stderr
+
+
 def test_a_site_without_a_server_exits_2_with_the_reason(tmp_path: Path) -> None:
     code, _, output = check_site(f'http://127.0.0.1:{free_port()}', report=tmp_path / 'r.json')
     assert code == 2
