@@ -27,6 +27,7 @@ from demo_site import BIN, demo_site
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = ROOT / 'tests' / 'load' / 'locustfile.py'
+RESULTS = ROOT / 'bench' / 'results'
 LISTENER_EMAIL = 'listener@example.com'
 # A throwaway account on a throwaway database, but no password needs to live in the code.
 LISTENER_PASSWORD = secrets.token_urlsafe(18)
@@ -138,6 +139,10 @@ def main() -> None:
         for line in failed:
             print(f'failure: {line}')
     server_errors = [line for line in server_log.splitlines() if SERVER_ERRORS.search(line)]
+    if server_errors:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / 'load-server.log').write_text(server_log)
+        print(f'The server log is kept in {RESULTS / "load-server.log"}.')
     for line in server_errors[:20]:
         print(f'server: {line}')
     print(f'{failures} failed requests, {len(server_errors)} error lines in the server log.')
