@@ -235,20 +235,15 @@ class _SiteChecker:
 
     async def request(self, url: str, check: UrlCheck, *, head: bool, read: Read) -> _Fetched:
         """One request, retried on timeouts, connection errors and 5xx as asked."""
-        attempts = self.options.retries + 1
-        for attempt in range(attempts):
-            if attempt:
-                await asyncio.sleep(min(0.5 * 2 ** (attempt - 1), 5))
-            last = attempt + 1 == attempts
+        for attempt in range(self.options.retries):
             try:
                 fetched = await self._request_once(url, check, head=head, read=read)
+                if fetched.status < 500:
+                    return fetched
             except _Failed:
-                if last:
-                    raise
-                continue
-            if fetched.status < 500 or last:
-                return fetched
-        raise AssertionError('unreachable: the last attempt returns or raises')
+                pass  # the next attempt tells; the last one's failure is reported
+            await asyncio.sleep(min(0.5 * 2**attempt, 5))
+        return await self._request_once(url, check, head=head, read=read)
 
     async def _request_once(self, url: str, check: UrlCheck, *, head: bool, read: Read) -> _Fetched:
         async with self.limit:
@@ -323,6 +318,7 @@ class _SiteChecker:
             for (sitemap_url, _), sitemap in zip(listed, read, strict=True):
                 if sitemap is None:
                     continue
+                self.report.sitemaps.append(sitemap_url)
                 for location in sitemap.locations:
                     url = self.from_sitemap(location, sitemap_url)
                     if not sitemap.is_index:
@@ -353,8 +349,6 @@ class _SiteChecker:
             check.reason = check.reason.replace('redirects', 'a sitemap may not redirect')
         if sitemap is None and not listed_by:
             raise SiteCheckError(f'cannot read the sitemap {url}: {check.reason}')
-        if sitemap is not None:
-            self.report.sitemaps.append(url)
         return sitemap
 
     # Pages and links

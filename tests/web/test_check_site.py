@@ -121,7 +121,7 @@ class BrokenSite(BaseHTTPRequestHandler):
         type(self).requests.append((self.command, self.path))
         status, headers, body = self.PAGES.get(self.path, (404, {}, b'not here'))
         if self.path == '/slow':
-            time.sleep(2)
+            time.sleep(5)
             status, headers, body = 200, {}, b'too late'
         if self.path == '/flaky':
             type(self).flaky_calls += 1
@@ -163,7 +163,7 @@ def test_a_broken_site_has_each_failure_reported_with_its_reason(
     broken_site: str, tmp_path: Path
 ) -> None:
     code, report, output = check_site(
-        broken_site, '--links', '--timeout', '0.5', '--max-redirects', '2', '--retries', '1',
+        broken_site, '--links', '--timeout', '1.5', '--max-redirects', '2', '--retries', '1',
         report=tmp_path / 'report.json',
     )  # fmt: skip
 
@@ -190,7 +190,7 @@ def test_a_broken_site_reads_each_sitemap_and_url_once_and_never_downloads_media
     broken_site: str, tmp_path: Path
 ) -> None:
     _, report, _ = check_site(
-        broken_site, '--links', '--timeout', '0.5', '--retries', '1', report=tmp_path / 'r.json'
+        broken_site, '--links', '--timeout', '1.5', '--retries', '1', report=tmp_path / 'r.json'
     )
 
     results = by_url(report)
@@ -212,7 +212,8 @@ def test_a_broken_site_reads_each_sitemap_and_url_once_and_never_downloads_media
 def test_the_report_can_go_to_standard_output_and_the_summary_to_standard_error(
     broken_site: str,
 ) -> None:
-    result = CliRunner().invoke(cli, ['check-site', broken_site, '--quiet', '--json', '-'])
+    arguments = ['check-site', broken_site, '--quiet', '--timeout', '1.5', '--json', '-']
+    result = CliRunner().invoke(cli, arguments)
 
     assert result.exit_code == 1
     report = json.loads(result.stdout)
