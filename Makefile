@@ -5,10 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench
+.PHONY: help install run test lint format bench check-site load
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.13 not found (pyenv 3.13.0 or python3.13 on PATH)"; exit 1; }
@@ -41,3 +41,13 @@ bench: $(STAMP) ## Benchmark podsite against nginx serving the same page (see be
 	$(BIN)/python bench/recording.py
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/search.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
+
+check-site: $(STAMP) ## Serve a fresh demo site on a free loopback port and check every sitemap URL and link
+	$(BIN)/python bench/check_demo_site.py
+
+# `make load USERS=50 RUN_TIME=20s` for a shorter run.
+USERS ?= 200
+SPAWN_RATE ?= 50
+RUN_TIME ?= 60s
+load: $(STAMP) ## Load-test a fresh demo site (2 Granian workers) with locust; see bench/README.md
+	$(BIN)/python bench/load.py --users $(USERS) --spawn-rate $(SPAWN_RATE) --run-time $(RUN_TIME)

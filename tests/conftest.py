@@ -7,7 +7,12 @@ import os
 import re
 import shutil
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -122,6 +127,42 @@ def free_port() -> int:
         probe.bind(('127.0.0.1', 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+@contextmanager
+def podsite_server(database_url: str, folder: Path, **settings: str) -> Iterator[str]:
+    """`podsite serve` (Granian) in a subprocess on a free loopback port over the database,
+    with only the `PODSITE_` settings given here; yields its base URL once /health answers."""
+    port = free_port()
+    base = f'http://127.0.0.1:{port}'
+    env = {name: value for name, value in os.environ.items() if not name.startswith('PODSITE_')}
+    env |= {
+        'PODSITE_ENVIRONMENT': 'test',
+        'PODSITE_SECRET_KEY': TEST_SECRET_KEY,
+        'PODSITE_DATABASE_URL': database_url,
+        'PODSITE_BASE_URL': base,
+    }
+    env |= {f'PODSITE_{name.upper()}': value for name, value in settings.items()}
+    podsite = str(Path(sys.executable).parent / 'podsite')
+    command = [podsite, 'serve', '--port', str(port)]
+    with (folder / 'server.log').open('w') as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(f'{base}/health', timeout=1):  # noqa: S310
+                        break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(
+                            f'podsite serve did not start: {(folder / "server.log").read_text()}'
+                        ) from None
+                    time.sleep(0.2)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:

@@ -117,4 +117,6 @@ def create_app(settings: Settings | None = None) -> Quart:
 def create_served_app() -> Quart:
     """The factory the ASGI server calls in each worker process."""
     logging.basicConfig(level=logging.INFO, format='%(message)s')
-    return create_app(Settings())
+    app = create_app(Settings())
+    templates.compile_all(app, folder=PACKAGE_DIR / 'templates')
+    return app

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from podsite import site_check
 from podsite.app import create_app
 from podsite.infrastructure import db
 from podsite.services import (
@@ -395,8 +396,71 @@ def probe_media(
         raise typer.Exit(1)
 
 
+@cli.command('check-site')
+def check_site(
+    base_url: Annotated[str, typer.Argument(help='The site, e.g. http://127.0.0.1:8000.')],
+    links: Annotated[
+        bool, typer.Option('--links', help="Also check every internal link of the pages.")
+    ] = False,
+    concurrency: Annotated[int, typer.Option(min=1, max=256, help='Requests at once.')] = 8,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, max=600, help='Seconds to wait for each response.')
+    ] = 10.0,
+    retries: Annotated[
+        int, typer.Option(min=0, max=10, help='Retries after a timeout, connection error or 5xx.')
+    ] = 0,
+    max_redirects: Annotated[
+        int, typer.Option(min=0, max=50, help='Redirects followed before giving up.')
+    ] = 5,
+    rewrite_host: Annotated[
+        bool,
+        typer.Option(help="Check sitemap URLs of another host (the site's public address) "
+                     'on BASE_URL instead.'),
+    ] = True,
+    json_path: Annotated[
+        str | None,
+        typer.Option('--json', metavar='PATH', help='Write a JSON report to PATH (- for stdout).'),
+    ] = None,
+    slowest: Annotated[int, typer.Option(min=0, help='How many of the slowest URLs to list.')] = 10,
+    quiet: Annotated[bool, typer.Option('--quiet', help='No progress bar.')] = False,
+) -> None:  # fmt: skip
+    """Request every URL of BASE_URL/sitemap.xml (and nested sitemaps) and report the broken ones.
+
+    Exit code 1 when any URL failed (error status, timeout, connection error, redirect loop),
+    2 when BASE_URL is not an http(s) URL or its sitemap cannot be read.
+    """
+    options = site_check.CheckOptions(
+        concurrency=concurrency, timeout=timeout, retries=retries,
+        max_redirects=max_redirects, links=links, rewrite_host=rewrite_host,
+    )  # fmt: skip
+    # The report owns stdout when it is asked for there; people read the rest on stderr.
+    readable = errors if json_path == '-' else console
+    with Progress(console=errors, transient=True, disable=quiet or not errors.is_terminal) as bar:
+        task = bar.add_task('Checking URLs', total=None)
+        try:
+            report = asyncio.run(
+                site_check.check_site(
+                    base_url,
+                    options,
+                    on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+            )
+        except site_check.SiteCheckError as error:
+            errors.print(f'[red]Cannot check {base_url}[/red]: {error}', soft_wrap=True)
+            raise typer.Exit(2) from error
+    site_check.print_summary(report, readable, slowest=slowest)
+    if json_path == '-':
+        sys.stdout.write(site_check.report_json(report))
+    elif json_path is not None:
+        Path(json_path).write_text(site_check.report_json(report), encoding='utf-8')
+    if report.failures:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format='%(message)s')
     # Alembic narrates every step at INFO; the command prints its own summary.
     logging.getLogger('alembic').setLevel(logging.WARNING)
+    # httpx logs every request at INFO; check-site and import-feed report their own results.
+    logging.getLogger('httpx').setLevel(logging.WARNING)
     cli()

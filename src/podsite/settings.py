@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     probe_ban_seconds: int = 3600
     """How long an address that probed too much is refused."""
 
+    login_attempts_per_account: int = Field(default=5, ge=1)
+    """Login attempts for one account per quarter hour before it is refused for a while."""
+
+    login_attempts_per_ip: int = Field(default=20, ge=1)
+    """Login attempts from one address per quarter hour; raise it where many people share
+    one address (or for a load test from one machine)."""
+
     analytics_window: Window = Window.ROLLING_FIRST_TOUCH
     """How a listener's requests for an episode are grouped into one download (IAB v2.3):
     `calendar-day`, `rolling-first-touch` or `last-touch`; stated on the methodology page."""

@@ -6,15 +6,13 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright
 
-from tests.conftest import free_port
+from tests.conftest import podsite_server
 
 CHROMIUM = Path('/usr/bin/chromium')
 BIN = Path(sys.executable).parent
@@ -29,13 +27,8 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope='module')
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp('e2e')
-    port = free_port()
-    base = f'http://127.0.0.1:{port}'
-    env = {
-        **os.environ,
-        'PODSITE_DATABASE_URL': f'sqlite+aiosqlite:///{folder / "site.db"}',
-        'PODSITE_BASE_URL': base,
-    }
+    database_url = f'sqlite+aiosqlite:///{folder / "site.db"}'
+    env = {**os.environ, 'PODSITE_DATABASE_URL': database_url}
     podsite = str(BIN / 'podsite')
     subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
     subprocess.run([podsite, 'demo', '--episodes', '12'], env=env, check=True, capture_output=True)
@@ -43,22 +36,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         [podsite, 'create-admin', ADMIN_EMAIL, '--password-stdin'],
         env=env, input=ADMIN_PASSWORD + '\n', text=True, check=True, capture_output=True,
     )  # fmt: skip
-    with (folder / 'server.log').open('w') as log:
-        process = subprocess.Popen(
-            [podsite, 'serve', '--port', str(port)], env=env, stdout=log, stderr=log
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    with urllib.request.urlopen(f'{base}/health', timeout=1):  # noqa: S310
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with podsite_server(database_url, folder) as base:
+        yield base
 
 
 async def test_admin_edits_a_title_and_the_public_site_shows_it(

@@ -10,8 +10,9 @@ from quart.typing import TestClientProtocol as Client
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from podsite.app import create_app
 from podsite.data import OutboxMessage, PasswordReset, User
-from tests.conftest import Browser
+from tests.conftest import Browser, settings_for
 
 PASSWORD = 'correct horse battery'
 
@@ -146,6 +147,19 @@ async def test_repeated_wrong_passwords_are_rate_limited(browser: Browser, app: 
     )
     assert response.status_code == 400
     assert 'Too many attempts' in await response.get_data(as_text=True)
+
+
+async def test_the_login_limit_per_address_comes_from_the_settings(database_url: str) -> None:
+    settings = settings_for(database_url, login_attempts_per_ip=2)
+    app = create_app(settings)
+    async with app.test_app():
+        visitor = Browser(app.test_client())
+        for _ in range(2):
+            await visitor.submit('/account/login', {'email': 'a@example.com', 'password': 'x'})
+        response = await visitor.submit(
+            '/account/login', {'email': 'b@example.com', 'password': 'x'}
+        )
+        assert 'Too many attempts' in await response.get_data(as_text=True)
 
 
 async def test_account_page_needs_a_login(client: Client) -> None:

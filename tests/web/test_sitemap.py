@@ -1,4 +1,5 @@
-"""The sitemap lists every public page (and each one answers), robots.txt points to it."""
+"""The sitemap lists every public page (and each one answers), robots.txt points to it,
+/favicon.ico leads to the icon."""
 
 import re
 
@@ -81,6 +82,14 @@ async def test_large_sites_get_a_sitemap_index(
 
 async def test_numbered_sitemaps_do_not_exist_for_small_sites(client: Client) -> None:
     assert (await client.get('/sitemap-1.xml')).status_code == 404
+
+
+async def test_favicon_ico_leads_to_the_site_icon(client: Client) -> None:
+    response = await client.get('/favicon.ico')
+    assert response.status_code == 301
+    icon = await client.get(response.headers['Location'])
+    assert icon.status_code == 200
+    assert icon.content_type.startswith('image/svg+xml')
 
 
 async def test_robots_txt_points_to_the_sitemap(client: Client) -> None:

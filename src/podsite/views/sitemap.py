@@ -1,5 +1,7 @@
-from quart import Blueprint, Response, abort, current_app
+from quart import Blueprint, Response, abort, current_app, redirect
+from werkzeug.sansio.response import Response as AnyResponse
 
+from podsite.infrastructure.static_files import static_url
 from podsite.settings import Settings
 from podsite.viewmodels.sitemap.sitemap import SitemapViewModel
 
@@ -36,3 +38,10 @@ async def robots() -> Response:
         f'\nSitemap: {settings.public_base_url}/sitemap.xml\n'
     )
     return Response(body, content_type='text/plain; charset=utf-8')
+
+
+@blueprint.get('/favicon.ico')
+async def favicon() -> AnyResponse:
+    """Browsers and feed readers ask for /favicon.ico where no page names an icon (the feed
+    itself): they get the site's icon instead of a 404 and a rendered error page."""
+    return redirect(static_url('img/favicon.svg'), 301)

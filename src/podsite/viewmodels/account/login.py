@@ -1,13 +1,15 @@
 from collections.abc import Mapping
 
+from quart import current_app
+
 from podsite.infrastructure.rate_limit import first_exceeded, rate_limiter
 from podsite.schemas.account import UserInfo
 from podsite.services import account_service
+from podsite.settings import Settings
 from podsite.viewmodels.shared.form import FormViewModel
 
-# Guessing passwords: a few tries per account, a few more per address, per quarter hour.
-ATTEMPTS_PER_ACCOUNT = 5
-ATTEMPTS_PER_IP = 20
+# Guessing passwords: a few tries per account, a few more per address (both in settings),
+# per quarter hour.
 WINDOW_SECONDS = 15 * 60
 WRONG_CREDENTIALS = 'The email or the password is not right.'
 
@@ -29,8 +31,11 @@ class LoginViewModel(FormViewModel):
         if not email or not password:
             self.message = 'Enter your email and your password.'
             return
-        limits = ((f'login:ip:{self.ip}', ATTEMPTS_PER_IP),
-                  (f'login:account:{email[:320]}', ATTEMPTS_PER_ACCOUNT))  # fmt: skip
+        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        limits = (
+            (f'login:ip:{self.ip}', settings.login_attempts_per_ip),
+            (f'login:account:{email[:320]}', settings.login_attempts_per_account),
+        )
         if wait := await first_exceeded(limits, window_seconds=WINDOW_SECONDS):
             self.message = f'Too many attempts. {wait}'
             return
