@@ -87,3 +87,10 @@ async def add_live_stream(
     session.add(stream)
     await session.commit()
     return stream
+
+
+def silent_mp3(seconds: int) -> bytes:
+    """An MP3 of silence that browsers play: MPEG-1 Layer III frames, 32 kbit/s, 32 kHz,
+    mono, 144 bytes and 36 ms each."""
+    frame = bytes([0xFF, 0xFB, 0x18, 0xC0]) + bytes(140)
+    return frame * (seconds * 1000 // 36)
