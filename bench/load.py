@@ -75,7 +75,10 @@ def steady_state(history_csv: Path, users: int) -> str:
         rows = [
             row
             for row in csv.DictReader(file)
-            if row['Name'] == 'Aggregated' and row['User Count'] == str(users)
+            if row['Name'] == 'Aggregated'
+            and row['User Count'] == str(users)
+            # Rows written while the users stop report no traffic.
+            and float(row['Requests/s']) > 0
         ]
     if not rows:
         return 'no steady state reached'
