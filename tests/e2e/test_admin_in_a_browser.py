@@ -10,18 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import async_playwright
 
-from tests.conftest import podsite_server
+from tests.conftest import chromium_page, needs_chromium, podsite_server
 
-CHROMIUM = Path('/usr/bin/chromium')
 BIN = Path(sys.executable).parent
 ADMIN_EMAIL = 'editor@example.com'
 ADMIN_PASSWORD = 'a long admin password'
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason='Debian chromium is not installed (apt-get install chromium)'
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope='module')
@@ -41,16 +37,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 async def test_admin_edits_a_title_and_the_public_site_shows_it(
-    server: str, tmp_path: Path
+    server: str,
 ) -> None:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-        )
-        page = await browser.new_page()
-        errors: list[str] = []
-        page.on('console', lambda m: errors.append(m.text) if m.type == 'error' else None)
+    async with chromium_page() as browser:
+        page = browser.page
         await page.goto(f'{server}/account/login?next=/admin/episodes%3Fstatus%3Dpublished')
         await page.fill('#email', ADMIN_EMAIL)
         await page.fill('#password', ADMIN_PASSWORD)
@@ -61,33 +51,23 @@ async def test_admin_edits_a_title_and_the_public_site_shows_it(
         await page.fill('#title', 'Edited in a real browser')
         await page.click('.episode-form button[type=submit]')
         await page.wait_for_selector('text=Saved.')
-        await page.screenshot(path=str(tmp_path / 'admin-episode.png'), full_page=True)
+        await browser.screenshot('admin-episode')
         number = await page.input_value('#number')
         await page.goto(f'{server}/{number}')
         assert await page.inner_text('h1') == 'Edited in a real browser'
         feed = await page.goto(f'{server}/episodes/rss')
         assert feed is not None
         assert 'Edited in a real browser' in await feed.text()
-        await browser.close()
-    assert errors == []
+    assert browser.console_errors == []
 
 
 async def test_the_next_live_stream_counts_down_in_the_browser(server: str) -> None:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-        )
-        page = await browser.new_page()
-        # The YouTube embed stays offline: tests reach nothing but loopback.
-        await page.route(re.compile(r'^https?://(?!127\.0\.0\.1[:/])'), lambda r: r.abort())
-        errors: list[str] = []
-        page.on('console', lambda m: errors.append(m.text) if m.type == 'error' else None)
+    async with chromium_page() as browser:
+        page = browser.page
         await page.goto(f'{server}/live-stream')
         countdown = page.locator('time[data-countdown]')
         server_text = await countdown.get_attribute('title')
         assert server_text is not None and server_text.endswith(' UTC')
         first = await countdown.inner_text()
         assert re.match(r'in \d+ days?, \d+ hours?, \d+ minutes? \(', first), first
-        await browser.close()
-    assert [e for e in errors if 'Content Security Policy' in e] == []
+    assert browser.console_errors == []
