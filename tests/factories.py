@@ -5,7 +5,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podsite.data import Episode, EpisodeGuest, Guest, LiveStream, Sponsor, SponsorPlacement
+from podsite.data import (
+    Episode,
+    EpisodeGuest,
+    Guest,
+    LiveStream,
+    ShortLink,
+    Sponsor,
+    SponsorPlacement,
+)
 
 
 async def next_episode_number(session: AsyncSession) -> int:
@@ -94,3 +102,18 @@ def silent_mp3(seconds: int) -> bytes:
     mono, 144 bytes and 36 ms each."""
     frame = bytes([0xFF, 0xFB, 0x18, 0xC0]) + bytes(140)
     return frame * (seconds * 1000 // 36)
+
+
+async def sponsored_episode(session: AsyncSession) -> tuple[Episode, ShortLink]:
+    """A demo episode with a sponsor read and the tracked link the demo made for it."""
+    row = (
+        await session.execute(
+            select(Episode, ShortLink)
+            .join(SponsorPlacement, SponsorPlacement.episode_id == Episode.id)
+            .join(ShortLink, ShortLink.placement_id == SponsorPlacement.id)
+            .where(Episode.is_published.is_(True), Episode.published_at <= datetime.now(UTC))
+            .order_by(Episode.number.desc())
+            .limit(1)
+        )
+    ).one()
+    return row[0], row[1]

@@ -9,6 +9,7 @@ from podsite.infrastructure import (
     cache,
     csrf,
     db,
+    page_cache,
     rate_limit,
     security_headers,
     static_files,
@@ -17,7 +18,7 @@ from podsite.infrastructure import (
 from podsite.infrastructure.events import create_writers
 from podsite.infrastructure.periodic import PeriodicTask
 from podsite.infrastructure.request_log import RequestLogMiddleware
-from podsite.services import download_aggregation_service
+from podsite.services import download_aggregation_service, site_state_service
 from podsite.settings import PACKAGE_DIR, Settings
 from podsite.views import (
     account,
@@ -102,6 +103,11 @@ def create_app(settings: Settings | None = None) -> Quart:
     csrf.init_app(app)
     rate_limit.init_app(app, settings)
     auth.init_app(app)
+    page_cache.init_app(
+        app,
+        session_cookie=app.config['SESSION_COOKIE_NAME'],
+        content_state=site_state_service.content_state,
+    )
     templates.init_app(
         app, folder=PACKAGE_DIR / 'templates', auto_reload=settings.template_auto_reload
     )

@@ -64,4 +64,4 @@ async def test_guest_page_query_count_does_not_grow_with_appearances(
         await add_episode(session, slug=f'again-{index}', guests=(guest,))
     queries.reset()
     assert (await client.get('/guests/regular')).status_code == 200
-    assert queries.count == before == 4
+    assert queries.count == before == 5

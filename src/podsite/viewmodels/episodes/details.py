@@ -5,6 +5,7 @@ from typing import Any
 from quart import request
 
 from podsite.infrastructure.events import impression_writer
+from podsite.infrastructure.page_cache import replay_on_hits
 from podsite.schemas.analytics import PendingImpression
 from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services import episode_service
@@ -51,17 +52,11 @@ class EpisodeDetailsViewModel(ViewModelBase):
             )
 
     def record_impressions(self) -> None:
-        """A view of the page is a view of each sponsor read on it; bots see no ads."""
-        if self.episode is None or not self.episode.sponsors:
-            return
-        if request.method != 'GET' or is_bot(request.headers.get('User-Agent', '')):
-            return
-        impression_writer().record(
-            PendingImpression(
-                occurred_at=datetime.now(UTC),
-                placement_ids=[sponsor.placement_id for sponsor in self.episode.sponsors],
-            )
-        )
+        """A view of the page is a view of each sponsor read on it, also when the page is
+        served from the page cache."""
+        if self.episode is not None and self.episode.sponsors:
+            placement_ids = [sponsor.placement_id for sponsor in self.episode.sponsors]
+            replay_on_hits(lambda: _record_impressions(placement_ids))
 
     @property
     def is_canonical_url(self) -> bool:
@@ -70,6 +65,14 @@ class EpisodeDetailsViewModel(ViewModelBase):
     @property
     def canonical_path(self) -> str:
         return self.episode.details_url if self.episode else super().canonical_path
+
+
+def _record_impressions(placement_ids: list[int]) -> None:
+    if request.method != 'GET' or is_bot(request.headers.get('User-Agent', '')):
+        return  # bots see no ads
+    impression_writer().record(
+        PendingImpression(occurred_at=datetime.now(UTC), placement_ids=placement_ids)
+    )
 
 
 def _table_of_contents(chapters: dict[str, Any] | None) -> list[Chapter]:
