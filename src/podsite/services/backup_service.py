@@ -127,8 +127,10 @@ async def _write_table(
     digest = hashlib.sha256()
     rows = 0
     file = f'{table.name}.jsonl'
+    info = zipfile.ZipInfo(file, date_time=datetime.now(UTC).timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
     # Zip64 from the start: the size of a streamed member is unknown until it is written.
-    with archive.open(file, 'w', force_zip64=True) as member:
+    with archive.open(info, 'w', force_zip64=True) as member:
         async for batch in result.partitions():
             lines = ''.join(
                 json.dumps(
