@@ -26,7 +26,18 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Date, DateTime, LargeBinary, Table, delete, func, insert, select, update
+from sqlalchemy import (
+    Date,
+    DateTime,
+    LargeBinary,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -88,9 +99,14 @@ async def write_backup(path: Path, *, on_progress: Progress | None = None) -> Ba
     so a failed backup never leaves a half file under the name asked for."""
     revision = await _revision_matching_code()
     session = db.session()
+    # One snapshot for every table: a row written meanwhile is in no file rather than in a
+    # child table's file without its parent.
     if session.get_bind().dialect.name == 'postgresql':
-        # One snapshot for every table: a download recorded meanwhile is in all files or none.
         await session.connection(execution_options={'isolation_level': 'REPEATABLE READ'})
+    else:
+        # SQLite's driver opens transactions only for writes; an explicit one keeps the first
+        # read's snapshot until the end (in WAL mode the site goes on writing meanwhile).
+        await session.execute(text('BEGIN'))
     partial = path.with_name(f'.{path.name}.partial')
     try:
         with zipfile.ZipFile(partial, 'w', compression=zipfile.ZIP_DEFLATED) as archive:
