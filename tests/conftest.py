@@ -22,6 +22,7 @@ from playwright.async_api import Page, async_playwright
 from quart import Quart, Response
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy import event, make_url, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from podsite.app import create_app
@@ -96,6 +97,14 @@ class DatabaseFactory:
         finally:
             await db.close_database_for(app)
         return database
+
+    async def blank(self) -> str:
+        """A new database without any schema (on SQLite, a file not created yet)."""
+        database = f'{self.prefix}_blank_{next(self.counter)}'
+        if self.backend.server_url is not None:
+            await self._server_execute(f'CREATE DATABASE {database}')
+            self.created.append(database)
+        return self.backend.url_for(database)
 
     async def copy(self, template: str) -> str:
         database = f'{self.prefix}_{next(self.counter)}'
@@ -199,6 +208,35 @@ async def empty_database_url(databases: DatabaseFactory) -> AsyncIterator[str]:
     url = await databases.copy(f'{databases.prefix}_empty')
     yield url
     await databases.drop(url)
+
+
+@pytest.fixture(scope='session')
+async def postgres_server(backend: Backend) -> str:
+    """A PostgreSQL server for tests that need one whichever database the suite runs on: the
+    configured one, else a local server on the default port if it answers."""
+    if backend.server_url is not None:
+        return backend.server_url
+    local = 'postgresql+asyncpg://postgres@127.0.0.1:5432/postgres'
+    engine = create_async_engine(local, connect_args={'timeout': 2})
+    try:
+        async with engine.connect():
+            pass
+    except (OSError, SQLAlchemyError) as error:
+        pytest.skip(
+            f'needs PostgreSQL: set PODSITE_DATABASE_URL or run one on 127.0.0.1:5432 ({error})'
+        )
+    finally:
+        await engine.dispose()
+    return local
+
+
+@pytest.fixture
+async def blank_postgres_url(postgres_server: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A new PostgreSQL database without any schema."""
+    factory = DatabaseFactory(Backend('postgresql', postgres_server, tmp_path))
+    url = await factory.blank()
+    yield url
+    await factory.drop_all()
 
 
 async def _serving(settings: Settings) -> AsyncIterator[Quart]:

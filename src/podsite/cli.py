@@ -4,7 +4,7 @@ import asyncio
 import logging
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,8 +20,10 @@ from rich.table import Table
 from podsite import site_check
 from podsite.app import create_app
 from podsite.infrastructure import db
+from podsite.schemas.backup import BackupManifest, TableCount
 from podsite.services import (
     account_service,
+    backup_service,
     demo_content,
     demo_service,
     download_aggregation_service,
@@ -455,6 +457,107 @@ def check_site(
         Path(json_path).write_text(site_check.report_json(report), encoding='utf-8')
     if report.failures:
         raise typer.Exit(1)
+        raise typer.Exit(1)
+
+
+@cli.command()
+def backup(
+    file: Annotated[
+        Path, typer.Argument(dir_okay=False, help='The archive to write, e.g. site.podsite.zip.')
+    ],
+    overwrite: Annotated[
+        bool, typer.Option('--overwrite', help='Replace the file if it exists.')
+    ] = False,
+) -> None:
+    """Write the whole site (catalogue, accounts, analytics) into one portable file that
+    `podsite restore` reads on SQLite or PostgreSQL."""
+    if file.exists() and not overwrite:
+        raise typer.BadParameter(f'{file} exists; choose another name or pass --overwrite.')
+    if not file.parent.is_dir():
+        raise typer.BadParameter(f'the folder {file.parent} does not exist.')
+    settings = load_settings()
+
+    async def write() -> BackupManifest:
+        async with app_with_database(settings):
+            with Progress(console=console) as progress:
+                task = progress.add_task('Backing up', total=None)
+                return await backup_service.write_backup(
+                    file,
+                    on_progress=lambda table, rows: progress.update(
+                        task, description=f'Backing up {table}', advance=rows
+                    ),
+                )
+
+    try:
+        manifest = asyncio.run(write())
+    except (backup_service.BackupError, OSError) as error:
+        errors.print(f'[red]Cannot back up to {file}[/red]: {error}')
+        raise typer.Exit(1) from error
+    print_row_counts(
+        f'Backed up to {file}',
+        [TableCount(name=entry.name, rows=entry.rows) for entry in manifest.tables],
+    )
+    console.print(f'Left out: {", ".join(manifest.left_out)} (rebuilt or short-lived).')
+
+
+@cli.command()
+def restore(
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help='An archive written by podsite backup.'),
+    ],
+    force: Annotated[
+        bool,
+        typer.Option('--force', help='Replace everything in a database that has content.'),
+    ] = False,
+) -> None:
+    """Restore a backup into an empty database (migrated first if it has no schema yet).
+    Anything wrong (a damaged or foreign file, another schema revision, a database with
+    content and no --force) changes nothing and exits 1."""
+    settings = load_settings()
+    try:
+        with console.status('Checking the backup...'):
+            manifest = backup_service.check_archive(file)
+    except backup_service.BackupError as error:
+        errors.print(f'[red]Cannot restore {file}[/red]: {error}')
+        raise typer.Exit(1) from error
+
+    async def restore_all() -> tuple[TableCount, ...]:
+        async with app_with_database(settings):
+            await backup_service.prepare_schema()
+            with Progress(console=console) as progress:
+                task = progress.add_task('Restoring', total=manifest.total_rows)
+                return await backup_service.restore_backup(
+                    file,
+                    manifest,
+                    force=force,
+                    on_progress=lambda table, rows: progress.update(
+                        task, description=f'Restoring {table}', advance=rows
+                    ),
+                )
+
+    try:
+        counts = asyncio.run(restore_all())
+    except backup_service.DatabaseNotEmptyError as error:
+        errors.print(
+            f'[red]Not restored[/red]: {error}. Restore into an empty database, '
+            'or pass --force to replace everything.'
+        )
+        raise typer.Exit(1) from error
+    except backup_service.BackupError as error:
+        errors.print(f'[red]Cannot restore {file}[/red]: {error}')
+        raise typer.Exit(1) from error
+    print_row_counts(
+        f'Restored from {file} (made {manifest.created_at:%Y-%m-%d %H:%M} UTC)', counts
+    )
+
+
+def print_row_counts(title: str, counts: Sequence[TableCount]) -> None:
+    table = Table('table', 'rows', title=title)
+    for count in counts:
+        table.add_row(count.name, f'{count.rows:,}')
+    console.print(table)
+    console.print(f'{sum(count.rows for count in counts):,} rows in {len(counts)} tables.')
 
 
 def main() -> None:

@@ -32,6 +32,10 @@ class Podcast(Base):
     funding_text: Mapped[str] = mapped_column(String(128), default='')
     update_frequency_text: Mapped[str] = mapped_column(String(128), default='')
     update_frequency_rrule: Mapped[str] = mapped_column(String(200), default='')
+    new_feed_url: Mapped[str] = mapped_column(String(2000), default='')
+    """Where the feed moved to: announced in the feed as `itunes:new-feed-url`."""
+    redirect_feed: Mapped[bool] = mapped_column(default=False)
+    """Answer the old feed's address with a 301 to `new_feed_url` instead of the feed."""
     # Channel-level `podcast:*` elements podsite does not model, kept verbatim from an import.
     extra_podcast_elements: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)

@@ -1,9 +1,9 @@
 """What the admin reads and writes."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, HttpUrl
+from pydantic import BaseModel, Field, HttpUrl, UrlConstraints, model_validator
 
 from podsite.schemas.catalogue import ReadModel
 
@@ -130,6 +130,14 @@ class PodcastWrite(BaseModel):
     funding_text: str = Field(default='', max_length=128)
     update_frequency_text: str = Field(default='', max_length=128)
     update_frequency_rrule: str = Field(default='', max_length=200)
+    new_feed_url: Annotated[HttpUrl, UrlConstraints(max_length=2000)] | Literal[''] = ''
+    redirect_feed: bool = False
+
+    @model_validator(mode='after')
+    def _redirect_needs_a_target(self) -> 'PodcastWrite':
+        if self.redirect_feed and not self.new_feed_url:
+            raise ValueError('redirecting the feed needs a new feed URL')
+        return self
 
 
 class PolicyWrite(BaseModel):

@@ -25,6 +25,8 @@ class PodcastDetails(ReadModel):
     funding_text: str
     update_frequency_text: str
     update_frequency_rrule: str
+    new_feed_url: str
+    redirect_feed: bool
     extra_podcast_elements: list[str]
     updated_at: datetime
 

@@ -44,11 +44,13 @@ async def show_by_number(number: int) -> AnyResponse:
 
 
 @blueprint.get('/episodes/rss')
-async def rss() -> Response:
+async def rss() -> AnyResponse:
     vm = RssViewModel()
     await vm.load_async()
     if vm.feed is None:
         abort(404)
+    if vm.feed.moved_to:
+        return redirect(vm.feed.moved_to, 301)
     response = Response(vm.feed.body, content_type='application/rss+xml; charset=utf-8')
     response.set_etag(vm.feed.etag)
     response.last_modified = vm.feed.last_modified

@@ -1,10 +1,13 @@
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
+from quart import current_app
 
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.admin import PodcastWrite
 from podsite.services import podcast_service
+from podsite.settings import Settings
 from podsite.viewmodels.shared.form import FormViewModel
 
 TEXT_FIELDS = (
@@ -16,6 +19,7 @@ TEXT_FIELDS = (
     ('update_frequency_text', 'How often (podcast:updateFrequency)'),
     ('update_frequency_rrule', 'How often, as an RRULE (FREQ=WEEKLY;BYDAY=MO)'),
 )  # fmt: skip
+MAX_URL_LENGTH = 2000
 
 
 class SettingsViewModel(FormViewModel):
@@ -36,6 +40,8 @@ class SettingsViewModel(FormViewModel):
         self.form['categories'] = '\n'.join(' > '.join(path) for path in current.categories)
         self.form['explicit'] = 'on' if current.explicit else ''
         self.form['locked'] = 'on' if current.locked else ''
+        self.form['new_feed_url'] = str(current.new_feed_url)
+        self.form['redirect_feed'] = 'on' if current.redirect_feed else ''
 
     async def save_async(self) -> None:
         values: dict[str, object] = {name: self.text(name) for name, _ in TEXT_FIELDS}
@@ -47,12 +53,52 @@ class SettingsViewModel(FormViewModel):
         ]
         values['explicit'] = self.checked('explicit')
         values['locked'] = self.checked('locked')
+        values['new_feed_url'] = self._new_feed_url()
+        values['redirect_feed'] = self.checked('redirect_feed')
+        if values['redirect_feed'] and not values['new_feed_url']:
+            self.errors.setdefault(
+                'redirect_feed', 'Redirecting needs the new feed URL: enter it above.'
+            )
         try:
             data = PodcastWrite.model_validate(values)
         except ValidationError as error:
             self.add_validation_errors(error)
+        if self.errors:
             return
         actor = current_user()
         assert actor is not None
         await podcast_service.save_settings(data=data, actor=actor)
         self.message = 'Saved. The site and the feed show it now.'
+
+    def _new_feed_url(self) -> str:
+        """The address the feed moved to, with a message of its own for each way it can be
+        wrong: Pydantic's would not say what a feed address must look like."""
+        value = self.text('new_feed_url')
+        if not value:
+            return ''
+        parts = urlsplit(value)
+        if parts.scheme not in {'http', 'https'} or not parts.hostname or ' ' in value:
+            self.errors['new_feed_url'] = (
+                'Enter the full address of the new feed, starting with https:// (or http://).'
+            )
+        elif len(value) > MAX_URL_LENGTH:
+            self.errors['new_feed_url'] = (
+                f'The new feed URL can be at most {MAX_URL_LENGTH} characters.'
+            )
+        elif _same_address(value, self._own_feed_url()):
+            self.errors['new_feed_url'] = (
+                "That is this site's own feed; enter the address the feed has moved to."
+            )
+        return value
+
+    @staticmethod
+    def _own_feed_url() -> str:
+        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        return f'{settings.public_base_url}/episodes/rss'
+
+
+def _same_address(first: str, second: str) -> bool:
+    """Scheme, query and a trailing slash aside: redirecting http to https of the same
+    path would send apps round in a loop."""
+    a, b = urlsplit(first), urlsplit(second)
+    return (a.hostname, a.port, a.path.rstrip('/')) == (b.hostname, b.port, b.path.rstrip('/'))

@@ -113,6 +113,8 @@ class FeedDocument:
                 parent = etree.SubElement(parent, _tag(ITUNES, 'category'), text=name)
         _add(channel, _tag(ITUNES, 'explicit'), 'true' if podcast.explicit else 'false')
         _add(channel, _tag(ITUNES, 'type'), 'episodic')
+        if podcast.new_feed_url:
+            _add(channel, _tag(ITUNES, 'new-feed-url'), podcast.new_feed_url)
         _add(channel, _tag(PODCAST, 'guid'), podcast_guid(self.feed_url))
         _add(
             channel,

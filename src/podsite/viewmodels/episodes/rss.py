@@ -17,6 +17,8 @@ class RenderedFeed:
     body: bytes
     etag: str
     last_modified: datetime
+    moved_to: str | None
+    """The new feed's address, when the admin asked for the old one to redirect there."""
 
 
 class RssViewModel:
@@ -40,5 +42,6 @@ class RssViewModel:
             body=body,
             etag=hashlib.sha256(body).hexdigest()[:32],
             last_modified=feed.last_modified,
+            moved_to=feed.podcast.new_feed_url if feed.podcast.redirect_feed else None,
         )
         cache.put(CACHE_KEY, state, self.feed)
