@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -124,21 +124,47 @@ http {{
     return config
 
 
+def podsite_serve(workers: int, **settings: str) -> 'Server':
+    return Server(
+        lambda port: [
+            str(BIN / 'podsite'),
+            'serve',
+            '--port',
+            str(port),
+            '--workers',
+            str(workers),
+        ],
+        {f'PODSITE_{name.upper()}': value for name, value in settings.items()},
+    )
+
+
+@dataclass(frozen=True)
+class Server:
+    command: Callable[[int], list[str]]
+    env: dict[str, str]
+
+
 SERVERS = {
-    'granian': lambda port: [str(BIN / 'podsite'), 'serve', '--port', str(port), '--workers', '1'],
-    'uvicorn': lambda port: [
-        str(BIN / 'uvicorn'),
-        '--factory',
-        'podsite.app:create_served_app',
-        '--port',
-        str(port),
-        '--workers',
-        '1',
-        '--no-access-log',
-        '--log-level',
-        'warning',
-    ],
-}
+    # Hot: anonymous visitors get the page from the page cache after the first request.
+    'podsite': podsite_serve(1),
+    'podsite x2': podsite_serve(2),
+    # Cold: every request queries and renders, as the first one after an admin edit does.
+    'podsite cold': podsite_serve(1, page_cache='false'),
+    'podsite cold x2': podsite_serve(2, page_cache='false'),
+    'uvicorn': Server(
+        lambda port: [str(BIN / 'uvicorn'), '--factory', 'podsite.app:create_served_app',
+                      '--port', str(port), '--workers', '1', '--no-access-log',
+                      '--log-level', 'warning'],
+        {},
+    ),
+    # The conventional stack, as the issue sets it: Flask + Jinja2 + sync SQLAlchemy ORM
+    # on gunicorn with 2 workers (bench/reference/app.py).
+    'flask x2': Server(
+        lambda port: [str(BIN / 'gunicorn'), '--workers', '2', '--bind', f'127.0.0.1:{port}',
+                      '--chdir', str(ROOT / 'bench' / 'reference'), 'app:app'],
+        {},
+    ),
+}  # fmt: skip
 
 
 @contextmanager
@@ -161,7 +187,11 @@ def main() -> None:
     parser.add_argument('--episodes', type=int, default=300)
     parser.add_argument('--seconds', type=int, default=10)
     parser.add_argument('--connections', type=int, default=32)
-    parser.add_argument('--servers', default='granian,uvicorn', help='comma-separated')
+    parser.add_argument(
+        '--servers',
+        default='podsite,podsite x2,podsite cold,podsite cold x2,flask x2',
+        help=f'comma-separated, of: {", ".join(SERVERS)}',
+    )
     parser.add_argument(
         '--postgres', metavar='URL', help='benchmark on a fresh database on this PostgreSQL server'
     )
@@ -207,7 +237,8 @@ def main() -> None:
         page = b''
         episode_path = ''
         for server in options.servers.split(','):
-            with process(SERVERS[server](PODSITE_PORT), env, work / f'{server}.log'):
+            chosen = SERVERS[server]
+            with process(chosen.command(PODSITE_PORT), env | chosen.env, work / f'{server}.log'):
                 wait_for(f'{base}/health')
                 if not page:
                     number = options.episodes // 2
@@ -236,7 +267,7 @@ def main() -> None:
                 results.append(
                     wrk(
                         f'{base}{episode_path}',
-                        name=f'podsite {server}',
+                        name=server,
                         connections=options.connections,
                         seconds=options.seconds,
                     )
@@ -244,7 +275,7 @@ def main() -> None:
                 results.append(
                     wrk(
                         f'{base}{episode_path}',
-                        name=f'podsite {server}',
+                        name=server,
                         connections=1,
                         seconds=options.seconds // 2,
                         threads=1,
@@ -258,14 +289,20 @@ def main() -> None:
     )
     print(
         f'{"what":<18}{"conns":>6}{"req/s":>10}{"p50 ms":>9}{"p99 ms":>9}'
-        f'{"errors":>8}{"x nginx":>9}'
+        f'{"errors":>8}{"x nginx":>9}{"x flask":>9}'
     )
     nginx_rps = {m.connections: m.requests_per_second for m in results if m.name == 'nginx static'}
+    flask_rps = {m.connections: m.requests_per_second for m in results if m.name == 'flask x2'}
     for m in results:
         ratio = m.requests_per_second / nginx_rps[m.connections]
+        versus_flask = (
+            f'{m.requests_per_second / flask_rps[m.connections]:>9.2f}'
+            if m.connections in flask_rps
+            else ''
+        )
         print(
             f'{m.name:<18}{m.connections:>6}{m.requests_per_second:>10.0f}'
-            f'{m.p50_ms:>9.2f}{m.p99_ms:>9.2f}{m.errors:>8}{ratio:>9.3f}'
+            f'{m.p50_ms:>9.2f}{m.p99_ms:>9.2f}{m.errors:>8}{ratio:>9.3f}{versus_flask}'
         )
     out = ROOT / 'bench' / 'results'
     out.mkdir(exist_ok=True)

@@ -103,11 +103,12 @@ def create_app(settings: Settings | None = None) -> Quart:
     csrf.init_app(app)
     rate_limit.init_app(app, settings)
     auth.init_app(app)
-    page_cache.init_app(
-        app,
-        session_cookie=app.config['SESSION_COOKIE_NAME'],
-        content_state=site_state_service.content_state,
-    )
+    if settings.page_cache:
+        page_cache.init_app(
+            app,
+            session_cookie=app.config['SESSION_COOKIE_NAME'],
+            content_state=site_state_service.content_state,
+        )
     templates.init_app(
         app, folder=PACKAGE_DIR / 'templates', auto_reload=settings.template_auto_reload
     )

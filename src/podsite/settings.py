@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     """Record downloads, short-link clicks and sponsor impressions. Off, redirects and pages
     are served alike but nothing is counted."""
 
+    page_cache: bool = True
+    """Keep whole public pages for anonymous visitors (see infrastructure/page_cache.py);
+    off only to measure or debug the uncached path."""
+
     database_echo: bool = False
     """Log every SQL statement (debugging only)."""
 
