@@ -21,7 +21,7 @@ install: $(STAMP) ## Create .venv with Python 3.13 and install podsite with its 
 
 run: $(STAMP) ## Migrate, load the demo catalogue if empty, serve on http://127.0.0.1:8000
 	$(BIN)/podsite db upgrade
-	$(BIN)/podsite demo --if-empty
+	$(BIN)/podsite demo --if-empty --listening
 	$(BIN)/podsite serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP) ## Run the whole test suite (PODSITE_DATABASE_URL=postgresql+asyncpg://... for PostgreSQL)
@@ -38,6 +38,7 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 
 bench: $(STAMP) ## Benchmark podsite against nginx serving the same page (see bench/README.md)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/recording.py
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/search.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
 

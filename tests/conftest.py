@@ -14,6 +14,7 @@ import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -323,12 +324,13 @@ def browser(app: Quart) -> Browser:
 ADMIN_PASSWORD = 'admin password 123'
 
 
-async def logged_in(app: Quart, *, role: str, email: str) -> Browser:
-    """A browser logged in as a new account with the role."""
+async def logged_in(app: Quart, *, role: str, email: str, sponsor_id: int | None = None) -> Browser:
+    """A browser logged in as a new account with the role (and, for advertisers, sponsor)."""
     async with app.app_context():
         await account_service.create_user(
-            name=role.title(), email=email, password=ADMIN_PASSWORD, role=role
-        )
+            name=role.title(), email=email, password=ADMIN_PASSWORD, role=role,
+            sponsor_id=sponsor_id,
+        )  # fmt: skip
     browser = Browser(app.test_client())
     response = await browser.submit('/account/login', {'email': email, 'password': ADMIN_PASSWORD})
     assert response.status_code == 302
@@ -338,3 +340,17 @@ async def logged_in(app: Quart, *, role: str, email: str) -> Browser:
 @pytest.fixture
 async def admin(app: Quart) -> Browser:
     return await logged_in(app, role='admin', email='admin@example.com')
+
+
+async def edit_form(admin: Browser, episode_id: int) -> dict[str, str]:
+    """The edit form's fields as the page fills them in."""
+    html = await admin.page(f'/admin/episodes/{episode_id}')
+    fields = dict(re.findall(r'<input id="(\w+)" name="\w+" value="([^"]*)"', html))
+    for name in ('summary', 'show_notes', 'people', 'chapters'):
+        match = re.search(rf'<textarea id="{name}"[^>]*>(.*?)</textarea>', html, re.S)
+        fields[name] = match.group(1) if match else ''
+    status = re.search(
+        r'<option value="(\w+)" selected="selected">(draft|published|scheduled)', html
+    )
+    fields['status'] = status.group(1) if status else 'published'
+    return {key: unescape(value) for key, value in fields.items()}

@@ -14,24 +14,42 @@ from podsite.infrastructure import (
     static_files,
     templates,
 )
-from podsite.infrastructure.downloads import create_writer
+from podsite.infrastructure.events import create_writers
+from podsite.infrastructure.periodic import PeriodicTask
 from podsite.infrastructure.request_log import RequestLogMiddleware
+from podsite.services import download_aggregation_service
 from podsite.settings import PACKAGE_DIR, Settings
 from podsite.views import (
     account,
     admin,
+    advertiser,
     episodes,
     error,
+    friends,
     guests,
     hackers,
     home,
     policies,
+    redirector,
     search,
     sitemap,
 )
 
-# Episodes first; the redirector (catch-all short URLs) will come last.
-BLUEPRINTS = (episodes, home, guests, search, sitemap, policies, account, admin, error)
+# Episodes first; the redirector (short URLs under /r/) last.
+BLUEPRINTS = (
+    episodes,
+    home,
+    friends,
+    advertiser,
+    guests,
+    search,
+    sitemap,
+    policies,
+    account,
+    admin,
+    error,
+    redirector,
+)
 
 
 def create_app(settings: Settings | None = None) -> Quart:
@@ -52,17 +70,29 @@ def create_app(settings: Settings | None = None) -> Quart:
     )
     hackers.init_app(app)
     db.init_app(app)
-    downloads = create_writer(app)
+    writers = create_writers(app, enabled=settings.record_events)
+
+    async def aggregate() -> None:
+        async with app.app_context():
+            await download_aggregation_service.aggregate_downloads(settings.analytics_window)
+
+    aggregation = PeriodicTask(
+        aggregate, name='download aggregation', interval=settings.analytics_interval_seconds
+    )
 
     @app.before_serving
     async def start() -> None:
         db.open_database_for(app, settings)
-        downloads.start()
+        for writer in writers:
+            writer.start()
+        aggregation.start()
 
     @app.after_serving
     async def stop() -> None:
+        await aggregation.stop()
         # Events are written before the engine that writes them goes away.
-        await downloads.stop()
+        for writer in writers:
+            await writer.stop()
         await db.close_database_for(app)
 
     cache.init_app(app)

@@ -6,6 +6,7 @@ import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,8 +24,11 @@ from podsite.services import (
     account_service,
     demo_content,
     demo_service,
+    download_aggregation_service,
     feed_import_service,
     feed_parser,
+    media_service,
+    report_service,
     schema_service,
     transcript_service,
 )
@@ -87,6 +91,12 @@ def demo(
     if_empty: Annotated[
         bool, typer.Option('--if-empty', help='Do nothing (and succeed) if episodes exist.')
     ] = False,
+    listening: Annotated[
+        bool,
+        typer.Option(
+            '--listening', help='Add generated downloads, clicks and impressions for reports.'
+        ),
+    ] = False,
 ) -> None:
     """Load a generated, believable demo catalogue into an empty database."""
     settings = load_settings()
@@ -103,10 +113,16 @@ def demo(
                 catalogue = demo_content.generate_catalogue(episodes=episodes, seed=seed)
             with console.status('Writing to the database...'):
                 summary = await demo_service.load_demo(catalogue)
-        console.print(
-            f'Loaded {summary.episodes} episodes, {summary.guests} guests, '
-            f'{summary.sponsors} sponsors and {summary.transcripts} transcripts.'
-        )
+            console.print(
+                f'Loaded {summary.episodes} episodes, {summary.guests} guests, '
+                f'{summary.sponsors} sponsors and {summary.transcripts} transcripts.'
+            )
+            if listening:
+                with console.status('Generating listening...'):
+                    counted = await demo_service.load_demo_listening(
+                        seed=seed, window=settings.analytics_window
+                    )
+                console.print(f'Added listening: {counted} counted downloads.')
 
     run(load())
 
@@ -316,6 +332,99 @@ def check_site(
     elif json_path is not None:
         Path(json_path).write_text(site_check.report_json(report), encoding='utf-8')
     if report.failures:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def aggregate(
+    rebuild: Annotated[
+        bool, typer.Option('--rebuild', help='Recount every stored event from the start.')
+    ] = False,
+) -> None:
+    """Turn new download events into counted downloads (IAB v2.3). Running it again
+    changes nothing; the site also does this by itself every few minutes."""
+    settings = load_settings()
+
+    async def count() -> None:
+        async with app_with_database(settings):
+            result = await download_aggregation_service.aggregate_downloads(
+                settings.analytics_window, rebuild=rebuild
+            )
+        if result.first_day is None:
+            console.print('No new download events; counts are up to date.')
+            return
+        console.print(
+            f'Read {result.events_read} events; {result.downloads} counted downloads from '
+            f'{result.first_day} on ({settings.analytics_window.value} window).'
+        )
+
+    run(count())
+
+
+@cli.command()
+def stats(
+    days: Annotated[int, typer.Option(min=1, max=3650, help='The recent period to sum.')] = 30,
+) -> None:
+    """Counted downloads in all and lately, the top episodes and apps, and link clicks;
+    new events are counted first."""
+    settings = load_settings()
+
+    async def summarise() -> None:
+        async with app_with_database(settings):
+            await download_aggregation_service.aggregate_downloads(settings.analytics_window)
+            since = datetime.now(UTC).date() - timedelta(days=days - 1)
+            everything = await report_service.downloads_per_day(None)
+            recent = await report_service.downloads_per_day(since)
+            top = await report_service.episode_downloads(top=5)
+            apps = await report_service.shares('app', since)
+            links = await report_service.link_clicks(since)
+        console.print(
+            f'Counted downloads: [bold]{sum(d.count for d in everything)}[/bold] in all, '
+            f'[bold]{sum(d.count for d in recent)}[/bold] in the last {days} days '
+            f'({settings.analytics_window.value} window).'
+        )
+        episodes = Table('episode', 'title', 'all time', title='Top episodes')
+        for row in top:
+            episodes.add_row(str(row.number), row.title, str(row.all_time))
+        console.print(episodes)
+        app_table = Table('app', 'downloads', title=f'Apps, last {days} days')
+        for share in apps[:10]:
+            app_table.add_row(share.name, str(share.downloads))
+        console.print(app_table)
+        console.print(
+            f'Short-link clicks in the last {days} days: {sum(link.clicks for link in links)}'
+        )
+
+    run(summarise())
+
+
+@cli.command('probe-media')
+def probe_media(
+    fetch: Annotated[
+        bool, typer.Option(help='Read the start of remote files with one range request.')
+    ] = False,
+    everything: Annotated[
+        bool, typer.Option('--all', help='Probe episodes probed before, too.')
+    ] = False,
+) -> None:
+    """Read each episode's ID3 tag size and bitrate, which the download counting needs;
+    files come from PODSITE_MEDIA_DIR, or from their URLs with --fetch."""
+    settings = load_settings()
+
+    async def probe() -> media_service.ProbeReport:
+        async with app_with_database(settings):
+            with console.status('Reading media files...'):
+                return await media_service.probe_media(
+                    media_dir=settings.media_dir, fetch=fetch, everything=everything
+                )
+
+    report = asyncio.run(probe())
+    console.print(
+        f'{len(report.probed)} probed, {len(report.skipped)} skipped, {len(report.failed)} failed.'
+    )
+    for number, reason in report.failed:
+        errors.print(f'[red]episode {number}[/red]: {reason}')
+    if report.failed:
         raise typer.Exit(1)
 
 

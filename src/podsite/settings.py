@@ -7,6 +7,8 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from podsite.services.download_counting import Window
+
 DEVELOPMENT_SECRET_KEY = 'development-only-secret-key-change-me'  # noqa: S105 (refused outside development)
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -77,6 +79,18 @@ class Settings(BaseSettings):
     login_attempts_per_ip: int = Field(default=20, ge=1)
     """Login attempts from one address per quarter hour; raise it where many people share
     one address (or for a load test from one machine)."""
+
+    analytics_window: Window = Window.ROLLING_FIRST_TOUCH
+    """How a listener's requests for an episode are grouped into one download (IAB v2.3):
+    `calendar-day`, `rolling-first-touch` or `last-touch`; stated on the methodology page."""
+
+    analytics_interval_seconds: int = Field(default=300, ge=0)
+    """How often each instance turns new download events into counted downloads; 0 leaves
+    it to `podsite aggregate`."""
+
+    record_events: bool = True
+    """Record downloads, short-link clicks and sponsor impressions. Off, redirects and pages
+    are served alike but nothing is counted."""
 
     database_echo: bool = False
     """Log every SQL statement (debugging only)."""

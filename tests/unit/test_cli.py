@@ -1,5 +1,7 @@
 """The `podsite` command, run the way a newcomer runs it."""
 
+import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,58 @@ def test_create_admin_asks_for_the_password_twice(runner: CliRunner) -> None:
         cli, ['create-admin', 'ops@example.com'], input='a strong password\na strong password\n'
     )
     assert result.exit_code == 0, result.output
+
+
+def test_aggregate_and_stats_summarise_counted_downloads(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
+    assert runner.invoke(cli, ['demo', '--episodes', '5']).exit_code == 0
+
+    counted = runner.invoke(cli, ['aggregate'])
+    assert counted.exit_code == 0, counted.output
+    assert 'No new download events' in counted.output
+
+    summary = runner.invoke(cli, ['stats', '--days', '7'])
+    assert summary.exit_code == 0, summary.output
+    assert 'Counted downloads: 0 in all, 0 in the last 7 days' in summary.output
+    assert 'Top episodes' in summary.output
+    assert runner.invoke(cli, ['stats', '--days', '0']).exit_code == 2
+
+
+def test_the_demo_can_come_with_listening_for_its_reports(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
+    loaded = runner.invoke(cli, ['demo', '--episodes', '4', '--listening'])
+    assert loaded.exit_code == 0, loaded.output
+    counted = int(re.search(r'Added listening: (\d+) counted downloads', loaded.output).group(1))  # type: ignore[union-attr]
+    assert counted > 100
+
+    summary = runner.invoke(cli, ['stats', '--days', '30'])
+    assert f'Counted downloads: {counted} in all' in summary.output
+    assert 'Apple Podcasts' in summary.output
+    assert 'Short-link clicks in the last 30 days' in summary.output
+
+
+def test_probe_media_reads_local_files_and_reports_the_rest(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
+    assert runner.invoke(cli, ['demo', '--episodes', '3']).exit_code == 0
+    media = tmp_path / 'media'
+    media.mkdir()
+    frame = bytes([0xFF, 0xFB, 0x90, 0x64]) + bytes(413)  # MPEG-1 Layer III, 128 kbit/s
+    tag = b'ID3\x04\x00\x00\x00\x00\x08\x00' + bytes(1024)
+    monkeypatch.setenv('PODSITE_MEDIA_DIR', str(media))
+    with sqlite3.connect(tmp_path / 'cli.db') as database:
+        name = database.execute('SELECT media_url FROM episode WHERE number = 1').fetchone()[0]
+    (media / name.rsplit('/', 1)[-1]).write_bytes(tag + frame * 5)
+
+    probed = runner.invoke(cli, ['probe-media'])
+
+    assert probed.exit_code == 0, probed.output
+    assert '1 probed, 2 skipped, 0 failed' in probed.output
+    with sqlite3.connect(tmp_path / 'cli.db') as database:
+        facts = database.execute(
+            'SELECT media_header_bytes, media_bitrate_bps FROM episode WHERE number = 1'
+        ).fetchone()
+    assert facts == (1034, 128_000)
+    again = runner.invoke(cli, ['probe-media'])
+    assert '0 probed, 2 skipped' in again.output

@@ -7,12 +7,13 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from podsite.infrastructure.slugs import is_valid_slug
 from podsite.services.demo_content import DemoCatalogue, DemoEpisode, generate_catalogue
+from podsite.services.demo_listening import ReleasedEpisode, generate_listening
 
 LINK = re.compile(r'\[[^\]]+\]\(https://[^)\s]+\)')
 YOUTUBE_ID = re.compile(r'[A-Za-z0-9_-]{11}')
@@ -197,3 +198,21 @@ def test_media_and_episode_fields_look_like_a_real_feed(catalogue: DemoCatalogue
     assert types['trailer'] == 1
     assert 1 <= types['bonus'] <= 30
     assert types['full'] > 250
+
+
+def test_demo_listening_is_repeatable_and_fades_after_each_release() -> None:
+    released = datetime(2026, 9, 1, 10, tzinfo=UTC)
+    episodes = [ReleasedEpisode(1, released, 40_000_000, (7,), (9,))]
+    today = date(2026, 11, 25)
+
+    first = generate_listening(episodes, seed=5, today=today)
+    again = generate_listening(episodes, seed=5, today=today)
+    other = generate_listening(episodes, seed=6, today=today)
+
+    assert first == again
+    assert first != other
+    per_day = Counter(d.occurred_at.date() for d in first.downloads if d.range_header is None)
+    assert per_day[released.date()] > per_day[released.date() + timedelta(days=30)]
+    assert max(d.occurred_at.date() for d in first.downloads) <= today
+    assert {c.short_link_id for c in first.clicks} == {9}
+    assert all(i.placement_ids == [7] for i in first.impressions)

@@ -2,7 +2,6 @@
 on the public pages, in the feed and in search at once, with an audit entry."""
 
 import re
-from html import unescape
 from io import BytesIO
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from werkzeug.datastructures import FileStorage
 
 from podsite.data import AuditEntry, Episode
-from tests.conftest import Browser, logged_in
+from tests.conftest import Browser, edit_form, logged_in
 
 
 def admin_paths(app: Quart) -> list[tuple[str, str]]:
@@ -86,20 +85,6 @@ async def test_editing_a_title_shows_everywhere_at_once_and_is_audited(
     )
     assert entry.changes['title'][1] == 'A title fresh from the admin'
     assert 'A title fresh from the admin' in await admin.page('/admin/audit')
-
-
-async def edit_form(admin: Browser, episode_id: int) -> dict[str, str]:
-    """The edit form's fields as the page fills them in."""
-    html = await admin.page(f'/admin/episodes/{episode_id}')
-    fields = dict(re.findall(r'<input id="(\w+)" name="\w+" value="([^"]*)"', html))
-    for name in ('summary', 'show_notes', 'people', 'chapters'):
-        match = re.search(rf'<textarea id="{name}"[^>]*>(.*?)</textarea>', html, re.S)
-        fields[name] = match.group(1) if match else ''
-    status = re.search(
-        r'<option value="(\w+)" selected="selected">(draft|published|scheduled)', html
-    )
-    fields['status'] = status.group(1) if status else 'published'
-    return {key: unescape(value) for key, value in fields.items()}
 
 
 VALID = {

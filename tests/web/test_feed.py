@@ -164,7 +164,7 @@ async def test_feed_query_count_does_not_grow_with_episodes(
         await add_episode(session, slug=f'more-{index}', guests=(guest,))
     queries.reset()
     await feed_bytes(client)
-    assert queries.count == cold == 4
+    assert queries.count == cold == 5
 
 
 async def test_site_without_a_show_has_no_feed(empty_client: Client) -> None:

@@ -4,7 +4,8 @@ import re
 
 from quart.typing import TestClientProtocol as Client
 
-from tests.conftest import Browser
+from podsite.app import create_app
+from tests.conftest import Browser, settings_for
 
 
 async def test_privacy_and_terms_exist_from_the_start(client: Client) -> None:
@@ -52,3 +53,19 @@ async def test_the_analytics_methodology_is_public(client: Client) -> None:
     assert 'bytes=0-1' in html and '60 seconds' in html
     for window in ('calendar-day', 'rolling-first-touch', 'last-touch'):
         assert f'<code>{window}</code>' in html
+
+
+async def test_the_methodology_names_the_window_the_site_uses(database_url: str) -> None:
+    app = create_app(settings_for(database_url, analytics_window='calendar-day'))
+    async with app.test_app():
+        html = await (await app.test_client().get('/analytics-methodology')).get_data(as_text=True)
+    assert '<strong><code>calendar-day</code></strong>' in html
+    assert "previous day's key" in html
+
+
+async def test_the_privacy_policy_covers_short_links_and_links_the_methodology(
+    client: Client,
+) -> None:
+    html = await (await client.get('/privacy')).get_data(as_text=True)
+    assert 'Links and sponsors' in html
+    assert 'rel="noopener nofollow">the methodology page</a>' in html

@@ -1,6 +1,13 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
 from podsite.data.account import OutboxMessage, PasswordReset, User, UserSession
+from podsite.data.analytics import (
+    AggregationProgress,
+    ClickEvent,
+    DownloadCount,
+    PlacementImpression,
+    ShortLink,
+)
 from podsite.data.audit import AuditEntry
 from podsite.data.base import Base
 from podsite.data.download import AnalyticsSalt, DownloadEvent
@@ -13,18 +20,23 @@ from podsite.data.site_state import SiteState
 from podsite.data.sponsor import Sponsor, SponsorPlacement
 
 __all__ = [
+    'AggregationProgress',
     'AnalyticsSalt',
     'AuditEntry',
     'Base',
+    'ClickEvent',
+    'DownloadCount',
     'DownloadEvent',
     'Episode',
     'EpisodeGuest',
     'Guest',
     'OutboxMessage',
     'PasswordReset',
+    'PlacementImpression',
     'Podcast',
     'Policy',
     'SearchDocument',
+    'ShortLink',
     'SiteState',
     'Sponsor',
     'SponsorPlacement',

@@ -19,6 +19,9 @@ class DownloadEvent(Base):
     )
     ip_hash: Mapped[str] = mapped_column(String(64))
     """HMAC of the client address with the day's salt; the address itself is never stored."""
+    ip_hash_previous: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The same address under the previous day's salt, so that a 24-hour window crossing
+    midnight still knows the listener after the salt has changed."""
     user_agent: Mapped[str] = mapped_column(String(1000), default='')
     range_header: Mapped[str | None] = mapped_column(String(200), default=None)
     bytes_served: Mapped[int | None] = mapped_column(BigInteger, default=None)

@@ -23,8 +23,10 @@ class BatchWriter[Event]:
         interval: float = 2.0,
         max_batch: int = 500,
         max_queued: int = 200_000,
+        enabled: bool = True,
     ) -> None:
         self.write = write
+        self.enabled = enabled
         self.name = name
         self.interval = interval
         self.max_batch = max_batch
@@ -35,6 +37,8 @@ class BatchWriter[Event]:
         self._stopping = False
 
     def record(self, event: Event) -> None:
+        if not self.enabled:
+            return
         if len(self._queue) >= self.max_queued:
             # Memory is the limit when the database stays down for long; say so, loudly.
             logger.error(

@@ -136,3 +136,25 @@ class PolicyWrite(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     slug: str = Field(min_length=1, max_length=100, pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$')
     body: str = Field(default='', max_length=200_000)
+
+
+class ShortLinkWrite(BaseModel):
+    """A short link as the admin saves it; the related episode, sponsor and guest are
+    optional and named the way the admin knows them."""
+
+    name: str = Field(min_length=1, max_length=100, pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$')
+    target_url: HttpUrl
+    episode_number: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    sponsor_slug: str | None = None
+    guest_slug: str | None = None
+
+
+class ShortLinkRow(ReadModel):
+    id: int
+    name: str
+    target_url: str
+    episode_number: int | None
+    sponsor_slug: str | None
+    guest_slug: str | None
+    placement_id: int | None
+    clicks: int

@@ -1,6 +1,6 @@
-"""Events as recorded on the request path, before they are stored."""
+"""Analytics: events as recorded on the request path, and the numbers reports show."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from podsite.schemas.catalogue import ReadModel
 
@@ -16,3 +16,62 @@ class PendingDownload(ReadModel):
     bytes_served: int | None
     method: str
     status: int
+
+
+class PendingImpression(ReadModel):
+    """An episode page shown with its sponsor placements."""
+
+    occurred_at: datetime
+    placement_ids: list[int]
+
+
+class DailyCount(ReadModel):
+    day: date
+    count: int
+
+
+class EpisodeDownloads(ReadModel):
+    """Counted downloads of an episode in its first days, and in all."""
+
+    episode_id: int
+    number: int
+    title: str
+    published_at: datetime
+    first_7_days: int
+    first_30_days: int
+    first_90_days: int
+    all_time: int
+
+
+class Share(ReadModel):
+    name: str
+    downloads: int
+
+
+class LinkClicks(ReadModel):
+    id: int
+    name: str
+    target_url: str
+    clicks: int
+    """Clicks by people: clicks from bots and link checkers are left out."""
+
+
+class CampaignRow(ReadModel):
+    """One sponsor read: the episode it was in, and what it earned."""
+
+    placement_id: int
+    episode_number: int
+    episode_title: str
+    published_at: datetime
+    link_name: str | None
+    downloads: int
+    clicks: int
+    impressions: int
+
+
+class CampaignDay(ReadModel):
+    day: date
+    episode_number: int
+    downloads: int
+    clicks: int
+    impressions: int

@@ -66,6 +66,23 @@ class SponsorCard(ReadModel):
     description: str
 
 
+class SponsorProfile(SponsorCard):
+    episode_count: int
+    """Published episodes the sponsor was read in."""
+
+
+class Placement(SponsorCard):
+    """A sponsor read in an episode, with its tracked link (none when the sponsor has no
+    website to send listeners to)."""
+
+    placement_id: int
+    link_name: str | None
+
+    @property
+    def link_path(self) -> str | None:
+        return f'/r/{self.link_name}' if self.link_name else None
+
+
 class EpisodeDetails(EpisodeCard):
     summary: str
     show_notes_html: str
@@ -79,7 +96,7 @@ class EpisodeDetails(EpisodeCard):
     updated_at: datetime
     has_transcript: bool
     chapters: dict[str, Any] | None
-    sponsors: tuple[SponsorCard, ...] = ()
+    sponsors: tuple[Placement, ...] = ()
 
     @property
     def transcript_url(self) -> str:

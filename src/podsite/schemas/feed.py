@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from podsite.schemas.catalogue import GuestRef, ReadModel
+from podsite.schemas.catalogue import GuestRef, Placement, ReadModel
 
 
 class PodcastDetails(ReadModel):
@@ -51,6 +51,7 @@ class FeedItem(ReadModel):
     soundbites: list[dict[str, Any]]
     extra_podcast_elements: list[str]
     people: tuple[GuestRef, ...] = ()
+    sponsors: tuple[Placement, ...] = ()
 
 
 class Feed(ReadModel):

@@ -17,7 +17,7 @@ from podsite.data import (
 from podsite.infrastructure import db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import AdminEpisodeRow, DashboardCounts, EpisodeWrite
-from podsite.services import audit_service, transcript_service
+from podsite.services import audit_service, short_link_service, transcript_service
 from podsite.services.transcript_formats import ParsedTranscript
 
 EpisodeFilter = Literal['all', 'published', 'scheduled', 'draft', 'no-transcript']
@@ -166,7 +166,6 @@ async def save_episode(
             setattr(episode, field, value)
     await session.flush()
     await session.execute(delete(EpisodeGuest).where(EpisodeGuest.episode_id == episode.id))
-    await session.execute(delete(SponsorPlacement).where(SponsorPlacement.episode_id == episode.id))
     for position, appearance in enumerate(data.appearances):
         session.add(
             EpisodeGuest(
@@ -176,10 +175,7 @@ async def save_episode(
                 position=position,
             )
         )
-    for position, slug in enumerate(data.sponsor_slugs):
-        session.add(
-            SponsorPlacement(episode_id=episode.id, sponsor_id=sponsors[slug], position=position)
-        )
+    await _place_sponsors(episode.id, [sponsors[s] for s in dict.fromkeys(data.sponsor_slugs)])
     if transcript is not None:
         await transcript_service.save_transcript(episode_id=episode.id, transcript=transcript)
     after = {**values, **_people_of(data)}
@@ -229,6 +225,29 @@ async def _ids(model: type[Guest] | type[Sponsor], slugs: list[str], kind: str) 
 
 async def guest_slugs() -> list[str]:
     return list(await db.session().scalars(select(Guest.slug).order_by(Guest.slug)))
+
+
+async def _place_sponsors(episode_id: int, sponsor_ids: list[int]) -> None:
+    """Placements that stay keep their rows, and with them their tracked link, clicks and
+    impressions; only removed sponsors lose theirs."""
+    session = db.session()
+    existing = {
+        placement.sponsor_id: placement
+        for placement in await session.scalars(
+            select(SponsorPlacement).where(SponsorPlacement.episode_id == episode_id)
+        )
+    }
+    for sponsor_id, placement in existing.items():
+        if sponsor_id not in sponsor_ids:
+            await session.delete(placement)
+    for position, sponsor_id in enumerate(sponsor_ids):
+        placement = existing.get(sponsor_id) or SponsorPlacement(
+            episode_id=episode_id, sponsor_id=sponsor_id
+        )
+        placement.position = position
+        session.add(placement)
+    await session.flush()
+    await short_link_service.link_placements(episode_id)
 
 
 async def sponsor_slugs() -> list[str]:

@@ -1,6 +1,8 @@
 """Loading the generated demo catalogue into an empty database, in one transaction."""
 
+from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -13,17 +15,28 @@ from podsite.data import (
     EpisodeGuest,
     Guest,
     Podcast,
+    ShortLink,
     Sponsor,
     SponsorPlacement,
     Transcript,
 )
 from podsite.infrastructure import db
 from podsite.infrastructure.markdown import render_markdown
+from podsite.services import (
+    demo_listening,
+    download_aggregation_service,
+    download_service,
+    episode_service,
+    short_link_service,
+    sponsor_service,
+)
 from podsite.services.demo_content import DemoCatalogue
+from podsite.services.download_counting import Window
 
 ROWS_PER_STATEMENT = 1000
 # Transcripts are tens of kilobytes each; smaller batches keep each statement's memory modest.
 TRANSCRIPTS_PER_STATEMENT = 100
+EVENTS_PER_BATCH = 5000
 SERIAL_ID_MODELS: tuple[type[Base], ...] = (Podcast, Guest, Sponsor, Episode, SponsorPlacement)
 
 
@@ -132,6 +145,7 @@ async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> 
     await _insert(session, EpisodeGuest, appearance_rows)
     await _insert(session, SponsorPlacement, placement_rows)
     await _insert(session, Transcript, transcript_rows, batch=TRANSCRIPTS_PER_STATEMENT)
+    await short_link_service.link_placements()
     return DemoSummary(
         episodes=len(episode_rows),
         guests=len(guest_rows),
@@ -171,3 +185,47 @@ async def _advance_sequences(session: AsyncSession) -> None:
 
 def _table(model: type[Base]) -> Table:
     return Base.metadata.tables[model.__tablename__]
+
+
+async def load_demo_listening(*, seed: int, window: Window, episodes: int = 12) -> int:
+    """Stores generated listening for the latest `episodes` public episodes, up to today,
+    through the same code as real traffic, and counts it; returns the counted downloads."""
+    session = db.session()
+    latest = (
+        await session.execute(
+            select(Episode.id, Episode.published_at, Episode.media_size_bytes)
+            .where(episode_service.is_public())
+            .order_by(Episode.published_at.desc())
+            .limit(episodes)
+        )
+    ).all()
+    reads = await session.execute(
+        select(SponsorPlacement.episode_id, SponsorPlacement.id, ShortLink.id.label('link_id'))
+        .outerjoin(ShortLink, ShortLink.placement_id == SponsorPlacement.id)
+        .where(SponsorPlacement.episode_id.in_([row.id for row in latest]))
+    )
+    placements: dict[int, list[int]] = defaultdict(list)
+    links: dict[int, list[int]] = defaultdict(list)
+    for read in reads:
+        placements[read.episode_id].append(read.id)
+        if read.link_id is not None:
+            links[read.episode_id].append(read.link_id)
+    listening = demo_listening.generate_listening(
+        [
+            demo_listening.ReleasedEpisode(
+                row.id, row.published_at, row.media_size_bytes,
+                tuple(placements[row.id]), tuple(links[row.id]),
+            )
+            for row in latest
+        ],
+        seed=seed,
+        today=datetime.now(UTC).date(),
+    )  # fmt: skip
+    for start in range(0, len(listening.downloads), EVENTS_PER_BATCH):
+        await download_service.store_downloads(
+            listening.downloads[start : start + EVENTS_PER_BATCH]
+        )
+    await short_link_service.store_clicks(listening.clicks)
+    await sponsor_service.store_impressions(listening.impressions)
+    result = await download_aggregation_service.aggregate_downloads(window)
+    return result.downloads

@@ -169,16 +169,24 @@ def _windows(times: list[datetime], window: Window) -> list[list[int]]:
     return groups
 
 
-def count_downloads(
+@dataclass(frozen=True)
+class CountedDownload:
+    episode_id: int
+    day: date
+    """The UTC day the window opened."""
+    user_agent: str
+
+
+def counted_downloads(
     events: Iterable[RawDownload], media: dict[int, MediaFacts], *, window: Window
-) -> dict[tuple[int, date], int]:
-    """Counted downloads per (episode, day the window opened)."""
+) -> list[CountedDownload]:
+    """One entry per listener window that reached the byte threshold."""
     by_listener: dict[tuple[str, str, int], list[RawDownload]] = defaultdict(list)
     for event in events:
         if event.episode_id in media and is_countable_request(event):
             by_listener[(event.ip_hash, event.user_agent, event.episode_id)].append(event)
-    counts: dict[tuple[int, date], int] = defaultdict(int)
-    for (_, _, episode_id), requests in by_listener.items():
+    counted = []
+    for (_, user_agent, episode_id), requests in by_listener.items():
         requests.sort(key=lambda e: e.occurred_at)
         facts = media[episode_id]
         for group in _windows([e.occurred_at for e in requests], window):
@@ -188,5 +196,16 @@ def count_downloads(
                 for span in requested_ranges(requests[index].range_header, facts.size_bytes)
             ]
             if covered_bytes(spans) >= facts.bytes_for_a_minute:
-                counts[(episode_id, requests[group[0]].occurred_at.date())] += 1
+                day = requests[group[0]].occurred_at.date()
+                counted.append(CountedDownload(episode_id, day, user_agent))
+    return counted
+
+
+def count_downloads(
+    events: Iterable[RawDownload], media: dict[int, MediaFacts], *, window: Window
+) -> dict[tuple[int, date], int]:
+    """Counted downloads per (episode, day the window opened)."""
+    counts: dict[tuple[int, date], int] = defaultdict(int)
+    for download in counted_downloads(events, media, window=window):
+        counts[(download.episode_id, download.day)] += 1
     return dict(counts)

@@ -4,9 +4,9 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from podsite.data import AnalyticsSalt, DownloadEvent
@@ -33,7 +33,10 @@ def hash_address(ip: str, salt: str) -> str:
 
 
 async def salts_for(days: set[date]) -> dict[date, str]:
-    """The random salt of each day, created on first use by whichever instance gets there."""
+    """The random salt of each day, created on first use by whichever instance gets there.
+
+    A salt is deleted (see `forget_old_salts`) once the day after it is over, so hashes
+    can be linked across one midnight, for windows of 24 hours, and never longer."""
     session = db.session()
     dialect = session.get_bind().dialect.name
     upsert = (postgresql.insert if dialect == 'postgresql' else sqlite.insert)(AnalyticsSalt)
@@ -49,12 +52,16 @@ async def salts_for(days: set[date]) -> dict[date, str]:
 
 async def store_downloads(events: list[PendingDownload]) -> None:
     session = db.session()
-    salts = await salts_for({event.occurred_at.date() for event in events})
+    days = {event.occurred_at.date() for event in events}
+    salts = await salts_for(days | {day - timedelta(days=1) for day in days})
     rows = [
         {
             'occurred_at': event.occurred_at,
             'episode_id': event.episode_id,
             'ip_hash': hash_address(event.client_ip, salts[event.occurred_at.date()]),
+            'ip_hash_previous': hash_address(
+                event.client_ip, salts[event.occurred_at.date() - timedelta(days=1)]
+            ),
             'user_agent': event.user_agent[:USER_AGENT_LIMIT],
             'range_header': event.range_header[:RANGE_LIMIT] if event.range_header else None,
             'bytes_served': event.bytes_served,
@@ -65,3 +72,14 @@ async def store_downloads(events: list[PendingDownload]) -> None:
     ]
     await session.execute(insert(DownloadEvent), rows)
     await session.commit()
+
+
+async def forget_old_salts(today: date) -> int:
+    """Deletes the salts before yesterday: the hashes made with them can no longer be
+    matched to any address."""
+    session = db.session()
+    result = await session.execute(
+        delete(AnalyticsSalt).where(AnalyticsSalt.day < today - timedelta(days=1))
+    )
+    await session.commit()
+    return result.rowcount  # type: ignore[attr-defined, no-any-return]

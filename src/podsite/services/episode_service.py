@@ -6,7 +6,15 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, select
 
-from podsite.data import Episode, EpisodeGuest, Guest, Sponsor, SponsorPlacement, Transcript
+from podsite.data import (
+    Episode,
+    EpisodeGuest,
+    Guest,
+    ShortLink,
+    Sponsor,
+    SponsorPlacement,
+    Transcript,
+)
 from podsite.infrastructure import db
 from podsite.schemas.catalogue import (
     EpisodeCard,
@@ -14,7 +22,7 @@ from podsite.schemas.catalogue import (
     EpisodeTranscript,
     GuestRef,
     MediaFile,
-    SponsorCard,
+    Placement,
 )
 
 # Episode numbers are 32-bit integers in the schema; larger ones cannot exist.
@@ -85,20 +93,9 @@ async def episode_by_number(number: int) -> EpisodeDetails | None:
     if row is None:
         return None
     guests = await guests_by_episode(select(Episode.id).where(Episode.id == row.id))
-    sponsor_rows = await session.execute(
-        select(
-            Sponsor.name, Sponsor.slug, Sponsor.logo_url, Sponsor.website_url, Sponsor.description
-        )
-        .join(SponsorPlacement, SponsorPlacement.sponsor_id == Sponsor.id)
-        .where(SponsorPlacement.episode_id == row.id)
-        .order_by(SponsorPlacement.position)
-    )
+    sponsors = await placements_by_episode(select(Episode.id).where(Episode.id == row.id))
     return EpisodeDetails.model_validate(
-        {
-            **row._mapping,
-            'guests': guests.get(row.id, ()),
-            'sponsors': [SponsorCard.model_validate(s._mapping) for s in sponsor_rows],
-        }
+        {**row._mapping, 'guests': guests.get(row.id, ()), 'sponsors': sponsors.get(row.id, ())}
     )
 
 
@@ -153,6 +150,25 @@ async def _cards(query: Select[*tuple[Any, ...]]) -> list[EpisodeCard]:
         EpisodeCard.model_validate({**row._mapping, 'guests': guests.get(row.id, ())})
         for row in rows
     ]
+
+
+async def placements_by_episode(episode_ids: Select[int]) -> dict[int, list[Placement]]:
+    """The sponsor reads of the given episodes, in order, with their tracked links."""
+    query = (
+        select(
+            SponsorPlacement.episode_id, SponsorPlacement.id.label('placement_id'), Sponsor.name,
+            Sponsor.slug, Sponsor.logo_url, Sponsor.website_url, Sponsor.description,
+            ShortLink.name.label('link_name'),
+        )
+        .join(Sponsor, Sponsor.id == SponsorPlacement.sponsor_id)
+        .outerjoin(ShortLink, ShortLink.placement_id == SponsorPlacement.id)
+        .where(SponsorPlacement.episode_id.in_(episode_ids))
+        .order_by(SponsorPlacement.episode_id, SponsorPlacement.position)
+    )  # fmt: skip
+    by_episode: dict[int, list[Placement]] = defaultdict(list)
+    for row in await db.session().execute(query):
+        by_episode[row.episode_id].append(Placement.model_validate(row._mapping))
+    return by_episode
 
 
 async def guests_by_episode(episode_ids: Select[int]) -> dict[int, list[GuestRef]]:

@@ -1,4 +1,4 @@
-"""What the podcast feed needs, in three queries however many episodes there are."""
+"""What the podcast feed needs, in four queries however many episodes there are."""
 
 from sqlalchemy import exists, select
 
@@ -15,7 +15,7 @@ ITEM_COLUMNS = (
     *(
         getattr(Episode, name)
         for name in FeedItem.model_fields
-        if name not in {'has_transcript', 'has_chapters', 'people'}
+        if name not in {'has_transcript', 'has_chapters', 'people', 'sponsors'}
     ),
     exists().where(Transcript.episode_id == Episode.id).label('has_transcript'),
     Episode.chapters.is_not(None).label('has_chapters'),
@@ -38,8 +38,13 @@ async def public_feed() -> Feed | None:
         .order_by(Episode.published_at.desc(), Episode.number.desc())
     )
     rows = (await db.session().execute(query)).all()
-    people = await episode_service.guests_by_episode(query.with_only_columns(Episode.id))
+    episode_ids = query.with_only_columns(Episode.id)
+    people = await episode_service.guests_by_episode(episode_ids)
+    sponsors = await episode_service.placements_by_episode(episode_ids)
     items = tuple(
-        FeedItem.model_validate({**row._mapping, 'people': people.get(row.id, ())}) for row in rows
+        FeedItem.model_validate(
+            {**row._mapping, 'people': people.get(row.id, ()), 'sponsors': sponsors.get(row.id, ())}
+        )
+        for row in rows
     )
     return Feed(podcast=podcast, items=items)

@@ -43,6 +43,7 @@ async def public_urls() -> list[SitemapEntry]:
         SitemapEntry(path='/', last_modified=newest),
         SitemapEntry(path='/episodes/all', last_modified=newest),
         SitemapEntry(path='/guests', last_modified=newest),
+        SitemapEntry(path='/friends-of-the-show', last_modified=newest),
     ]
     for episode in episodes:
         page = f'/episodes/show/{episode.number}/{episode.slug}'

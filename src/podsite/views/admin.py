@@ -4,16 +4,19 @@ from quart import Blueprint, Response, redirect, request
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.infrastructure.auth import current_user, role_required
+from podsite.infrastructure.csv_export import csv_response
 from podsite.infrastructure.markdown import render_markdown
 from podsite.infrastructure.templates import ViewResult, template
-from podsite.services import admin_people_service
+from podsite.services import admin_people_service, short_link_service
 from podsite.viewmodels.admin.audit import AuditLogViewModel
 from podsite.viewmodels.admin.dashboard import DashboardViewModel
 from podsite.viewmodels.admin.entities import EntityFormViewModel, EntityListViewModel
 from podsite.viewmodels.admin.episode_form import EpisodeFormViewModel
 from podsite.viewmodels.admin.episodes import EpisodeListViewModel
+from podsite.viewmodels.admin.links import LinkFormViewModel, LinkListViewModel
 from podsite.viewmodels.admin.settings import SettingsViewModel
 from podsite.viewmodels.admin.users import UsersViewModel
+from podsite.viewmodels.reports.admin_reports import AdminReportExport, AdminReportsViewModel
 
 blueprint = Blueprint('admin', __name__, url_prefix='/admin')
 admin_only = role_required('admin')
@@ -158,6 +161,66 @@ async def entity_delete(kind: str, row_id: int) -> AnyResponse:
     assert actor is not None
     await admin_people_service.remove(ENTITY_PATHS[kind], row_id=row_id, actor=actor)
     return redirect(f'/admin/{kind}')
+
+
+@blueprint.get('/links')
+@admin_only
+@template('admin/links.pt')
+async def links() -> ViewResult:
+    vm = LinkListViewModel()
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.get('/links/new')
+@blueprint.get('/links/<int:link_id>')
+@admin_only
+@template('admin/link_form.pt')
+async def link_edit(link_id: int | None = None) -> ViewResult:
+    vm = LinkFormViewModel(link_id)
+    await vm.load_async()
+    if request.args.get('saved'):
+        vm.message = 'Saved.'
+    return vm.to_dict(), 200 if vm.found else 404
+
+
+@blueprint.post('/links/new')
+@blueprint.post('/links/<int:link_id>')
+@admin_only
+@template('admin/link_form.pt')
+async def link_save(link_id: int | None = None) -> ViewResult:
+    vm = LinkFormViewModel(link_id, await request.form)
+    await vm.load_async()
+    await vm.save_async()
+    if vm.saved_id is None:
+        return vm.to_dict(), 400 if vm.found else 404
+    return redirect(f'/admin/links/{vm.saved_id}?saved=1')
+
+
+@blueprint.post('/links/<int:link_id>/delete')
+@admin_only
+async def link_delete(link_id: int) -> AnyResponse:
+    actor = current_user()
+    assert actor is not None
+    await short_link_service.delete_link(link_id, actor=actor)
+    return redirect('/admin/links')
+
+
+@blueprint.get('/reports')
+@admin_only
+@template('admin/reports.pt')
+async def reports() -> ViewResult:
+    vm = AdminReportsViewModel(request.args.get('period'))
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.get('/reports/<any(episodes, daily, apps, platforms, links):table>.csv')
+@admin_only
+async def report_csv(table: str) -> Response:
+    export = AdminReportExport(table, request.args.get('period'))
+    await export.load_async()
+    return csv_response(export.filename, export.header, export.rows)
 
 
 @blueprint.get('/users')

@@ -29,6 +29,7 @@ async def details(number: int, slug: str) -> ViewResult:
         abort(404)
     if not vm.is_canonical_url:
         return redirect(vm.episode.details_url, 301)
+    vm.record_impressions()
     return vm.to_dict()
 
 

@@ -1,4 +1,7 @@
+from quart import current_app
+
 from podsite.services.download_counting import COUNTED_STATUSES, ONE_MINUTE, Window
+from podsite.settings import Settings
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 
@@ -9,6 +12,8 @@ class MethodologyViewModel(ViewModelBase):
 
     def __init__(self) -> None:
         super().__init__()
+        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        self.window_in_use = settings.analytics_window.value
         self.statuses = ', '.join(str(status) for status in sorted(COUNTED_STATUSES))
         self.minute = ONE_MINUTE
         self.windows = [

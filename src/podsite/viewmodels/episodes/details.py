@@ -1,8 +1,14 @@
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from quart import request
+
+from podsite.infrastructure.events import impression_writer
+from podsite.schemas.analytics import PendingImpression
 from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services import episode_service
+from podsite.services.download_counting import is_bot
 from podsite.viewmodels.shared.formatting import clock_text, date_text, duration_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
@@ -43,6 +49,19 @@ class EpisodeDetailsViewModel(ViewModelBase):
             self.youtube_embed_url = (
                 f'https://www.youtube-nocookie.com/embed/{self.episode.youtube_id}'
             )
+
+    def record_impressions(self) -> None:
+        """A view of the page is a view of each sponsor read on it; bots see no ads."""
+        if self.episode is None or not self.episode.sponsors:
+            return
+        if request.method != 'GET' or is_bot(request.headers.get('User-Agent', '')):
+            return
+        impression_writer().record(
+            PendingImpression(
+                occurred_at=datetime.now(UTC),
+                placement_ids=[sponsor.placement_id for sponsor in self.episode.sponsors],
+            )
+        )
 
     @property
     def is_canonical_url(self) -> bool:

@@ -1,7 +1,5 @@
-import posixpath
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from quart import Response, current_app, redirect, request
 from quart.wrappers.response import FileBody
@@ -11,7 +9,8 @@ from werkzeug.http import parse_if_range_header, parse_range_header
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.infrastructure.client_ip import request_client_ip
-from podsite.infrastructure.downloads import download_writer
+from podsite.infrastructure.events import download_writer
+from podsite.infrastructure.media_files import local_media_file
 from podsite.schemas.analytics import PendingDownload
 from podsite.schemas.catalogue import MediaFile
 from podsite.services import episode_service
@@ -28,17 +27,10 @@ class DownloadViewModel:
     async def load_async(self) -> None:
         self.media = await episode_service.media_file(self.number)
 
-    def local_file(self, settings: Settings) -> Path | None:
-        if self.media is None or settings.media_dir is None:
-            return None
-        name = posixpath.basename(urlsplit(self.media.media_url).path)
-        candidate = settings.media_dir / name
-        return candidate if name and candidate.is_file() else None
-
     async def respond(self) -> AnyResponse:
         assert self.media is not None
         settings: Settings = current_app.config['PODSITE_SETTINGS']
-        path = self.local_file(settings)
+        path = local_media_file(settings.media_dir, self.media.media_url)
         if path is None:
             response: AnyResponse = redirect(self.media.media_url, 302)
             self._record(response.status_code, bytes_served=None)

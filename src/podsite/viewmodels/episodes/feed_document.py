@@ -2,6 +2,7 @@
 
 import uuid
 from email.utils import format_datetime
+from html import escape
 
 from lxml import etree
 
@@ -140,6 +141,18 @@ class FeedDocument:
                     seen[person.slug] = person
         return list(seen.values())
 
+    def _sponsor_notes(self, item: FeedItem) -> str:
+        """The sponsor reads, linked through the tracked redirect, so a click from a podcast
+        app counts for the sponsor in this episode like one from the episode page."""
+        reads = []
+        for sponsor in item.sponsors:
+            url = self.absolute(sponsor.link_path) if sponsor.link_path else sponsor.website_url
+            name = escape(sponsor.name)
+            linked = f'<a href="{escape(url)}">{name}</a>' if url else name
+            about = f': {escape(sponsor.description)}' if sponsor.description else ''
+            reads.append(f'<li>{linked}{about}</li>')
+        return f'<p>Sponsored by:</p><ul>{"".join(reads)}</ul>' if reads else ''
+
     def _person(self, parent: etree._Element, name: str, role: str, photo: str, url: str) -> None:
         attributes = {'role': role, 'href': self.absolute(url)}
         if photo:
@@ -154,7 +167,9 @@ class FeedDocument:
         _add(element, 'guid', item.guid, isPermaLink='false')
         _add(element, 'pubDate', format_datetime(item.published_at))
         _add(element, 'description', item.summary or item.subtitle or item.title)
-        _add(element, _tag(CONTENT, 'encoded')).text = etree.CDATA(item.show_notes_html)
+        _add(element, _tag(CONTENT, 'encoded')).text = etree.CDATA(
+            item.show_notes_html + self._sponsor_notes(item)
+        )
         _add(
             element,
             'enclosure',

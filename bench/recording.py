@@ -1,0 +1,97 @@
+"""`make bench` (second part): what recording events costs the redirects.
+
+Serves the same demo database twice, with `PODSITE_RECORD_EVENTS` on and off, and drives
+the short-link redirect (`/r/<name>`) and the download redirect with wrk. The issue's
+bar: recording may cost at most 20 % of requests/s.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from contextlib import ExitStack
+from pathlib import Path
+
+from run import BIN, PODSITE_PORT, Measurement, fresh_database, process, wait_for, wrk
+
+ALLOWED_COST = 0.20
+
+
+def first_links(base: str, episodes: int) -> tuple[str, str]:
+    """A sponsor's tracked link and a download link, read off the episode pages."""
+    for number in range(episodes, 0, -1):
+        try:
+            with urllib.request.urlopen(f'{base}/{number}') as response:  # noqa: S310 (loopback)
+                html = response.read().decode()
+        except urllib.error.HTTPError:
+            continue  # a draft or scheduled episode
+        short = re.search(r'href="(/r/[a-z0-9-]+)"', html)
+        download = re.search(r'href="(/episodes/download/[^"]+\.mp3)"', html)
+        if short and download:
+            return short.group(1), download.group(1)
+    raise RuntimeError('no episode with a sponsor link')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--episodes', type=int, default=300)
+    parser.add_argument('--seconds', type=int, default=10)
+    parser.add_argument('--connections', type=int, default=32)
+    parser.add_argument('--postgres', metavar='URL', help='use a fresh database on this server')
+    options = parser.parse_args()
+
+    results: dict[tuple[str, bool], Measurement] = {}
+    with tempfile.TemporaryDirectory(prefix='podsite-bench-') as folder, ExitStack() as stack:
+        work = Path(folder)
+        database_url = stack.enter_context(fresh_database(work, options.postgres))
+        env = {
+            **os.environ,
+            'PODSITE_DATABASE_URL': database_url,
+            'PODSITE_BASE_URL': f'http://127.0.0.1:{PODSITE_PORT}',
+            'PODSITE_ENVIRONMENT': 'development',
+        }
+        podsite = str(BIN / 'podsite')
+        subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [podsite, 'demo', '--episodes', str(options.episodes)],
+            env=env, check=True, capture_output=True,
+        )  # fmt: skip
+        base = f'http://127.0.0.1:{PODSITE_PORT}'
+        serve = [podsite, 'serve', '--port', str(PODSITE_PORT), '--workers', '1']
+        paths: tuple[str, str] | None = None
+        for recording in (False, True):
+            env['PODSITE_RECORD_EVENTS'] = 'true' if recording else 'false'
+            with process(serve, env, work / f'recording-{recording}.log'):
+                wait_for(f'{base}/health')
+                paths = paths or first_links(base, options.episodes)
+                for name, path in zip(('short link', 'download'), paths, strict=True):
+                    results[(name, recording)] = wrk(
+                        f'{base}{path}', name=name, connections=options.connections,
+                        seconds=options.seconds,
+                    )  # fmt: skip
+
+    database = 'PostgreSQL' if options.postgres else 'SQLite'
+    print(f'\nRedirects with and without recording, {database}, 1 worker, '
+          f'{options.connections} connections')  # fmt: skip
+    print(f'{"redirect":<12}{"recording":>10}{"req/s":>10}{"p50 ms":>9}{"p99 ms":>9}{"cost":>8}')
+    failed = False
+    for name in ('short link', 'download'):
+        off, on = results[(name, False)], results[(name, True)]
+        cost = 1 - on.requests_per_second / off.requests_per_second
+        failed |= cost > ALLOWED_COST or on.errors > 0 or off.errors > 0
+        for measured, label in ((off, 'off'), (on, 'on')):
+            print(
+                f'{name:<12}{label:>10}{measured.requests_per_second:>10.0f}'
+                f'{measured.p50_ms:>9.2f}{measured.p99_ms:>9.2f}'
+                + (f'{cost:>8.1%}' if measured is on else '')
+            )
+    if failed:
+        sys.exit(f'recording costs more than {ALLOWED_COST:.0%}, or requests failed')
+
+
+if __name__ == '__main__':
+    main()

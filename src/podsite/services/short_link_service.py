@@ -1,0 +1,186 @@
+"""Short links (`/r/<name>`): resolving them, recording clicks, and keeping them."""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, insert, select
+
+from podsite.data import ClickEvent, Episode, Guest, ShortLink, Sponsor, SponsorPlacement
+from podsite.data.base import utc_now
+from podsite.infrastructure import db
+from podsite.infrastructure.slugs import is_valid_slug
+from podsite.schemas.account import UserInfo
+from podsite.schemas.admin import ShortLinkRow, ShortLinkWrite
+from podsite.schemas.links import PendingClick, ShortLinkTarget
+from podsite.services import audit_service
+from podsite.services.download_service import USER_AGENT_LIMIT, hash_address, salts_for
+
+REFERRER_LIMIT = 2000
+
+
+class NameTakenError(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f'The name {name!r} is already used by another short link.')
+
+
+class UnknownReferenceError(ValueError):
+    """The form named an episode, sponsor or guest that does not exist."""
+
+
+async def target_of(name: str) -> ShortLinkTarget | None:
+    if not is_valid_slug(name):
+        return None
+    row = (
+        await db.session().execute(
+            select(ShortLink.id, ShortLink.target_url).where(ShortLink.name == name)
+        )
+    ).first()
+    return ShortLinkTarget.model_validate(row._mapping) if row else None
+
+
+async def store_clicks(clicks: list[PendingClick]) -> None:
+    session = db.session()
+    salts = await salts_for({click.occurred_at.date() for click in clicks})
+    rows = [
+        {
+            'short_link_id': click.short_link_id,
+            'occurred_at': click.occurred_at,
+            'day': click.occurred_at.date(),
+            'ip_hash': hash_address(click.client_ip, salts[click.occurred_at.date()]),
+            'user_agent': click.user_agent[:USER_AGENT_LIMIT],
+            'referrer': click.referrer[:REFERRER_LIMIT],
+        }
+        for click in clicks
+    ]
+    # A link deleted while its clicks waited in the queue takes them with it.
+    existing = set(
+        await session.scalars(
+            select(ShortLink.id).where(ShortLink.id.in_({row['short_link_id'] for row in rows}))
+        )
+    )
+    rows = [row for row in rows if row['short_link_id'] in existing]
+    if rows:
+        await session.execute(insert(ClickEvent), rows)
+    await session.commit()
+
+
+async def link_placements(episode_id: int | None = None) -> int:
+    """Gives each sponsor placement without one its tracked link, named after the sponsor
+    and the episode (`acme-42`), so clicks are attributed per episode: of one episode, or
+    of all. Runs in the caller's transaction; returns how many links were made."""
+    session = db.session()
+    query = (
+        select(SponsorPlacement.id, SponsorPlacement.episode_id, Sponsor.id.label('sponsor_id'),
+               Sponsor.slug, Sponsor.website_url, Episode.number)
+        .join(Sponsor, Sponsor.id == SponsorPlacement.sponsor_id)
+        .join(Episode, Episode.id == SponsorPlacement.episode_id)
+        .outerjoin(ShortLink, ShortLink.placement_id == SponsorPlacement.id)
+        .where(ShortLink.id.is_(None), Sponsor.website_url != '')
+        .order_by(Episode.number, SponsorPlacement.position)
+    )  # fmt: skip
+    if episode_id is not None:
+        query = query.where(SponsorPlacement.episode_id == episode_id)
+    rows = (await session.execute(query)).all()
+    taken = set(await session.scalars(select(ShortLink.name)))
+    links = []
+    for row in rows:
+        name, suffix = f'{row.slug}-{row.number}', 2
+        while name in taken:
+            name, suffix = f'{row.slug}-{row.number}-{suffix}', suffix + 1
+        taken.add(name)
+        links.append(
+            {'name': name, 'target_url': row.website_url, 'episode_id': row.episode_id,
+             'sponsor_id': row.sponsor_id, 'placement_id': row.id, 'created_at': utc_now()}
+        )  # fmt: skip
+    if links:
+        await session.execute(insert(ShortLink), links)
+    return len(links)
+
+
+async def all_links(*conditions: ColumnElement[bool]) -> list[ShortLinkRow]:
+    clicks = (
+        select(ClickEvent.short_link_id, func.count().label('clicks'))
+        .group_by(ClickEvent.short_link_id)
+        .subquery()
+    )
+    query = (
+        select(
+            ShortLink.id, ShortLink.name, ShortLink.target_url, ShortLink.placement_id,
+            Episode.number.label('episode_number'), Sponsor.slug.label('sponsor_slug'),
+            Guest.slug.label('guest_slug'), func.coalesce(clicks.c.clicks, 0).label('clicks'),
+        )
+        .outerjoin(Episode, Episode.id == ShortLink.episode_id)
+        .outerjoin(Sponsor, Sponsor.id == ShortLink.sponsor_id)
+        .outerjoin(Guest, Guest.id == ShortLink.guest_id)
+        .outerjoin(clicks, clicks.c.short_link_id == ShortLink.id)
+        .where(*conditions)
+        .order_by(ShortLink.name)
+    )  # fmt: skip
+    return [ShortLinkRow.model_validate(row._mapping) for row in await db.session().execute(query)]
+
+
+async def link(link_id: int) -> ShortLinkRow | None:
+    return next(iter(await all_links(ShortLink.id == link_id)), None)
+
+
+async def save_link(link_id: int | None, data: ShortLinkWrite, *, actor: UserInfo) -> int:
+    """Creates or updates a link, audited in the same transaction."""
+    session = db.session()
+    clash = await session.scalar(
+        select(ShortLink.id).where(ShortLink.name == data.name, ShortLink.id != (link_id or 0))
+    )
+    if clash is not None:
+        raise NameTakenError(data.name)
+    values = {
+        'name': data.name,
+        'target_url': str(data.target_url),
+        'episode_id': await _reference(Episode.id, Episode.number, data.episode_number, 'episode'),
+        'sponsor_id': await _reference(Sponsor.id, Sponsor.slug, data.sponsor_slug, 'sponsor'),
+        'guest_id': await _reference(Guest.id, Guest.slug, data.guest_slug, 'guest'),
+    }
+    if link_id is None:
+        short_link = ShortLink(**values)
+        session.add(short_link)
+        before: dict[str, Any] = {}
+    else:
+        found = await session.get(ShortLink, link_id)
+        if found is None:
+            raise LookupError(link_id)
+        short_link = found
+        before = {field: getattr(short_link, field) for field in values}
+        for field, value in values.items():
+            setattr(short_link, field, value)
+    await session.flush()
+    audit_service.record(
+        actor=actor,
+        action='create' if link_id is None else 'update',
+        entity='short_link',
+        entity_id=short_link.id,
+        summary=f'/r/{data.name}',
+        changes=audit_service.changes_between(before, values),
+    )
+    await session.commit()
+    return short_link.id
+
+
+async def _reference(id_column: Any, key_column: Any, key: object, what: str) -> int | None:
+    if key is None or key == '':
+        return None
+    found: int | None = await db.session().scalar(select(id_column).where(key_column == key))
+    if found is None:
+        raise UnknownReferenceError(f'There is no {what} {key}.')
+    return found
+
+
+async def delete_link(link_id: int, *, actor: UserInfo) -> bool:
+    """Deletes the link and its clicks, audited."""
+    session = db.session()
+    found = await session.get(ShortLink, link_id)
+    if found is None:
+        return False
+    name = found.name
+    await session.execute(delete(ShortLink).where(ShortLink.id == link_id))
+    audit_service.record(
+        actor=actor, action='delete', entity='short_link', entity_id=link_id, summary=f'/r/{name}'
+    )
+    await session.commit()
+    return True

@@ -1,0 +1,33 @@
+from datetime import UTC, datetime
+
+from quart import request
+
+from podsite.infrastructure.client_ip import request_client_ip
+from podsite.infrastructure.events import click_writer
+from podsite.schemas.links import PendingClick, ShortLinkTarget
+from podsite.services import short_link_service
+
+
+class ShortLinkViewModel:
+    """A tracked redirect: the click is queued, never waited for."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.link: ShortLinkTarget | None = None
+
+    async def load_async(self) -> None:
+        self.link = await short_link_service.target_of(self.name)
+
+    def record_click(self) -> None:
+        assert self.link is not None
+        if request.method != 'GET':
+            return  # a HEAD is a link checker looking, not a person following the link
+        click_writer().record(
+            PendingClick(
+                occurred_at=datetime.now(UTC),
+                short_link_id=self.link.id,
+                client_ip=request_client_ip(),
+                user_agent=request.headers.get('User-Agent', ''),
+                referrer=request.headers.get('Referer', ''),
+            )
+        )

@@ -1,0 +1,21 @@
+"""`/r/<name>`: tracked short links. Registered last, so no other page can be shadowed."""
+
+from quart import Blueprint, abort, redirect
+from werkzeug.sansio.response import Response as AnyResponse
+
+from podsite.viewmodels.redirector.short_link import ShortLinkViewModel
+
+blueprint = Blueprint('redirector', __name__)
+
+
+@blueprint.get('/r/<name>')
+async def follow(name: str) -> AnyResponse:
+    vm = ShortLinkViewModel(name)
+    await vm.load_async()
+    if vm.link is None:
+        abort(404)
+    vm.record_click()
+    response = redirect(vm.link.target_url, 302)
+    # Each click must reach the site to be counted; a cached redirect would skip it.
+    response.headers['Cache-Control'] = 'no-store'
+    return response

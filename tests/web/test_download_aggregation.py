@@ -1,0 +1,193 @@
+"""Counted downloads from stored events: the IAB rules applied to what the site recorded,
+incrementally, on both databases."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from quart import Quart
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podsite.data import AnalyticsSalt, DownloadCount, Episode
+from podsite.schemas.analytics import PendingDownload
+from podsite.services import download_aggregation_service, download_service
+from podsite.services.download_counting import Window
+from tests.factories import add_episode
+
+IPHONE = 'AppleCoreMedia/1.0.0.20E247 (iPhone; U; CPU OS 16_4 like Mac OS X; en_us)'
+SPOTIFY = 'Spotify/8.8.12 Android/33 (SM-G991B)'
+BOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)'
+SIZE = 57_600_000
+HEADER = 10_000
+MINUTE_OF_AUDIO = 128_000 // 8 * 60  # 960,000 bytes at 128 kbit/s
+THRESHOLD = HEADER + MINUTE_OF_AUDIO
+DAY = datetime(2026, 11, 2, tzinfo=UTC)
+
+
+@pytest.fixture
+async def episode(session: AsyncSession) -> int:
+    """A probed episode (10 kB of ID3 tag, 128 kbit/s), by id."""
+    episode = await add_episode(session, slug='counted')
+    await session.execute(
+        update(Episode)
+        .where(Episode.id == episode.id)
+        .values(media_header_bytes=HEADER, media_bitrate_bps=128_000)
+    )
+    await session.commit()
+    return episode.id
+
+
+def download(
+    episode: int,
+    at: datetime,
+    *,
+    ip: str = '203.0.113.7',
+    agent: str = IPHONE,
+    range_header: str | None = None,
+    method: str = 'GET',
+    status: int = 302,
+) -> PendingDownload:
+    return PendingDownload(
+        occurred_at=at, episode_id=episode, client_ip=ip, user_agent=agent,
+        range_header=range_header, bytes_served=None, method=method, status=status,
+    )  # fmt: skip
+
+
+async def store(app: Quart, *events: PendingDownload) -> None:
+    async with app.app_context():
+        await download_service.store_downloads(list(events))
+
+
+async def aggregate(
+    app: Quart, window: Window = Window.ROLLING_FIRST_TOUCH, *, rebuild: bool = False
+) -> download_aggregation_service.AggregationResult:
+    async with app.app_context():
+        return await download_aggregation_service.aggregate_downloads(
+            window, rebuild=rebuild, now=DAY + timedelta(days=3)
+        )
+
+
+async def counts(session: AsyncSession) -> dict[tuple[date, str, str], int]:
+    session.expire_all()
+    rows = await session.execute(
+        select(DownloadCount.day, DownloadCount.app, DownloadCount.platform,
+               DownloadCount.downloads)
+    )  # fmt: skip
+    return {(row.day, row.app, row.platform): row.downloads for row in rows}
+
+
+async def test_listeners_are_counted_once_by_app_and_filtered_requests_never(
+    app: Quart, session: AsyncSession, episode: int
+) -> None:
+    at = DAY + timedelta(hours=9)
+    await store(
+        app,
+        download(episode, at),  # whole file, by redirect
+        download(episode, at + timedelta(minutes=5)),  # same listener, same window
+        download(episode, at, ip='198.51.100.1', agent=SPOTIFY),
+        download(episode, at, ip='198.51.100.2', agent=BOT),
+        download(episode, at, ip='198.51.100.3', range_header='bytes=0-1'),
+        download(episode, at, ip='198.51.100.4', method='HEAD'),
+        download(episode, at, ip='198.51.100.5', status=304),
+        download(episode, at, ip='198.51.100.6', range_header=f'bytes=0-{THRESHOLD - 2}'),
+    )
+
+    result = await aggregate(app)
+
+    assert result.downloads == 2
+    assert await counts(session) == {
+        (DAY.date(), 'Apple Podcasts', 'iOS'): 1,
+        (DAY.date(), 'Spotify', 'Android'): 1,
+    }
+
+
+async def test_ranges_add_up_to_the_threshold_once_overlaps_are_merged(
+    app: Quart, session: AsyncSession, episode: int
+) -> None:
+    at = DAY + timedelta(hours=9)
+    half = THRESHOLD // 2
+    await store(
+        app,
+        # Overlapping halves fall short by the overlap...
+        download(episode, at, ip='192.0.2.1', range_header=f'bytes=0-{half}'),
+        download(episode, at, ip='192.0.2.1', range_header=f'bytes=1000-{half + 1000}'),
+        # ...adjoining ones reach it.
+        download(episode, at, ip='192.0.2.2', range_header=f'bytes=0-{half}'),
+        download(episode, at, ip='192.0.2.2', range_header=f'bytes={half + 1}-{THRESHOLD}'),
+    )
+
+    assert (await aggregate(app)).downloads == 1
+
+
+async def test_a_window_crossing_midnight_keeps_its_listener_though_the_salt_changed(
+    app: Quart, session: AsyncSession, episode: int
+) -> None:
+    half = THRESHOLD // 2
+    before_midnight = DAY + timedelta(hours=23, minutes=30)
+    await store(
+        app,
+        download(episode, before_midnight, range_header=f'bytes=0-{half}'),
+        download(
+            episode, before_midnight + timedelta(hours=1), range_header=f'bytes={half}-{THRESHOLD}'
+        ),
+    )
+
+    rolling = await aggregate(app, Window.ROLLING_FIRST_TOUCH)
+    assert rolling.downloads == 1
+    assert await counts(session) == {(DAY.date(), 'Apple Podcasts', 'iOS'): 1}
+
+    # Split by the calendar, neither day's bytes reach the threshold.
+    calendar = await aggregate(app, Window.CALENDAR_DAY)
+    assert calendar.downloads == 0
+    assert await counts(session) == {}
+
+
+async def test_aggregating_again_changes_nothing_and_increments_match_a_rebuild(
+    app: Quart, session: AsyncSession, episode: int
+) -> None:
+    listeners = [f'203.0.113.{n}' for n in range(1, 30)]
+    for day in range(4):
+        for hour in (1, 13, 23):
+            at = DAY + timedelta(days=day, hours=hour)
+            for index, ip in enumerate(listeners):
+                if (index + hour + day) % 3 == 0:
+                    partial = f'bytes=0-{THRESHOLD // 2}' if index % 2 else None
+                    await store(app, download(episode, at, ip=ip, range_header=partial))
+        await aggregate(app)
+        first = await counts(session)
+        assert (await aggregate(app)).first_day is None
+        assert await counts(session) == first
+
+    incremental = await counts(session)
+    await aggregate(app, rebuild=True)
+
+    assert await counts(session) == incremental
+    assert sum(incremental.values()) > 0
+
+
+async def test_salts_older_than_yesterday_are_forgotten(
+    app: Quart, session: AsyncSession, episode: int
+) -> None:
+    await store(app, download(episode, DAY), download(episode, DAY + timedelta(days=2)))
+
+    await aggregate(app)  # "now" is three days after DAY
+
+    days = set(await session.scalars(select(AnalyticsSalt.day)))
+    assert days == {DAY.date() + timedelta(days=2)}
+
+
+async def test_an_unprobed_file_is_counted_with_a_bitrate_from_its_size_and_duration(
+    app: Quart, session: AsyncSession
+) -> None:
+    unprobed = await add_episode(session, slug='unprobed')  # 57.6 MB, one hour: 128 kbit/s
+    episode = unprobed.id
+    enough = f'bytes=0-{MINUTE_OF_AUDIO}'
+    short = f'bytes=0-{MINUTE_OF_AUDIO - 2}'
+    await store(
+        app,
+        download(episode, DAY, ip='192.0.2.10', range_header=enough),
+        download(episode, DAY, ip='192.0.2.11', range_header=short),
+    )
+
+    assert (await aggregate(app)).downloads == 1
+    assert await session.scalar(select(func.sum(DownloadCount.downloads))) == 1

@@ -1,0 +1,197 @@
+"""Tracked short links: `/r/<name>` redirects, every click is recorded off the request
+path, and the admin keeps the links."""
+
+import pytest
+from quart import Quart
+from quart.typing import TestClientProtocol as Client
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from podsite.app import create_app
+from podsite.data import AuditEntry, ClickEvent, ShortLink, Sponsor
+from podsite.infrastructure.events import CLICKS_KEY
+from podsite.services.download_service import hash_address
+from tests.conftest import Browser, edit_form, settings_for
+from tests.factories import add_episode
+
+
+async def add_link(session: AsyncSession, name: str = 'book', target: str = '') -> ShortLink:
+    link = ShortLink(name=name, target_url=target or 'https://books.example/python')
+    session.add(link)
+    await session.commit()
+    return link
+
+
+async def clicks(database_url: str) -> list[ClickEvent]:
+    engine = create_async_engine(database_url)
+    try:
+        async with AsyncSession(engine) as reading:
+            return list((await reading.scalars(select(ClickEvent).order_by(ClickEvent.id))).all())
+    finally:
+        await engine.dispose()
+
+
+async def test_a_short_link_redirects_and_its_click_is_recorded_without_the_address(
+    app: Quart, client: Client, session: AsyncSession, database_url: str
+) -> None:
+    await add_link(session)
+
+    response = await client.get(
+        '/r/book',
+        headers={'User-Agent': 'Firefox/121.0', 'Referer': 'https://social.example/post/1',
+                 'X-Forwarded-For': '198.51.100.9'},
+    )  # fmt: skip
+    await app.extensions[CLICKS_KEY].flush()
+
+    assert response.status_code == 302
+    assert response.headers['Location'] == 'https://books.example/python'
+    assert response.headers['Cache-Control'] == 'no-store'
+    [click] = await clicks(database_url)
+    assert click.user_agent == 'Firefox/121.0'
+    assert click.referrer == 'https://social.example/post/1'
+    assert click.day == click.occurred_at.date()
+    assert len(click.ip_hash) == 64
+    assert '127.0.0.1' not in click.ip_hash
+    assert click.ip_hash != hash_address('127.0.0.1', '')
+
+
+@pytest.mark.parametrize(
+    'path', ['/r/nothing-here', '/r/UPPER', '/r/%00', '/r/a%2Fb', '/r/' + 'x' * 300, '/r/']
+)
+async def test_unknown_and_malformed_names_are_404(client: Client, path: str) -> None:
+    assert (await client.get(path)).status_code == 404
+
+
+async def test_a_head_request_redirects_but_is_not_a_click(
+    app: Quart, client: Client, session: AsyncSession, database_url: str
+) -> None:
+    await add_link(session)
+
+    response = await client.head('/r/book')
+    await app.extensions[CLICKS_KEY].flush()
+
+    assert response.status_code == 302
+    assert await clicks(database_url) == []
+
+
+async def test_no_click_is_lost_across_a_clean_restart(
+    database_url: str, session: AsyncSession
+) -> None:
+    await add_link(session)
+    app = create_app(settings_for(database_url))
+    async with app.test_app():
+        client = app.test_client()
+        for _ in range(40):
+            await client.get('/r/book')
+    assert len(await clicks(database_url)) == 40
+
+
+async def test_with_recording_off_links_still_redirect(
+    database_url: str, session: AsyncSession
+) -> None:
+    await add_link(session)
+    app = create_app(settings_for(database_url, record_events=False))
+    async with app.test_app():
+        response = await app.test_client().get('/r/book')
+    assert response.status_code == 302
+    assert await clicks(database_url) == []
+
+
+def test_the_redirector_is_registered_last(app: Quart) -> None:
+    assert list(app.blueprints)[-1] == 'redirector'
+
+
+async def test_the_admin_creates_edits_and_deletes_links_with_checked_forms(
+    admin: Browser, app: Quart, session: AsyncSession
+) -> None:
+    created = await admin.submit(
+        '/admin/links/new',
+        {'name': 'newsletter', 'target_url': 'https://news.example/', 'episode_number': '1'},
+    )
+    assert created.status_code == 302
+    link = await session.scalar(select(ShortLink).where(ShortLink.name == 'newsletter'))
+    assert link is not None
+    assert link.episode_id is not None
+    assert (await admin.client.get('/r/newsletter')).headers['Location'] == 'https://news.example/'
+
+    edited = await admin.submit(
+        f'/admin/links/{link.id}', {'name': 'letter', 'target_url': 'https://news.example/2'}
+    )
+    assert edited.status_code == 302
+    assert (await admin.client.get('/r/newsletter')).status_code == 404
+    assert (await admin.client.get('/r/letter')).headers['Location'] == 'https://news.example/2'
+    assert '/r/letter' in await admin.page('/admin/links')
+
+    deleted = await admin.submit(f'/admin/links/{link.id}/delete', {})
+    assert deleted.status_code == 302
+    assert (await admin.client.get('/r/letter')).status_code == 404
+    actions = (
+        await session.scalars(
+            select(AuditEntry.action).where(AuditEntry.entity == 'short_link')
+            .order_by(AuditEntry.id)
+        )
+    ).all()  # fmt: skip
+    assert actions == ['create', 'update', 'delete']
+
+
+@pytest.mark.parametrize(
+    ('form', 'message'),
+    [
+        ({'name': 'ok', 'target_url': 'javascript:alert(1)'}, 'http:// or https://'),
+        ({'name': 'ok', 'target_url': 'ftp://files.example/'}, 'http:// or https://'),
+        ({'name': 'Has Spaces', 'target_url': 'https://a.example/'}, 'lowercase letters'),
+        ({'name': '', 'target_url': 'https://a.example/'}, 'Name is required'),
+        ({'name': 'ok', 'target_url': 'https://a.example/', 'episode_number': '999999'},
+         'There is no episode 999999'),
+        ({'name': 'ok', 'target_url': 'https://a.example/', 'episode_number': 'two'},
+         'valid integer'),
+        ({'name': 'ok', 'target_url': 'https://a.example/', 'sponsor_slug': 'nobody'},
+         'There is no sponsor nobody'),
+    ],
+)  # fmt: skip
+async def test_bad_link_forms_say_what_is_wrong_and_store_nothing(
+    admin: Browser, session: AsyncSession, form: dict[str, str], message: str
+) -> None:
+    response = await admin.submit('/admin/links/new', form)
+
+    assert response.status_code == 400
+    assert message in await response.get_data(as_text=True)
+    assert await session.scalar(select(func.count()).select_from(ShortLink).where(
+        ShortLink.name == 'ok')) == 0  # fmt: skip
+
+
+async def test_a_taken_name_is_refused_and_the_old_link_is_kept(
+    admin: Browser, session: AsyncSession
+) -> None:
+    await add_link(session, 'book')
+    response = await admin.submit(
+        '/admin/links/new', {'name': 'book', 'target_url': 'https://other.example/'}
+    )
+    assert response.status_code == 400
+    assert 'already used' in await response.get_data(as_text=True)
+    assert (await admin.client.get('/r/book')).headers['Location'] == 'https://books.example/python'
+
+
+async def test_sponsor_placements_get_a_tracked_link_per_episode_that_survives_edits(
+    admin: Browser, app: Quart, session: AsyncSession, database_url: str
+) -> None:
+    sponsor = Sponsor(name='Acme', slug='acme', website_url='https://acme.example/?ref=show')
+    session.add(sponsor)
+    await session.commit()
+    episode = await add_episode(session, number=777, slug='sponsored')
+    form = await edit_form(admin, episode.id)
+    form['sponsors'] = 'acme'
+
+    assert (await admin.submit(f'/admin/episodes/{episode.id}', form)).status_code == 302
+    assert (await admin.client.get('/r/acme-777')).headers['Location'] == sponsor.website_url
+    await app.extensions[CLICKS_KEY].flush()
+
+    form['title'] = 'Renamed, sponsor kept'
+    assert (await admin.submit(f'/admin/episodes/{episode.id}', form)).status_code == 302
+    [link] = await session.scalars(select(ShortLink).where(ShortLink.sponsor_id == sponsor.id))
+    assert (link.name, link.episode_id) == ('acme-777', episode.id)
+    assert len(await clicks(database_url)) == 1
+
+    form['sponsors'] = ''
+    assert (await admin.submit(f'/admin/episodes/{episode.id}', form)).status_code == 302
+    assert (await admin.client.get('/r/acme-777')).status_code == 404
