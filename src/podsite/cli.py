@@ -361,7 +361,7 @@ def export_static(
     --base-url.
     """
     if directory.exists() and not directory.is_dir():
-        errors.print(f'[red]{directory} is not a folder.[/red]')
+        errors.print(f'[red]{directory} is not a folder.[/red]', soft_wrap=True)
         raise typer.Exit(2)
     try:
         target = None if base_url is None else static_export.target_base_url(base_url)
@@ -414,7 +414,8 @@ def export_static(
     if site.unlinked:
         console.print(
             f'{site.unlinked} links to pages that need the server (log in, accounts) '
-            'are plain text in the export.'
+            'are plain text in the export.',
+            soft_wrap=True,
         )
     if site.failures:
         table = Table(title=f'{len(site.failures)} not exported; old files of them are kept')

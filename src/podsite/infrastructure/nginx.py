@@ -1,6 +1,9 @@
 """nginx on loopback as a foreground child process, configured from a generated file: the
 benchmark serves a saved page with it, the static export test serves an exported site."""
 
+import grp
+import os
+import pwd
 from pathlib import Path
 
 # How a static export is served: extension-less pages are `path/index.html` files, and the
@@ -20,8 +23,12 @@ def loopback_config(prefix: Path, root: Path, *, port: int, locations: str = SIN
     """`nginx.conf` in `prefix` for one server on 127.0.0.1:`port` serving `root`; nginx is
     then run with `nginx -p prefix -c <this file>` and stays in the foreground."""
     config = prefix / 'nginx.conf'
+    # Started as root, workers would drop to an account that cannot read a private temp folder.
+    user = pwd.getpwuid(os.geteuid()).pw_name
+    group = grp.getgrgid(os.getegid()).gr_name
     config.write_text(
         f"""
+user {user} {group};
 worker_processes 1;
 daemon off;
 pid {prefix}/nginx.pid;
