@@ -8,18 +8,19 @@ import shutil
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import Result
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from podsite.app import create_app
 from podsite.cli import cli
-from podsite.data import Episode
+from podsite.data import ClickEvent, DownloadEvent, Episode, PlacementImpression
 from podsite.infrastructure import db
 from podsite.infrastructure.nginx import EXPORT_LOCATIONS, loopback_config
 from podsite.static_export import MANIFEST_NAME
@@ -27,6 +28,7 @@ from tests.conftest import TEST_SECRET_KEY, free_port, settings_for
 
 PUBLIC_URL = 'https://podcast.test'
 MEDIA_HOST = 'https://media.podsite.example/'
+SPONSOR_SITE = r'https://[\w-]+\.example\.com$'
 NGINX = shutil.which('nginx') or '/usr/sbin/nginx'
 Export = Callable[..., Result]
 
@@ -125,8 +127,8 @@ def test_the_export_served_by_nginx_passes_check_site_with_links(
     assert any(url.endswith('.vtt') for url in checked_urls)
 
 
-def test_downloads_and_sponsor_links_point_straight_at_their_targets(
-    export: Export, tmp_path: Path
+def test_downloads_and_sponsor_links_point_straight_at_their_targets_and_count_nothing(
+    export: Export, database_url: str, tmp_path: Path
 ) -> None:
     site = tmp_path / 'site'
 
@@ -139,13 +141,18 @@ def test_downloads_and_sponsor_links_point_straight_at_their_targets(
     feed = (site / 'episodes' / 'rss').read_text()
     enclosures = re.findall(r'<enclosure url="([^"]+)"', feed)
     assert enclosures and all(url.startswith(MEDIA_HOST) for url in enclosures)
-    sponsor_reads = 0
     for path in [*html_files(site), site / 'episodes' / 'rss']:
         text = path.read_text()
         assert '/episodes/download/' not in text, path
-        assert not re.search(r'(href="|href=&quot;|https://podcast\.test)/r/', text), path
-        sponsor_reads += len(re.findall(r'href="https://[\w-]+\.example\.com', text))
-    assert sponsor_reads > 0
+        assert not re.search(r'(href="|https://podcast\.test)/r/', text), path
+    sponsor_links = [
+        url
+        for page in site.glob('episodes/show/*/*/index.html')
+        for url in re.findall(r'<a href="([^"]+)" rel="sponsored', page.read_text())
+    ]
+    sponsor_links += re.findall(r'Sponsored by:</p><ul><li><a href="([^"]+)"', feed)
+    assert sponsor_links and all(re.match(SPONSOR_SITE, url) for url in sponsor_links)
+    assert asyncio.run(_recorded_events(database_url)) == 0
     assert '/account/login' not in (site / 'index.html').read_text()
 
 
@@ -171,20 +178,44 @@ def test_a_base_url_with_a_path_prefixes_every_link(export: Export, tmp_path: Pa
     assert f'{target}/episodes/rss' in (site / 'episodes' / 'rss').read_text()
 
 
-async def _delete_episode(database_url: str, number: int) -> str:
+@asynccontextmanager
+async def database(database_url: str) -> AsyncIterator[AsyncSession]:
+    """A session on the test database, to change what the next export finds."""
     settings = settings_for(database_url)
     app = create_app(settings)
     db.open_database_for(app, settings)
     try:
         async with app.app_context():
-            session = db.session()
-            slug = await session.scalar(select(Episode.slug).where(Episode.number == number))
-            await session.execute(delete(Episode).where(Episode.number == number))
-            await session.commit()
+            yield db.session()
     finally:
         await db.close_database_for(app)
+
+
+async def _recorded_events(database_url: str) -> int:
+    """Downloads, clicks and sponsor impressions stored in the database."""
+    async with database(database_url) as session:
+        counts = [
+            await session.scalar(select(func.count()).select_from(table))
+            for table in (DownloadEvent, ClickEvent, PlacementImpression)
+        ]
+    return sum(count or 0 for count in counts)
+
+
+async def _delete_episode(database_url: str, number: int) -> str:
+    async with database(database_url) as session:
+        slug = await session.scalar(select(Episode.slug).where(Episode.number == number))
+        await session.execute(delete(Episode).where(Episode.number == number))
+        await session.commit()
     assert slug is not None
     return slug
+
+
+async def _link_show_notes_to(database_url: str, number: int, path: str) -> None:
+    async with database(database_url) as session:
+        episode = await session.scalar(select(Episode).where(Episode.number == number))
+        assert episode is not None
+        episode.show_notes = f'{episode.show_notes}\n\n[A broken link]({path})'
+        await session.commit()
 
 
 def test_a_second_run_writes_only_what_changed_and_removes_only_its_own_files(
@@ -203,6 +234,8 @@ def test_a_second_run_writes_only_what_changed_and_removes_only_its_own_files(
     assert counts['written'] == 0 and counts['removed'] == 0
     assert counts['unchanged'] == counts['files'] == summary(first)['files']
 
+    assert (site / 'episodes' / 'show' / '7').is_dir()
+    assert (site / 'episodes' / 'transcript' / '7').is_dir()
     slug = asyncio.run(_delete_episode(database_url, 7))
     after_delete = export(str(site))
 
@@ -227,21 +260,6 @@ def test_a_page_that_does_not_answer_200_is_listed_and_exits_1(
 
     assert result.exit_code == 1
     assert '/guests/nobody-by-that-name' in result.output and 'HTTP 404' in result.output
-
-
-async def _link_show_notes_to(database_url: str, number: int, path: str) -> None:
-    settings = settings_for(database_url)
-    app = create_app(settings)
-    db.open_database_for(app, settings)
-    try:
-        async with app.app_context():
-            session = db.session()
-            episode = await session.scalar(select(Episode).where(Episode.number == number))
-            assert episode is not None
-            episode.show_notes = f'{episode.show_notes}\n\n[A broken link]({path})'
-            await session.commit()
-    finally:
-        await db.close_database_for(app)
 
 
 @pytest.mark.parametrize(
