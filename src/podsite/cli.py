@@ -378,7 +378,8 @@ def export_static(
     async def render() -> static_export.RenderedSite:
         app = create_app(settings)
         async with app.test_app():
-            with Progress(console=errors, transient=True, disable=quiet) as bar:
+            hidden = quiet or not errors.is_terminal
+            with Progress(console=errors, transient=True, disable=hidden) as bar:
                 task = bar.add_task('Exporting pages', total=None)
                 return await static_export.render_site(
                     app,
@@ -411,6 +412,12 @@ def export_static(
     console.print(summary)
     for note in (*site.notes, *static_export.OFF_ON_A_STATIC_HOST):
         console.print(note, soft_wrap=True)
+    if site.skipped:
+        skipped = sorted(site.skipped)
+        more = f' and {len(skipped) - 10} more' if len(skipped) > 10 else ''
+        console.print(
+            f'Not exported, they need the server: {", ".join(skipped[:10])}{more}.', soft_wrap=True
+        )
     if site.unlinked:
         console.print(
             f'{site.unlinked} links to pages that need the server (log in, accounts) '

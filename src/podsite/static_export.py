@@ -28,8 +28,9 @@ from podsite.services import episode_service, short_link_service
 from podsite.settings import Settings
 
 MANIFEST_NAME = '.podsite-export.json'
-# Areas that need the server: accounts, admin, the sponsor portal, search, counted redirects.
-SKIPPED_PREFIXES = ('/account', '/admin', '/advertiser', '/search', '/r/', '/episodes/download/')
+# Counted redirects, replaced by their targets; areas that need the server are skipped.
+DIRECT_PREFIXES = ('/r/', '/episodes/download/')
+SKIPPED_PREFIXES = ('/account', '/admin', '/advertiser', '/search')
 FIXED_PATHS = ('/', '/episodes/rss', '/sitemap.xml', '/robots.txt')
 # Bounds a crawl of a site whose pages keep linking to new generated URLs.
 MAX_URLS = 100_000
@@ -142,6 +143,8 @@ class _Crawler:
             return
         parts = urlsplit(url)
         path = parts.path or '/'
+        if path.startswith(DIRECT_PREFIXES):
+            return  # the rewriter links these to the media and the sponsors themselves
         if path.startswith(SKIPPED_PREFIXES) or (parts.query and not path.startswith('/static/')):
             self.site.skipped.add(path + (f'?{parts.query}' if parts.query else ''))
             return
@@ -210,13 +213,7 @@ class _Rewriter:
         if file.path.startswith('/static/') or not is_text(file.content_type):
             return file
         is_html = 'html' in file.content_type
-        quote: Callable[[str], str] = (
-            (lambda url: json.dumps(url)[1:-1])
-            if 'json' in file.content_type
-            else escape
-            if is_html or 'xml' in file.content_type
-            else str
-        )
+        quote = _quoting_for(file.content_type)
         text = file.body.decode('utf-8')
         text = self.downloads.sub(
             lambda m: quote(self.media.get(int(m.group(1)), m.group(0))), text
@@ -237,10 +234,22 @@ class _Rewriter:
         url = urljoin(page_url, unescape(match.group(2)))
         if site_check.origin(url) != self.origin:
             return match.group(0)
-        if unquote(urlsplit(url).path or '/') in self.exported:
+        parts = urlsplit(url)
+        path = unquote(parts.path or '/')
+        # A query picks another version of a page, which a static host cannot serve.
+        if path in self.exported and (not parts.query or path.startswith('/static/')):
             return match.group(0)
         self.unlinked += 1
         return match.group(1)
+
+
+def _quoting_for(content_type: str) -> Callable[[str], str]:
+    """How a URL is written into a document of the type, so that a `&` in it stays one."""
+    if 'json' in content_type:
+        return lambda url: json.dumps(url)[1:-1]
+    if 'html' in content_type or 'xml' in content_type:
+        return escape
+    return str
 
 
 async def render_site(

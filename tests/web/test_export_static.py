@@ -23,7 +23,7 @@ from podsite.cli import cli
 from podsite.data import ClickEvent, DownloadEvent, Episode, PlacementImpression
 from podsite.infrastructure import db
 from podsite.infrastructure.nginx import EXPORT_LOCATIONS, loopback_config
-from podsite.static_export import MANIFEST_NAME
+from podsite.static_export import MANIFEST_NAME, file_for
 from tests.conftest import TEST_SECRET_KEY, free_port, settings_for
 
 PUBLIC_URL = 'https://podcast.test'
@@ -284,3 +284,25 @@ def test_a_folder_that_is_a_file_exits_2(clean_environment: None, tmp_path: Path
     result = CliRunner().invoke(cli, ['export-static', str(tmp_path / 'site')])
     assert result.exit_code == 2
     assert 'is not a folder' in result.output
+
+
+@pytest.mark.parametrize(
+    ('path', 'content_type', 'file'),
+    [
+        ('/', 'text/html; charset=utf-8', 'index.html'),
+        ('/guests', 'text/html; charset=utf-8', 'guests/index.html'),
+        ('/episodes/rss', 'application/rss+xml; charset=utf-8', 'episodes/rss'),
+        (
+            '/episodes/transcript/3/intro.vtt',
+            'text/vtt; charset=utf-8',
+            'episodes/transcript/3/intro.vtt',
+        ),
+        ('/static/css/site.css', 'text/css; charset=utf-8', 'static/css/site.css'),
+        ('/episodes/%2e%2e/%2e%2e/etc/passwd', 'text/plain', None),
+        ('/a%2fb', 'text/html', None),
+    ],
+)
+def test_paths_map_to_files_a_static_server_finds(
+    path: str, content_type: str, file: str | None
+) -> None:
+    assert file_for(path, content_type) == file
