@@ -2,6 +2,7 @@
 
 import re
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -124,7 +125,7 @@ def test_probe_media_reads_local_files_and_reports_the_rest(
     frame = bytes([0xFF, 0xFB, 0x90, 0x64]) + bytes(413)  # MPEG-1 Layer III, 128 kbit/s
     tag = b'ID3\x04\x00\x00\x00\x00\x08\x00' + bytes(1024)
     monkeypatch.setenv('PODSITE_MEDIA_DIR', str(media))
-    with sqlite3.connect(tmp_path / 'cli.db') as database:
+    with closing(sqlite3.connect(tmp_path / 'cli.db')) as database:
         name = database.execute('SELECT media_url FROM episode WHERE number = 1').fetchone()[0]
     (media / name.rsplit('/', 1)[-1]).write_bytes(tag + frame * 5)
 
@@ -132,7 +133,7 @@ def test_probe_media_reads_local_files_and_reports_the_rest(
 
     assert probed.exit_code == 0, probed.output
     assert '1 probed, 2 skipped, 0 failed' in probed.output
-    with sqlite3.connect(tmp_path / 'cli.db') as database:
+    with closing(sqlite3.connect(tmp_path / 'cli.db')) as database:
         facts = database.execute(
             'SELECT media_header_bytes, media_bitrate_bps FROM episode WHERE number = 1'
         ).fetchone()
