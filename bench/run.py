@@ -20,6 +20,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from podsite.infrastructure.nginx import loopback_config
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PODSITE_PORT = 8801
@@ -94,34 +96,6 @@ def process(command: list[str], env: dict[str, str], log: Path) -> Iterator[None
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
-
-
-def nginx_config(prefix: Path, root: Path) -> Path:
-    config = prefix / 'nginx.conf'
-    config.write_text(
-        f"""
-worker_processes 1;
-daemon off;
-pid {prefix}/nginx.pid;
-error_log {prefix}/nginx-error.log;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {prefix}/tmp;
-    proxy_temp_path {prefix}/tmp;
-    fastcgi_temp_path {prefix}/tmp;
-    uwsgi_temp_path {prefix}/tmp;
-    scgi_temp_path {prefix}/tmp;
-    server {{
-        listen 127.0.0.1:{NGINX_PORT};
-        root {root};
-        location / {{ default_type text/html; }}
-    }}
-}}
-"""
-    )
-    (prefix / 'tmp').mkdir(exist_ok=True)
-    return config
 
 
 def podsite_serve(workers: int, **settings: str) -> 'Server':
@@ -226,9 +200,10 @@ def main() -> None:
         static_root = work / 'static-site'
         (static_root / 'episode').mkdir(parents=True)
         nginx = shutil.which('nginx') or '/usr/sbin/nginx'
+        config = loopback_config(work, static_root, port=NGINX_PORT)
         stack.enter_context(
             process(
-                [nginx, '-p', str(work), '-c', str(nginx_config(work, static_root))],
+                [nginx, '-p', str(work), '-c', str(config)],
                 env,
                 work / 'nginx.log',
             )

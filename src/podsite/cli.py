@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import sys
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -17,7 +18,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from podsite import site_check
+from podsite import site_check, static_export
 from podsite.app import create_app
 from podsite.infrastructure import db
 from podsite.schemas.backup import BackupManifest, TableCount
@@ -305,6 +306,104 @@ def import_feed(
         console.print(f'[yellow]warning[/yellow] {warning}')
 
 
+@cli.command('export-static')
+def export_static(
+    directory: Annotated[Path, typer.Argument(help='Folder to write the site to.')],
+    base_url: Annotated[
+        str | None,
+        typer.Option(help='Address the files will be served from, e.g. https://example.org/podcast '
+                     '(default: PODSITE_BASE_URL).'),
+    ] = None,
+    quiet: Annotated[bool, typer.Option('--quiet', help='No progress bar.')] = False,
+) -> None:  # fmt: skip
+    """Write every public page, the feed, the sitemap and the static files to DIRECTORY as
+    files any static host serves; running it again rewrites only what changed and removes the
+    files of pages that are gone (only files it wrote, listed in DIRECTORY/.podsite-export.json).
+
+    Pages without an extension are written as PATH/index.html and the feed as episodes/rss;
+    with nginx:
+
+    \b
+        location / { try_files $uri $uri/index.html $uri.html =404; }
+        location = /episodes/rss { default_type application/rss+xml; }
+
+    Exit code 1 when a page did not answer 200 (each is listed), 2 for a bad DIRECTORY or
+    --base-url.
+    """
+    if directory.exists() and not directory.is_dir():
+        errors.print(f'[red]{directory} is not a folder.[/red]', soft_wrap=True)
+        raise typer.Exit(2)
+    try:
+        target = None if base_url is None else static_export.target_base_url(base_url)
+    except static_export.ExportError as error:
+        errors.print(f'[red]Bad --base-url[/red]: {error}', soft_wrap=True)
+        raise typer.Exit(2) from error
+    # Rendering the pages is not a visit: no download, click or impression is recorded.
+    settings = load_settings().model_copy(
+        update={'record_events': False, 'analytics_interval_seconds': 0}
+    )
+    logging.getLogger('podsite.request').setLevel(logging.WARNING)
+    started = time.perf_counter()
+
+    async def render() -> static_export.RenderedSite:
+        app = create_app(settings)
+        async with app.test_app():
+            hidden = quiet or not errors.is_terminal
+            with Progress(console=errors, transient=True, disable=hidden) as bar:
+                task = bar.add_task('Exporting pages', total=None)
+                return await static_export.render_site(
+                    app,
+                    base_url=target,
+                    on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+
+    site = asyncio.run(render())
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        result = static_export.write_site(directory, site)
+    except OSError as error:
+        errors.print(f'[red]Cannot write to {directory}[/red]: {error}', soft_wrap=True)
+        raise typer.Exit(2) from error
+    summary = Table(
+        'pages',
+        'files',
+        'bytes',
+        'written',
+        'unchanged',
+        'removed',
+        'skipped',
+        'seconds',
+        title=f'Exported to {directory} for {site.base_url}',
+    )
+    summary.add_row(*(str(value) for value in (
+        site.pages, len(site.files), site.size, result.written, result.unchanged,
+        len(result.removed), len(site.skipped), f'{time.perf_counter() - started:.1f}',
+    )))  # fmt: skip
+    console.print(summary)
+    for note in (*site.notes, *static_export.OFF_ON_A_STATIC_HOST):
+        console.print(note, soft_wrap=True)
+    if site.skipped:
+        skipped = sorted(site.skipped)
+        more = f' and {len(skipped) - 10} more' if len(skipped) > 10 else ''
+        console.print(
+            f'Not exported, they need the server: {", ".join(skipped[:10])}{more}.', soft_wrap=True
+        )
+    if site.unlinked:
+        console.print(
+            f'{site.unlinked} links to pages that need the server (log in, accounts) '
+            'are plain text in the export.',
+            soft_wrap=True,
+        )
+    if site.failures:
+        table = Table(title=f'{len(site.failures)} not exported; old files of them are kept')
+        for column in ('URL', 'reason'):
+            table.add_column(column, overflow='fold')
+        for path, reason in site.failures:
+            table.add_row(path, reason)
+        console.print(table)
+        raise typer.Exit(1)
+
+
 @cli.command()
 def aggregate(
     rebuild: Annotated[
@@ -456,7 +555,6 @@ def check_site(
     elif json_path is not None:
         Path(json_path).write_text(site_check.report_json(report), encoding='utf-8')
     if report.failures:
-        raise typer.Exit(1)
         raise typer.Exit(1)
 
 

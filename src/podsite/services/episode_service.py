@@ -141,6 +141,12 @@ async def media_file(number: int) -> MediaFile | None:
     return None if row is None else MediaFile.model_validate(row._mapping)
 
 
+async def media_urls_by_number() -> dict[int, str]:
+    """The media URL of every public episode, for pages that link to the audio itself."""
+    rows = await db.session().execute(select(Episode.number, Episode.media_url).where(is_public()))
+    return {row.number: row.media_url for row in rows}
+
+
 async def _cards(query: Select[*tuple[Any, ...]]) -> list[EpisodeCard]:
     rows = (await db.session().execute(query)).all()
     if not rows:

@@ -37,6 +37,12 @@ async def target_of(name: str) -> ShortLinkTarget | None:
     return ShortLinkTarget.model_validate(row._mapping) if row else None
 
 
+async def all_targets() -> dict[str, str]:
+    """Where each short link leads, by name, for pages that link to the target itself."""
+    rows = await db.session().execute(select(ShortLink.name, ShortLink.target_url))
+    return {row.name: row.target_url for row in rows}
+
+
 async def store_clicks(clicks: list[PendingClick]) -> None:
     session = db.session()
     salts = await salts_for({click.occurred_at.date() for click in clicks})
