@@ -63,8 +63,9 @@ def test_a_calendar_is_published_with_crlf_line_ends() -> None:
         summary='Live, with; you',
         description='Line one\nLine two',
         url='https://podcast.test/live-stream',
+        changed_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
     )
-    text = calendar([event], product_id='-//podsite//test//EN', name='Show', now=start)
+    text = calendar([event], product_id='-//podsite//test//EN', name='Show')
     lines = text.split('\r\n')
     assert lines[-1] == '' and '\n' not in text.replace('\r\n', '')
     assert lines[:5] == [
@@ -77,10 +78,12 @@ def test_a_calendar_is_published_with_crlf_line_ends() -> None:
     assert 'SUMMARY:Live\\, with\\; you' in lines
     assert 'DESCRIPTION:Line one\\nLine two' in lines
     assert 'DTSTART:20261201T170000Z' in lines and 'DTEND:20261201T180000Z' in lines
+    assert 'DTSTAMP:20261120T093000Z' in lines and 'LAST-MODIFIED:20261120T093000Z' in lines
+    assert text == calendar([event], product_id='-//podsite//test//EN', name='Show')
     assert lines[-2] == 'END:VCALENDAR'
 
 
 def test_an_empty_schedule_is_still_a_valid_calendar() -> None:
-    text = calendar([], product_id='-//p//EN', name='Show', now=datetime.now(UTC))
+    text = calendar([], product_id='-//p//EN', name='Show')
     assert text.startswith('BEGIN:VCALENDAR\r\n') and text.endswith('END:VCALENDAR\r\n')
     assert 'BEGIN:VEVENT' not in text

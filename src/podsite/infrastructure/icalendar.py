@@ -20,6 +20,9 @@ class Event:
     summary: str
     description: str
     url: str
+    changed_at: datetime
+    """When the event was last revised: its DTSTAMP and LAST-MODIFIED, so an unchanged
+    calendar is byte for byte the same (caches and static exports keep it)."""
 
 
 def escape_text(value: str) -> str:
@@ -50,7 +53,7 @@ def fold(line: str) -> str:
     return (CRLF + ' ').join(pieces)
 
 
-def calendar(events: Iterable[Event], *, product_id: str, name: str, now: datetime) -> str:
+def calendar(events: Iterable[Event], *, product_id: str, name: str) -> str:
     lines = [
         'BEGIN:VCALENDAR',
         'VERSION:2.0',
@@ -63,7 +66,8 @@ def calendar(events: Iterable[Event], *, product_id: str, name: str, now: dateti
         lines += [
             'BEGIN:VEVENT',
             f'UID:{event.uid}',
-            f'DTSTAMP:{utc_time(now)}',
+            f'DTSTAMP:{utc_time(event.changed_at)}',
+            f'LAST-MODIFIED:{utc_time(event.changed_at)}',
             f'DTSTART:{utc_time(event.starts_at)}',
             f'DTEND:{utc_time(event.ends_at)}',
             f'SUMMARY:{escape_text(event.summary)}',

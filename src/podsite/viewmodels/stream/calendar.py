@@ -1,4 +1,3 @@
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from podsite.infrastructure.icalendar import Event, calendar
@@ -30,7 +29,6 @@ class CalendarViewModel:
             (self._event(stream) for stream in streams),
             product_id='-//podsite//live streams//EN',
             name=f'{title}: live streams',
-            now=datetime.now(UTC),
         )
 
     def _event(self, stream: LiveStreamCard) -> Event:
@@ -42,4 +40,5 @@ class CalendarViewModel:
             summary=stream.title,
             description=f'{stream.description}\n\nWatch: {stream.watch_url}'.strip(),
             url=f'{self.base_url}/live-stream',
+            changed_at=stream.updated_at,
         )
