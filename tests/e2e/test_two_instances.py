@@ -213,6 +213,24 @@ async def test_probe_bans_are_shared_between_instances(cluster: Cluster) -> None
         assert (await client.get(f'{cluster.b}/', headers=listener())).status_code == 200
 
 
+async def test_login_limits_are_shared_between_instances(cluster: Cluster) -> None:
+    email = f'guess-{uuid.uuid4().hex[:8]}@example.com'  # its own counter, whatever ran before
+    async with httpx.AsyncClient(timeout=10) as client:
+        messages = []
+        for attempt in range(6):  # five per account, split over both instances
+            base = (cluster.a, cluster.b)[attempt % 2]
+            page = await client.get(f'{base}/account/login', headers=listener())
+            token = TOKEN.search(page.text)
+            assert token is not None
+            answer = await client.post(
+                f'{base}/account/login',
+                data={'email': email, 'password': 'wrong guess', 'csrf_token': token.group(1)},
+                headers=listener(),
+            )
+            messages.append('Too many attempts' in answer.text)
+    assert messages == [False] * 5 + [True]
+
+
 async def test_downloads_through_both_instances_count_once(cluster: Cluster) -> None:
     engine = create_async_engine(cluster.database_url)
     try:
