@@ -23,7 +23,7 @@ from quart import Quart, Response
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
 from podsite.infrastructure import db
@@ -291,14 +291,19 @@ class QueryCounter:
 def queries(app: Quart) -> Iterator[QueryCounter]:
     """Counts the SQL statements the app sends from now on."""
     counter = QueryCounter()
-    engine: AsyncEngine = db.Database.of(app).engine
+    database = db.Database.of(app)
+    engines = [database.engine.sync_engine]
+    if database.quick_reads is not None:
+        engines.append(database.quick_reads)
 
     def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         counter.statements.append(statement)
 
-    event.listen(engine.sync_engine, 'before_cursor_execute', record)
+    for engine in engines:
+        event.listen(engine, 'before_cursor_execute', record)
     yield counter
-    event.remove(engine.sync_engine, 'before_cursor_execute', record)
+    for engine in engines:
+        event.remove(engine, 'before_cursor_execute', record)
 
 
 @pytest.fixture

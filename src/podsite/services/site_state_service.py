@@ -25,12 +25,14 @@ async def content_state() -> ContentState:
     next_stream_end = (
         select(func.min(LiveStream.ends_at)).where(LiveStream.ends_at > now).scalar_subquery()
     )
-    row = (
-        await db.session().execute(
-            select(
-                SiteState.content_version, next_publication, next_stream_start, next_stream_end
-            ).where(SiteState.id == 1)
-        )
-    ).one()
+    query = select(
+        SiteState.content_version, next_publication, next_stream_start, next_stream_end
+    ).where(SiteState.id == 1)
+    quick_reads = db.database().quick_reads
+    if quick_reads is not None:
+        with quick_reads.connect() as connection:
+            row = connection.execute(query).one()
+    else:
+        row = (await db.session().execute(query)).one()
     changes = [moment for moment in row[1:] if moment is not None]
     return ContentState(version=row[0], valid_until=min(changes, default=None))
