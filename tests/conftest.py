@@ -283,6 +283,12 @@ class QueryCounter:
     def count(self) -> int:
         return len(self.statements)
 
+    @property
+    def page_count(self) -> int:
+        """Statements other than the content-state read, which on SQLite happens only after
+        something was committed, so it is asserted apart from a page's own queries."""
+        return sum('site_state.content_version' not in statement for statement in self.statements)
+
     def reset(self) -> None:
         self.statements.clear()
 

@@ -1,6 +1,6 @@
 """`create_app(settings)` builds the whole site; nothing is bound at import time."""
 
-import logging
+from collections.abc import Callable
 
 from quart import Quart
 
@@ -9,6 +9,7 @@ from podsite.infrastructure import (
     cache,
     csrf,
     db,
+    log_output,
     page_cache,
     rate_limit,
     security_headers,
@@ -16,6 +17,7 @@ from podsite.infrastructure import (
     templates,
 )
 from podsite.infrastructure.events import create_writers
+from podsite.infrastructure.page_cache import ASGIApp, PageCacheMiddleware
 from podsite.infrastructure.periodic import PeriodicTask
 from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.services import download_aggregation_service, site_state_service
@@ -55,7 +57,11 @@ BLUEPRINTS = (
 )
 
 
-def create_app(settings: Settings | None = None) -> Quart:
+def create_app(
+    settings: Settings | None = None, *, write_request_line: Callable[[str], None] | None = None
+) -> Quart:
+    """`write_request_line` takes the one-line-per-request log; the `podsite.request`
+    logger does by default."""
     settings = settings or Settings()
     app = Quart(
         __name__,
@@ -103,27 +109,39 @@ def create_app(settings: Settings | None = None) -> Quart:
     csrf.init_app(app)
     rate_limit.init_app(app, settings)
     auth.init_app(app)
-    if settings.page_cache:
+    kept_pages = (
         page_cache.init_app(
             app,
             session_cookie=app.config['SESSION_COOKIE_NAME'],
             content_state=site_state_service.content_state,
         )
+        if settings.page_cache
+        else None
+    )
     templates.init_app(
         app, folder=PACKAGE_DIR / 'templates', auto_reload=settings.template_auto_reload
     )
     static_files.init_app(app, folder=PACKAGE_DIR / 'static')
     for module in BLUEPRINTS:
         app.register_blueprint(module.blueprint)
+    served: ASGIApp = app.asgi_app  # type: ignore[assignment]
+    if kept_pages is not None:
+        served = PageCacheMiddleware(
+            served,
+            session_cookie=app.config['SESSION_COOKIE_NAME'],
+            content_state=lambda: site_state_service.content_state_of(db.Database.of(app)),
+            is_banned=hackers.ban_check(app),
+            pages=kept_pages,
+        )
     app.asgi_app = RequestLogMiddleware(  # type: ignore[method-assign,assignment]
-        app.asgi_app, trusted_proxies=settings.trusted_proxies
+        served, trusted_proxies=settings.trusted_proxies, write_line=write_request_line
     )
     return app
 
 
 def create_served_app() -> Quart:
     """The factory the ASGI server calls in each worker process."""
-    logging.basicConfig(level=logging.INFO, format='%(message)s')
-    app = create_app(Settings())
+    write_request_line = log_output.configure_served_logging()
+    app = create_app(Settings(), write_request_line=write_request_line)
     templates.compile_all(app, folder=PACKAGE_DIR / 'templates')
     return app

@@ -3,12 +3,15 @@
 import ipaddress
 import logging
 import re
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from quart.typing import TestClientProtocol as Client
 
 from podsite.infrastructure.client_ip import client_ip
+from podsite.infrastructure.log_output import BufferedLines
 from podsite.infrastructure.request_log import format_line
 
 LINE = re.compile(
@@ -69,3 +72,21 @@ def test_client_ip_believes_forwarded_for_only_from_trusted_proxies(
     remote: str, forwarded: str | None, trusted: list[ipaddress.IPv4Network], expected: str
 ) -> None:
     assert client_ip(remote, forwarded, list(trusted)) == expected
+
+
+def test_a_served_worker_writes_request_lines_in_blocks_that_still_show_within_a_second(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / 'worker.log'
+    with log.open('w', buffering=64 * 1024) as stream:
+        lines = BufferedLines(stream, interval=0.2)
+        lines.write('first')
+        lines.write('second')
+        deadline = time.monotonic() + 5
+        while log.read_text() != 'first\nsecond\n' and time.monotonic() < deadline:
+            time.sleep(0.05)  # the flushing thread's turn
+
+        assert log.read_text() == 'first\nsecond\n'
+        lines.write('last')
+        lines.flush()  # what the worker does on exit
+        assert log.read_text().endswith('last\n')

@@ -59,9 +59,9 @@ async def test_guest_page_query_count_does_not_grow_with_appearances(
     await add_episode(session, slug='one', guests=(guest,))
     queries.reset()
     await client.get('/guests/regular')
-    before = queries.count
+    before = queries.page_count
     for index in range(20):
         await add_episode(session, slug=f'again-{index}', guests=(guest,))
     queries.reset()
     assert (await client.get('/guests/regular')).status_code == 200
-    assert queries.count == before == 5
+    assert queries.page_count == before == 4

@@ -41,10 +41,10 @@ async def test_home_query_count_does_not_grow_with_the_catalogue(
 ) -> None:
     queries.reset()
     await client.get('/')
-    before = queries.count
+    before = queries.page_count
     guests = [await add_guest(session, name=f'Guest {i}', slug=f'g-{i}') for i in range(12)]
     for index in range(15):
         await add_episode(session, slug=f'e-{index}', guests=tuple(guests[index % 12 :][:3]))
     queries.reset()
     assert (await client.get('/')).status_code == 200
-    assert queries.count == before == 6
+    assert queries.page_count == before == 5

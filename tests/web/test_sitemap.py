@@ -59,7 +59,7 @@ async def test_sitemap_is_cached_until_the_catalogue_changes(
     await sitemap_urls(client)
     queries.reset()
     await sitemap_urls(client)
-    assert queries.count == 1
+    assert queries.page_count == 0
     await add_episode(session, title='Just out', slug='just-out')
     assert any(url.endswith('/just-out') for url in await sitemap_urls(client))
 

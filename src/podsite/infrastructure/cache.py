@@ -29,6 +29,10 @@ class ContentCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[str, tuple[ContentState, Any]] = OrderedDict()
 
+    def has(self, key: str) -> bool:
+        """Whether anything is kept under `key`, current or not."""
+        return key in self._entries
+
     def get(self, key: str, state: ContentState) -> Any | None:
         entry = self._entries.get(key)
         if entry is None:

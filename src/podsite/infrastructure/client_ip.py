@@ -1,6 +1,7 @@
 """The client's address, believing `X-Forwarded-For` only from configured proxies."""
 
 import ipaddress
+from typing import Any
 
 from quart import current_app, request
 
@@ -41,4 +42,22 @@ def request_client_ip() -> str:
         request.remote_addr or '',
         request.headers.get('X-Forwarded-For'),
         settings.trusted_proxies,
+    )
+
+
+def scope_header(scope: dict[str, Any], name: bytes) -> str | None:
+    """The first value of a header (`name` in lower case) of a raw ASGI request."""
+    for header, value in scope.get('headers', ()):
+        if header == name:
+            decoded: str = value.decode('latin-1')
+            return decoded
+    return None
+
+
+def scope_client_ip(scope: dict[str, Any], trusted: list[IPNetwork]) -> str:
+    """`request_client_ip` for a raw ASGI request, as middleware in front of the app sees
+    it; the same address Quart gives a request without a peer (`<local>`)."""
+    client = scope.get('client')
+    return client_ip(
+        client[0] if client else '<local>', scope_header(scope, b'x-forwarded-for'), trusted
     )

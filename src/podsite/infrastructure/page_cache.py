@@ -1,21 +1,35 @@
 """Whole public pages kept per process for anonymous visitors, valid while the content
-version (and the next scheduled change) is the same: a hit costs one small query instead
-of the page's queries and its rendering, and an edit on any instance shows on the next
-request everywhere, because the version lives in the database.
+version (and the next scheduled change) is the same; an edit on any instance shows on the
+next request everywhere, because the version lives in the database.
+
+A kept page is served by ASGI middleware in front of the app, before any of the app's
+request handling runs: a hit costs the content-state check (on SQLite, no query at all
+unless something was committed) and the bytes going out. The app decides what may be
+kept: a GET of an allowlisted endpoint, answered 200, without a cookie being set.
 
 Only pages that are the same for every anonymous visitor are kept: a request carrying a
 session cookie, or a response that sets one (a page with a form and its CSRF token), is
-never stored or served from here.
+never stored or served from here. Addresses banned for probing are refused by the app,
+so the middleware hands their requests on.
 """
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from quart import Quart, Response, g, request
 
 from podsite.infrastructure.cache import ContentCache, ContentState
+from podsite.infrastructure.client_ip import scope_header
+
+logger = logging.getLogger(__name__)
 
 EXTENSION_KEY = 'podsite.page_cache'
+STATE_KEY = 'podsite.content_state'
+"""Scope key: the content state the request was checked against, before the view ran."""
+KEEP_KEY = 'podsite.keep_page'
+"""Scope key: set by the app when the response may be kept, with the actions to replay."""
 # Pages that are the same for everyone who is not logged in.
 CACHEABLE_ENDPOINTS = frozenset({
     'home.index',
@@ -30,16 +44,95 @@ CACHEABLE_ENDPOINTS = frozenset({
     'policies.other',
     'policies.analytics_methodology',
 })  # fmt: skip
-KEPT_HEADERS = ('Content-Type', 'Content-Language', 'Link')
+
+Replay = Callable[[str], None]
+"""Something a page's view did besides rendering that must happen on every view (counting
+sponsor impressions); called with the visitor's User-Agent."""
+Scope = dict[str, Any]
+Message = dict[str, Any]
+ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class CachedPage:
+    headers: list[tuple[bytes, bytes]]
     body: bytes
-    headers: dict[str, str]
-    replay: tuple[Callable[[], None], ...] = field(default=())
-    """What the page's view did besides rendering that must happen on every view
-    (counting sponsor impressions), redone on each hit."""
+    replay: tuple[Replay, ...] = field(default=())
+
+
+class PageCacheMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        session_cookie: str,
+        content_state: Callable[[], Awaitable[ContentState]],
+        is_banned: Callable[[Scope], Awaitable[bool]],
+        pages: ContentCache,
+    ) -> None:
+        self.app = app
+        self.session_cookie = f'{session_cookie}='.encode()
+        self.content_state = content_state
+        self.is_banned = is_banned
+        self.pages = pages
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope['type'] != 'http' or scope['method'] != 'GET' or self._has_session(scope):
+            await self.app(scope, receive, send)
+            return
+        key = page_key(scope)
+        if await self._serve_kept(key, scope, send):
+            return
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def keeping_send(message: Message) -> None:
+            if message['type'] == 'http.response.start':
+                start.update(message)
+            elif message['type'] == 'http.response.body':
+                chunks.append(message.get('body', b''))
+            await send(message)
+
+        await self.app(scope, receive, keeping_send)
+        keep: tuple[ContentState, tuple[Replay, ...]] | None = scope.get(KEEP_KEY)
+        if keep is None or start.get('status') != 200:
+            return
+        headers = list(start.get('headers', ()))
+        if any(name.lower() == b'set-cookie' for name, _ in headers):
+            return
+        state, replay = keep
+        self.pages.put(key, state, CachedPage(headers, b''.join(chunks), replay))
+
+    async def _serve_kept(self, key: str, scope: Scope, send: Any) -> bool:
+        if not self.pages.has(key):
+            return False
+        try:
+            if await self.is_banned(scope):
+                return False
+            state = await self.content_state()
+        except Exception:  # the app answers with its own error page
+            logger.debug('page cache check failed; the app takes the request', exc_info=True)
+            return False
+        scope[STATE_KEY] = state
+        page: CachedPage | None = self.pages.get(key, state)
+        if page is None:
+            return False
+        if page.replay:
+            user_agent = scope_header(scope, b'user-agent') or ''
+            for action in page.replay:
+                action(user_agent)
+        await send({'type': 'http.response.start', 'status': 200, 'headers': page.headers})
+        await send({'type': 'http.response.body', 'body': page.body, 'more_body': False})
+        return True
+
+    def _has_session(self, scope: Scope) -> bool:
+        return self.session_cookie in (scope_header(scope, b'cookie') or '').encode('latin-1')
+
+
+def page_key(scope: Scope) -> str:
+    path: str = scope['path']
+    query: bytes = scope.get('query_string', b'')
+    return path + ('?' + query.decode('latin-1') if query else '')
 
 
 def init_app(
@@ -48,45 +141,43 @@ def init_app(
     session_cookie: str,
     content_state: Callable[[], Awaitable[ContentState]],
     max_entries: int = 2048,
-) -> None:
-    cache = ContentCache(max_entries=max_entries)
-    app.extensions[EXTENSION_KEY] = cache
+) -> ContentCache:
+    """Marks the responses that may be kept; returns the store for `PageCacheMiddleware`."""
+    pages = ContentCache(max_entries=max_entries)
+    app.extensions[EXTENSION_KEY] = pages
 
     @app.before_request
-    async def serve_kept_page() -> Response | None:
+    async def note_content_state() -> None:
         if (
             request.method != 'GET'
             or request.endpoint not in CACHEABLE_ENDPOINTS
             or session_cookie in request.cookies
         ):
-            return None
-        current = await content_state()
-        page: CachedPage | None = cache.get(request.full_path, current)
-        if page is None:
-            g.page_cache_state = current
-            g.page_cache_replay = []
-            return None
-        for action in page.replay:
-            action()
-        return Response(page.body, status=200, headers=page.headers)
+            return
+        # Read before the view runs: a change made while it renders leaves the page under
+        # the older version, which the next request no longer serves.
+        g.page_cache_state = _scope().get(STATE_KEY) or await content_state()
+        g.page_cache_replay = []
 
     @app.after_request
-    async def keep_page(response: Response) -> Response:
+    async def mark_keepable(response: Response) -> Response:
         current: ContentState | None = g.pop('page_cache_state', None)
-        if current is None or response.status_code != 200 or 'Set-Cookie' in response.headers:
-            return response
-        headers = {
-            name: response.headers[name] for name in KEPT_HEADERS if name in response.headers
-        }
-        body = await response.get_data(as_text=False)
-        page = CachedPage(body, headers, tuple(g.get('page_cache_replay', ())))
-        cache.put(request.full_path, current, page)
+        if current is not None and response.status_code == 200:
+            _scope()[KEEP_KEY] = (current, tuple(g.get('page_cache_replay', ())))
         return response
 
+    return pages
 
-def replay_on_hits(action: Callable[[], None]) -> None:
+
+def _scope() -> Scope:
+    """The raw ASGI scope of the current request, shared with the middleware."""
+    scope: Scope = request.scope  # type: ignore[assignment]
+    return scope
+
+
+def replay_on_hits(action: Replay) -> None:
     """Runs `action` now, and again whenever the page being rendered is served from here."""
-    action()
-    replay: list[Callable[[], None]] | None = g.get('page_cache_replay')
+    action(request.headers.get('User-Agent', ''))
+    replay: list[Replay] | None = g.get('page_cache_replay')
     if replay is not None:
         replay.append(action)

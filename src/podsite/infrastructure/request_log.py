@@ -10,10 +10,11 @@ error pages and static files included.
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from podsite.infrastructure.client_ip import client_ip
+from podsite.infrastructure.client_ip import scope_client_ip, scope_header
 from podsite.settings import IPNetwork
 
 logger = logging.getLogger('podsite.request')
@@ -40,9 +41,19 @@ def format_line(
 
 
 class RequestLogMiddleware:
-    def __init__(self, app: Any, *, trusted_proxies: list[IPNetwork]) -> None:
+    """Lines go to `write_line` when given (a served worker's buffered output), otherwise
+    to the `podsite.request` logger at INFO."""
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        trusted_proxies: list[IPNetwork],
+        write_line: Callable[[str], None] | None = None,
+    ) -> None:
         self.app = app
         self.trusted_proxies = trusted_proxies
+        self.write_line = write_line
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope['type'] != 'http':
@@ -63,15 +74,15 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, counting_send)
         finally:
-            if logger.isEnabledFor(logging.INFO):
-                logger.info(self._line(scope, status, size, time.perf_counter() - started))
+            seconds = time.perf_counter() - started
+            if self.write_line is not None:
+                self.write_line(self._line(scope, status, size, seconds))
+            elif logger.isEnabledFor(logging.INFO):
+                logger.info(self._line(scope, status, size, seconds))
 
     def _line(self, scope: Scope, status: int, size: int, seconds: float) -> str:
-        headers = dict(scope.get('headers', ()))
         query = scope.get('query_string', b'').decode('latin-1')
         target = scope.get('path', '') + (f'?{query}' if query else '')
-        remote = scope['client'][0] if scope.get('client') else '-'
-        forwarded = headers.get(b'x-forwarded-for', b'').decode('latin-1') or None
         return format_line(
             duration_ms=seconds * 1000,
             status=status,
@@ -79,6 +90,6 @@ class RequestLogMiddleware:
             target=target,
             size_bytes=size,
             at=datetime.now(UTC),
-            ip=client_ip(remote, forwarded, self.trusted_proxies),
-            user_agent=headers.get(b'user-agent', b'').decode('latin-1'),
+            ip=scope_client_ip(scope, self.trusted_proxies),
+            user_agent=scope_header(scope, b'user-agent') or '',
         )

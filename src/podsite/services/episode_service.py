@@ -87,9 +87,8 @@ async def episodes_with_guest(*, guest_id: int) -> list[EpisodeCard]:
 async def episode_by_number(number: int) -> EpisodeDetails | None:
     if not 0 < number <= MAX_EPISODE_NUMBER:
         return None
-    session = db.session()
     query = select(*DETAIL_COLUMNS).where(is_public(), Episode.number == number)
-    row = (await session.execute(query)).first()
+    row = (await db.read(query)).first()
     if row is None:
         return None
     guests = await guests_by_episode(select(Episode.id).where(Episode.id == row.id))
@@ -114,7 +113,7 @@ async def transcript(number: int) -> EpisodeTranscript | None:
         .join(Transcript, Transcript.episode_id == Episode.id)
         .where(is_public(), Episode.number == number)
     )
-    row = (await db.session().execute(query)).first()
+    row = (await db.read(query)).first()
     if row is None:
         return None
     return EpisodeTranscript.model_validate({**row._mapping, 'cues': row.cues or ()})
@@ -124,7 +123,7 @@ async def chapters(number: int) -> dict[str, Any] | None:
     if not 0 < number <= MAX_EPISODE_NUMBER:
         return None
     query = select(Episode.chapters).where(is_public(), Episode.number == number)
-    found: dict[str, Any] | None = await db.session().scalar(query)
+    found: dict[str, Any] | None = (await db.read(query)).scalar()
     return found
 
 
@@ -137,18 +136,18 @@ async def media_file(number: int) -> MediaFile | None:
         Episode.media_size_bytes,
         Episode.media_type,
     ).where(is_public(), Episode.number == number)
-    row = (await db.session().execute(query)).first()
+    row = (await db.read(query)).first()
     return None if row is None else MediaFile.model_validate(row._mapping)
 
 
 async def media_urls_by_number() -> dict[int, str]:
     """The media URL of every public episode, for pages that link to the audio itself."""
-    rows = await db.session().execute(select(Episode.number, Episode.media_url).where(is_public()))
+    rows = await db.read(select(Episode.number, Episode.media_url).where(is_public()))
     return {row.number: row.media_url for row in rows}
 
 
 async def _cards(query: Select[*tuple[Any, ...]]) -> list[EpisodeCard]:
-    rows = (await db.session().execute(query)).all()
+    rows = (await db.read(query)).all()
     if not rows:
         return []
     guests = await guests_by_episode(query.with_only_columns(Episode.id))
@@ -172,7 +171,7 @@ async def placements_by_episode(episode_ids: Select[int]) -> dict[int, list[Plac
         .order_by(SponsorPlacement.episode_id, SponsorPlacement.position)
     )  # fmt: skip
     by_episode: dict[int, list[Placement]] = defaultdict(list)
-    for row in await db.session().execute(query):
+    for row in await db.read(query):
         by_episode[row.episode_id].append(Placement.model_validate(row._mapping))
     return by_episode
 
@@ -186,6 +185,6 @@ async def guests_by_episode(episode_ids: Select[int]) -> dict[int, list[GuestRef
         .order_by(EpisodeGuest.episode_id, EpisodeGuest.position)
     )
     by_episode: dict[int, list[GuestRef]] = defaultdict(list)
-    for row in await db.session().execute(query):
+    for row in await db.read(query):
         by_episode[row.episode_id].append(GuestRef.model_validate(row._mapping))
     return by_episode

@@ -28,7 +28,7 @@ async def guests_on_air(*, role: str = 'guest') -> list[GuestCard]:
         .group_by(Guest.id)
         .order_by(Guest.name)
     )
-    rows = await db.session().execute(query)
+    rows = await db.read(query)
     return [GuestCard.model_validate(row._mapping) for row in rows]
 
 
@@ -44,14 +44,12 @@ async def recent_guests(*, limit: int) -> list[GuestCard]:
         .order_by(last_seen.desc(), Guest.name)
         .limit(limit)
     )
-    rows = await db.session().execute(query)
+    rows = await db.read(query)
     return [GuestCard.model_validate(row._mapping) for row in rows]
 
 
 async def guest_by_slug(slug: str) -> GuestDetails | None:
-    row = (
-        await db.session().execute(select(Guest.id, *GUEST_COLUMNS).where(Guest.slug == slug))
-    ).first()
+    row = (await db.read(select(Guest.id, *GUEST_COLUMNS).where(Guest.slug == slug))).first()
     if row is None:
         return None
     episodes = await episode_service.episodes_with_guest(guest_id=row.id)

@@ -44,7 +44,7 @@ async def layout_info() -> tuple[SiteInfo | None, StreamSlot | None]:
         .order_by(Podcast.id, LiveStream.starts_at)
         .limit(1)
     )
-    row = (await db.session().execute(query)).first()
+    row = (await db.read(query)).first()
     if row is None:
         return None, None
     site = SiteInfo.model_validate(row._mapping)

@@ -10,10 +10,23 @@ from podsite.infrastructure.cache import ContentState
 
 
 async def content_state() -> ContentState:
+    return await content_state_of(db.database())
+
+
+async def content_state_of(database: db.Database) -> ContentState:
     """The version (bumped by triggers on every catalogue change) and the next moment cached
     pages go stale although nothing was written: a scheduled publication, or a live stream
-    starting or ending (the feed says pending, then live)."""
+    starting or ending (the feed says pending, then live).
+
+    On SQLite the state is read again only after some connection committed, which the
+    database tells without a query; needs no app context, so the page cache can ask it
+    before the request reaches the app.
+    """
     now = datetime.now(UTC)
+    commits = database.commit_counter()
+    seen = database.content_state_seen
+    if commits is not None and seen is not None and seen[0] == commits and seen[1].is_current(now):
+        return seen[1]
     next_publication = (
         select(func.min(Episode.published_at))
         .where(Episode.is_published.is_(True), Episode.published_at > now)
@@ -28,11 +41,14 @@ async def content_state() -> ContentState:
     query = select(
         SiteState.content_version, next_publication, next_stream_start, next_stream_end
     ).where(SiteState.id == 1)
-    quick_reads = db.database().quick_reads
-    if quick_reads is not None:
-        with quick_reads.connect() as connection:
+    if database.quick_reads is not None:
+        with database.quick_reads.connect() as connection:
             row = connection.execute(query).one()
     else:
-        row = (await db.session().execute(query)).one()
+        async with database.engine.connect() as connection:
+            row = (await connection.execute(query)).one()
     changes = [moment for moment in row[1:] if moment is not None]
-    return ContentState(version=row[0], valid_until=min(changes, default=None))
+    state = ContentState(version=row[0], valid_until=min(changes, default=None))
+    if commits is not None:
+        database.content_state_seen = (commits, state)
+    return state

@@ -12,9 +12,8 @@ from podsite.services import episode_service, policy_service
 
 
 async def public_urls() -> list[SitemapEntry]:
-    session = db.session()
     episodes = (
-        await session.execute(
+        await db.read(
             select(
                 Episode.number,
                 Episode.slug,
@@ -26,7 +25,7 @@ async def public_urls() -> list[SitemapEntry]:
         )
     ).all()
     guests = (
-        await session.execute(
+        await db.read(
             select(Guest.slug, func.max(Episode.updated_at).label('last_change'))
             .join(EpisodeGuest, EpisodeGuest.guest_id == Guest.id)
             .join(Episode, Episode.id == EpisodeGuest.episode_id)
@@ -35,11 +34,13 @@ async def public_urls() -> list[SitemapEntry]:
             .order_by(Guest.slug)
         )
     ).all()
-    show_changed: datetime | None = await session.scalar(select(func.max(Podcast.updated_at)))
+    show_changed: datetime | None = (await db.read(select(func.max(Podcast.updated_at)))).scalar()
     newest = max(
         [e.updated_at for e in episodes] + ([show_changed] if show_changed else []), default=None
     )
-    streams_changed: datetime | None = await session.scalar(select(func.max(LiveStream.updated_at)))
+    streams_changed: datetime | None = (
+        await db.read(select(func.max(LiveStream.updated_at)))
+    ).scalar()
     entries = [
         SitemapEntry(path='/', last_modified=newest),
         SitemapEntry(path='/episodes/all', last_modified=newest),

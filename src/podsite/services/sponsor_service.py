@@ -18,13 +18,11 @@ SPONSOR_COLUMNS = (
 
 async def all_sponsors() -> list[SponsorCard]:
     query = select(*SPONSOR_COLUMNS).order_by(Sponsor.name)
-    return [SponsorCard.model_validate(row._mapping) for row in await db.session().execute(query)]
+    return [SponsorCard.model_validate(row._mapping) for row in await db.read(query)]
 
 
 async def sponsor(sponsor_id: int) -> SponsorCard | None:
-    row = (
-        await db.session().execute(select(*SPONSOR_COLUMNS).where(Sponsor.id == sponsor_id))
-    ).first()
+    row = (await db.read(select(*SPONSOR_COLUMNS).where(Sponsor.id == sponsor_id))).first()
     return SponsorCard.model_validate(row._mapping) if row else None
 
 
@@ -44,9 +42,7 @@ async def sponsor_profiles() -> list[SponsorProfile]:
         .outerjoin(public_reads, public_reads.c.sponsor_id == Sponsor.id)
         .order_by(Sponsor.name)
     )
-    return [
-        SponsorProfile.model_validate(row._mapping) for row in await db.session().execute(query)
-    ]
+    return [SponsorProfile.model_validate(row._mapping) for row in await db.read(query)]
 
 
 async def store_impressions(impressions: list[PendingImpression]) -> None:

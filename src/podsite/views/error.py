@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+import sqlite3
 
 from quart import Blueprint, Response
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -13,8 +14,15 @@ from podsite.viewmodels.error.page import ErrorPageViewModel
 blueprint = Blueprint('error', __name__)
 logger = logging.getLogger(__name__)
 
-# What a database that is down, unreachable or refusing connections raises.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+# What a database that is down, unreachable or refusing connections raises; SQLite's own
+# error for the one connection used without SQLAlchemy's wrapping (the commit counter).
+DATABASE_UNAVAILABLE = (
+    OperationalError,
+    InterfaceError,
+    sqlite3.OperationalError,
+    ConnectionError,
+    TimeoutError,
+)
 
 
 def error_page(status: int, request_id: str = '') -> Response:

@@ -4,6 +4,7 @@ from typing import Any
 
 from quart import request
 
+from podsite.infrastructure.batch_writer import BatchWriter
 from podsite.infrastructure.events import impression_writer
 from podsite.infrastructure.page_cache import replay_on_hits
 from podsite.schemas.analytics import PendingImpression
@@ -55,8 +56,13 @@ class EpisodeDetailsViewModel(ViewModelBase):
         """A view of the page is a view of each sponsor read on it, also when the page is
         served from the page cache."""
         if self.episode is not None and self.episode.sponsors:
+            if request.method != 'GET':
+                return
+            writer = impression_writer()
             placement_ids = [sponsor.placement_id for sponsor in self.episode.sponsors]
-            replay_on_hits(lambda: _record_impressions(placement_ids))
+            replay_on_hits(
+                lambda user_agent: _record_impressions(writer, placement_ids, user_agent)
+            )
 
     @property
     def is_canonical_url(self) -> bool:
@@ -67,12 +73,12 @@ class EpisodeDetailsViewModel(ViewModelBase):
         return self.episode.details_url if self.episode else super().canonical_path
 
 
-def _record_impressions(placement_ids: list[int]) -> None:
-    if request.method != 'GET' or is_bot(request.headers.get('User-Agent', '')):
+def _record_impressions(
+    writer: BatchWriter[PendingImpression], placement_ids: list[int], user_agent: str
+) -> None:
+    if is_bot(user_agent):
         return  # bots see no ads
-    impression_writer().record(
-        PendingImpression(occurred_at=datetime.now(UTC), placement_ids=placement_ids)
-    )
+    writer.record(PendingImpression(occurred_at=datetime.now(UTC), placement_ids=placement_ids))
 
 
 def _table_of_contents(chapters: dict[str, Any] | None) -> list[Chapter]:

@@ -1,0 +1,41 @@
+"""Events written in batches off the request path."""
+
+import asyncio
+
+from podsite.infrastructure.batch_writer import BatchWriter
+
+
+async def test_a_full_batch_is_written_at_once_and_the_rest_waits_for_the_interval() -> None:
+    written: list[list[int]] = []
+
+    async def write(events: list[int]) -> None:
+        written.append(events)
+
+    writer = BatchWriter(write, name='test events', interval=60, max_batch=10)
+    writer.start()
+    for event in range(25):
+        writer.record(event)
+    await asyncio.sleep(0.05)
+
+    assert [len(batch) for batch in written] == [10, 10]
+    assert writer.pending == 5  # not a transaction of its own while traffic goes on
+
+    await writer.stop()
+    assert [len(batch) for batch in written] == [10, 10, 5]
+    assert [event for batch in written for event in batch] == list(range(25))
+
+
+async def test_a_quiet_writer_writes_what_it_has_every_interval() -> None:
+    written: list[list[int]] = []
+
+    async def write(events: list[int]) -> None:
+        written.append(events)
+
+    writer = BatchWriter(write, name='test events', interval=0.05, max_batch=10)
+    writer.start()
+    writer.record(1)
+    writer.record(2)
+    await asyncio.sleep(0.3)
+
+    assert written == [[1, 2]]
+    await writer.stop()
