@@ -85,11 +85,13 @@ def wait_for(url: str, timeout: float = 30) -> None:
 
 
 @contextmanager
-def process(command: list[str], env: dict[str, str], log: Path) -> Iterator[None]:
+def process(
+    command: list[str], env: dict[str, str], log: Path
+) -> Iterator['subprocess.Popen[bytes]']:
     with log.open('w') as output:
         child = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
         try:
-            yield
+            yield child
         finally:
             child.terminate()
             try:

@@ -1,5 +1,6 @@
 """The database engine (one per app) and the session (one per request, opened lazily)."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from quart import Quart, current_app, g
@@ -123,15 +124,15 @@ def database() -> Database:
     return Database.of(current_app)
 
 
-async def read(statement: Executable) -> Result[Any]:
+async def read(statement: Executable, parameters: Mapping[str, Any] | None = None) -> Result[Any]:
     """Runs a read-only statement of a public page, fully buffered: on SQLite in place on the
     plain engine, elsewhere in the request's session. Never for what the same request
     wrote: that is only visible to its own session until committed."""
     quick_reads = database().quick_reads
     if quick_reads is None:
-        return await session().execute(statement)
+        return await session().execute(statement, parameters)
     with quick_reads.connect() as connection:
-        return connection.execute(statement).freeze()()
+        return connection.execute(statement, parameters).freeze()()
 
 
 def session() -> AsyncSession:

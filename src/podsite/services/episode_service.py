@@ -1,10 +1,12 @@
 """Reading episodes for the public pages: a fixed, small number of queries per page."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, select
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Result, Select, and_, bindparam, exists, select
 
 from podsite.data import (
     Episode,
@@ -15,6 +17,7 @@ from podsite.data import (
     SponsorPlacement,
     Transcript,
 )
+from podsite.data.base import NOW
 from podsite.infrastructure import db
 from podsite.schemas.catalogue import (
     EpisodeCard,
@@ -54,45 +57,91 @@ DETAIL_COLUMNS = (
 )
 
 
-def is_public(now: datetime | None = None) -> ColumnElement[bool]:
+def is_public(now: datetime | ColumnElement[datetime] | None = None) -> ColumnElement[bool]:
     """Published and due: scheduled episodes stay hidden until their time comes."""
-    return and_(Episode.is_published.is_(True), Episode.published_at <= (now or datetime.now(UTC)))
+    due = datetime.now(UTC) if now is None else now
+    return and_(Episode.is_published.is_(True), Episode.published_at <= due)
+
+
+def _guests_query(episodes: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    return (
+        select(EpisodeGuest.episode_id, Guest.name, Guest.slug, Guest.photo_url, EpisodeGuest.role)
+        .join(Guest, Guest.id == EpisodeGuest.guest_id)
+        .where(episodes)
+        .order_by(EpisodeGuest.episode_id, EpisodeGuest.position)
+    )
+
+
+def _placements_query(episodes: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            SponsorPlacement.episode_id, SponsorPlacement.id.label('placement_id'), Sponsor.name,
+            Sponsor.slug, Sponsor.logo_url, Sponsor.website_url, Sponsor.description,
+            ShortLink.name.label('link_name'),
+        )
+        .join(Sponsor, Sponsor.id == SponsorPlacement.sponsor_id)
+        .outerjoin(ShortLink, ShortLink.placement_id == SponsorPlacement.id)
+        .where(episodes)
+        .order_by(SponsorPlacement.episode_id, SponsorPlacement.position)
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CardListing:
+    """A list of episode cards and the query for their people, built once."""
+
+    cards: Select[*tuple[Any, ...]]
+    guests: Select[*tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, cards: Select[*tuple[Any, ...]]) -> 'CardListing':
+        episode_ids = cards.with_only_columns(Episode.id)
+        return cls(cards, _guests_query(EpisodeGuest.episode_id.in_(episode_ids)))
+
+
+# The statements of the busiest pages, built once: building a statement costs more than
+# running it on SQLite, and a statement built once also skips part of the cache-key work.
+LATEST = CardListing.of(
+    select(*CARD_COLUMNS)
+    .where(is_public(NOW))
+    .order_by(Episode.published_at.desc(), Episode.number.desc())
+    .limit(bindparam('limit'))
+)
+EVERY_EPISODE = CardListing.of(
+    select(*CARD_COLUMNS).where(is_public(NOW)).order_by(Episode.number.desc())
+)
+WITH_GUEST = CardListing.of(
+    select(*CARD_COLUMNS)
+    .join(EpisodeGuest, EpisodeGuest.episode_id == Episode.id)
+    .where(is_public(NOW), EpisodeGuest.guest_id == bindparam('guest_id'))
+    .order_by(Episode.number.desc())
+)
+BY_NUMBER = select(*DETAIL_COLUMNS).where(is_public(NOW), Episode.number == bindparam('number'))
+GUESTS_OF_ONE = _guests_query(EpisodeGuest.episode_id == bindparam('episode_id'))
+PLACEMENTS_OF_ONE = _placements_query(SponsorPlacement.episode_id == bindparam('episode_id'))
 
 
 async def latest_episodes(*, limit: int) -> list[EpisodeCard]:
-    query = (
-        select(*CARD_COLUMNS)
-        .where(is_public())
-        .order_by(Episode.published_at.desc(), Episode.number.desc())
-        .limit(limit)
-    )
-    return await _cards(query)
+    return await _cards(LATEST, limit=limit)
 
 
 async def all_episodes() -> list[EpisodeCard]:
-    query = select(*CARD_COLUMNS).where(is_public()).order_by(Episode.number.desc())
-    return await _cards(query)
+    return await _cards(EVERY_EPISODE)
 
 
 async def episodes_with_guest(*, guest_id: int) -> list[EpisodeCard]:
-    query = (
-        select(*CARD_COLUMNS)
-        .join(EpisodeGuest, EpisodeGuest.episode_id == Episode.id)
-        .where(is_public(), EpisodeGuest.guest_id == guest_id)
-        .order_by(Episode.number.desc())
-    )
-    return await _cards(query)
+    return await _cards(WITH_GUEST, guest_id=guest_id)
 
 
 async def episode_by_number(number: int) -> EpisodeDetails | None:
     if not 0 < number <= MAX_EPISODE_NUMBER:
         return None
-    query = select(*DETAIL_COLUMNS).where(is_public(), Episode.number == number)
-    row = (await db.read(query)).first()
+    row = (await db.read(BY_NUMBER, {'now': datetime.now(UTC), 'number': number})).first()
     if row is None:
         return None
-    guests = await guests_by_episode(select(Episode.id).where(Episode.id == row.id))
-    sponsors = await placements_by_episode(select(Episode.id).where(Episode.id == row.id))
+    episode = {'episode_id': row.id}
+    guests = _by_episode(await db.read(GUESTS_OF_ONE, episode), GuestRef)
+    sponsors = _by_episode(await db.read(PLACEMENTS_OF_ONE, episode), Placement)
     return EpisodeDetails.model_validate(
         {**row._mapping, 'guests': guests.get(row.id, ()), 'sponsors': sponsors.get(row.id, ())}
     )
@@ -146,45 +195,36 @@ async def media_urls_by_number() -> dict[int, str]:
     return {row.number: row.media_url for row in rows}
 
 
-async def _cards(query: Select[*tuple[Any, ...]]) -> list[EpisodeCard]:
-    rows = (await db.read(query)).all()
+async def _cards(listing: CardListing, **parameters: Any) -> list[EpisodeCard]:
+    parameters['now'] = datetime.now(UTC)
+    rows = (await db.read(listing.cards, parameters)).all()
     if not rows:
         return []
-    guests = await guests_by_episode(query.with_only_columns(Episode.id))
+    guests = _by_episode(await db.read(listing.guests, parameters), GuestRef)
     return [
         EpisodeCard.model_validate({**row._mapping, 'guests': guests.get(row.id, ())})
         for row in rows
     ]
 
 
-async def placements_by_episode(episode_ids: Select[int]) -> dict[int, list[Placement]]:
+async def placements_by_episode(
+    episode_ids: Select[int], parameters: dict[str, Any] | None = None
+) -> dict[int, list[Placement]]:
     """The sponsor reads of the given episodes, in order, with their tracked links."""
-    query = (
-        select(
-            SponsorPlacement.episode_id, SponsorPlacement.id.label('placement_id'), Sponsor.name,
-            Sponsor.slug, Sponsor.logo_url, Sponsor.website_url, Sponsor.description,
-            ShortLink.name.label('link_name'),
-        )
-        .join(Sponsor, Sponsor.id == SponsorPlacement.sponsor_id)
-        .outerjoin(ShortLink, ShortLink.placement_id == SponsorPlacement.id)
-        .where(SponsorPlacement.episode_id.in_(episode_ids))
-        .order_by(SponsorPlacement.episode_id, SponsorPlacement.position)
-    )  # fmt: skip
-    by_episode: dict[int, list[Placement]] = defaultdict(list)
-    for row in await db.read(query):
-        by_episode[row.episode_id].append(Placement.model_validate(row._mapping))
-    return by_episode
+    query = _placements_query(SponsorPlacement.episode_id.in_(episode_ids))
+    return _by_episode(await db.read(query, parameters), Placement)
 
 
-async def guests_by_episode(episode_ids: Select[int]) -> dict[int, list[GuestRef]]:
+async def guests_by_episode(
+    episode_ids: Select[int], parameters: dict[str, Any] | None = None
+) -> dict[int, list[GuestRef]]:
     """Everyone appearing in the given episodes, in billing order, in one query."""
-    query = (
-        select(EpisodeGuest.episode_id, Guest.name, Guest.slug, Guest.photo_url, EpisodeGuest.role)
-        .join(Guest, Guest.id == EpisodeGuest.guest_id)
-        .where(EpisodeGuest.episode_id.in_(episode_ids))
-        .order_by(EpisodeGuest.episode_id, EpisodeGuest.position)
-    )
-    by_episode: dict[int, list[GuestRef]] = defaultdict(list)
-    for row in await db.read(query):
-        by_episode[row.episode_id].append(GuestRef.model_validate(row._mapping))
+    query = _guests_query(EpisodeGuest.episode_id.in_(episode_ids))
+    return _by_episode(await db.read(query, parameters), GuestRef)
+
+
+def _by_episode[Model: BaseModel](rows: Result[Any], model: type[Model]) -> dict[int, list[Model]]:
+    by_episode: dict[int, list[Model]] = defaultdict(list)
+    for row in rows:
+        by_episode[row.episode_id].append(model.model_validate(row._mapping))
     return by_episode

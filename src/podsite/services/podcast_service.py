@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, select
 
 from podsite.data import LiveStream, Podcast
+from podsite.data.base import NOW
 from podsite.infrastructure import db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import PodcastWrite
@@ -24,6 +25,20 @@ SITE_COLUMNS = (
 )
 
 
+# Built once: it runs on every page.
+LAYOUT_QUERY = (
+    select(
+        *SITE_COLUMNS,
+        LiveStream.title.label('live_title'),
+        LiveStream.starts_at.label('live_starts_at'),
+        LiveStream.ends_at.label('live_ends_at'),
+    )
+    .outerjoin(LiveStream, and_(LiveStream.starts_at <= NOW, LiveStream.ends_at > NOW))
+    .order_by(Podcast.id, LiveStream.starts_at)
+    .limit(1)
+)
+
+
 async def layout_info() -> tuple[SiteInfo | None, StreamSlot | None]:
     """The show's details and the stream live right now, for every page's layout.
 
@@ -31,20 +46,7 @@ async def layout_info() -> tuple[SiteInfo | None, StreamSlot | None]:
     clock as the page is built, since a stream goes live by time passing, with no write a
     cache could key on.
     """
-    now = datetime.now(UTC)
-    live_now = and_(LiveStream.starts_at <= now, LiveStream.ends_at > now)
-    query = (
-        select(
-            *SITE_COLUMNS,
-            LiveStream.title.label('live_title'),
-            LiveStream.starts_at.label('live_starts_at'),
-            LiveStream.ends_at.label('live_ends_at'),
-        )
-        .outerjoin(LiveStream, live_now)
-        .order_by(Podcast.id, LiveStream.starts_at)
-        .limit(1)
-    )
-    row = (await db.read(query)).first()
+    row = (await db.read(LAYOUT_QUERY, {'now': datetime.now(UTC)})).first()
     if row is None:
         return None, None
     site = SiteInfo.model_validate(row._mapping)

@@ -5,8 +5,19 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from podsite.data import Episode, LiveStream, SiteState
+from podsite.data.base import NOW
 from podsite.infrastructure import db
 from podsite.infrastructure.cache import ContentState
+
+# Built once: it runs on every request for a kept page after a commit.
+STATE_QUERY = select(
+    SiteState.content_version,
+    select(func.min(Episode.published_at))
+    .where(Episode.is_published.is_(True), Episode.published_at > NOW)
+    .scalar_subquery(),
+    select(func.min(LiveStream.starts_at)).where(LiveStream.starts_at > NOW).scalar_subquery(),
+    select(func.min(LiveStream.ends_at)).where(LiveStream.ends_at > NOW).scalar_subquery(),
+).where(SiteState.id == 1)
 
 
 async def content_state() -> ContentState:
@@ -27,26 +38,12 @@ async def content_state_of(database: db.Database) -> ContentState:
     seen = database.content_state_seen
     if commits is not None and seen is not None and seen[0] == commits and seen[1].is_current(now):
         return seen[1]
-    next_publication = (
-        select(func.min(Episode.published_at))
-        .where(Episode.is_published.is_(True), Episode.published_at > now)
-        .scalar_subquery()
-    )
-    next_stream_start = (
-        select(func.min(LiveStream.starts_at)).where(LiveStream.starts_at > now).scalar_subquery()
-    )
-    next_stream_end = (
-        select(func.min(LiveStream.ends_at)).where(LiveStream.ends_at > now).scalar_subquery()
-    )
-    query = select(
-        SiteState.content_version, next_publication, next_stream_start, next_stream_end
-    ).where(SiteState.id == 1)
     if database.quick_reads is not None:
         with database.quick_reads.connect() as connection:
-            row = connection.execute(query).one()
+            row = connection.execute(STATE_QUERY, {'now': now}).one()
     else:
         async with database.engine.connect() as connection:
-            row = (await connection.execute(query)).one()
+            row = (await connection.execute(STATE_QUERY, {'now': now})).one()
     changes = [moment for moment in row[1:] if moment is not None]
     state = ContentState(version=row[0], valid_until=min(changes, default=None))
     if commits is not None:

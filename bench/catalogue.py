@@ -1,0 +1,145 @@
+"""`python bench/catalogue.py`: does a bigger catalogue make pages slower or a worker bigger?
+
+Builds a demo site of each size (100 and 10,000 episodes by default) on SQLite, serves it
+with one Granian worker, and measures with wrk at one connection, cold (no page cache:
+every request queries and renders) and hot: the episode page in the middle of the
+catalogue and the home page. Then it requests a spread of pages (a few thousand episode
+pages, guests, the feed, the sitemap, searches) and reads the worker's resident memory.
+Prints each page's time at the biggest size as a ratio of its time at the smallest.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from demo_site import free_port
+from run import Measurement, process, wait_for, wrk
+
+BIN = Path(sys.executable).parent
+PAGES = {'episode page': None, 'home page': '/'}
+
+
+@dataclass(frozen=True)
+class SizeResult:
+    episodes: int
+    measurements: dict[tuple[str, str], Measurement]
+    worker_rss_mb: float
+    database_mb: float
+
+
+def build_demo(work: Path, episodes: int) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items() if not name.startswith('PODSITE_')}
+    env |= {
+        'PODSITE_ENVIRONMENT': 'production',
+        'PODSITE_SECRET_KEY': 'bench-only-secret-key-of-enough-length',
+        'PODSITE_DATABASE_URL': f'sqlite+aiosqlite:///{work / "catalogue.db"}',
+        'PYTHONUNBUFFERED': '1',
+    }
+    podsite = str(BIN / 'podsite')
+    subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [podsite, 'demo', '--episodes', str(episodes)], env=env, check=True, capture_output=True
+    )
+    return env
+
+
+@contextmanager
+def served(env: dict[str, str], log: Path, **settings: str) -> Iterator[tuple[str, int]]:
+    """One worker; yields the base URL and the server's process id."""
+    port = free_port()
+    base = f'http://127.0.0.1:{port}'
+    env = env | {'PODSITE_BASE_URL': base}
+    env |= {f'PODSITE_{name.upper()}': value for name, value in settings.items()}
+    command = [str(BIN / 'podsite'), 'serve', '--port', str(port), '--workers', '1']
+    with process(command, env, log) as server:
+        wait_for(f'{base}/health', timeout=120)
+        yield base, server.pid
+
+
+def worker_rss_mb(server_pid: int) -> float:
+    """Resident memory of the server's worker processes (Granian runs one per worker)."""
+    children = Path(f'/proc/{server_pid}/task/{server_pid}/children').read_text().split()
+    total_kb = 0
+    for child in children:
+        for line in Path(f'/proc/{child}/status').read_text().splitlines():
+            if line.startswith('VmRSS:'):
+                total_kb += int(line.split()[1])
+    return total_kb / 1024
+
+
+def fetch(url: str) -> None:
+    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (loopback)
+        response.read()
+
+
+def visit_spread(base: str, episodes: int, pages: int) -> None:
+    """What a busy day asks of a worker: many different pages, the feed, the sitemap."""
+    step = max(1, episodes // pages)
+    urls = [f'{base}/{number}' for number in range(1, episodes + 1, step)]
+    urls += [f'{base}/episodes/rss', f'{base}/sitemap.xml', f'{base}/episodes/all']
+    urls += [f'{base}/guests', f'{base}/search?q=python', f'{base}/search?q=testing+tools']
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(fetch, urls))
+
+
+def measure_size(episodes: int, seconds: int, spread: int) -> SizeResult:
+    with tempfile.TemporaryDirectory(prefix='podsite-catalogue-') as folder:
+        work = Path(folder)
+        env = build_demo(work, episodes)
+        measurements: dict[tuple[str, str], Measurement] = {}
+        rss = 0.0
+        for mode, settings in (('cold', {'page_cache': 'false'}), ('hot', {})):
+            with served(env, work / f'{mode}.log', **settings) as (base, pid):
+                with urllib.request.urlopen(f'{base}/{episodes // 2}') as response:  # noqa: S310
+                    episode_path = response.url.removeprefix(base)
+                for page, path in PAGES.items():
+                    name = f'{page}, {mode}'
+                    url = base + (path or episode_path)
+                    measurements[page, mode] = wrk(url, name=name, connections=1, seconds=seconds)
+                if mode == 'hot':
+                    visit_spread(base, episodes, spread)
+                    rss = worker_rss_mb(pid)
+        database_mb = (work / 'catalogue.db').stat().st_size / 2**20
+        return SizeResult(episodes, measurements, rss, database_mb)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--sizes', default='100,10000', help='comma-separated episode counts')
+    parser.add_argument('--seconds', type=int, default=8, help='wrk time per measurement')
+    parser.add_argument('--spread', type=int, default=3000, help='episode pages to visit')
+    options = parser.parse_args()
+    sizes = [int(size) for size in options.sizes.split(',')]
+    results = [measure_size(size, options.seconds, options.spread) for size in sizes]
+
+    smallest, biggest = results[0], results[-1]
+    print(f'\nOne worker, one connection, SQLite; sizes {", ".join(map(str, sizes))} episodes')
+    header = f'{"page":<24}' + ''.join(f'{f"{r.episodes} p50 ms":>16}' for r in results)
+    print(header + f'{"x":>8}')
+    for page in PAGES:
+        for mode in ('cold', 'hot'):
+            cells = ''.join(f'{r.measurements[page, mode].p50_ms:>16.3f}' for r in results)
+            ratio = (
+                biggest.measurements[page, mode].p50_ms / smallest.measurements[page, mode].p50_ms
+            )
+            print(f'{f"{page}, {mode}":<24}{cells}{ratio:>8.2f}')
+    for page in PAGES:
+        for mode in ('cold', 'hot'):
+            cells = ''.join(
+                f'{r.measurements[page, mode].requests_per_second:>16.0f}' for r in results
+            )
+            print(f'{f"{page}, {mode} req/s":<24}{cells}')
+    print(f'{"worker RSS MB":<24}' + ''.join(f'{r.worker_rss_mb:>16.1f}' for r in results))
+    print(f'{"database MB":<24}' + ''.join(f'{r.database_mb:>16.1f}' for r in results))
+
+
+if __name__ == '__main__':
+    main()
