@@ -110,7 +110,8 @@ class GuestCard(ReadModel):
     photo_url: str
     website_url: str
     social_links: dict[str, str]
-    episode_count: int = 0
+    episode_count: int | None = None
+    """Their public episodes; None where a listing does not count them (recent guests)."""
 
     @property
     def url(self) -> str:

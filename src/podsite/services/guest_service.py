@@ -1,8 +1,12 @@
 """Reading guests for the public pages."""
 
-from sqlalchemy import func, select
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, select
 
 from podsite.data import Episode, EpisodeGuest, Guest
+from podsite.data.base import NOW
 from podsite.infrastructure import db
 from podsite.schemas.catalogue import GuestCard, GuestDetails
 from podsite.services import episode_service
@@ -32,19 +36,37 @@ async def guests_on_air(*, role: str = 'guest') -> list[GuestCard]:
     return [GuestCard.model_validate(row._mapping) for row in rows]
 
 
-async def recent_guests(*, limit: int) -> list[GuestCard]:
-    """Guests of the latest episodes, most recent appearance first."""
-    last_seen = func.max(Episode.published_at)
-    query = (
-        select(*GUEST_COLUMNS, func.count(EpisodeGuest.episode_id).label('episode_count'))
-        .join(EpisodeGuest, EpisodeGuest.guest_id == Guest.id)
-        .join(Episode, Episode.id == EpisodeGuest.episode_id)
-        .where(episode_service.is_public(), EpisodeGuest.role == 'guest')
-        .group_by(Guest.id)
-        .order_by(last_seen.desc(), Guest.name)
-        .limit(limit)
+# Featured guests come from this many of the latest episodes, so the home page costs the
+# same whatever the size of the catalogue (all of it would be read to rank every guest).
+RECENT_EPISODE_WINDOW = 200
+
+
+def _recent_guests_query() -> Select[*tuple[Any, ...]]:
+    recent = (
+        select(Episode.id, Episode.published_at)
+        .where(episode_service.is_public(NOW))
+        .order_by(Episode.published_at.desc())
+        .limit(RECENT_EPISODE_WINDOW)
+        .subquery()
     )
-    rows = await db.read(query)
+    return (
+        select(*GUEST_COLUMNS)
+        .join(EpisodeGuest, EpisodeGuest.guest_id == Guest.id)
+        .join(recent, recent.c.id == EpisodeGuest.episode_id)
+        .where(EpisodeGuest.role == 'guest')
+        .group_by(Guest.id)
+        .order_by(func.max(recent.c.published_at).desc(), Guest.name)
+        .limit(bindparam('limit'))
+    )
+
+
+RECENT_GUESTS = _recent_guests_query()
+
+
+async def recent_guests(*, limit: int) -> list[GuestCard]:
+    """Guests of the latest episodes, most recent appearance first (not counted: counting
+    reads every appearance of each, which grows with the catalogue)."""
+    rows = await db.read(RECENT_GUESTS, {'now': datetime.now(UTC), 'limit': limit})
     return [GuestCard.model_validate(row._mapping) for row in rows]
 
 
