@@ -140,7 +140,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def podsite_server(database_url: str, folder: Path, **settings: str) -> Iterator[str]:
+def podsite_server(
+    database_url: str, folder: Path, *, workers: int = 1, **settings: str
+) -> Iterator[str]:
     """`podsite serve` (Granian) in a subprocess on a free loopback port over the database,
     with only the `PODSITE_` settings given here; yields its base URL once /health answers."""
     port = free_port()
@@ -154,7 +156,7 @@ def podsite_server(database_url: str, folder: Path, **settings: str) -> Iterator
     }
     env |= {f'PODSITE_{name.upper()}': value for name, value in settings.items()}
     podsite = str(Path(sys.executable).parent / 'podsite')
-    command = [podsite, 'serve', '--port', str(port)]
+    command = [podsite, 'serve', '--port', str(port), '--workers', str(workers)]
     with (folder / 'server.log').open('w') as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
         try:

@@ -1,18 +1,21 @@
 """Whole pages kept for anonymous visitors: a repeat visit costs at most one query, an edit
 shows on the next request, and nothing personal is ever kept or served from the cache."""
 
+from pathlib import Path
+
+import httpx
 import pytest
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
 from podsite.data import Episode, PlacementImpression, Policy
 from podsite.infrastructure.events import IMPRESSIONS_KEY
 from podsite.services import site_state_service
-from tests.conftest import Backend, Browser, QueryCounter, settings_for
+from tests.conftest import Backend, Browser, QueryCounter, podsite_server, settings_for
 from tests.factories import add_episode, first_published_episode, sponsored_episode
 
 
@@ -120,3 +123,30 @@ async def test_a_database_failure_on_a_kept_page_gives_the_friendly_503(
 
     assert response.status_code == 503
     assert 'Temporarily unavailable' in await response.get_data(as_text=True)
+
+
+async def test_a_change_shows_on_the_next_request_to_every_served_worker(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = create_async_engine(database_url)
+    try:
+        async with AsyncSession(engine) as writer:
+            episode = await first_published_episode(writer)
+            episode_id, path = episode.id, f'/episodes/show/{episode.number}/{episode.slug}'
+            await writer.commit()  # no read transaction left open while the site runs
+        # A new connection for each request, so that both workers keep the page.
+        fresh_connections = httpx.Limits(max_keepalive_connections=0)
+        with podsite_server(database_url, tmp_path, workers=2) as base:
+            async with httpx.AsyncClient(base_url=base, limits=fresh_connections) as http:
+                for _ in range(20):
+                    assert (await http.get(path)).status_code == 200
+                async with AsyncSession(engine) as writer:
+                    await writer.execute(
+                        update(Episode).where(Episode.id == episode_id).values(title='Changed live')
+                    )
+                    await writer.commit()
+
+                for _ in range(20):
+                    assert 'Changed live' in (await http.get(path)).text
+    finally:
+        await engine.dispose()
