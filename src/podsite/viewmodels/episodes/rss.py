@@ -5,6 +5,7 @@ from datetime import datetime
 from quart import current_app
 
 from podsite.infrastructure.cache import content_cache
+from podsite.infrastructure.memory import release_freed_memory
 from podsite.services import feed_service, site_state_service
 from podsite.settings import Settings
 from podsite.viewmodels.episodes.feed_document import FeedDocument
@@ -45,3 +46,6 @@ class RssViewModel:
             moved_to=feed.podcast.new_feed_url if feed.podcast.redirect_feed else None,
         )
         cache.put(CACHE_KEY, state, self.feed)
+        # The rows, models and tree of every episode are garbage now: all of them at once.
+        del feed
+        release_freed_memory()
