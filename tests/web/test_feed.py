@@ -1,6 +1,7 @@
 """The podcast feed: valid for Apple and Podcasting 2.0, read by a real parser, cached
 correctly, and cheap however many episodes there are."""
 
+import gzip
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -105,6 +106,22 @@ async def test_conditional_requests_get_304(client: Client) -> None:
         '/episodes/rss', headers={'If-Modified-Since': first.headers['Last-Modified']}
     )
     assert since.status_code == 304
+
+
+async def test_apps_that_accept_gzip_get_the_same_feed_compressed(client: Client) -> None:
+    plain = await client.get('/episodes/rss')
+    compressed = await client.get('/episodes/rss', headers={'Accept-Encoding': 'gzip, deflate'})
+
+    assert compressed.headers['Content-Encoding'] == 'gzip'
+    assert gzip.decompress(await compressed.get_data()) == await plain.get_data()
+    assert len(await compressed.get_data()) < len(await plain.get_data()) / 2
+    assert 'Accept-Encoding' in compressed.headers['Vary']
+    assert compressed.headers['ETag'] != plain.headers['ETag']
+    again = await client.get(
+        '/episodes/rss',
+        headers={'Accept-Encoding': 'gzip', 'If-None-Match': compressed.headers['ETag']},
+    )
+    assert again.status_code == 304
 
 
 async def test_changes_show_at_once_and_drafts_never(client: Client, session: AsyncSession) -> None:

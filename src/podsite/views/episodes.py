@@ -1,3 +1,5 @@
+import gzip
+
 from quart import Blueprint, Response, abort, jsonify, redirect, request
 from werkzeug.sansio.response import Response as AnyResponse
 
@@ -51,8 +53,15 @@ async def rss() -> AnyResponse:
         abort(404)
     if vm.feed.moved_to:
         return redirect(vm.feed.moved_to, 301)
-    response = Response(vm.feed.body, content_type='application/rss+xml; charset=utf-8')
-    response.set_etag(vm.feed.etag)
+    if request.accept_encodings['gzip']:
+        response = Response(vm.feed.gzipped, content_type='application/rss+xml; charset=utf-8')
+        response.content_encoding = 'gzip'
+        response.set_etag(f'{vm.feed.etag}-gzip')  # each encoding is its own representation
+    else:
+        body = gzip.decompress(vm.feed.gzipped)
+        response = Response(body, content_type='application/rss+xml; charset=utf-8')
+        response.set_etag(vm.feed.etag)
+    response.vary.add('Accept-Encoding')
     response.last_modified = vm.feed.last_modified
     response.cache_control.public = True
     response.cache_control.max_age = 300
