@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from quart import Quart, current_app, g
-from sqlalchemy import Engine, Executable, PoolProxiedConnection, Result, event
+from sqlalchemy import Connection, Engine, Executable, PoolProxiedConnection, Result, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -99,13 +99,17 @@ def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 
 def init_app(app: Quart) -> None:
-    """Closes each app context's session; the app opens and closes the engine itself."""
+    """Closes each app context's session and read connection; the app opens and closes the
+    engine itself."""
 
     @app.teardown_appcontext
     async def close_session(_exc: BaseException | None) -> None:
         request_session: AsyncSession | None = g.pop('_db_session', None)
         if request_session is not None:
             await request_session.close()
+        reads: Connection | None = g.pop('_db_reads', None)
+        if reads is not None:
+            reads.close()
 
 
 def open_database_for(app: Quart, settings: Settings) -> Database:
@@ -125,14 +129,17 @@ def database() -> Database:
 
 
 async def read(statement: Executable, parameters: Mapping[str, Any] | None = None) -> Result[Any]:
-    """Runs a read-only statement of a public page, fully buffered: on SQLite in place on the
-    plain engine, elsewhere in the request's session. Never for what the same request
-    wrote: that is only visible to its own session until committed."""
-    quick_reads = database().quick_reads
-    if quick_reads is None:
-        return await session().execute(statement, parameters)
-    with quick_reads.connect() as connection:
-        return connection.execute(statement, parameters).freeze()()
+    """Runs a read-only statement of a public page: on SQLite in place, on one plain
+    connection per app context, elsewhere in the request's session. Never for what the
+    same request wrote: that is only visible to its own session until committed."""
+    reads: Connection | None = g.get('_db_reads')
+    if reads is None:
+        quick_reads = database().quick_reads
+        if quick_reads is None:
+            return await session().execute(statement, parameters)
+        reads = quick_reads.connect()
+        g._db_reads = reads
+    return reads.execute(statement, parameters)
 
 
 def session() -> AsyncSession:
