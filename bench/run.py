@@ -215,8 +215,12 @@ def main() -> None:
         episode_path = ''
         for server in options.servers.split(','):
             chosen = SERVERS[server]
-            with process(chosen.command(PODSITE_PORT), env | chosen.env, work / f'{server}.log'):
-                wait_for(f'{base}/health')
+            log = work / f'{server}.log'
+            with process(chosen.command(PODSITE_PORT), env | chosen.env, log):
+                try:
+                    wait_for(f'{base}/health', timeout=90)
+                except RuntimeError:
+                    sys.exit(f'{server} did not start:\n{log.read_text()[-3000:]}')
                 if not page:
                     number = options.episodes // 2
                     with urllib.request.urlopen(f'{base}/{number}') as response:  # noqa: S310
