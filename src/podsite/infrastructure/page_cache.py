@@ -87,20 +87,21 @@ class PageCacheMiddleware:
         chunks: list[bytes] = []
 
         async def keeping_send(message: Message) -> None:
-            if message['type'] == 'http.response.start':
+            # The app marks a keepable response before it is sent; anything else (a file
+            # download, say) goes out without a copy.
+            if message['type'] == 'http.response.start' and KEEP_KEY in scope:
                 start.update(message)
-            elif message['type'] == 'http.response.body':
+            elif message['type'] == 'http.response.body' and start:
                 chunks.append(message.get('body', b''))
             await send(message)
 
         await self.app(scope, receive, keeping_send)
-        keep: tuple[ContentState, tuple[Replay, ...]] | None = scope.get(KEEP_KEY)
-        if keep is None or start.get('status') != 200:
+        if not start or start['status'] != 200:
             return
         headers = list(start.get('headers', ()))
         if any(name.lower() == b'set-cookie' for name, _ in headers):
             return
-        state, replay = keep
+        state, replay = scope[KEEP_KEY]
         self.pages.put(key, state, CachedPage(headers, b''.join(chunks), replay))
 
     async def _serve_kept(self, key: str, scope: Scope, send: Any) -> bool:
