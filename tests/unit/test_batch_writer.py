@@ -5,13 +5,20 @@ import asyncio
 from podsite.infrastructure.batch_writer import BatchWriter
 
 
-async def test_a_full_batch_is_written_at_once_and_the_rest_waits_for_the_interval() -> None:
+def recording_writer(
+    *, interval: float, max_batch: int
+) -> tuple[BatchWriter[int], list[list[int]]]:
+    """A writer whose batches land in the returned list."""
     written: list[list[int]] = []
 
     async def write(events: list[int]) -> None:
         written.append(events)
 
-    writer = BatchWriter(write, name='test events', interval=60, max_batch=10)
+    return BatchWriter(write, name='test events', interval=interval, max_batch=max_batch), written
+
+
+async def test_a_full_batch_is_written_at_once_and_the_rest_waits_for_the_interval() -> None:
+    writer, written = recording_writer(interval=60, max_batch=10)
     writer.start()
     for event in range(25):
         writer.record(event)
@@ -26,12 +33,7 @@ async def test_a_full_batch_is_written_at_once_and_the_rest_waits_for_the_interv
 
 
 async def test_a_quiet_writer_writes_what_it_has_every_interval() -> None:
-    written: list[list[int]] = []
-
-    async def write(events: list[int]) -> None:
-        written.append(events)
-
-    writer = BatchWriter(write, name='test events', interval=0.05, max_batch=10)
+    writer, written = recording_writer(interval=0.05, max_batch=10)
     writer.start()
     writer.record(1)
     writer.record(2)
