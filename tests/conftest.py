@@ -174,7 +174,12 @@ def podsite_server(
             yield base
         finally:
             process.terminate()
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                # A worker that does not finish its shutdown must not outlive the test.
+                process.kill()
+                process.wait()
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:
