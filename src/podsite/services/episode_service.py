@@ -207,20 +207,16 @@ async def _cards(listing: CardListing, **parameters: Any) -> list[EpisodeCard]:
     ]
 
 
-async def placements_by_episode(
-    episode_ids: Select[int], parameters: dict[str, Any] | None = None
-) -> dict[int, list[Placement]]:
+async def placements_by_episode(episode_ids: Select[int]) -> dict[int, list[Placement]]:
     """The sponsor reads of the given episodes, in order, with their tracked links."""
     query = _placements_query(SponsorPlacement.episode_id.in_(episode_ids))
-    return _by_episode(await db.read(query, parameters), Placement)
+    return _by_episode(await db.read(query), Placement)
 
 
-async def guests_by_episode(
-    episode_ids: Select[int], parameters: dict[str, Any] | None = None
-) -> dict[int, list[GuestRef]]:
+async def guests_by_episode(episode_ids: Select[int]) -> dict[int, list[GuestRef]]:
     """Everyone appearing in the given episodes, in billing order, in one query."""
     query = _guests_query(EpisodeGuest.episode_id.in_(episode_ids))
-    return _by_episode(await db.read(query, parameters), GuestRef)
+    return _by_episode(await db.read(query), GuestRef)
 
 
 def _by_episode[Model: BaseModel](rows: Result[Any], model: type[Model]) -> dict[int, list[Model]]:
