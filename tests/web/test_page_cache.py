@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
-from podsite.data import Episode, PlacementImpression, Policy
+from podsite.data import Episode, PlacementImpression, Podcast, Policy
 from podsite.infrastructure.events import IMPRESSIONS_KEY
 from podsite.services import site_state_service
 from tests.conftest import Backend, Browser, QueryCounter, podsite_server, settings_for
@@ -59,6 +59,21 @@ async def test_logged_in_visitors_get_their_own_pages(
     assert 'Log out' not in await (await client.get('/')).get_data(as_text=True)
 
 
+async def test_the_layout_is_read_once_per_change_for_pages_not_kept(
+    admin: Browser, session: AsyncSession, queries: QueryCounter
+) -> None:
+    await admin.page('/')
+    queries.reset()
+
+    await admin.page('/guests')
+    reads_of_the_show = [statement for statement in queries.statements if 'podcast' in statement]
+
+    assert reads_of_the_show == []
+    await session.execute(update(Podcast).values(title='A Renamed Show'))
+    await session.commit()
+    assert 'A Renamed Show' in await admin.page('/guests')
+
+
 async def test_pages_that_set_a_cookie_are_never_kept(app: Quart, queries: QueryCounter) -> None:
     visitor = app.test_client()
     visitor.cookie_jar = None  # type: ignore[assignment]  # never sends the cookie back
@@ -67,7 +82,7 @@ async def test_pages_that_set_a_cookie_are_never_kept(app: Quart, queries: Query
 
     await visitor.get('/live-stream')
 
-    assert queries.count > 1
+    assert queries.count > 0
 
 
 async def test_sponsor_impressions_are_counted_on_kept_pages_too(

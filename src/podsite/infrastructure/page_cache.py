@@ -20,14 +20,12 @@ from typing import Any
 
 from quart import Quart, Response, g, request
 
-from podsite.infrastructure.cache import ContentCache, ContentState
+from podsite.infrastructure.cache import STATE_KEY, ContentCache, ContentState
 from podsite.infrastructure.client_ip import scope_header
 
 logger = logging.getLogger(__name__)
 
 EXTENSION_KEY = 'podsite.page_cache'
-STATE_KEY = 'podsite.content_state'
-"""Scope key: the content state the request was checked against, before the view ran."""
 KEEP_KEY = 'podsite.keep_page'
 """Scope key: set by the app when the response may be kept, with the actions to replay."""
 # Pages that are the same for everyone who is not logged in.
@@ -157,7 +155,7 @@ def init_app(
             return
         # Read before the view runs: a change made while it renders leaves the page under
         # the older version, which the next request no longer serves.
-        g.page_cache_state = _scope().get(STATE_KEY) or await content_state()
+        g.page_cache_state = await content_state()
         g.page_cache_replay = []
 
     @app.after_request

@@ -1,13 +1,15 @@
 """The site-wide content version that caches key on."""
 
 from datetime import UTC, datetime
+from typing import Any
 
+from quart import has_request_context, request
 from sqlalchemy import func, select
 
 from podsite.data import Episode, LiveStream, SiteState
 from podsite.data.base import NOW
 from podsite.infrastructure import db
-from podsite.infrastructure.cache import ContentState
+from podsite.infrastructure.cache import STATE_KEY, ContentState
 
 # Built once: it runs on every request for a kept page after a commit.
 STATE_QUERY = select(
@@ -21,7 +23,16 @@ STATE_QUERY = select(
 
 
 async def content_state() -> ContentState:
-    return await content_state_of(db.database())
+    """The state the current request is served under, read once per request (the page cache
+    middleware may have read it already); outside a request, read afresh."""
+    if not has_request_context():
+        return await content_state_of(db.database())
+    scope: dict[str, Any] = request.scope  # type: ignore[assignment]
+    state: ContentState | None = scope.get(STATE_KEY)
+    if state is None:
+        state = await content_state_of(db.database())
+        scope[STATE_KEY] = state
+    return state
 
 
 async def content_state_of(database: db.Database) -> ContentState:

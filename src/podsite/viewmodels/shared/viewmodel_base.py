@@ -5,13 +5,15 @@ from typing import Any
 from quart import current_app, request
 
 from podsite.infrastructure.auth import current_user
+from podsite.infrastructure.cache import content_cache
 from podsite.infrastructure.csrf import csrf_token
 from podsite.infrastructure.static_files import static_url
 from podsite.schemas.catalogue import SiteInfo
 from podsite.schemas.live_stream import StreamSlot
-from podsite.services import podcast_service
+from podsite.services import podcast_service, site_state_service
 from podsite.settings import Settings
 
+LAYOUT_CACHE_KEY = 'layout'
 FALLBACK_SITE = SiteInfo(
     title='podsite',
     subtitle='',
@@ -36,7 +38,7 @@ class ViewModelBase:
         self._loaded = False
 
     async def load_async(self) -> None:
-        site, self.live_now = await podcast_service.layout_info()
+        site, self.live_now = await _layout_info()
         self.site = site or FALLBACK_SITE
         await self.load_page_async()
         self._loaded = True
@@ -71,6 +73,19 @@ class ViewModelBase:
             'csrf_token': csrf_token,
             'live_now': self.live_now,
         }
+
+
+async def _layout_info() -> tuple[SiteInfo | None, StreamSlot | None]:
+    """The layout's data is the same on every page: kept while the content state is (which
+    also ends when a live stream starts or ends), so a page not kept whole queries only
+    for what it shows itself."""
+    state = await site_state_service.content_state()
+    cache = content_cache()
+    layout: tuple[SiteInfo | None, StreamSlot | None] | None = cache.get(LAYOUT_CACHE_KEY, state)
+    if layout is None:
+        layout = await podcast_service.layout_info()
+        cache.put(LAYOUT_CACHE_KEY, state, layout)
+    return layout
 
 
 def _absolute(settings: Settings, url: str) -> str:
