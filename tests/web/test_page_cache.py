@@ -7,12 +7,13 @@ import httpx
 import pytest
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
 from podsite.data import Episode, PlacementImpression, Podcast, Policy
+from podsite.infrastructure.db import Database
 from podsite.infrastructure.events import IMPRESSIONS_KEY
 from podsite.services import site_state_service
 from tests.conftest import Backend, Browser, QueryCounter, podsite_server, settings_for
@@ -112,6 +113,30 @@ async def test_an_edit_from_another_connection_shows_on_every_kept_page(
 
     for path in paths:
         assert 'Renamed on the spot' in await (await client.get(path)).get_data(as_text=True)
+
+
+async def test_the_content_state_is_read_on_after_the_server_cuts_its_connection(
+    app: Quart, backend: Backend, client: Client, session: AsyncSession
+) -> None:
+    if backend.server_url is None:
+        pytest.skip('SQLite has no server to cut connections')
+    database = Database.of(app)
+    before = await site_state_service.content_state_of(database)  # holds its connection
+    await session.execute(
+        text(
+            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity'
+            ' WHERE datname = current_database() AND pid <> pg_backend_pid()'
+        )
+    )
+    await session.execute(
+        update(Policy).where(Policy.slug == 'privacy').values(body_html='<p>After the cut.</p>')
+    )
+    await session.commit()
+
+    after = await site_state_service.content_state_of(database)
+
+    assert after.version > before.version
+    assert 'After the cut.' in await (await client.get('/privacy')).get_data(as_text=True)
 
 
 async def test_a_banned_address_is_refused_kept_pages_too(database_url: str) -> None:

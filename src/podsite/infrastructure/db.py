@@ -4,9 +4,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from quart import Quart, current_app, g
-from sqlalchemy import Connection, Engine, Executable, PoolProxiedConnection, Result, event
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    PoolProxiedConnection,
+    Result,
+    Row,
+    Select,
+    event,
+)
 from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -14,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from podsite.infrastructure.cache import ContentState
+from podsite.infrastructure.fresh_reads import FreshReads
 from podsite.settings import Settings
 
 EXTENSION_KEY = 'podsite.database'
@@ -33,6 +45,9 @@ class Database:
         self._commit_watch: PoolProxiedConnection | None = None
         self.content_state_seen: tuple[int, ContentState] | None = None
         """The content state last read, with the commit counter it was read at."""
+        self.fresh_content_state: FreshReads[ContentState] | None = None
+        """On a server, the shared reads of the content state."""
+        self._held: AsyncConnection | None = None
         if engine.url.get_backend_name() == 'sqlite':
             self.quick_reads = create_sync_engine(
                 engine.url.set(drivername='sqlite'), connect_args={'timeout': 15}
@@ -57,7 +72,41 @@ class Database:
         finally:
             cursor.close()
 
+    async def read_one_held[*Columns](
+        self, statement: Select[*Columns], parameters: Mapping[str, Any]
+    ) -> Row[*Columns]:
+        """The one row of a read that runs for every request (the content state on a
+        server), on a connection held open in autocommit: a pooled connection costs a ping
+        before use and a transaction's begin and end, three round trips besides the read. A
+        connection found dead is replaced and the read tried once more. For one caller at a
+        time (`FreshReads` sees to that)."""
+        try:
+            return await self._read_one_held(statement, parameters)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        # The held connection had died (its server restarted, say): once more on a new one.
+        return await self._read_one_held(statement, parameters)
+
+    async def _read_one_held[*Columns](
+        self, statement: Select[*Columns], parameters: Mapping[str, Any]
+    ) -> Row[*Columns]:
+        if self._held is None:
+            connection = await self.engine.connect()
+            self._held = await connection.execution_options(isolation_level='AUTOCOMMIT')
+        try:
+            return (await self._held.execute(statement, parameters)).one()
+        except DBAPIError:
+            await self._release_held()
+            raise
+
+    async def _release_held(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            await held.close()
+
     async def dispose(self) -> None:
+        await self._release_held()
         await self.engine.dispose()
         if self._commit_watch is not None:
             self._commit_watch.close()

@@ -1,6 +1,7 @@
 """The site-wide content version that caches key on."""
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from quart import has_request_context, request
@@ -10,6 +11,7 @@ from podsite.data import Episode, LiveStream, SiteState
 from podsite.data.base import NOW
 from podsite.infrastructure import db
 from podsite.infrastructure.cache import STATE_KEY, ContentState
+from podsite.infrastructure.fresh_reads import FreshReads
 
 # Built once: it runs on every request for a kept page after a commit.
 STATE_QUERY = select(
@@ -41,22 +43,30 @@ async def content_state_of(database: db.Database) -> ContentState:
     starting or ending (the feed says pending, then live).
 
     On SQLite the state is read again only after some connection committed, which the
-    database tells without a query; needs no app context, so the page cache can ask it
+    database tells without a query; on a server, concurrent requests share one query begun
+    after each of them arrived. Needs no app context, so the page cache can ask it
     before the request reaches the app.
     """
-    now = datetime.now(UTC)
     commits = database.commit_counter()
+    if commits is None:
+        # A server tells only by a query; requests arriving together share one.
+        if database.fresh_content_state is None:
+            database.fresh_content_state = FreshReads(partial(_read_state, database))
+        return await database.fresh_content_state()
     seen = database.content_state_seen
-    if commits is not None and seen is not None and seen[0] == commits and seen[1].is_current(now):
+    if seen is not None and seen[0] == commits and seen[1].is_current():
         return seen[1]
+    state = await _read_state(database)
+    database.content_state_seen = (commits, state)
+    return state
+
+
+async def _read_state(database: db.Database) -> ContentState:
+    now = datetime.now(UTC)
     if database.quick_reads is not None:
         with database.quick_reads.connect() as connection:
             row = connection.execute(STATE_QUERY, {'now': now}).one()
     else:
-        async with database.engine.connect() as connection:
-            row = (await connection.execute(STATE_QUERY, {'now': now})).one()
+        row = await database.read_one_held(STATE_QUERY, {'now': now})
     changes = [moment for moment in row[1:] if moment is not None]
-    state = ContentState(version=row[0], valid_until=min(changes, default=None))
-    if commits is not None:
-        database.content_state_seen = (commits, state)
-    return state
+    return ContentState(version=row[0], valid_until=min(changes, default=None))
