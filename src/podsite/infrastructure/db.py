@@ -156,8 +156,10 @@ def init_app(app: Quart) -> None:
         request_session: AsyncSession | None = g.pop('_db_session', None)
         if request_session is not None:
             await request_session.close()
-        reads: Connection | None = g.pop('_db_reads', None)
-        if reads is not None:
+        reads: Connection | AsyncConnection | None = g.pop('_db_reads', None)
+        if isinstance(reads, AsyncConnection):
+            await reads.close()
+        elif reads is not None:
             reads.close()
 
 
@@ -178,16 +180,22 @@ def database() -> Database:
 
 
 async def read(statement: Executable, parameters: Mapping[str, Any] | None = None) -> Result[Any]:
-    """Runs a read-only statement of a public page: on SQLite in place, on one plain
-    connection per app context, elsewhere in the request's session. Never for what the
-    same request wrote: that is only visible to its own session until committed."""
-    reads: Connection | None = g.get('_db_reads')
+    """Runs a read-only statement of a public page on one connection per app context, apart
+    from the session: on SQLite a plain one, in place; on a server one in autocommit, since
+    a transaction's begin and end are round trips of their own and each statement reads
+    committed data anyway. Never for what the same request wrote: that is only visible to
+    its own session until committed."""
+    reads: Connection | AsyncConnection | None = g.get('_db_reads')
     if reads is None:
-        quick_reads = database().quick_reads
-        if quick_reads is None:
-            return await session().execute(statement, parameters)
-        reads = quick_reads.connect()
+        current = database()
+        if current.quick_reads is not None:
+            reads = current.quick_reads.connect()
+        else:
+            connection = await current.engine.connect()
+            reads = await connection.execution_options(isolation_level='AUTOCOMMIT')
         g._db_reads = reads
+    if isinstance(reads, AsyncConnection):
+        return await reads.execute(statement, parameters)
     return reads.execute(statement, parameters)
 
 
