@@ -48,6 +48,7 @@ class Database:
         self.fresh_content_state: FreshReads[ContentState] | None = None
         """On a server, the shared reads of the content state."""
         self._held: AsyncConnection | None = None
+        self._in_place: Connection | None = None
         if engine.url.get_backend_name() == 'sqlite':
             self.quick_reads = create_sync_engine(
                 engine.url.set(drivername='sqlite'), connect_args={'timeout': 15}
@@ -71,6 +72,24 @@ class Database:
             return int(counter)
         finally:
             cursor.close()
+
+    def read_in_place(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> Result[Any]:
+        """On SQLite, a read on the one connection the process keeps for them, in autocommit
+        (every statement sees what was committed before it): reads run on the event loop's
+        thread, one at a time, and checking a connection out of a pool and back for each
+        request cost a third of a page's statements. A connection that failed is let go."""
+        assert self.quick_reads is not None, 'reads in place are for SQLite'
+        if self._in_place is None:
+            connection = self.quick_reads.connect()
+            self._in_place = connection.execution_options(isolation_level='AUTOCOMMIT')
+        try:
+            return self._in_place.execute(statement, parameters)
+        except DBAPIError:
+            self._in_place.close()
+            self._in_place = None
+            raise
 
     async def read_one_held[*Columns](
         self, statement: Select[*Columns], parameters: Mapping[str, Any]
@@ -107,6 +126,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self._release_held()
+        if self._in_place is not None:
+            self._in_place.close()
         await self.engine.dispose()
         if self._commit_watch is not None:
             self._commit_watch.close()
@@ -156,11 +177,9 @@ def init_app(app: Quart) -> None:
         request_session: AsyncSession | None = g.pop('_db_session', None)
         if request_session is not None:
             await request_session.close()
-        reads: Connection | AsyncConnection | None = g.pop('_db_reads', None)
-        if isinstance(reads, AsyncConnection):
+        reads: AsyncConnection | None = g.pop('_db_reads', None)
+        if reads is not None:
             await reads.close()
-        elif reads is not None:
-            reads.close()
 
 
 def open_database_for(app: Quart, settings: Settings) -> Database:
@@ -180,23 +199,20 @@ def database() -> Database:
 
 
 async def read(statement: Executable, parameters: Mapping[str, Any] | None = None) -> Result[Any]:
-    """Runs a read-only statement of a public page on one connection per app context, apart
-    from the session: on SQLite a plain one, in place; on a server one in autocommit, since
-    a transaction's begin and end are round trips of their own and each statement reads
-    committed data anyway. Never for what the same request wrote: that is only visible to
-    its own session until committed."""
-    reads: Connection | AsyncConnection | None = g.get('_db_reads')
+    """Runs a read-only statement of a public page apart from the session: on SQLite in
+    place (`Database.read_in_place`); on a server on one connection per app context in
+    autocommit, since a transaction's begin and end are round trips of their own and each
+    statement reads committed data anyway. Never for what the same request wrote: that is
+    only visible to its own session until committed."""
+    current = database()
+    if current.quick_reads is not None:
+        return current.read_in_place(statement, parameters)
+    reads: AsyncConnection | None = g.get('_db_reads')
     if reads is None:
-        current = database()
-        if current.quick_reads is not None:
-            reads = current.quick_reads.connect()
-        else:
-            connection = await current.engine.connect()
-            reads = await connection.execution_options(isolation_level='AUTOCOMMIT')
+        connection = await current.engine.connect()
+        reads = await connection.execution_options(isolation_level='AUTOCOMMIT')
         g._db_reads = reads
-    if isinstance(reads, AsyncConnection):
-        return await reads.execute(statement, parameters)
-    return reads.execute(statement, parameters)
+    return await reads.execute(statement, parameters)
 
 
 def session() -> AsyncSession:

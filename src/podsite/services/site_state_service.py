@@ -63,10 +63,10 @@ async def content_state_of(database: db.Database) -> ContentState:
 
 async def _read_state(database: db.Database) -> ContentState:
     now = datetime.now(UTC)
+    row: tuple[Any, ...]
     if database.quick_reads is not None:
-        with database.quick_reads.connect() as connection:
-            row = connection.execute(STATE_QUERY, {'now': now}).one()
+        row = tuple(database.read_in_place(STATE_QUERY, {'now': now}).one())
     else:
-        row = await database.read_one_held(STATE_QUERY, {'now': now})
-    changes = [moment for moment in row[1:] if moment is not None]
+        row = tuple(await database.read_one_held(STATE_QUERY, {'now': now}))
+    changes: list[datetime] = [moment for moment in row[1:] if moment is not None]
     return ContentState(version=row[0], valid_until=min(changes, default=None))
