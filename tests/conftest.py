@@ -308,6 +308,8 @@ def queries(app: Quart) -> Iterator[QueryCounter]:
     engines = [database.engine.sync_engine]
     if database.quick_reads is not None:
         engines.append(database.quick_reads)
+    if database.server_reads is not None:
+        engines.append(database.server_reads.sync_engine)
 
     def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         counter.statements.append(statement)

@@ -49,11 +49,24 @@ class Database:
         """On a server, the shared reads of the content state."""
         self._held: AsyncConnection | None = None
         self._in_place: Connection | None = None
+        self.server_reads: AsyncEngine | None = None
+        """On a server, an engine for the reads apart from the session, whose connections
+        are not pinged when taken from the pool (a round trip each time): a read is safe to
+        run again, so one that finds its connection dead is retried once on a new one."""
         if engine.url.get_backend_name() == 'sqlite':
             self.quick_reads = create_sync_engine(
                 engine.url.set(drivername='sqlite'), connect_args={'timeout': 15}
             )
             event.listen(self.quick_reads, 'connect', _tune_sqlite_connection)
+        else:
+            self.server_reads = create_async_engine(
+                engine.url,
+                echo=engine.echo,
+                pool_size=10,
+                max_overflow=10,
+                connect_args={'timeout': 5},
+                isolation_level='AUTOCOMMIT',
+            )
 
     def commit_counter(self) -> int | None:
         """On SQLite, a number that changes whenever any connection commits to the file
@@ -111,8 +124,8 @@ class Database:
         self, statement: Select[*Columns], parameters: Mapping[str, Any]
     ) -> Row[*Columns]:
         if self._held is None:
-            connection = await self.engine.connect()
-            self._held = await connection.execution_options(isolation_level='AUTOCOMMIT')
+            assert self.server_reads is not None, 'held reads are for servers'
+            self._held = await self.server_reads.connect()
         try:
             return (await self._held.execute(statement, parameters)).one()
         except DBAPIError:
@@ -129,6 +142,8 @@ class Database:
         if self._in_place is not None:
             self._in_place.close()
         await self.engine.dispose()
+        if self.server_reads is not None:
+            await self.server_reads.dispose()
         if self._commit_watch is not None:
             self._commit_watch.close()
         if self.quick_reads is not None:
@@ -177,9 +192,7 @@ def init_app(app: Quart) -> None:
         request_session: AsyncSession | None = g.pop('_db_session', None)
         if request_session is not None:
             await request_session.close()
-        reads: AsyncConnection | None = g.pop('_db_reads', None)
-        if reads is not None:
-            await reads.close()
+        await _close_reads_connection()
 
 
 def open_database_for(app: Quart, settings: Settings) -> Database:
@@ -200,19 +213,36 @@ def database() -> Database:
 
 async def read(statement: Executable, parameters: Mapping[str, Any] | None = None) -> Result[Any]:
     """Runs a read-only statement of a public page apart from the session: on SQLite in
-    place (`Database.read_in_place`); on a server on one connection per app context in
-    autocommit, since a transaction's begin and end are round trips of their own and each
-    statement reads committed data anyway. Never for what the same request wrote: that is
-    only visible to its own session until committed."""
+    place (`Database.read_in_place`); on a server on one connection per app context from
+    `Database.server_reads`, in autocommit, since a transaction's begin and end are round
+    trips of their own and each statement reads committed data anyway. Never for what the
+    same request wrote: that is only visible to its own session until committed."""
     current = database()
     if current.quick_reads is not None:
         return current.read_in_place(statement, parameters)
+    try:
+        return await (await _reads_connection(current)).execute(statement, parameters)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        await _close_reads_connection()
+    # Its pooled connection had died (the server restarted, say): once more on a new one.
+    return await (await _reads_connection(current)).execute(statement, parameters)
+
+
+async def _reads_connection(current: Database) -> AsyncConnection:
     reads: AsyncConnection | None = g.get('_db_reads')
     if reads is None:
-        connection = await current.engine.connect()
-        reads = await connection.execution_options(isolation_level='AUTOCOMMIT')
+        assert current.server_reads is not None
+        reads = await current.server_reads.connect()
         g._db_reads = reads
-    return await reads.execute(statement, parameters)
+    return reads
+
+
+async def _close_reads_connection() -> None:
+    reads: AsyncConnection | None = g.pop('_db_reads', None)
+    if reads is not None:
+        await reads.close()
 
 
 def session() -> AsyncSession:
