@@ -8,7 +8,9 @@ from collections.abc import Awaitable, Callable
 from functools import wraps
 from urllib.parse import urlencode
 
+from itsdangerous import URLSafeTimedSerializer
 from quart import Quart, abort, g, redirect, request, session
+from quart.sessions import SecureCookieSessionInterface
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.schemas.account import UserInfo
@@ -17,7 +19,23 @@ from podsite.services import account_service
 SESSION_KEY = 'login'
 
 
+class SignedCookieSessions(SecureCookieSessionInterface):
+    """Quart's signed cookie sessions, with the signing serializer built once per key
+    rather than on every request, once to open the session and again to save it."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple[object, ...], URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Quart) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config['SECRET_KEY_FALLBACKS'] or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
+
+
 def init_app(app: Quart) -> None:
+    app.session_interface = SignedCookieSessions()
+
     @app.before_request
     async def load_user() -> None:
         if request.endpoint == 'static':
