@@ -306,8 +306,6 @@ def queries(app: Quart) -> Iterator[QueryCounter]:
     counter = QueryCounter()
     database = db.Database.of(app)
     engines = [database.engine.sync_engine]
-    if database.quick_reads is not None:
-        engines.append(database.quick_reads)
     if database.server_reads is not None:
         engines.append(database.server_reads.sync_engine)
 
@@ -316,7 +314,13 @@ def queries(app: Quart) -> Iterator[QueryCounter]:
 
     for engine in engines:
         event.listen(engine, 'before_cursor_execute', record)
+    # Reads in place on SQLite partly run below SQLAlchemy: SQLite reports what it runs.
+    in_place = None if database.quick_reads is None else database.in_place_driver_connection()
+    if in_place is not None:
+        in_place.set_trace_callback(counter.statements.append)
     yield counter
+    if in_place is not None:
+        in_place.set_trace_callback(None)
     for engine in engines:
         event.remove(engine, 'before_cursor_execute', record)
 

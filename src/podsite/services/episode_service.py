@@ -1,12 +1,13 @@
 """Reading episodes for the public pages: a fixed, small number of queries per page."""
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Result, Select, and_, bindparam, exists, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, select
 
 from podsite.data import (
     Episode,
@@ -90,17 +91,18 @@ def _placements_query(episodes: ColumnElement[bool]) -> Select[*tuple[Any, ...]]
 class CardListing:
     """A list of episode cards and the query for their people, built once."""
 
-    cards: Select[*tuple[Any, ...]]
-    guests: Select[*tuple[Any, ...]]
+    cards: db.PreparedRead
+    guests: db.PreparedRead
 
     @classmethod
     def of(cls, cards: Select[*tuple[Any, ...]]) -> 'CardListing':
         episode_ids = cards.with_only_columns(Episode.id)
-        return cls(cards, _guests_query(EpisodeGuest.episode_id.in_(episode_ids)))
+        guests = _guests_query(EpisodeGuest.episode_id.in_(episode_ids))
+        return cls(db.PreparedRead(cards), db.PreparedRead(guests))
 
 
 # The statements of the busiest pages, built once: building a statement costs more than
-# running it on SQLite, and a statement built once also skips part of the cache-key work.
+# running it on SQLite, and a prepared read skips SQLAlchemy's work per execution.
 LATEST = CardListing.of(
     select(*CARD_COLUMNS)
     .where(is_public(NOW))
@@ -116,9 +118,13 @@ WITH_GUEST = CardListing.of(
     .where(is_public(NOW), EpisodeGuest.guest_id == bindparam('guest_id'))
     .order_by(Episode.number.desc())
 )
-BY_NUMBER = select(*DETAIL_COLUMNS).where(is_public(NOW), Episode.number == bindparam('number'))
-GUESTS_OF_ONE = _guests_query(EpisodeGuest.episode_id == bindparam('episode_id'))
-PLACEMENTS_OF_ONE = _placements_query(SponsorPlacement.episode_id == bindparam('episode_id'))
+BY_NUMBER = db.PreparedRead(
+    select(*DETAIL_COLUMNS).where(is_public(NOW), Episode.number == bindparam('number'))
+)
+GUESTS_OF_ONE = db.PreparedRead(_guests_query(EpisodeGuest.episode_id == bindparam('episode_id')))
+PLACEMENTS_OF_ONE = db.PreparedRead(
+    _placements_query(SponsorPlacement.episode_id == bindparam('episode_id'))
+)
 
 
 async def latest_episodes(*, limit: int) -> list[EpisodeCard]:
@@ -136,15 +142,18 @@ async def episodes_with_guest(*, guest_id: int) -> list[EpisodeCard]:
 async def episode_by_number(number: int) -> EpisodeDetails | None:
     if not 0 < number <= MAX_EPISODE_NUMBER:
         return None
-    row = (await db.read(BY_NUMBER, {'now': datetime.now(UTC), 'number': number})).first()
-    if row is None:
+    found = await db.read_records(BY_NUMBER, {'now': datetime.now(UTC), 'number': number})
+    if not found:
         return None
-    episode = {'episode_id': row.id}
-    guests = _by_episode(await db.read(GUESTS_OF_ONE, episode), GuestRef)
-    sponsors = _by_episode(await db.read(PLACEMENTS_OF_ONE, episode), Placement)
-    return EpisodeDetails.model_validate(
-        {**row._mapping, 'guests': guests.get(row.id, ()), 'sponsors': sponsors.get(row.id, ())}
-    )
+    episode = found[0]
+    its_id = {'episode_id': episode['id']}
+    episode['guests'] = [
+        GuestRef.model_validate(row) for row in await db.read_records(GUESTS_OF_ONE, its_id)
+    ]
+    episode['sponsors'] = [
+        Placement.model_validate(row) for row in await db.read_records(PLACEMENTS_OF_ONE, its_id)
+    ]
+    return EpisodeDetails.model_validate(episode)
 
 
 async def transcript(number: int) -> EpisodeTranscript | None:
@@ -197,30 +206,31 @@ async def media_urls_by_number() -> dict[int, str]:
 
 async def _cards(listing: CardListing, **parameters: Any) -> list[EpisodeCard]:
     parameters['now'] = datetime.now(UTC)
-    rows = (await db.read(listing.cards, parameters)).all()
+    rows = await db.read_records(listing.cards, parameters)
     if not rows:
         return []
-    guests = _by_episode(await db.read(listing.guests, parameters), GuestRef)
+    guests = _by_episode(await db.read_records(listing.guests, parameters), GuestRef)
     return [
-        EpisodeCard.model_validate({**row._mapping, 'guests': guests.get(row.id, ())})
-        for row in rows
+        EpisodeCard.model_validate({**row, 'guests': guests.get(row['id'], ())}) for row in rows
     ]
 
 
 async def placements_by_episode(episode_ids: Select[int]) -> dict[int, list[Placement]]:
     """The sponsor reads of the given episodes, in order, with their tracked links."""
     query = _placements_query(SponsorPlacement.episode_id.in_(episode_ids))
-    return _by_episode(await db.read(query), Placement)
+    return _by_episode((await db.read(query)).mappings(), Placement)
 
 
 async def guests_by_episode(episode_ids: Select[int]) -> dict[int, list[GuestRef]]:
     """Everyone appearing in the given episodes, in billing order, in one query."""
     query = _guests_query(EpisodeGuest.episode_id.in_(episode_ids))
-    return _by_episode(await db.read(query), GuestRef)
+    return _by_episode((await db.read(query)).mappings(), GuestRef)
 
 
-def _by_episode[Model: BaseModel](rows: Result[Any], model: type[Model]) -> dict[int, list[Model]]:
+def _by_episode[Model: BaseModel](
+    rows: Iterable[Mapping[Any, Any]], model: type[Model]
+) -> dict[int, list[Model]]:
     by_episode: dict[int, list[Model]] = defaultdict(list)
     for row in rows:
-        by_episode[row.episode_id].append(model.model_validate(row._mapping))
+        by_episode[row['episode_id']].append(model.model_validate(row))
     return by_episode

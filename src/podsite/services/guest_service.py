@@ -60,14 +60,14 @@ def _recent_guests_query() -> Select[*tuple[Any, ...]]:
     )
 
 
-RECENT_GUESTS = _recent_guests_query()
+RECENT_GUESTS = db.PreparedRead(_recent_guests_query())
 
 
 async def recent_guests(*, limit: int) -> list[GuestCard]:
     """Guests of the latest episodes, most recent appearance first (not counted: counting
     reads every appearance of each, which grows with the catalogue)."""
-    rows = await db.read(RECENT_GUESTS, {'now': datetime.now(UTC), 'limit': limit})
-    return [GuestCard.model_validate(row._mapping) for row in rows]
+    rows = await db.read_records(RECENT_GUESTS, {'now': datetime.now(UTC), 'limit': limit})
+    return [GuestCard.model_validate(row) for row in rows]
 
 
 async def guest_by_slug(slug: str) -> GuestDetails | None:
