@@ -6,6 +6,7 @@ import itertools
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -157,20 +158,18 @@ def podsite_server(
     env |= {f'PODSITE_{name.upper()}': value for name, value in settings.items()}
     podsite = str(Path(sys.executable).parent / 'podsite')
     command = [podsite, 'serve', '--port', str(port), '--workers', str(workers)]
-    with (folder / 'server.log').open('w') as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+    server_log = folder / 'server.log'
+    with server_log.open('w') as log:
+        # A session of its own, so that the workers can be stopped with their server.
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
         try:
             deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(f'{base}/health', timeout=1):  # noqa: S310
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(
-                            f'podsite serve did not start: {(folder / "server.log").read_text()}'
-                        ) from None
-                    time.sleep(0.2)
+            # Every worker must be serving: a test of several workers that only reached the
+            # first one to start would prove nothing about the others.
+            while not _answers_with_every_worker(base, server_log, workers):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f'podsite serve did not start: {server_log.read_text()}')
+                time.sleep(0.2)
             yield base
         finally:
             process.terminate()
@@ -178,8 +177,19 @@ def podsite_server(
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 # A worker that does not finish its shutdown must not outlive the test.
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+def _answers_with_every_worker(base: str, server_log: Path, workers: int) -> bool:
+    log = server_log.read_text()
+    if not all(f'Started worker-{number}' in log for number in range(1, workers + 1)):
+        return False
+    try:
+        with urllib.request.urlopen(f'{base}/health', timeout=1):  # noqa: S310
+            return True
+    except OSError:
+        return False
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:
