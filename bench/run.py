@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -89,7 +90,10 @@ def process(
     command: list[str], env: dict[str, str], log: Path
 ) -> Iterator['subprocess.Popen[bytes]']:
     with log.open('w') as output:
-        child = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        # A session of its own: a server that does not stop is killed with its workers.
+        child = subprocess.Popen(
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             yield child
         finally:
@@ -97,7 +101,8 @@ def process(
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                child.kill()
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
 
 
 def podsite_serve(workers: int, **settings: str) -> 'Server':
