@@ -153,13 +153,10 @@ class Database:
             # Opened on first use, so an unreachable file is the request's 503, not a crash.
             self._commit_watch = self.quick_reads.raw_connection()
         # The watch connection never writes, so every commit is another connection's.
-        cursor = self._commit_watch.cursor()
-        try:
-            cursor.execute('PRAGMA data_version')
-            (counter,) = cursor.fetchone() or (0,)
-            return int(counter)
-        finally:
-            cursor.close()
+        watch = self._commit_watch.driver_connection
+        assert isinstance(watch, sqlite3.Connection)
+        (counter,) = watch.execute('PRAGMA data_version').fetchone() or (0,)
+        return int(counter)
 
     def records_in_place(self, query: PreparedRead, parameters: Mapping[str, Any]) -> list[Record]:
         """On SQLite, a prepared read on the connection of `read_in_place`, by the driver."""

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from podsite.infrastructure.client_ip import scope_client_ip, scope_header
@@ -36,8 +37,14 @@ def format_line(
 ) -> str:
     return (
         f'{duration_ms:.0f}ms HTTP {status} => "{method} {target}" {size_bytes / 1024:.2f} KB '
-        f'at {at:%Y-%m-%d %H:%M:%S} from {ip} via {user_agent or "-"}'
+        f'at {_second_text(at.replace(microsecond=0))} from {ip} via {user_agent or "-"}'
     )
+
+
+@lru_cache(maxsize=4)
+def _second_text(second: datetime) -> str:
+    # Formatting a date costs more than the rest of the line; a second has many requests.
+    return f'{second:%Y-%m-%d %H:%M:%S}'
 
 
 class RequestLogMiddleware:

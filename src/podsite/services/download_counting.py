@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 COUNTED_STATUSES = frozenset({200, 206, 302})
 ONE_MINUTE = 60
@@ -86,9 +87,11 @@ class MediaFacts:
         return min(self.size_bytes, self.header_bytes + self.bitrate_bps // 8 * ONE_MINUTE)
 
 
+@lru_cache(maxsize=4096)
 def is_bot(user_agent: str) -> bool:
     """Self-declared bots always; other bot-like words only when nothing says "app":
-    podcast apps' own names often contain words like Downloader or Feed."""
+    podcast apps' own names often contain words like Downloader or Feed. Kept per agent:
+    it runs on every view of a sponsored page, and visitors' agents repeat."""
     if _SELF_DECLARED.search(user_agent):
         return True
     if _APP_SIGNS.search(user_agent):
