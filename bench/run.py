@@ -163,6 +163,17 @@ def fresh_database(work: Path, postgres_url: str | None) -> Iterator[str]:
         subprocess.run([*admin, f'DROP DATABASE IF EXISTS {name} WITH (FORCE)'], check=True)
 
 
+def median_rounds(results: list[Measurement]) -> list[Measurement]:
+    """Per server and connection count, the round with the median requests per second."""
+    rounds: dict[tuple[str, int], list[Measurement]] = {}
+    for measurement in results:
+        rounds.setdefault((measurement.name, measurement.connections), []).append(measurement)
+    return [
+        sorted(measured, key=lambda m: m.requests_per_second)[len(measured) // 2]
+        for measured in rounds.values()
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--episodes', type=int, default=300)
@@ -175,6 +186,13 @@ def main() -> None:
     )
     parser.add_argument(
         '--postgres', metavar='URL', help='benchmark on a fresh database on this PostgreSQL server'
+    )
+    parser.add_argument(
+        '--rounds',
+        type=int,
+        default=1,
+        help='measure nginx and every server this many times, in turns; each line shows the '
+        'median round (a noisy machine drifts during a run)',
     )
     options = parser.parse_args()
     for tool in ('wrk', 'nginx'):
@@ -218,55 +236,44 @@ def main() -> None:
         nginx_url = f'http://127.0.0.1:{NGINX_PORT}/episode/'
         page = b''
         episode_path = ''
-        for server in options.servers.split(','):
-            chosen = SERVERS[server]
-            log = work / f'{server}.log'
-            with process(chosen.command(PODSITE_PORT), env | chosen.env, log):
-                try:
-                    wait_for(f'{base}/health', timeout=90)
-                except RuntimeError:
-                    sys.exit(f'{server} did not start:\n{log.read_text()[-3000:]}')
-                if not page:
-                    number = options.episodes // 2
-                    with urllib.request.urlopen(f'{base}/{number}') as response:  # noqa: S310
-                        episode_path = response.url.removeprefix(base)
-                        page = response.read()
-                    (static_root / 'episode' / 'index.html').write_bytes(page)
-                    wait_for(nginx_url)
-                    results.append(
-                        wrk(
-                            nginx_url,
-                            name='nginx static',
-                            connections=options.connections,
-                            seconds=options.seconds,
+        for _ in range(options.rounds):
+            for position, server in enumerate(options.servers.split(',')):
+                chosen = SERVERS[server]
+                log = work / f'{server}.log'
+                with process(chosen.command(PODSITE_PORT), env | chosen.env, log):
+                    try:
+                        wait_for(f'{base}/health', timeout=90)
+                    except RuntimeError:
+                        sys.exit(f'{server} did not start:\n{log.read_text()[-3000:]}')
+                    if not page:
+                        number = options.episodes // 2
+                        with urllib.request.urlopen(f'{base}/{number}') as response:  # noqa: S310
+                            episode_path = response.url.removeprefix(base)
+                            page = response.read()
+                        (static_root / 'episode' / 'index.html').write_bytes(page)
+                        wait_for(nginx_url)
+                    urls = [(server, f'{base}{episode_path}')]
+                    if position == 0:
+                        urls.insert(0, ('nginx static', nginx_url))
+                    for name, url in urls:
+                        results.append(
+                            wrk(
+                                url,
+                                name=name,
+                                connections=options.connections,
+                                seconds=options.seconds,
+                            )
                         )
-                    )
-                    results.append(
-                        wrk(
-                            nginx_url,
-                            name='nginx static',
-                            connections=1,
-                            seconds=options.seconds // 2,
-                            threads=1,
+                        results.append(
+                            wrk(
+                                url,
+                                name=name,
+                                connections=1,
+                                seconds=options.seconds // 2,
+                                threads=1,
+                            )
                         )
-                    )
-                results.append(
-                    wrk(
-                        f'{base}{episode_path}',
-                        name=server,
-                        connections=options.connections,
-                        seconds=options.seconds,
-                    )
-                )
-                results.append(
-                    wrk(
-                        f'{base}{episode_path}',
-                        name=server,
-                        connections=1,
-                        seconds=options.seconds // 2,
-                        threads=1,
-                    )
-                )
+        results = median_rounds(results)
 
     database = 'PostgreSQL' if options.postgres else 'SQLite'
     print(

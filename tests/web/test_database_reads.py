@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, Guest
 from podsite.infrastructure import db
-from podsite.services import episode_service, guest_service
+from podsite.services import episode_service, guest_service, sponsor_service
 from tests.factories import sponsored_episode
 
 
@@ -30,6 +30,7 @@ async def test_prepared_reads_give_the_rows_sqlalchemy_gives(
         (episode_service.LATEST.guests, {'now': now, 'limit': 5}),
         (episode_service.EVERY_EPISODE.cards, {'now': now}),
         (guest_service.RECENT_GUESTS, {'now': now, 'limit': 8}),
+        (sponsor_service.EVERY_SPONSOR, {}),
     ]
 
     async with app.app_context():

@@ -51,7 +51,7 @@ class DriverStatement:
     result_processors: tuple[Processor | None, ...]
 
     @classmethod
-    def compile(cls, statement: Select[Any], dialect: Dialect) -> 'DriverStatement':
+    def compile(cls, statement: Select[*tuple[Any, ...]], dialect: Dialect) -> 'DriverStatement':
         compiled = statement.compile(dialect=dialect)
         names = tuple(compiled.positiontup or ())
         binds = compiled.binds
@@ -96,7 +96,7 @@ class PreparedRead:
     execution (its statement cache lookup, its result objects) costs more than SQLite
     reading the rows. See `read_records`."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
         self.statement = statement
         self._on_sqlite: DriverStatement | None = None
 

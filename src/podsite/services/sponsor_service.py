@@ -16,9 +16,12 @@ SPONSOR_COLUMNS = (
 )  # fmt: skip
 
 
+# On the home page.
+EVERY_SPONSOR = db.PreparedRead(select(*SPONSOR_COLUMNS).order_by(Sponsor.name))
+
+
 async def all_sponsors() -> list[SponsorCard]:
-    query = select(*SPONSOR_COLUMNS).order_by(Sponsor.name)
-    return [SponsorCard.model_validate(row._mapping) for row in await db.read(query)]
+    return [SponsorCard.model_validate(row) for row in await db.read_records(EVERY_SPONSOR, {})]
 
 
 async def sponsor(sponsor_id: int) -> SponsorCard | None:
