@@ -1,8 +1,12 @@
 """The home page: latest episodes, recent guests, sponsors."""
 
+from datetime import UTC, datetime, timedelta
+
+from quart import Quart
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from podsite.services import guest_service
 from tests.conftest import QueryCounter
 from tests.factories import add_episode, add_guest
 
@@ -28,6 +32,26 @@ async def test_newly_published_episode_leads_the_home_page(
         'class="episode-card"', html.index('Fresh off the press')
     )
     assert 'Brand New Guest' in html
+
+
+async def test_recent_guests_are_those_of_the_latest_episodes_newest_first(
+    app: Quart, session: AsyncSession
+) -> None:
+    earlier = await add_guest(session, name='Earlier Guest', slug='earlier-guest')
+    latest = await add_guest(session, name='Latest Guest', slug='latest-guest')
+    now = datetime.now(UTC)
+    await add_episode(
+        session, slug='earlier', guests=(earlier,), published_at=now - timedelta(minutes=2)
+    )
+    await add_episode(
+        session, slug='latest', guests=(latest,), published_at=now - timedelta(minutes=1)
+    )
+
+    async with app.app_context():
+        guests = await guest_service.recent_guests(limit=8)
+
+    assert [guest.slug for guest in guests[:2]] == ['latest-guest', 'earlier-guest']
+    assert len(guests) == len({guest.slug for guest in guests}) == 8
 
 
 async def test_empty_site_renders_a_friendly_home_page(empty_client: Client) -> None:
