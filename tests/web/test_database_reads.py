@@ -3,8 +3,10 @@
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from quart import Quart
 from sqlalchemy import update
+from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, Guest
@@ -56,3 +58,9 @@ async def test_prepared_reads_give_the_rows_sqlalchemy_gives(
 def types_of(row: dict[str, Any]) -> dict[str, type]:
     """1 == True in Python: the types tell whether a boolean came back as one."""
     return {column: type(value) for column, value in row.items()}
+
+
+async def test_a_prepared_read_missing_a_parameter_is_refused(app: Quart) -> None:
+    async with app.app_context():
+        with pytest.raises((KeyError, StatementError), match='now'):
+            await db.read_records(episode_service.BY_NUMBER, {'number': 1})

@@ -58,7 +58,9 @@ class DriverStatement:
         return cls(
             sql=compiled.string,
             parameter_names=names,
-            fixed_values={name: bind.effective_value for name, bind in binds.items()},
+            fixed_values={
+                name: bind.effective_value for name, bind in binds.items() if not bind.required
+            },
             bind_processors={
                 name: binds[name].type.dialect_impl(dialect).bind_processor(dialect)
                 for name in names
@@ -71,6 +73,8 @@ class DriverStatement:
         )
 
     def arguments(self, parameters: Mapping[str, Any]) -> list[Any]:
+        """The values in the SQL's order; a parameter not given is a KeyError, as SQLAlchemy
+        would refuse to run the statement without it."""
         values = self.fixed_values | dict(parameters)
         arguments = []
         for name in self.parameter_names:
