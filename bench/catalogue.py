@@ -10,8 +10,6 @@ Prints each page's time at the biggest size as a ratio of its time at the smalle
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -22,9 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from demo_site import free_port
-from run import Measurement, process, wait_for, wrk
+from run import BIN, Measurement, load_demo, process, wait_for, wrk
 
-BIN = Path(sys.executable).parent
 PAGES = {'episode page': None, 'home page': '/'}
 
 
@@ -44,11 +41,7 @@ def build_demo(work: Path, episodes: int) -> dict[str, str]:
         'PODSITE_DATABASE_URL': f'sqlite+aiosqlite:///{work / "catalogue.db"}',
         'PYTHONUNBUFFERED': '1',
     }
-    podsite = str(BIN / 'podsite')
-    subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
-    subprocess.run(
-        [podsite, 'demo', '--episodes', str(episodes)], env=env, check=True, capture_output=True
-    )
+    load_demo(env, episodes)
     return env
 
 

@@ -7,17 +7,13 @@ The database is a new SQLite file, or a new database on the PostgreSQL server of
 import os
 import secrets
 import socket
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from run import fresh_database, process, wait_for
-
-BIN = Path(sys.executable).parent
+from run import BIN, fresh_database, load_demo, process, wait_for
 
 
 @dataclass(frozen=True)
@@ -54,14 +50,10 @@ def demo_site(
             'PYTHONUNBUFFERED': '1',
         }
         env |= {f'PODSITE_{name.upper()}': value for name, value in settings.items()}
-        podsite = str(BIN / 'podsite')
-        subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
-        subprocess.run(
-            [podsite, 'demo', '--episodes', str(episodes)], env=env, check=True, capture_output=True
-        )
+        load_demo(env, episodes)
         log = work / 'server.log'
         port = base.rsplit(':', 1)[1]
-        command = [podsite, 'serve', '--port', port, '--workers', str(workers)]
+        command = [str(BIN / 'podsite'), 'serve', '--port', port, '--workers', str(workers)]
         stack.enter_context(process(command, env, log))
         wait_for(f'{base}/health')
         yield DemoSite(base, log)

@@ -8,16 +8,13 @@ Builds a fresh SQLite demo database, then times requests through the app in-proc
 import argparse
 import asyncio
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from podsite.app import create_app
 from podsite.settings import Settings
-
-BIN = Path(sys.executable).parent
+from run import BIN, load_demo
 
 
 async def timed(client: object, path: str, runs: int, *, bust: bool, app: object) -> list[float]:
@@ -101,14 +98,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix='podsite-bench-') as folder:
         url = f'sqlite+aiosqlite:///{Path(folder) / "feeds.db"}'
         env = {'PODSITE_DATABASE_URL': url, 'PATH': str(BIN)}
-        podsite = str(BIN / 'podsite')
-        subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
-        subprocess.run(
-            [podsite, 'demo', '--episodes', str(options.episodes)],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        load_demo(env, options.episodes)
         print(f'{options.episodes} episodes, SQLite')
         asyncio.run(measure(url, options.runs))
         feeds = Path(__file__).resolve().parents[2] / 'shared' / 'data' / 'feeds'

@@ -12,8 +12,6 @@ import asyncio
 import logging
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -26,8 +24,7 @@ from podsite.infrastructure import templates
 from podsite.services import episode_service, podcast_service
 from podsite.settings import PACKAGE_DIR, Settings
 from podsite.viewmodels.episodes.details import EpisodeDetailsViewModel
-
-BIN = Path(sys.executable).parent
+from run import load_demo
 
 
 def http_scope(path: str) -> dict[str, Any]:
@@ -121,14 +118,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix='podsite-page-cost-') as folder:
         database_url = f'sqlite+aiosqlite:///{Path(folder) / "bench.db"}'
         env = {**os.environ, 'PODSITE_DATABASE_URL': database_url}
-        podsite = str(BIN / 'podsite')
-        subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
-        subprocess.run(
-            [podsite, 'demo', '--episodes', str(options.episodes)],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        load_demo(env, options.episodes)
         results = asyncio.run(measure(database_url, options.episodes // 2, options.runs))
     print(f'\nIn-process cost per request, SQLite, {options.episodes} episodes')
     print(f'{"what":<24}{"us":>10}')

@@ -8,7 +8,6 @@ bar: recording may cost at most 20 % of requests/s.
 import argparse
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import urllib.error
@@ -16,7 +15,16 @@ import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
-from run import BIN, PODSITE_PORT, Measurement, fresh_database, process, wait_for, wrk
+from run import (
+    BIN,
+    PODSITE_PORT,
+    Measurement,
+    fresh_database,
+    load_demo,
+    process,
+    wait_for,
+    wrk,
+)
 
 ALLOWED_COST = 0.20
 
@@ -55,12 +63,8 @@ def main() -> None:
             'PODSITE_BASE_URL': f'http://127.0.0.1:{PODSITE_PORT}',
             'PODSITE_ENVIRONMENT': 'development',
         }
+        load_demo(env, options.episodes)
         podsite = str(BIN / 'podsite')
-        subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
-        subprocess.run(
-            [podsite, 'demo', '--episodes', str(options.episodes)],
-            env=env, check=True, capture_output=True,
-        )  # fmt: skip
         # Both servers run side by side and are measured in turns, several rounds, so a
         # burst of other work on the machine falls on both alike; the median round counts.
         bases = {}

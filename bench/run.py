@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -83,6 +83,16 @@ def wait_for(url: str, timeout: float = 30) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f'{url} did not come up within {timeout} s')
+
+
+def load_demo(env: Mapping[str, str], episodes: int) -> None:
+    """Migrates the database `env` names (`PODSITE_DATABASE_URL`) and loads the demo show
+    with `episodes` episodes into it."""
+    podsite = str(BIN / 'podsite')
+    subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [podsite, 'demo', '--episodes', str(episodes)], env=env, check=True, capture_output=True
+    )
 
 
 @contextmanager
@@ -213,14 +223,7 @@ def main() -> None:
             'PODSITE_BASE_URL': f'http://127.0.0.1:{PODSITE_PORT}',
             'PYTHONUNBUFFERED': '1',
         }
-        podsite = str(BIN / 'podsite')
-        subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
-        subprocess.run(
-            [podsite, 'demo', '--episodes', str(options.episodes)],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        load_demo(env, options.episodes)
         base = f'http://127.0.0.1:{PODSITE_PORT}'
         static_root = work / 'static-site'
         (static_root / 'episode').mkdir(parents=True)

@@ -9,7 +9,6 @@ import argparse
 import asyncio
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,8 +20,8 @@ from podsite.infrastructure import db
 from podsite.services import search_service
 from podsite.services.search_query import parse
 from podsite.settings import Settings
+from run import BIN, load_demo
 
-BIN = Path(sys.executable).parent
 QUERIES = [
     'python', 'pytest', 'async', 'asyncio', 'fastapi', 'django', 'flask', 'type hints',
     '"type hints"', 'mypy', 'pydantic', 'sqlalchemy', 'postgres*', 'docker', 'kubernetes',
@@ -80,12 +79,7 @@ def main() -> None:
         try:
             for label, url in targets:
                 env = {'PODSITE_DATABASE_URL': url, 'PATH': str(BIN)}
-                podsite = str(BIN / 'podsite')
-                subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
-                subprocess.run(
-                    [podsite, 'demo', '--episodes', str(options.episodes)],
-                    env=env, check=True, capture_output=True,
-                )  # fmt: skip
+                load_demo(env, options.episodes)
                 if label == 'PostgreSQL':
                     # The steady state autovacuum reaches after a bulk load: the GIN index's
                     # pending list merged, statistics current.
