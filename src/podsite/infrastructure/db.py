@@ -1,7 +1,7 @@
 """The database engine (one per app) and the session (one per request, opened lazily)."""
 
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,29 +209,17 @@ class Database:
         self, statement: Select[*Columns], parameters: Mapping[str, Any]
     ) -> Row[*Columns]:
         """The one row of a read that runs for every request (the content state on a
-        server), on a connection held open in autocommit: a pooled connection costs a ping
-        before use and a transaction's begin and end, three round trips besides the read. A
-        connection found dead is replaced and the read tried once more. For one caller at a
-        time (`FreshReads` sees to that)."""
-        try:
-            return await self._read_one_held(statement, parameters)
-        except DBAPIError as error:
-            if not error.connection_invalidated:
-                raise
-        # The held connection had died (its server restarted, say): once more on a new one.
-        return await self._read_one_held(statement, parameters)
+        server), on a connection of `server_reads` held open rather than taken from the
+        pool and given back each time. For one caller at a time (`FreshReads` sees to
+        that)."""
 
-    async def _read_one_held[*Columns](
-        self, statement: Select[*Columns], parameters: Mapping[str, Any]
-    ) -> Row[*Columns]:
-        if self._held is None:
-            assert self.server_reads is not None, 'held reads are for servers'
-            self._held = await self.server_reads.connect()
-        try:
+        async def on_the_held_connection() -> Row[*Columns]:
+            if self._held is None:
+                assert self.server_reads is not None, 'held reads are for servers'
+                self._held = await self.server_reads.connect()
             return (await self._held.execute(statement, parameters)).one()
-        except DBAPIError:
-            await self._release_held()
-            raise
+
+        return await again_if_cut(on_the_held_connection, self._release_held)
 
     async def _release_held(self) -> None:
         held, self._held = self._held, None
@@ -320,14 +308,26 @@ async def read(statement: Executable, parameters: Mapping[str, Any] | None = Non
     current = database()
     if current.quick_reads is not None:
         return current.read_in_place(statement, parameters)
-    try:
+
+    async def on_the_requests_connection() -> Result[Any]:
         return await (await _reads_connection(current)).execute(statement, parameters)
+
+    return await again_if_cut(on_the_requests_connection, _close_reads_connection)
+
+
+async def again_if_cut[Value](
+    read: Callable[[], Awaitable[Value]], let_go: Callable[[], Awaitable[None]]
+) -> Value:
+    """Runs `read`, and once more if the server had cut its connection (a restart, say),
+    after `let_go` dropped that connection. Only for reads: running one twice is safe, and
+    it spares pinging every connection before use, a round trip each time."""
+    try:
+        return await read()
     except DBAPIError as error:
         if not error.connection_invalidated:
             raise
-        await _close_reads_connection()
-    # Its pooled connection had died (the server restarted, say): once more on a new one.
-    return await (await _reads_connection(current)).execute(statement, parameters)
+    await let_go()
+    return await read()
 
 
 async def read_records(query: PreparedRead, parameters: Mapping[str, Any]) -> list[Record]:

@@ -25,7 +25,7 @@ SITE_COLUMNS = (
 )
 
 
-# Built once: it runs on every page.
+# Built once: it runs on the first page after every change (the layout is kept meanwhile).
 LAYOUT_QUERY = (
     select(
         *SITE_COLUMNS,
