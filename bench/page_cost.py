@@ -3,8 +3,9 @@
 Builds a fresh SQLite demo database, then calls the app's ASGI entry point directly (the
 request log and the page cache middleware included) and times, per request: the episode
 page kept (hot) and rendered (cold, page cache off), the home page cold, and `/robots.txt`
-(the floor: Quart and the app's hooks with no query). Then the parts of a cold episode
-page: its statements (episode, people, sponsors and the layout's) and its render.
+(the floor: Quart and the app's hooks with no query), next to a bare Quart app answering
+the same path with a string (Quart's own floor). Then the parts of a cold episode page:
+its statements (episode, people, sponsors and the layout's) and its render.
 """
 
 import argparse
@@ -18,6 +19,8 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+from quart import Quart
 
 from podsite.app import create_app
 from podsite.infrastructure import templates
@@ -80,6 +83,16 @@ async def cold_episode_statements(number: int) -> None:
     await podcast_service.layout_info()
 
 
+def bare_quart() -> Quart:
+    bare = Quart(__name__)
+
+    @bare.get('/robots.txt')
+    async def robots() -> str:
+        return 'User-agent: *\n'
+
+    return bare
+
+
 async def measure(database_url: str, number: int, runs: int) -> list[tuple[str, float]]:
     results: list[tuple[str, float]] = []
     for page_cache in (True, False):
@@ -106,6 +119,11 @@ async def measure(database_url: str, number: int, runs: int) -> list[tuple[str, 
                 await view.load_async()
                 rendering = partial(render, 'episodes/details.pt', view.to_dict())
                 results.append(('  its render', await per_call_us(rendering, runs)))
+    bare = bare_quart()
+    async with bare.test_app():
+        assert await request(bare, '/robots.txt') == 200
+        floor = await per_call_us(partial(request, bare, '/robots.txt'), runs)
+        results.append(('  bare Quart, same path', floor))
     return results
 
 
