@@ -152,7 +152,7 @@ SERVERS = {
     # on gunicorn with 2 workers (bench/reference/app.py).
     'flask x2': Server(
         lambda port: [str(BIN / 'gunicorn'), '--workers', '2', '--bind', f'127.0.0.1:{port}',
-                      '--chdir', str(ROOT / 'bench' / 'reference'), 'app:app'],
+                      '--chdir', str(ROOT / 'bench' / 'reference'), 'app:create_app()'],
         {},
     ),
 }  # fmt: skip

@@ -2,6 +2,7 @@
 running the migrations, one fresh copy per test."""
 
 import asyncio
+import importlib.util
 import itertools
 import os
 import re
@@ -19,6 +20,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.async_api import Page, async_playwright
 from quart import Quart, Response
 from quart.typing import TestClientProtocol as Client
@@ -34,6 +36,7 @@ from podsite.settings import Settings
 DEMO_EPISODES = 40
 TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-0123456789'
 SHARED_DATA = Path(__file__).resolve().parents[2] / 'shared' / 'data'
+REFERENCE_APP = Path(__file__).resolve().parents[1] / 'bench' / 'reference' / 'app.py'
 
 
 @dataclass(frozen=True)
@@ -273,6 +276,18 @@ async def app(database_url: str) -> AsyncIterator[Quart]:
 async def empty_app(empty_database_url: str) -> AsyncIterator[Quart]:
     async for served in _serving(settings_for(empty_database_url)):
         yield served
+
+
+@pytest.fixture
+def reference_app(database_url: str) -> Iterator[Flask]:
+    """The benchmarks' Flask reference (bench/reference/app.py) over the same database."""
+    spec = importlib.util.spec_from_file_location('bench_reference_app', REFERENCE_APP)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    reference: Flask = module.create_app(settings_for(database_url))
+    yield reference
+    reference.extensions['engine'].dispose()
 
 
 @pytest.fixture

@@ -9,26 +9,35 @@ EXTENSION_KEY = 'podsite.static_versions'
 ONE_YEAR_SECONDS = 365 * 24 * 3600
 
 
-def init_app(app: Quart, *, folder: Path) -> None:
-    """Hashes every static file once, at startup, so each URL costs a dict lookup."""
-    app.extensions[EXTENSION_KEY] = {
+def file_versions(folder: Path) -> dict[str, str]:
+    """Each file under `folder` (by its path relative to it) and a hash of its content."""
+    return {
         path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
         for path in folder.rglob('*')
         if path.is_file()
     }
+
+
+def init_app(app: Quart, *, folder: Path) -> None:
+    """Hashes every static file once, at startup, so each URL costs a dict lookup."""
+    app.extensions[EXTENSION_KEY] = file_versions(folder)
     # A content change changes the URL, so browsers may keep every version forever.
     app.config['SEND_FILE_MAX_AGE_DEFAULT'] = ONE_YEAR_SECONDS
 
 
 def static_url(path: str) -> str:
     """Versions files podsite ships (`css/site.css`, `/static/img/x.svg`); other URLs pass."""
+    return versioned_url(current_app.extensions[EXTENSION_KEY], path)
+
+
+def versioned_url(versions: dict[str, str], path: str) -> str:
+    """`static_url` with the versions given, for code that runs outside the app."""
     if (
         '://' in path
         or path.startswith('//')
         or (path.startswith('/') and not path.startswith('/static/'))
     ):
         return path
-    versions: dict[str, str] = current_app.extensions[EXTENSION_KEY]
     clean = path.lstrip('/').removeprefix('static/')
     version = versions.get(clean)
     if version is None:

@@ -46,7 +46,7 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.page_title = f'#{self.episode.number}: {self.episode.title}'
         self.description = self.episode.subtitle or self.episode.summary[:300]
         self.download_url = f'/episodes/download/{self.episode.number}/{self.episode.slug}.mp3'
-        self.chapters = _table_of_contents(self.episode.chapters)
+        self.chapters = table_of_contents(self.episode.chapters)
         if self.episode.youtube_id:
             self.youtube_embed_url = (
                 f'https://www.youtube-nocookie.com/embed/{self.episode.youtube_id}'
@@ -81,7 +81,7 @@ def _record_impressions(
     writer.record(PendingImpression(occurred_at=datetime.now(UTC), placement_ids=placement_ids))
 
 
-def _table_of_contents(chapters: dict[str, Any] | None) -> list[Chapter]:
+def table_of_contents(chapters: dict[str, Any] | None) -> list[Chapter]:
     """Chapters marked `toc: false` are for players, not for the page; imported chapters
     with a start that is not a number are left out rather than breaking the page."""
     listed = (chapters or {}).get('chapters')
