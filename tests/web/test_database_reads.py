@@ -26,8 +26,6 @@ async def test_prepared_reads_give_the_rows_sqlalchemy_gives(
     now = datetime.now(UTC)
     reads = [
         (episode_service.BY_NUMBER, {'now': now, 'number': episode.number}),
-        (episode_service.GUESTS_OF_ONE, {'episode_id': episode.id}),
-        (episode_service.PLACEMENTS_OF_ONE, {'episode_id': episode.id}),
         (episode_service.LATEST.cards, {'now': now, 'limit': 5}),
         (episode_service.LATEST.guests, {'now': now, 'limit': 5}),
         (episode_service.EVERY_EPISODE.cards, {'now': now}),

@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from quart.typing import TestClientProtocol as Client
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podsite.data import Episode, Sponsor
+from podsite.data import Episode, EpisodeGuest, Sponsor, SponsorPlacement
 from tests.conftest import DEMO_EPISODES, QueryCounter
 from tests.factories import add_episode, add_guest, first_published_episode
 
@@ -137,6 +137,36 @@ async def test_script_in_names_and_show_notes_is_rendered_inert(
     assert '<span class="name">&lt;script&gt;alert("guest")&lt;/script&gt;</span>' in html
 
 
+async def test_episode_page_lists_people_and_sponsors_in_their_set_order(
+    client: Client, session: AsyncSession
+) -> None:
+    guests = [await add_guest(session, name=f'Person {name}', slug=name) for name in 'abc']
+    sponsors = (await session.scalars(select(Sponsor).order_by(Sponsor.name).limit(3))).all()
+    episode = await add_episode(session, guests=tuple(guests), sponsors=tuple(sponsors))
+    # Reordered after they were added, so the stored order is not the order of the rows.
+    for guest, position in zip(guests, (2, 3, 1), strict=True):
+        await session.execute(
+            update(EpisodeGuest)
+            .where(EpisodeGuest.episode_id == episode.id, EpisodeGuest.guest_id == guest.id)
+            .values(position=position)
+        )
+    for sponsor, position in zip(sponsors, (3, 1, 2), strict=True):
+        await session.execute(
+            update(SponsorPlacement)
+            .where(SponsorPlacement.episode_id == episode.id)
+            .where(SponsorPlacement.sponsor_id == sponsor.id)
+            .values(position=position)
+        )
+    await session.commit()
+    html = await (await client.get(f'/episodes/show/{episode.number}/{episode.slug}')).get_data(
+        as_text=True
+    )
+    people = [html.index(f'Person {name}') for name in 'cab']
+    reads = [html.index(f'<strong>{sponsors[index].name}</strong>') for index in (1, 2, 0)]
+    assert people == sorted(people)
+    assert reads == sorted(reads)
+
+
 async def test_episode_page_runs_a_fixed_number_of_queries(
     client: Client, session: AsyncSession, queries: QueryCounter
 ) -> None:
@@ -153,8 +183,9 @@ async def test_episode_page_runs_a_fixed_number_of_queries(
         response = await client.get(f'/episodes/show/{episode.number}/{episode.slug}')
         assert response.status_code == 200
         counts.append(queries.page_count)
-    # Episode, people, sponsors; and the layout's, which later pages reuse until a change.
-    assert counts == [4, 3]
+    # The episode with its people and sponsors; and the layout's, which later pages reuse
+    # until a change.
+    assert counts == [2, 1]
 
 
 async def test_all_episodes_query_count_does_not_grow_with_the_catalogue(

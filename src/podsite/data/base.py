@@ -3,9 +3,12 @@
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData, bindparam
+from sqlalchemy import JSON, ColumnElement, DateTime, MetaData, bindparam, literal_column
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -38,6 +41,37 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 NOW = bindparam('now', type_=UTCDateTime())
 """The moment a statement built once (at import) is run for: each run passes `now`."""
+
+
+class JsonRows(FunctionElement[Any]):
+    """Aggregates a subquery's rows into one JSON array of objects; see `json_rows`."""
+
+    type = JSON()
+    inherit_cache = True
+
+
+def json_rows(**columns: ColumnElement[Any] | QueryableAttribute[Any]) -> JsonRows:
+    """A JSON array with an object per row, keyed by the given names: a page's lists (an
+    episode's people, its sponsors) come in the statement that reads the page's item, so
+    it costs one round trip, not one per list. The array's order is unspecified (SQLite
+    before 3.44 cannot order an aggregate): select a position and sort by it. No rows give
+    an empty array on SQLite and NULL on PostgreSQL."""
+    keyed: list[ColumnElement[Any] | QueryableAttribute[Any]] = []
+    for name, column in columns.items():
+        if not name.isidentifier():
+            raise ValueError(f'not a plain key: {name!r}')
+        keyed += [literal_column(f"'{name}'"), column]
+    return JsonRows(*keyed)
+
+
+@compiles(JsonRows, 'sqlite')
+def _json_rows_on_sqlite(element: JsonRows, compiler: SQLCompiler, **kw: Any) -> str:
+    return f'json_group_array(json_object({compiler.process(element.clauses, **kw)}))'
+
+
+@compiles(JsonRows, 'postgresql')
+def _json_rows_on_postgresql(element: JsonRows, compiler: SQLCompiler, **kw: Any) -> str:
+    return f'json_agg(json_build_object({compiler.process(element.clauses, **kw)}))'
 
 
 def utc_now() -> datetime:

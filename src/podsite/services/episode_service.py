@@ -4,6 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel
@@ -18,7 +19,7 @@ from podsite.data import (
     SponsorPlacement,
     Transcript,
 )
-from podsite.data.base import NOW
+from podsite.data.base import NOW, json_rows
 from podsite.infrastructure import db
 from podsite.schemas.catalogue import (
     EpisodeCard,
@@ -118,13 +119,37 @@ WITH_GUEST = CardListing.of(
     .where(is_public(NOW), EpisodeGuest.guest_id == bindparam('guest_id'))
     .order_by(Episode.number.desc())
 )
+# One episode with its people and its sponsor reads, in one statement (one round trip).
 BY_NUMBER = db.PreparedRead(
-    select(*DETAIL_COLUMNS).where(is_public(NOW), Episode.number == bindparam('number'))
-)
-GUESTS_OF_ONE = db.PreparedRead(_guests_query(EpisodeGuest.episode_id == bindparam('episode_id')))
-PLACEMENTS_OF_ONE = db.PreparedRead(
-    _placements_query(SponsorPlacement.episode_id == bindparam('episode_id'))
-)
+    select(
+        *DETAIL_COLUMNS,
+        select(
+            json_rows(
+                name=Guest.name, slug=Guest.slug, photo_url=Guest.photo_url,
+                role=EpisodeGuest.role, position=EpisodeGuest.position,
+            )
+        )
+        .select_from(EpisodeGuest)
+        .join(Guest, Guest.id == EpisodeGuest.guest_id)
+        .where(EpisodeGuest.episode_id == Episode.id)
+        .scalar_subquery()
+        .label('guests'),
+        select(
+            json_rows(
+                placement_id=SponsorPlacement.id, name=Sponsor.name, slug=Sponsor.slug,
+                logo_url=Sponsor.logo_url, website_url=Sponsor.website_url,
+                description=Sponsor.description, link_name=ShortLink.name,
+                position=SponsorPlacement.position,
+            )
+        )
+        .select_from(SponsorPlacement)
+        .join(Sponsor, Sponsor.id == SponsorPlacement.sponsor_id)
+        .outerjoin(ShortLink, ShortLink.placement_id == SponsorPlacement.id)
+        .where(SponsorPlacement.episode_id == Episode.id)
+        .scalar_subquery()
+        .label('sponsors'),
+    ).where(is_public(NOW), Episode.number == bindparam('number'))
+)  # fmt: skip
 
 
 async def latest_episodes(*, limit: int) -> list[EpisodeCard]:
@@ -146,14 +171,15 @@ async def episode_by_number(number: int) -> EpisodeDetails | None:
     if not found:
         return None
     episode = found[0]
-    its_id = {'episode_id': episode['id']}
-    episode['guests'] = [
-        GuestRef.model_validate(row) for row in await db.read_records(GUESTS_OF_ONE, its_id)
-    ]
-    episode['sponsors'] = [
-        Placement.model_validate(row) for row in await db.read_records(PLACEMENTS_OF_ONE, its_id)
-    ]
+    episode['guests'] = _in_position_order(episode['guests'], GuestRef)
+    episode['sponsors'] = _in_position_order(episode['sponsors'], Placement)
     return EpisodeDetails.model_validate(episode)
+
+
+def _in_position_order[Model: BaseModel](
+    rows: list[dict[str, Any]] | None, model: type[Model]
+) -> list[Model]:
+    return [model.model_validate(row) for row in sorted(rows or (), key=itemgetter('position'))]
 
 
 async def transcript(number: int) -> EpisodeTranscript | None:
