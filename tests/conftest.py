@@ -19,12 +19,15 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
+import asyncpg
 import pytest
+from asyncpg.connection import LoggedQuery
 from flask import Flask
 from playwright.async_api import Page, async_playwright
 from quart import Quart, Response
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy import event, make_url, text
+from sqlalchemy.engine.interfaces import AdaptedConnection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -337,15 +340,31 @@ def queries(app: Quart) -> Iterator[QueryCounter]:
     def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         counter.statements.append(statement)
 
+    # Prepared reads run below SQLAlchemy, on the driver's connection: on SQLite, SQLite
+    # reports what it runs; on PostgreSQL, asyncpg logs what is run on it directly (its
+    # loggers do not see the prepared statements SQLAlchemy runs, which the event counts).
+    def log_driver_queries(dbapi_connection: AdaptedConnection, *_args: object) -> None:
+        watched.add(dbapi_connection.driver_connection)
+        dbapi_connection.driver_connection.add_query_logger(record_driver_query)
+
+    def record_driver_query(logged: LoggedQuery) -> None:
+        counter.statements.append(logged.query)
+
+    watched: set[asyncpg.Connection] = set()
     for engine in engines:
         event.listen(engine, 'before_cursor_execute', record)
-    # Reads in place on SQLite partly run below SQLAlchemy: SQLite reports what it runs.
+    if database.server_reads is not None:
+        event.listen(database.server_reads.sync_engine, 'checkout', log_driver_queries)
     in_place = None if database.quick_reads is None else database.in_place_driver_connection()
     if in_place is not None:
         in_place.set_trace_callback(counter.statements.append)
     yield counter
     if in_place is not None:
         in_place.set_trace_callback(None)
+    if database.server_reads is not None:
+        event.remove(database.server_reads.sync_engine, 'checkout', log_driver_queries)
+    for connection in watched:
+        connection.remove_query_logger(record_driver_query)
     for engine in engines:
         event.remove(engine, 'before_cursor_execute', record)
 

@@ -1,6 +1,7 @@
 """Whole pages kept for anonymous visitors: a repeat visit costs at most one query, an edit
 shows on the next request, and nothing personal is ever kept or served from the cache."""
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -15,7 +16,7 @@ from podsite.app import create_app
 from podsite.data import Episode, PlacementImpression, Podcast, Policy
 from podsite.infrastructure import db
 from podsite.infrastructure.events import IMPRESSIONS_KEY
-from podsite.services import site_state_service
+from podsite.services import site_state_service, sponsor_service
 from tests.conftest import Backend, Browser, QueryCounter, podsite_server, settings_for
 from tests.factories import add_episode, first_published_episode, sponsored_episode
 
@@ -121,25 +122,40 @@ async def test_reads_go_on_after_the_server_cuts_their_connections(
     if backend.server_url is None:
         pytest.skip('SQLite has no server to cut connections')
     database = db.Database.of(app)
-    before = await site_state_service.content_state_of(database)  # on a connection it holds
     privacy = select(Policy.body_html).where(Policy.slug == 'privacy')
-    async with app.app_context():
-        await db.read(privacy)  # on another, which goes back to the pool
-    await session.execute(
-        text(
-            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity'
-            ' WHERE datname = current_database() AND pid <> pg_backend_pid()'
+    sponsors = sponsor_service.EVERY_SPONSOR  # a prepared read: run by the driver itself
+
+    async def cut_every_connection() -> None:
+        await session.execute(
+            text(
+                'SELECT pg_terminate_backend(pid) FROM pg_stat_activity'
+                ' WHERE datname = current_database() AND pid <> pg_backend_pid()'
+            )
         )
-    )
+
+    before = await site_state_service.content_state_of(database)  # on a connection it holds
+    async with app.app_context():  # two in the pool: the statement's, the prepared read's
+        await db.read(privacy)
+        async with app.app_context():
+            sponsors_before = await db.read_records(sponsors, {})
+    async with app.app_context():  # and one cut while a request is using it
+        await db.read_records(sponsors, {})
+        await cut_every_connection()
+        await asyncio.sleep(0.1)  # the driver sees the end of its connection
+        assert await db.read_records(sponsors, {}) == sponsors_before
+    await cut_every_connection()
     await session.execute(
         update(Policy).where(Policy.slug == 'privacy').values(body_html='<p>After the cut.</p>')
     )
     await session.commit()
 
     async with app.app_context():
+        sponsors_after = await db.read_records(sponsors, {})
+    async with app.app_context():
         body = (await db.read(privacy)).scalar_one()
     after = await site_state_service.content_state_of(database)
 
+    assert sponsors_after == sponsors_before
     assert body == '<p>After the cut.</p>'
     assert after.version > before.version
 
