@@ -8,7 +8,8 @@ import httpx
 import pytest
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
+from sqlalchemy.engine.interfaces import AdaptedConnection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -158,6 +159,32 @@ async def test_reads_go_on_after_the_server_cuts_their_connections(
     assert sponsors_after == sponsors_before
     assert body == '<p>After the cut.</p>'
     assert after.version > before.version
+
+
+async def test_a_prepared_read_whose_connection_dies_in_use_runs_again(
+    app: Quart, backend: Backend
+) -> None:
+    if backend.server_url is None:
+        pytest.skip('SQLite has no server to cut connections')
+    server_reads = db.Database.of(app).server_reads
+    assert server_reads is not None
+    killed: list[object] = []
+
+    def die_once_taken(dbapi_connection: AdaptedConnection, *_args: object) -> None:
+        # After the pool's own check: as if the server went away as the read began.
+        if not killed:
+            killed.append(dbapi_connection)
+            dbapi_connection.driver_connection.terminate()
+
+    event.listen(server_reads.sync_engine, 'checkout', die_once_taken)
+    try:
+        async with app.app_context():
+            sponsors = await db.read_records(sponsor_service.EVERY_SPONSOR, {})
+    finally:
+        event.remove(server_reads.sync_engine, 'checkout', die_once_taken)
+
+    assert killed
+    assert sponsors
 
 
 async def test_a_banned_address_is_refused_kept_pages_too(database_url: str) -> None:

@@ -146,8 +146,12 @@ class Database:
             self.server_reads = create_async_engine(
                 engine.url,
                 echo=engine.echo,
+                # No overflow: a burst of requests reaches its reads all at once, and extra
+                # connections, closed again as soon as they come back, cost the server a new
+                # backend each (throughput halved from 16 concurrent requests). Reads wait
+                # for one of these instead; each holds it for one statement.
                 pool_size=10,
-                max_overflow=10,
+                max_overflow=0,
                 connect_args={'timeout': 5},
                 isolation_level='AUTOCOMMIT',
             )
@@ -285,15 +289,13 @@ def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 
 def init_app(app: Quart) -> None:
-    """Closes each app context's session and read connection; the app opens and closes the
-    engine itself."""
+    """Closes each app context's session; the app opens and closes the engine itself."""
 
     @app.teardown_appcontext
     async def close_session(_exc: BaseException | None) -> None:
         request_session: AsyncSession | None = g.pop('_db_session', None)
         if request_session is not None:
             await request_session.close()
-        await _close_reads_connection()
 
 
 def open_database_for(app: Quart, settings: Settings) -> Database:
@@ -314,7 +316,7 @@ def database() -> Database:
 
 async def read(statement: Executable, parameters: Mapping[str, Any] | None = None) -> Result[Any]:
     """Runs a read-only statement of a public page apart from the session: on SQLite in
-    place (`Database.read_in_place`); on a server on one connection per app context from
+    place (`Database.read_in_place`); on a server on a connection of
     `Database.server_reads`, in autocommit, since a transaction's begin and end are round
     trips of their own and each statement reads committed data anyway. Never for what the
     same request wrote: that is only visible to its own session until committed."""
@@ -322,10 +324,11 @@ async def read(statement: Executable, parameters: Mapping[str, Any] | None = Non
     if current.quick_reads is not None:
         return current.read_in_place(statement, parameters)
 
-    async def on_the_requests_connection() -> Result[Any]:
-        return await (await _reads_connection(current)).execute(statement, parameters)
+    async def on_a_pooled_connection() -> Result[Any]:
+        async with _server_reads(current).connect() as connection:
+            return await connection.execute(statement, parameters)  # buffered: safe to return
 
-    return await again_if_cut(on_the_requests_connection, _close_reads_connection)
+    return await again_if_cut(on_a_pooled_connection)
 
 
 # How asyncpg says a connection is gone, for statements run on it directly.
@@ -344,17 +347,18 @@ def _connection_cut(error: Exception) -> bool:
 
 
 async def again_if_cut[Value](
-    read: Callable[[], Awaitable[Value]], let_go: Callable[[], Awaitable[None]]
+    read: Callable[[], Awaitable[Value]], let_go: Callable[[], Awaitable[None]] | None = None
 ) -> Value:
     """Runs `read`, and once more if the server had cut its connection (a restart, say),
-    after `let_go` dropped that connection. Only for reads: running one twice is safe, and
-    it spares pinging every connection before use, a round trip each time."""
+    after `let_go` dropped a connection the read keeps. Only for reads: running one twice is
+    safe, and it spares pinging every connection before use, a round trip each time."""
     try:
         return await read()
     except (DBAPIError, *CUT_BY_SERVER) as error:
         if not _connection_cut(error):
             raise
-    await let_go()
+    if let_go is not None:
+        await let_go()
     return await read()
 
 
@@ -365,38 +369,21 @@ async def read_records(query: PreparedRead, parameters: Mapping[str, Any]) -> li
     if current.quick_reads is not None:
         return current.records_in_place(query, parameters)
 
-    async def on_the_requests_connection() -> list[Record]:
-        connection = await _reads_connection(current)
-        driver = query.for_dialect(connection.dialect)
-        driver_connection = (await connection.get_raw_connection()).driver_connection
-        assert isinstance(driver_connection, asyncpg.Connection)
-        rows = await driver_connection.fetch(driver.sql, *driver.arguments(parameters))
+    async def by_the_driver() -> list[Record]:
+        async with _server_reads(current).connect() as connection:
+            driver = query.for_dialect(connection.dialect)
+            driver_connection = (await connection.get_raw_connection()).driver_connection
+            assert isinstance(driver_connection, asyncpg.Connection)
+            # A connection that dies under this is refused when next taken from the pool.
+            rows = await driver_connection.fetch(driver.sql, *driver.arguments(parameters))
         return driver.records(rows)
 
-    return await again_if_cut(on_the_requests_connection, _drop_reads_connection)
+    return await again_if_cut(by_the_driver)
 
 
-async def _reads_connection(current: Database) -> AsyncConnection:
-    reads: AsyncConnection | None = g.get('_db_reads')
-    if reads is None:
-        assert current.server_reads is not None
-        reads = await current.server_reads.connect()
-        g._db_reads = reads
-    return reads
-
-
-async def _drop_reads_connection() -> None:
-    """Lets go of a connection found dead under SQLAlchemy, so the pool does not reuse it."""
-    reads: AsyncConnection | None = g.get('_db_reads')
-    if reads is not None:
-        await reads.invalidate()
-    await _close_reads_connection()
-
-
-async def _close_reads_connection() -> None:
-    reads: AsyncConnection | None = g.pop('_db_reads', None)
-    if reads is not None:
-        await reads.close()
+def _server_reads(current: Database) -> AsyncEngine:
+    assert current.server_reads is not None, 'server reads are for PostgreSQL'
+    return current.server_reads
 
 
 def session() -> AsyncSession:
