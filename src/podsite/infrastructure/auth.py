@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 
 from itsdangerous import URLSafeTimedSerializer
 from quart import Quart, abort, g, redirect, request, session
-from quart.sessions import SecureCookieSessionInterface
+from quart.sessions import SecureCookieSession, SecureCookieSessionInterface
+from quart.wrappers import BaseRequestWebsocket
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.schemas.account import UserInfo
@@ -21,7 +22,8 @@ SESSION_KEY = 'login'
 
 class SignedCookieSessions(SecureCookieSessionInterface):
     """Quart's signed cookie sessions, with the signing serializer built once per key
-    rather than on every request, once to open the session and again to save it."""
+    rather than on every request, once to open the session and again to save it, and with
+    no work for a request that has no session cookie."""
 
     def __init__(self) -> None:
         self._serializers: dict[tuple[object, ...], URLSafeTimedSerializer | None] = {}
@@ -31,6 +33,15 @@ class SignedCookieSessions(SecureCookieSessionInterface):
         if keys not in self._serializers:
             self._serializers[keys] = super().get_signing_serializer(app)
         return self._serializers[keys]
+
+    async def open_session(
+        self, app: Quart, request: BaseRequestWebsocket
+    ) -> SecureCookieSession | None:
+        # Most requests come without the cookie; Quart's own lookup of a missing cookie
+        # builds and catches an exception (werkzeug's BadRequestKeyError) for each.
+        if self.get_cookie_name(app) not in request.cookies:
+            return None if self.get_signing_serializer(app) is None else self.session_class()
+        return await super().open_session(app, request)
 
 
 def init_app(app: Quart) -> None:
