@@ -41,3 +41,23 @@ async def test_a_quiet_writer_writes_what_it_has_every_interval() -> None:
 
     assert written == [[1, 2]]
     await writer.stop()
+
+
+async def test_events_recorded_during_a_write_wait_for_the_next_interval() -> None:
+    written: list[list[int]] = []
+
+    async def slow_write(events: list[int]) -> None:
+        writer.record(100 + len(written))  # traffic goes on while the batch is written
+        await asyncio.sleep(0.01)
+        written.append(events)
+
+    writer = BatchWriter(slow_write, name='test events', interval=0.1, max_batch=10)
+    writer.start()
+    writer.record(1)
+    writer.record(2)
+    await asyncio.sleep(0.15)
+
+    assert written == [[1, 2]]  # one write per interval, not one per event that came in
+    assert writer.pending == 1
+    await writer.stop()
+    assert written[1] == [100]

@@ -66,14 +66,19 @@ class BatchWriter[Event]:
         await self.flush()
 
     async def flush(self, *, full_batches_only: bool = False) -> None:
-        while len(self._queue) >= (self.max_batch if full_batches_only else 1):
-            batch = self._queue[: self.max_batch]
+        """Writes the events queued when it was called. Those recorded while it writes wait
+        for the next flush: under steady traffic, chasing them kept one write in progress
+        at all times, a transaction for every few events."""
+        waiting = len(self._queue)
+        while waiting >= (self.max_batch if full_batches_only else 1):
+            batch = self._queue[: min(self.max_batch, waiting)]
             try:
                 await self.write(batch)
             except Exception:
                 logger.exception('%s: writing %d events failed; will retry', self.name, len(batch))
                 return
             del self._queue[: len(batch)]
+            waiting -= len(batch)
 
     async def _run(self) -> None:
         while not self._stopping:
