@@ -2,7 +2,8 @@
 
 Starts podsite (Granian) on a fresh SQLite demo database and nginx on loopback, saves
 one episode page as a static file for nginx, then drives both with wrk for a bounded
-time. Prints requests/s, p50 and p99, and the ratio of podsite to nginx.
+time. Prints requests/s, p50 and p99, the CPU time the server's processes spent per
+request (apart from wrk, which shares the cores), and the ratio of podsite to nginx.
 """
 
 import argparse
@@ -38,6 +39,9 @@ class Measurement:
     p50_ms: float
     p99_ms: float
     errors: int
+    server_cpu_us: float = 0.0
+    """CPU time the server's processes (threads included) spent per request: on this
+    shared 2-core machine, what a server costs apart from wrk's share of the cores."""
 
 
 def parse_wrk(name: str, connections: int, output: str) -> Measurement:
@@ -61,16 +65,37 @@ def parse_wrk(name: str, connections: int, output: str) -> Measurement:
     )
 
 
-def wrk(url: str, *, name: str, connections: int, seconds: int, threads: int = 2) -> Measurement:
+def session_cpu_seconds(session: int) -> float:
+    """User and system CPU time of the live processes in a session (a server and its
+    workers, each with its threads), from /proc."""
+    total = 0
+    for stat in Path('/proc').glob('[0-9]*/stat'):
+        try:
+            fields = stat.read_text().rsplit(')', 1)[1].split()
+        except OSError:
+            continue  # ended while we looked
+        if int(fields[3]) == session:  # the process group; each server leads its session
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf('SC_CLK_TCK')
+
+
+def wrk(
+    url: str, *, name: str, connections: int, seconds: int, server: int, threads: int = 2
+) -> Measurement:
+    """`server` is the session of the server's processes, whose CPU time is measured."""
     threads = min(threads, connections)
     subprocess.run(['wrk', '-t1', '-c4', '-d2s', url], check=True, capture_output=True)  # warm-up
+    cpu_before = session_cpu_seconds(server)
     result = subprocess.run(
         ['wrk', f'-t{threads}', f'-c{connections}', f'-d{seconds}s', '--latency', url],
         check=True,
         capture_output=True,
         text=True,
     )
-    return parse_wrk(name, connections, result.stdout)
+    measurement = parse_wrk(name, connections, result.stdout)
+    requests = int(re.search(r'(\d+) requests in', result.stdout).group(1))  # type: ignore[union-attr]
+    measurement.server_cpu_us = (session_cpu_seconds(server) - cpu_before) / requests * 1e6
+    return measurement
 
 
 def wait_for(url: str, timeout: float = 30) -> None:
@@ -229,7 +254,7 @@ def main() -> None:
         (static_root / 'episode').mkdir(parents=True)
         nginx = shutil.which('nginx') or '/usr/sbin/nginx'
         config = loopback_config(work, static_root, port=NGINX_PORT)
-        stack.enter_context(
+        nginx_server = stack.enter_context(
             process(
                 [nginx, '-p', str(work), '-c', str(config)],
                 env,
@@ -243,7 +268,7 @@ def main() -> None:
             for position, server in enumerate(options.servers.split(',')):
                 chosen = SERVERS[server]
                 log = work / f'{server}.log'
-                with process(chosen.command(PODSITE_PORT), env | chosen.env, log):
+                with process(chosen.command(PODSITE_PORT), env | chosen.env, log) as served:
                     try:
                         wait_for(f'{base}/health', timeout=90)
                     except RuntimeError:
@@ -255,16 +280,17 @@ def main() -> None:
                             page = response.read()
                         (static_root / 'episode' / 'index.html').write_bytes(page)
                         wait_for(nginx_url)
-                    urls = [(server, f'{base}{episode_path}')]
+                    urls = [(server, f'{base}{episode_path}', served.pid)]
                     if position == 0:
-                        urls.insert(0, ('nginx static', nginx_url))
-                    for name, url in urls:
+                        urls.insert(0, ('nginx static', nginx_url, nginx_server.pid))
+                    for name, url, session in urls:
                         results.append(
                             wrk(
                                 url,
                                 name=name,
                                 connections=options.connections,
                                 seconds=options.seconds,
+                                server=session,
                             )
                         )
                         results.append(
@@ -273,6 +299,7 @@ def main() -> None:
                                 name=name,
                                 connections=1,
                                 seconds=options.seconds // 2,
+                                server=session,
                                 threads=1,
                             )
                         )
@@ -285,7 +312,7 @@ def main() -> None:
     )
     print(
         f'{"what":<18}{"conns":>6}{"req/s":>10}{"p50 ms":>9}{"p99 ms":>9}'
-        f'{"errors":>8}{"x nginx":>9}{"x flask":>9}'
+        f'{"errors":>8}{"cpu us":>8}{"x nginx":>9}{"x flask":>9}'
     )
     nginx_rps = {m.connections: m.requests_per_second for m in results if m.name == 'nginx static'}
     flask_rps = {m.connections: m.requests_per_second for m in results if m.name == 'flask x2'}
@@ -298,7 +325,8 @@ def main() -> None:
         )
         print(
             f'{m.name:<18}{m.connections:>6}{m.requests_per_second:>10.0f}'
-            f'{m.p50_ms:>9.2f}{m.p99_ms:>9.2f}{m.errors:>8}{ratio:>9.3f}{versus_flask}'
+            f'{m.p50_ms:>9.2f}{m.p99_ms:>9.2f}{m.errors:>8}{m.server_cpu_us:>8.0f}{ratio:>9.3f}'
+            f'{versus_flask}'
         )
     out = ROOT / 'bench' / 'results'
     out.mkdir(exist_ok=True)
