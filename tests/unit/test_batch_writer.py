@@ -47,7 +47,8 @@ async def test_events_recorded_during_a_write_wait_for_the_next_interval() -> No
     written: list[list[int]] = []
 
     async def slow_write(events: list[int]) -> None:
-        writer.record(100 + len(written))  # traffic goes on while the batch is written
+        if not written:
+            writer.record(100)  # traffic goes on while the first batch is written
         await asyncio.sleep(0.01)
         written.append(events)
 
@@ -60,4 +61,34 @@ async def test_events_recorded_during_a_write_wait_for_the_next_interval() -> No
     assert written == [[1, 2]]  # one write per interval, not one per event that came in
     assert writer.pending == 1
     await writer.stop()
-    assert written[1] == [100]
+    assert written == [[1, 2], [100]]
+
+
+async def test_stopping_writes_the_events_recorded_during_its_last_write() -> None:
+    written: list[list[int]] = []
+
+    async def slow_write(events: list[int]) -> None:
+        if len(written) < 2:
+            writer.record(100 + len(written))  # the last requests finish while it writes
+        await asyncio.sleep(0.01)
+        written.append(events)
+
+    writer = BatchWriter(slow_write, name='test events', interval=60, max_batch=10)
+    writer.start()
+    writer.record(1)
+    await writer.stop()
+
+    assert written == [[1], [100], [101]]
+    assert writer.pending == 0
+
+
+async def test_stopping_keeps_the_events_a_failed_write_could_not_store() -> None:
+    async def failing_write(events: list[int]) -> None:
+        raise OSError('database unavailable')
+
+    writer = BatchWriter(failing_write, name='test events', interval=60, max_batch=10)
+    writer.start()
+    writer.record(1)
+    await writer.stop()
+
+    assert writer.pending == 1

@@ -63,12 +63,15 @@ class BatchWriter[Event]:
             self._wake.set()
             await self._task
             self._task = None
-        await self.flush()
+        # Nothing comes after these flushes, so events recorded while one writes go too; a
+        # failed write ends them, with its events still queued.
+        while self._queue and await self.flush():
+            pass
 
-    async def flush(self, *, full_batches_only: bool = False) -> None:
-        """Writes the events queued when it was called. Those recorded while it writes wait
-        for the next flush: under steady traffic, chasing them kept one write in progress
-        at all times, a transaction for every few events."""
+    async def flush(self, *, full_batches_only: bool = False) -> bool:
+        """Writes the events queued when it was called; False if a write failed. Those
+        recorded while it writes wait for the next flush: under steady traffic, chasing
+        them kept one write in progress at all times, a transaction for every few events."""
         waiting = len(self._queue)
         while waiting >= (self.max_batch if full_batches_only else 1):
             batch = self._queue[: min(self.max_batch, waiting)]
@@ -76,9 +79,10 @@ class BatchWriter[Event]:
                 await self.write(batch)
             except Exception:
                 logger.exception('%s: writing %d events failed; will retry', self.name, len(batch))
-                return
+                return False
             del self._queue[: len(batch)]
             waiting -= len(batch)
+        return True
 
     async def _run(self) -> None:
         while not self._stopping:
