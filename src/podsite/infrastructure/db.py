@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
 
 from podsite.infrastructure.cache import ContentState
 from podsite.infrastructure.fresh_reads import FreshReads
+from podsite.infrastructure.sqlite_commits import CommitWatch
 from podsite.settings import Settings
 
 EXTENSION_KEY = 'podsite.database'
@@ -126,7 +127,7 @@ class Database:
         aiosqlite hands each step of a statement to a thread and back, which costs most of a
         millisecond; reading a few rows of a local file in place costs tens of microseconds,
         less than the hop itself."""
-        self._commit_watch: PoolProxiedConnection | None = None
+        self._commit_watch: tuple[PoolProxiedConnection, CommitWatch] | None = None
         self.content_state_seen: tuple[int, ContentState] | None = None
         """The content state last read, with the commit counter it was read at."""
         self.fresh_content_state: FreshReads[ContentState] | None = None
@@ -165,12 +166,12 @@ class Database:
             return None
         if self._commit_watch is None:
             # Opened on first use, so an unreachable file is the request's 503, not a crash.
-            self._commit_watch = self.quick_reads.raw_connection()
-        # The watch connection never writes, so every commit is another connection's.
-        watch = self._commit_watch.driver_connection
-        assert isinstance(watch, sqlite3.Connection)
-        (counter,) = watch.execute('PRAGMA data_version').fetchone() or (0,)
-        return int(counter)
+            connection = self.quick_reads.raw_connection()
+            watched = connection.driver_connection
+            assert isinstance(watched, sqlite3.Connection)
+            # The watch connection never writes, so every commit is another connection's.
+            self._commit_watch = (connection, CommitWatch(watched))
+        return self._commit_watch[1].commits()
 
     def records_in_place(self, query: PreparedRead, parameters: Mapping[str, Any]) -> list[Record]:
         """On SQLite, a prepared read on the connection of `read_in_place`, by the driver."""
@@ -243,7 +244,10 @@ class Database:
         if self.server_reads is not None:
             await self.server_reads.dispose()
         if self._commit_watch is not None:
-            self._commit_watch.close()
+            connection, watch = self._commit_watch
+            watch.close()
+            connection.close()
+            self._commit_watch = None
         if self.quick_reads is not None:
             self.quick_reads.dispose()
 
