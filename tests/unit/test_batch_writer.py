@@ -92,3 +92,43 @@ async def test_stopping_keeps_the_events_a_failed_write_could_not_store() -> Non
     await writer.stop()
 
     assert writer.pending == 1
+
+
+async def test_a_queue_that_fills_during_a_write_keeps_exactly_the_unwritten_events() -> None:
+    written: list[list[int]] = []
+
+    async def slow_write(events: list[int]) -> None:
+        if not written:
+            for event in range(100, 104):  # an outage's backlog: the full queue drops 1 and 2
+                writer.record(event)
+        await asyncio.sleep(0)
+        written.append(events)
+
+    writer = BatchWriter(slow_write, name='test events', interval=60, max_batch=3, max_queued=5)
+    for event in (1, 2, 3):
+        writer.record(event)
+
+    assert await writer.flush()
+    assert written == [[1, 2, 3]]
+    assert writer.pending == 4, 'the four events recorded during the write are still queued'
+    assert await writer.flush()
+    assert written == [[1, 2, 3], [100, 101, 102], [103]]
+
+
+async def test_a_backlog_larger_than_the_batch_drops_the_oldest_unwritten_events_too() -> None:
+    written: list[list[int]] = []
+
+    async def slow_write(events: list[int]) -> None:
+        if not written:
+            for event in range(100, 106):  # drops 1 and 2 (written now), 3 and 100 (never)
+                writer.record(event)
+        written.append(events)
+
+    writer = BatchWriter(slow_write, name='test events', interval=60, max_batch=2, max_queued=5)
+    for event in (1, 2, 3):
+        writer.record(event)
+
+    assert await writer.flush()
+    assert written == [[1, 2]], 'event 3 was dropped before its turn, so the flush ends'
+    assert await writer.flush()
+    assert [event for batch in written for event in batch] == [1, 2, 101, 102, 103, 104, 105]

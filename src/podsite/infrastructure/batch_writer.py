@@ -8,7 +8,9 @@ loses nothing. When the database is unavailable, events stay queued and are retr
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
+from itertools import islice
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +31,9 @@ class BatchWriter[Event]:
         self.name = name
         self.interval = interval
         self.max_batch = max_batch
-        self.max_queued = max_queued
-        self._queue: list[Event] = []
+        self._queue: deque[Event] = deque(maxlen=max_queued)
+        self._dropped = 0
+        """Events dropped from the front of a full queue since the writer was made."""
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -38,13 +41,13 @@ class BatchWriter[Event]:
     def record(self, event: Event) -> None:
         if not self.enabled:
             return
-        if len(self._queue) >= self.max_queued:
+        if len(self._queue) == self._queue.maxlen:
             # Memory is the limit when the database stays down for long; say so, loudly.
             logger.error(
-                '%s queue full (%d); dropping the oldest event', self.name, self.max_queued
+                '%s queue full (%d); dropping the oldest event', self.name, self._queue.maxlen
             )
-            del self._queue[0]
-        self._queue.append(event)
+            self._dropped += 1
+        self._queue.append(event)  # a full deque drops its oldest event itself
         if len(self._queue) >= self.max_batch:
             self._wake.set()
 
@@ -74,14 +77,19 @@ class BatchWriter[Event]:
         them kept one write in progress at all times, a transaction for every few events."""
         waiting = len(self._queue)
         while waiting >= (self.max_batch if full_batches_only else 1):
-            batch = self._queue[: min(self.max_batch, waiting)]
+            batch = list(islice(self._queue, min(self.max_batch, waiting)))
+            dropped_before = self._dropped
             try:
                 await self.write(batch)
             except Exception:
                 logger.exception('%s: writing %d events failed; will retry', self.name, len(batch))
                 return False
-            del self._queue[: len(batch)]
-            waiting -= len(batch)
+            # A queue that filled up while the batch was written dropped its oldest events,
+            # the batch's own first: only the batch's events still queued leave it now.
+            dropped = self._dropped - dropped_before
+            for _ in range(len(batch) - dropped):
+                self._queue.popleft()
+            waiting -= max(len(batch), dropped)
         return True
 
     async def _run(self) -> None:
