@@ -16,6 +16,7 @@ from podsite.infrastructure import (
     static_files,
     templates,
 )
+from podsite.infrastructure.asgi_connection import WholeRequestConnection
 from podsite.infrastructure.events import create_writers
 from podsite.infrastructure.page_cache import ASGIApp, PageCacheMiddleware
 from podsite.infrastructure.periodic import PeriodicTask
@@ -68,6 +69,7 @@ def create_app(
         static_folder=str(PACKAGE_DIR / 'static'),
         template_folder=None,
     )
+    app.asgi_http_class = WholeRequestConnection
     app.config.update(
         SECRET_KEY=settings.secret_key,
         PODSITE_SETTINGS=settings,

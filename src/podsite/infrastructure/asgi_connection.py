@@ -1,0 +1,63 @@
+"""How the app takes an HTTP request from the ASGI server (`Quart.asgi_http_class`).
+
+Quart runs every request as two tasks in a task group: one handles the request, the other
+reads the server's messages (the body, then a disconnect that cancels the handler). The
+request ends only when that reader has seen the disconnect, which the server sends once the
+response is out. For a page, whose whole request is one message with no body to follow,
+that is a task, a task group and a second trip to the server for nothing: 30 µs of the
+95 µs Quart spends on the shortest request, in-process.
+
+A request whose first message holds the whole body is handled here in the server's own
+task, as a plain call. A request whose body comes in several messages (an upload) takes
+Quart's own way, with the first message handed back to it.
+"""
+
+from typing import Any
+
+from quart.asgi import ASGIHTTPConnection
+from quart.wrappers.base import ClientDisconnectedError
+
+Message = dict[str, Any]
+
+
+class WholeRequestConnection(ASGIHTTPConnection):
+    async def __call__(self, receive: Any, send: Any) -> None:
+        first = await receive()
+        if first['type'] != 'http.request' or first.get('more_body', False):
+            await super().__call__(_with_first(first, receive), send)
+            return
+        send = _disconnect_on_os_error(send)
+        request = self._create_request_from_scope(send)
+        await request.body.put(first.get('body', b''))
+        request.body.set_complete()
+        try:
+            await self.handle_request(request, send)
+        except ClientDisconnectedError:
+            # The visitor left while the response went out: nobody is there to tell.
+            return
+
+
+def _disconnect_on_os_error(send: Any) -> Any:
+    """`send`, raising Quart's ClientDisconnectedError when the connection is gone, as
+    Quart's own connection does."""
+
+    async def sending(message: Message) -> None:
+        try:
+            await send(message)
+        except OSError as error:
+            raise ClientDisconnectedError() from error
+
+    return sending
+
+
+def _with_first(first: Message, receive: Any) -> Any:
+    """`receive`, giving back the message already taken from it first."""
+    pending = [first]
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop()
+        message: Message = await receive()
+        return message
+
+    return replayed
