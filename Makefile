@@ -27,10 +27,10 @@ run: $(STAMP) ## Migrate, load the demo catalogue if empty, serve on http://127.
 test: $(STAMP) ## Run the whole test suite (PODSITE_DATABASE_URL=postgresql+asyncpg://... for PostgreSQL)
 	$(BIN)/pytest
 
-lint: $(STAMP) ## ruff check, ruff format --check, mypy src
+lint: $(STAMP) ## ruff check, ruff format --check, mypy src bench
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src
+	$(BIN)/mypy src bench
 
 format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -103,7 +103,9 @@ def measure_size(episodes: int, seconds: int, spread: int) -> SizeResult:
                 for page, path in PAGES.items():
                     name = f'{page}, {mode}'
                     url = base + (path or episode_path)
-                    measurements[page, mode] = wrk(url, name=name, connections=1, seconds=seconds)
+                    measurements[page, mode] = wrk(
+                        url, name=name, connections=1, seconds=seconds, server=pid
+                    )
                 if mode == 'hot':
                     visit_spread(base, episodes, spread)
                     rss = worker_rss_mb(pid)

@@ -9,7 +9,8 @@ import argparse
 import subprocess
 import sys
 
-from demo_site import BIN, demo_site
+from demo_site import demo_site
+from run import BIN
 
 PUBLIC_URL = 'https://podcast.example'
 

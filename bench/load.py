@@ -23,7 +23,8 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-from demo_site import BIN, demo_site
+from demo_site import demo_site
+from run import BIN
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = ROOT / 'tests' / 'load' / 'locustfile.py'

@@ -68,10 +68,12 @@ def main() -> None:
         # Both servers run side by side and are measured in turns, several rounds, so a
         # burst of other work on the machine falls on both alike; the median round counts.
         bases = {}
+        sessions = {}
         for recording, port in ((False, PODSITE_PORT), (True, PODSITE_PORT + 10)):
             serve = [podsite, 'serve', '--port', str(port), '--workers', '1']
             server_env = env | {'PODSITE_RECORD_EVENTS': 'true' if recording else 'false'}
-            stack.enter_context(process(serve, server_env, work / f'recording-{recording}.log'))
+            log = work / f'recording-{recording}.log'
+            sessions[recording] = stack.enter_context(process(serve, server_env, log)).pid
             bases[recording] = f'http://127.0.0.1:{port}'
         for base in bases.values():
             wait_for(f'{base}/health')
@@ -82,7 +84,7 @@ def main() -> None:
                 for recording, base in bases.items():
                     rounds.setdefault((name, recording), []).append(
                         wrk(f'{base}{path}', name=name, connections=options.connections,
-                            seconds=options.seconds)
+                            seconds=options.seconds, server=sessions[recording])
                     )  # fmt: skip
         for key, measured in rounds.items():
             results[key] = sorted(measured, key=lambda m: m.requests_per_second)[len(measured) // 2]
@@ -96,11 +98,11 @@ def main() -> None:
         off, on = results[(name, False)], results[(name, True)]
         cost = 1 - on.requests_per_second / off.requests_per_second
         failed |= cost > ALLOWED_COST or on.errors > 0 or off.errors > 0
-        for measured, label in ((off, 'off'), (on, 'on')):
+        for shown, label in ((off, 'off'), (on, 'on')):
             print(
-                f'{name:<12}{label:>10}{measured.requests_per_second:>10.0f}'
-                f'{measured.p50_ms:>9.2f}{measured.p99_ms:>9.2f}'
-                + (f'{cost:>8.1%}' if measured is on else '')
+                f'{name:<12}{label:>10}{shown.requests_per_second:>10.0f}'
+                f'{shown.p50_ms:>9.2f}{shown.p99_ms:>9.2f}'
+                + (f'{cost:>8.1%}' if shown is on else '')
             )
     if failed:
         sys.exit(f'recording costs more than {ALLOWED_COST:.0%}, or requests failed')
