@@ -3,7 +3,7 @@
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from podsite.data import Guest, Policy, Sponsor, User
@@ -48,49 +48,33 @@ async def for_edit(entity: str, row_id: int) -> dict[str, Any] | None:
 
 async def save(entity: str, *, row_id: int | None, data: BaseModel, actor: UserInfo) -> int:
     model, _ = ENTITIES[entity]
-    session = db.session()
     values = data.model_dump(mode='json')
-    if row_id is None:
-        row: Any = model(**values)
-        session.add(row)
-        before: dict[str, Any] = {}
-    else:
-        row = await session.get(model, row_id)
-        if row is None:
-            raise LookupError(row_id)
-        before = {field: getattr(row, field) for field in values}
-        for field, value in values.items():
-            setattr(row, field, value)
     try:
-        await session.flush()
+        saved = await audit_service.save_row(
+            model,
+            row_id,
+            values,
+            actor=actor,
+            entity=entity,
+            summary=values.get('name') or values['title'],
+        )
     except IntegrityError as error:
-        await session.rollback()
+        await db.session().rollback()
         raise SlugTakenError(values['slug']) from error
-    audit_service.record(
-        actor=actor,
-        action='create' if row_id is None else 'update',
-        entity=entity,
-        entity_id=row.id,
-        summary=values.get('name') or values['title'],
-        changes=audit_service.changes_between(before, values),
-    )
-    await session.commit()
-    return int(row.id)
+    if saved is None:
+        raise LookupError(row_id)
+    return saved
 
 
 async def remove(entity: str, *, row_id: int, actor: UserInfo) -> bool:
     model, _ = ENTITIES[entity]
-    session = db.session()
-    row: Any = await session.get(model, row_id)
-    if row is None:
-        return False
-    name = getattr(row, 'name', None) or row.title
-    await session.execute(delete(model).where(model.id == row_id))
-    audit_service.record(
-        actor=actor, action='delete', entity=entity, entity_id=row_id, summary=name
+    return await audit_service.delete_row(
+        model,
+        row_id,
+        actor=actor,
+        entity=entity,
+        summary=lambda row: getattr(row, 'name', None) or row.title,
     )
-    await session.commit()
-    return True
 
 
 async def users() -> list[UserRow]:

@@ -1,8 +1,9 @@
 """The admin's audit log: every admin write says who, what, when, and what changed."""
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from podsite.data import AuditEntry
 from podsite.infrastructure import db
@@ -45,6 +46,64 @@ def record(
             changes=_jsonable(changes or {}),
         )
     )
+
+
+async def save_row(
+    model: type[Any],
+    row_id: int | None,
+    values: dict[str, Any],
+    *,
+    actor: UserInfo,
+    entity: str,
+    summary: str,
+) -> int | None:
+    """Creates a `model` row from `values` (no `row_id`) or sets them on row `row_id`, and
+    commits it with its audit entry of what changed; the row's id, or None when the row to
+    update is gone. A constraint the write breaks raises from the flush, before the entry."""
+    session = db.session()
+    if row_id is None:
+        row = model(**values)
+        session.add(row)
+        before: dict[str, Any] = {}
+    else:
+        row = await session.get(model, row_id)
+        if row is None:
+            return None
+        before = {field: getattr(row, field) for field in values}
+        for field, value in values.items():
+            setattr(row, field, value)
+    await session.flush()
+    record(
+        actor=actor,
+        action='create' if row_id is None else 'update',
+        entity=entity,
+        entity_id=row.id,
+        summary=summary,
+        changes=changes_between(before, values),
+    )
+    await session.commit()
+    return int(row.id)
+
+
+async def delete_row(
+    model: type[Any],
+    row_id: int,
+    *,
+    actor: UserInfo,
+    entity: str,
+    summary: Callable[[Any], str],
+) -> bool:
+    """Deletes row `row_id` of `model` (and what cascades from it), committed with its audit
+    entry, which `summary` names from the row; False when there is no such row."""
+    session = db.session()
+    row = await session.get(model, row_id)
+    if row is None:
+        return False
+    name = summary(row)
+    await session.execute(delete(model).where(model.id == row_id))
+    record(actor=actor, action='delete', entity=entity, entity_id=row_id, summary=name)
+    await session.commit()
+    return True
 
 
 def _jsonable(value: Any) -> Any:

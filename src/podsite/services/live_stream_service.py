@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, select
 from sqlalchemy.sql import Select
 
 from podsite.data import Episode, LiveStream
@@ -90,40 +90,16 @@ async def save(*, stream_id: int | None, data: LiveStreamWrite, actor: UserInfo)
     values: dict[str, Any] = data.model_dump(exclude={'episode_number'}) | {
         'episode_id': episode_id
     }
-    if stream_id is None:
-        row = LiveStream(**values)
-        session.add(row)
-        before: dict[str, Any] = {}
-    else:
-        found = await session.get(LiveStream, stream_id) if 0 < stream_id <= MAX_ID else None
-        if found is None:
-            return None
-        row = found
-        before = {field: getattr(row, field) for field in values}
-        for field, value in values.items():
-            setattr(row, field, value)
-    await session.flush()
-    audit_service.record(
-        actor=actor,
-        action='create' if stream_id is None else 'update',
-        entity='live_stream',
-        entity_id=row.id,
-        summary=data.title,
-        changes=audit_service.changes_between(before, values),
+    if stream_id is not None and not 0 < stream_id <= MAX_ID:
+        return None
+    return await audit_service.save_row(
+        LiveStream, stream_id, values, actor=actor, entity='live_stream', summary=data.title
     )
-    await session.commit()
-    return int(row.id)
 
 
 async def remove(*, stream_id: int, actor: UserInfo) -> bool:
-    session = db.session()
-    row = await session.get(LiveStream, stream_id) if 0 < stream_id <= MAX_ID else None
-    if row is None:
+    if not 0 < stream_id <= MAX_ID:
         return False
-    title = row.title
-    await session.execute(delete(LiveStream).where(LiveStream.id == stream_id))
-    audit_service.record(
-        actor=actor, action='delete', entity='live_stream', entity_id=stream_id, summary=title
+    return await audit_service.delete_row(
+        LiveStream, stream_id, actor=actor, entity='live_stream', summary=lambda row: row.title
     )
-    await session.commit()
-    return True

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy import ColumnElement, func, insert, select
 
 from podsite.data import ClickEvent, Episode, Guest, ShortLink, Sponsor, SponsorPlacement
 from podsite.data.base import utc_now
@@ -141,29 +141,12 @@ async def save_link(link_id: int | None, data: ShortLinkWrite, *, actor: UserInf
         'sponsor_id': await _reference(Sponsor.id, Sponsor.slug, data.sponsor_slug, 'sponsor'),
         'guest_id': await _reference(Guest.id, Guest.slug, data.guest_slug, 'guest'),
     }
-    if link_id is None:
-        short_link = ShortLink(**values)
-        session.add(short_link)
-        before: dict[str, Any] = {}
-    else:
-        found = await session.get(ShortLink, link_id)
-        if found is None:
-            raise LookupError(link_id)
-        short_link = found
-        before = {field: getattr(short_link, field) for field in values}
-        for field, value in values.items():
-            setattr(short_link, field, value)
-    await session.flush()
-    audit_service.record(
-        actor=actor,
-        action='create' if link_id is None else 'update',
-        entity='short_link',
-        entity_id=short_link.id,
-        summary=f'/r/{data.name}',
-        changes=audit_service.changes_between(before, values),
+    saved = await audit_service.save_row(
+        ShortLink, link_id, values, actor=actor, entity='short_link', summary=f'/r/{data.name}'
     )
-    await session.commit()
-    return short_link.id
+    if saved is None:
+        raise LookupError(link_id)
+    return saved
 
 
 async def _reference(id_column: Any, key_column: Any, key: object, what: str) -> int | None:
@@ -177,14 +160,6 @@ async def _reference(id_column: Any, key_column: Any, key: object, what: str) ->
 
 async def delete_link(link_id: int, *, actor: UserInfo) -> bool:
     """Deletes the link and its clicks, audited."""
-    session = db.session()
-    found = await session.get(ShortLink, link_id)
-    if found is None:
-        return False
-    name = found.name
-    await session.execute(delete(ShortLink).where(ShortLink.id == link_id))
-    audit_service.record(
-        actor=actor, action='delete', entity='short_link', entity_id=link_id, summary=f'/r/{name}'
+    return await audit_service.delete_row(
+        ShortLink, link_id, actor=actor, entity='short_link', summary=lambda row: f'/r/{row.name}'
     )
-    await session.commit()
-    return True
