@@ -17,8 +17,9 @@ from podsite.infrastructure import (
     templates,
 )
 from podsite.infrastructure.asgi_connection import WholeRequestConnection
+from podsite.infrastructure.asgi_types import ASGIApp
 from podsite.infrastructure.events import create_writers
-from podsite.infrastructure.page_cache import ASGIApp, PageCacheMiddleware
+from podsite.infrastructure.page_cache import PageCacheMiddleware
 from podsite.infrastructure.periodic import PeriodicTask
 from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.services import download_aggregation_service, site_state_service

@@ -1,15 +1,14 @@
 """Requests taken from the ASGI server: whole in one message, in several, or cut short."""
 
 import asyncio
-from typing import Any
+from pathlib import Path
 
 from quart import Quart, request
 
 from podsite.app import create_app
 from podsite.infrastructure.asgi_connection import WholeRequestConnection
+from podsite.infrastructure.asgi_types import Message, Scope
 from podsite.settings import Settings
-
-Message = dict[str, Any]
 
 
 def echo_app() -> Quart:
@@ -23,7 +22,7 @@ def echo_app() -> Quart:
     return app
 
 
-def http_scope(method: str) -> Message:
+def http_scope(method: str) -> Scope:
     return {
         'type': 'http', 'asgi': {'version': '3.0'}, 'http_version': '1.1', 'method': method,
         'scheme': 'http', 'path': '/echo', 'raw_path': b'/echo', 'query_string': b'',
@@ -107,6 +106,6 @@ async def test_a_visitor_gone_before_the_request_is_left_to_quart() -> None:
     assert server.sent == []
 
 
-def test_the_site_takes_its_requests_this_way(tmp_path: Any) -> None:
+def test_the_site_takes_its_requests_this_way(tmp_path: Path) -> None:
     app = create_app(Settings(database_url=f'sqlite+aiosqlite:///{tmp_path / "site.db"}'))
     assert app.asgi_http_class is WholeRequestConnection

@@ -19,7 +19,7 @@ from typing import Any
 from quart.asgi import ASGIHTTPConnection
 from quart.wrappers.base import ClientDisconnectedError
 
-Message = dict[str, Any]
+from podsite.infrastructure.asgi_types import Message
 
 
 class WholeRequestConnection(ASGIHTTPConnection):

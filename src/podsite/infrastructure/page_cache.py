@@ -20,6 +20,7 @@ from typing import Any
 
 from quart import Quart, Response, g, request
 
+from podsite.infrastructure.asgi_types import ASGIApp, Message, Scope
 from podsite.infrastructure.cache import STATE_KEY, ContentCache, ContentState
 from podsite.infrastructure.client_ip import scope_header
 
@@ -46,9 +47,6 @@ CACHEABLE_ENDPOINTS = frozenset({
 Replay = Callable[[str], None]
 """Something a page's view did besides rendering that must happen on every view (counting
 sponsor impressions); called with the visitor's User-Agent."""
-Scope = dict[str, Any]
-Message = dict[str, Any]
-ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
 
 
 @dataclass(frozen=True)

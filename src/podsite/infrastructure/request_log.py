@@ -15,13 +15,11 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from podsite.infrastructure.asgi_types import Message, Scope
 from podsite.infrastructure.client_ip import scope_client_ip, scope_header
 from podsite.settings import IPNetwork
 
 logger = logging.getLogger('podsite.request')
-
-Scope = dict[str, Any]
-Message = dict[str, Any]
 
 
 def format_line(
