@@ -4,7 +4,8 @@ told without running a statement.
 Every request for a kept page asks this. `PRAGMA data_version` answers it, but it opens a
 read transaction, which takes file locks with system calls, and the driver releases the GIL
 around it, so the worker's thread waits for the server's threads to hand the GIL back. In a
-served worker that one pragma took about 40 % of a kept page's throughput.
+served worker that one pragma was a third of a kept page's CPU (80 against 54 µs a request,
+`bench/run.py`; bench/README.md's step table).
 
 In WAL mode every commit, by any process, rewrites the wal-index header at the start of the
 `-shm` file, which all connections map into memory. The format is documented and shared
