@@ -72,9 +72,10 @@ async def measure(database_url: str, runs: int) -> None:
 
 
 async def measure_import(database_url: str, feed: Path, data: bytes) -> None:
+    from podsite.formats.feed_parser import parse_feed
     from podsite.infrastructure import db
-    from podsite.services import feed_import_service, schema_service
-    from podsite.services.feed_parser import parse_feed
+    from podsite.services.operations import schema_service
+    from podsite.services.publishing import feed_import_service
 
     app = create_app(Settings(database_url=database_url))
     async with app.test_app(), app.app_context():

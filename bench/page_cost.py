@@ -26,7 +26,7 @@ from quart import Quart
 from podsite.app import create_app
 from podsite.infrastructure import templates
 from podsite.infrastructure.asgi_connection import WholeRequestConnection
-from podsite.services import episode_service, podcast_service
+from podsite.services.catalogue import episode_service, podcast_service
 from podsite.settings import PACKAGE_DIR, Settings
 from podsite.viewmodels.episodes.details import EpisodeDetailsViewModel
 from run import load_demo

@@ -17,8 +17,8 @@ from sqlalchemy import text
 
 from podsite.app import create_app
 from podsite.infrastructure import db
-from podsite.services import search_service
-from podsite.services.search_query import parse
+from podsite.services.catalogue import search_service
+from podsite.services.catalogue.search_query import parse
 from podsite.settings import Settings
 from run import BIN, load_demo
 

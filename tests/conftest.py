@@ -33,8 +33,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
 from podsite.infrastructure import db
-from podsite.services import account_service, demo_content, demo_service, schema_service
+from podsite.services.accounts import account_service
+from podsite.services.operations import schema_service
 from podsite.settings import Settings
+from podsite.tools import demo_content, demo_service
 
 DEMO_EPISODES = 40
 TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-0123456789'

@@ -18,11 +18,12 @@ from podsite.infrastructure import (
 )
 from podsite.infrastructure.asgi_connection import WholeRequestConnection
 from podsite.infrastructure.asgi_types import ASGIApp
-from podsite.infrastructure.events import create_writers
 from podsite.infrastructure.page_cache import PageCacheMiddleware
 from podsite.infrastructure.periodic import PeriodicTask
 from podsite.infrastructure.request_log import RequestLogMiddleware
-from podsite.services import download_aggregation_service, site_state_service
+from podsite.services.analytics import counting
+from podsite.services.analytics.recording import create_writers
+from podsite.services.catalogue import site_state_service
 from podsite.settings import PACKAGE_DIR, Settings
 from podsite.views import (
     account,
@@ -86,7 +87,7 @@ def create_app(
 
     async def aggregate() -> None:
         async with app.app_context():
-            await download_aggregation_service.aggregate_downloads(settings.analytics_window)
+            await counting.aggregate_downloads(settings.analytics_window)
 
     aggregation = PeriodicTask(
         aggregate, name='download aggregation', interval=settings.analytics_interval_seconds

@@ -18,25 +18,17 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from podsite import site_check, static_export
 from podsite.app import create_app
+from podsite.formats import feed_parser
 from podsite.infrastructure import db
 from podsite.schemas.backup import BackupManifest, TableCount
-from podsite.services import (
-    account_service,
-    backup_service,
-    demo_content,
-    demo_service,
-    download_aggregation_service,
-    feed_import_service,
-    feed_parser,
-    media_service,
-    report_service,
-    schema_service,
-    stream_subscriber_service,
-    transcript_service,
-)
+from podsite.services.accounts import account_service
+from podsite.services.analytics import counting, reporting
+from podsite.services.operations import schema_service
+from podsite.services.publishing import feed_import_service, media_service, transcript_service
+from podsite.services.streams import stream_subscriber_service
 from podsite.settings import Settings
+from podsite.tools import backup_service, demo_content, demo_service, site_check, static_export
 from podsite.viewmodels.shared.form import email_problem, password_problem
 
 cli = typer.Typer(no_args_is_help=True, help='podsite: a self-hosted podcast website engine.')
@@ -416,9 +408,7 @@ def aggregate(
 
     async def count() -> None:
         async with app_with_database(settings):
-            result = await download_aggregation_service.aggregate_downloads(
-                settings.analytics_window, rebuild=rebuild
-            )
+            result = await counting.aggregate_downloads(settings.analytics_window, rebuild=rebuild)
         if result.first_day is None:
             console.print('No new download events; counts are up to date.')
             return
@@ -440,13 +430,13 @@ def stats(
 
     async def summarise() -> None:
         async with app_with_database(settings):
-            await download_aggregation_service.aggregate_downloads(settings.analytics_window)
+            await counting.aggregate_downloads(settings.analytics_window)
             since = datetime.now(UTC).date() - timedelta(days=days - 1)
-            everything = await report_service.downloads_per_day(None)
-            recent = await report_service.downloads_per_day(since)
-            top = await report_service.episode_downloads(top=5)
-            apps = await report_service.shares('app', since)
-            links = await report_service.link_clicks(since)
+            everything = await reporting.downloads_per_day(None)
+            recent = await reporting.downloads_per_day(since)
+            top = await reporting.episode_downloads(top=5)
+            apps = await reporting.shares('app', since)
+            links = await reporting.link_clicks(since)
         console.print(
             f'Counted downloads: [bold]{sum(d.count for d in everything)}[/bold] in all, '
             f'[bold]{sum(d.count for d in recent)}[/bold] in the last {days} days '

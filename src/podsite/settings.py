@@ -7,7 +7,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from podsite.services.download_counting import Window
+from podsite.services.analytics.iab_rules import Window
 
 DEVELOPMENT_SECRET_KEY = 'development-only-secret-key-change-me'  # noqa: S105 (refused outside development)
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -22,8 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
 from podsite.data import DownloadCount, DownloadEvent, Episode
-from podsite.services import account_service, download_aggregation_service
-from podsite.services.download_counting import Window
+from podsite.services.accounts import account_service
+from podsite.services.analytics import counting
+from podsite.services.analytics.iab_rules import Window
 from podsite.settings import PACKAGE_DIR
 from tests.conftest import Backend, DatabaseFactory, free_port, podsite_server, settings_for
 
@@ -257,7 +258,7 @@ async def test_downloads_through_both_instances_count_once(cluster: Cluster) -> 
             assert stored == 2
         app = create_app(settings_for(cluster.database_url))
         async with app.test_app(), app.app_context():
-            await download_aggregation_service.aggregate_downloads(Window.ROLLING_FIRST_TOUCH)
+            await counting.aggregate_downloads(Window.ROLLING_FIRST_TOUCH)
         async with AsyncSession(engine) as session:
             counted = await session.scalar(
                 select(func.sum(DownloadCount.downloads))

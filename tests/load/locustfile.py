@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from locust import HttpUser, between, events, task
 from locust.env import Environment
 
-from podsite.site_check import parse_sitemap
+from podsite.tools.site_check import parse_sitemap
 
 SEARCHES = (
     'pytest', 'async', 'Django', 'data pipelines', 'packaging', 'Polars', 'type hints',

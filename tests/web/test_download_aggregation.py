@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import AnalyticsSalt, DownloadCount, Episode
 from podsite.schemas.analytics import PendingDownload
-from podsite.services import download_aggregation_service, download_service
-from podsite.services.download_counting import Window
+from podsite.services.analytics import counting, storage
+from podsite.services.analytics.iab_rules import Window
 from tests.factories import add_episode
 
 IPHONE = 'AppleCoreMedia/1.0.0.20E247 (iPhone; U; CPU OS 16_4 like Mac OS X; en_us)'
@@ -55,14 +55,14 @@ def download(
 
 async def store(app: Quart, *events: PendingDownload) -> None:
     async with app.app_context():
-        await download_service.store_downloads(list(events))
+        await storage.store_downloads(list(events))
 
 
 async def aggregate(
     app: Quart, window: Window = Window.ROLLING_FIRST_TOUCH, *, rebuild: bool = False
-) -> download_aggregation_service.AggregationResult:
+) -> counting.AggregationResult:
     async with app.app_context():
-        return await download_aggregation_service.aggregate_downloads(
+        return await counting.aggregate_downloads(
             window, rebuild=rebuild, now=DAY + timedelta(days=3)
         )
 

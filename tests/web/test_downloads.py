@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
 from podsite.data import DownloadEvent, Episode
-from podsite.infrastructure.events import DOWNLOADS_KEY
-from podsite.services.download_service import hash_address, listener_address
+from podsite.services.analytics.recording import DOWNLOADS_KEY
+from podsite.services.analytics.storage import hash_address, listener_address
 from tests.conftest import settings_for
 from tests.factories import add_episode, first_published_episode
 

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from podsite.cli import cli
 from podsite.data import Episode, EpisodeGuest, Guest, Podcast, Transcript
-from podsite.services import feed_import_service
-from podsite.services.feed_parser import parse_feed
+from podsite.formats.feed_parser import parse_feed
+from podsite.services.publishing import feed_import_service
 
 
 async def import_into(

@@ -6,7 +6,7 @@ from quart import Quart
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podsite.services import guest_service
+from podsite.services.catalogue import guest_service
 from tests.conftest import QueryCounter
 from tests.factories import add_episode, add_guest
 

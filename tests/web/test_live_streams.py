@@ -24,7 +24,7 @@ from podsite.data import (
     StreamNotification,
     StreamSubscriber,
 )
-from podsite.services import stream_subscriber_service
+from podsite.services.streams import stream_subscriber_service
 from tests.conftest import Browser, QueryCounter
 from tests.factories import add_live_stream, first_published_episode
 from tests.feed_check import NS, problems

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
 from podsite.data import OutboxMessage
-from podsite.services import account_service
+from podsite.services.accounts import account_service
 from tests.conftest import Browser, free_port, settings_for
 
 

@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from podsite.app import create_app
 from podsite.data import Episode, PlacementImpression, Podcast, Policy
 from podsite.infrastructure import db
-from podsite.infrastructure.events import IMPRESSIONS_KEY
-from podsite.services import site_state_service, sponsor_service
+from podsite.services.analytics.recording import IMPRESSIONS_KEY
+from podsite.services.catalogue import site_state_service
+from podsite.services.sponsors import sponsor_service
 from tests.conftest import Backend, Browser, QueryCounter, podsite_server, settings_for
 from tests.factories import add_episode, first_published_episode, sponsored_episode
 

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, Sponsor
 from podsite.infrastructure import db
-from podsite.infrastructure.events import CLICKS_KEY, IMPRESSIONS_KEY
 from podsite.schemas.analytics import PendingDownload
-from podsite.services import download_service, short_link_service
+from podsite.services.analytics import storage
+from podsite.services.analytics.recording import CLICKS_KEY, IMPRESSIONS_KEY
+from podsite.services.sponsors import short_link_service
 from tests.conftest import Browser, logged_in
 from tests.factories import add_episode
 
@@ -47,7 +48,7 @@ async def campaigns(app: Quart, session: AsyncSession) -> dict[str, Campaign]:
         await short_link_service.link_placements()
         await db.session().commit()
         now = datetime.now(UTC)
-        await download_service.store_downloads([
+        await storage.store_downloads([
             PendingDownload(occurred_at=now, episode_id=c.episode.id, client_ip=f'192.0.2.{n}',
                             user_agent=IPHONE, range_header=None, bytes_served=None,
                             method='GET', status=302)

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, Guest, Transcript
-from podsite.services.search_query import parse
+from podsite.services.catalogue.search_query import parse
 from tests.conftest import QueryCounter
 from tests.factories import add_episode, add_guest
 

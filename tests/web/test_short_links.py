@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
 from podsite.data import AuditEntry, ClickEvent, ShortLink, Sponsor
-from podsite.infrastructure.events import CLICKS_KEY
-from podsite.services.download_service import hash_address
+from podsite.services.analytics.recording import CLICKS_KEY
+from podsite.services.analytics.storage import hash_address
 from tests.conftest import Browser, edit_form, settings_for
 from tests.factories import add_episode
 

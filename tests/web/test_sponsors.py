@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import PlacementImpression, Sponsor, SponsorPlacement
-from podsite.infrastructure.events import IMPRESSIONS_KEY
+from podsite.services.analytics.recording import IMPRESSIONS_KEY
 from tests.conftest import QueryCounter
 from tests.factories import sponsored_episode
 

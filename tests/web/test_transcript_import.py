@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, Transcript
-from podsite.services import transcript_service
+from podsite.services.publishing import transcript_service
 from tests.conftest import DEMO_EPISODES
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from podsite.data.base import Base, utc_now
-from podsite.infrastructure.markdown import render_markdown
+from podsite.formats.markdown import render_markdown
 
 
 def _new_guid() -> str:

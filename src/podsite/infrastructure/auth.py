@@ -15,7 +15,7 @@ from quart.wrappers import BaseRequestWebsocket
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.schemas.account import UserInfo
-from podsite.services import account_service
+from podsite.services.accounts import account_service
 
 SESSION_KEY = 'login'
 

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from podsite.data import Base
-from podsite.services.schema_service import is_modelled
+from podsite.services.operations.schema_service import is_modelled
 
 config = context.config
 target_metadata = Base.metadata

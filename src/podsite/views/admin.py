@@ -3,11 +3,12 @@
 from quart import Blueprint, Response, abort, redirect, request
 from werkzeug.sansio.response import Response as AnyResponse
 
+from podsite.formats.markdown import render_markdown
 from podsite.infrastructure.auth import current_user, role_required
 from podsite.infrastructure.csv_export import csv_response
-from podsite.infrastructure.markdown import render_markdown
 from podsite.infrastructure.templates import ViewResult, template
-from podsite.services import admin_people_service, short_link_service
+from podsite.services.admin import admin_people_service
+from podsite.services.sponsors import short_link_service
 from podsite.viewmodels.admin.audit import AuditLogViewModel
 from podsite.viewmodels.admin.dashboard import DashboardViewModel
 from podsite.viewmodels.admin.entities import EntityFormViewModel, EntityListViewModel

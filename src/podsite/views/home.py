@@ -1,7 +1,7 @@
 from quart import Blueprint, Response, jsonify
 
 from podsite.infrastructure.templates import ViewResult, template
-from podsite.services import health_service
+from podsite.services.operations import health_service
 from podsite.viewmodels.home.index import IndexViewModel
 
 blueprint = Blueprint('home', __name__)

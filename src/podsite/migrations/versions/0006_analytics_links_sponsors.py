@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import podsite.data.base
-from podsite.infrastructure.markdown import render_markdown
+from podsite.formats.markdown import render_markdown
 
 revision: str = '0006'
 down_revision: str | None = '0005'

@@ -4,7 +4,7 @@ from quart import current_app
 
 from podsite.infrastructure.rate_limit import first_exceeded, rate_limiter
 from podsite.schemas.account import UserInfo
-from podsite.services import account_service
+from podsite.services.accounts import account_service
 from podsite.settings import Settings
 from podsite.viewmodels.shared.form import FormViewModel
 

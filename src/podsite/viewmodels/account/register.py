@@ -1,7 +1,7 @@
 from collections.abc import Mapping
 
 from podsite.schemas.account import UserInfo
-from podsite.services import account_service
+from podsite.services.accounts import account_service
 from podsite.viewmodels.shared.form import FormViewModel
 
 

@@ -1,8 +1,8 @@
 from collections.abc import Mapping
 
 from podsite.infrastructure.rate_limit import first_exceeded
-from podsite.services import account_service
-from podsite.services.account_service import ResetOutcome
+from podsite.services.accounts import account_service
+from podsite.services.accounts.account_service import ResetOutcome
 from podsite.viewmodels.shared.form import FormViewModel
 
 REQUESTS_PER_IP = 5

@@ -1,5 +1,5 @@
 from podsite.schemas.admin import AuditRow
-from podsite.services import audit_service
+from podsite.services.accounts import audit_service
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 

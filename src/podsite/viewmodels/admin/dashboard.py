@@ -1,5 +1,6 @@
 from podsite.schemas.admin import AdminEpisodeRow, AuditRow, DashboardCounts
-from podsite.services import admin_service, audit_service
+from podsite.services.accounts import audit_service
+from podsite.services.admin import admin_service
 from podsite.viewmodels.shared.formatting import date_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 

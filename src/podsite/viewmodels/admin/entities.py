@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 from podsite.infrastructure.auth import current_user
 from podsite.infrastructure.slugs import slugify
 from podsite.schemas.admin import NamedRow
-from podsite.services import admin_people_service
+from podsite.services.admin import admin_people_service
 from podsite.viewmodels.shared.form import FormViewModel
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 

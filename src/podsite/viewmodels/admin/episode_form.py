@@ -4,16 +4,16 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
-from podsite.infrastructure.auth import current_user
-from podsite.infrastructure.slugs import slugify
-from podsite.schemas.admin import EpisodeWrite
-from podsite.services import admin_service
-from podsite.services.transcript_formats import (
+from podsite.formats.transcript_formats import (
     ParsedTranscript,
     TranscriptFormat,
     TranscriptFormatError,
     parse_transcript,
 )
+from podsite.infrastructure.auth import current_user
+from podsite.infrastructure.slugs import slugify
+from podsite.schemas.admin import EpisodeWrite
+from podsite.services.admin import admin_service
 from podsite.viewmodels.shared.form import FormViewModel
 
 STATUSES = ('draft', 'published', 'scheduled')

@@ -1,8 +1,8 @@
 from typing import get_args
 
 from podsite.schemas.admin import AdminEpisodeRow
-from podsite.services import admin_service
-from podsite.services.admin_service import EpisodeFilter
+from podsite.services.admin import admin_service
+from podsite.services.admin.admin_service import EpisodeFilter
 from podsite.viewmodels.shared.formatting import date_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 

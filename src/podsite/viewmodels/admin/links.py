@@ -6,7 +6,8 @@ from pydantic import ValidationError
 
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.admin import ShortLinkRow, ShortLinkWrite
-from podsite.services import admin_service, short_link_service
+from podsite.services.admin import admin_service
+from podsite.services.sponsors import short_link_service
 from podsite.viewmodels.shared.form import FormViewModel
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 

@@ -6,7 +6,7 @@ from quart import current_app
 
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.admin import PodcastWrite
-from podsite.services import podcast_service
+from podsite.services.catalogue import podcast_service
 from podsite.settings import Settings
 from podsite.viewmodels.shared.form import FormViewModel
 

@@ -14,7 +14,7 @@ from podsite.schemas.live_stream import (
     LiveStreamCard,
     LiveStreamWrite,
 )
-from podsite.services import live_stream_service
+from podsite.services.streams import live_stream_service
 from podsite.viewmodels.shared.form import FormViewModel
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 from podsite.viewmodels.stream.index import moment_text

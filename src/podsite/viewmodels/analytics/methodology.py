@@ -1,6 +1,6 @@
 from quart import current_app
 
-from podsite.services.download_counting import COUNTED_STATUSES, ONE_MINUTE, Window
+from podsite.services.analytics.iab_rules import COUNTED_STATUSES, ONE_MINUTE, Window
 from podsite.settings import Settings
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 

@@ -1,5 +1,5 @@
 from podsite.schemas.catalogue import EpisodeCard
-from podsite.services import episode_service
+from podsite.services.catalogue import episode_service
 from podsite.viewmodels.shared.formatting import date_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 

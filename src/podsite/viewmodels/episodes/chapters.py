@@ -1,6 +1,6 @@
 from typing import Any
 
-from podsite.services import episode_service
+from podsite.services.catalogue import episode_service
 
 
 class ChaptersViewModel:

@@ -9,11 +9,11 @@ from werkzeug.http import parse_if_range_header, parse_range_header
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.infrastructure.client_ip import request_client_ip
-from podsite.infrastructure.events import download_writer
 from podsite.infrastructure.media_files import local_media_file
 from podsite.schemas.analytics import PendingDownload
 from podsite.schemas.catalogue import MediaFile
-from podsite.services import episode_service
+from podsite.services.analytics.recording import download_writer
+from podsite.services.catalogue import episode_service
 from podsite.settings import Settings
 
 

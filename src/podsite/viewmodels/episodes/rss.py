@@ -6,11 +6,12 @@ from datetime import datetime
 
 from quart import current_app
 
+from podsite.formats.feed_document import FeedDocument
 from podsite.infrastructure.cache import content_cache
 from podsite.infrastructure.memory import release_freed_memory
-from podsite.services import feed_service, site_state_service
+from podsite.services.catalogue import site_state_service
+from podsite.services.publishing import feed_service
 from podsite.settings import Settings
-from podsite.viewmodels.episodes.feed_document import FeedDocument
 
 CACHE_KEY = 'feed:rss'
 FEED_COMPRESSION_LEVEL = 6

@@ -1,5 +1,5 @@
 from podsite.schemas.catalogue import SponsorProfile
-from podsite.services import sponsor_service
+from podsite.services.sponsors import sponsor_service
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 

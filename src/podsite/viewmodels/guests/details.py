@@ -1,6 +1,6 @@
 from podsite.infrastructure.slugs import is_valid_slug
 from podsite.schemas.catalogue import GuestDetails
-from podsite.services import guest_service
+from podsite.services.catalogue import guest_service
 from podsite.viewmodels.shared.formatting import date_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 

@@ -1,5 +1,5 @@
 from podsite.schemas.catalogue import GuestCard
-from podsite.services import guest_service
+from podsite.services.catalogue import guest_service
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 

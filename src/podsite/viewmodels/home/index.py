@@ -1,5 +1,6 @@
 from podsite.schemas.catalogue import EpisodeCard, GuestCard, SponsorCard
-from podsite.services import episode_service, guest_service, sponsor_service
+from podsite.services.catalogue import episode_service, guest_service
+from podsite.services.sponsors import sponsor_service
 from podsite.viewmodels.shared.formatting import date_text, duration_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 

@@ -1,6 +1,6 @@
 from podsite.infrastructure.slugs import is_valid_slug
-from podsite.services import policy_service
-from podsite.services.policy_service import PolicyPage
+from podsite.services.catalogue import policy_service
+from podsite.services.catalogue.policy_service import PolicyPage
 from podsite.viewmodels.shared.formatting import date_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 

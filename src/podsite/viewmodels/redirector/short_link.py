@@ -3,9 +3,9 @@ from datetime import UTC, datetime
 from quart import request
 
 from podsite.infrastructure.client_ip import request_client_ip
-from podsite.infrastructure.events import click_writer
 from podsite.schemas.links import PendingClick, ShortLinkTarget
-from podsite.services import short_link_service
+from podsite.services.analytics.recording import click_writer
+from podsite.services.sponsors import short_link_service
 
 
 class ShortLinkViewModel:

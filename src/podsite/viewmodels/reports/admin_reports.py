@@ -1,7 +1,7 @@
 """The admin's reports: downloads over time and per episode, apps, and short-link clicks."""
 
 from podsite.schemas.analytics import EpisodeDownloads, LinkClicks, Share
-from podsite.services import report_service
+from podsite.services.analytics import reporting
 from podsite.viewmodels.reports.period import ReportPeriod, count_new_downloads
 from podsite.viewmodels.shared.charts import bar_chart, daily_points
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
@@ -27,19 +27,19 @@ class AdminReportsViewModel(ViewModelBase):
     async def load_page_async(self) -> None:
         await count_new_downloads()
         since = self.period.since
-        days = await report_service.downloads_per_day(since)
+        days = await reporting.downloads_per_day(since)
         self.downloads_in_period = sum(day.count for day in days)
         first = since or (days[0].day if days else self.period.today)
         self.downloads_chart = bar_chart(
             daily_points({d.day: d.count for d in days}, first, self.period.today),
             label=f'Counted downloads per day, {self.period.label}',
         )
-        self.episodes = await report_service.episode_downloads()
-        self.top_episodes = await report_service.episode_downloads(top=TOP_EPISODES)
-        self.apps = await report_service.shares('app', since)
-        self.platforms = await report_service.shares('platform', since)
-        self.links = await report_service.link_clicks(since)
-        self.pending = await report_service.pending_events()
+        self.episodes = await reporting.episode_downloads()
+        self.top_episodes = await reporting.episode_downloads(top=TOP_EPISODES)
+        self.apps = await reporting.shares('app', since)
+        self.platforms = await reporting.shares('platform', since)
+        self.links = await reporting.link_clicks(since)
+        self.pending = await reporting.pending_events()
 
 
 class AdminReportExport:
@@ -61,17 +61,17 @@ class AdminReportExport:
             self.rows = [
                 [e.number, e.title, e.published_at.date().isoformat(), e.first_7_days,
                  e.first_30_days, e.first_90_days, e.all_time]
-                for e in await report_service.episode_downloads()
+                for e in await reporting.episode_downloads()
             ]  # fmt: skip
         elif self.table == 'daily':
             self.header = ['day', 'downloads']
-            days = await report_service.downloads_per_day(since)
+            days = await reporting.downloads_per_day(since)
             self.rows = [[d.day.isoformat(), d.count] for d in days]
         elif self.table in ('apps', 'platforms'):
             self.header = [self.table[:-1], 'downloads']
-            shares = await report_service.shares(self.table[:-1], since)
+            shares = await reporting.shares(self.table[:-1], since)
             self.rows = [[s.name, s.downloads] for s in shares]
         else:
             self.header = ['link', 'target', 'clicks']
-            links = await report_service.link_clicks(since)
+            links = await reporting.link_clicks(since)
             self.rows = [[f'/r/{link.name}', link.target_url, link.clicks] for link in links]

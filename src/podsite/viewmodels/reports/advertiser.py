@@ -7,7 +7,8 @@ from datetime import date
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.analytics import CampaignDay, CampaignRow
 from podsite.schemas.catalogue import SponsorCard
-from podsite.services import report_service, sponsor_service
+from podsite.services.analytics import reporting
+from podsite.services.sponsors import sponsor_service
 from podsite.viewmodels.reports.period import ReportPeriod, count_new_downloads
 from podsite.viewmodels.shared.charts import bar_chart, daily_points
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
@@ -41,8 +42,8 @@ class AdvertiserViewModel(ViewModelBase):
         if self.sponsor is None:
             return
         await count_new_downloads()
-        self.placements = await report_service.campaign(sponsor_id)
-        self.days = await report_service.campaign_days(sponsor_id, self.period.since)
+        self.placements = await reporting.campaign(sponsor_id)
+        self.days = await reporting.campaign_days(sponsor_id, self.period.since)
         if self.episode_number is not None:
             self.placements = [
                 p for p in self.placements if p.episode_number == self.episode_number

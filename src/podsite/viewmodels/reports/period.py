@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from quart import current_app
 
-from podsite.services import download_aggregation_service
+from podsite.services.analytics import counting
 from podsite.settings import Settings
 
 PERIODS = {'7': 7, '30': 30, '90': 90, '365': 365, 'all': None}
@@ -31,4 +31,4 @@ class ReportPeriod:
 async def count_new_downloads() -> None:
     """Reports count what came in since the last round first, so they are never stale."""
     settings: Settings = current_app.config['PODSITE_SETTINGS']
-    await download_aggregation_service.aggregate_downloads(settings.analytics_window)
+    await counting.aggregate_downloads(settings.analytics_window)

@@ -1,8 +1,8 @@
 from urllib.parse import urlencode
 
 from podsite.schemas.search import SearchResults
-from podsite.services import search_service
-from podsite.services.search_query import parse
+from podsite.services.catalogue import search_service
+from podsite.services.catalogue.search_query import parse
 from podsite.viewmodels.shared.formatting import date_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 

@@ -10,7 +10,7 @@ from podsite.infrastructure.csrf import csrf_token
 from podsite.infrastructure.static_files import static_url
 from podsite.schemas.catalogue import SiteInfo
 from podsite.schemas.live_stream import StreamSlot
-from podsite.services import podcast_service, site_state_service
+from podsite.services.catalogue import podcast_service, site_state_service
 from podsite.settings import Settings
 
 LAYOUT_CACHE_KEY = 'layout'

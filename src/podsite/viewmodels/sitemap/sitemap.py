@@ -5,7 +5,7 @@ from quart import current_app
 
 from podsite.infrastructure.cache import content_cache
 from podsite.schemas.sitemap import SitemapEntry
-from podsite.services import site_state_service, sitemap_service
+from podsite.services.catalogue import site_state_service, sitemap_service
 from podsite.settings import Settings
 
 # The sitemaps.org protocol's limit of URLs per file; beyond it, /sitemap.xml is an index.

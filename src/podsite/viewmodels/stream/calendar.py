@@ -1,8 +1,9 @@
 from urllib.parse import urlsplit
 
-from podsite.infrastructure.icalendar import Event, calendar
+from podsite.formats.calendar_feed import Event, calendar
 from podsite.schemas.live_stream import LiveStreamCard
-from podsite.services import live_stream_service, podcast_service
+from podsite.services.catalogue import podcast_service
+from podsite.services.streams import live_stream_service
 from podsite.viewmodels.shared.viewmodel_base import FALLBACK_SITE
 
 

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 from podsite.infrastructure.rate_limit import first_exceeded
 from podsite.schemas.live_stream import LiveStreamCard
-from podsite.services import live_stream_service, stream_subscriber_service
+from podsite.services.streams import live_stream_service, stream_subscriber_service
 from podsite.viewmodels.shared.form import FormViewModel
 from podsite.viewmodels.shared.formatting import date_text
 

@@ -1,5 +1,5 @@
-from podsite.services import stream_subscriber_service
-from podsite.services.stream_subscriber_service import UnsubscribeOutcome
+from podsite.services.streams import stream_subscriber_service
+from podsite.services.streams.stream_subscriber_service import UnsubscribeOutcome
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 MESSAGES = {

@@ -1,0 +1,256 @@
+"""The admin's reads and writes of the catalogue; every write is audited in its transaction."""
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import delete, func, or_, select
+
+from podsite.data import (
+    Episode,
+    EpisodeGuest,
+    Guest,
+    Sponsor,
+    SponsorPlacement,
+    Transcript,
+    User,
+)
+from podsite.formats.transcript_formats import ParsedTranscript
+from podsite.infrastructure import db
+from podsite.schemas.account import UserInfo
+from podsite.schemas.admin import AdminEpisodeRow, DashboardCounts, EpisodeWrite
+from podsite.services.accounts import audit_service
+from podsite.services.publishing import transcript_service
+from podsite.services.sponsors import short_link_service
+
+EpisodeFilter = Literal['all', 'published', 'scheduled', 'draft', 'no-transcript']
+EDITABLE_FIELDS = tuple(
+    name for name in EpisodeWrite.model_fields if name not in {'appearances', 'sponsor_slugs'}
+)
+
+
+class UnknownReferenceError(Exception):
+    """The form named guests or sponsors that do not exist."""
+
+    def __init__(self, kind: str, slugs: list[str]) -> None:
+        super().__init__(f'unknown {kind}: {", ".join(slugs)}')
+        self.kind = kind
+        self.slugs = slugs
+
+
+class NumberTakenError(Exception):
+    """Another episode has this number."""
+
+
+async def dashboard_counts() -> DashboardCounts:
+    session = db.session()
+    now = datetime.now(UTC)
+    has_transcript = select(Transcript.episode_id).where(Transcript.episode_id == Episode.id)
+    row = (
+        await session.execute(
+            select(
+                func.count().filter(Episode.is_published, Episode.published_at <= now),
+                func.count().filter(Episode.is_published, Episode.published_at > now),
+                func.count().filter(Episode.is_published.is_(False)),
+                func.count().filter(~has_transcript.exists()),
+            ).select_from(Episode)
+        )
+    ).one()
+    guests = await session.scalar(select(func.count()).select_from(Guest)) or 0
+    sponsors = await session.scalar(select(func.count()).select_from(Sponsor)) or 0
+    users = await session.scalar(select(func.count()).select_from(User)) or 0
+    return DashboardCounts(
+        published=row[0],
+        scheduled=row[1],
+        drafts=row[2],
+        without_transcript=row[3],
+        guests=guests,
+        sponsors=sponsors,
+        users=users,
+    )
+
+
+async def episode_rows(
+    *, status: EpisodeFilter = 'all', text: str = '', limit: int = 500
+) -> list[AdminEpisodeRow]:
+    now = datetime.now(UTC)
+    has_transcript = select(Transcript.episode_id).where(Transcript.episode_id == Episode.id)
+    guest_count = (
+        select(func.count())
+        .where(EpisodeGuest.episode_id == Episode.id, EpisodeGuest.role == 'guest')
+        .scalar_subquery()
+    )
+    query = select(
+        Episode.id,
+        Episode.number,
+        Episode.title,
+        Episode.published_at,
+        Episode.is_published,
+        has_transcript.exists().label('has_transcript'),
+        guest_count.label('guest_count'),
+    )
+    conditions = {
+        'published': Episode.is_published.is_(True) & (Episode.published_at <= now),
+        'scheduled': Episode.is_published.is_(True) & (Episode.published_at > now),
+        'draft': Episode.is_published.is_(False),
+        'no-transcript': ~has_transcript.exists(),
+    }
+    if status in conditions:
+        query = query.where(conditions[status])
+    if text:
+        pattern = f'%{text[:200]}%'
+        number = int(text) if text.isdigit() and len(text) < 10 else -1
+        query = query.where(or_(Episode.title.ilike(pattern), Episode.number == number))
+    query = query.order_by(Episode.number.desc()).limit(limit)
+    return [AdminEpisodeRow.model_validate(r._mapping) for r in await db.session().execute(query)]
+
+
+async def next_episode_number() -> int:
+    return (await db.session().scalar(select(func.max(Episode.number))) or 0) + 1
+
+
+async def episode_for_edit(episode_id: int) -> EpisodeWrite | None:
+    if not 0 < episode_id <= 2**31 - 1:
+        return None
+    session = db.session()
+    episode = await session.get(Episode, episode_id)
+    if episode is None:
+        return None
+    appearances = await session.execute(
+        select(Guest.slug, EpisodeGuest.role)
+        .join(EpisodeGuest, EpisodeGuest.guest_id == Guest.id)
+        .where(EpisodeGuest.episode_id == episode_id)
+        .order_by(EpisodeGuest.position)
+    )
+    sponsors = await session.scalars(
+        select(Sponsor.slug)
+        .join(SponsorPlacement, SponsorPlacement.sponsor_id == Sponsor.id)
+        .where(SponsorPlacement.episode_id == episode_id)
+        .order_by(SponsorPlacement.position)
+    )
+    return EpisodeWrite.model_validate(
+        {
+            **{field: getattr(episode, field) for field in EDITABLE_FIELDS},
+            'appearances': [{'guest_slug': a.slug, 'role': a.role} for a in appearances],
+            'sponsor_slugs': list(sponsors),
+        }
+    )
+
+
+async def save_episode(
+    *,
+    episode_id: int | None,
+    data: EpisodeWrite,
+    actor: UserInfo,
+    transcript: ParsedTranscript | None = None,
+) -> int:
+    """Creates or updates an episode with its people, sponsors and (when given) transcript,
+    and audits it, all in one transaction."""
+    session = db.session()
+    guests = await _ids(Guest, [a.guest_slug for a in data.appearances], 'guests')
+    sponsors = await _ids(Sponsor, data.sponsor_slugs, 'sponsors')
+    clash = await session.scalar(
+        select(Episode.id).where(Episode.number == data.number, Episode.id != (episode_id or 0))
+    )
+    if clash is not None:
+        raise NumberTakenError(data.number)
+    values = _column_values(data)
+    if episode_id is None:
+        episode = Episode(guid=f'podsite-{datetime.now(UTC):%Y%m%d%H%M%S}-{data.number}', **values)
+        session.add(episode)
+        before: dict[str, Any] = {}
+    else:
+        found = await session.get(Episode, episode_id)
+        if found is None:
+            raise LookupError(episode_id)
+        episode = found
+        before = {**{f: getattr(episode, f) for f in values}, **await _people(episode_id)}
+        for field, value in values.items():
+            setattr(episode, field, value)
+    await session.flush()
+    await session.execute(delete(EpisodeGuest).where(EpisodeGuest.episode_id == episode.id))
+    for position, appearance in enumerate(data.appearances):
+        session.add(
+            EpisodeGuest(
+                episode_id=episode.id,
+                guest_id=guests[appearance.guest_slug],
+                role=appearance.role,
+                position=position,
+            )
+        )
+    await _place_sponsors(episode.id, [sponsors[s] for s in dict.fromkeys(data.sponsor_slugs)])
+    if transcript is not None:
+        await transcript_service.save_transcript(episode_id=episode.id, transcript=transcript)
+    after = {**values, **_people_of(data)}
+    if transcript is not None:
+        after['transcript'] = f'{len(transcript.cues)} cues, {len(transcript.text)} characters'
+
+    audit_service.record(
+        actor=actor,
+        action='create' if episode_id is None else 'update',
+        entity='episode',
+        entity_id=episode.id,
+        summary=f'#{data.number} {data.title}',
+        changes=audit_service.changes_between(before, after),
+    )
+    await session.commit()
+    return episode.id
+
+
+def _column_values(data: EpisodeWrite) -> dict[str, Any]:
+    values = data.model_dump(exclude={'appearances', 'sponsor_slugs'})
+    values['media_url'] = str(data.media_url)
+    return values
+
+
+def _people_of(data: EpisodeWrite) -> dict[str, Any]:
+    return {
+        'people': [f'{a.guest_slug} ({a.role})' for a in data.appearances],
+        'sponsors': list(data.sponsor_slugs),
+    }
+
+
+async def _people(episode_id: int) -> dict[str, Any]:
+    current = await episode_for_edit(episode_id)
+    return _people_of(current) if current else {}
+
+
+async def _ids(model: type[Guest] | type[Sponsor], slugs: list[str], kind: str) -> dict[str, int]:
+    if not slugs:
+        return {}
+    rows = await db.session().execute(select(model.slug, model.id).where(model.slug.in_(slugs)))
+    found = {row.slug: row.id for row in rows}
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        raise UnknownReferenceError(kind, missing)
+    return found
+
+
+async def guest_slugs() -> list[str]:
+    return list(await db.session().scalars(select(Guest.slug).order_by(Guest.slug)))
+
+
+async def _place_sponsors(episode_id: int, sponsor_ids: list[int]) -> None:
+    """Placements that stay keep their rows, and with them their tracked link, clicks and
+    impressions; only removed sponsors lose theirs."""
+    session = db.session()
+    existing = {
+        placement.sponsor_id: placement
+        for placement in await session.scalars(
+            select(SponsorPlacement).where(SponsorPlacement.episode_id == episode_id)
+        )
+    }
+    for sponsor_id, placement in existing.items():
+        if sponsor_id not in sponsor_ids:
+            await session.delete(placement)
+    for position, sponsor_id in enumerate(sponsor_ids):
+        placement = existing.get(sponsor_id) or SponsorPlacement(
+            episode_id=episode_id, sponsor_id=sponsor_id
+        )
+        placement.position = position
+        session.add(placement)
+    await session.flush()
+    await short_link_service.link_placements(episode_id)
+
+
+async def sponsor_slugs() -> list[str]:
+    return list(await db.session().scalars(select(Sponsor.slug).order_by(Sponsor.slug)))

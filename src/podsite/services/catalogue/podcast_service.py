@@ -1,0 +1,87 @@
+"""The show's channel-level settings."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, select
+
+from podsite.data import LiveStream, Podcast
+from podsite.data.base import NOW
+from podsite.infrastructure import db
+from podsite.schemas.account import UserInfo
+from podsite.schemas.admin import PodcastWrite
+from podsite.schemas.catalogue import SiteInfo
+from podsite.schemas.live_stream import StreamSlot
+from podsite.services.accounts import audit_service
+
+SITE_COLUMNS = (
+    Podcast.title,
+    Podcast.subtitle,
+    Podcast.description,
+    Podcast.author,
+    Podcast.language,
+    Podcast.artwork_url,
+    Podcast.website_url,
+    Podcast.copyright,
+)
+
+
+# Built once: it runs on the first page after every change (the layout is kept meanwhile).
+LAYOUT_QUERY = (
+    select(
+        *SITE_COLUMNS,
+        LiveStream.title.label('live_title'),
+        LiveStream.starts_at.label('live_starts_at'),
+        LiveStream.ends_at.label('live_ends_at'),
+    )
+    .outerjoin(LiveStream, and_(LiveStream.starts_at <= NOW, LiveStream.ends_at > NOW))
+    .order_by(Podcast.id, LiveStream.starts_at)
+    .limit(1)
+)
+
+
+async def layout_info() -> tuple[SiteInfo | None, StreamSlot | None]:
+    """The show's details and the stream live right now, for every page's layout.
+
+    One statement: the banner costs no query of its own. The stream is matched against the
+    clock as the page is built, since a stream goes live by time passing, with no write a
+    cache could key on.
+    """
+    row = (await db.read(LAYOUT_QUERY, {'now': datetime.now(UTC)})).first()
+    if row is None:
+        return None, None
+    site = SiteInfo.model_validate(row._mapping)
+    if row.live_title is None:
+        return site, None
+    return site, StreamSlot(
+        title=row.live_title, starts_at=row.live_starts_at, ends_at=row.live_ends_at
+    )
+
+
+async def settings_for_edit() -> PodcastWrite | None:
+    podcast = await db.session().scalar(select(Podcast).order_by(Podcast.id).limit(1))
+    if podcast is None:
+        return None
+    return PodcastWrite.model_validate(
+        {field: getattr(podcast, field) for field in PodcastWrite.model_fields}
+    )
+
+
+async def save_settings(*, data: PodcastWrite, actor: UserInfo) -> None:
+    session = db.session()
+    podcast = await session.scalar(select(Podcast).order_by(Podcast.id).limit(1))
+    if podcast is None:
+        podcast = Podcast(id=1)
+        session.add(podcast)
+    values = data.model_dump(mode='json')
+    before = {field: getattr(podcast, field, None) for field in values}
+    for field, value in values.items():
+        setattr(podcast, field, value)
+    audit_service.record(
+        actor=actor,
+        action='update',
+        entity='podcast',
+        entity_id=1,
+        summary=data.title,
+        changes=audit_service.changes_between(before, values),
+    )
+    await session.commit()

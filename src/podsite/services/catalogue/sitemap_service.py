@@ -1,0 +1,65 @@
+"""Every public URL of the site with its last change, in a fixed number of queries."""
+
+from datetime import datetime
+
+from sqlalchemy import exists, func, select
+
+from podsite.data import Episode, EpisodeGuest, Guest, LiveStream, Podcast, Transcript
+from podsite.infrastructure import db
+from podsite.schemas.catalogue import guest_url
+from podsite.schemas.sitemap import SitemapEntry
+from podsite.services.catalogue import episode_service, policy_service
+
+
+async def public_urls() -> list[SitemapEntry]:
+    episodes = (
+        await db.read(
+            select(
+                Episode.number,
+                Episode.slug,
+                Episode.updated_at,
+                exists().where(Transcript.episode_id == Episode.id).label('has_transcript'),
+            )
+            .where(episode_service.is_public())
+            .order_by(Episode.number.desc())
+        )
+    ).all()
+    guests = (
+        await db.read(
+            select(Guest.slug, func.max(Episode.updated_at).label('last_change'))
+            .join(EpisodeGuest, EpisodeGuest.guest_id == Guest.id)
+            .join(Episode, Episode.id == EpisodeGuest.episode_id)
+            .where(episode_service.is_public())
+            .group_by(Guest.id)
+            .order_by(Guest.slug)
+        )
+    ).all()
+    show_changed: datetime | None = (await db.read(select(func.max(Podcast.updated_at)))).scalar()
+    newest = max(
+        [e.updated_at for e in episodes] + ([show_changed] if show_changed else []), default=None
+    )
+    streams_changed: datetime | None = (
+        await db.read(select(func.max(LiveStream.updated_at)))
+    ).scalar()
+    entries = [
+        SitemapEntry(path='/', last_modified=newest),
+        SitemapEntry(path='/episodes/all', last_modified=newest),
+        SitemapEntry(path='/guests', last_modified=newest),
+        SitemapEntry(path='/friends-of-the-show', last_modified=newest),
+        SitemapEntry(path='/live-stream', last_modified=streams_changed or newest),
+    ]
+    for episode in episodes:
+        page = f'/episodes/show/{episode.number}/{episode.slug}'
+        entries.append(SitemapEntry(path=page, last_modified=episode.updated_at))
+        if episode.has_transcript:
+            transcript = f'/episodes/transcript/{episode.number}/{episode.slug}'
+            entries.append(SitemapEntry(path=transcript, last_modified=episode.updated_at))
+    entries.extend(
+        SitemapEntry(path=guest_url(guest.slug), last_modified=guest.last_change)
+        for guest in guests
+    )
+    entries.extend(
+        SitemapEntry(path=page.url, last_modified=page.updated_at)
+        for page in await policy_service.all_policies()
+    )
+    return entries

@@ -1,0 +1,165 @@
+"""Short links (`/r/<name>`): resolving them, recording clicks, and keeping them."""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, insert, select
+
+from podsite.data import ClickEvent, Episode, Guest, ShortLink, Sponsor, SponsorPlacement
+from podsite.data.base import utc_now
+from podsite.infrastructure import db
+from podsite.infrastructure.slugs import is_valid_slug
+from podsite.schemas.account import UserInfo
+from podsite.schemas.admin import ShortLinkRow, ShortLinkWrite
+from podsite.schemas.links import PendingClick, ShortLinkTarget
+from podsite.services.accounts import audit_service
+from podsite.services.analytics.storage import USER_AGENT_LIMIT, hash_address, salts_for
+
+REFERRER_LIMIT = 2000
+
+
+class NameTakenError(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f'The name {name!r} is already used by another short link.')
+
+
+class UnknownReferenceError(ValueError):
+    """The form named an episode, sponsor or guest that does not exist."""
+
+
+async def target_of(name: str) -> ShortLinkTarget | None:
+    if not is_valid_slug(name):
+        return None
+    row = (
+        await db.read(select(ShortLink.id, ShortLink.target_url).where(ShortLink.name == name))
+    ).first()
+    return ShortLinkTarget.model_validate(row._mapping) if row else None
+
+
+async def all_targets() -> dict[str, str]:
+    """Where each short link leads, by name, for pages that link to the target itself."""
+    rows = await db.read(select(ShortLink.name, ShortLink.target_url))
+    return {row.name: row.target_url for row in rows}
+
+
+async def store_clicks(clicks: list[PendingClick]) -> None:
+    session = db.session()
+    salts = await salts_for({click.occurred_at.date() for click in clicks})
+    rows = [
+        {
+            'short_link_id': click.short_link_id,
+            'occurred_at': click.occurred_at,
+            'day': click.occurred_at.date(),
+            'ip_hash': hash_address(click.client_ip, salts[click.occurred_at.date()]),
+            'user_agent': click.user_agent[:USER_AGENT_LIMIT],
+            'referrer': click.referrer[:REFERRER_LIMIT],
+        }
+        for click in clicks
+    ]
+    # A link deleted while its clicks waited in the queue takes them with it.
+    existing = set(
+        await session.scalars(
+            select(ShortLink.id).where(ShortLink.id.in_({row['short_link_id'] for row in rows}))
+        )
+    )
+    rows = [row for row in rows if row['short_link_id'] in existing]
+    if rows:
+        await session.execute(insert(ClickEvent), rows)
+    await session.commit()
+
+
+async def link_placements(episode_id: int | None = None) -> int:
+    """Gives each sponsor placement without one its tracked link, named after the sponsor
+    and the episode (`acme-42`), so clicks are attributed per episode: of one episode, or
+    of all. Runs in the caller's transaction; returns how many links were made."""
+    session = db.session()
+    query = (
+        select(SponsorPlacement.id, SponsorPlacement.episode_id, Sponsor.id.label('sponsor_id'),
+               Sponsor.slug, Sponsor.website_url, Episode.number)
+        .join(Sponsor, Sponsor.id == SponsorPlacement.sponsor_id)
+        .join(Episode, Episode.id == SponsorPlacement.episode_id)
+        .outerjoin(ShortLink, ShortLink.placement_id == SponsorPlacement.id)
+        .where(ShortLink.id.is_(None), Sponsor.website_url != '')
+        .order_by(Episode.number, SponsorPlacement.position)
+    )  # fmt: skip
+    if episode_id is not None:
+        query = query.where(SponsorPlacement.episode_id == episode_id)
+    rows = (await session.execute(query)).all()
+    taken = set(await session.scalars(select(ShortLink.name)))
+    links = []
+    for row in rows:
+        name, suffix = f'{row.slug}-{row.number}', 2
+        while name in taken:
+            name, suffix = f'{row.slug}-{row.number}-{suffix}', suffix + 1
+        taken.add(name)
+        links.append(
+            {'name': name, 'target_url': row.website_url, 'episode_id': row.episode_id,
+             'sponsor_id': row.sponsor_id, 'placement_id': row.id, 'created_at': utc_now()}
+        )  # fmt: skip
+    if links:
+        await session.execute(insert(ShortLink), links)
+    return len(links)
+
+
+async def all_links(*conditions: ColumnElement[bool]) -> list[ShortLinkRow]:
+    clicks = (
+        select(ClickEvent.short_link_id, func.count().label('clicks'))
+        .group_by(ClickEvent.short_link_id)
+        .subquery()
+    )
+    query = (
+        select(
+            ShortLink.id, ShortLink.name, ShortLink.target_url, ShortLink.placement_id,
+            Episode.number.label('episode_number'), Sponsor.slug.label('sponsor_slug'),
+            Guest.slug.label('guest_slug'), func.coalesce(clicks.c.clicks, 0).label('clicks'),
+        )
+        .outerjoin(Episode, Episode.id == ShortLink.episode_id)
+        .outerjoin(Sponsor, Sponsor.id == ShortLink.sponsor_id)
+        .outerjoin(Guest, Guest.id == ShortLink.guest_id)
+        .outerjoin(clicks, clicks.c.short_link_id == ShortLink.id)
+        .where(*conditions)
+        .order_by(ShortLink.name)
+    )  # fmt: skip
+    return [ShortLinkRow.model_validate(row._mapping) for row in await db.session().execute(query)]
+
+
+async def link(link_id: int) -> ShortLinkRow | None:
+    return next(iter(await all_links(ShortLink.id == link_id)), None)
+
+
+async def save_link(link_id: int | None, data: ShortLinkWrite, *, actor: UserInfo) -> int:
+    """Creates or updates a link, audited in the same transaction."""
+    session = db.session()
+    clash = await session.scalar(
+        select(ShortLink.id).where(ShortLink.name == data.name, ShortLink.id != (link_id or 0))
+    )
+    if clash is not None:
+        raise NameTakenError(data.name)
+    values = {
+        'name': data.name,
+        'target_url': str(data.target_url),
+        'episode_id': await _reference(Episode.id, Episode.number, data.episode_number, 'episode'),
+        'sponsor_id': await _reference(Sponsor.id, Sponsor.slug, data.sponsor_slug, 'sponsor'),
+        'guest_id': await _reference(Guest.id, Guest.slug, data.guest_slug, 'guest'),
+    }
+    saved = await audit_service.save_row(
+        ShortLink, link_id, values, actor=actor, entity='short_link', summary=f'/r/{data.name}'
+    )
+    if saved is None:
+        raise LookupError(link_id)
+    return saved
+
+
+async def _reference(id_column: Any, key_column: Any, key: object, what: str) -> int | None:
+    if key is None or key == '':
+        return None
+    found: int | None = await db.session().scalar(select(id_column).where(key_column == key))
+    if found is None:
+        raise UnknownReferenceError(f'There is no {what} {key}.')
+    return found
+
+
+async def delete_link(link_id: int, *, actor: UserInfo) -> bool:
+    """Deletes the link and its clicks, audited."""
+    return await audit_service.delete_row(
+        ShortLink, link_id, actor=actor, entity='short_link', summary=lambda row: f'/r/{row.name}'
+    )

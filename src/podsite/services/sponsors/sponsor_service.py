@@ -1,0 +1,84 @@
+"""Sponsors on the public pages, and how often their placements are seen."""
+
+from collections import Counter
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from podsite.data import Episode, PlacementImpression, Sponsor, SponsorPlacement
+from podsite.infrastructure import db
+from podsite.schemas.analytics import PendingImpression
+from podsite.schemas.catalogue import SponsorCard, SponsorProfile
+from podsite.services.catalogue import episode_service
+
+SPONSOR_COLUMNS = (
+    Sponsor.name, Sponsor.slug, Sponsor.logo_url, Sponsor.website_url, Sponsor.description
+)  # fmt: skip
+
+
+# On the home page.
+EVERY_SPONSOR = db.PreparedRead(select(*SPONSOR_COLUMNS).order_by(Sponsor.name))
+
+
+async def all_sponsors() -> list[SponsorCard]:
+    return [SponsorCard.model_validate(row) for row in await db.read_records(EVERY_SPONSOR, {})]
+
+
+async def sponsor(sponsor_id: int) -> SponsorCard | None:
+    row = (await db.read(select(*SPONSOR_COLUMNS).where(Sponsor.id == sponsor_id))).first()
+    return SponsorCard.model_validate(row._mapping) if row else None
+
+
+async def sponsor_profiles() -> list[SponsorProfile]:
+    """Every sponsor, with how many published episodes carried its reads."""
+    public_reads = (
+        select(SponsorPlacement.sponsor_id, func.count().label('episode_count'))
+        .join(Episode, Episode.id == SponsorPlacement.episode_id)
+        .where(episode_service.is_public())
+        .group_by(SponsorPlacement.sponsor_id)
+        .subquery()
+    )
+    query = (
+        select(
+            *SPONSOR_COLUMNS, func.coalesce(public_reads.c.episode_count, 0).label('episode_count')
+        )
+        .outerjoin(public_reads, public_reads.c.sponsor_id == Sponsor.id)
+        .order_by(Sponsor.name)
+    )
+    return [SponsorProfile.model_validate(row._mapping) for row in await db.read(query)]
+
+
+async def store_impressions(impressions: list[PendingImpression]) -> None:
+    """Adds the views to each placement's count of the day, in one statement."""
+    counts = Counter(
+        (placement_id, impression.occurred_at.date())
+        for impression in impressions
+        for placement_id in impression.placement_ids
+    )
+    session = db.session()
+    # A placement removed while its views waited in the queue takes them with it.
+    existing = set(
+        await session.scalars(
+            select(SponsorPlacement.id).where(
+                SponsorPlacement.id.in_({placement_id for placement_id, _ in counts})
+            )
+        )
+    )
+    rows = [
+        {'placement_id': placement_id, 'day': day, 'impressions': count}
+        for (placement_id, day), count in counts.items()
+        if placement_id in existing
+    ]
+    if rows:
+        dialect = session.get_bind().dialect.name
+        upsert = (postgresql.insert if dialect == 'postgresql' else sqlite.insert)(
+            PlacementImpression
+        )
+        await session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=['placement_id', 'day'],
+                set_={'impressions': PlacementImpression.impressions + upsert.excluded.impressions},
+            ),
+            rows,
+        )
+    await session.commit()

@@ -1,0 +1,1 @@
+"""Live streams: the schedule and archive, and their notify-me subscribers."""

@@ -1,0 +1,402 @@
+"""Backing up the whole site into one portable file, and restoring it on any database.
+
+The archive is a zip file holding one JSON-lines file per table and `manifest.json`. Zip
+rather than tar.gz because its members are written and read as streams of unknown length
+(a table of millions of download events never sits whole in memory or in a temporary
+file), its manifest is read without decompressing the tables before it, each member
+carries its own CRC on top of our sha256, and every system opens it
+(`unzip -p backup.zip episode.jsonl`).
+
+Tables come from the models (`Base.metadata.sorted_tables`), so a table added later is
+backed up without changes here. Values are written by column type, the same way on SQLite
+and PostgreSQL: datetimes as ISO 8601 with their offset, dates as ISO 8601, bytes as base64,
+JSON columns, booleans and integers of any size as JSON itself.
+"""
+
+import base64
+import hashlib
+import io
+import json
+import zipfile
+import zlib
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import (
+    Date,
+    DateTime,
+    LargeBinary,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from podsite.data import Base, SiteState
+from podsite.infrastructure import db
+from podsite.schemas.backup import (
+    BACKUP_FORMAT,
+    BACKUP_FORMAT_VERSION,
+    BackupManifest,
+    TableCount,
+    TableEntry,
+)
+from podsite.services.operations import schema_service
+
+MANIFEST = 'manifest.json'
+BATCH_ROWS = 1000
+
+LEFT_OUT = {
+    # Derived: the search triggers rebuild it as the episodes, guests and transcripts go in.
+    'search_document': 'rebuilt from the catalogue on restore',
+    # Short-lived and tied to the server they were issued on: a restored site starts with
+    # everyone logged out and no reset link pending, as a site moved to a new host should.
+    'user_session': 'logins; everyone logs in again',
+    'password_reset': 'pending reset links; they expire within hours anyway',
+}
+
+# Rows the migrations themselves write (the state row, the default policies): a freshly
+# migrated database has them and still counts as empty.
+SEEDED_BY_MIGRATIONS = frozenset({'site_state', 'policy'})
+
+Progress = Callable[[str, int], None]
+"""Told the table being worked on and how many more of its rows are done."""
+
+Codec = Callable[[Any], Any]
+
+
+class BackupError(Exception):
+    """The file is not a podsite backup this version can trust and restore."""
+
+
+class RevisionMismatchError(BackupError):
+    """The archive, or the target database, has another schema than this podsite."""
+
+
+class DatabaseNotEmptyError(Exception):
+    def __init__(self, tables: Sequence[str]) -> None:
+        super().__init__(f'the database already has content (in {", ".join(tables)})')
+        self.tables = tuple(tables)
+
+
+def backed_up_tables() -> list[Table]:
+    """Every modelled table but the derived and short-lived ones, parents before children."""
+    return [table for table in Base.metadata.sorted_tables if table.name not in LEFT_OUT]
+
+
+async def write_backup(path: Path, *, on_progress: Progress | None = None) -> BackupManifest:
+    """Writes the archive next to `path` and moves it into place only once it is complete,
+    so a failed backup never leaves a half file under the name asked for."""
+    revision = await _revision_matching_code()
+    session = db.session()
+    # One snapshot for every table: a row written meanwhile is in no file rather than in a
+    # child table's file without its parent.
+    if session.get_bind().dialect.name == 'postgresql':
+        await session.connection(execution_options={'isolation_level': 'REPEATABLE READ'})
+    else:
+        # SQLite's driver opens transactions only for writes; an explicit one keeps the first
+        # read's snapshot until the end (in WAL mode the site goes on writing meanwhile).
+        await session.execute(text('BEGIN'))
+    partial = path.with_name(f'.{path.name}.partial')
+    try:
+        with zipfile.ZipFile(partial, 'w', compression=zipfile.ZIP_DEFLATED) as archive:
+            entries = [
+                await _write_table(session, archive, table, on_progress)
+                for table in backed_up_tables()
+            ]
+            manifest = BackupManifest(
+                format=BACKUP_FORMAT,
+                format_version=BACKUP_FORMAT_VERSION,
+                schema_revision=revision,
+                podsite_version=version('podsite'),
+                created_at=datetime.now(UTC),
+                tables=tuple(entries),
+                left_out=tuple(LEFT_OUT),
+            )
+            archive.writestr(MANIFEST, manifest.model_dump_json(indent=2))
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        await session.rollback()
+    return manifest
+
+
+async def _write_table(
+    session: AsyncSession, archive: zipfile.ZipFile, table: Table, on_progress: Progress | None
+) -> TableEntry:
+    names = [column.name for column in table.columns]
+    encoders = [_encoder(column.type) for column in table.columns]
+    statement = select(table).order_by(*table.primary_key.columns)
+    result = await session.stream(statement.execution_options(yield_per=BATCH_ROWS))
+    digest = hashlib.sha256()
+    rows = 0
+    file = f'{table.name}.jsonl'
+    info = zipfile.ZipInfo(file, date_time=datetime.now(UTC).timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    # Zip64 from the start: the size of a streamed member is unknown until it is written.
+    with archive.open(info, 'w', force_zip64=True) as member:
+        async for batch in result.partitions():
+            lines = ''.join(
+                json.dumps(
+                    {
+                        name: None if value is None else encode(value)
+                        for name, encode, value in zip(names, encoders, row, strict=True)
+                    },
+                    ensure_ascii=False,
+                    separators=(',', ':'),
+                )
+                + '\n'
+                for row in batch
+            ).encode()
+            digest.update(lines)
+            member.write(lines)
+            rows += len(batch)
+            if on_progress is not None:
+                on_progress(table.name, len(batch))
+    return TableEntry(name=table.name, file=file, rows=rows, sha256=digest.hexdigest())
+
+
+def check_archive(path: Path) -> BackupManifest:
+    """Reads the whole archive once and checks it against its manifest and this podsite,
+    before any database is touched: a damaged or foreign file changes nothing."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = _read_manifest(archive)
+            head = schema_service.head_revision()
+            if manifest.schema_revision != head:
+                raise RevisionMismatchError(
+                    f'the backup has schema revision {manifest.schema_revision} (podsite '
+                    f'{manifest.podsite_version}), this podsite expects revision {head}; '
+                    'restore it with the podsite version that made it'
+                )
+            _check_tables(manifest)
+            for entry in manifest.tables:
+                _check_file(archive, entry)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, UnicodeDecodeError) as error:
+        raise BackupError(f'not a readable podsite backup ({error})') from error
+    return manifest
+
+
+def _read_manifest(archive: zipfile.ZipFile) -> BackupManifest:
+    try:
+        raw = archive.read(MANIFEST)
+    except KeyError:
+        raise BackupError(f'not a podsite backup: it has no {MANIFEST}') from None
+    try:
+        data = json.loads(raw)
+    except ValueError as error:
+        raise BackupError(f'not a podsite backup: {MANIFEST} is not JSON ({error})') from error
+    if not isinstance(data, dict) or data.get('format') != BACKUP_FORMAT:
+        raise BackupError(f'not a podsite backup: {MANIFEST} is of another format')
+    if data.get('format_version') != BACKUP_FORMAT_VERSION:
+        raise BackupError(
+            f'backup format version {data.get("format_version")} is not one this podsite '
+            f'reads (it reads version {BACKUP_FORMAT_VERSION})'
+        )
+    try:
+        return BackupManifest.model_validate(data)
+    except ValidationError as error:
+        raise BackupError(f'not a podsite backup: {MANIFEST} is malformed ({error})') from error
+
+
+def _check_tables(manifest: BackupManifest) -> None:
+    expected = {table.name for table in backed_up_tables()}
+    found = {entry.name for entry in manifest.tables}
+    if found != expected:
+        missing = ', '.join(sorted(expected - found)) or 'none'
+        unknown = ', '.join(sorted(found - expected)) or 'none'
+        raise BackupError(f'the backup has other tables (missing: {missing}; unknown: {unknown})')
+
+
+def _check_file(archive: zipfile.ZipFile, entry: TableEntry) -> None:
+    digest = hashlib.sha256()
+    rows = 0
+    try:
+        with archive.open(entry.file) as member:
+            while chunk := member.read(1 << 20):
+                digest.update(chunk)
+                rows += chunk.count(b'\n')
+    except KeyError:
+        raise BackupError(f'{entry.file} is listed in the manifest but missing') from None
+    if digest.hexdigest() != entry.sha256:
+        raise BackupError(f'{entry.file} does not match its checksum: it was changed or damaged')
+    if rows != entry.rows:
+        raise BackupError(f'{entry.file} has {rows} rows, the manifest says {entry.rows}')
+
+
+async def prepare_schema() -> None:
+    """Migrates a database that has no schema yet; one at another revision is refused rather
+    than migrated, since refusing must leave it as it was."""
+    engine = db.database().engine
+    current = await schema_service.current_revision(engine)
+    if current is None:
+        await schema_service.upgrade_to_head(engine)
+        return
+    head = schema_service.head_revision()
+    if current != head:
+        raise RevisionMismatchError(
+            f'the database is at schema revision {current}, this podsite at {head}; '
+            'run podsite db upgrade first'
+        )
+
+
+async def _revision_matching_code() -> str:
+    current = await schema_service.current_revision(db.database().engine)
+    head = schema_service.head_revision()
+    if current is None or current != head:
+        raise RevisionMismatchError(
+            f'the database is at schema revision {current or "none"}, this podsite at {head}; '
+            'run podsite db upgrade first'
+        )
+    return current
+
+
+async def tables_with_content() -> list[str]:
+    """Backed-up tables holding rows, besides those a fresh migration fills."""
+    session = db.session()
+    populated = []
+    for table in backed_up_tables():
+        if table.name in SEEDED_BY_MIGRATIONS:
+            continue
+        if await session.scalar(select(1).select_from(table).limit(1)) is not None:
+            populated.append(table.name)
+    return populated
+
+
+async def restore_backup(
+    path: Path,
+    manifest: BackupManifest,
+    *,
+    force: bool = False,
+    on_progress: Progress | None = None,
+) -> tuple[TableCount, ...]:
+    """Replaces every table's rows with the archive's, in one transaction: on any failure
+    the database is left as it was. Without `force`, only an empty database is filled."""
+    session = db.session()
+    try:
+        if not force and (populated := await tables_with_content()):
+            raise DatabaseNotEmptyError(populated)
+        version_before = await session.scalar(select(func.max(SiteState.content_version)))
+        for table in reversed(Base.metadata.sorted_tables):
+            await session.execute(delete(table))
+        with zipfile.ZipFile(path) as archive:
+            counts = tuple(
+                [
+                    await _restore_table(session, archive, entry, on_progress)
+                    for entry in manifest.tables
+                ]
+            )
+        if session.get_bind().dialect.name == 'postgresql':
+            await _advance_sequences(session)
+        await _bump_content_version(session, version_before or 0)
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    return counts
+
+
+async def _restore_table(
+    session: AsyncSession, archive: zipfile.ZipFile, entry: TableEntry, on_progress: Progress | None
+) -> TableCount:
+    table = Base.metadata.tables[entry.name]
+    decoders = {column.name: _decoder(column.type) for column in table.columns}
+    rows = 0
+    try:
+        with archive.open(entry.file) as member:
+            batch: list[dict[str, Any]] = []
+            for line in io.TextIOWrapper(member, encoding='utf-8'):
+                record = json.loads(line)
+                batch.append(
+                    {
+                        name: None if value is None else decoders[name](value)
+                        for name, value in record.items()
+                    }
+                )
+                if len(batch) == BATCH_ROWS:
+                    rows += await _insert(session, table, batch, on_progress)
+                    batch = []
+            rows += await _insert(session, table, batch, on_progress)
+    except (KeyError, ValueError, SQLAlchemyError) as error:
+        raise BackupError(f'{entry.file} could not be restored ({error})') from error
+    return TableCount(name=entry.name, rows=rows)
+
+
+async def _insert(
+    session: AsyncSession, table: Table, batch: list[dict[str, Any]], on_progress: Progress | None
+) -> int:
+    if batch:
+        await session.execute(insert(table), batch)
+        if on_progress is not None:
+            on_progress(table.name, len(batch))
+    return len(batch)
+
+
+async def _advance_sequences(session: AsyncSession) -> None:
+    """Rows went in with their ids, so PostgreSQL's sequences must move past them."""
+    for table in Base.metadata.sorted_tables:
+        key = table.autoincrement_column
+        if key is None:
+            continue
+        next_id = select(func.coalesce(func.max(key), 0) + 1).scalar_subquery()
+        sequence = func.pg_get_serial_sequence(table.name, key.name)
+        await session.execute(select(func.setval(sequence, next_id, False)))
+
+
+async def _bump_content_version(session: AsyncSession, version_before: int) -> None:
+    """Past both the archive's version and the one this database had: a cache filled from
+    the replaced content, by any worker, can never match the restored content."""
+    restored = await session.scalar(select(func.max(SiteState.content_version)))
+    await session.execute(
+        update(SiteState).values(content_version=max(version_before, restored or 0) + 1)
+    )
+
+
+def _kind(column_type: TypeEngine[Any]) -> TypeEngine[Any]:
+    if isinstance(column_type, TypeDecorator):
+        return _kind(column_type.impl_instance)
+    return column_type
+
+
+def _encoder(column_type: TypeEngine[Any]) -> Codec:
+    kind = _kind(column_type)
+    if isinstance(kind, DateTime | Date):
+        return _isoformat
+    if isinstance(kind, LargeBinary):
+        return _base64
+    return _unchanged
+
+
+def _decoder(column_type: TypeEngine[Any]) -> Codec:
+    kind = _kind(column_type)
+    if isinstance(kind, DateTime):
+        return datetime.fromisoformat
+    if isinstance(kind, Date):
+        return date.fromisoformat
+    if isinstance(kind, LargeBinary):
+        return base64.b64decode
+    return _unchanged
+
+
+def _isoformat(value: date) -> str:
+    return value.isoformat()
+
+
+def _base64(value: bytes) -> str:
+    return base64.b64encode(value).decode('ascii')
+
+
+def _unchanged(value: Any) -> Any:
+    return value

@@ -1,0 +1,119 @@
+"""Reading real feeds with their damage, and refusing what is not a feed."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from podsite.formats.feed_parser import FeedError, duration_seconds, parse_feed
+
+FEED = b"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
+     xmlns:podcast="https://podcastindex.org/namespace/1.0">
+<channel><title>Show</title>
+<itunes:category text="Technology"/>
+<itunes:category text="Education"><itunes:category text="Courses"/></itunes:category>
+<podcast:locked owner="a@example.com">yes</podcast:locked>
+<podcast:funding url="https://fund.example">Support us</podcast:funding>
+<podcast:medium>podcast</podcast:medium>
+<item><title>One</title><guid>g1</guid><pubDate>Tue, 02 Jan 2024 10:00:00 GMT</pubDate>
+<enclosure url="https://m.example/1.mp3" length="123" type="audio/mp3"/>
+<itunes:duration>1:02:03</itunes:duration><itunes:episode>7</itunes:episode>
+<itunes:explicit>yes</itunes:explicit>
+<podcast:person role="guest" href="https://ada.example">Ada</podcast:person>
+<podcast:transcript url="t.vtt" type="text/vtt"/>
+<podcast:chapters url="c.json" type="application/json+chapters"/>
+<podcast:soundbite startTime="73.5" duration="60">Best bit</podcast:soundbite>
+</item>
+<item><title>Two</title><guid>g1</guid></item>
+</channel></rss>"""
+
+
+def test_fields_of_channel_and_items() -> None:
+    feed = parse_feed(FEED)
+    assert feed.categories == [['Technology'], ['Education', 'Courses']]
+    assert (feed.locked, feed.funding_url, feed.funding_text) == (
+        True,
+        'https://fund.example',
+        'Support us',
+    )
+    (medium,) = feed.extra_podcast_elements
+    assert medium.startswith('<podcast:medium ') and medium.endswith('>podcast</podcast:medium>')
+    (episode,) = feed.episodes
+    assert (episode.number, episode.duration_seconds, episode.media_type) == (7, 3723, 'audio/mpeg')
+    assert episode.explicit and episode.published_at.year == 2024
+    assert [(p.name, p.role) for p in episode.people] == [('Ada', 'guest')]
+    assert episode.transcripts[0].url == 't.vtt' and episode.chapters is not None
+    assert episode.soundbites == [{'start': 73.5, 'duration': 60.0, 'title': 'Best bit'}]
+    assert feed.skipped == [('g1', 'duplicate GUID: kept the first')]
+
+
+@pytest.mark.parametrize(
+    ('text', 'seconds'),
+    [('1:02:03', 3723), ('62:03', 3723), ('3723', 3723), ('3723.7', 3723), ('', 0),
+     ('about an hour', 0), ('-5', 0), ('00:45', 45)],
+)  # fmt: skip
+def test_durations_in_every_format(text: str, seconds: int) -> None:
+    assert duration_seconds(text) == seconds
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">
+<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<rss version="2.0"><channel><title>&lol2;</title></channel></rss>"""
+EXTERNAL = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><title>&x;</title></channel></rss>"""
+
+
+@pytest.mark.parametrize(
+    ('data', 'message'),
+    [
+        (b'', 'empty'),
+        (b'<html><body>Not a feed</body></html>', 'not an RSS feed'),
+        (b'{"title": "json"}', 'not well-formed'),
+        (b'<?xml version="1.0"?><rss version="2.0"><channel><title>cut', 'not well-formed'),
+        (BILLION_LAUGHS, 'declares XML entities'),
+        (EXTERNAL, 'declares XML entities'),
+        (b'<rss version="2.0"></rss>', 'no <channel>'),
+        (b'<?xml version="1.0" encoding="utf-8"?><rss><channel><title>\xff\xfe</title>'
+         b'</channel></rss>', 'not well-formed'),
+    ],
+)  # fmt: skip
+def test_hostile_or_broken_input_is_refused_clearly(data: bytes, message: str) -> None:
+    with pytest.raises(FeedError, match=message):
+        parse_feed(data)
+
+
+def manifest(shared_data: Path) -> dict[str, int]:
+    with (shared_data / 'feeds' / 'MANIFEST.tsv').open() as handle:
+        return {row['file']: int(row['items']) for row in csv.DictReader(handle, delimiter='\t')}
+
+
+def test_every_real_feed_is_read_with_all_its_items(shared_data: Path) -> None:
+    for name, items in manifest(shared_data).items():
+        data = (shared_data / 'feeds' / name).read_bytes()
+        if name == 'no-agenda-malformed-entity.xml':
+            with pytest.raises(FeedError, match="Entity 'gtgt' not defined"):
+                parse_feed(data)
+            continue
+        feed = parse_feed(data)
+        assert len(feed.episodes) + len(feed.skipped) == items, name
+        assert all(e.guid and e.title for e in feed.episodes), name
+    dupes = parse_feed((shared_data / 'feeds' / 'transistor-dupped-guids.xml').read_bytes())
+    assert len(dupes.skipped) == 2
+
+
+def test_quirky_small_feeds_match_what_podcastparser_reads(shared_data: Path) -> None:
+    folder = shared_data / 'feeds' / 'podcastparser-cases'
+    compared = 0
+    for path in sorted(folder.glob('*.rss')):
+        expected = json.loads(path.with_suffix('.json').read_text())
+        try:
+            feed = parse_feed(path.read_bytes())
+        except FeedError:
+            continue  # Atom documents and broken files: refused with a message (above)
+        with_media = [e for e in expected.get('episodes', []) if e.get('enclosures')]
+        ours = [e for e in feed.episodes if e.media_url]
+        assert len(ours) >= len(with_media), path.name
+        compared += 1
+    assert compared >= 60

@@ -1,0 +1,358 @@
+"""`podsite backup` and `podsite restore`: a whole site moves between databases intact, and
+a restore that cannot be trusted changes nothing."""
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+import zipfile
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from quart import Quart
+from sqlalchemy import make_url, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+from typer.testing import CliRunner, Result
+
+from podsite.app import create_app
+from podsite.cli import cli
+from podsite.data import Base
+from podsite.infrastructure import db
+from podsite.services.accounts import account_service
+from podsite.services.operations import schema_service
+from podsite.tools import backup_service
+from tests.conftest import settings_for
+
+Snapshot = dict[str, list[tuple[Any, ...]]]
+
+
+@pytest.fixture
+def runner(clean_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    return CliRunner()
+
+
+def podsite(runner: CliRunner, database_url: str, *arguments: str) -> Result:
+    return runner.invoke(cli, list(arguments), env={'PODSITE_DATABASE_URL': database_url})
+
+
+def succeeds(runner: CliRunner, database_url: str, *arguments: str) -> Result:
+    result = podsite(runner, database_url, *arguments)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+async def snapshot(database_url: str) -> Snapshot:
+    """Every table's rows, in an order and form that do not depend on the database: the
+    search index without its ids (the triggers number it), the state row without the
+    content version (a restore bumps it on purpose)."""
+    engine = create_async_engine(database_url)
+    tables: Snapshot = {}
+    try:
+        async with engine.connect() as connection:
+            for table in Base.metadata.sorted_tables:
+                leave_out = {'search_document': 'id', 'site_state': 'content_version'}
+                columns = [c for c in table.columns if c.name != leave_out.get(table.name)]
+                rows = (await connection.execute(select(*columns))).all()
+                tables[table.name] = sorted((tuple(row) for row in rows), key=repr)
+    finally:
+        await engine.dispose()
+    return tables
+
+
+async def content_version(database_url: str) -> int:
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            version = await connection.scalar(
+                select(Base.metadata.tables['site_state'].c.content_version)
+            )
+    finally:
+        await engine.dispose()
+    assert isinstance(version, int)
+    return version
+
+
+async def add_accounts(database_url: str) -> None:
+    """A listener logged in with a pending password reset and mail in the outbox."""
+    app = create_app(settings_for(database_url))
+    db.open_database_for(app, settings_for(database_url))
+    try:
+        async with app.app_context():
+            user = await account_service.create_user(
+                name='Listener', email='listener@example.com', password='a long password'
+            )
+            await account_service.start_session(user_id=user.id)
+            await account_service.start_password_reset(
+                email='listener@example.com', base_url='https://podcast.test'
+            )
+    finally:
+        await db.close_database_for(app)
+
+
+async def search(database_url: str, words: str) -> list[str]:
+    app = create_app(settings_for(database_url))
+    async with app.test_app():
+        response = await app.test_client().get('/search/api', query_string={'q': words})
+        assert response.status_code == 200
+        results = await response.get_json()
+    return [hit['title'] for hit in results['episodes']]
+
+
+async def add_guest(database_url: str) -> None:
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                Base.metadata.tables['guest'].insert().values(
+                    name='Added Later', slug='added-later', bio='', photo_url='',
+                    website_url='', social_links={},
+                )
+            )  # fmt: skip
+    finally:
+        await engine.dispose()
+
+
+def test_round_trip_sqlite_postgresql_sqlite_keeps_catalogue_users_and_analytics(
+    runner: CliRunner, tmp_path: Path, blank_postgres_url: str
+) -> None:
+    source = f'sqlite+aiosqlite:///{tmp_path / "source.db"}'
+    succeeds(runner, source, 'db', 'upgrade')
+    succeeds(runner, source, 'demo', '--episodes', '12', '--listening')
+    result = runner.invoke(
+        cli,
+        ['create-admin', 'boss@example.com', '--password-stdin'],
+        input='a strong password\n',
+        env={'PODSITE_DATABASE_URL': source},
+    )
+    assert result.exit_code == 0, result.output
+    asyncio.run(add_accounts(source))
+    final = f'sqlite+aiosqlite:///{tmp_path / "final.db"}'
+
+    backed_up = succeeds(runner, source, 'backup', 'first.zip')
+    assert 'download_event' in backed_up.output
+    succeeds(runner, blank_postgres_url, 'restore', 'first.zip')
+    succeeds(runner, blank_postgres_url, 'backup', 'second.zip')
+    restored = succeeds(runner, final, 'restore', 'second.zip')
+    assert 'Restored from second.zip' in restored.output
+
+    original, on_postgresql, back_on_sqlite = (
+        asyncio.run(snapshot(url)) for url in (source, blank_postgres_url, final)
+    )
+    for name in ('user_account', 'download_event', 'download_count', 'short_link', 'click_event'):
+        assert original[name], f'the source should have {name} rows to compare'
+    left_out = {'user_session': [], 'password_reset': []}
+    assert original['user_session'] and original['password_reset']
+    assert on_postgresql == original | left_out
+    assert back_on_sqlite == original | left_out
+    assert asyncio.run(content_version(final)) > asyncio.run(content_version(source))
+
+
+def test_the_search_index_is_rebuilt_on_restore(
+    runner: CliRunner, database_url: str, blank_postgres_url: str, tmp_path: Path
+) -> None:
+    succeeds(runner, database_url, 'backup', 'site.zip')
+    with zipfile.ZipFile('site.zip') as archive:
+        episode = json.loads(archive.read('episode.jsonl').splitlines()[0])
+        assert 'search_document.jsonl' not in archive.namelist()
+    for target in (blank_postgres_url, f'sqlite+aiosqlite:///{tmp_path / "fresh.db"}'):
+        succeeds(runner, target, 'restore', 'site.zip')
+        assert episode['title'] in asyncio.run(search(target, episode['title']))
+
+
+def test_values_are_written_portably(runner: CliRunner, database_url: str) -> None:
+    succeeds(runner, database_url, 'backup', 'site.zip')
+    with zipfile.ZipFile('site.zip') as archive:
+        manifest = json.loads(archive.read('manifest.json'))
+        episode = json.loads(archive.read('episode.jsonl').splitlines()[0])
+        rows = {entry['name']: entry for entry in manifest['tables']}
+        for name, entry in rows.items():
+            data = archive.read(entry['file'])
+            assert hashlib.sha256(data).hexdigest() == entry['sha256'], name
+            assert data.count(b'\n') == entry['rows'], name
+    assert manifest['format'] == 'podsite-backup'
+    assert manifest['schema_revision'] == schema_service.head_revision()
+    assert rows['episode']['rows'] == 40
+    assert set(manifest['left_out']) == {'search_document', 'user_session', 'password_reset'}
+    assert datetime.fromisoformat(episode['published_at']).utcoffset() is not None
+    assert isinstance(episode['is_published'], bool)
+    assert isinstance(episode['soundbites'], list)
+
+
+def test_force_replaces_everything_and_refreshes_caches(
+    runner: CliRunner, database_url: str
+) -> None:
+    succeeds(runner, database_url, 'backup', 'site.zip')
+    before = asyncio.run(snapshot(database_url))
+    asyncio.run(add_guest(database_url))
+    version = asyncio.run(content_version(database_url))
+
+    refused = podsite(runner, database_url, 'restore', 'site.zip')
+    assert refused.exit_code == 1
+    assert 'already has content' in refused.output and '--force' in refused.output
+
+    succeeds(runner, database_url, 'restore', 'site.zip', '--force')
+    assert asyncio.run(snapshot(database_url)) == before
+    assert asyncio.run(content_version(database_url)) > version
+
+
+def rewrite(archive_path: Path, change: dict[str, bytes | None]) -> None:
+    """Writes the archive again with some members replaced (or, given None, removed)."""
+    with zipfile.ZipFile(archive_path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(archive_path, 'w') as archive:
+        for name, data in (members | change).items():
+            if data is not None:
+                archive.writestr(name, data)
+
+
+def manifest_with(archive_path: Path, **fields: Any) -> bytes:
+    with zipfile.ZipFile(archive_path) as archive:
+        manifest = json.loads(archive.read('manifest.json'))
+    return json.dumps(manifest | fields).encode()
+
+
+def tamper_with_episodes(path: Path) -> None:
+    with zipfile.ZipFile(path) as archive:
+        episodes = archive.read('episode.jsonl')
+    rewrite(path, {'episode.jsonl': episodes.replace(b'"title":"', b'"title":"Changed ', 1)})
+
+
+def drop_an_episode_and_fix_its_checksum(path: Path) -> None:
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read('manifest.json'))
+        episodes = archive.read('episode.jsonl').split(b'\n', 1)[1]
+    for entry in manifest['tables']:
+        if entry['name'] == 'episode':
+            entry['sha256'] = hashlib.sha256(episodes).hexdigest()
+    rewrite(path, {'episode.jsonl': episodes, 'manifest.json': json.dumps(manifest).encode()})
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+DAMAGE = {
+    'another schema revision': (
+        lambda path: rewrite(path, {'manifest.json': manifest_with(path, schema_revision='0001')}),
+        'schema revision 0001',
+    ),
+    'a changed table file': (tamper_with_episodes, 'does not match its checksum'),
+    'a missing row': (drop_an_episode_and_fix_its_checksum, 'has 39 rows, the manifest says 40'),
+    'no manifest': (lambda path: rewrite(path, {'manifest.json': None}), 'no manifest.json'),
+    'another kind of manifest': (
+        lambda path: rewrite(path, {'manifest.json': b'{"format": "something-else"}'}),
+        'of another format',
+    ),
+    'a newer format': (
+        lambda path: rewrite(path, {'manifest.json': manifest_with(path, format_version=2)}),
+        'format version 2',
+    ),
+    'a missing table': (lambda path: rewrite(path, {'guest.jsonl': None}), 'guest.jsonl'),
+    'not a zip file': (lambda path: path.write_text('episode,title\n1,Hello\n'), 'not a readable'),
+    'a truncated file': (truncate, 'not a readable'),
+}
+
+
+@pytest.mark.parametrize('damage', DAMAGE.keys())
+def test_an_untrustworthy_archive_changes_nothing_even_with_force(
+    runner: CliRunner, database_url: str, damage: str
+) -> None:
+    succeeds(runner, database_url, 'backup', 'site.zip')
+    spoil, message = DAMAGE[damage]
+    spoil(Path('site.zip'))
+    before = asyncio.run(snapshot(database_url))
+    version = asyncio.run(content_version(database_url))
+
+    result = podsite(runner, database_url, 'restore', 'site.zip', '--force')
+
+    assert result.exit_code == 1
+    assert 'Cannot restore site.zip' in result.output
+    assert message in ' '.join(result.output.split())
+    assert asyncio.run(snapshot(database_url)) == before
+    assert asyncio.run(content_version(database_url)) == version
+
+
+def test_a_database_at_another_revision_is_refused(
+    runner: CliRunner, database_url: str, tmp_path: Path
+) -> None:
+    succeeds(runner, database_url, 'backup', 'site.zip')
+    target = f'sqlite+aiosqlite:///{tmp_path / "old.db"}'
+
+    async def migrate_to_first_revision() -> None:
+        def upgrade(connection: Connection) -> None:
+            config = schema_service.alembic_config()
+            config.attributes['connection'] = connection
+            command.upgrade(config, '0001')
+
+        engine = create_async_engine(target)
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(upgrade)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(migrate_to_first_revision())
+    result = podsite(runner, target, 'restore', 'site.zip')
+    assert result.exit_code == 1
+    assert 'database is at schema revision 0001' in ' '.join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    ('arguments', 'message'),
+    [(['restore', 'missing.zip'], 'does not exist'),
+     (['backup', 'site.zip'], 'exists; choose another name'),
+     (['backup', 'no/such/folder/site.zip'], 'does not exist')],
+)  # fmt: skip
+def test_bad_arguments_exit_2_with_a_clear_message(
+    runner: CliRunner, empty_database_url: str, arguments: list[str], message: str
+) -> None:
+    Path('site.zip').write_bytes(b'')
+    result = podsite(runner, empty_database_url, *arguments)
+    assert result.exit_code == 2
+    assert message in ' '.join(result.output.split())
+    assert Path('site.zip').read_bytes() == b''
+
+
+def test_a_backup_can_replace_a_file_when_asked(runner: CliRunner, empty_database_url: str) -> None:
+    Path('site.zip').write_bytes(b'old')
+    succeeds(runner, empty_database_url, 'backup', 'site.zip', '--overwrite')
+    with zipfile.ZipFile('site.zip') as archive:
+        created = json.loads(archive.read('manifest.json'))['created_at']
+    assert datetime.fromisoformat(created) <= datetime.now(UTC)
+
+
+async def test_a_backup_is_one_snapshot_while_the_site_goes_on_writing(
+    app: Quart, database_url: str, tmp_path: Path
+) -> None:
+    if not database_url.startswith('sqlite'):
+        pytest.skip('PostgreSQL reads in REPEATABLE READ; this checks the SQLite path')
+    writes: list[str] = []
+
+    def write_meanwhile(table: str, _rows: int) -> None:
+        # A guest written once episodes are in the archive and guests are not yet.
+        if not writes:
+            with closing(sqlite3.connect(make_url(database_url).database or '')) as other:
+                other.execute(
+                    'INSERT INTO guest (name, slug, bio, photo_url, website_url, social_links) '
+                    "VALUES ('Meanwhile', 'meanwhile', '', '', '', '{}')"
+                )
+                other.commit()
+            writes.append(table)
+
+    async with app.app_context():
+        manifest = await backup_service.write_backup(
+            tmp_path / 'site.zip', on_progress=write_meanwhile
+        )
+    assert writes == ['episode']
+    with zipfile.ZipFile(tmp_path / 'site.zip') as archive:
+        assert b'meanwhile' not in archive.read('guest.jsonl')
+    with closing(sqlite3.connect(make_url(database_url).database or '')) as other:
+        (now,) = other.execute('SELECT count(*) FROM guest').fetchone()
+    guests = next(entry for entry in manifest.tables if entry.name == 'guest')
+    assert guests.rows == now - 1
