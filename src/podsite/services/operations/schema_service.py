@@ -1,6 +1,5 @@
 """Schema management: Alembic is the only path that creates or changes tables."""
 
-
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
