@@ -2,6 +2,7 @@
 
 import re
 import sqlite3
+import zipfile
 from contextlib import closing
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from podsite.cli import cli
+from podsite.formats.user_agent_lists import FILES
+from podsite.services.analytics import agents
 
 
 @pytest.fixture
@@ -173,3 +176,32 @@ def test_notify_stream_queues_each_alert_once_and_refuses_unknown_streams(
     assert unknown.exit_code == 1
     assert 'There is no live stream with id 999.' in unknown.output
     assert runner.invoke(cli, ['notify-stream', 'abc']).exit_code == 2
+
+
+def test_update_agents_installs_a_checked_list_and_refuses_a_foreign_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / 'opawg.zip'
+    with zipfile.ZipFile(source, 'w') as archive:
+        for name in FILES:
+            archive.write(agents.SHIPPED / f'{name}.json', f'user-agents-v2-master/src/{name}.json')
+    installed = tmp_path / 'podsite-data' / 'user-agents'
+
+    updated = runner.invoke(cli, ['update-agents', str(source)])
+    assert updated.exit_code == 0, updated.output
+    assert '295 bots, 558 apps' in updated.output
+    assert (
+        agents.load_matcher(tmp_path / 'podsite-data').identify('Overcast/3.0').name == 'Overcast'
+    )
+    before = {path.name: path.read_bytes() for path in installed.iterdir()}
+
+    foreign = tmp_path / 'feed.zip'
+    with zipfile.ZipFile(foreign, 'w') as archive:
+        archive.writestr('feed.xml', '<rss/>')
+    for bad in (foreign, tmp_path / 'missing.zip', tmp_path / 'cli.db'):
+        refused = runner.invoke(cli, ['update-agents', str(bad)])
+        assert refused.exit_code == 1, refused.output
+        assert 'Nothing changed' in refused.output
+    refused = runner.invoke(cli, ['update-agents', str(foreign)])
+    assert 'is not the OPAWG user-agent list' in ' '.join(refused.output.split())
+    assert {path.name: path.read_bytes() for path in installed.iterdir()} == before

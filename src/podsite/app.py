@@ -21,7 +21,7 @@ from podsite.infrastructure.asgi_types import ASGIApp
 from podsite.infrastructure.page_cache import PageCacheMiddleware
 from podsite.infrastructure.periodic import PeriodicTask
 from podsite.infrastructure.request_log import RequestLogMiddleware
-from podsite.services.analytics import counting
+from podsite.services.analytics import agents, counting
 from podsite.services.analytics.recording import create_writers
 from podsite.services.catalogue import site_state_service
 from podsite.settings import PACKAGE_DIR, Settings
@@ -83,6 +83,7 @@ def create_app(
     )
     hackers.init_app(app)
     db.init_app(app)
+    agents.use_data_dir(settings.data_dir)
     writers = create_writers(app, enabled=settings.record_events)
 
     async def aggregate() -> None:

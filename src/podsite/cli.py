@@ -20,10 +20,11 @@ from rich.table import Table
 
 from podsite.app import create_app
 from podsite.formats import feed_parser
+from podsite.formats.user_agent_lists import AgentListError
 from podsite.infrastructure import db
 from podsite.schemas.backup import BackupManifest, TableCount
 from podsite.services.accounts import account_service
-from podsite.services.analytics import counting, reporting
+from podsite.services.analytics import agents, counting, reporting
 from podsite.services.operations import schema_service
 from podsite.services.publishing import feed_import_service, media_service, transcript_service
 from podsite.services.streams import stream_subscriber_service
@@ -418,6 +419,33 @@ def aggregate(
         )
 
     run(count())
+
+
+@cli.command('update-agents')
+def update_agents(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar='FILE_OR_URL',
+            help='A zip archive of the list (path or URL) or a folder with its files.',
+        ),
+    ] = agents.DEFAULT_SOURCE,
+) -> None:
+    """Refresh the OPAWG user-agent list (which apps count, which bots do not) without a
+    release: it goes to PODSITE_DATA_DIR and is used from the next start on."""
+    settings = load_settings()
+    try:
+        with console.status(f'Reading {source}...'):
+            lists = agents.update_list(source, settings.data_dir)
+    except AgentListError as error:
+        errors.print(f'[red]Nothing changed[/red]: {error}')
+        raise typer.Exit(1) from error
+    console.print(
+        f'{len(lists.bots.entries)} bots, {len(lists.apps.entries)} apps, '
+        f'{len(lists.libraries.entries)} libraries, {len(lists.browsers.entries)} browsers and '
+        f'{len(lists.devices.entries)} devices in {settings.data_dir / agents.LIST_FOLDER}; '
+        'restart the site to use them.'
+    )
 
 
 @cli.command()

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     are matched by the last path segment of each episode's media URL. Unset: downloads
     redirect to the media URL."""
 
+    data_dir: Path = Path('podsite-data')
+    """Folder for data podsite refreshes without a release: `podsite update-agents` puts the
+    OPAWG user-agent list there (`user-agents/`), preferred to the copy podsite ships."""
+
     smtp_host: str = ''
     """SMTP server for outgoing email; empty: emails are stored and logged, not sent."""
 

@@ -96,8 +96,8 @@ async def test_listeners_are_counted_once_by_app_and_filtered_requests_never(
 
     assert result.downloads == 2
     assert await counts(session) == {
-        (DAY.date(), 'Apple Podcasts', 'iOS'): 1,
-        (DAY.date(), 'Spotify', 'Android'): 1,
+        (DAY.date(), 'AppleCoreMedia', 'Apple iPhone'): 1,
+        (DAY.date(), 'Spotify', 'Android Phone'): 1,
     }
 
 
@@ -134,7 +134,7 @@ async def test_a_window_crossing_midnight_keeps_its_listener_though_the_salt_cha
 
     rolling = await aggregate(app, Window.ROLLING_FIRST_TOUCH)
     assert rolling.downloads == 1
-    assert await counts(session) == {(DAY.date(), 'Apple Podcasts', 'iOS'): 1}
+    assert await counts(session) == {(DAY.date(), 'AppleCoreMedia', 'Apple iPhone'): 1}
 
     # Split by the calendar, neither day's bytes reach the threshold.
     calendar = await aggregate(app, Window.CALENDAR_DAY)

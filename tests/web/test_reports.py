@@ -19,7 +19,7 @@ from podsite.services.sponsors import short_link_service
 from tests.conftest import Browser, logged_in
 from tests.factories import add_episode
 
-IPHONE = 'AppleCoreMedia/1.0.0.20E247 (iPhone; U; CPU OS 16_4 like Mac OS X; en_us)'
+APPLE_PODCASTS = 'Podcasts/1650.20 CFNetwork/1404.0.5 Darwin/22.3.0'
 FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0'
 BOT = 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)'
 
@@ -50,7 +50,7 @@ async def campaigns(app: Quart, session: AsyncSession) -> dict[str, Campaign]:
         now = datetime.now(UTC)
         await storage.store_downloads([
             PendingDownload(occurred_at=now, episode_id=c.episode.id, client_ip=f'192.0.2.{n}',
-                            user_agent=IPHONE, range_header=None, bytes_served=None,
+                            user_agent=APPLE_PODCASTS, range_header=None, bytes_served=None,
                             method='GET', status=302)
             for c in made.values() for n in range(c.listeners)
         ])  # fmt: skip
@@ -174,6 +174,9 @@ async def test_admin_reports_show_downloads_episodes_apps_and_clicks(
     apps = parse_csv(await (await admin.client.get('/admin/reports/apps.csv')).get_data(
         as_text=True))  # fmt: skip
     assert apps == [{'app': 'Apple Podcasts', 'downloads': '8'}]
+    platforms = parse_csv(await (await admin.client.get('/admin/reports/platforms.csv')).get_data(
+        as_text=True))  # fmt: skip
+    assert platforms == [{'platform': 'Apple iPhone', 'downloads': '8'}]
     daily = await admin.client.get('/admin/reports/daily.csv?period=all')
     assert daily.headers['Content-Type'] == 'text/csv; charset=utf-8'
     assert parse_csv(await daily.get_data(as_text=True))[0]['downloads'] == '8'

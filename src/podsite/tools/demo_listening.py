@@ -12,10 +12,11 @@ from podsite.schemas.links import PendingClick
 
 RELEASE_DAYS = 45
 TAIL_DAYS = 60
-# (share of listeners, user agent): roughly the app mix podcast hosts report.
+# (share of listeners, user agent): roughly the app mix podcast hosts report, as the OPAWG
+# list names them (Apple Podcasts; AppleCoreMedia, the system player, here on a HomePod).
 AGENTS: tuple[tuple[float, str], ...] = (
-    (0.42, 'AppleCoreMedia/1.0.0.21A351 (iPhone; U; CPU OS 17_0 like Mac OS X; en_us)'),
-    (0.05, 'Podcasts/1720.1 CFNetwork/1474 Darwin/23.0.0'),
+    (0.42, 'Podcasts/1720.1 CFNetwork/1474 Darwin/23.0.0'),
+    (0.05, 'AppleCoreMedia/1.0.0.21J354 (HomePod; U; CPU OS 17_0 like Mac OS X; en_us)'),
     (0.22, 'Spotify/8.8.74 Android/34 (Pixel 8)'),
     (0.07, 'Overcast/3.0 (+http://overcast.fm/; iOS podcast app)'),
     (0.06, 'Pocket Casts'),

@@ -3,8 +3,9 @@
 Pure functions over raw download events, so the rules can be tested event by event:
 
 1. Filter: only GET requests that got media (200, 206, 302); no HEAD, no 304, no
-   `Range: bytes=0-1` probes, no bots or self-declared bots, no malformed user agents,
-   and no Apple Watch duplicates (the phone already downloaded the episode).
+   `Range: bytes=0-1` probes, no bots (those the OPAWG user-agent list names, and
+   self-declared ones), no malformed user agents, and no Apple Watch duplicates (the phone
+   already downloaded the episode).
 2. Group by listener (hashed IP + user agent) and episode within a window.
 3. Count a group once when the bytes it asked for, overlapping ranges merged, reach the
    file's header plus one minute of audio (or the whole file, if shorter than a minute).
@@ -16,37 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
+
+from podsite.services.analytics import agents
 
 COUNTED_STATUSES = frozenset({200, 206, 302})
 ONE_MINUTE = 60
 WINDOW = timedelta(hours=24)
 
-# Written for podsite from what bots call themselves; tested against the OPAWG examples.
-_BOT_WORDS = re.compile(
-    r'bot\b|bot/|bots?[-_ ]|crawl|spider|slurp|scrap|archiver|fetcher|monitor|checker|'
-    r'validator|preview|headless|phantomjs|lighthouse|pingdom|uptime|curl/|wget/|'
-    r'python-requests|python-urllib|aiohttp|httpx|go-http-client|okhttp/|java/|libwww|'
-    r'lwp::|apache-httpclient|node-fetch|axios/|ruby|perl|php/|postman|insomnia|'
-    r'feedparser|feedburner|feedly|inoreader|newsblur|podcast(?:index|addict bot)|'
-    r'tester|virtuallistener|dataprovider|facebookexternalhit|twitterbot|whatsapp|'
-    r'slackbot|discordbot|telegrambot|embedly|nuzzel|qwantify|yandex|baidu|bingpreview|'
-    r'googlebot|adsbot|mediapartners|semrush|ahrefs|mj12|dotbot|petalbot|bytespider|'
-    r'gptbot|ccbot|claudebot|amazonbot|applebot|duckduck|sogou|exabot|seznam|'
-    r'siteimprove|screaming frog|rogerbot|linkchecker|w3c_|zgrab|masscan|nmap|'
-    r'import(?:er)?\b|transcri|summari[sz]|podcast sync|subscribers;|downloader|download-|'
-    r'fetch|worker|pipeline|processor|recon\b|rss reader|tt-rss|rss/|powershell|flexget|'
-    r'poddl|catalog|indexer|search-api|misskey|iceshrimp|mastodon|pleroma|akkoma|'
-    r'safety|riddler|^simplecast|^libsyn|^podtrac|^agma/|on-behalf-of|'
-    r'\(compatible;',
-    re.IGNORECASE,
-)
-_SELF_DECLARED = re.compile(r'bot\b|bot/|crawl|spider|slurp|headless', re.IGNORECASE)
-_APP_SIGNS = re.compile(
-    r'CFNetwork/|AppleCoreMedia|Android|iPhone|iPad|iOS|Macintosh|Linux; U;|podcatcher|'
-    r'Windows NT [\d.]+;(?!.*PowerShell)',
-    re.IGNORECASE,
-)
 _CONTROL = re.compile(r'[\x00-\x1f\x7f]')
 _RANGE = re.compile(r'^\s*bytes\s*=\s*(.+)$', re.IGNORECASE)
 
@@ -87,19 +64,14 @@ class MediaFacts:
         return min(self.size_bytes, self.header_bytes + self.bitrate_bps // 8 * ONE_MINUTE)
 
 
-@lru_cache(maxsize=4096)
 def is_bot(user_agent: str) -> bool:
-    """Self-declared bots always; other bot-like words only when nothing says "app":
-    podcast apps' own names often contain words like Downloader or Feed. Kept per agent:
-    it runs on every view of a sponsored page, and visitors' agents repeat."""
-    if _SELF_DECLARED.search(user_agent):
-        return True
-    if _APP_SIGNS.search(user_agent):
-        return False
-    return _BOT_WORDS.search(user_agent) is not None
+    """A bot by the OPAWG list, or one that calls itself a bot (see `agents`)."""
+    return agents.identify(user_agent).is_bot
 
 
 def is_malformed(user_agent: str) -> bool:
+    """Empty, too short to name anything, or with control characters. Letters outside
+    ASCII are no sign: apps name themselves in their users' languages."""
     stripped = user_agent.strip()
     return len(stripped) < 4 or _CONTROL.search(user_agent) is not None
 
