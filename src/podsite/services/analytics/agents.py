@@ -10,8 +10,8 @@ list into the data folder without a release; `use_data_dir`, called as the app i
 prefers that copy.
 
 Each part's patterns are compiled into one RE2 set, which finds every entry matching an
-agent in a single pass; the lowest index is the list's answer. That takes about 18 µs for a
-new agent, where Python's `re`, trying 900 patterns one after another, took 330 µs
+agent in a single pass; the lowest index is the list's answer. That takes about 20 µs for a
+new agent, where Python's `re`, trying 900 patterns one after another, took 190 to 330 µs
 (bench/agents.py). Agents repeat, so verdicts are kept per distinct agent (bounded): a seen
 one costs well under a microsecond.
 """
@@ -43,6 +43,7 @@ SHIPPED = Path(__file__).with_name('agent_data')
 LIST_FOLDER = 'user-agents'
 """Where in the data folder `podsite update-agents` puts a refreshed list."""
 DEFAULT_SOURCE = 'https://github.com/opawg/user-agents-v2/archive/refs/heads/master.zip'
+DFA_MEMORY = 32 << 20
 CACHE_SIZE = 65_536
 """Distinct agents whose verdict is kept; a busy show sees a few thousand a day."""
 
@@ -86,6 +87,10 @@ class _PatternSet:
     def __init__(self, entries: Sequence[tuple[Kind, AgentEntry]], part: str) -> None:
         options = re2.Options()
         options.log_errors = False  # a bad pattern is reported below, with its entry
+        # RE2's default 8 MB leaves the set's DFA too little room for the list's patterns:
+        # it starts over and over, and a new agent took 210 µs instead of 20 (bench/agents.py);
+        # the memory is spent only as states are needed, about 12 MB over the examples.
+        options.max_mem = DFA_MEMORY
         self._entries = tuple(entries)
         self._set = re2.Set.SearchSet(options)
         for _, entry in self._entries:
