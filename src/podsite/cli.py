@@ -437,7 +437,7 @@ def update_agents(
     try:
         with console.status(f'Reading {source}...'):
             lists = agents.update_list(source, settings.data_dir)
-    except AgentListError as error:
+    except (AgentListError, OSError) as error:  # OSError: the data folder is not writable
         errors.print(f'[red]Nothing changed[/red]: {error}')
         raise typer.Exit(1) from error
     console.print(
