@@ -222,3 +222,9 @@ def test_the_demo_listens_with_apps_the_list_names() -> None:
     assert named.pop('AhrefsBot') is Kind.BOT
     assert Kind.UNKNOWN not in named.values()
     assert {'Apple Podcasts', 'Spotify', 'Overcast', 'Pocket Casts'} <= named.keys()
+
+
+def test_each_of_podsites_own_rules_gives_its_reason() -> None:
+    rules = json.loads((agents.SHIPPED / 'podsite.json').read_text())['entries']
+    assert rules
+    assert all(len(rule['reason']) > 40 for rule in rules)

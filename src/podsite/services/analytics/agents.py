@@ -164,10 +164,10 @@ def shipped_matcher() -> AgentMatcher:
     return AgentMatcher(AgentLists.read(SHIPPED), _additions())
 
 
-def load_matcher(data_dir: Path | None) -> AgentMatcher:
+def load_matcher(data_dir: Path) -> AgentMatcher:
     """The refreshed list in `data_dir` when there is a usable one, else the shipped one."""
-    folder = data_dir / LIST_FOLDER if data_dir is not None else None
-    if folder is not None and folder.is_dir():
+    folder = data_dir / LIST_FOLDER
+    if folder.is_dir():
         try:
             return AgentMatcher(AgentLists.read(folder), _additions())
         except AgentListError as error:
@@ -188,6 +188,7 @@ _in_use = _InUse()
 
 def use_data_dir(data_dir: Path) -> None:
     """Match with the list in `data_dir` from now on (the shipped one if it has none)."""
+    data_dir = data_dir.resolve()  # the default is relative to where podsite runs
     if _in_use.matcher is not None and _in_use.data_dir == data_dir:
         return
     _in_use.matcher, _in_use.data_dir = load_matcher(data_dir), data_dir
