@@ -17,12 +17,8 @@ from podsite.infrastructure import (
     templates,
 )
 from podsite.infrastructure.asgi_connection import WholeRequestConnection
-from podsite.infrastructure.asgi_types import ASGIApp
-from podsite.infrastructure.page_cache import PageCacheMiddleware
-from podsite.infrastructure.periodic import PeriodicTask
 from podsite.infrastructure.request_log import RequestLogMiddleware
-from podsite.services.analytics import agents, counting
-from podsite.services.analytics.recording import create_writers
+from podsite.services.analytics import agents, counting, recording
 from podsite.services.catalogue import site_state_service
 from podsite.settings import PACKAGE_DIR, Settings
 from podsite.views import (
@@ -84,29 +80,15 @@ def create_app(
     hackers.init_app(app)
     db.init_app(app)
     agents.use_data_dir(settings.data_dir)
-    writers = create_writers(app, enabled=settings.record_events)
-
-    async def aggregate() -> None:
-        async with app.app_context():
-            await counting.aggregate_downloads(settings.analytics_window)
-
-    aggregation = PeriodicTask(
-        aggregate, name='download aggregation', interval=settings.analytics_interval_seconds
-    )
+    recorder = recording.init_app(app, settings)
+    counting.schedule(app, settings)
 
     @app.before_serving
     async def start() -> None:
         db.open_database_for(app, settings)
-        for writer in writers:
-            writer.start()
-        aggregation.start()
 
     @app.after_serving
     async def stop() -> None:
-        await aggregation.stop()
-        # Events are written before the engine that writes them goes away.
-        for writer in writers:
-            await writer.stop()
         await db.close_database_for(app)
 
     cache.init_app(app)
@@ -114,14 +96,14 @@ def create_app(
     csrf.init_app(app)
     rate_limit.init_app(app, settings)
     auth.init_app(app)
-    kept_pages = (
-        page_cache.init_app(
-            app,
-            session_cookie=app.config['SESSION_COOKIE_NAME'],
-            content_state=site_state_service.content_state,
-        )
-        if settings.page_cache
-        else None
+    page_cache.init_app(
+        app,
+        settings,
+        content_state=lambda scope: site_state_service.request_content_state(
+            scope, db.Database.of(app)
+        ),
+        is_banned=hackers.ban_check(app),
+        record_impressions=recorder.record_impressions,
     )
     templates.init_app(
         app, folder=PACKAGE_DIR / 'templates', auto_reload=settings.template_auto_reload
@@ -129,17 +111,8 @@ def create_app(
     static_files.init_app(app, folder=PACKAGE_DIR / 'static')
     for module in BLUEPRINTS:
         app.register_blueprint(module.blueprint)
-    served: ASGIApp = app.asgi_app  # type: ignore[assignment]
-    if kept_pages is not None:
-        served = PageCacheMiddleware(
-            served,
-            session_cookie=app.config['SESSION_COOKIE_NAME'],
-            content_state=lambda: site_state_service.content_state_of(db.Database.of(app)),
-            is_banned=hackers.ban_check(app),
-            pages=kept_pages,
-        )
     app.asgi_app = RequestLogMiddleware(  # type: ignore[method-assign,assignment]
-        served, trusted_proxies=settings.trusted_proxies, write_line=write_request_line
+        app.asgi_app, trusted_proxies=settings.trusted_proxies, write_line=write_request_line
     )
     return app
 

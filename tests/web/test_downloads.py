@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
 from podsite.data import DownloadEvent, Episode
-from podsite.services.analytics.recording import DOWNLOADS_KEY
+from podsite.services.analytics.recording import Recorder
 from podsite.services.analytics.storage import hash_address, listener_address
 from tests.conftest import settings_for
 from tests.factories import add_episode, first_published_episode
@@ -32,7 +32,7 @@ async def stored_events(database_url: str) -> list[DownloadEvent]:
 
 
 async def flush(app: Quart) -> None:
-    await app.extensions[DOWNLOADS_KEY].flush()
+    await Recorder.of(app).downloads.flush()
 
 
 async def test_download_redirects_to_the_media_and_is_recorded(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from podsite.app import create_app
 from podsite.data import Episode, PlacementImpression, Podcast, Policy
 from podsite.infrastructure import db
-from podsite.services.analytics.recording import IMPRESSIONS_KEY
+from podsite.services.analytics.recording import Recorder
 from podsite.services.catalogue import site_state_service
 from podsite.services.sponsors import sponsor_service
 from tests.conftest import Backend, Browser, QueryCounter, podsite_server, settings_for
@@ -96,7 +96,7 @@ async def test_sponsor_impressions_are_counted_on_kept_pages_too(
     path = f'/episodes/show/{sponsored.number}/{sponsored.slug}'
     for _ in range(3):
         await client.get(path, headers={'User-Agent': 'Mozilla/5.0 (X11; Linux) Firefox/121.0'})
-    await app.extensions[IMPRESSIONS_KEY].flush()
+    await Recorder.of(app).impressions.flush()
 
     counts = (await session.scalars(select(PlacementImpression.impressions))).all()
     assert counts and set(counts) == {3}

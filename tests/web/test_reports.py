@@ -14,7 +14,7 @@ from podsite.data import Episode, Sponsor
 from podsite.infrastructure import db
 from podsite.schemas.analytics import PendingDownload
 from podsite.services.analytics import storage
-from podsite.services.analytics.recording import CLICKS_KEY, IMPRESSIONS_KEY
+from podsite.services.analytics.recording import Recorder
 from podsite.services.sponsors import short_link_service
 from tests.conftest import Browser, logged_in
 from tests.factories import add_episode
@@ -64,8 +64,8 @@ async def campaigns(app: Quart, session: AsyncSession) -> dict[str, Campaign]:
         for _ in range(campaign.views):
             await client.get(f'/episodes/show/{campaign.episode.number}/{campaign.episode.slug}',
                              headers={'User-Agent': FIREFOX})  # fmt: skip
-    await app.extensions[CLICKS_KEY].flush()
-    await app.extensions[IMPRESSIONS_KEY].flush()
+    await Recorder.of(app).clicks.flush()
+    await Recorder.of(app).impressions.flush()
     return made
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
 from podsite.data import AuditEntry, ClickEvent, ShortLink, Sponsor
-from podsite.services.analytics.recording import CLICKS_KEY
+from podsite.services.analytics.recording import Recorder
 from podsite.services.analytics.storage import hash_address
 from tests.conftest import Browser, edit_form, settings_for
 from tests.factories import add_episode
@@ -41,7 +41,7 @@ async def test_a_short_link_redirects_and_its_click_is_recorded_without_the_addr
         headers={'User-Agent': 'Firefox/121.0', 'Referer': 'https://social.example/post/1',
                  'X-Forwarded-For': '198.51.100.9'},
     )  # fmt: skip
-    await app.extensions[CLICKS_KEY].flush()
+    await Recorder.of(app).clicks.flush()
 
     assert response.status_code == 302
     assert response.headers['Location'] == 'https://books.example/python'
@@ -68,7 +68,7 @@ async def test_a_head_request_redirects_but_is_not_a_click(
     await add_link(session)
 
     response = await client.head('/r/book')
-    await app.extensions[CLICKS_KEY].flush()
+    await Recorder.of(app).clicks.flush()
 
     assert response.status_code == 302
     assert await clicks(database_url) == []
@@ -184,7 +184,7 @@ async def test_sponsor_placements_get_a_tracked_link_per_episode_that_survives_e
 
     assert (await admin.submit(f'/admin/episodes/{episode.id}', form)).status_code == 302
     assert (await admin.client.get('/r/acme-777')).headers['Location'] == sponsor.website_url
-    await app.extensions[CLICKS_KEY].flush()
+    await Recorder.of(app).clicks.flush()
 
     form['title'] = 'Renamed, sponsor kept'
     assert (await admin.submit(f'/admin/episodes/{episode.id}', form)).status_code == 302

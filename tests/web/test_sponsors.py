@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import PlacementImpression, Sponsor, SponsorPlacement
-from podsite.services.analytics.recording import IMPRESSIONS_KEY
+from podsite.services.analytics.recording import Recorder
 from tests.conftest import QueryCounter
 from tests.factories import sponsored_episode
 
@@ -75,10 +75,10 @@ async def test_each_page_view_counts_one_impression_per_placement_but_bots_none(
         await client.get(page, headers={'User-Agent': 'Mozilla/5.0 (X11; Linux) Firefox/121.0'})
     await client.get(page, headers={'User-Agent': 'Googlebot/2.1 (+http://www.google.com/bot)'})
     await client.get(f'/episodes/show/{episode.number}/wrong-slug')  # a redirect, not a view
-    await app.extensions[IMPRESSIONS_KEY].flush()
+    await Recorder.of(app).impressions.flush()
     for _ in range(2):
         await client.get(page)
-    await app.extensions[IMPRESSIONS_KEY].flush()
+    await Recorder.of(app).impressions.flush()
 
     placements = (
         await session.scalars(

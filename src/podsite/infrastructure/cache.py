@@ -13,8 +13,6 @@ from typing import Any
 from quart import Quart, current_app
 
 EXTENSION_KEY = 'podsite.content_cache'
-STATE_KEY = 'podsite.content_state'
-"""Scope key: the content state a request is served under, read once per request."""
 
 
 @dataclass(frozen=True)

@@ -1,59 +1,67 @@
-"""Whole public pages kept per process for anonymous visitors, valid while the content
-version (and the next scheduled change) is the same; an edit on any instance shows on the
-next request everywhere, because the version lives in the database.
+"""The page cache: whole public pages kept per process for anonymous visitors, valid while
+the content version (and the next scheduled change) is the same; an edit on any instance
+shows on the next request everywhere, because the version lives in the database.
 
-A kept page is served by ASGI middleware in front of the app, before any of the app's
-request handling runs: a hit costs the content-state check (on SQLite, no query at all
-unless something was committed) and the bytes going out. The app decides what may be
-kept: a GET of an allowlisted endpoint, answered 200, without a cookie being set.
+All of it is here, wired by one call, `init_app` (off with `PODSITE_PAGE_CACHE=false`):
 
-Only pages that are the same for every anonymous visitor are kept: a request carrying a
-session cookie, or a response that sets one (a page with a form and its CSRF token), is
-never stored or served from here. Addresses banned for probing are refused by the app,
-so the middleware hands their requests on.
+- Which pages: a view marked `@kept_for_anonymous`, for a GET answered 200 without a cookie
+  being set. Only pages that are the same for every anonymous visitor are kept: a request
+  carrying a session cookie, or a response that sets one (a page with a form and its CSRF
+  token), is never stored or served from here.
+- Serving: ASGI middleware in front of the app answers a kept page before any of the app's
+  request handling runs, so a hit costs the content-state check (on SQLite, no query at
+  all unless something was committed) and the bytes going out. Addresses banned for
+  probing are refused by the app, so the middleware hands their requests on.
+- What a view still does on a hit: a kept page carries, as plain values, what each view of
+  it must record (the sponsor placements it shows, `count_impressions_on_hits`); the
+  middleware records them through the function it was given.
+- Validity: the content state a request is served under, read through the one function
+  given to `init_app`, which reads it once per request whoever asks first.
 """
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from quart import Quart, Response, g, request
+from quart import Quart, request
 
 from podsite.infrastructure.asgi_types import ASGIApp, Message, Scope
-from podsite.infrastructure.cache import STATE_KEY, ContentCache, ContentState
+from podsite.infrastructure.cache import ContentCache, ContentState
 from podsite.infrastructure.client_ip import scope_header
+from podsite.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-EXTENSION_KEY = 'podsite.page_cache'
-KEEP_KEY = 'podsite.keep_page'
-"""Scope key: set by the app when the response may be kept, with the actions to replay."""
-# Pages that are the same for everyone who is not logged in.
-CACHEABLE_ENDPOINTS = frozenset({
-    'home.index',
-    'episodes.all_episodes',
-    'episodes.details',
-    'episodes.transcript',
-    'guests.index',
-    'guests.details',
-    'friends.index',
-    'policies.privacy',
-    'policies.terms',
-    'policies.other',
-    'policies.analytics_methodology',
-})  # fmt: skip
+KEPT_MARK = 'kept_for_anonymous'
+"""The attribute `kept_for_anonymous` sets on a view function."""
+NOTE_KEY = 'podsite.kept_page'
+"""Scope key: the app's note that the response may be kept, and under which state."""
 
-Replay = Callable[[str], None]
-"""Something a page's view did besides rendering that must happen on every view (counting
-sponsor impressions); called with the visitor's User-Agent."""
+type ContentStateOf = Callable[[Scope], Awaitable[ContentState]]
+type RecordImpressions = Callable[[Sequence[int], str], None]
+"""Records a view of sponsor placements, given the visitor's User-Agent."""
+
+
+def kept_for_anonymous[View: Callable[..., Any]](view: View) -> View:
+    """Declares a view's page the same for every anonymous visitor, so it may be kept.
+    Goes right under the route decorator."""
+    setattr(view, KEPT_MARK, True)
+    return view
 
 
 @dataclass(frozen=True)
-class CachedPage:
+class KeptPage:
     headers: list[tuple[bytes, bytes]]
     body: bytes
-    replay: tuple[Replay, ...] = field(default=())
+    impressions: tuple[int, ...] = ()
+    """The sponsor placements the page shows: each view of it counts for each."""
+
+
+@dataclass
+class _Note:
+    state: ContentState
+    impressions: tuple[int, ...] = ()
 
 
 class PageCacheMiddleware:
@@ -62,14 +70,16 @@ class PageCacheMiddleware:
         app: ASGIApp,
         *,
         session_cookie: str,
-        content_state: Callable[[], Awaitable[ContentState]],
+        content_state: ContentStateOf,
         is_banned: Callable[[Scope], Awaitable[bool]],
+        record_impressions: RecordImpressions,
         pages: ContentCache,
     ) -> None:
         self.app = app
         self.session_cookie = f'{session_cookie}='.encode()
         self.content_state = content_state
         self.is_banned = is_banned
+        self.record_impressions = record_impressions
         self.pages = pages
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
@@ -83,9 +93,9 @@ class PageCacheMiddleware:
         chunks: list[bytes] = []
 
         async def keeping_send(message: Message) -> None:
-            # The app marks a keepable response before it is sent; anything else (a file
-            # download, say) goes out without a copy.
-            if message['type'] == 'http.response.start' and KEEP_KEY in scope:
+            # The app notes a keepable request before its response is sent; anything else
+            # (a file download, say) goes out without a copy.
+            if message['type'] == 'http.response.start' and NOTE_KEY in scope:
                 start.update(message)
             elif message['type'] == 'http.response.body' and start:
                 chunks.append(message.get('body', b''))
@@ -97,8 +107,8 @@ class PageCacheMiddleware:
         headers = list(start.get('headers', ()))
         if any(name.lower() == b'set-cookie' for name, _ in headers):
             return
-        state, replay = scope[KEEP_KEY]
-        self.pages.put(key, state, CachedPage(headers, b''.join(chunks), replay))
+        note: _Note = scope[NOTE_KEY]
+        self.pages.put(key, note.state, KeptPage(headers, b''.join(chunks), note.impressions))
 
     async def _serve_kept(self, key: str, scope: Scope, send: Any) -> bool:
         if not self.pages.has(key):
@@ -106,18 +116,15 @@ class PageCacheMiddleware:
         try:
             if await self.is_banned(scope):
                 return False
-            state = await self.content_state()
+            state = await self.content_state(scope)
         except Exception:  # the app answers with its own error page
             logger.debug('page cache check failed; the app takes the request', exc_info=True)
             return False
-        scope[STATE_KEY] = state
-        page: CachedPage | None = self.pages.get(key, state)
+        page: KeptPage | None = self.pages.get(key, state)
         if page is None:
             return False
-        if page.replay:
-            user_agent = scope_header(scope, b'user-agent') or ''
-            for action in page.replay:
-                action(user_agent)
+        if page.impressions:
+            self.record_impressions(page.impressions, scope_header(scope, b'user-agent') or '')
         await send({'type': 'http.response.start', 'status': 200, 'headers': page.headers})
         await send({'type': 'http.response.body', 'body': page.body, 'more_body': False})
         return True
@@ -134,47 +141,45 @@ def page_key(scope: Scope) -> str:
 
 def init_app(
     app: Quart,
+    settings: Settings,
     *,
-    session_cookie: str,
-    content_state: Callable[[], Awaitable[ContentState]],
+    content_state: ContentStateOf,
+    is_banned: Callable[[Scope], Awaitable[bool]],
+    record_impressions: RecordImpressions,
     max_entries: int = 2048,
-) -> ContentCache:
-    """Marks the responses that may be kept; returns the store for `PageCacheMiddleware`."""
-    pages = ContentCache(max_entries=max_entries)
-    app.extensions[EXTENSION_KEY] = pages
+) -> None:
+    """Puts the middleware in front of the app as it is now; what wraps the app later (the
+    request log) sees kept pages too."""
+    if not settings.page_cache:
+        return
+    session_cookie: str = app.config['SESSION_COOKIE_NAME']
 
     @app.before_request
-    async def note_content_state() -> None:
-        if (
-            request.method != 'GET'
-            or request.endpoint not in CACHEABLE_ENDPOINTS
-            or session_cookie in request.cookies
-        ):
+    async def note_keepable() -> None:
+        if request.method != 'GET' or session_cookie in request.cookies:
             return
+        view = app.view_functions.get(request.endpoint or '')
+        if not getattr(view, KEPT_MARK, False):
+            return
+        scope: Scope = request.scope  # type: ignore[assignment]
         # Read before the view runs: a change made while it renders leaves the page under
         # the older version, which the next request no longer serves.
-        g.page_cache_state = await content_state()
-        g.page_cache_replay = []
+        scope[NOTE_KEY] = _Note(await content_state(scope))
 
-    @app.after_request
-    async def mark_keepable(response: Response) -> Response:
-        current: ContentState | None = g.pop('page_cache_state', None)
-        if current is not None and response.status_code == 200:
-            _scope()[KEEP_KEY] = (current, tuple(g.get('page_cache_replay', ())))
-        return response
+    app.asgi_app = PageCacheMiddleware(  # type: ignore[method-assign,assignment]
+        app.asgi_app,  # type: ignore[arg-type]
+        session_cookie=session_cookie,
+        content_state=content_state,
+        is_banned=is_banned,
+        record_impressions=record_impressions,
+        pages=ContentCache(max_entries=max_entries),
+    )
 
-    return pages
 
-
-def _scope() -> Scope:
-    """The raw ASGI scope of the current request, shared with the middleware."""
+def count_impressions_on_hits(placement_ids: Sequence[int]) -> None:
+    """Carries the sponsor placements of the page being rendered with it, if it is kept, so
+    that each view served from here records them (the view records its own)."""
     scope: Scope = request.scope  # type: ignore[assignment]
-    return scope
-
-
-def replay_on_hits(action: Replay) -> None:
-    """Runs `action` now, and again whenever the page being rendered is served from here."""
-    action(request.headers.get('User-Agent', ''))
-    replay: list[Replay] | None = g.get('page_cache_replay')
-    if replay is not None:
-        replay.append(action)
+    note: _Note | None = scope.get(NOTE_KEY)
+    if note is not None:
+        note.impressions = tuple(placement_ids)

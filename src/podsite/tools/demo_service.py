@@ -26,7 +26,7 @@ from podsite.infrastructure import db
 from podsite.services.analytics import counting, storage
 from podsite.services.analytics.iab_rules import Window
 from podsite.services.catalogue import episode_service
-from podsite.services.sponsors import short_link_service, sponsor_service
+from podsite.services.sponsors import short_link_service
 from podsite.tools import demo_listening
 from podsite.tools.demo_content import DemoCatalogue, DemoLiveStream
 
@@ -242,7 +242,7 @@ async def load_demo_listening(*, seed: int, window: Window, episodes: int = 12) 
     )  # fmt: skip
     for start in range(0, len(listening.downloads), EVENTS_PER_BATCH):
         await storage.store_downloads(listening.downloads[start : start + EVENTS_PER_BATCH])
-    await short_link_service.store_clicks(listening.clicks)
-    await sponsor_service.store_impressions(listening.impressions)
+    await storage.store_clicks(listening.clicks)
+    await storage.store_impressions(listening.impressions)
     result = await counting.aggregate_downloads(window)
     return result.downloads

@@ -3,6 +3,7 @@ import gzip
 from quart import Blueprint, Response, abort, jsonify, redirect, request
 from werkzeug.sansio.response import Response as AnyResponse
 
+from podsite.infrastructure.page_cache import kept_for_anonymous
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.viewmodels.episodes.all import AllEpisodesViewModel
 from podsite.viewmodels.episodes.chapters import ChaptersViewModel
@@ -15,6 +16,7 @@ blueprint = Blueprint('episodes', __name__)
 
 
 @blueprint.get('/episodes/all')
+@kept_for_anonymous
 @template('episodes/all.pt')
 async def all_episodes() -> ViewResult:
     vm = AllEpisodesViewModel()
@@ -23,6 +25,7 @@ async def all_episodes() -> ViewResult:
 
 
 @blueprint.get('/episodes/show/<int:number>/<slug>')
+@kept_for_anonymous
 @template('episodes/details.pt')
 async def details(number: int, slug: str) -> ViewResult:
     vm = EpisodeDetailsViewModel(number, slug)
@@ -104,6 +107,7 @@ async def transcript_file(number: int, slug: str, extension: str) -> Response:
 
 
 @blueprint.get('/episodes/transcript/<int:number>/<slug>')
+@kept_for_anonymous
 @template('episodes/transcript.pt')
 async def transcript(number: int, slug: str) -> ViewResult:
     vm = TranscriptViewModel(number, slug)

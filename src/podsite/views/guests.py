@@ -1,5 +1,6 @@
 from quart import Blueprint, abort
 
+from podsite.infrastructure.page_cache import kept_for_anonymous
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.viewmodels.guests.details import GuestDetailsViewModel
 from podsite.viewmodels.guests.index import GuestsIndexViewModel
@@ -8,6 +9,7 @@ blueprint = Blueprint('guests', __name__)
 
 
 @blueprint.get('/guests')
+@kept_for_anonymous
 @template('guests/index.pt')
 async def index() -> ViewResult:
     vm = GuestsIndexViewModel()
@@ -16,6 +18,7 @@ async def index() -> ViewResult:
 
 
 @blueprint.get('/guests/<slug>')
+@kept_for_anonymous
 @template('guests/details.pt')
 async def details(slug: str) -> ViewResult:
     vm = GuestDetailsViewModel(slug)

@@ -1,5 +1,6 @@
 from quart import Blueprint, Response, jsonify
 
+from podsite.infrastructure.page_cache import kept_for_anonymous
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.services.operations import health_service
 from podsite.viewmodels.home.index import IndexViewModel
@@ -8,6 +9,7 @@ blueprint = Blueprint('home', __name__)
 
 
 @blueprint.get('/')
+@kept_for_anonymous
 @template('home/index.pt')
 async def index() -> ViewResult:
     vm = IndexViewModel()

@@ -1,5 +1,6 @@
 from quart import Blueprint, abort
 
+from podsite.infrastructure.page_cache import kept_for_anonymous
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.viewmodels.analytics.methodology import MethodologyViewModel
 from podsite.viewmodels.policies.policy import PolicyViewModel
@@ -8,18 +9,21 @@ blueprint = Blueprint('policies', __name__)
 
 
 @blueprint.get('/privacy')
+@kept_for_anonymous
 @template('policies/policy.pt')
 async def privacy() -> ViewResult:
     return await _policy('privacy')
 
 
 @blueprint.get('/terms')
+@kept_for_anonymous
 @template('policies/policy.pt')
 async def terms() -> ViewResult:
     return await _policy('terms')
 
 
 @blueprint.get('/analytics-methodology')
+@kept_for_anonymous
 @template('analytics/methodology.pt')
 async def analytics_methodology() -> ViewResult:
     vm = MethodologyViewModel()
@@ -28,6 +32,7 @@ async def analytics_methodology() -> ViewResult:
 
 
 @blueprint.get('/policies/<slug>')
+@kept_for_anonymous
 @template('policies/policy.pt')
 async def other(slug: str) -> ViewResult:
     return await _policy(slug)

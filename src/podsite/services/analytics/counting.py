@@ -7,13 +7,17 @@ so a run replaces whole days and running it twice gives the same numbers.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from quart import Quart
 from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import AggregationProgress, DownloadCount, DownloadEvent, Episode
 from podsite.infrastructure import db
+from podsite.infrastructure.periodic import PeriodicTask
 from podsite.services.analytics import storage
 from podsite.services.analytics.agents import classify
 from podsite.services.analytics.iab_rules import (
@@ -22,6 +26,7 @@ from podsite.services.analytics.iab_rules import (
     Window,
     counted_downloads,
 )
+from podsite.settings import Settings
 
 PROGRESS_ID = 1
 # Any constant works: it names the lock every instance takes on PostgreSQL.
@@ -50,11 +55,55 @@ def media_facts(
 async def aggregate_downloads(
     window: Window, *, rebuild: bool = False, now: datetime | None = None
 ) -> AggregationResult:
+    """One counting run, in one transaction; the steps below, in order."""
     session = db.session()
+    await _keep_other_instances_out(session)
+    progress = await _progress(session, window, rebuild=rebuild)
+    first_new, last_id = await _new_events(session, progress)
+    if first_new is None:
+        await session.commit()
+        return AggregationResult(0, None, 0)
+    first_day = _first_day_to_recount(first_new, progress)
+    events = await _events_from(first_day - timedelta(days=1), up_to_id=last_id)
+    media, published = await _media_of({event.episode_id for event in events})
+    counts = _count(events, media, window=window, first_day=first_day)
+    await _replace_counts(session, first_day, counts, published)
+    progress.last_event_id = last_id
+    progress.updated_at = now or datetime.now(UTC)
+    await session.commit()
+    await storage.forget_old_salts((now or datetime.now(UTC)).date())
+    return AggregationResult(len(events), first_day, sum(counts.values()))
+
+
+def schedule(app: Quart, settings: Settings) -> None:
+    """Counts new events every `analytics_interval_seconds` while the app serves (0: never,
+    `podsite aggregate` does it); stopped before the database closes."""
+
+    async def count_new_events() -> None:
+        async with app.app_context():
+            await aggregate_downloads(settings.analytics_window)
+
+    task = PeriodicTask(
+        count_new_events, name='download aggregation', interval=settings.analytics_interval_seconds
+    )
+
+    @app.while_serving
+    async def counting() -> AsyncGenerator[None]:
+        task.start()
+        yield
+        await task.stop()
+
+
+async def _keep_other_instances_out(session: AsyncSession) -> None:
+    """Two instances counting at once would delete and insert the same days; on SQLite
+    the transaction's write lock already keeps them apart."""
     if session.get_bind().dialect.name == 'postgresql':
-        # Two instances aggregating at once would delete and insert the same days.
         lock = text('SELECT pg_advisory_xact_lock(:key)')
         await session.execute(lock, {'key': ADVISORY_LOCK_KEY})
+
+
+async def _progress(session: AsyncSession, window: Window, *, rebuild: bool) -> AggregationProgress:
+    """How far counting got; back to the start (and no counts) for a rebuild or a new window."""
     progress = await session.get(AggregationProgress, PROGRESS_ID, with_for_update=True)
     if progress is None:
         progress = AggregationProgress(id=PROGRESS_ID, last_event_id=0, window=window.value)
@@ -63,7 +112,13 @@ async def aggregate_downloads(
         await session.execute(delete(DownloadCount))
         progress.last_event_id = 0
         progress.window = window.value
+    return progress
 
+
+async def _new_events(
+    session: AsyncSession, progress: AggregationProgress
+) -> tuple[datetime | None, int]:
+    """When the first event stored since the last run happened, and the last one's id."""
     first_new, last_id = (
         await session.execute(
             select(func.min(DownloadEvent.occurred_at), func.max(DownloadEvent.id)).where(
@@ -71,14 +126,19 @@ async def aggregate_downloads(
             )
         )
     ).one()
-    if first_new is None:
-        await session.commit()
-        return AggregationResult(0, None, 0)
+    return first_new, last_id
 
-    first_day = first_new.date() - timedelta(days=0 if progress.last_event_id == 0 else 1)
-    read_from = datetime.combine(first_day - timedelta(days=1), time(), UTC)
+
+def _first_day_to_recount(first_new: datetime, progress: AggregationProgress) -> date:
+    """The new events' first day, and the day before: a window opened then may still be
+    open. A first run has no earlier counts to correct."""
+    return first_new.date() - timedelta(days=0 if progress.last_event_id == 0 else 1)
+
+
+async def _events_from(first_day: date, *, up_to_id: int) -> list[RawDownload]:
+    """Every event from `first_day` on, in time order, each under its listener's identity."""
     rows = (
-        await session.execute(
+        await db.session().execute(
             select(
                 DownloadEvent.occurred_at,
                 DownloadEvent.episode_id,
@@ -89,12 +149,15 @@ async def aggregate_downloads(
                 DownloadEvent.method,
                 DownloadEvent.status,
             )
-            .where(DownloadEvent.occurred_at >= read_from, DownloadEvent.id <= last_id)
+            .where(
+                DownloadEvent.occurred_at >= datetime.combine(first_day, time(), UTC),
+                DownloadEvent.id <= up_to_id,
+            )
             .order_by(DownloadEvent.occurred_at)
         )
     ).all()
     listener = ListenerIdentity()
-    events = [
+    return [
         RawDownload(
             occurred_at=row.occurred_at,
             episode_id=row.episode_id,
@@ -106,27 +169,39 @@ async def aggregate_downloads(
         )
         for row in rows
     ]
-    media, published = await _media_of({event.episode_id for event in events})
-    counts: Counter[tuple[date, int, str, str]] = Counter()
+
+
+type DownloadCounts = Counter[tuple[date, int, str, str]]
+"""Counted downloads by day, episode id, app and platform."""
+
+
+def _count(
+    events: list[RawDownload], media: dict[int, MediaFacts], *, window: Window, first_day: date
+) -> DownloadCounts:
+    """The IAB rules applied to the events; the days before `first_day` were read only for
+    the windows still open on it."""
+    counts: DownloadCounts = Counter()
     for download in counted_downloads(events, media, window=window):
         if download.day >= first_day:
             counts[(download.day, download.episode_id, *classify(download.user_agent))] += 1
+    return counts
 
+
+async def _replace_counts(
+    session: AsyncSession, first_day: date, counts: DownloadCounts, published: dict[int, date]
+) -> None:
+    """Whole days replaced, so that counting twice gives the same numbers."""
     await session.execute(delete(DownloadCount).where(DownloadCount.day >= first_day))
-    if counts:
-        await session.execute(
-            insert(DownloadCount),
-            [
-                {'day': day, 'episode_id': episode, 'app': app, 'platform': platform,
-                 'age_days': (day - published[episode]).days, 'downloads': downloads}
-                for (day, episode, app, platform), downloads in counts.items()
-            ],
-        )  # fmt: skip
-    progress.last_event_id = last_id
-    progress.updated_at = now or datetime.now(UTC)
-    await session.commit()
-    await storage.forget_old_salts((now or datetime.now(UTC)).date())
-    return AggregationResult(len(rows), first_day, sum(counts.values()))
+    if not counts:
+        return
+    await session.execute(
+        insert(DownloadCount),
+        [
+            {'day': day, 'episode_id': episode, 'app': app, 'platform': platform,
+             'age_days': (day - published[episode]).days, 'downloads': downloads}
+            for (day, episode, app, platform), downloads in counts.items()
+        ],
+    )  # fmt: skip
 
 
 class ListenerIdentity:

@@ -1,20 +1,33 @@
-"""Storing raw download events; counting them is a separate, later step."""
+"""Every batch write of events recorded on the request path: downloads, short-link clicks and
+sponsor impressions. Addresses are hashed here with a daily salt, never stored; counting
+downloads is a separate, later step (`counting`)."""
 
 import hashlib
 import hmac
 import ipaddress
 import secrets
+from collections import Counter
 from datetime import date, timedelta
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from podsite.data import AnalyticsSalt, DownloadEvent
+from podsite.data import (
+    AnalyticsSalt,
+    ClickEvent,
+    DownloadEvent,
+    PlacementImpression,
+    ShortLink,
+    SponsorPlacement,
+)
+from podsite.data.base import Base
 from podsite.infrastructure import db
-from podsite.schemas.analytics import PendingDownload
+from podsite.schemas.analytics import PendingDownload, PendingImpression
+from podsite.schemas.links import PendingClick
 
 USER_AGENT_LIMIT = 1000
 RANGE_LIMIT = 200
+REFERRER_LIMIT = 2000
 
 
 def listener_address(ip: str) -> str:
@@ -38,8 +51,7 @@ async def salts_for(days: set[date]) -> dict[date, str]:
     A salt is deleted (see `forget_old_salts`) once the day after it is over, so hashes
     can be linked across one midnight, for windows of 24 hours, and never longer."""
     session = db.session()
-    dialect = session.get_bind().dialect.name
-    upsert = (postgresql.insert if dialect == 'postgresql' else sqlite.insert)(AnalyticsSalt)
+    upsert = _upsert(AnalyticsSalt)
     for day in days:
         await session.execute(
             upsert.values(day=day, salt=secrets.token_hex(32)).on_conflict_do_nothing()
@@ -74,6 +86,65 @@ async def store_downloads(events: list[PendingDownload]) -> None:
     await session.commit()
 
 
+async def store_clicks(clicks: list[PendingClick]) -> None:
+    session = db.session()
+    salts = await salts_for({click.occurred_at.date() for click in clicks})
+    rows = [
+        {
+            'short_link_id': click.short_link_id,
+            'occurred_at': click.occurred_at,
+            'day': click.occurred_at.date(),
+            'ip_hash': hash_address(click.client_ip, salts[click.occurred_at.date()]),
+            'user_agent': click.user_agent[:USER_AGENT_LIMIT],
+            'referrer': click.referrer[:REFERRER_LIMIT],
+        }
+        for click in clicks
+    ]
+    # A link deleted while its clicks waited in the queue takes them with it.
+    existing = set(
+        await session.scalars(
+            select(ShortLink.id).where(ShortLink.id.in_({row['short_link_id'] for row in rows}))
+        )
+    )
+    rows = [row for row in rows if row['short_link_id'] in existing]
+    if rows:
+        await session.execute(insert(ClickEvent), rows)
+    await session.commit()
+
+
+async def store_impressions(impressions: list[PendingImpression]) -> None:
+    """Adds the views to each placement's count of the day, in one statement."""
+    counts = Counter(
+        (placement_id, impression.occurred_at.date())
+        for impression in impressions
+        for placement_id in impression.placement_ids
+    )
+    session = db.session()
+    # A placement removed while its views waited in the queue takes them with it.
+    existing = set(
+        await session.scalars(
+            select(SponsorPlacement.id).where(
+                SponsorPlacement.id.in_({placement_id for placement_id, _ in counts})
+            )
+        )
+    )
+    rows = [
+        {'placement_id': placement_id, 'day': day, 'impressions': count}
+        for (placement_id, day), count in counts.items()
+        if placement_id in existing
+    ]
+    if rows:
+        upsert = _upsert(PlacementImpression)
+        await session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=['placement_id', 'day'],
+                set_={'impressions': PlacementImpression.impressions + upsert.excluded.impressions},
+            ),
+            rows,
+        )
+    await session.commit()
+
+
 async def forget_old_salts(today: date) -> int:
     """Deletes the salts before yesterday: the hashes made with them can no longer be
     matched to any address."""
@@ -83,3 +154,9 @@ async def forget_old_salts(today: date) -> int:
     )
     await session.commit()
     return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
+
+def _upsert(table: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """INSERT ... ON CONFLICT, which each dialect spells with its own construct."""
+    dialect = db.session().get_bind().dialect.name
+    return (postgresql.insert if dialect == 'postgresql' else sqlite.insert)(table)

@@ -10,8 +10,12 @@ from sqlalchemy import func, select
 from podsite.data import Episode, LiveStream, SiteState
 from podsite.data.base import NOW
 from podsite.infrastructure import db
-from podsite.infrastructure.cache import STATE_KEY, ContentState
+from podsite.infrastructure.asgi_types import Scope
+from podsite.infrastructure.cache import ContentState
 from podsite.infrastructure.fresh_reads import FreshReads
+
+STATE_KEY = 'podsite.content_state'
+"""Scope key: the content state a request is served under."""
 
 # Built once: it runs on every request for a kept page after a commit.
 STATE_QUERY = select(
@@ -25,15 +29,18 @@ STATE_QUERY = select(
 
 
 async def content_state() -> ContentState:
-    """The state the current request is served under, read once per request (the page cache
-    middleware may have read it already); outside a request, read afresh."""
+    """The state the current request is served under; outside a request, read afresh."""
     if not has_request_context():
         return await content_state_of(db.database())
-    scope: dict[str, Any] = request.scope  # type: ignore[assignment]
+    return await request_content_state(request.scope, db.database())  # type: ignore[arg-type]
+
+
+async def request_content_state(scope: Scope, database: db.Database) -> ContentState:
+    """The one way to the state a request is served under: read once per request, by the
+    page cache before the request reaches the app, or by the first of the app's own reads."""
     state: ContentState | None = scope.get(STATE_KEY)
     if state is None:
-        state = await content_state_of(db.database())
-        scope[STATE_KEY] = state
+        state = scope[STATE_KEY] = await content_state_of(database)
     return state
 
 

@@ -1,4 +1,5 @@
-"""Short links (`/r/<name>`): resolving them, recording clicks, and keeping them."""
+"""Short links (`/r/<name>`): resolving them and keeping them; their clicks are stored by
+`analytics.storage`."""
 
 from typing import Any
 
@@ -10,11 +11,8 @@ from podsite.infrastructure import db
 from podsite.infrastructure.slugs import is_valid_slug
 from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import ShortLinkRow, ShortLinkWrite
-from podsite.schemas.links import PendingClick, ShortLinkTarget
+from podsite.schemas.links import ShortLinkTarget
 from podsite.services.accounts import audit_service
-from podsite.services.analytics.storage import USER_AGENT_LIMIT, hash_address, salts_for
-
-REFERRER_LIMIT = 2000
 
 
 class NameTakenError(ValueError):
@@ -39,32 +37,6 @@ async def all_targets() -> dict[str, str]:
     """Where each short link leads, by name, for pages that link to the target itself."""
     rows = await db.read(select(ShortLink.name, ShortLink.target_url))
     return {row.name: row.target_url for row in rows}
-
-
-async def store_clicks(clicks: list[PendingClick]) -> None:
-    session = db.session()
-    salts = await salts_for({click.occurred_at.date() for click in clicks})
-    rows = [
-        {
-            'short_link_id': click.short_link_id,
-            'occurred_at': click.occurred_at,
-            'day': click.occurred_at.date(),
-            'ip_hash': hash_address(click.client_ip, salts[click.occurred_at.date()]),
-            'user_agent': click.user_agent[:USER_AGENT_LIMIT],
-            'referrer': click.referrer[:REFERRER_LIMIT],
-        }
-        for click in clicks
-    ]
-    # A link deleted while its clicks waited in the queue takes them with it.
-    existing = set(
-        await session.scalars(
-            select(ShortLink.id).where(ShortLink.id.in_({row['short_link_id'] for row in rows}))
-        )
-    )
-    rows = [row for row in rows if row['short_link_id'] in existing]
-    if rows:
-        await session.execute(insert(ClickEvent), rows)
-    await session.commit()
 
 
 async def link_placements(episode_id: int | None = None) -> int:

@@ -1,13 +1,10 @@
-"""Sponsors on the public pages, and how often their placements are seen."""
-
-from collections import Counter
+"""Sponsors on the public pages; how often their placements are seen is stored by
+`analytics.storage`."""
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from podsite.data import Episode, PlacementImpression, Sponsor, SponsorPlacement
+from podsite.data import Episode, Sponsor, SponsorPlacement
 from podsite.infrastructure import db
-from podsite.schemas.analytics import PendingImpression
 from podsite.schemas.catalogue import SponsorCard, SponsorProfile
 from podsite.services.catalogue import episode_service
 
@@ -46,39 +43,3 @@ async def sponsor_profiles() -> list[SponsorProfile]:
         .order_by(Sponsor.name)
     )
     return [SponsorProfile.model_validate(row._mapping) for row in await db.read(query)]
-
-
-async def store_impressions(impressions: list[PendingImpression]) -> None:
-    """Adds the views to each placement's count of the day, in one statement."""
-    counts = Counter(
-        (placement_id, impression.occurred_at.date())
-        for impression in impressions
-        for placement_id in impression.placement_ids
-    )
-    session = db.session()
-    # A placement removed while its views waited in the queue takes them with it.
-    existing = set(
-        await session.scalars(
-            select(SponsorPlacement.id).where(
-                SponsorPlacement.id.in_({placement_id for placement_id, _ in counts})
-            )
-        )
-    )
-    rows = [
-        {'placement_id': placement_id, 'day': day, 'impressions': count}
-        for (placement_id, day), count in counts.items()
-        if placement_id in existing
-    ]
-    if rows:
-        dialect = session.get_bind().dialect.name
-        upsert = (postgresql.insert if dialect == 'postgresql' else sqlite.insert)(
-            PlacementImpression
-        )
-        await session.execute(
-            upsert.on_conflict_do_update(
-                index_elements=['placement_id', 'day'],
-                set_={'impressions': PlacementImpression.impressions + upsert.excluded.impressions},
-            ),
-            rows,
-        )
-    await session.commit()

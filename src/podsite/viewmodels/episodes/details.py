@@ -1,15 +1,11 @@
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from quart import request
 
-from podsite.infrastructure.batch_writer import BatchWriter
-from podsite.infrastructure.page_cache import replay_on_hits
-from podsite.schemas.analytics import PendingImpression
+from podsite.infrastructure import page_cache
 from podsite.schemas.catalogue import EpisodeDetails
-from podsite.services.analytics.iab_rules import is_bot
-from podsite.services.analytics.recording import impression_writer
+from podsite.services.analytics import recording
 from podsite.services.catalogue import episode_service
 from podsite.viewmodels.shared.formatting import clock_text, date_text, duration_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
@@ -55,14 +51,11 @@ class EpisodeDetailsViewModel(ViewModelBase):
     def record_impressions(self) -> None:
         """A view of the page is a view of each sponsor read on it, also when the page is
         served from the page cache."""
-        if self.episode is not None and self.episode.sponsors:
-            if request.method != 'GET':
-                return
-            writer = impression_writer()
-            placement_ids = [sponsor.placement_id for sponsor in self.episode.sponsors]
-            replay_on_hits(
-                lambda user_agent: _record_impressions(writer, placement_ids, user_agent)
-            )
+        if self.episode is None or not self.episode.sponsors or request.method != 'GET':
+            return
+        placement_ids = [sponsor.placement_id for sponsor in self.episode.sponsors]
+        recording.record_impressions(placement_ids, request.headers.get('User-Agent', ''))
+        page_cache.count_impressions_on_hits(placement_ids)
 
     @property
     def is_canonical_url(self) -> bool:
@@ -71,14 +64,6 @@ class EpisodeDetailsViewModel(ViewModelBase):
     @property
     def canonical_path(self) -> str:
         return self.episode.details_url if self.episode else super().canonical_path
-
-
-def _record_impressions(
-    writer: BatchWriter[PendingImpression], placement_ids: list[int], user_agent: str
-) -> None:
-    if is_bot(user_agent):
-        return  # bots see no ads
-    writer.record(PendingImpression(occurred_at=datetime.now(UTC), placement_ids=placement_ids))
 
 
 def table_of_contents(chapters: dict[str, Any] | None) -> list[Chapter]:

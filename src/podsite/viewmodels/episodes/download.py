@@ -12,7 +12,7 @@ from podsite.infrastructure.client_ip import request_client_ip
 from podsite.infrastructure.media_files import local_media_file
 from podsite.schemas.analytics import PendingDownload
 from podsite.schemas.catalogue import MediaFile
-from podsite.services.analytics.recording import download_writer
+from podsite.services.analytics import recording
 from podsite.services.catalogue import episode_service
 from podsite.settings import Settings
 
@@ -83,7 +83,7 @@ class DownloadViewModel:
 
     def _record(self, status: int, *, bytes_served: int | None) -> None:
         assert self.media is not None
-        download_writer().record(
+        recording.record_download(
             PendingDownload(
                 occurred_at=datetime.now(UTC),
                 episode_id=self.media.episode_id,

@@ -4,7 +4,7 @@ from quart import request
 
 from podsite.infrastructure.client_ip import request_client_ip
 from podsite.schemas.links import PendingClick, ShortLinkTarget
-from podsite.services.analytics.recording import click_writer
+from podsite.services.analytics import recording
 from podsite.services.sponsors import short_link_service
 
 
@@ -22,7 +22,7 @@ class ShortLinkViewModel:
         assert self.link is not None
         if request.method != 'GET':
             return  # a HEAD is a link checker looking, not a person following the link
-        click_writer().record(
+        recording.record_click(
             PendingClick(
                 occurred_at=datetime.now(UTC),
                 short_link_id=self.link.id,
