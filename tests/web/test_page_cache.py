@@ -14,13 +14,15 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
-from podsite.data import Episode, PlacementImpression, Podcast, Policy
-from podsite.infrastructure import db
+from podsite.data import Episode, PlacementImpression, Podcast, Policy, SponsorPlacement
+from podsite.infrastructure import db, page_cache
 from podsite.services.analytics.recording import Recorder
 from podsite.services.catalogue import site_state_service
 from podsite.services.sponsors import sponsor_service
 from tests.conftest import Backend, Browser, QueryCounter, podsite_server, settings_for
 from tests.factories import add_episode, first_published_episode, sponsored_episode
+
+FIREFOX = 'Mozilla/5.0 (X11; Linux) Firefox/121.0'
 
 
 async def test_a_repeat_visit_costs_at_most_one_query_and_gets_the_same_page(
@@ -95,11 +97,78 @@ async def test_sponsor_impressions_are_counted_on_kept_pages_too(
     sponsored, _ = await sponsored_episode(session)
     path = f'/episodes/show/{sponsored.number}/{sponsored.slug}'
     for _ in range(3):
-        await client.get(path, headers={'User-Agent': 'Mozilla/5.0 (X11; Linux) Firefox/121.0'})
+        await client.get(path, headers={'User-Agent': FIREFOX})
     await Recorder.of(app).impressions.flush()
 
     counts = (await session.scalars(select(PlacementImpression.impressions))).all()
     assert counts and set(counts) == {3}
+
+
+async def test_a_kept_page_carries_its_impressions_as_plain_values_counted_per_hit(
+    app: Quart, client: Client, session: AsyncSession, queries: QueryCounter
+) -> None:
+    sponsored, _ = await sponsored_episode(session)
+    placements = set(
+        await session.scalars(
+            select(SponsorPlacement.id).where(SponsorPlacement.episode_id == sponsored.id)
+        )
+    )
+    path = f'/episodes/show/{sponsored.number}/{sponsored.slug}'
+    await client.get(path, headers={'User-Agent': FIREFOX})
+    queries.reset()
+
+    await client.get(path, headers={'User-Agent': FIREFOX})
+    await client.get(path, headers={'User-Agent': 'Googlebot/2.1 (+http://www.google.com/bot)'})
+    assert queries.page_count == 0  # both hits were served kept
+    await Recorder.of(app).impressions.flush()
+
+    state = await site_state_service.content_state_of(db.Database.of(app))
+    kept = app.extensions[page_cache.EXTENSION_KEY].get(path, state)
+    assert isinstance(kept, page_cache.KeptPage)
+    assert set(kept.impressions) == placements
+    counts = (await session.scalars(select(PlacementImpression.impressions))).all()
+    assert counts and set(counts) == {2}  # the first view and one hit; bots see no ads
+
+
+async def test_only_pages_declared_kept_for_anonymous_are_kept(app: Quart, client: Client) -> None:
+    renders = {'kept': 0, 'not-kept': 0}
+
+    @page_cache.kept_for_anonymous
+    async def kept() -> str:
+        renders['kept'] += 1
+        return f'rendered {renders["kept"]} times'
+
+    async def not_kept() -> str:
+        renders['not-kept'] += 1
+        return f'rendered {renders["not-kept"]} times'
+
+    app.add_url_rule('/test/kept', view_func=kept)
+    app.add_url_rule('/test/not-kept', view_func=not_kept)
+    for _ in range(3):
+        assert (await client.get('/test/kept')).status_code == 200
+        assert (await client.get('/test/not-kept')).status_code == 200
+
+    assert renders == {'kept': 1, 'not-kept': 3}
+
+
+async def test_with_the_page_cache_off_every_page_is_rendered(database_url: str) -> None:
+    app = create_app(settings_for(database_url, page_cache=False))
+    renders = 0
+
+    @page_cache.kept_for_anonymous
+    async def kept() -> str:
+        nonlocal renders
+        renders += 1
+        return 'kept when the cache is on'
+
+    app.add_url_rule('/test/kept', view_func=kept)
+    async with app.test_app():
+        client = app.test_client()
+        for _ in range(3):
+            assert (await client.get('/test/kept')).status_code == 200
+
+    assert renders == 3
+    assert page_cache.EXTENSION_KEY not in app.extensions
 
 
 async def test_an_edit_from_another_connection_shows_on_every_kept_page(

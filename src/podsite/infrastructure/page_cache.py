@@ -33,6 +33,8 @@ from podsite.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+EXTENSION_KEY = 'podsite.page_cache'
+"""The app's kept pages, when the page cache is on."""
 KEPT_MARK = 'kept_for_anonymous'
 """The attribute `kept_for_anonymous` sets on a view function."""
 NOTE_KEY = 'podsite.kept_page'
@@ -153,6 +155,7 @@ def init_app(
     if not settings.page_cache:
         return
     session_cookie: str = app.config['SESSION_COOKIE_NAME']
+    pages = app.extensions[EXTENSION_KEY] = ContentCache(max_entries=max_entries)
 
     @app.before_request
     async def note_keepable() -> None:
@@ -172,7 +175,7 @@ def init_app(
         content_state=content_state,
         is_banned=is_banned,
         record_impressions=record_impressions,
-        pages=ContentCache(max_entries=max_entries),
+        pages=pages,
     )
 
 
