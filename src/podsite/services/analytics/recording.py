@@ -66,11 +66,6 @@ class Recorder:
         for writer in self.writers:
             await writer.stop()
 
-    async def flush(self) -> None:
-        """Writes every event queued so far (tests and tools; serving writes on its own)."""
-        for writer in self.writers:
-            await writer.flush()
-
 
 def init_app(app: Quart, settings: Settings) -> Recorder:
     recorder = Recorder(context=app.app_context, enabled=settings.record_events)
