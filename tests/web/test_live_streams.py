@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import feedparser
+import icalendar
 import pytest
 from lxml import etree
 from quart import Quart
@@ -240,6 +241,14 @@ async def test_the_calendar_has_one_event_per_upcoming_or_live_stream(
     assert any(line.startswith('DTSTAMP:') and line.endswith('Z') for line in lines)
     uid = f'UID:{stream.guid}@podcast.test'
     assert uid in lines
+    [read] = [
+        event
+        for event in icalendar.Calendar.from_ical(body).events
+        if event['UID'] == f'{stream.guid}@podcast.test'
+    ]
+    assert str(read['SUMMARY']) == title
+    assert read.start == stream.starts_at and read.end == stream.ends_at
+    assert str(read['URL']) == f'{BASE}/live-stream'
     await session.execute(update(LiveStream).where(LiveStream.id == stream.id).values(title='New'))
     await session.commit()
     assert uid in unfold(await calendar_text(client))  # stable across edits

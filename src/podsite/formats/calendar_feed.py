@@ -1,15 +1,14 @@
-"""A small iCalendar (RFC 5545) writer: just what a published schedule of events needs.
+"""A published schedule of events as an iCalendar (RFC 5545) file, written by `icalendar`.
 
-Lines end in CRLF and are folded at 75 octets (never inside a UTF-8 character); text values
-are escaped; times are written in UTC.
+The library folds lines at 75 octets, escapes text and ends lines in CRLF; times are given
+to it in UTC, so every DTSTART and DTEND ends in Z and needs no VTIMEZONE.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-MAX_LINE_OCTETS = 75
-CRLF = '\r\n'
+import icalendar
 
 
 @dataclass(frozen=True)
@@ -25,55 +24,29 @@ class Event:
     calendar is byte for byte the same (caches and static exports keep it)."""
 
 
-def escape_text(value: str) -> str:
-    """TEXT values: backslash, semicolon and comma escaped, every newline as `\\n`."""
-    escaped = value.replace('\\', '\\\\').replace(';', '\\;').replace(',', '\\,')
-    return escaped.replace('\r\n', '\\n').replace('\r', '\\n').replace('\n', '\\n')
-
-
-def utc_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')
-
-
-def fold(line: str) -> str:
-    """Splits a content line into 75-octet pieces; each continuation starts with a space,
-    which counts towards its 75."""
-    pieces: list[str] = []
-    current = ''
-    size = 0
-    limit = MAX_LINE_OCTETS
-    for character in line:
-        width = len(character.encode('utf-8'))
-        if size + width > limit:
-            pieces.append(current)
-            current, size, limit = '', 0, MAX_LINE_OCTETS - 1
-        current += character
-        size += width
-    pieces.append(current)
-    return (CRLF + ' ').join(pieces)
-
-
 def calendar(events: Iterable[Event], *, product_id: str, name: str) -> str:
-    lines = [
-        'BEGIN:VCALENDAR',
-        'VERSION:2.0',
-        f'PRODID:{product_id}',
-        'CALSCALE:GREGORIAN',
-        'METHOD:PUBLISH',
-        f'X-WR-CALNAME:{escape_text(name)}',
-    ]
+    # Built property by property rather than with `Calendar.new`, which gives the calendar
+    # a random UID and so would change the file on every request.
+    feed = icalendar.Calendar()
+    feed.add('version', '2.0')
+    feed.add('prodid', product_id)
+    feed.add('calscale', 'GREGORIAN')
+    feed.add('method', 'PUBLISH')
+    # An X- property is of unknown type to the library, which then writes it unescaped.
+    feed.add('x-wr-calname', icalendar.vText(name))
     for event in events:
-        lines += [
-            'BEGIN:VEVENT',
-            f'UID:{event.uid}',
-            f'DTSTAMP:{utc_time(event.changed_at)}',
-            f'LAST-MODIFIED:{utc_time(event.changed_at)}',
-            f'DTSTART:{utc_time(event.starts_at)}',
-            f'DTEND:{utc_time(event.ends_at)}',
-            f'SUMMARY:{escape_text(event.summary)}',
-            f'DESCRIPTION:{escape_text(event.description)}',
-            f'URL:{event.url}',
-            'END:VEVENT',
-        ]
-    lines.append('END:VCALENDAR')
-    return ''.join(fold(line) + CRLF for line in lines)
+        changed_at = event.changed_at.astimezone(UTC)
+        feed.add_component(
+            icalendar.Event.new(
+                uid=event.uid,
+                stamp=changed_at,
+                last_modified=changed_at,
+                start=event.starts_at.astimezone(UTC),
+                end=event.ends_at.astimezone(UTC),
+                summary=event.summary,
+                description=event.description,
+                url=event.url,
+            )
+        )
+    written: bytes = feed.to_ical()
+    return written.decode()
