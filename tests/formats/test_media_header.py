@@ -1,4 +1,4 @@
-from podsite.formats.media_header import read_media_header
+from podsite.formats.media_header import PROBE_BYTES, read_media_header
 
 FRAME_128K = bytes([0xFF, 0xFB, 0x90, 0x64])  # MPEG-1 Layer III, 128 kbit/s, 44.1 kHz
 FRAME_LENGTH = 144 * 128_000 // 44_100
@@ -34,13 +34,14 @@ def test_a_file_without_tags_has_no_header() -> None:
 
 
 def test_a_vbr_file_reports_its_average_bitrate_from_the_xing_frame() -> None:
-    # 1,000 frames of 1,152 samples at 44.1 kHz are 26.12 s; 1,600,000 bytes in them.
+    # 1,000 frames of 1,152 samples at 44.1 kHz are 26.12 s; the 1,600,000 bytes counted
+    # include the Xing frame itself, which holds no audio and is not among the 1,000.
     xing = b'\x00' * 32 + b'Xing' + (3).to_bytes(4, 'big') + (1000).to_bytes(4, 'big')
     xing += (1_600_000).to_bytes(4, 'big')
 
     header = read_media_header(frames(3, first=xing))
 
-    assert header.bitrate_bps == round(1_600_000 * 8 / (1000 * 1152 / 44_100))
+    assert header.bitrate_bps == round((1_600_000 - FRAME_LENGTH) * 8 / (1000 * 1152 / 44_100))
 
 
 def test_a_sync_pattern_inside_junk_is_not_taken_for_a_frame() -> None:
@@ -60,3 +61,12 @@ def test_something_that_is_not_an_mp3_has_no_bitrate() -> None:
 def test_a_truncated_tag_does_not_break_the_reader() -> None:
     assert read_media_header(b'ID3\x04\x00').header_bytes == 0
     assert read_media_header(b'').bitrate_bps is None
+
+
+def test_tags_longer_than_the_probe_are_still_the_header() -> None:
+    # Large cover art puts the first frame past the bytes read: no bitrate, but the header
+    # is still known from the tag's declared size.
+    header = read_media_header((id3_tag(400_000) + frames(3))[:PROBE_BYTES])
+
+    assert header.header_bytes == 400_010
+    assert header.bitrate_bps is None
