@@ -5,18 +5,15 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from limits.aio.storage import MemoryStorage, RedisStorage
 from quart import Blueprint, Quart, Response
 from quart.typing import TestClientProtocol as Client
-from redis.exceptions import RedisError
+from redis.asyncio import Redis
+from time_machine import TimeMachineFixture
 
 from podsite.app import create_app
 from podsite.infrastructure.csrf import csrf_token
-from podsite.infrastructure.rate_limit import (
-    REDIS_PREFIX,
-    MemoryRateLimiter,
-    RedisRateLimiter,
-    rate_limiter,
-)
+from podsite.infrastructure.rate_limit import REDIS_PREFIX, RateLimiter, rate_limiter
 from podsite.infrastructure.safe_redirect import safe_next
 from tests.conftest import settings_for
 
@@ -254,143 +251,143 @@ async def test_server_errors_carry_the_security_headers(form_client: Client) -> 
 # Rate limits
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
+@pytest.fixture
+def clock(time_machine: TimeMachineFixture) -> TimeMachineFixture:
+    """Wall-clock time, which the memory storage's windows and bans run on, held still
+    until a test moves it."""
+    time_machine.move_to(1_800_000_000.0, tick=False)
+    return time_machine
 
-    def __call__(self) -> float:
-        return self.now
 
-
-async def test_memory_limiter_allows_the_limit_per_window_then_refuses() -> None:
-    clock = FakeClock()
-    limiter = MemoryRateLimiter(clock=clock)
+async def test_memory_limiter_allows_the_limit_per_window_then_refuses(
+    clock: TimeMachineFixture,
+) -> None:
+    limiter = RateLimiter.in_memory()
     results = [await limiter.hit('k', limit=3, window_seconds=60) for _ in range(5)]
     assert [r.allowed for r in results] == [True, True, True, False, False]
-    assert [r.remaining for r in results] == [2, 1, 0, 0, 0]
-    assert results[0].retry_after_seconds == 60
-    clock.now += 20.5
+    assert results[3].retry_after_seconds == 60
+    clock.shift(20.5)
     refused = await limiter.hit('k', limit=3, window_seconds=60)
     assert not refused.allowed and refused.retry_after_seconds == 40
     assert (await limiter.hit('other key', limit=3, window_seconds=60)).allowed
-    clock.now += 40
-    fresh = await limiter.hit('k', limit=3, window_seconds=60)
-    assert fresh.allowed and fresh.remaining == 2 and fresh.retry_after_seconds == 60
+    clock.shift(40)
+    assert (await limiter.hit('k', limit=3, window_seconds=60)).allowed
+    assert (await limiter.hit('k', limit=3, window_seconds=60)).allowed
 
 
-async def test_memory_limiter_reset_forgets_a_key() -> None:
-    limiter = MemoryRateLimiter(clock=FakeClock())
+async def test_memory_limiter_reset_forgets_a_key(clock: TimeMachineFixture) -> None:
+    limiter = RateLimiter.in_memory()
     for _ in range(2):
         await limiter.hit('k', limit=2, window_seconds=60)
     await limiter.hit('kept', limit=1, window_seconds=60)
-    await limiter.reset('k')
-    await limiter.reset('never seen')
-    assert (await limiter.hit('k', limit=2, window_seconds=60)).remaining == 1
+    await limiter.reset('k', limit=2, window_seconds=60)
+    await limiter.reset('never seen', limit=2, window_seconds=60)
+    assert [(await limiter.hit('k', limit=2, window_seconds=60)).allowed for _ in range(3)] == [
+        True,
+        True,
+        False,
+    ]
     assert not (await limiter.hit('kept', limit=1, window_seconds=60)).allowed
 
 
-async def test_memory_limiter_prunes_expired_windows_and_bans() -> None:
-    clock = FakeClock()
-    limiter = MemoryRateLimiter(clock=clock, sweep_at=8)
-    for second in range(200):
-        for client in range(5):
-            await limiter.hit(f'{second}:{client}', limit=1, window_seconds=1)
-        await limiter.ban(f'ban:{second}', seconds=1)
-        assert limiter.size <= 2 * (5 + 1), second
-        clock.now += 1.5
-    assert not await limiter.is_banned('ban:199')
-
-
-async def test_memory_limiter_bans_until_the_ban_expires() -> None:
-    clock = FakeClock()
-    limiter = MemoryRateLimiter(clock=clock)
+async def test_memory_limiter_bans_until_the_ban_expires(clock: TimeMachineFixture) -> None:
+    limiter = RateLimiter.in_memory()
     await limiter.ban('probe:10.0.0.1', seconds=60)
     assert await limiter.is_banned('probe:10.0.0.1')
     assert not await limiter.is_banned('probe:10.0.0.2')
-    clock.now += 60
+    clock.shift(60)
     assert not await limiter.is_banned('probe:10.0.0.1')
 
 
 @pytest.fixture
-async def redis_limiter() -> AsyncIterator[RedisRateLimiter]:
-    limiter = RedisRateLimiter(TEST_REDIS_URL)
+async def redis_limiter() -> AsyncIterator[RateLimiter]:
+    limiter = RateLimiter.in_redis(TEST_REDIS_URL)
     try:
-        await limiter.redis.ping()
-    except (RedisError, OSError) as error:
+        if not await limiter.storage.check():
+            pytest.skip(f'Redis is not reachable at {TEST_REDIS_URL}')
+        yield limiter
+    finally:
         await limiter.close()
-        pytest.skip(f'Redis is not reachable at {TEST_REDIS_URL}: {error}')
-    yield limiter
-    await limiter.close()
 
 
 @pytest.fixture
-async def redis_key(redis_limiter: RedisRateLimiter) -> AsyncIterator[str]:
+async def redis() -> AsyncIterator[Redis]:
+    """The same database, read directly: what the limiter left there."""
+    client = Redis.from_url(TEST_REDIS_URL)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def redis_key(redis_limiter: RateLimiter, redis: Redis) -> AsyncIterator[str]:
     """A key no other test (or test run) uses, deleted afterwards."""
     key = f'test:{uuid.uuid4().hex}'
     yield key
-    await redis_limiter.redis.delete(REDIS_PREFIX + key)
+    for stored in await redis.keys(f'{REDIS_PREFIX}:*{key}*'):
+        await redis.delete(stored)
 
 
 async def test_redis_limiter_is_shared_between_instances(
-    redis_limiter: RedisRateLimiter, redis_key: str
+    redis_limiter: RateLimiter, redis_key: str, redis: Redis
 ) -> None:
-    other_instance = RedisRateLimiter(TEST_REDIS_URL)
+    other_instance = RateLimiter.in_redis(TEST_REDIS_URL)
     try:
-        first = await redis_limiter.hit(redis_key, limit=2, window_seconds=30)
-        assert first.allowed and first.remaining == 1 and first.retry_after_seconds == 30
+        assert (await redis_limiter.hit(redis_key, limit=2, window_seconds=30)).allowed
         assert (await other_instance.hit(redis_key, limit=2, window_seconds=30)).allowed
         third = await redis_limiter.hit(redis_key, limit=2, window_seconds=30)
-        assert not third.allowed and third.remaining == 0
+        assert not third.allowed
         assert 0 < third.retry_after_seconds <= 30
-        assert 0 < await redis_limiter.redis.ttl(REDIS_PREFIX + redis_key) <= 30
-        await other_instance.reset(redis_key)
-        assert (await redis_limiter.hit(redis_key, limit=2, window_seconds=30)).remaining == 1
+        [stored] = await redis.keys(f'{REDIS_PREFIX}:*{redis_key}*')
+        assert 0 < await redis.ttl(stored) <= 30
+        await other_instance.reset(redis_key, limit=2, window_seconds=30)
+        assert (await redis_limiter.hit(redis_key, limit=2, window_seconds=30)).allowed
+        assert (await redis_limiter.hit(redis_key, limit=2, window_seconds=30)).allowed
+        assert not (await redis_limiter.hit(redis_key, limit=2, window_seconds=30)).allowed
     finally:
         await other_instance.close()
 
 
-async def test_redis_limiter_gives_a_counter_without_expiry_one(
-    redis_limiter: RedisRateLimiter, redis_key: str
-) -> None:
-    await redis_limiter.redis.set(REDIS_PREFIX + redis_key, 10)
-    result = await redis_limiter.hit(redis_key, limit=5, window_seconds=30)
-    assert not result.allowed and result.retry_after_seconds == 30
-    assert 0 < await redis_limiter.redis.ttl(REDIS_PREFIX + redis_key) <= 30
-
-
 async def test_redis_limiter_bans_are_shared(
-    redis_limiter: RedisRateLimiter, redis_key: str
+    redis_limiter: RateLimiter, redis_key: str, redis: Redis
 ) -> None:
-    other_instance = RedisRateLimiter(TEST_REDIS_URL)
+    other_instance = RateLimiter.in_redis(TEST_REDIS_URL)
     try:
         await redis_limiter.ban(redis_key, seconds=30)
         assert await other_instance.is_banned(redis_key)
         assert not await other_instance.is_banned(f'{redis_key}:other')
+        [stored] = await redis.keys(f'{REDIS_PREFIX}:*{redis_key}*')
+        assert 0 < await redis.ttl(stored) <= 30
     finally:
-        await redis_limiter.redis.delete(f'podsite:ban:{redis_key}')
         await other_instance.close()
 
 
 async def test_an_unreachable_redis_fails_open_and_logs(caplog: pytest.LogCaptureFixture) -> None:
-    limiter = RedisRateLimiter(UNREACHABLE_REDIS_URL)
+    limiter = RateLimiter.in_redis(UNREACHABLE_REDIS_URL)
     try:
         with caplog.at_level(logging.ERROR, logger='podsite.infrastructure.rate_limit'):
             results = [await limiter.hit('k', limit=1, window_seconds=30) for _ in range(3)]
-            await limiter.reset('k')
+            await limiter.reset('k', limit=1, window_seconds=30)
+            await limiter.ban('k', seconds=30)
             assert not await limiter.is_banned('k')
     finally:
         await limiter.close()
     assert all(result.allowed for result in results)
-    assert 'rate limit not applied, Redis failed' in caplog.text
+    for message in (
+        'rate limit not applied, Redis failed',
+        'rate limit not reset, Redis failed',
+        'ban not stored, Redis failed',
+        'ban not checked, Redis failed',
+    ):
+        assert message in caplog.text
 
 
 async def test_the_app_uses_redis_when_configured(database_url: str) -> None:
     app = create_app(settings_for(database_url, redis_url=UNREACHABLE_REDIS_URL))
     async with app.test_app(), app.app_context():
-        assert isinstance(rate_limiter(), RedisRateLimiter)
+        assert isinstance(rate_limiter().storage, RedisStorage)
     default = create_app(settings_for(database_url))
     async with default.test_app(), default.app_context():
-        assert isinstance(rate_limiter(), MemoryRateLimiter)
+        assert isinstance(rate_limiter().storage, MemoryStorage)
 
 
 async def test_a_site_with_redis_down_still_serves_pages(

@@ -32,10 +32,8 @@ class LoginViewModel(FormViewModel):
             self.message = 'Enter your email and your password.'
             return
         settings: Settings = current_app.config['PODSITE_SETTINGS']
-        limits = (
-            (f'login:ip:{self.ip}', settings.login_attempts_per_ip),
-            (f'login:account:{email[:320]}', settings.login_attempts_per_account),
-        )
+        per_account = (f'login:account:{email[:320]}', settings.login_attempts_per_account)
+        limits = ((f'login:ip:{self.ip}', settings.login_attempts_per_ip), per_account)
         if wait := await first_exceeded(limits, window_seconds=WINDOW_SECONDS):
             self.message = f'Too many attempts. {wait}'
             return
@@ -43,4 +41,5 @@ class LoginViewModel(FormViewModel):
         if self.user is None:
             self.message = WRONG_CREDENTIALS
             return
-        await rate_limiter().reset(f'login:account:{email[:320]}')
+        key, limit = per_account
+        await rate_limiter().reset(key, limit=limit, window_seconds=WINDOW_SECONDS)
