@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, Podcast, Transcript
-from tests.conftest import QueryCounter
+from tests.databases import QueryCounter
 from tests.factories import add_episode, add_guest
 from tests.feed_check import NS, problems
 

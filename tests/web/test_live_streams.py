@@ -25,9 +25,10 @@ from podsite.data import (
     StreamSubscriber,
 )
 from podsite.services.streams import stream_subscriber_service
-from tests.conftest import Browser, QueryCounter
+from tests.databases import QueryCounter
 from tests.factories import add_live_stream, first_published_episode
 from tests.feed_check import NS, problems
+from tests.visitors import Browser
 
 BASE = 'https://podcast.test'
 LINK = re.compile(r'https://podcast\.test(/live-stream/(?:confirm|unsubscribe)/\S+)')

@@ -19,8 +19,10 @@ from podsite.infrastructure import db
 from podsite.services.analytics.recording import IMPRESSIONS_KEY
 from podsite.services.catalogue import site_state_service
 from podsite.services.sponsors import sponsor_service
-from tests.conftest import Backend, Browser, QueryCounter, podsite_server, settings_for
+from tests.databases import Backend, QueryCounter, settings_for
 from tests.factories import add_episode, first_published_episode, sponsored_episode
+from tests.servers import podsite_server
+from tests.visitors import Browser
 
 
 async def test_a_repeat_visit_costs_at_most_one_query_and_gets_the_same_page(

@@ -18,7 +18,7 @@ from podsite.infrastructure.rate_limit import (
     rate_limiter,
 )
 from podsite.infrastructure.safe_redirect import safe_next
-from tests.conftest import settings_for
+from tests.databases import settings_for
 
 TEST_REDIS_URL = 'redis://127.0.0.1:6379/15'
 UNREACHABLE_REDIS_URL = 'redis://127.0.0.1:1/0'

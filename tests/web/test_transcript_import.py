@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, Transcript
 from podsite.services.publishing import transcript_service
-from tests.conftest import DEMO_EPISODES
+from tests.databases import DEMO_EPISODES
 
 
 @pytest.fixture

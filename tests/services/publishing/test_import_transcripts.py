@@ -24,15 +24,11 @@ class TranscriptFolder(NamedTuple):
 
 
 @pytest.fixture
-def runner(
-    clean_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
-) -> CliRunner:
+def demo_site(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
     """The command over a fresh copy of the demo catalogue (episodes 1 to 40)."""
-    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv('PODSITE_DATABASE_URL', database_url)
     # Wide enough that no table row wraps.
     monkeypatch.setenv('COLUMNS', '200')
-    return CliRunner()
 
 
 def real_file(source: Path, number: int, suffix: str) -> Path:
@@ -124,6 +120,7 @@ def test_discover_picks_the_best_file_of_each_episode(folder: TranscriptFolder) 
     }
 
 
+@pytest.mark.usefixtures('demo_site')
 def test_import_stores_the_best_files_and_reports_the_bad_ones(
     runner: CliRunner, database_url: str, folder: TranscriptFolder, shared_data: Path
 ) -> None:
@@ -165,6 +162,7 @@ def test_import_stores_the_best_files_and_reports_the_bad_ones(
     assert after[11][0].startswith(text.cues[0].text)
 
 
+@pytest.mark.usefixtures('demo_site')
 def test_importing_again_updates_and_never_duplicates(
     runner: CliRunner, database_url: str, folder: TranscriptFolder
 ) -> None:
@@ -180,6 +178,7 @@ def test_importing_again_updates_and_never_duplicates(
     assert stored(database_url) == imported
 
 
+@pytest.mark.usefixtures('demo_site')
 def test_skipped_files_alone_do_not_fail_the_import(runner: CliRunner, tmp_path: Path) -> None:
     folder = tmp_path / 'few'
     folder.mkdir()
@@ -193,6 +192,7 @@ def test_skipped_files_alone_do_not_fail_the_import(runner: CliRunner, tmp_path:
     assert row(result.output, '777 unknown.txt') == '777 unknown.txt skipped no episode #777'
 
 
+@pytest.mark.usefixtures('demo_site')
 def test_the_directory_must_exist(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / 'file.vtt').write_text('WEBVTT\n')
     for argument in (tmp_path / 'missing', tmp_path / 'file.vtt'):
