@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from podsite.data import Episode, Podcast, Transcript
 from tests.databases import QueryCounter
 from tests.factories import add_episode, add_guest
-from tests.feed_check import NS, problems
+from tests.web.feed_check import NS, problems
 
 
 async def feed_bytes(client: Client) -> bytes:

@@ -27,8 +27,8 @@ from podsite.data import (
 from podsite.services.streams import stream_subscriber_service
 from tests.databases import QueryCounter
 from tests.factories import add_live_stream, first_published_episode
-from tests.feed_check import NS, problems
 from tests.visitors import Browser
+from tests.web.feed_check import NS, problems
 
 BASE = 'https://podcast.test'
 LINK = re.compile(r'https://podcast\.test(/live-stream/(?:confirm|unsubscribe)/\S+)')
