@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from podsite.app import create_app
 from podsite.infrastructure import db
 from podsite.settings import Settings
+from tests.clock import MovableClock
 from tests.databases import DEMO_EPISODES, Backend, DatabaseFactory, QueryCounter, settings_for
 from tests.visitors import Browser, logged_in
 
@@ -93,22 +94,28 @@ async def blank_postgres_url(postgres_server: str, tmp_path: Path) -> AsyncItera
     await factory.drop_all()
 
 
-async def _serving(settings: Settings) -> AsyncIterator[Quart]:
-    app = create_app(settings)
+@pytest.fixture
+def clock() -> MovableClock:
+    """The time the test's app goes by; `clock.advance(...)` moves it on."""
+    return MovableClock()
+
+
+async def _serving(settings: Settings, clock: MovableClock) -> AsyncIterator[Quart]:
+    app = create_app(settings, clock=clock)
     async with app.test_app():
         yield app
 
 
 @pytest.fixture
-async def app(database_url: str) -> AsyncIterator[Quart]:
+async def app(database_url: str, clock: MovableClock) -> AsyncIterator[Quart]:
     """The site over the demo catalogue, with startup and shutdown hooks run."""
-    async for served in _serving(settings_for(database_url)):
+    async for served in _serving(settings_for(database_url), clock):
         yield served
 
 
 @pytest.fixture
-async def empty_app(empty_database_url: str) -> AsyncIterator[Quart]:
-    async for served in _serving(settings_for(empty_database_url)):
+async def empty_app(empty_database_url: str, clock: MovableClock) -> AsyncIterator[Quart]:
+    async for served in _serving(settings_for(empty_database_url), clock):
         yield served
 
 

@@ -18,6 +18,7 @@ from podsite.infrastructure import (
 )
 from podsite.infrastructure.asgi_connection import WholeRequestConnection
 from podsite.infrastructure.asgi_types import ASGIApp
+from podsite.infrastructure.clock import Clock, system_clock, use_clock
 from podsite.infrastructure.page_cache import PageCacheMiddleware
 from podsite.infrastructure.periodic import PeriodicTask
 from podsite.infrastructure.request_log import RequestLogMiddleware
@@ -61,10 +62,14 @@ BLUEPRINTS = (
 
 
 def create_app(
-    settings: Settings | None = None, *, write_request_line: Callable[[str], None] | None = None
+    settings: Settings | None = None,
+    *,
+    write_request_line: Callable[[str], None] | None = None,
+    clock: Clock = system_clock,
 ) -> Quart:
     """`write_request_line` takes the one-line-per-request log; the `podsite.request`
-    logger does by default."""
+    logger does by default. `clock` tells the time the public site goes by (see
+    `infrastructure/clock.py`)."""
     settings = settings or Settings()
     app = Quart(
         __name__,
@@ -81,6 +86,7 @@ def create_app(
         SESSION_COOKIE_SAMESITE='Lax',
         SESSION_COOKIE_SECURE=settings.base_url.startswith('https'),
     )
+    use_clock(app, clock)
     hackers.init_app(app)
     db.init_app(app)
     agents.use_data_dir(settings.data_dir)
@@ -134,7 +140,7 @@ def create_app(
         served = PageCacheMiddleware(
             served,
             session_cookie=app.config['SESSION_COOKIE_NAME'],
-            content_state=lambda: site_state_service.content_state_of(db.Database.of(app)),
+            content_state=lambda: site_state_service.content_state_of(db.Database.of(app), clock),
             is_banned=hackers.ban_check(app),
             pages=kept_pages,
         )

@@ -23,6 +23,7 @@ from quart import Quart, Response, g, request
 from podsite.infrastructure.asgi_types import ASGIApp, Message, Scope
 from podsite.infrastructure.cache import STATE_KEY, ContentCache, ContentState
 from podsite.infrastructure.client_ip import scope_header
+from podsite.infrastructure.clock import clock_of
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def init_app(
     max_entries: int = 2048,
 ) -> ContentCache:
     """Marks the responses that may be kept; returns the store for `PageCacheMiddleware`."""
-    pages = ContentCache(max_entries=max_entries)
+    pages = ContentCache(clock=clock_of(app), max_entries=max_entries)
     app.extensions[EXTENSION_KEY] = pages
 
     @app.before_request

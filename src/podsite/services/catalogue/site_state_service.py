@@ -1,16 +1,17 @@
 """The site-wide content version that caches key on."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 
-from quart import has_request_context, request
+from quart import current_app, has_request_context, request
 from sqlalchemy import func, select
 
 from podsite.data import Episode, LiveStream, SiteState
 from podsite.data.base import NOW
 from podsite.infrastructure import db
 from podsite.infrastructure.cache import STATE_KEY, ContentState
+from podsite.infrastructure.clock import Clock, clock_of
 from podsite.infrastructure.fresh_reads import FreshReads
 
 # Built once: it runs on every request for a kept page after a commit.
@@ -27,17 +28,18 @@ STATE_QUERY = select(
 async def content_state() -> ContentState:
     """The state the current request is served under, read once per request (the page cache
     middleware may have read it already); outside a request, read afresh."""
+    clock = clock_of(current_app)
     if not has_request_context():
-        return await content_state_of(db.database())
+        return await content_state_of(db.database(), clock)
     scope: dict[str, Any] = request.scope  # type: ignore[assignment]
     state: ContentState | None = scope.get(STATE_KEY)
     if state is None:
-        state = await content_state_of(db.database())
+        state = await content_state_of(db.database(), clock)
         scope[STATE_KEY] = state
     return state
 
 
-async def content_state_of(database: db.Database) -> ContentState:
+async def content_state_of(database: db.Database, clock: Clock) -> ContentState:
     """The version (bumped by triggers on every catalogue change) and the next moment cached
     pages go stale although nothing was written: a scheduled publication, or a live stream
     starting or ending (the feed says pending, then live).
@@ -51,18 +53,18 @@ async def content_state_of(database: db.Database) -> ContentState:
     if commits is None:
         # A server tells only by a query; requests arriving together share one.
         if database.fresh_content_state is None:
-            database.fresh_content_state = FreshReads(partial(_read_state, database))
+            database.fresh_content_state = FreshReads(partial(_read_state, database, clock))
         return await database.fresh_content_state()
     seen = database.content_state_seen
-    if seen is not None and seen[0] == commits and seen[1].is_current():
+    if seen is not None and seen[0] == commits and seen[1].is_current(clock()):
         return seen[1]
-    state = await _read_state(database)
+    state = await _read_state(database, clock)
     database.content_state_seen = (commits, state)
     return state
 
 
-async def _read_state(database: db.Database) -> ContentState:
-    now = datetime.now(UTC)
+async def _read_state(database: db.Database, clock: Clock) -> ContentState:
+    now = clock()
     row: tuple[Any, ...]
     if database.quick_reads is not None:
         row = tuple(database.read_in_place(STATE_QUERY, {'now': now}).one())
