@@ -95,6 +95,8 @@ async def add_guest(database_url: str) -> None:
 def test_round_trip_sqlite_postgresql_sqlite_keeps_catalogue_users_and_analytics(
     runner: CliRunner, tmp_path: Path, blank_postgres_url: str
 ) -> None:
+    # Built by the commands, not copied from a template: the source is SQLite whichever
+    # database the suite runs on, and it needs the listening the templates do not have.
     source = f'sqlite+aiosqlite:///{tmp_path / "source.db"}'
     succeeds(runner, source, 'db', 'upgrade')
     succeeds(runner, source, 'demo', '--episodes', '12', '--listening')
