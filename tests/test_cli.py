@@ -1,26 +1,44 @@
-"""The `podsite` command, run the way a newcomer runs it."""
+"""The `podsite` command, run the way a newcomer runs it.
+
+Commands that build a site themselves (`db upgrade`, `demo`) start from a database file
+not created yet; the others run over a copy of a migrated test database.
+"""
 
 import re
-import sqlite3
 import zipfile
-from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, insert, select
 from typer.testing import CliRunner
 
 from podsite.cli import cli
+from podsite.data import Episode, LiveStream, OutboxMessage, StreamSubscriber
 from podsite.formats.user_agent_lists import FILES
 from podsite.services.analytics import agents
+from tests.databases import run_on
 
 
 @pytest.fixture
-def runner(clean_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
+def no_database(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The commands' database is a file that does not exist yet."""
     monkeypatch.setenv('PODSITE_DATABASE_URL', f'sqlite+aiosqlite:///{tmp_path / "cli.db"}')
-    return CliRunner()
 
 
+@pytest.fixture
+def empty_site(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, empty_database_url: str) -> str:
+    monkeypatch.setenv('PODSITE_DATABASE_URL', empty_database_url)
+    return empty_database_url
+
+
+@pytest.fixture
+def demo_site(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, database_url: str) -> str:
+    monkeypatch.setenv('PODSITE_DATABASE_URL', database_url)
+    return database_url
+
+
+@pytest.mark.usefixtures('no_database')
 def test_upgrade_then_demo_builds_a_site_and_refuses_to_load_twice(runner: CliRunner) -> None:
     upgraded = runner.invoke(cli, ['db', 'upgrade'])
     assert upgraded.exit_code == 0, upgraded.output
@@ -40,12 +58,14 @@ def test_upgrade_then_demo_builds_a_site_and_refuses_to_load_twice(runner: CliRu
 
 
 @pytest.mark.parametrize('arguments', [['demo', '--episodes', '0'], ['demo', '--episodes', 'many']])
+@pytest.mark.usefixtures('no_database')
 def test_bad_arguments_get_a_clear_message(runner: CliRunner, arguments: list[str]) -> None:
     result = runner.invoke(cli, arguments)
     assert result.exit_code == 2
     assert 'Invalid value' in result.output
 
 
+@pytest.mark.usefixtures('no_database')
 def test_unsafe_production_settings_are_refused(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -55,8 +75,8 @@ def test_unsafe_production_settings_are_refused(
     assert 'PODSITE_SECRET_KEY' in result.output
 
 
+@pytest.mark.usefixtures('empty_site')
 def test_create_admin_reads_the_password_from_stdin(runner: CliRunner) -> None:
-    assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
     created = runner.invoke(
         cli, ['create-admin', 'Boss@Example.com', '--password-stdin'], input='a strong password\n'
     )
@@ -74,6 +94,7 @@ def test_create_admin_reads_the_password_from_stdin(runner: CliRunner) -> None:
     [('not-an-email', 'a strong password', 'like name@example.com'),
      ('boss@example.com', 'short', 'at least 10')],
 )  # fmt: skip
+@pytest.mark.usefixtures('no_database')
 def test_create_admin_refuses_bad_input(
     runner: CliRunner, email: str, password: str, message: str
 ) -> None:
@@ -82,18 +103,16 @@ def test_create_admin_refuses_bad_input(
     assert message in result.output
 
 
+@pytest.mark.usefixtures('empty_site')
 def test_create_admin_asks_for_the_password_twice(runner: CliRunner) -> None:
-    assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
     result = runner.invoke(
         cli, ['create-admin', 'ops@example.com'], input='a strong password\na strong password\n'
     )
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.usefixtures('demo_site')
 def test_aggregate_and_stats_summarise_counted_downloads(runner: CliRunner) -> None:
-    assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
-    assert runner.invoke(cli, ['demo', '--episodes', '5']).exit_code == 0
-
     counted = runner.invoke(cli, ['aggregate'])
     assert counted.exit_code == 0, counted.output
     assert 'No new download events' in counted.output
@@ -105,6 +124,7 @@ def test_aggregate_and_stats_summarise_counted_downloads(runner: CliRunner) -> N
     assert runner.invoke(cli, ['stats', '--days', '0']).exit_code == 2
 
 
+@pytest.mark.usefixtures('no_database')
 def test_the_demo_can_come_with_listening_for_its_reports(runner: CliRunner) -> None:
     assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
     loaded = runner.invoke(cli, ['demo', '--episodes', '4', '--listening'])
@@ -119,57 +139,51 @@ def test_the_demo_can_come_with_listening_for_its_reports(runner: CliRunner) -> 
 
 
 def test_probe_media_reads_local_files_and_reports_the_rest(
-    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    runner: CliRunner, demo_site: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
-    assert runner.invoke(cli, ['demo', '--episodes', '3']).exit_code == 0
     media = tmp_path / 'media'
     media.mkdir()
     frame = bytes([0xFF, 0xFB, 0x90, 0x64]) + bytes(413)  # MPEG-1 Layer III, 128 kbit/s
     tag = b'ID3\x04\x00\x00\x00\x00\x08\x00' + bytes(1024)
     monkeypatch.setenv('PODSITE_MEDIA_DIR', str(media))
-    with closing(sqlite3.connect(tmp_path / 'cli.db')) as database:
-        name = database.execute('SELECT media_url FROM episode WHERE number = 1').fetchone()[0]
+    [(name,)] = run_on(demo_site, select(Episode.media_url).where(Episode.number == 1))
+    [(others,)] = run_on(demo_site, select(func.count()).where(Episode.number != 1))
     (media / name.rsplit('/', 1)[-1]).write_bytes(tag + frame * 5)
 
     probed = runner.invoke(cli, ['probe-media'])
 
     assert probed.exit_code == 0, probed.output
-    assert '1 probed, 2 skipped, 0 failed' in probed.output
-    with closing(sqlite3.connect(tmp_path / 'cli.db')) as database:
-        facts = database.execute(
-            'SELECT media_header_bytes, media_bitrate_bps FROM episode WHERE number = 1'
-        ).fetchone()
-    assert facts == (1034, 128_000)
+    assert f'1 probed, {others} skipped, 0 failed' in probed.output
+    facts = run_on(
+        demo_site,
+        select(Episode.media_header_bytes, Episode.media_bitrate_bps).where(Episode.number == 1),
+    )
+    assert [tuple(row) for row in facts] == [(1034, 128_000)]
     again = runner.invoke(cli, ['probe-media'])
-    assert '0 probed, 2 skipped' in again.output
+    assert f'0 probed, {others} skipped' in again.output
 
 
 def test_notify_stream_queues_each_alert_once_and_refuses_unknown_streams(
-    runner: CliRunner, tmp_path: Path
+    runner: CliRunner, demo_site: str
 ) -> None:
-    assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
-    assert runner.invoke(cli, ['demo', '--episodes', '12']).exit_code == 0
-    with closing(sqlite3.connect(tmp_path / 'cli.db')) as database:
-        moment = '2026-01-01 10:00:00.000000'
-        database.executemany(
-            'INSERT INTO stream_subscriber (email, consent_at, confirmed_at, token_hash, '
-            'token_expires_at, confirmation_sent_at) VALUES (?, ?, ?, ?, ?, ?)',
-            [
-                ('ada@example.com', moment, moment, 'a' * 64, moment, moment),
-                ('pending@example.com', moment, None, 'b' * 64, moment, moment),
-            ],
-        )
-        database.commit()
-        stream_id = database.execute('SELECT max(id) FROM live_stream').fetchone()[0]
+    moment = datetime(2026, 1, 1, 10, tzinfo=UTC)
+    run_on(
+        demo_site,
+        insert(StreamSubscriber).values([
+            {'email': 'ada@example.com', 'consent_at': moment, 'confirmed_at': moment,
+             'token_hash': 'a' * 64, 'token_expires_at': moment, 'confirmation_sent_at': moment},
+            {'email': 'pending@example.com', 'consent_at': moment, 'confirmed_at': None,
+             'token_hash': 'b' * 64, 'token_expires_at': moment, 'confirmation_sent_at': moment},
+        ]),
+    )  # fmt: skip
+    [(stream_id,)] = run_on(demo_site, select(func.max(LiveStream.id)))
     first = runner.invoke(cli, ['notify-stream', str(stream_id)])
     assert first.exit_code == 0, first.output
     assert '1 emails queued, 0 subscribers had been told before' in ' '.join(first.output.split())
     second = runner.invoke(cli, ['notify-stream', str(stream_id)])
     assert second.exit_code == 0
     assert '0 emails queued, 1 subscribers had been told before' in ' '.join(second.output.split())
-    with closing(sqlite3.connect(tmp_path / 'cli.db')) as database:
-        bodies = [row[0] for row in database.execute('SELECT body FROM outbox_message')]
+    bodies = [body for (body,) in run_on(demo_site, select(OutboxMessage.body))]
     assert len(bodies) == 1 and '/live-stream/unsubscribe/' in bodies[0]
 
     unknown = runner.invoke(cli, ['notify-stream', '999'])
@@ -178,6 +192,7 @@ def test_notify_stream_queues_each_alert_once_and_refuses_unknown_streams(
     assert runner.invoke(cli, ['notify-stream', 'abc']).exit_code == 2
 
 
+@pytest.mark.usefixtures('no_database')
 def test_update_agents_installs_a_checked_list_and_refuses_a_foreign_file(
     runner: CliRunner, tmp_path: Path
 ) -> None:

@@ -17,6 +17,7 @@ from podsite.infrastructure import (
     templates,
 )
 from podsite.infrastructure.asgi_connection import WholeRequestConnection
+from podsite.infrastructure.clock import Clock, system_clock, use_clock
 from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.services.analytics import agents, counting, recording
 from podsite.services.catalogue import site_state_service
@@ -57,10 +58,14 @@ BLUEPRINTS = (
 
 
 def create_app(
-    settings: Settings | None = None, *, write_request_line: Callable[[str], None] | None = None
+    settings: Settings | None = None,
+    *,
+    write_request_line: Callable[[str], None] | None = None,
+    clock: Clock = system_clock,
 ) -> Quart:
     """`write_request_line` takes the one-line-per-request log; the `podsite.request`
-    logger does by default."""
+    logger does by default. `clock` tells the time the public site goes by (see
+    `infrastructure/clock.py`)."""
     settings = settings or Settings()
     app = Quart(
         __name__,
@@ -77,6 +82,7 @@ def create_app(
         SESSION_COOKIE_SAMESITE='Lax',
         SESSION_COOKIE_SECURE=settings.base_url.startswith('https'),
     )
+    use_clock(app, clock)
     hackers.init_app(app)
     db.init_app(app)
     agents.use_data_dir(settings.data_dir)
@@ -100,7 +106,7 @@ def create_app(
         app,
         settings,
         content_state=lambda scope: site_state_service.request_content_state(
-            scope, db.Database.of(app)
+            scope, db.Database.of(app), clock
         ),
         is_banned=hackers.ban_check(app),
         record_impressions=recorder.record_impressions,

@@ -3,117 +3,119 @@ moment of an episode through its transcript, search from the navigation, registe
 and signing up for live stream alerts. No page logs a console error; screenshots of the
 main pages are kept under test-artifacts/screenshots/."""
 
-import os
 import re
-import sqlite3
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import closing
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.conftest import chromium_page, needs_chromium, podsite_server
+from podsite.data import Episode
+from tests.databases import DatabaseFactory
+from tests.e2e.chromium import BrowserPage, needs_chromium
 from tests.factories import silent_mp3
+from tests.servers import podsite_server
 
 pytestmark = needs_chromium
 
 
 @pytest.fixture(scope='module')
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+async def server(
+    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
     """A demo site whose episodes' audio is served by podsite itself, so the player can
     load it offline."""
     folder = tmp_path_factory.mktemp('journeys')
-    database = folder / 'site.db'
-    database_url = f'sqlite+aiosqlite:///{database}'
-    env = {**os.environ, 'PODSITE_DATABASE_URL': database_url}
-    podsite = str(Path(sys.executable).parent / 'podsite')
-    subprocess.run([podsite, 'db', 'upgrade'], env=env, check=True, capture_output=True)
-    subprocess.run([podsite, 'demo', '--episodes', '12'], env=env, check=True, capture_output=True)
+    database_url = await databases.demo()
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            media_urls = (await connection.scalars(select(Episode.media_url))).all()
+    finally:
+        await engine.dispose()
     media = folder / 'media'
     media.mkdir()
     audio = silent_mp3(seconds=600)
-    with closing(sqlite3.connect(database)) as connection:
-        for (url,) in connection.execute('SELECT media_url FROM episode'):
-            (media / url.rsplit('/', 1)[-1]).write_bytes(audio)
+    for url in media_urls:
+        (media / url.rsplit('/', 1)[-1]).write_bytes(audio)
     with podsite_server(database_url, folder, media_dir=str(media)) as base:
         yield base
+    await databases.drop(database_url)
 
 
-async def test_a_listener_goes_from_the_home_page_to_a_moment_in_an_episode(server: str) -> None:
-    async with chromium_page() as browser:
-        page = browser.page
-        await page.goto(server)
-        await browser.screenshot('home')
-        await page.click('main a[href^="/episodes/show/"]')
-        await page.wait_for_selector('audio[data-player]')
-        await browser.screenshot('episode')
-        await page.click('text=Read the transcript')
-        await page.wait_for_selector('a.timestamp')
-        await browser.screenshot('transcript')
-        moment = page.locator('a.timestamp').nth(3)
-        href = await moment.get_attribute('href')
-        assert href is not None
-        seconds = float(re.search(r'#t=([\d.]+)$', href).group(1))  # type: ignore[union-attr]
-        await moment.click()
-        await page.wait_for_url(re.compile(r'/episodes/show/.*#t='))
-        await page.wait_for_function(
-            f'() => Math.abs(document.querySelector("audio[data-player]").currentTime - {seconds})'
-            ' < 1 && document.querySelector("audio[data-player]").readyState >= 1'
-        )
-        assert seconds > 0
-    assert browser.console_errors == []
+async def test_a_listener_goes_from_the_home_page_to_a_moment_in_an_episode(
+    server: str, chromium: BrowserPage
+) -> None:
+    page = chromium.page
+    await page.goto(server)
+    await chromium.screenshot('home')
+    await page.click('main a[href^="/episodes/show/"]')
+    await page.wait_for_selector('audio[data-player]')
+    await chromium.screenshot('episode')
+    await page.click('text=Read the transcript')
+    await page.wait_for_selector('a.timestamp')
+    await chromium.screenshot('transcript')
+    moment = page.locator('a.timestamp').nth(3)
+    href = await moment.get_attribute('href')
+    assert href is not None
+    seconds = float(re.search(r'#t=([\d.]+)$', href).group(1))  # type: ignore[union-attr]
+    await moment.click()
+    await page.wait_for_url(re.compile(r'/episodes/show/.*#t='))
+    await page.wait_for_function(
+        f'() => Math.abs(document.querySelector("audio[data-player]").currentTime - {seconds})'
+        ' < 1 && document.querySelector("audio[data-player]").readyState >= 1'
+    )
+    assert seconds > 0
+    assert chromium.console_errors == []
 
 
-async def test_a_listener_searches_from_the_navigation(server: str) -> None:
-    async with chromium_page() as browser:
-        page = browser.page
-        await page.goto(f'{server}/episodes/all')
-        title = await page.locator('main a[href^="/episodes/show/"]').first.inner_text()
-        word = max(re.findall(r'[A-Za-z]{5,}', title), key=len)
-        await page.fill('#nav-search', word)
-        await page.press('#nav-search', 'Enter')
-        await page.wait_for_url(re.compile(r'/search\?q='))
-        await browser.screenshot('search')
-        assert await page.locator('main').get_by_text(title).count() >= 1
-    assert browser.console_errors == []
+async def test_a_listener_searches_from_the_navigation(server: str, chromium: BrowserPage) -> None:
+    page = chromium.page
+    await page.goto(f'{server}/episodes/all')
+    title = await page.locator('main a[href^="/episodes/show/"]').first.inner_text()
+    word = max(re.findall(r'[A-Za-z]{5,}', title), key=len)
+    await page.fill('#nav-search', word)
+    await page.press('#nav-search', 'Enter')
+    await page.wait_for_url(re.compile(r'/search\?q='))
+    await chromium.screenshot('search')
+    assert await page.locator('main').get_by_text(title).count() >= 1
+    assert chromium.console_errors == []
 
 
-async def test_registering_with_a_bad_field_says_what_is_wrong_then_works(server: str) -> None:
-    async with chromium_page() as browser:
-        page = browser.page
-        await page.goto(f'{server}/account/register')
-        await page.fill('#name', 'Robin Listener')
-        await page.fill('#email', 'not-an-email')
-        await page.fill('#password', 'a good long password')
-        await page.fill('#confirm', 'a good long password')
-        await page.click('main form button[type=submit]')
-        error = page.locator('.field-error')
-        await error.first.wait_for()
-        assert 'name@example.com' in await error.first.inner_text()
-        assert await page.input_value('#name') == 'Robin Listener'
-        await browser.screenshot('register-error')
-        await page.fill('#email', 'robin@example.com')
-        await page.fill('#password', 'a good long password')
-        await page.fill('#confirm', 'a good long password')
-        await page.click('main form button[type=submit]')
-        await page.wait_for_url(re.compile(r'/account'))
-        assert 'Robin Listener' in await page.inner_text('header')
+async def test_registering_with_a_bad_field_says_what_is_wrong_then_works(
+    server: str, chromium: BrowserPage
+) -> None:
+    page = chromium.page
+    await page.goto(f'{server}/account/register')
+    await page.fill('#name', 'Robin Listener')
+    await page.fill('#email', 'not-an-email')
+    await page.fill('#password', 'a good long password')
+    await page.fill('#confirm', 'a good long password')
+    await page.click('main form button[type=submit]')
+    error = page.locator('.field-error')
+    await error.first.wait_for()
+    assert 'name@example.com' in await error.first.inner_text()
+    assert await page.input_value('#name') == 'Robin Listener'
+    await chromium.screenshot('register-error')
+    await page.fill('#email', 'robin@example.com')
+    await page.fill('#password', 'a good long password')
+    await page.fill('#confirm', 'a good long password')
+    await page.click('main form button[type=submit]')
+    await page.wait_for_url(re.compile(r'/account'))
+    assert 'Robin Listener' in await page.inner_text('header')
     # The refused form is answered with 400, which Chromium reports; nothing else may be.
-    assert [e for e in browser.console_errors if 'status of 400' not in e] == []
+    assert [e for e in chromium.console_errors if 'status of 400' not in e] == []
 
 
-async def test_a_listener_signs_up_for_live_stream_alerts(server: str) -> None:
-    async with chromium_page() as browser:
-        page = browser.page
-        await page.goto(f'{server}/live-stream')
-        await browser.screenshot('live-stream')
-        await page.fill(
-            '#notify #email, form[action^="/live-stream/notify"] #email', 'fan@example.com'
-        )
-        await page.click('form[action^="/live-stream/notify"] button[type=submit]')
-        message = page.locator('.form-message[role="status"]')
-        await message.wait_for()
-        assert 'confirm' in (await message.inner_text()).lower()
-    assert browser.console_errors == []
+async def test_a_listener_signs_up_for_live_stream_alerts(
+    server: str, chromium: BrowserPage
+) -> None:
+    page = chromium.page
+    await page.goto(f'{server}/live-stream')
+    await chromium.screenshot('live-stream')
+    await page.fill('#notify #email, form[action^="/live-stream/notify"] #email', 'fan@example.com')
+    await page.click('form[action^="/live-stream/notify"] button[type=submit]')
+    message = page.locator('.form-message[role="status"]')
+    await message.wait_for()
+    assert 'confirm' in (await message.inner_text()).lower()
+    assert chromium.console_errors == []

@@ -26,7 +26,8 @@ from podsite.services.accounts import account_service
 from podsite.services.analytics import counting
 from podsite.services.analytics.iab_rules import Window
 from podsite.settings import PACKAGE_DIR
-from tests.conftest import Backend, DatabaseFactory, free_port, podsite_server, settings_for
+from tests.databases import Backend, DatabaseFactory, settings_for
+from tests.servers import free_port, podsite_server
 
 REPO = Path(__file__).resolve().parents[2]
 NGINX = shutil.which('nginx') or '/usr/sbin/nginx'
@@ -99,7 +100,7 @@ async def cluster(
         pytest.skip(f'Redis is not reachable at {REDIS_URL}: {error}')
     finally:
         await redis.aclose()
-    database_url = await databases.copy(f'{databases.prefix}_demo')
+    database_url = await databases.demo()
     app = create_app(settings_for(database_url))
     async with app.test_app(), app.app_context():
         await account_service.create_user(

@@ -26,15 +26,7 @@ from podsite.infrastructure import db
 from podsite.services.accounts import account_service
 from podsite.services.operations import schema_service
 from podsite.tools import backup_service
-from tests.conftest import settings_for
-
-Snapshot = dict[str, list[tuple[Any, ...]]]
-
-
-@pytest.fixture
-def runner(clean_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    return CliRunner()
+from tests.databases import settings_for, snapshot
 
 
 def podsite(runner: CliRunner, database_url: str, *arguments: str) -> Result:
@@ -45,24 +37,6 @@ def succeeds(runner: CliRunner, database_url: str, *arguments: str) -> Result:
     result = podsite(runner, database_url, *arguments)
     assert result.exit_code == 0, result.output
     return result
-
-
-async def snapshot(database_url: str) -> Snapshot:
-    """Every table's rows, in an order and form that do not depend on the database: the
-    search index without its ids (the triggers number it), the state row without the
-    content version (a restore bumps it on purpose)."""
-    engine = create_async_engine(database_url)
-    tables: Snapshot = {}
-    try:
-        async with engine.connect() as connection:
-            for table in Base.metadata.sorted_tables:
-                leave_out = {'search_document': 'id', 'site_state': 'content_version'}
-                columns = [c for c in table.columns if c.name != leave_out.get(table.name)]
-                rows = (await connection.execute(select(*columns))).all()
-                tables[table.name] = sorted((tuple(row) for row in rows), key=repr)
-    finally:
-        await engine.dispose()
-    return tables
 
 
 async def content_version(database_url: str) -> int:
@@ -121,6 +95,8 @@ async def add_guest(database_url: str) -> None:
 def test_round_trip_sqlite_postgresql_sqlite_keeps_catalogue_users_and_analytics(
     runner: CliRunner, tmp_path: Path, blank_postgres_url: str
 ) -> None:
+    # Built by the commands, not copied from a template: the source is SQLite whichever
+    # database the suite runs on, and it needs the listening the templates do not have.
     source = f'sqlite+aiosqlite:///{tmp_path / "source.db"}'
     succeeds(runner, source, 'db', 'upgrade')
     succeeds(runner, source, 'demo', '--episodes', '12', '--listening')

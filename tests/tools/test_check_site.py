@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from podsite.cli import cli
 from podsite.tools.site_check import parse_sitemap
-from tests.conftest import DatabaseFactory, free_port, podsite_server
+from tests.databases import DatabaseFactory
+from tests.servers import free_port, podsite_server
 
 PUBLIC_URL = 'https://podcast.test'
 

@@ -24,7 +24,8 @@ from podsite.data import ClickEvent, DownloadEvent, Episode, PlacementImpression
 from podsite.infrastructure import db
 from podsite.infrastructure.nginx import EXPORT_LOCATIONS, loopback_config
 from podsite.tools.static_export import MANIFEST_NAME, file_for
-from tests.conftest import TEST_SECRET_KEY, free_port, settings_for
+from tests.databases import TEST_SECRET_KEY, settings_for
+from tests.servers import free_port
 
 PUBLIC_URL = 'https://podcast.test'
 MEDIA_HOST = 'https://media.podsite.example/'

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.app import create_app
 from podsite.data import OutboxMessage, PasswordReset, User
-from tests.conftest import Browser, settings_for
+from tests.databases import settings_for
+from tests.visitors import Browser
 
 PASSWORD = 'correct horse battery'
 

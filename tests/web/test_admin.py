@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from werkzeug.datastructures import FileStorage
 
 from podsite.data import AuditEntry, Episode
-from tests.conftest import Browser, edit_form, logged_in
+from tests.visitors import Browser, edit_form, logged_in
 
 
 def admin_paths(app: Quart) -> list[tuple[str, str]]:

@@ -1,16 +1,23 @@
 """The Flask reference in bench/ serves the same episode page as podsite, so the benchmark
 compares two ways of building one page, not two pages."""
 
+import importlib.util
+from collections.abc import Iterator
 from datetime import timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
+import pytest
 from flask import Flask
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode
+from tests.databases import settings_for
 from tests.factories import add_live_stream, first_published_episode
+
+REFERENCE_APP = Path(__file__).resolve().parents[2] / 'bench' / 'reference' / 'app.py'
 
 CHAPTERS = {
     'version': '1.2.0',
@@ -20,6 +27,18 @@ CHAPTERS = {
         {'startTime': 3725, 'title': "The listener's questions"},
     ],
 }
+
+
+@pytest.fixture
+def reference_app(database_url: str) -> Iterator[Flask]:
+    """The benchmarks' Flask reference (bench/reference/app.py) over the same database."""
+    spec = importlib.util.spec_from_file_location('bench_reference_app', REFERENCE_APP)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    reference: Flask = module.create_app(settings_for(database_url))
+    yield reference
+    reference.extensions['engine'].dispose()
 
 
 class PageStructure(HTMLParser):

@@ -14,7 +14,7 @@ from podsite.app import create_app
 from podsite.data import DownloadEvent, Episode
 from podsite.services.analytics.recording import Recorder
 from podsite.services.analytics.storage import hash_address, listener_address
-from tests.conftest import settings_for
+from tests.databases import settings_for
 from tests.factories import add_episode, first_published_episode
 
 AUDIO = bytes(range(256)) * 40  # 10,240 bytes

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, EpisodeGuest, Sponsor, SponsorPlacement
-from tests.conftest import DEMO_EPISODES, QueryCounter
+from tests.databases import DEMO_EPISODES, QueryCounter
 from tests.factories import add_episode, add_guest, first_published_episode
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import AuditEntry, Podcast, SiteState
-from tests.conftest import Browser
-from tests.feed_check import NS, problems
+from tests.visitors import Browser
+from tests.web.feed_check import NS, problems
 
 NEW_FEED = 'https://feeds.example.com/the-traceback.xml'
 SETTINGS = {

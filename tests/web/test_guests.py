@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import EpisodeGuest, Guest
-from tests.conftest import QueryCounter
+from tests.databases import QueryCounter
 from tests.factories import add_episode, add_guest
 
 

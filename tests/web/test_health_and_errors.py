@@ -6,7 +6,7 @@ import pytest
 from quart.typing import TestClientProtocol as Client
 
 from podsite.app import create_app
-from tests.conftest import settings_for
+from tests.databases import settings_for
 
 UNREACHABLE_DATABASES = [
     'postgresql+asyncpg://postgres@127.0.0.1:9/podsite',

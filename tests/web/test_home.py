@@ -7,7 +7,7 @@ from quart.typing import TestClientProtocol as Client
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.services.catalogue import guest_service
-from tests.conftest import QueryCounter
+from tests.databases import QueryCounter
 from tests.factories import add_episode, add_guest
 
 

@@ -16,11 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from podsite.app import create_app
 from podsite.data import Episode, PlacementImpression, Podcast, Policy, SponsorPlacement
 from podsite.infrastructure import db, page_cache
+from podsite.infrastructure.clock import clock_of
 from podsite.services.analytics.recording import Recorder
 from podsite.services.catalogue import site_state_service
 from podsite.services.sponsors import sponsor_service
-from tests.conftest import Backend, Browser, QueryCounter, podsite_server, settings_for
+from tests.clock import MovableClock
+from tests.databases import Backend, QueryCounter, settings_for
 from tests.factories import add_episode, first_published_episode, sponsored_episode
+from tests.servers import podsite_server
+from tests.visitors import Browser
 
 FIREFOX = 'Mozilla/5.0 (X11; Linux) Firefox/121.0'
 
@@ -122,7 +126,7 @@ async def test_a_kept_page_carries_its_impressions_as_plain_values_counted_per_h
     assert queries.page_count == 0  # both hits were served kept
     await Recorder.of(app).impressions.flush()
 
-    state = await site_state_service.content_state_of(db.Database.of(app))
+    state = await site_state_service.content_state_of(db.Database.of(app), clock_of(app))
     kept = app.extensions[page_cache.EXTENSION_KEY].get(path, state)
     assert isinstance(kept, page_cache.KeptPage)
     assert set(kept.impressions) == placements
@@ -188,7 +192,7 @@ async def test_an_edit_from_another_connection_shows_on_every_kept_page(
 
 
 async def test_reads_go_on_after_the_server_cuts_their_connections(
-    app: Quart, backend: Backend, session: AsyncSession
+    app: Quart, backend: Backend, session: AsyncSession, clock: MovableClock
 ) -> None:
     if backend.server_url is None:
         pytest.skip('SQLite has no server to cut connections')
@@ -204,7 +208,7 @@ async def test_reads_go_on_after_the_server_cuts_their_connections(
             )
         )
 
-    before = await site_state_service.content_state_of(database)  # on a connection it holds
+    before = await site_state_service.content_state_of(database, clock)  # on a held connection
     async with app.app_context():  # two in the pool: the statement's, the prepared read's
         await db.read(privacy)
         async with app.app_context():
@@ -224,7 +228,7 @@ async def test_reads_go_on_after_the_server_cuts_their_connections(
         sponsors_after = await db.read_records(sponsors, {})
     async with app.app_context():
         body = (await db.read(privacy)).scalar_one()
-    after = await site_state_service.content_state_of(database)
+    after = await site_state_service.content_state_of(database, clock)
 
     assert sponsors_after == sponsors_before
     assert body == '<p>After the cut.</p>'
@@ -273,7 +277,7 @@ async def test_a_database_failure_on_a_kept_page_gives_the_friendly_503(
 ) -> None:
     await client.get('/')  # kept from now on
 
-    async def unreachable(_database: object) -> None:
+    async def unreachable(_database: object, _clock: object) -> None:
         raise OperationalError('SELECT content_version', {}, ConnectionRefusedError())
 
     monkeypatch.setattr(site_state_service, 'content_state_of', unreachable)

@@ -5,7 +5,8 @@ import re
 from quart.typing import TestClientProtocol as Client
 
 from podsite.app import create_app
-from tests.conftest import Browser, settings_for
+from tests.databases import settings_for
+from tests.visitors import Browser
 
 
 async def test_privacy_and_terms_exist_from_the_start(client: Client) -> None:

@@ -8,7 +8,7 @@ from quart.typing import TestClientProtocol as Client
 
 from podsite.app import create_app
 from podsite.views.hackers import is_probe
-from tests.conftest import QueryCounter, settings_for
+from tests.databases import QueryCounter, settings_for
 
 PROBES = [
     '/wp-login.php', '/wp-admin/install.php', '/xmlrpc.php', '/.env', '/.git/config',

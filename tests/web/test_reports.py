@@ -16,8 +16,8 @@ from podsite.schemas.analytics import PendingDownload
 from podsite.services.analytics import storage
 from podsite.services.analytics.recording import Recorder
 from podsite.services.sponsors import short_link_service
-from tests.conftest import Browser, logged_in
 from tests.factories import add_episode
+from tests.visitors import Browser, logged_in
 
 APPLE_PODCASTS = 'Podcasts/1650.20 CFNetwork/1404.0.5 Darwin/22.3.0'
 FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0'

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, Guest, Transcript
 from podsite.services.catalogue.search_query import parse
-from tests.conftest import QueryCounter
+from tests.databases import QueryCounter
 from tests.factories import add_episode, add_guest
 
 

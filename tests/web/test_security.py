@@ -15,7 +15,7 @@ from podsite.app import create_app
 from podsite.infrastructure.csrf import csrf_token
 from podsite.infrastructure.rate_limit import REDIS_PREFIX, RateLimiter, rate_limiter
 from podsite.infrastructure.safe_redirect import safe_next
-from tests.conftest import settings_for
+from tests.databases import settings_for
 
 TEST_REDIS_URL = 'redis://127.0.0.1:6379/15'
 UNREACHABLE_REDIS_URL = 'redis://127.0.0.1:1/0'

@@ -11,8 +11,9 @@ from podsite.app import create_app
 from podsite.data import AuditEntry, ClickEvent, ShortLink, Sponsor
 from podsite.services.analytics.recording import Recorder
 from podsite.services.analytics.storage import hash_address
-from tests.conftest import Browser, edit_form, settings_for
+from tests.databases import settings_for
 from tests.factories import add_episode
+from tests.visitors import Browser, edit_form
 
 
 async def add_link(session: AsyncSession, name: str = 'book', target: str = '') -> ShortLink:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, Guest
 from podsite.viewmodels.sitemap import sitemap as sitemap_module
-from tests.conftest import QueryCounter
+from tests.databases import QueryCounter
 from tests.factories import add_episode
 
 SITEMAP_NS = {'s': 'http://www.sitemaps.org/schemas/sitemap/0.9'}

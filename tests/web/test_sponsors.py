@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import PlacementImpression, Sponsor, SponsorPlacement
 from podsite.services.analytics.recording import Recorder
-from tests.conftest import QueryCounter
+from tests.databases import QueryCounter
 from tests.factories import sponsored_episode
 
 

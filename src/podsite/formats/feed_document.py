@@ -1,7 +1,7 @@
 """The podcast feed as XML: RSS 2.0 with Apple's `itunes:` tags and Podcasting 2.0 tags."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import format_datetime
 from html import escape
 
@@ -69,9 +69,8 @@ class FeedDocument:
         channel = _add(rss, 'channel')
         # Live items come first: readers that treat a <title> or <link> met outside an <item>
         # as the channel's own (feedparser does) keep the show's, which follow.
-        now = datetime.now(UTC)
         for stream in self.feed.live_items:
-            self._live_item(_add(channel, _tag(PODCAST, 'liveItem')), stream, now)
+            self._live_item(_add(channel, _tag(PODCAST, 'liveItem')), stream, self.feed.as_of)
         self._channel(channel, self.feed.podcast)
         for item in self.feed.items:
             self._item(_add(channel, 'item'), item)

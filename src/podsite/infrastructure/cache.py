@@ -7,10 +7,12 @@ scheduled publication, so every worker and instance serves the change on its nex
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from quart import Quart, current_app
+
+from podsite.infrastructure.clock import Clock, clock_of
 
 EXTENSION_KEY = 'podsite.content_cache'
 
@@ -20,12 +22,13 @@ class ContentState:
     version: int
     valid_until: datetime | None
 
-    def is_current(self, now: datetime | None = None) -> bool:
-        return self.valid_until is None or (now or datetime.now(UTC)) < self.valid_until
+    def is_current(self, now: datetime) -> bool:
+        return self.valid_until is None or now < self.valid_until
 
 
 class ContentCache:
-    def __init__(self, *, max_entries: int = 512) -> None:
+    def __init__(self, *, clock: Clock, max_entries: int = 512) -> None:
+        self.clock = clock
         self.max_entries = max_entries
         self._entries: OrderedDict[str, tuple[ContentState, Any]] = OrderedDict()
 
@@ -38,7 +41,7 @@ class ContentCache:
         if entry is None:
             return None
         stored_state, value = entry
-        if stored_state.version != state.version or not stored_state.is_current():
+        if stored_state.version != state.version or not stored_state.is_current(self.clock()):
             del self._entries[key]
             return None
         self._entries.move_to_end(key)
@@ -52,7 +55,7 @@ class ContentCache:
 
 
 def init_app(app: Quart) -> None:
-    app.extensions[EXTENSION_KEY] = ContentCache()
+    app.extensions[EXTENSION_KEY] = ContentCache(clock=clock_of(app))
 
 
 def content_cache() -> ContentCache:

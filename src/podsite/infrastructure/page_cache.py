@@ -29,6 +29,7 @@ from quart import Quart, request
 from podsite.infrastructure.asgi_types import ASGIApp, Message, Scope
 from podsite.infrastructure.cache import ContentCache, ContentState
 from podsite.infrastructure.client_ip import scope_header
+from podsite.infrastructure.clock import clock_of
 from podsite.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -155,7 +156,9 @@ def init_app(
     if not settings.page_cache:
         return
     session_cookie: str = app.config['SESSION_COOKIE_NAME']
-    pages = app.extensions[EXTENSION_KEY] = ContentCache(max_entries=max_entries)
+    pages = app.extensions[EXTENSION_KEY] = ContentCache(
+        clock=clock_of(app), max_entries=max_entries
+    )
 
     @app.before_request
     async def note_keepable() -> None:

@@ -1,6 +1,6 @@
 """Read models of the podcast feed."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from podsite.schemas.catalogue import GuestRef, Placement, ReadModel
@@ -62,16 +62,17 @@ class Feed(ReadModel):
     items: tuple[FeedItem, ...]
     live_items: tuple[LiveStreamCard, ...] = ()
     """Upcoming and live streams, soonest first."""
+    as_of: datetime
+    """The moment the feed was read for: streams that started by then are live."""
 
     @property
     def last_modified(self) -> datetime:
-        now = datetime.now(UTC)
         return max(
             [
                 self.podcast.updated_at,
                 *(item.updated_at for item in self.items),
                 *(stream.updated_at for stream in self.live_items),
                 # A stream going live changes the feed without any write.
-                *(stream.starts_at for stream in self.live_items if stream.starts_at <= now),
+                *(stream.starts_at for stream in self.live_items if stream.starts_at <= self.as_of),
             ]
         )

@@ -1,5 +1,6 @@
 """`podsite import-transcripts DIR` on real transcripts: the best file per episode stored, bad
-files reported by name and line and never touching what is stored, re-runs updating."""
+files reported by name and line and never touching what is stored, re-runs updating; and
+the imported transcripts found by search and served as files."""
 
 import asyncio
 import shutil
@@ -7,8 +8,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from quart import Quart
+from quart.typing import TestClientProtocol as Client
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from typer.testing import CliRunner
 
 from podsite.cli import cli
@@ -16,6 +19,7 @@ from podsite.data import Episode, Transcript
 from podsite.formats.transcript_formats import parse_transcript
 from podsite.schemas.catalogue import TranscriptCue
 from podsite.services.publishing import transcript_service
+from tests.databases import DEMO_EPISODES
 
 
 class TranscriptFolder(NamedTuple):
@@ -24,15 +28,11 @@ class TranscriptFolder(NamedTuple):
 
 
 @pytest.fixture
-def runner(
-    clean_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
-) -> CliRunner:
+def demo_site(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
     """The command over a fresh copy of the demo catalogue (episodes 1 to 40)."""
-    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv('PODSITE_DATABASE_URL', database_url)
     # Wide enough that no table row wraps.
     monkeypatch.setenv('COLUMNS', '200')
-    return CliRunner()
 
 
 def real_file(source: Path, number: int, suffix: str) -> Path:
@@ -124,6 +124,7 @@ def test_discover_picks_the_best_file_of_each_episode(folder: TranscriptFolder) 
     }
 
 
+@pytest.mark.usefixtures('demo_site')
 def test_import_stores_the_best_files_and_reports_the_bad_ones(
     runner: CliRunner, database_url: str, folder: TranscriptFolder, shared_data: Path
 ) -> None:
@@ -165,6 +166,7 @@ def test_import_stores_the_best_files_and_reports_the_bad_ones(
     assert after[11][0].startswith(text.cues[0].text)
 
 
+@pytest.mark.usefixtures('demo_site')
 def test_importing_again_updates_and_never_duplicates(
     runner: CliRunner, database_url: str, folder: TranscriptFolder
 ) -> None:
@@ -180,6 +182,7 @@ def test_importing_again_updates_and_never_duplicates(
     assert stored(database_url) == imported
 
 
+@pytest.mark.usefixtures('demo_site')
 def test_skipped_files_alone_do_not_fail_the_import(runner: CliRunner, tmp_path: Path) -> None:
     folder = tmp_path / 'few'
     folder.mkdir()
@@ -193,6 +196,7 @@ def test_skipped_files_alone_do_not_fail_the_import(runner: CliRunner, tmp_path:
     assert row(result.output, '777 unknown.txt') == '777 unknown.txt skipped no episode #777'
 
 
+@pytest.mark.usefixtures('demo_site')
 def test_the_directory_must_exist(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / 'file.vtt').write_text('WEBVTT\n')
     for argument in (tmp_path / 'missing', tmp_path / 'file.vtt'):
@@ -204,3 +208,92 @@ def test_the_directory_must_exist(runner: CliRunner, tmp_path: Path) -> None:
 def stored_cues(stored: list[dict[str, Any]] | None) -> list[TranscriptCue]:
     """Cues as the database keeps them (JSON), read back."""
     return [TranscriptCue.model_validate(cue) for cue in stored or []]
+
+
+# The service under the command, and what the pages make of its work
+
+
+@pytest.fixture
+def transcript_folder(shared_data: Path, tmp_path: Path) -> Path:
+    """Real files for episodes 1-12, and files no import should accept."""
+    source = shared_data / 'talkpython-transcripts' / 'transcripts'
+    for path in sorted(source.iterdir()):
+        if (
+            path.suffix in {'.vtt', '.txt'}
+            and path.name[:3].isdigit()
+            and 1 <= int(path.name[:3]) <= 12
+        ):
+            shutil.copy(path, tmp_path / path.name)
+    (tmp_path / '013_broken.vtt').write_text('WEBVTT\n\n00:00:0x.000 --> 00:00:02.000\nbroken\n')
+    (tmp_path / '014_latin1.txt').write_bytes('00:00:00 caf\xe9\n'.encode('latin-1'))
+    (tmp_path / 'notes-without-number.vtt').write_text('WEBVTT\n')
+    (tmp_path / '9999_unknown_episode.txt').write_text('00:00:00 Hello.\n')
+    return tmp_path
+
+
+async def run_import(app: Quart, folder: Path) -> list[transcript_service.FileOutcome]:
+    async with app.app_context():
+        files = transcript_service.discover(folder)
+        ids = await transcript_service.episode_ids_by_number()
+        return [await transcript_service.import_file(f, episode_ids=ids) for f in files]
+
+
+async def test_import_stores_real_transcripts_and_reports_bad_files(
+    app: Quart, session: AsyncSession, transcript_folder: Path
+) -> None:
+    episode_14 = await session.scalar(select(Episode.id).where(Episode.number == 14))
+    kept = await session.get(Transcript, episode_14)
+    assert kept is not None
+    kept_text = kept.text
+    outcomes = {o.path.name: o for o in await run_import(app, transcript_folder)}
+    imported = [o for o in outcomes.values() if o.status in {'created', 'updated'}]
+    assert len(imported) == 12  # one per episode, the .vtt preferred over the .txt
+    assert all(o.path.suffix == '.vtt' for o in imported)
+    assert outcomes['013_broken.vtt'].status == 'failed'
+    assert outcomes['013_broken.vtt'].line == 3
+    assert outcomes['014_latin1.txt'].status == 'failed'
+    assert 'not UTF-8' in outcomes['014_latin1.txt'].reason
+    assert outcomes['9999_unknown_episode.txt'].reason == 'no episode #9999'
+    assert outcomes['notes-without-number.vtt'].status == 'skipped'
+    await session.refresh(kept)
+    assert kept.text == kept_text  # the bad file for #14 left its transcript alone
+    again = await run_import(app, transcript_folder)
+    assert sorted(o.status for o in again if o.status in {'created', 'updated'}) == ['updated'] * 12
+    count = len((await session.scalars(select(Transcript.episode_id))).all())
+    assert count == DEMO_EPISODES - 2
+
+
+async def test_a_distinctive_phrase_finds_its_episode_first(
+    app: Quart, client: Client, session: AsyncSession, transcript_folder: Path
+) -> None:
+    await run_import(app, transcript_folder)
+    for number in (3, 7, 11):
+        episode_id = await session.scalar(select(Episode.id).where(Episode.number == number))
+        transcript = await session.get(Transcript, episode_id)
+        assert transcript is not None and transcript.cues
+        # A long line from the middle of the episode, quoted as a phrase.
+        line = max(transcript.cues[len(transcript.cues) // 2 :][:40], key=lambda c: len(c['text']))
+        words = line['text'].split()[:8]
+        response = await client.get('/search/api', query_string={'q': '"' + ' '.join(words) + '"'})
+        results = await response.get_json()
+        assert results['episodes'][0]['number'] == number, words
+        assert '#t' in results['episodes'][0]['url']
+
+
+async def test_transcript_downloads_as_text_and_webvtt(
+    app: Quart, client: Client, session: AsyncSession, transcript_folder: Path
+) -> None:
+    await run_import(app, transcript_folder)
+    episode = await session.scalar(select(Episode).where(Episode.number == 5))
+    assert episode is not None
+    base = f'/episodes/transcript/5/{episode.slug}'
+    vtt = await client.get(base + '.vtt')
+    assert vtt.status_code == 200
+    assert vtt.headers['Content-Type'] == 'text/vtt; charset=utf-8'
+    assert vtt.headers['Access-Control-Allow-Origin'] == '*'
+    assert (await vtt.get_data(as_text=True)).startswith('WEBVTT\n\n00:00:')
+    text = await client.get(base + '.txt')
+    assert text.headers['Content-Type'] == 'text/plain; charset=utf-8'
+    assert (await text.get_data(as_text=True)).startswith('[00:00:')
+    assert (await client.get('/episodes/transcript/5/x.pdf')).status_code in {301, 404}
+    assert (await client.get('/episodes/transcript/99999/x.vtt')).status_code == 404

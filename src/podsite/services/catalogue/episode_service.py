@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
@@ -20,7 +20,7 @@ from podsite.data import (
     Transcript,
 )
 from podsite.data.base import NOW, json_rows
-from podsite.infrastructure import db
+from podsite.infrastructure import clock, db
 from podsite.schemas.catalogue import (
     EpisodeCard,
     EpisodeDetails,
@@ -61,7 +61,7 @@ DETAIL_COLUMNS = (
 
 def is_public(now: datetime | ColumnElement[datetime] | None = None) -> ColumnElement[bool]:
     """Published and due: scheduled episodes stay hidden until their time comes."""
-    due = datetime.now(UTC) if now is None else now
+    due = clock.now() if now is None else now
     return and_(Episode.is_published.is_(True), Episode.published_at <= due)
 
 
@@ -167,7 +167,7 @@ async def episodes_with_guest(*, guest_id: int) -> list[EpisodeCard]:
 async def episode_by_number(number: int) -> EpisodeDetails | None:
     if not 0 < number <= MAX_EPISODE_NUMBER:
         return None
-    found = await db.read_records(BY_NUMBER, {'now': datetime.now(UTC), 'number': number})
+    found = await db.read_records(BY_NUMBER, {'now': clock.now(), 'number': number})
     if not found:
         return None
     episode = found[0]
@@ -231,7 +231,7 @@ async def media_urls_by_number() -> dict[int, str]:
 
 
 async def _cards(listing: CardListing, **parameters: Any) -> list[EpisodeCard]:
-    parameters['now'] = datetime.now(UTC)
+    parameters['now'] = clock.now()
     rows = await db.read_records(listing.cards, parameters)
     if not rows:
         return []

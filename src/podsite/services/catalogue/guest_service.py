@@ -1,13 +1,12 @@
 """Reading guests for the public pages."""
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
 
 from podsite.data import Episode, EpisodeGuest, Guest
 from podsite.data.base import NOW
-from podsite.infrastructure import db
+from podsite.infrastructure import clock, db
 from podsite.schemas.catalogue import GuestCard, GuestDetails
 from podsite.services.catalogue import episode_service
 
@@ -77,7 +76,7 @@ RECENT_GUESTS = db.PreparedRead(_recent_guests_query())
 async def recent_guests(*, limit: int) -> list[GuestCard]:
     """Guests of the latest episodes, most recent appearance first (not counted: counting
     reads every appearance of each, which grows with the catalogue)."""
-    rows = await db.read_records(RECENT_GUESTS, {'now': datetime.now(UTC), 'limit': limit})
+    rows = await db.read_records(RECENT_GUESTS, {'now': clock.now(), 'limit': limit})
     return [GuestCard.model_validate(row) for row in rows]
 
 

@@ -1,12 +1,10 @@
 """The show's channel-level settings."""
 
-from datetime import UTC, datetime
-
 from sqlalchemy import and_, select
 
 from podsite.data import LiveStream, Podcast
 from podsite.data.base import NOW
-from podsite.infrastructure import db
+from podsite.infrastructure import clock, db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import PodcastWrite
 from podsite.schemas.catalogue import SiteInfo
@@ -46,7 +44,7 @@ async def layout_info() -> tuple[SiteInfo | None, StreamSlot | None]:
     clock as the page is built, since a stream goes live by time passing, with no write a
     cache could key on.
     """
-    row = (await db.read(LAYOUT_QUERY, {'now': datetime.now(UTC)})).first()
+    row = (await db.read(LAYOUT_QUERY, {'now': clock.now()})).first()
     if row is None:
         return None, None
     site = SiteInfo.model_validate(row._mapping)

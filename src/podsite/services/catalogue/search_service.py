@@ -3,14 +3,13 @@ PostgreSQL, one result shape on both."""
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, select, text
 
 from podsite.data import Episode, Guest, SearchDocument
 from podsite.data.base import UTCDateTime
-from podsite.infrastructure import db
+from podsite.infrastructure import clock, db
 from podsite.schemas.search import EpisodeHit, GuestHit, SearchResults
 from podsite.services.catalogue.search_query import ParsedQuery
 from podsite.services.catalogue.search_snippets import snippet_html
@@ -62,7 +61,7 @@ async def search(query: ParsedQuery, *, page: int = 1, per_page: int = 10) -> Se
     match = query.tsquery() if postgres else query.fts5()
     rows = await session.execute(
         POSTGRESQL_SEARCH if postgres else SQLITE_SEARCH,
-        {'match': match, 'now': datetime.now(UTC), 'limit': CANDIDATE_ROWS},
+        {'match': match, 'now': clock.now(), 'limit': CANDIDATE_ROWS},
     )
     episodes: dict[int, _Hit] = {}
     guests: dict[int, _Hit] = {}

@@ -1,10 +1,10 @@
 """The site-wide content version that caches key on."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 
-from quart import has_request_context, request
+from quart import current_app, has_request_context, request
 from sqlalchemy import func, select
 
 from podsite.data import Episode, LiveStream, SiteState
@@ -12,6 +12,7 @@ from podsite.data.base import NOW
 from podsite.infrastructure import db
 from podsite.infrastructure.asgi_types import Scope
 from podsite.infrastructure.cache import ContentState
+from podsite.infrastructure.clock import Clock, clock_of
 from podsite.infrastructure.fresh_reads import FreshReads
 
 STATE_KEY = 'podsite.content_state'
@@ -31,20 +32,24 @@ STATE_QUERY = select(
 async def content_state() -> ContentState:
     """The state the current request is served under; outside a request, read afresh."""
     if not has_request_context():
-        return await content_state_of(db.database())
-    return await request_content_state(request.scope, db.database())  # type: ignore[arg-type]
+        return await content_state_of(db.database(), clock_of(current_app))
+    return await request_content_state(
+        request.scope,  # type: ignore[arg-type]
+        db.database(),
+        clock_of(current_app),
+    )
 
 
-async def request_content_state(scope: Scope, database: db.Database) -> ContentState:
+async def request_content_state(scope: Scope, database: db.Database, clock: Clock) -> ContentState:
     """The one way to the state a request is served under: read once per request, by the
     page cache before the request reaches the app, or by the first of the app's own reads."""
     state: ContentState | None = scope.get(STATE_KEY)
     if state is None:
-        state = scope[STATE_KEY] = await content_state_of(database)
+        state = scope[STATE_KEY] = await content_state_of(database, clock)
     return state
 
 
-async def content_state_of(database: db.Database) -> ContentState:
+async def content_state_of(database: db.Database, clock: Clock) -> ContentState:
     """The version (bumped by triggers on every catalogue change) and the next moment cached
     pages go stale although nothing was written: a scheduled publication, or a live stream
     starting or ending (the feed says pending, then live).
@@ -58,18 +63,18 @@ async def content_state_of(database: db.Database) -> ContentState:
     if commits is None:
         # A server tells only by a query; requests arriving together share one.
         if database.fresh_content_state is None:
-            database.fresh_content_state = FreshReads(partial(_read_state, database))
+            database.fresh_content_state = FreshReads(partial(_read_state, database, clock))
         return await database.fresh_content_state()
     seen = database.content_state_seen
-    if seen is not None and seen[0] == commits and seen[1].is_current():
+    if seen is not None and seen[0] == commits and seen[1].is_current(clock()):
         return seen[1]
-    state = await _read_state(database)
+    state = await _read_state(database, clock)
     database.content_state_seen = (commits, state)
     return state
 
 
-async def _read_state(database: db.Database) -> ContentState:
-    now = datetime.now(UTC)
+async def _read_state(database: db.Database, clock: Clock) -> ContentState:
+    now = clock()
     row: tuple[Any, ...]
     if database.quick_reads is not None:
         row = tuple(database.read_in_place(STATE_QUERY, {'now': now}).one())

@@ -3,7 +3,7 @@
 from sqlalchemy import exists, select
 
 from podsite.data import Episode, Podcast, Transcript
-from podsite.infrastructure import db
+from podsite.infrastructure import clock, db
 from podsite.schemas.feed import Feed, FeedItem, PodcastDetails
 from podsite.services.catalogue import episode_service
 from podsite.services.streams import live_stream_service
@@ -34,9 +34,10 @@ async def public_feed() -> Feed | None:
     podcast = await podcast_details()
     if podcast is None:
         return None
+    now = clock.now()
     query = (
         select(*ITEM_COLUMNS)
-        .where(episode_service.is_public())
+        .where(episode_service.is_public(now))
         .order_by(Episode.published_at.desc(), Episode.number.desc())
     )
     rows = (await db.read(query)).all()
@@ -49,5 +50,5 @@ async def public_feed() -> Feed | None:
         )
         for row in rows
     )
-    live_items = tuple(await live_stream_service.current_streams())
-    return Feed(podcast=podcast, items=items, live_items=live_items)
+    live_items = tuple(await live_stream_service.current_streams(now))
+    return Feed(podcast=podcast, items=items, live_items=live_items, as_of=now)

@@ -1,13 +1,13 @@
 """Live streams: the public schedule and archive, and the admin's audited writes."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.sql import Select
 
 from podsite.data import Episode, LiveStream
-from podsite.infrastructure import db
+from podsite.infrastructure import clock, db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.live_stream import LiveStreamCard, LiveStreamWrite
 from podsite.services.accounts import audit_service
@@ -55,7 +55,7 @@ async def all_streams() -> list[LiveStreamCard]:
 
 async def current_streams(now: datetime | None = None) -> list[LiveStreamCard]:
     """Upcoming and live streams, soonest first: what the feed and the calendar announce."""
-    query = _cards(public_episodes_only=True).where(LiveStream.ends_at > (now or datetime.now(UTC)))
+    query = _cards(public_episodes_only=True).where(LiveStream.ends_at > (now or clock.now()))
     return await _run(query.order_by(LiveStream.starts_at))
 
 

@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from podsite.infrastructure import clock
 from podsite.infrastructure.rate_limit import first_exceeded
 from podsite.schemas.live_stream import LiveStreamCard
 from podsite.services.streams import live_stream_service, stream_subscriber_service
@@ -49,7 +50,7 @@ class LiveStreamViewModel(FormViewModel):
         return '/live-stream'
 
     async def load_page_async(self) -> None:
-        now = datetime.now(UTC)
+        now = clock.now()
         streams = await live_stream_service.all_streams()
         live = [stream for stream in streams if stream.status(now) == 'live']
         upcoming = [stream for stream in streams if stream.status(now) == 'upcoming']

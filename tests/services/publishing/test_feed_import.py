@@ -1,7 +1,7 @@
 """`podsite import-feed`: real feeds into an empty site, again without duplicates, local
 transcripts and chapters, bad input that changes nothing, and podsite's own feed round trip."""
 
-import hashlib
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from podsite.cli import cli
 from podsite.data import Episode, EpisodeGuest, Guest, Podcast, Transcript
 from podsite.formats.feed_parser import parse_feed
 from podsite.services.publishing import feed_import_service
+from tests.databases import snapshot
 
 
 async def import_into(
@@ -94,26 +95,20 @@ async def test_podsites_own_feed_imports_into_an_identical_catalogue(
     assert await catalogue(empty_database_url) == await catalogue(database_url)
 
 
-def checksum(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def runner(clean_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
-    monkeypatch.setenv('PODSITE_DATABASE_URL', f'sqlite+aiosqlite:///{tmp_path / "import.db"}')
-    return CliRunner()
-
-
 def test_bad_feeds_are_refused_and_change_nothing(
-    runner: CliRunner, shared_data: Path, tmp_path: Path
+    runner: CliRunner,
+    shared_data: Path,
+    tmp_path: Path,
+    empty_database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
+    monkeypatch.setenv('PODSITE_DATABASE_URL', empty_database_url)
     good = runner.invoke(
         cli, ['import-feed', str(shared_data / 'feeds' / '99pi-feeder-fixture.xml'), '--no-fetch']
     )
     assert good.exit_code == 0, good.output
     assert '100 created' in good.output
-    before = checksum(tmp_path / 'import.db')
+    before = asyncio.run(snapshot(empty_database_url))
     (tmp_path / 'page.html').write_text('<html><body>Hello</body></html>')
     (tmp_path / 'bomb.xml').write_text(
         '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
@@ -130,4 +125,4 @@ def test_bad_feeds_are_refused_and_change_nothing(
         assert result.exit_code == 1, bad
         output = ' '.join(result.output.split())
         assert 'Cannot import' in output and message in output
-    assert checksum(tmp_path / 'import.db') == before
+    assert asyncio.run(snapshot(empty_database_url)) == before

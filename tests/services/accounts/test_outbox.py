@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from podsite.app import create_app
 from podsite.data import OutboxMessage
 from podsite.services.accounts import account_service
-from tests.conftest import Browser, free_port, settings_for
+from tests.databases import settings_for
+from tests.servers import free_port
+from tests.visitors import Browser
 
 
 class Inbox(Sink):

@@ -1,0 +1,188 @@
+"""Test databases: real ones (SQLite always, PostgreSQL when `PODSITE_DATABASE_URL` points
+at a server), built once per run by running the migrations into two templates (empty, and
+the demo catalogue) and copied for every test: a file copy on SQLite, `CREATE DATABASE …
+TEMPLATE` on PostgreSQL."""
+
+import asyncio
+import itertools
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Executable, Row, make_url, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from podsite.app import create_app
+from podsite.data import Base
+from podsite.infrastructure import db
+from podsite.services.operations import schema_service
+from podsite.settings import Settings
+from podsite.tools import demo_content, demo_service
+
+DEMO_EPISODES = 40
+TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-0123456789'
+
+
+def settings_for(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        'environment': 'test',
+        'database_url': database_url,
+        'secret_key': TEST_SECRET_KEY,
+        'base_url': 'https://podcast.test',
+    }
+    return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg,arg-type]
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where test databases live: a folder of SQLite files, or a PostgreSQL server."""
+
+    name: str
+    server_url: str | None
+    folder: Path
+
+    def url_for(self, database: str) -> str:
+        if self.server_url is None:
+            return f'sqlite+aiosqlite:///{self.folder / database}.db'
+        return make_url(self.server_url).set(database=database).render_as_string(False)
+
+
+class DatabaseFactory:
+    """Creates migrated databases from templates and drops them afterwards."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.prefix = f'podsite_test_{os.getpid()}'
+        self.counter = itertools.count()
+        self.created: list[str] = []
+
+    async def _server_execute(self, *statements: str) -> None:
+        assert self.backend.server_url is not None
+        engine = create_async_engine(self.backend.server_url, isolation_level='AUTOCOMMIT')
+        try:
+            async with engine.connect() as connection:
+                for statement in statements:
+                    await connection.execute(text(statement))
+        finally:
+            await engine.dispose()
+
+    async def build_template(self, name: str, *, demo_episodes: int) -> str:
+        database = f'{self.prefix}_{name}'
+        if self.backend.server_url is not None:
+            await self._server_execute(
+                f'DROP DATABASE IF EXISTS {database}', f'CREATE DATABASE {database}'
+            )
+            self.created.append(database)
+        url = self.backend.url_for(database)
+        settings = settings_for(url)
+        app = create_app(settings)
+        opened = db.open_database_for(app, settings)
+        try:
+            await schema_service.upgrade_to_head(opened.engine)
+            if demo_episodes:
+                async with app.app_context():
+                    catalogue = demo_content.generate_catalogue(episodes=demo_episodes)
+                    await demo_service.load_demo(catalogue)
+        finally:
+            await db.close_database_for(app)
+        return database
+
+    async def blank(self) -> str:
+        """A new database without any schema (on SQLite, a file not created yet)."""
+        database = f'{self.prefix}_blank_{next(self.counter)}'
+        if self.backend.server_url is not None:
+            await self._server_execute(f'CREATE DATABASE {database}')
+            self.created.append(database)
+        return self.backend.url_for(database)
+
+    async def copy(self, template: str) -> str:
+        database = f'{self.prefix}_{next(self.counter)}'
+        if self.backend.server_url is None:
+            shutil.copyfile(
+                self.backend.folder / f'{template}.db', self.backend.folder / f'{database}.db'
+            )
+        else:
+            await self._server_execute(f'CREATE DATABASE {database} TEMPLATE {template}')
+            self.created.append(database)
+        return self.backend.url_for(database)
+
+    async def demo(self) -> str:
+        """A fresh database holding the demo catalogue."""
+        return await self.copy(f'{self.prefix}_demo')
+
+    async def empty(self) -> str:
+        """A fresh, migrated database with no rows."""
+        return await self.copy(f'{self.prefix}_empty')
+
+    async def drop(self, url: str) -> None:
+        database = make_url(url).database or ''
+        if self.backend.server_url is None:
+            await asyncio.to_thread(Path(database).unlink, missing_ok=True)
+            return
+        await self._server_execute(f'DROP DATABASE IF EXISTS {database} WITH (FORCE)')
+        self.created.remove(database)
+
+    async def drop_all(self) -> None:
+        if self.backend.server_url is not None and self.created:
+            await self._server_execute(
+                *(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)' for name in self.created)
+            )
+
+
+class QueryCounter:
+    """The SQL statements an app sent, recorded by the `queries` fixture."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    @property
+    def page_count(self) -> int:
+        """Statements other than the content-state read, which on SQLite happens only after
+        something was committed, so it is asserted apart from a page's own queries."""
+        return sum('site_state.content_version' not in statement for statement in self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+Snapshot = dict[str, list[tuple[Any, ...]]]
+
+
+async def snapshot(database_url: str) -> Snapshot:
+    """Every table's rows, in an order and form that do not depend on the database: the
+    search index without its ids (the triggers number it), the state row without the
+    content version (a restore bumps it on purpose)."""
+    engine = create_async_engine(database_url)
+    tables: Snapshot = {}
+    try:
+        async with engine.connect() as connection:
+            for table in Base.metadata.sorted_tables:
+                leave_out = {'search_document': 'id', 'site_state': 'content_version'}
+                columns = [c for c in table.columns if c.name != leave_out.get(table.name)]
+                rows = (await connection.execute(select(*columns))).all()
+                tables[table.name] = sorted((tuple(row) for row in rows), key=repr)
+    finally:
+        await engine.dispose()
+    return tables
+
+
+def run_on(database_url: str, statement: Executable) -> list[Row[Any]]:
+    """Runs one statement on a database and commits, from a test that is not async (the
+    `podsite` command runs its own event loop); the rows it returned, if any."""
+
+    async def run() -> list[Row[Any]]:
+        engine = create_async_engine(database_url)
+        try:
+            async with engine.begin() as connection:
+                result = await connection.execute(statement)
+                return list(result.all()) if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())

@@ -1,0 +1,50 @@
+"""Debian's Chromium driven by Playwright, for the browser tests only."""
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page, async_playwright
+
+CHROMIUM = Path('/usr/bin/chromium')
+SCREENSHOTS = Path(__file__).resolve().parents[2] / 'test-artifacts' / 'screenshots'
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason='Debian chromium is not installed (apt-get install chromium)'
+)
+
+
+@dataclass
+class BrowserPage:
+    """A page in Debian's Chromium that reaches nothing but loopback (anything else, such
+    as a YouTube embed, gets an empty answer), with the console errors it logged."""
+
+    page: Page
+    console_errors: list[str]
+
+    async def screenshot(self, name: str) -> None:
+        """Kept as a test artefact under test-artifacts/screenshots/."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        await self.page.screenshot(path=str(SCREENSHOTS / f'{name}.png'), full_page=True)
+
+
+@asynccontextmanager
+async def chromium_page() -> AsyncIterator[BrowserPage]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+        )
+        try:
+            page = await browser.new_page()
+            await page.route(
+                re.compile(r'^https?://(?!127\.0\.0\.1[:/])'),
+                lambda route: route.fulfill(status=204),
+            )
+            errors: list[str] = []
+            page.on('console', lambda m: errors.append(m.text) if m.type == 'error' else None)
+            yield BrowserPage(page, errors)
+        finally:
+            await browser.close()

@@ -1,0 +1,76 @@
+"""Visitors of the site through the Quart test client: cookies kept, forms filled in with
+the CSRF token of the page, as a browser would."""
+
+import re
+from html import unescape
+
+from quart import Quart, Response
+from quart.typing import TestClientProtocol as Client
+
+from podsite.services.accounts import account_service
+
+ADMIN_PASSWORD = 'admin password 123'
+
+
+class Browser:
+    """A visitor with cookies who fills in forms: it reads each form's CSRF token from the
+    page first, as a browser would send it."""
+
+    TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+    def __init__(self, client: Client, cookie: str | None = None) -> None:
+        self.client = client
+        if cookie is not None:
+            self.client.cookie_jar = None  # type: ignore[assignment]
+            self.headers = {'Cookie': f'podsite_session={cookie}'}
+        else:
+            self.headers = {}
+
+    async def page(self, path: str) -> str:
+        response = await self.client.get(path, headers=self.headers)
+        assert response.status_code == 200, (path, response.status_code)
+        return await response.get_data(as_text=True)
+
+    async def submit(self, path: str, form: dict[str, str]) -> Response:
+        """Posts the form after loading a page that carries the session's CSRF token."""
+        html = await self.page('/account/login' if '/reset/' not in path else path)
+        if 'name="csrf_token"' not in html:
+            html = await self.page('/account/reset')
+        match = self.TOKEN.search(html)
+        assert match is not None
+        return await self.client.post(
+            path, form={**form, 'csrf_token': match.group(1)}, headers=self.headers
+        )
+
+    def cookie(self) -> str | None:
+        jar = self.client.cookie_jar
+        if jar is None:
+            return None
+        return next((c.value for c in jar if c.name == 'podsite_session'), None)
+
+
+async def logged_in(app: Quart, *, role: str, email: str, sponsor_id: int | None = None) -> Browser:
+    """A browser logged in as a new account with the role (and, for advertisers, sponsor)."""
+    async with app.app_context():
+        await account_service.create_user(
+            name=role.title(), email=email, password=ADMIN_PASSWORD, role=role,
+            sponsor_id=sponsor_id,
+        )  # fmt: skip
+    browser = Browser(app.test_client())
+    response = await browser.submit('/account/login', {'email': email, 'password': ADMIN_PASSWORD})
+    assert response.status_code == 302
+    return browser
+
+
+async def edit_form(admin: Browser, episode_id: int) -> dict[str, str]:
+    """The edit form's fields as the page fills them in."""
+    html = await admin.page(f'/admin/episodes/{episode_id}')
+    fields = dict(re.findall(r'<input id="(\w+)" name="\w+" value="([^"]*)"', html))
+    for name in ('summary', 'show_notes', 'people', 'chapters'):
+        match = re.search(rf'<textarea id="{name}"[^>]*>(.*?)</textarea>', html, re.S)
+        fields[name] = match.group(1) if match else ''
+    status = re.search(
+        r'<option value="(\w+)" selected="selected">(draft|published|scheduled)', html
+    )
+    fields['status'] = status.group(1) if status else 'published'
+    return {key: unescape(value) for key, value in fields.items()}
