@@ -24,7 +24,7 @@ from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.services.analytics import agents, counting
 from podsite.services.analytics.recording import create_writers
 from podsite.services.catalogue import site_state_service
-from podsite.settings import PACKAGE_DIR, Settings
+from podsite.settings import PACKAGE_DIR, SETTINGS_KEY, Settings
 from podsite.views import (
     account,
     admin,
@@ -74,13 +74,13 @@ def create_app(
     app.asgi_http_class = WholeRequestConnection
     app.config.update(
         SECRET_KEY=settings.secret_key,
-        PODSITE_SETTINGS=settings,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         SESSION_COOKIE_NAME='podsite_session',
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE='Lax',
         SESSION_COOKIE_SECURE=settings.base_url.startswith('https'),
     )
+    app.config[SETTINGS_KEY] = settings
     hackers.init_app(app)
     db.init_app(app)
     agents.use_data_dir(settings.data_dir)

@@ -6,6 +6,7 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from quart import Quart, current_app
 
 from podsite.services.analytics.iab_rules import Window
 
@@ -124,3 +125,13 @@ class Settings(BaseSettings):
     @property
     def public_base_url(self) -> str:
         return self.base_url.rstrip('/')
+
+
+SETTINGS_KEY = 'PODSITE_SETTINGS'
+
+
+def current_settings(app: Quart | None = None) -> Settings:
+    """The settings `create_app` was given: of `app`, or of the app in the current context.
+    The one way code reads them, so their place in the app stays private to this module."""
+    settings: Settings = (app or current_app).config[SETTINGS_KEY]
+    return settings

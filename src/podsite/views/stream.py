@@ -1,8 +1,8 @@
-from quart import Blueprint, Response, abort, current_app, request
+from quart import Blueprint, Response, abort, request
 
 from podsite.infrastructure.client_ip import request_client_ip
 from podsite.infrastructure.templates import ViewResult, template
-from podsite.settings import Settings
+from podsite.settings import current_settings
 from podsite.viewmodels.stream.calendar import CalendarViewModel
 from podsite.viewmodels.stream.confirm import ConfirmViewModel
 from podsite.viewmodels.stream.index import LiveStreamViewModel
@@ -13,7 +13,7 @@ CALENDAR = 'text/calendar; charset=utf-8'
 
 
 def _base_url() -> str:
-    settings: Settings = current_app.config['PODSITE_SETTINGS']
+    settings = current_settings()
     return settings.public_base_url
 
 
