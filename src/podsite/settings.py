@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from quart import Quart, current_app
 
-from podsite.services.analytics.iab_rules import Window
+from podsite.schemas.analytics import Window
 
 DEVELOPMENT_SECRET_KEY = 'development-only-secret-key-change-me'  # noqa: S105 (refused outside development)
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -23,8 +23,8 @@ from podsite.data import (
 )
 from podsite.formats.markdown import render_markdown
 from podsite.infrastructure import db
+from podsite.schemas.analytics import Window
 from podsite.services.analytics import counting, storage
-from podsite.services.analytics.iab_rules import Window
 from podsite.services.catalogue import episode_service
 from podsite.services.sponsors import short_link_service, sponsor_service
 from podsite.tools import demo_listening

@@ -14,12 +14,12 @@ from sqlalchemy import delete, func, insert, select, text
 
 from podsite.data import AggregationProgress, DownloadCount, DownloadEvent, Episode
 from podsite.infrastructure import db
+from podsite.schemas.analytics import Window
 from podsite.services.analytics import storage
 from podsite.services.analytics.agents import classify
 from podsite.services.analytics.iab_rules import (
     MediaFacts,
     RawDownload,
-    Window,
     counted_downloads,
 )
 

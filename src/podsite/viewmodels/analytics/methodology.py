@@ -1,4 +1,5 @@
-from podsite.services.analytics.iab_rules import COUNTED_STATUSES, ONE_MINUTE, Window
+from podsite.schemas.analytics import Window
+from podsite.services.analytics.iab_rules import COUNTED_STATUSES, ONE_MINUTE
 from podsite.settings import current_settings
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
