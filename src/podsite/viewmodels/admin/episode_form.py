@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
+from podsite.formats.durations import parse_clock
 from podsite.formats.transcript_formats import (
     ParsedTranscript,
     TranscriptFormat,
@@ -26,17 +27,6 @@ FORM_FIELDS = {
     'is_published': 'status',
 }
 TRANSCRIPT_FORMATS: tuple[TranscriptFormat, ...] = ('vtt', 'srt', 'text')
-
-
-def parse_duration(text: str) -> int | None:
-    """`1:02:03`, `62:03` or `3723` seconds."""
-    parts = text.strip().split(':')
-    if not text.strip() or len(parts) > 3 or not all(p.isdigit() for p in parts):
-        return None
-    seconds = 0
-    for part in parts:
-        seconds = seconds * 60 + int(part)
-    return seconds
 
 
 def duration_field(seconds: int) -> str:
@@ -169,7 +159,9 @@ class EpisodeFormViewModel(FormViewModel):
         if status not in STATUSES:
             self.errors['status'] = 'Choose draft, published or scheduled.'
         publish_at = self._publish_at(status)
-        duration = parse_duration(self.text('duration'))
+        seconds = parse_clock(self.text('duration'))
+        # Lengths are stored in whole seconds; a typed fraction is refused, not dropped.
+        duration = int(seconds) if seconds is not None and seconds.is_integer() else None
         if duration is None:
             self.errors['duration'] = 'Write the length as 1:02:03, 62:03 or seconds.'
         people = []

@@ -4,6 +4,7 @@ from typing import Any
 
 from quart import request
 
+from podsite.formats.durations import clock_text
 from podsite.infrastructure.batch_writer import BatchWriter
 from podsite.infrastructure.page_cache import replay_on_hits
 from podsite.schemas.analytics import PendingImpression
@@ -11,7 +12,7 @@ from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services.analytics.iab_rules import is_bot
 from podsite.services.analytics.recording import impression_writer
 from podsite.services.catalogue import episode_service
-from podsite.viewmodels.shared.formatting import clock_text, date_text, duration_text
+from podsite.viewmodels.shared.formatting import date_text, duration_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 
