@@ -134,4 +134,4 @@ async def reset_post(token: str) -> ViewResult:
     await vm.load_async()
     if not vm.problem:
         await vm.reset_async()
-    return vm.to_dict(), 200 if vm.done else 400
+    return vm.to_dict(), 200 if vm.is_valid else 400

@@ -68,8 +68,8 @@ async def episode_create() -> ViewResult:
     vm = EpisodeFormViewModel(None, await request.form, await uploaded_transcript())
     await vm.load_async()
     await vm.save_async()
-    if vm.saved_id is None:
-        return vm.to_dict(), 400
+    if not vm.is_valid:
+        return vm.to_dict(), 400 if vm.found else 404
     return redirect(f'/admin/episodes/{vm.saved_id}?saved=1')
 
 
@@ -93,8 +93,8 @@ async def episode_update(episode_id: int) -> ViewResult:
     vm = EpisodeFormViewModel(episode_id, await request.form, await uploaded_transcript())
     await vm.load_async()
     await vm.save_async()
-    if vm.saved_id is None:
-        return vm.to_dict(), 400
+    if not vm.is_valid:
+        return vm.to_dict(), 400 if vm.found else 404
     return redirect(f'/admin/episodes/{vm.saved_id}?saved=1')
 
 
@@ -155,8 +155,8 @@ async def entity_save(kind: str, row_id: int | None = None) -> ViewResult:
     vm = EntityFormViewModel(ENTITY_PATHS[kind], row_id, await request.form)
     await vm.load_async()
     await vm.save_async()
-    if vm.saved_id is None:
-        return vm.to_dict(), 400
+    if not vm.is_valid:
+        return vm.to_dict(), 400 if vm.found else 404
     return redirect(f'/admin/{kind}/{vm.saved_id}?saved=1')
 
 
@@ -198,7 +198,7 @@ async def link_save(link_id: int | None = None) -> ViewResult:
     vm = LinkFormViewModel(link_id, await request.form)
     await vm.load_async()
     await vm.save_async()
-    if vm.saved_id is None:
+    if not vm.is_valid:
         return vm.to_dict(), 400 if vm.found else 404
     return redirect(f'/admin/links/{vm.saved_id}?saved=1')
 
@@ -304,7 +304,7 @@ async def stream_save(stream_id: int | None = None) -> ViewResult:
     vm = StreamFormViewModel(stream_id, await request.form)
     await vm.load_async()
     await vm.save_async()
-    if vm.saved_id is None:
+    if not vm.is_valid:
         return vm.to_dict(), 400 if vm.found else 404
     return redirect(f'/admin/streams/{vm.saved_id}?saved=1')
 

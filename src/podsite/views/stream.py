@@ -39,7 +39,7 @@ async def notify_post() -> ViewResult:
 async def confirm(token: str) -> ViewResult:
     vm = ConfirmViewModel(token)
     await vm.load_async()
-    return vm.to_dict(), 200 if vm.succeeded else 400
+    return vm.to_dict(), 200 if vm.is_valid else 400
 
 
 @blueprint.get('/unsubscribe/<token>')
@@ -47,7 +47,7 @@ async def confirm(token: str) -> ViewResult:
 async def unsubscribe(token: str) -> ViewResult:
     vm = UnsubscribeViewModel(token)
     await vm.load_async()
-    return vm.to_dict(), 200 if vm.valid else 400
+    return vm.to_dict(), 200 if vm.is_valid else 400
 
 
 @blueprint.post('/unsubscribe/<token>')
@@ -56,7 +56,7 @@ async def unsubscribe_post(token: str) -> ViewResult:
     vm = UnsubscribeViewModel(token)
     await vm.load_async()
     await vm.unsubscribe_async()
-    return vm.to_dict(), 200 if vm.done else 400
+    return vm.to_dict(), 200 if vm.is_valid else 400
 
 
 @blueprint.get('/upcoming.ics')

@@ -45,7 +45,6 @@ class EpisodeFormViewModel(FormViewModel):
         super().__init__(form)
         self.uploaded_transcript = uploaded_transcript
         self.episode_id = episode_id
-        self.found = True
         self.saved_id: int | None = None
         self.guest_slugs: list[str] = []
         self.sponsor_slugs: list[str] = []
@@ -122,6 +121,8 @@ class EpisodeFormViewModel(FormViewModel):
             self.errors[field] = f'No {error.kind} with these slugs: {", ".join(error.slugs)}.'
         except admin_service.NumberTakenError:
             self.errors['number'] = 'Another episode has this number.'
+        except LookupError:
+            self.found = False
 
     def _transcript(self) -> ParsedTranscript | None:
         """A pasted or uploaded transcript, parsed; nothing sent means: keep the stored one."""

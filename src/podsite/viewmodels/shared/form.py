@@ -1,5 +1,9 @@
 """Forms are view models: they take whatever the browser sent, keep it for the re-rendered
-form, and collect one message per problem, next to its field."""
+form, and collect one message per problem, next to its field.
+
+A form's outcome has one name, `is_valid`, which views and templates read: what was sent
+was accepted (no problem with any field) and what it asked for was done. `found` is another
+thing: whether the row a form edits exists at all (False: the page answers 404)."""
 
 import re
 from collections.abc import Mapping
@@ -35,6 +39,7 @@ class FormViewModel(ViewModelBase):
         self.form = dict(form or {})
         self.errors: dict[str, str] = {}
         self.message = ''
+        self.found = True
 
     def text(self, name: str) -> str:
         """A field as sent, cleaned of what no field should hold."""
@@ -75,4 +80,4 @@ class FormViewModel(ViewModelBase):
 
     @property
     def is_valid(self) -> bool:
-        return not self.errors
+        return self.found and not self.errors
