@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from podsite.urls import episode_url, guest_url, short_link_url, transcript_url
+
 
 class ReadModel(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -51,7 +53,7 @@ class EpisodeCard(ReadModel):
 
     @property
     def details_url(self) -> str:
-        return f'/episodes/show/{self.number}/{self.slug}'
+        return episode_url(self.number, self.slug)
 
     @property
     def featured_guests(self) -> tuple[GuestRef, ...]:
@@ -80,7 +82,7 @@ class Placement(SponsorCard):
 
     @property
     def link_path(self) -> str | None:
-        return f'/r/{self.link_name}' if self.link_name else None
+        return short_link_url(self.link_name) if self.link_name else None
 
 
 class EpisodeDetails(EpisodeCard):
@@ -100,7 +102,7 @@ class EpisodeDetails(EpisodeCard):
 
     @property
     def transcript_url(self) -> str:
-        return f'/episodes/transcript/{self.number}/{self.slug}'
+        return transcript_url(self.number, self.slug)
 
 
 class GuestCard(ReadModel):
@@ -120,10 +122,6 @@ class GuestCard(ReadModel):
 
 class GuestDetails(GuestCard):
     episodes: tuple[EpisodeCard, ...] = ()
-
-
-def guest_url(slug: str) -> str:
-    return f'/guests/{slug}'
 
 
 class MediaFile(ReadModel):
@@ -152,8 +150,8 @@ class EpisodeTranscript(ReadModel):
 
     @property
     def details_url(self) -> str:
-        return f'/episodes/show/{self.number}/{self.slug}'
+        return episode_url(self.number, self.slug)
 
     @property
     def transcript_url(self) -> str:
-        return f'/episodes/transcript/{self.number}/{self.slug}'
+        return transcript_url(self.number, self.slug)

@@ -1,4 +1,4 @@
-from quart import Blueprint, redirect, request
+from quart import Blueprint, redirect, request, url_for
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.infrastructure import auth
@@ -61,7 +61,7 @@ async def login_post() -> ViewResult:
 @blueprint.post('/logout')
 async def logout() -> AnyResponse:
     await auth.log_out()
-    return redirect('/')
+    return redirect(url_for('home.index'))
 
 
 @blueprint.get('')

@@ -12,6 +12,7 @@ from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services.analytics.iab_rules import is_bot
 from podsite.services.analytics.recording import impression_writer
 from podsite.services.catalogue import episode_service
+from podsite.urls import download_url
 from podsite.viewmodels.shared.formatting import date_text, duration_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
@@ -46,7 +47,7 @@ class EpisodeDetailsViewModel(ViewModelBase):
             return
         self.page_title = f'#{self.episode.number}: {self.episode.title}'
         self.description = self.episode.subtitle or self.episode.summary[:300]
-        self.download_url = f'/episodes/download/{self.episode.number}/{self.episode.slug}.mp3'
+        self.download_url = download_url(self.episode.number, self.episode.slug)
         self.chapters = table_of_contents(self.episode.chapters)
         if self.episode.youtube_id:
             self.youtube_embed_url = (
