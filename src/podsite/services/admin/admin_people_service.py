@@ -7,11 +7,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from podsite.data import Guest, Policy, Sponsor, User
-from podsite.data.account import ROLES
 from podsite.infrastructure import db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import GuestWrite, NamedRow, PolicyWrite, SponsorWrite, UserRow
 from podsite.services.accounts import audit_service
+from podsite.services.accounts.account_rules import ROLES
 from podsite.services.catalogue.derived_columns import policy_columns
 
 Model = type[Guest] | type[Sponsor] | type[Policy]

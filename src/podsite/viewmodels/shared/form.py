@@ -5,32 +5,12 @@ A form's outcome has one name, `is_valid`, which views and templates read: what 
 was accepted (no problem with any field) and what it asked for was done. `found` is another
 thing: whether the row a form edits exists at all (False: the page answers 404)."""
 
-import re
 from collections.abc import Mapping
 
 from pydantic import ValidationError
 
+from podsite.services.accounts.account_rules import email_problem, password_problem
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
-
-EMAIL = re.compile(r'[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}')
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 1000
-
-
-def email_problem(value: str) -> str | None:
-    if not value:
-        return 'Email is required.'
-    if len(value) > 320 or not EMAIL.fullmatch(value):
-        return 'Enter an email address like name@example.com.'
-    return None
-
-
-def password_problem(value: str) -> str | None:
-    if len(value) < MIN_PASSWORD_LENGTH:
-        return f'Use at least {MIN_PASSWORD_LENGTH} characters.'
-    if len(value) > MAX_PASSWORD_LENGTH:
-        return f'Use at most {MAX_PASSWORD_LENGTH} characters.'
-    return None
 
 
 class FormViewModel(ViewModelBase):
