@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     """Public address of the site, used for canonical links, the feed and the sitemap."""
 
     redis_url: str | None = None
-    """Optional Redis for caches and counters shared between instances."""
+    """Optional Redis for the rate limits (logins, password resets, sign-ups) and probe bans,
+    shared between instances; unset, each process keeps its own."""
 
     trusted_proxies: list[IPNetwork] = Field(default_factory=list)
     """Addresses (or networks) of reverse proxies whose `X-Forwarded-For` is believed."""

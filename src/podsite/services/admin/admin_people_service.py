@@ -1,4 +1,5 @@
-"""The admin's guests, sponsors and users; every write is audited in its transaction."""
+"""The admin's guests, sponsors, policy pages and account roles; every write is audited in
+its transaction."""
 
 from typing import Any
 
