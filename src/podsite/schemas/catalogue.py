@@ -5,7 +5,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from podsite.urls import episode_url, guest_url, short_link_url, transcript_url
+from podsite.urls import (
+    chapters_url,
+    episode_url,
+    guest_url,
+    short_link_url,
+    transcript_file_url,
+    transcript_url,
+)
 
 
 class ReadModel(BaseModel):
@@ -104,6 +111,10 @@ class EpisodeDetails(EpisodeCard):
     def transcript_url(self) -> str:
         return transcript_url(self.number, self.slug)
 
+    @property
+    def chapters_url(self) -> str:
+        return chapters_url(self.number)
+
 
 class GuestCard(ReadModel):
     name: str
@@ -155,3 +166,11 @@ class EpisodeTranscript(ReadModel):
     @property
     def transcript_url(self) -> str:
         return transcript_url(self.number, self.slug)
+
+    @property
+    def text_url(self) -> str:
+        return transcript_file_url(self.number, self.slug, 'txt')
+
+    @property
+    def vtt_url(self) -> str:
+        return transcript_file_url(self.number, self.slug, 'vtt')

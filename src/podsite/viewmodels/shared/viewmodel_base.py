@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from quart import request
+from quart import request, url_for
 
 from podsite.infrastructure.auth import current_user
 from podsite.infrastructure.cache import content_cache
@@ -68,6 +68,7 @@ class ViewModelBase:
             'canonical_url': settings.public_base_url + self.canonical_path,
             'og_image': _absolute(settings, self.site.artwork_url),
             'static_url': static_url,
+            'url_for': url_for,
             'current_path': request.path,
             'user': current_user(),
             'csrf_token': csrf_token,
