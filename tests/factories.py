@@ -14,6 +14,7 @@ from podsite.data import (
     Sponsor,
     SponsorPlacement,
 )
+from podsite.services.catalogue.derived_columns import episode_columns, live_stream_columns
 
 
 async def next_episode_number(session: AsyncSession) -> int:
@@ -52,6 +53,7 @@ async def add_episode(
         media_url=f'https://media.podcast.test/{number}.mp3',
         media_size_bytes=57_600_000,
         guid=f'test-episode-{number}',
+        **episode_columns(show_notes=show_notes),
     )
     session.add(episode)
     await session.flush()
@@ -84,13 +86,17 @@ async def add_live_stream(
     episode: Episode | None = None,
 ) -> LiveStream:
     """A stream starting `starts_in` from now (negative: it started that long ago)."""
+    starts_at = datetime.now(UTC).replace(microsecond=0) + starts_in
     stream = LiveStream(
         title=title,
         description=description,
-        starts_at=datetime.now(UTC).replace(microsecond=0) + starts_in,
+        starts_at=starts_at,
         duration_minutes=duration_minutes,
         youtube_id=youtube_id,
         episode_id=None if episode is None else episode.id,
+        **live_stream_columns(
+            description=description, starts_at=starts_at, duration_minutes=duration_minutes
+        ),
     )
     session.add(stream)
     await session.commit()

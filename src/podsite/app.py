@@ -21,7 +21,7 @@ from podsite.infrastructure.clock import Clock, system_clock, use_clock
 from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.services.analytics import agents, counting, recording
 from podsite.services.catalogue import site_state_service
-from podsite.settings import PACKAGE_DIR, Settings
+from podsite.settings import PACKAGE_DIR, SETTINGS_KEY, Settings
 from podsite.views import (
     account,
     admin,
@@ -75,7 +75,6 @@ def create_app(
     app.asgi_http_class = WholeRequestConnection
     app.config.update(
         SECRET_KEY=settings.secret_key,
-        PODSITE_SETTINGS=settings,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         SESSION_COOKIE_NAME='podsite_session',
         SESSION_COOKIE_HTTPONLY=True,
@@ -83,6 +82,7 @@ def create_app(
         SESSION_COOKIE_SECURE=settings.base_url.startswith('https'),
     )
     use_clock(app, clock)
+    app.config[SETTINGS_KEY] = settings
     hackers.init_app(app)
     db.init_app(app)
     agents.use_data_dir(settings.data_dir)

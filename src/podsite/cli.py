@@ -24,13 +24,13 @@ from podsite.formats.user_agent_lists import AgentListError
 from podsite.infrastructure import db
 from podsite.schemas.backup import BackupManifest, TableCount
 from podsite.services.accounts import account_service
+from podsite.services.accounts.account_rules import email_problem, password_problem
 from podsite.services.analytics import agents, counting, reporting
 from podsite.services.operations import schema_service
 from podsite.services.publishing import feed_import_service, media_service, transcript_service
 from podsite.services.streams import stream_subscriber_service
 from podsite.settings import Settings
 from podsite.tools import backup_service, demo_content, demo_service, site_check, static_export
-from podsite.viewmodels.shared.form import email_problem, password_problem
 
 cli = typer.Typer(no_args_is_help=True, help='podsite: a self-hosted podcast website engine.')
 db_cli = typer.Typer(no_args_is_help=True, help='Database schema commands.')

@@ -6,8 +6,9 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from quart import Quart, current_app
 
-from podsite.services.analytics.iab_rules import Window
+from podsite.schemas.analytics import Window
 
 DEVELOPMENT_SECRET_KEY = 'development-only-secret-key-change-me'  # noqa: S105 (refused outside development)
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -35,7 +36,8 @@ class Settings(BaseSettings):
     """Public address of the site, used for canonical links, the feed and the sitemap."""
 
     redis_url: str | None = None
-    """Optional Redis for caches and counters shared between instances."""
+    """Optional Redis for the rate limits (logins, password resets, sign-ups) and probe bans,
+    shared between instances; unset, each process keeps its own."""
 
     trusted_proxies: list[IPNetwork] = Field(default_factory=list)
     """Addresses (or networks) of reverse proxies whose `X-Forwarded-For` is believed."""
@@ -124,3 +126,13 @@ class Settings(BaseSettings):
     @property
     def public_base_url(self) -> str:
         return self.base_url.rstrip('/')
+
+
+SETTINGS_KEY = 'PODSITE_SETTINGS'
+
+
+def current_settings(app: Quart | None = None) -> Settings:
+    """The settings `create_app` was given: of `app`, or of the app in the current context.
+    The one way code reads them, so their place in the app stays private to this module."""
+    settings: Settings = (app or current_app).config[SETTINGS_KEY]
+    return settings

@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
 from podsite.data import DownloadCount, DownloadEvent, Episode
+from podsite.schemas.analytics import Window
 from podsite.services.accounts import account_service
 from podsite.services.analytics import counting
-from podsite.services.analytics.iab_rules import Window
 from podsite.settings import PACKAGE_DIR
 from tests.databases import Backend, DatabaseFactory, settings_for
 from tests.servers import free_port, podsite_server

@@ -23,6 +23,7 @@ from podsite.cli import cli
 from podsite.data import ClickEvent, DownloadEvent, Episode, PlacementImpression
 from podsite.infrastructure import db
 from podsite.infrastructure.nginx import EXPORT_LOCATIONS, loopback_config
+from podsite.services.catalogue.derived_columns import episode_columns
 from podsite.tools.static_export import MANIFEST_NAME, file_for
 from tests.databases import TEST_SECRET_KEY, settings_for
 from tests.servers import free_port
@@ -216,6 +217,8 @@ async def _link_show_notes_to(database_url: str, number: int, path: str) -> None
         episode = await session.scalar(select(Episode).where(Episode.number == number))
         assert episode is not None
         episode.show_notes = f'{episode.show_notes}\n\n[A broken link]({path})'
+        for column, value in episode_columns(show_notes=episode.show_notes).items():
+            setattr(episode, column, value)
         await session.commit()
 
 

@@ -155,6 +155,24 @@ async def test_markdown_preview_is_sanitised(admin: Browser) -> None:
     assert '<h2>Hi</h2>' in body and '<script' not in body
 
 
+@pytest.mark.parametrize(
+    ('path', 'form'),
+    [
+        ('/admin/episodes/999999', VALID),
+        ('/admin/guests/999999', {'name': 'Nobody Here'}),
+        ('/admin/links/999999', {'name': 'gone', 'target_url': 'https://example.com'}),
+        ('/admin/streams/999999', {'title': 'Gone', 'starts_at': '2030-01-01T10:00',
+                                   'duration': '60', 'youtube_id': 'abcdefghijk'}),
+    ],
+)  # fmt: skip
+async def test_saving_a_row_that_does_not_exist_is_a_404(
+    admin: Browser, path: str, form: dict[str, str]
+) -> None:
+    response = await admin.submit(path, form)
+    assert response.status_code == 404
+    assert 'with this id' in await response.get_data(as_text=True)
+
+
 async def test_guests_and_sponsors_are_managed_with_checked_forms(
     admin: Browser, app: Quart, session: AsyncSession
 ) -> None:

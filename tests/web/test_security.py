@@ -252,7 +252,7 @@ async def test_server_errors_carry_the_security_headers(form_client: Client) -> 
 
 
 @pytest.fixture
-def clock(time_machine: TimeMachineFixture) -> TimeMachineFixture:
+def wall_clock(time_machine: TimeMachineFixture) -> TimeMachineFixture:
     """Wall-clock time, which the memory storage's windows and bans run on, held still
     until a test moves it."""
     time_machine.move_to(1_800_000_000.0, tick=False)
@@ -260,22 +260,22 @@ def clock(time_machine: TimeMachineFixture) -> TimeMachineFixture:
 
 
 async def test_memory_limiter_allows_the_limit_per_window_then_refuses(
-    clock: TimeMachineFixture,
+    wall_clock: TimeMachineFixture,
 ) -> None:
     limiter = RateLimiter.in_memory()
     results = [await limiter.hit('k', limit=3, window_seconds=60) for _ in range(5)]
     assert [r.allowed for r in results] == [True, True, True, False, False]
     assert results[3].retry_after_seconds == 60
-    clock.shift(20.5)
+    wall_clock.shift(20.5)
     refused = await limiter.hit('k', limit=3, window_seconds=60)
     assert not refused.allowed and refused.retry_after_seconds == 40
     assert (await limiter.hit('other key', limit=3, window_seconds=60)).allowed
-    clock.shift(40)
+    wall_clock.shift(40)
     assert (await limiter.hit('k', limit=3, window_seconds=60)).allowed
     assert (await limiter.hit('k', limit=3, window_seconds=60)).allowed
 
 
-async def test_memory_limiter_reset_forgets_a_key(clock: TimeMachineFixture) -> None:
+async def test_memory_limiter_reset_forgets_a_key(wall_clock: TimeMachineFixture) -> None:
     limiter = RateLimiter.in_memory()
     for _ in range(2):
         await limiter.hit('k', limit=2, window_seconds=60)
@@ -290,12 +290,12 @@ async def test_memory_limiter_reset_forgets_a_key(clock: TimeMachineFixture) -> 
     assert not (await limiter.hit('kept', limit=1, window_seconds=60)).allowed
 
 
-async def test_memory_limiter_bans_until_the_ban_expires(clock: TimeMachineFixture) -> None:
+async def test_memory_limiter_bans_until_the_ban_expires(wall_clock: TimeMachineFixture) -> None:
     limiter = RateLimiter.in_memory()
     await limiter.ban('probe:10.0.0.1', seconds=60)
     assert await limiter.is_banned('probe:10.0.0.1')
     assert not await limiter.is_banned('probe:10.0.0.2')
-    clock.shift(60)
+    wall_clock.shift(60)
     assert not await limiter.is_banned('probe:10.0.0.1')
 
 

@@ -7,8 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from podsite.data.base import Base, utc_now
 
-ROLES = ('listener', 'advertiser', 'admin')
-
 
 class User(Base):
     __tablename__ = 'user_account'

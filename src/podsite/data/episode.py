@@ -3,12 +3,10 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, event
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapped, Mapper, mapped_column
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from podsite.data.base import Base, utc_now
-from podsite.formats.markdown import render_markdown
 
 EPISODE_TYPES = ('full', 'trailer', 'bonus')
 APPEARANCE_ROLES = ('host', 'guest')
@@ -27,8 +25,8 @@ class Episode(Base):
     show_notes: Mapped[str] = mapped_column(Text, default='')
     """Markdown, as the host wrote it."""
     show_notes_html: Mapped[str] = mapped_column(Text, default='')
-    """`show_notes` rendered and sanitised when written: rendering costs milliseconds, and the
-    feed needs every episode's notes at once."""
+    """`show_notes` rendered and sanitised by the service that writes it
+    (services/catalogue/derived_columns.py)."""
     published_at: Mapped[datetime]
     is_published: Mapped[bool] = mapped_column(default=False)
     duration_seconds: Mapped[int] = mapped_column(default=0)
@@ -83,9 +81,3 @@ class Transcript(Base):
     # [{"start": 12.5, "end": 19.0, "speaker": "Michael", "text": "..."}, ...]
     cues: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
-
-
-@event.listens_for(Episode, 'before_insert')
-@event.listens_for(Episode, 'before_update')
-def _render_show_notes(_mapper: Mapper[Episode], _connection: Connection, episode: Episode) -> None:
-    episode.show_notes_html = render_markdown(episode.show_notes or '')

@@ -1,14 +1,12 @@
 """Live streams on YouTube, and the listeners who asked to hear when one starts."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, event
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapped, Mapper, mapped_column
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from podsite.data.base import Base, utc_now
-from podsite.formats.markdown import render_markdown
 
 
 def _new_guid() -> str:
@@ -28,6 +26,8 @@ class LiveStream(Base):
     description: Mapped[str] = mapped_column(Text, default='')
     """Markdown, as the admin wrote it."""
     description_html: Mapped[str] = mapped_column(Text, default='')
+    """`description` rendered by the service that writes it, which also sets `ends_at`
+    (services/catalogue/derived_columns.py)."""
     starts_at: Mapped[datetime] = mapped_column(index=True)
     duration_minutes: Mapped[int]
     ends_at: Mapped[datetime] = mapped_column(index=True)
@@ -38,13 +38,6 @@ class LiveStream(Base):
     )
     """The episode the stream became, once it is published."""
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
-
-
-@event.listens_for(LiveStream, 'before_insert')
-@event.listens_for(LiveStream, 'before_update')
-def _derive_columns(_mapper: Mapper[LiveStream], _connection: Connection, row: LiveStream) -> None:
-    row.description_html = render_markdown(row.description or '')
-    row.ends_at = row.starts_at + timedelta(minutes=row.duration_minutes)
 
 
 class StreamSubscriber(Base):

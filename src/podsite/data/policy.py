@@ -2,12 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import String, Text, event
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapped, Mapper, mapped_column
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from podsite.data.base import Base, utc_now
-from podsite.formats.markdown import render_markdown
 
 
 class Policy(Base):
@@ -19,10 +17,5 @@ class Policy(Base):
     body: Mapped[str] = mapped_column(Text, default='')
     """Markdown, as the admin wrote it."""
     body_html: Mapped[str] = mapped_column(Text, default='')
+    """`body` rendered by the service that writes it (services/catalogue/derived_columns.py)."""
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
-
-
-@event.listens_for(Policy, 'before_insert')
-@event.listens_for(Policy, 'before_update')
-def _render_body(_mapper: Mapper[Policy], _connection: Connection, policy: Policy) -> None:
-    policy.body_html = render_markdown(policy.body or '')

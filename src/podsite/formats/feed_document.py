@@ -10,6 +10,7 @@ from lxml import etree
 from podsite.schemas.catalogue import GuestRef
 from podsite.schemas.feed import Feed, FeedItem, PodcastDetails
 from podsite.schemas.live_stream import LiveStreamCard
+from podsite.urls import chapters_url, download_url, episode_url, transcript_file_url
 
 ITUNES = 'http://www.itunes.com/dtds/podcast-1.0.dtd'
 PODCAST = 'https://podcastindex.org/namespace/1.0'
@@ -169,8 +170,8 @@ class FeedDocument:
         _add(parent, _tag(PODCAST, 'person'), name, **attributes)
 
     def _item(self, element: etree._Element, item: FeedItem) -> None:
-        page = f'{self.base_url}/episodes/show/{item.number}/{item.slug}'
-        download = f'{self.base_url}/episodes/download/{item.number}/{item.slug}.mp3'
+        page = self.base_url + episode_url(item.number, item.slug)
+        download = self.base_url + download_url(item.number, item.slug)
         _add(element, 'title', item.title)
         _add(element, 'link', page)
         _add(element, 'guid', item.guid, isPermaLink='false')
@@ -204,20 +205,21 @@ class FeedDocument:
         for person in item.people:
             self._person(element, person.name, person.role, person.photo_url, person.url)
         if item.has_transcript:
-            transcript = f'{self.base_url}/episodes/transcript/{item.number}/{item.slug}'
+            vtt = self.base_url + transcript_file_url(item.number, item.slug, 'vtt')
+            text = self.base_url + transcript_file_url(item.number, item.slug, 'txt')
             _add(
                 element,
                 _tag(PODCAST, 'transcript'),
-                url=f'{transcript}.vtt',
+                url=vtt,
                 type='text/vtt',
                 rel='captions',
             )
-            _add(element, _tag(PODCAST, 'transcript'), url=f'{transcript}.txt', type='text/plain')
+            _add(element, _tag(PODCAST, 'transcript'), url=text, type='text/plain')
         if item.has_chapters:
             _add(
                 element,
                 _tag(PODCAST, 'chapters'),
-                url=f'{self.base_url}/episodes/chapters/{item.number}.json',
+                url=self.base_url + chapters_url(item.number),
                 type='application/json+chapters',
             )
         for soundbite in item.soundbites:

@@ -12,6 +12,8 @@ from typing import Any
 from lxml import etree
 from pydantic import BaseModel
 
+from podsite.formats.durations import parse_clock
+
 ITUNES = 'http://www.itunes.com/dtds/podcast-1.0.dtd'
 CONTENT = 'http://purl.org/rss/1.0/modules/content/'
 MEDIA = 'http://search.yahoo.com/mrss/'
@@ -127,15 +129,8 @@ def _text(parent: etree._Element, namespace: str | None, name: str) -> str:
 
 
 def duration_seconds(text: str) -> int:
-    """`1:02:03`, `62:03`, `3723`, `3723.5`; anything else is unknown (0)."""
-    parts = text.strip().split(':')
-    try:
-        seconds = 0.0
-        for part in parts[-3:]:
-            seconds = seconds * 60 + float(part)
-    except ValueError:
-        return 0
-    return int(seconds) if seconds >= 0 else 0
+    """`itunes:duration` in whole seconds; anything unreadable is unknown (0)."""
+    return int(parse_clock(text) or 0)
 
 
 def _explicit(text: str) -> bool:

@@ -9,6 +9,7 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel
 
+from podsite.formats.durations import parse_clock
 from podsite.schemas.catalogue import TranscriptCue
 
 # One frozen cue model for parsing, storage and the pages: cues read back from the database
@@ -30,7 +31,6 @@ DEFAULT_CUE_SECONDS = 5.0
 # Paragraphs of cues with no known speaker end at a sentence once they are this long.
 PARAGRAPH_CHARACTERS = 400
 
-_CLOCK = re.compile(r'(?:(?P<h>\d{1,3}):)?(?P<m>\d{1,2}):(?P<s>\d{1,2})(?:[.,](?P<f>\d{1,3}))?')
 # Nearly every timing line looks like this; reading it in one match halves the parsing time.
 _USUAL_TIMING = re.compile(
     r'(\d{2}):([0-5]\d):([0-5]\d)[.,](\d{3}) --> (\d{2}):([0-5]\d):([0-5]\d)[.,](\d{3})(?:[ \t]|$)'
@@ -126,15 +126,8 @@ def _lines(source: str) -> list[str]:
 
 
 def _clock_seconds(stamp: str) -> float | None:
-    """`01:02:03.500`, `02:03,5` or `1:02:03` in seconds; None for anything else."""
-    match = _CLOCK.fullmatch(stamp)
-    if match is None or int(match['m']) > 59 or int(match['s']) > 59:
-        return None
-    milliseconds = (
-        (int(match['h'] or 0) * 60 + int(match['m'])) * 60 + int(match['s'])
-    ) * 1000 + int((match['f'] or '0').ljust(3, '0'))
-    # One division from whole milliseconds: `render_vtt` writes back the same digits.
-    return milliseconds / 1000
+    """`01:02:03.500`, `02:03,5` or `1:02:03` in seconds; a bare number is no cue time."""
+    return parse_clock(stamp) if ':' in stamp else None
 
 
 def _text_cues(lines: list[str]) -> list[_RawCue]:

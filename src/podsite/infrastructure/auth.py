@@ -6,10 +6,9 @@ only for requests that carry one, so anonymous pages cost nothing extra.
 
 from collections.abc import Awaitable, Callable
 from functools import wraps
-from urllib.parse import urlencode
 
 from itsdangerous import URLSafeTimedSerializer
-from quart import Quart, abort, g, redirect, request, session
+from quart import Quart, abort, g, redirect, request, session, url_for
 from quart.sessions import SecureCookieSession, SecureCookieSessionInterface
 from quart.wrappers import BaseRequestWebsocket
 from werkzeug.sansio.response import Response as AnyResponse
@@ -80,9 +79,7 @@ async def log_out() -> None:
 
 
 def login_redirect() -> AnyResponse:
-    return redirect(
-        '/account/login?' + urlencode({'next': request.full_path.rstrip('?')}, safe='/')
-    )
+    return redirect(url_for('account.login_get', next=request.full_path.rstrip('?')))
 
 
 def login_required[**P, R](

@@ -3,9 +3,9 @@
 import ipaddress
 from typing import Any
 
-from quart import current_app, request
+from quart import request
 
-from podsite.settings import IPNetwork, Settings
+from podsite.settings import IPNetwork, current_settings
 
 
 def client_ip(remote_addr: str, forwarded_for: str | None, trusted: list[IPNetwork]) -> str:
@@ -37,7 +37,7 @@ def _is_trusted(address: str, trusted: list[IPNetwork]) -> bool:
 
 def request_client_ip() -> str:
     """The current request's client, as `client_ip` reads it with the app's settings."""
-    settings: Settings = current_app.config['PODSITE_SETTINGS']
+    settings = current_settings()
     return client_ip(
         request.remote_addr or '',
         request.headers.get('X-Forwarded-For'),

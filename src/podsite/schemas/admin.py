@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, HttpUrl, UrlConstraints, model_validator
 
 from podsite.schemas.catalogue import ReadModel
+from podsite.urls import short_link_url
 
 EpisodeStatus = Literal['draft', 'published', 'scheduled']
 
@@ -166,3 +167,7 @@ class ShortLinkRow(ReadModel):
     guest_slug: str | None
     placement_id: int | None
     clicks: int
+
+    @property
+    def path(self) -> str:
+        return short_link_url(self.name)

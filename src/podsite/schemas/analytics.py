@@ -1,8 +1,21 @@
 """Analytics: events as recorded on the request path, and the numbers reports show."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from podsite.schemas.catalogue import ReadModel
+
+
+class Window(StrEnum):
+    """How a listener's requests for an episode are grouped into one download (IAB v2.3);
+    a setting, so it lives here rather than with the rules that apply it."""
+
+    CALENDAR_DAY = 'calendar-day'
+    """One download per listener, episode and UTC day."""
+    ROLLING_FIRST_TOUCH = 'rolling-first-touch'
+    """The first request opens 24 hours; requests in them are one download."""
+    LAST_TOUCH = 'last-touch'
+    """Each request extends the window by 24 hours from itself."""
 
 
 class PendingDownload(ReadModel):

@@ -5,6 +5,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from podsite.urls import (
+    chapters_url,
+    episode_url,
+    guest_url,
+    short_link_url,
+    transcript_file_url,
+    transcript_url,
+)
+
 
 class ReadModel(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -51,7 +60,7 @@ class EpisodeCard(ReadModel):
 
     @property
     def details_url(self) -> str:
-        return f'/episodes/show/{self.number}/{self.slug}'
+        return episode_url(self.number, self.slug)
 
     @property
     def featured_guests(self) -> tuple[GuestRef, ...]:
@@ -80,7 +89,7 @@ class Placement(SponsorCard):
 
     @property
     def link_path(self) -> str | None:
-        return f'/r/{self.link_name}' if self.link_name else None
+        return short_link_url(self.link_name) if self.link_name else None
 
 
 class EpisodeDetails(EpisodeCard):
@@ -100,7 +109,11 @@ class EpisodeDetails(EpisodeCard):
 
     @property
     def transcript_url(self) -> str:
-        return f'/episodes/transcript/{self.number}/{self.slug}'
+        return transcript_url(self.number, self.slug)
+
+    @property
+    def chapters_url(self) -> str:
+        return chapters_url(self.number)
 
 
 class GuestCard(ReadModel):
@@ -120,10 +133,6 @@ class GuestCard(ReadModel):
 
 class GuestDetails(GuestCard):
     episodes: tuple[EpisodeCard, ...] = ()
-
-
-def guest_url(slug: str) -> str:
-    return f'/guests/{slug}'
 
 
 class MediaFile(ReadModel):
@@ -152,8 +161,16 @@ class EpisodeTranscript(ReadModel):
 
     @property
     def details_url(self) -> str:
-        return f'/episodes/show/{self.number}/{self.slug}'
+        return episode_url(self.number, self.slug)
 
     @property
     def transcript_url(self) -> str:
-        return f'/episodes/transcript/{self.number}/{self.slug}'
+        return transcript_url(self.number, self.slug)
+
+    @property
+    def text_url(self) -> str:
+        return transcript_file_url(self.number, self.slug, 'txt')
+
+    @property
+    def vtt_url(self) -> str:
+        return transcript_file_url(self.number, self.slug, 'vtt')

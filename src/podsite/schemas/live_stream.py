@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from podsite.schemas.catalogue import ReadModel
+from podsite.urls import episode_url
 
 StreamStatus = Literal['upcoming', 'live', 'past']
 YOUTUBE_ID_PATTERN = r'^[A-Za-z0-9_-]{11}$'
@@ -56,7 +57,7 @@ class LiveStreamCard(ReadModel):
     def episode_url(self) -> str | None:
         if self.episode_number is None or self.episode_slug is None:
             return None
-        return f'/episodes/show/{self.episode_number}/{self.episode_slug}'
+        return episode_url(self.episode_number, self.episode_slug)
 
 
 class LiveStreamWrite(BaseModel):

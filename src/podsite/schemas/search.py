@@ -4,7 +4,8 @@ from datetime import datetime
 
 from pydantic import computed_field
 
-from podsite.schemas.catalogue import ReadModel, guest_url
+from podsite.schemas.catalogue import ReadModel
+from podsite.urls import episode_url, guest_url, transcript_url
 
 
 class EpisodeHit(ReadModel):
@@ -21,8 +22,8 @@ class EpisodeHit(ReadModel):
     @property
     def url(self) -> str:
         if self.transcript_seconds is None:
-            return f'/episodes/show/{self.number}/{self.slug}'
-        return f'/episodes/transcript/{self.number}/{self.slug}#t{int(self.transcript_seconds)}'
+            return episode_url(self.number, self.slug)
+        return f'{transcript_url(self.number, self.slug)}#t{int(self.transcript_seconds)}'
 
 
 class GuestHit(ReadModel):

@@ -10,6 +10,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from podsite.formats.durations import clock_text
 from podsite.infrastructure.slugs import slugify
 
 FIRST_EPISODE_AT = datetime(2015, 1, 5, 10, 0, tzinfo=UTC)
@@ -1126,10 +1127,10 @@ class _Writer:
         times = sorted(rng.sample(range(90, plan.duration - 180, 30), len(middle)))
         lines = ['- 00:00 Welcome and introductions']
         lines += [
-            f'- {_timestamp(at)} {title.format_map(facts)}'
+            f'- {clock_text(at)} {title.format_map(facts)}'
             for at, title in zip(times, middle, strict=True)
         ]
-        lines.append(f'- {_timestamp(plan.duration - 120)} Wrap-up and where to find {_them(plan)}')
+        lines.append(f'- {clock_text(plan.duration - 120)} Wrap-up and where to find {_them(plan)}')
         return lines
 
     def _transcript(self, plan: _Plan, slots: _Slots, facts: dict[str, str]) -> DemoTranscript:
@@ -1280,9 +1281,3 @@ def _them(plan: _Plan) -> str:
 
 def _a(word: str) -> str:
     return 'an' if word[0].lower() in 'aeiou' else 'a'
-
-
-def _timestamp(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f'{hours}:{minutes:02d}:{seconds:02d}' if hours else f'{minutes:02d}:{seconds:02d}'

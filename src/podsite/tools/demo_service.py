@@ -21,11 +21,11 @@ from podsite.data import (
     SponsorPlacement,
     Transcript,
 )
-from podsite.formats.markdown import render_markdown
 from podsite.infrastructure import db
+from podsite.schemas.analytics import Window
 from podsite.services.analytics import counting, storage
-from podsite.services.analytics.iab_rules import Window
 from podsite.services.catalogue import episode_service
+from podsite.services.catalogue.derived_columns import episode_columns, live_stream_columns
 from podsite.services.sponsors import short_link_service
 from podsite.tools import demo_listening
 from podsite.tools.demo_content import DemoCatalogue, DemoLiveStream
@@ -105,7 +105,7 @@ async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> 
         row = episode.model_dump(exclude={'appearances', 'placements', 'transcript'})
         row.update(
             id=episode_id,
-            show_notes_html=render_markdown(episode.show_notes),
+            **episode_columns(show_notes=episode.show_notes),
             created_at=episode.published_at,
             updated_at=episode.published_at,
         )
@@ -146,7 +146,6 @@ async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> 
     episode_ids = {row['number']: row['id'] for row in episode_rows}
     today = datetime.now(UTC).date()
     for stream in catalogue.live_streams:
-        # Through the ORM: its hooks render the description and derive the end time.
         session.add(_live_stream(stream, episode_ids, today=today))
     await session.flush()
     await short_link_service.link_placements()
@@ -170,6 +169,11 @@ def _live_stream(stream: DemoLiveStream, episode_ids: dict[int, int], *, today: 
         duration_minutes=stream.duration_minutes,
         youtube_id=stream.youtube_id,
         episode_id=None if stream.episode_number is None else episode_ids[stream.episode_number],
+        **live_stream_columns(
+            description=stream.description,
+            starts_at=starts_at,
+            duration_minutes=stream.duration_minutes,
+        ),
     )
 
 

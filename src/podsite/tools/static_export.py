@@ -25,7 +25,7 @@ from quart import Quart
 from podsite.infrastructure import static_files
 from podsite.services.catalogue import episode_service
 from podsite.services.sponsors import short_link_service
-from podsite.settings import Settings
+from podsite.settings import current_settings
 from podsite.tools import site_check
 
 MANIFEST_NAME = '.podsite-export.json'
@@ -261,7 +261,7 @@ async def render_site(
 ) -> RenderedSite:
     """Every public file of the site, rewritten for `base_url` (default: the public address).
     Needs the app serving (`app.test_app()`), with analytics off so nothing is counted."""
-    settings: Settings = app.config['PODSITE_SETTINGS']
+    settings = current_settings(app)
     source = settings.public_base_url
     async with app.app_context():
         media = await episode_service.media_urls_by_number()

@@ -1,11 +1,11 @@
-from quart import Blueprint, current_app, redirect, request
+from quart import Blueprint, redirect, request, url_for
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.infrastructure import auth
 from podsite.infrastructure.client_ip import request_client_ip
 from podsite.infrastructure.safe_redirect import safe_next
 from podsite.infrastructure.templates import ViewResult, template
-from podsite.settings import Settings
+from podsite.settings import current_settings
 from podsite.viewmodels.account.index import AccountViewModel
 from podsite.viewmodels.account.login import LoginViewModel
 from podsite.viewmodels.account.register import RegisterViewModel
@@ -61,7 +61,7 @@ async def login_post() -> ViewResult:
 @blueprint.post('/logout')
 async def logout() -> AnyResponse:
     await auth.log_out()
-    return redirect('/')
+    return redirect(url_for('home.index'))
 
 
 @blueprint.get('')
@@ -110,7 +110,7 @@ async def reset_request_get() -> ViewResult:
 @blueprint.post('/reset')
 @template('account/reset_request.pt')
 async def reset_request_post() -> ViewResult:
-    settings: Settings = current_app.config['PODSITE_SETTINGS']
+    settings = current_settings()
     vm = ResetRequestViewModel(
         await request.form, ip=request_client_ip(), base_url=settings.public_base_url
     )
@@ -134,4 +134,4 @@ async def reset_post(token: str) -> ViewResult:
     await vm.load_async()
     if not vm.problem:
         await vm.reset_async()
-    return vm.to_dict(), 200 if vm.done else 400
+    return vm.to_dict(), 200 if vm.is_valid else 400

@@ -1,6 +1,6 @@
 """The bespoke admin. Every route is for administrators only (a test walks the URL map)."""
 
-from quart import Blueprint, Response, abort, redirect, request
+from quart import Blueprint, Response, abort, redirect, request, url_for
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.formats.markdown import render_markdown
@@ -68,9 +68,9 @@ async def episode_create() -> ViewResult:
     vm = EpisodeFormViewModel(None, await request.form, await uploaded_transcript())
     await vm.load_async()
     await vm.save_async()
-    if vm.saved_id is None:
-        return vm.to_dict(), 400
-    return redirect(f'/admin/episodes/{vm.saved_id}?saved=1')
+    if not vm.is_valid:
+        return vm.to_dict(), 400 if vm.found else 404
+    return redirect(url_for('.episode_edit', episode_id=vm.saved_id, saved=1))
 
 
 @blueprint.get('/episodes/<int:episode_id>')
@@ -93,9 +93,9 @@ async def episode_update(episode_id: int) -> ViewResult:
     vm = EpisodeFormViewModel(episode_id, await request.form, await uploaded_transcript())
     await vm.load_async()
     await vm.save_async()
-    if vm.saved_id is None:
-        return vm.to_dict(), 400
-    return redirect(f'/admin/episodes/{vm.saved_id}?saved=1')
+    if not vm.is_valid:
+        return vm.to_dict(), 400 if vm.found else 404
+    return redirect(url_for('.episode_edit', episode_id=vm.saved_id, saved=1))
 
 
 @blueprint.post('/preview')
@@ -155,9 +155,9 @@ async def entity_save(kind: str, row_id: int | None = None) -> ViewResult:
     vm = EntityFormViewModel(ENTITY_PATHS[kind], row_id, await request.form)
     await vm.load_async()
     await vm.save_async()
-    if vm.saved_id is None:
-        return vm.to_dict(), 400
-    return redirect(f'/admin/{kind}/{vm.saved_id}?saved=1')
+    if not vm.is_valid:
+        return vm.to_dict(), 400 if vm.found else 404
+    return redirect(url_for('.entity_edit', kind=kind, row_id=vm.saved_id, saved=1))
 
 
 @blueprint.post('/<any(guests, sponsors, policies):kind>/<int:row_id>/delete')
@@ -166,7 +166,7 @@ async def entity_delete(kind: str, row_id: int) -> AnyResponse:
     actor = current_user()
     assert actor is not None
     await admin_people_service.remove(ENTITY_PATHS[kind], row_id=row_id, actor=actor)
-    return redirect(f'/admin/{kind}')
+    return redirect(url_for('.entity_list', kind=kind))
 
 
 @blueprint.get('/links')
@@ -198,9 +198,9 @@ async def link_save(link_id: int | None = None) -> ViewResult:
     vm = LinkFormViewModel(link_id, await request.form)
     await vm.load_async()
     await vm.save_async()
-    if vm.saved_id is None:
+    if not vm.is_valid:
         return vm.to_dict(), 400 if vm.found else 404
-    return redirect(f'/admin/links/{vm.saved_id}?saved=1')
+    return redirect(url_for('.link_edit', link_id=vm.saved_id, saved=1))
 
 
 @blueprint.post('/links/<int:link_id>/delete')
@@ -209,7 +209,7 @@ async def link_delete(link_id: int) -> AnyResponse:
     actor = current_user()
     assert actor is not None
     await short_link_service.delete_link(link_id, actor=actor)
-    return redirect('/admin/links')
+    return redirect(url_for('.links'))
 
 
 @blueprint.get('/reports')
@@ -304,9 +304,9 @@ async def stream_save(stream_id: int | None = None) -> ViewResult:
     vm = StreamFormViewModel(stream_id, await request.form)
     await vm.load_async()
     await vm.save_async()
-    if vm.saved_id is None:
+    if not vm.is_valid:
         return vm.to_dict(), 400 if vm.found else 404
-    return redirect(f'/admin/streams/{vm.saved_id}?saved=1')
+    return redirect(url_for('.stream_edit', stream_id=vm.saved_id, saved=1))
 
 
 @blueprint.get('/streams/<int:stream_id>/delete')
@@ -325,4 +325,4 @@ async def stream_delete(stream_id: int) -> AnyResponse:
     await vm.load_async()
     if not await vm.delete_async():
         abort(404)
-    return redirect('/admin/streams')
+    return redirect(url_for('.streams'))

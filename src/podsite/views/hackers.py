@@ -6,12 +6,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from quart import Quart, Response, abort, current_app, request
+from quart import Quart, Response, abort, request
 
 from podsite.infrastructure.client_ip import request_client_ip, scope_client_ip
 from podsite.infrastructure.rate_limit import EXTENSION_KEY as RATE_LIMITER_KEY
 from podsite.infrastructure.rate_limit import RateLimiter, rate_limiter
-from podsite.settings import Settings
+from podsite.settings import current_settings
 
 logger = logging.getLogger('podsite.probes')
 
@@ -43,7 +43,7 @@ def init_app(app: Quart) -> None:
 
     @app.before_request
     async def trap_probes() -> Response | None:
-        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        settings = current_settings()
         ip = request_client_ip()
         limiter = rate_limiter()
         if await limiter.is_banned(_ban_key(ip)):
@@ -66,7 +66,7 @@ def init_app(app: Quart) -> None:
 def ban_check(app: Quart) -> Callable[[dict[str, Any]], Awaitable[bool]]:
     """Whether a raw ASGI request comes from a banned address, for middleware that may
     answer before the app's own hooks run."""
-    settings: Settings = app.config['PODSITE_SETTINGS']
+    settings = current_settings(app)
     limiter: RateLimiter = app.extensions[RATE_LIMITER_KEY]
 
     async def is_banned(scope: dict[str, Any]) -> bool:

@@ -1,8 +1,8 @@
-from quart import Blueprint, Response, abort, current_app, redirect
+from quart import Blueprint, Response, abort, redirect
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.infrastructure.static_files import static_url
-from podsite.settings import Settings
+from podsite.settings import current_settings
 from podsite.viewmodels.sitemap.sitemap import SitemapViewModel
 
 blueprint = Blueprint('sitemap', __name__)
@@ -29,7 +29,7 @@ async def _sitemap_page(page: int) -> Response:
 
 @blueprint.get('/robots.txt')
 async def robots() -> Response:
-    settings: Settings = current_app.config['PODSITE_SETTINGS']
+    settings = current_settings()
     body = (
         'User-agent: *\n'
         'Disallow: /admin/\n'

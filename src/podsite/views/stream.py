@@ -1,8 +1,8 @@
-from quart import Blueprint, Response, abort, current_app, request
+from quart import Blueprint, Response, abort, request
 
 from podsite.infrastructure.client_ip import request_client_ip
 from podsite.infrastructure.templates import ViewResult, template
-from podsite.settings import Settings
+from podsite.settings import current_settings
 from podsite.viewmodels.stream.calendar import CalendarViewModel
 from podsite.viewmodels.stream.confirm import ConfirmViewModel
 from podsite.viewmodels.stream.index import LiveStreamViewModel
@@ -13,7 +13,7 @@ CALENDAR = 'text/calendar; charset=utf-8'
 
 
 def _base_url() -> str:
-    settings: Settings = current_app.config['PODSITE_SETTINGS']
+    settings = current_settings()
     return settings.public_base_url
 
 
@@ -39,7 +39,7 @@ async def notify_post() -> ViewResult:
 async def confirm(token: str) -> ViewResult:
     vm = ConfirmViewModel(token)
     await vm.load_async()
-    return vm.to_dict(), 200 if vm.succeeded else 400
+    return vm.to_dict(), 200 if vm.is_valid else 400
 
 
 @blueprint.get('/unsubscribe/<token>')
@@ -47,7 +47,7 @@ async def confirm(token: str) -> ViewResult:
 async def unsubscribe(token: str) -> ViewResult:
     vm = UnsubscribeViewModel(token)
     await vm.load_async()
-    return vm.to_dict(), 200 if vm.valid else 400
+    return vm.to_dict(), 200 if vm.is_valid else 400
 
 
 @blueprint.post('/unsubscribe/<token>')
@@ -56,7 +56,7 @@ async def unsubscribe_post(token: str) -> ViewResult:
     vm = UnsubscribeViewModel(token)
     await vm.load_async()
     await vm.unsubscribe_async()
-    return vm.to_dict(), 200 if vm.done else 400
+    return vm.to_dict(), 200 if vm.is_valid else 400
 
 
 @blueprint.get('/upcoming.ics')

@@ -9,9 +9,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import AnalyticsSalt, DownloadCount, Episode
-from podsite.schemas.analytics import PendingDownload
+from podsite.schemas.analytics import PendingDownload, Window
 from podsite.services.analytics import counting, storage
-from podsite.services.analytics.iab_rules import Window
 from tests.factories import add_episode
 
 IPHONE = 'AppleCoreMedia/1.0.0.20E247 (iPhone; U; CPU OS 16_4 like Mac OS X; en_us)'

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from podsite.schemas.analytics import Window
 from podsite.services.analytics.iab_rules import (
     MediaFacts,
     RawDownload,
-    Window,
     count_downloads,
     covered_bytes,
     is_bot,

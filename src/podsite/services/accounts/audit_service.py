@@ -1,6 +1,6 @@
 """The admin's audit log: every admin write says who, what, when, and what changed."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -56,13 +56,16 @@ async def save_row(
     actor: UserInfo,
     entity: str,
     summary: str,
+    derived: Mapping[str, Any] | None = None,
 ) -> int | None:
     """Creates a `model` row from `values` (no `row_id`) or sets them on row `row_id`, and
     commits it with its audit entry of what changed; the row's id, or None when the row to
-    update is gone. A constraint the write breaks raises from the flush, before the entry."""
+    update is gone. A constraint the write breaks raises from the flush, before the entry.
+    `derived` columns (rendered Markdown, say) are written too but not audited: they change
+    only because `values` did."""
     session = db.session()
     if row_id is None:
-        row = model(**values)
+        row = model(**values, **(derived or {}))
         session.add(row)
         before: dict[str, Any] = {}
     else:
@@ -70,7 +73,7 @@ async def save_row(
         if row is None:
             return None
         before = {field: getattr(row, field) for field in values}
-        for field, value in values.items():
+        for field, value in {**values, **(derived or {})}.items():
             setattr(row, field, value)
     await session.flush()
     record(

@@ -6,11 +6,10 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 
 import aiosmtplib
-from quart import current_app
 
 from podsite.data import OutboxMessage
 from podsite.infrastructure import db
-from podsite.settings import Settings
+from podsite.settings import current_settings
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +19,7 @@ async def send(*, to: str, subject: str, body: str) -> None:
     message = OutboxMessage(to_address=to, subject=subject, body=body)
     session.add(message)
     await session.commit()
-    settings: Settings = current_app.config['PODSITE_SETTINGS']
+    settings = current_settings()
     if not settings.smtp_host:
         logger.info('email to %s (not sent, no SMTP configured): %s\n%s', to, subject, body)
         return

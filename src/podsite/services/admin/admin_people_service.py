@@ -1,4 +1,5 @@
-"""The admin's guests, sponsors and users; every write is audited in its transaction."""
+"""The admin's guests, sponsors, policy pages and account roles; every write is audited in
+its transaction."""
 
 from typing import Any
 
@@ -7,11 +8,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from podsite.data import Guest, Policy, Sponsor, User
-from podsite.data.account import ROLES
 from podsite.infrastructure import db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import GuestWrite, NamedRow, PolicyWrite, SponsorWrite, UserRow
 from podsite.services.accounts import audit_service
+from podsite.services.accounts.account_rules import ROLES
+from podsite.services.catalogue.derived_columns import policy_columns
 
 Model = type[Guest] | type[Sponsor] | type[Policy]
 ENTITIES: dict[str, tuple[Model, type[BaseModel]]] = {
@@ -49,6 +51,7 @@ async def for_edit(entity: str, row_id: int) -> dict[str, Any] | None:
 async def save(entity: str, *, row_id: int | None, data: BaseModel, actor: UserInfo) -> int:
     model, _ = ENTITIES[entity]
     values = data.model_dump(mode='json')
+    derived = policy_columns(body=values['body']) if model is Policy else None
     try:
         saved = await audit_service.save_row(
             model,
@@ -57,6 +60,7 @@ async def save(entity: str, *, row_id: int | None, data: BaseModel, actor: UserI
             actor=actor,
             entity=entity,
             summary=values.get('name') or values['title'],
+            derived=derived,
         )
     except IntegrityError as error:
         await db.session().rollback()

@@ -19,6 +19,7 @@ from podsite.infrastructure import db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import AdminEpisodeRow, DashboardCounts, EpisodeWrite
 from podsite.services.accounts import audit_service
+from podsite.services.catalogue.derived_columns import episode_columns
 from podsite.services.publishing import transcript_service
 from podsite.services.sponsors import short_link_service
 
@@ -154,8 +155,10 @@ async def save_episode(
     if clash is not None:
         raise NumberTakenError(data.number)
     values = _column_values(data)
+    derived = episode_columns(show_notes=data.show_notes)
     if episode_id is None:
-        episode = Episode(guid=f'podsite-{datetime.now(UTC):%Y%m%d%H%M%S}-{data.number}', **values)
+        guid = f'podsite-{datetime.now(UTC):%Y%m%d%H%M%S}-{data.number}'
+        episode = Episode(guid=guid, **values, **derived)
         session.add(episode)
         before: dict[str, Any] = {}
     else:
@@ -164,7 +167,7 @@ async def save_episode(
             raise LookupError(episode_id)
         episode = found
         before = {**{f: getattr(episode, f) for f in values}, **await _people(episode_id)}
-        for field, value in values.items():
+        for field, value in {**values, **derived}.items():
             setattr(episode, field, value)
     await session.flush()
     await session.execute(delete(EpisodeGuest).where(EpisodeGuest.episode_id == episode.id))

@@ -18,12 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from podsite.data import AggregationProgress, DownloadCount, DownloadEvent, Episode
 from podsite.infrastructure import db
 from podsite.infrastructure.periodic import PeriodicTask
+from podsite.schemas.analytics import Window
 from podsite.services.analytics import storage
 from podsite.services.analytics.agents import classify
 from podsite.services.analytics.iab_rules import (
     MediaFacts,
     RawDownload,
-    Window,
     counted_downloads,
 )
 from podsite.settings import Settings

@@ -16,8 +16,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
+from podsite.schemas.analytics import Window
 from podsite.services.analytics import agents
 
 COUNTED_STATUSES = frozenset({200, 206, 302})
@@ -26,15 +26,6 @@ WINDOW = timedelta(hours=24)
 
 _CONTROL = re.compile(r'[\x00-\x1f\x7f]')
 _RANGE = re.compile(r'^\s*bytes\s*=\s*(.+)$', re.IGNORECASE)
-
-
-class Window(StrEnum):
-    CALENDAR_DAY = 'calendar-day'
-    """One download per listener, episode and UTC day."""
-    ROLLING_FIRST_TOUCH = 'rolling-first-touch'
-    """The first request opens 24 hours; requests in them are one download."""
-    LAST_TOUCH = 'last-touch'
-    """Each request extends the window by 24 hours from itself."""
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from sqlalchemy import exists, func, select
 
 from podsite.data import Episode, EpisodeGuest, Guest, LiveStream, Podcast, Transcript
 from podsite.infrastructure import db
-from podsite.schemas.catalogue import guest_url
 from podsite.schemas.sitemap import SitemapEntry
 from podsite.services.catalogue import episode_service, policy_service
+from podsite.urls import episode_url, guest_url, transcript_url
 
 
 async def public_urls() -> list[SitemapEntry]:
@@ -49,10 +49,10 @@ async def public_urls() -> list[SitemapEntry]:
         SitemapEntry(path='/live-stream', last_modified=streams_changed or newest),
     ]
     for episode in episodes:
-        page = f'/episodes/show/{episode.number}/{episode.slug}'
+        page = episode_url(episode.number, episode.slug)
         entries.append(SitemapEntry(path=page, last_modified=episode.updated_at))
         if episode.has_transcript:
-            transcript = f'/episodes/transcript/{episode.number}/{episode.slug}'
+            transcript = transcript_url(episode.number, episode.slug)
             entries.append(SitemapEntry(path=transcript, last_modified=episode.updated_at))
     entries.extend(
         SitemapEntry(path=guest_url(guest.slug), last_modified=guest.last_change)

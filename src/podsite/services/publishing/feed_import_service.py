@@ -20,6 +20,7 @@ from podsite.formats.transcript_formats import (
 )
 from podsite.infrastructure import db
 from podsite.infrastructure.slugs import slugify
+from podsite.services.catalogue.derived_columns import episode_columns
 from podsite.services.publishing import transcript_service
 
 MAX_FEED_BYTES = 50 * 1024 * 1024
@@ -109,6 +110,8 @@ async def import_feed(
                 report.updated += 1
             for field in EPISODE_FIELDS:
                 setattr(episode, field, getattr(parsed, field))
+            for field, value in episode_columns(show_notes=parsed.show_notes).items():
+                setattr(episode, field, value)
             episode.slug = slugify(parsed.title) or f'episode-{episode.number}'
             await session.flush()
             await _save_people(episode.id, parsed)

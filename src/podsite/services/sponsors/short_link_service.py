@@ -13,6 +13,7 @@ from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import ShortLinkRow, ShortLinkWrite
 from podsite.schemas.links import ShortLinkTarget
 from podsite.services.accounts import audit_service
+from podsite.urls import short_link_url
 
 
 class NameTakenError(ValueError):
@@ -114,7 +115,12 @@ async def save_link(link_id: int | None, data: ShortLinkWrite, *, actor: UserInf
         'guest_id': await _reference(Guest.id, Guest.slug, data.guest_slug, 'guest'),
     }
     saved = await audit_service.save_row(
-        ShortLink, link_id, values, actor=actor, entity='short_link', summary=f'/r/{data.name}'
+        ShortLink,
+        link_id,
+        values,
+        actor=actor,
+        entity='short_link',
+        summary=short_link_url(data.name),
     )
     if saved is None:
         raise LookupError(link_id)
@@ -133,5 +139,9 @@ async def _reference(id_column: Any, key_column: Any, key: object, what: str) ->
 async def delete_link(link_id: int, *, actor: UserInfo) -> bool:
     """Deletes the link and its clicks, audited."""
     return await audit_service.delete_row(
-        ShortLink, link_id, actor=actor, entity='short_link', summary=lambda row: f'/r/{row.name}'
+        ShortLink,
+        link_id,
+        actor=actor,
+        entity='short_link',
+        summary=lambda row: short_link_url(row.name),
     )

@@ -12,6 +12,7 @@ from podsite.schemas.account import UserInfo
 from podsite.schemas.live_stream import LiveStreamCard, LiveStreamWrite
 from podsite.services.accounts import audit_service
 from podsite.services.catalogue import episode_service
+from podsite.services.catalogue.derived_columns import live_stream_columns
 
 MAX_ID = 2**31 - 1
 
@@ -93,8 +94,19 @@ async def save(*, stream_id: int | None, data: LiveStreamWrite, actor: UserInfo)
     }
     if stream_id is not None and not 0 < stream_id <= MAX_ID:
         return None
+    derived = live_stream_columns(
+        description=data.description,
+        starts_at=data.starts_at,
+        duration_minutes=data.duration_minutes,
+    )
     return await audit_service.save_row(
-        LiveStream, stream_id, values, actor=actor, entity='live_stream', summary=data.title
+        LiveStream,
+        stream_id,
+        values,
+        actor=actor,
+        entity='live_stream',
+        summary=data.title,
+        derived=derived,
     )
 
 

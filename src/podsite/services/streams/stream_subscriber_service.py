@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from quart import current_app
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +15,7 @@ from podsite.data import LiveStream, StreamNotification, StreamSubscriber
 from podsite.infrastructure import db
 from podsite.services.accounts import outbox_service
 from podsite.services.accounts.account_service import normalize_email
+from podsite.settings import current_settings
 
 CONFIRMATION_LIFETIME = timedelta(hours=48)
 # A pending address gets a fresh link at most this often, however often the form is sent.
@@ -48,7 +48,7 @@ def _hash(token: str) -> str:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config['SECRET_KEY'], salt=UNSUBSCRIBE_SALT)
+    return URLSafeSerializer(current_settings().secret_key, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_url(*, subscriber_id: int, email: str, base_url: str) -> str:

@@ -1,11 +1,9 @@
 from collections.abc import Mapping
 
-from quart import current_app
-
 from podsite.infrastructure.rate_limit import first_exceeded, rate_limiter
 from podsite.schemas.account import UserInfo
 from podsite.services.accounts import account_service
-from podsite.settings import Settings
+from podsite.settings import current_settings
 from podsite.viewmodels.shared.form import FormViewModel
 
 # Guessing passwords: a few tries per account, a few more per address (both in settings),
@@ -31,7 +29,7 @@ class LoginViewModel(FormViewModel):
         if not email or not password:
             self.message = 'Enter your email and your password.'
             return
-        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        settings = current_settings()
         per_account = (f'login:account:{email[:320]}', settings.login_attempts_per_account)
         limits = ((f'login:ip:{self.ip}', settings.login_attempts_per_ip), per_account)
         if wait := await first_exceeded(limits, window_seconds=WINDOW_SECONDS):

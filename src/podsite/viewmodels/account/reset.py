@@ -9,6 +9,7 @@ REQUESTS_PER_IP = 5
 REQUESTS_PER_ADDRESS = 3
 WINDOW_SECONDS = 60 * 60
 SENT = 'If an account uses this address, an email with a link is on its way.'
+CHANGED = 'Your password is changed. Every other session was logged out.'
 PROBLEMS = {
     ResetOutcome.UNKNOWN: 'This link is not valid. Ask for a new one below.',
     ResetOutcome.EXPIRED: 'This link has expired. Ask for a new one below.',
@@ -48,7 +49,6 @@ class ResetPasswordViewModel(FormViewModel):
         super().__init__(form)
         self.token = token
         self.problem = ''
-        self.done = False
 
     async def load_page_async(self) -> None:
         status = await account_service.reset_status(self.token[:200])
@@ -62,4 +62,10 @@ class ResetPasswordViewModel(FormViewModel):
             token=self.token[:200], new_password=password
         )
         self.problem = PROBLEMS.get(outcome, '')
-        self.done = outcome is ResetOutcome.DONE
+        if outcome is ResetOutcome.DONE:
+            self.message = CHANGED
+
+    @property
+    def is_valid(self) -> bool:
+        """A link that is no good (unknown, expired, used) fails the form as a field would."""
+        return super().is_valid and not self.problem

@@ -68,7 +68,6 @@ class EntityFormViewModel(FormViewModel):
         self.plural = PLURALS[entity]
         self.row_id = row_id
         self.fields = FIELDS[entity]
-        self.found = True
         self.saved_id: int | None = None
         self.page_title = f'{"New" if row_id is None else "Edit"} {entity} · Admin'
 
@@ -105,6 +104,8 @@ class EntityFormViewModel(FormViewModel):
             )
         except admin_people_service.SlugTakenError:
             self.errors['slug'] = f'Another {self.entity} uses this slug.'
+        except LookupError:
+            self.found = False
 
     def _links(self, text: str) -> dict[str, str]:
         links = {}

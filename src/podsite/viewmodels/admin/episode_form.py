@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
+from podsite.formats.durations import parse_clock
 from podsite.formats.transcript_formats import (
     ParsedTranscript,
     TranscriptFormat,
@@ -28,17 +29,6 @@ FORM_FIELDS = {
 TRANSCRIPT_FORMATS: tuple[TranscriptFormat, ...] = ('vtt', 'srt', 'text')
 
 
-def parse_duration(text: str) -> int | None:
-    """`1:02:03`, `62:03` or `3723` seconds."""
-    parts = text.strip().split(':')
-    if not text.strip() or len(parts) > 3 or not all(p.isdigit() for p in parts):
-        return None
-    seconds = 0
-    for part in parts:
-        seconds = seconds * 60 + int(part)
-    return seconds
-
-
 def duration_field(seconds: int) -> str:
     return f'{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}'
 
@@ -55,7 +45,6 @@ class EpisodeFormViewModel(FormViewModel):
         super().__init__(form)
         self.uploaded_transcript = uploaded_transcript
         self.episode_id = episode_id
-        self.found = True
         self.saved_id: int | None = None
         self.guest_slugs: list[str] = []
         self.sponsor_slugs: list[str] = []
@@ -132,6 +121,8 @@ class EpisodeFormViewModel(FormViewModel):
             self.errors[field] = f'No {error.kind} with these slugs: {", ".join(error.slugs)}.'
         except admin_service.NumberTakenError:
             self.errors['number'] = 'Another episode has this number.'
+        except LookupError:
+            self.found = False
 
     def _transcript(self) -> ParsedTranscript | None:
         """A pasted or uploaded transcript, parsed; nothing sent means: keep the stored one."""
@@ -169,7 +160,9 @@ class EpisodeFormViewModel(FormViewModel):
         if status not in STATUSES:
             self.errors['status'] = 'Choose draft, published or scheduled.'
         publish_at = self._publish_at(status)
-        duration = parse_duration(self.text('duration'))
+        seconds = parse_clock(self.text('duration'))
+        # Lengths are stored in whole seconds; a typed fraction is refused, not dropped.
+        duration = int(seconds) if seconds is not None and seconds.is_integer() else None
         if duration is None:
             self.errors['duration'] = 'Write the length as 1:02:03, 62:03 or seconds.'
         people = []

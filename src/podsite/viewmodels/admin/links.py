@@ -27,7 +27,6 @@ class LinkFormViewModel(FormViewModel):
     def __init__(self, link_id: int | None, form: Mapping[str, str] | None = None) -> None:
         super().__init__(form)
         self.link_id = link_id
-        self.found = True
         self.saved_id: int | None = None
         self.placement_id: int | None = None
         self.sponsors: list[str] = []

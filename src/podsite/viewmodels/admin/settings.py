@@ -2,12 +2,11 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
-from quart import current_app
 
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.admin import PodcastWrite
 from podsite.services.catalogue import podcast_service
-from podsite.settings import Settings
+from podsite.settings import current_settings
 from podsite.viewmodels.shared.form import FormViewModel
 
 TEXT_FIELDS = (
@@ -93,7 +92,7 @@ class SettingsViewModel(FormViewModel):
 
     @staticmethod
     def _own_feed_url() -> str:
-        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        settings = current_settings()
         return f'{settings.public_base_url}/episodes/rss'
 
 

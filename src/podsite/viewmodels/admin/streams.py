@@ -41,7 +41,6 @@ class StreamFormViewModel(FormViewModel):
     def __init__(self, stream_id: int | None, form: Mapping[str, str] | None = None) -> None:
         super().__init__(form)
         self.stream_id = stream_id
-        self.found = True
         self.saved_id: int | None = None
         self.page_title = 'New live stream' if stream_id is None else 'Edit live stream'
 

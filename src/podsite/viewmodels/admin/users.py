@@ -1,8 +1,8 @@
 from collections.abc import Mapping
 
-from podsite.data.account import ROLES
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.admin import NamedRow, UserRow
+from podsite.services.accounts.account_rules import ROLES
 from podsite.services.admin import admin_people_service
 from podsite.viewmodels.shared.form import FormViewModel
 

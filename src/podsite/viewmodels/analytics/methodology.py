@@ -1,7 +1,6 @@
-from quart import current_app
-
-from podsite.services.analytics.iab_rules import COUNTED_STATUSES, ONE_MINUTE, Window
-from podsite.settings import Settings
+from podsite.schemas.analytics import Window
+from podsite.services.analytics.iab_rules import COUNTED_STATUSES, ONE_MINUTE
+from podsite.settings import current_settings
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 
@@ -12,7 +11,7 @@ class MethodologyViewModel(ViewModelBase):
 
     def __init__(self) -> None:
         super().__init__()
-        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        settings = current_settings()
         self.window_in_use = settings.analytics_window.value
         self.statuses = ', '.join(str(status) for status in sorted(COUNTED_STATUSES))
         self.minute = ONE_MINUTE

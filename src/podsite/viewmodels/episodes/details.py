@@ -3,11 +3,13 @@ from typing import Any
 
 from quart import request
 
+from podsite.formats.durations import clock_text
 from podsite.infrastructure import page_cache
 from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services.analytics import recording
 from podsite.services.catalogue import episode_service
-from podsite.viewmodels.shared.formatting import clock_text, date_text, duration_text
+from podsite.urls import download_url
+from podsite.viewmodels.shared.formatting import date_text, duration_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 
@@ -41,7 +43,7 @@ class EpisodeDetailsViewModel(ViewModelBase):
             return
         self.page_title = f'#{self.episode.number}: {self.episode.title}'
         self.description = self.episode.subtitle or self.episode.summary[:300]
-        self.download_url = f'/episodes/download/{self.episode.number}/{self.episode.slug}.mp3'
+        self.download_url = download_url(self.episode.number, self.episode.slug)
         self.chapters = table_of_contents(self.episode.chapters)
         if self.episode.youtube_id:
             self.youtube_embed_url = (

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from quart import Response, current_app, redirect, request
+from quart import Response, redirect, request
 from quart.wrappers.response import FileBody
 from werkzeug.datastructures import ContentRange
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
@@ -14,7 +14,7 @@ from podsite.schemas.analytics import PendingDownload
 from podsite.schemas.catalogue import MediaFile
 from podsite.services.analytics import recording
 from podsite.services.catalogue import episode_service
-from podsite.settings import Settings
+from podsite.settings import current_settings
 
 
 class DownloadViewModel:
@@ -29,7 +29,7 @@ class DownloadViewModel:
 
     async def respond(self) -> AnyResponse:
         assert self.media is not None
-        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        settings = current_settings()
         path = local_media_file(settings.media_dir, self.media.media_url)
         if path is None:
             response: AnyResponse = redirect(self.media.media_url, 302)

@@ -4,14 +4,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from quart import current_app
-
 from podsite.formats.feed_document import FeedDocument
 from podsite.infrastructure.cache import content_cache
 from podsite.infrastructure.memory import release_freed_memory
 from podsite.services.catalogue import site_state_service
 from podsite.services.publishing import feed_service
-from podsite.settings import Settings
+from podsite.settings import current_settings
 
 CACHE_KEY = 'feed:rss'
 FEED_COMPRESSION_LEVEL = 6
@@ -43,7 +41,7 @@ class RssViewModel:
         feed = await feed_service.public_feed()
         if feed is None:
             return
-        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        settings = current_settings()
         body = FeedDocument(feed, base_url=settings.public_base_url).to_bytes()
         self.feed = RenderedFeed(
             # zlib lets go of the GIL: other requests go on while a big feed is compressed.

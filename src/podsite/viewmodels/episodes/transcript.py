@@ -1,10 +1,11 @@
 from dataclasses import dataclass, field
 
+from podsite.formats.durations import clock_text
 from podsite.formats.transcript_formats import ParsedTranscript, render_text, render_vtt
 from podsite.schemas.catalogue import EpisodeTranscript
 from podsite.schemas.catalogue import TranscriptCue as Cue
 from podsite.services.catalogue import episode_service
-from podsite.viewmodels.shared.formatting import clock_text, date_text
+from podsite.viewmodels.shared.formatting import date_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 

@@ -2,6 +2,7 @@
 
 from podsite.schemas.analytics import EpisodeDownloads, LinkClicks, Share
 from podsite.services.analytics import reporting
+from podsite.urls import short_link_url
 from podsite.viewmodels.reports.period import ReportPeriod, count_new_downloads
 from podsite.viewmodels.shared.charts import bar_chart, daily_points
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
@@ -74,4 +75,6 @@ class AdminReportExport:
         else:
             self.header = ['link', 'target', 'clicks']
             links = await reporting.link_clicks(since)
-            self.rows = [[f'/r/{link.name}', link.target_url, link.clicks] for link in links]
+            self.rows = [
+                [short_link_url(link.name), link.target_url, link.clicks] for link in links
+            ]

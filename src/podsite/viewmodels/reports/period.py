@@ -2,10 +2,8 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from quart import current_app
-
 from podsite.services.analytics import counting
-from podsite.settings import Settings
+from podsite.settings import current_settings
 
 PERIODS = {'7': 7, '30': 30, '90': 90, '365': 365, 'all': None}
 DEFAULT_PERIOD = '90'
@@ -30,5 +28,5 @@ class ReportPeriod:
 
 async def count_new_downloads() -> None:
     """Reports count what came in since the last round first, so they are never stale."""
-    settings: Settings = current_app.config['PODSITE_SETTINGS']
+    settings = current_settings()
     await counting.aggregate_downloads(settings.analytics_window)

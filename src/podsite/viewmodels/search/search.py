@@ -1,4 +1,4 @@
-from urllib.parse import urlencode
+from quart import url_for
 
 from podsite.schemas.search import SearchResults
 from podsite.services.catalogue import search_service
@@ -51,4 +51,4 @@ class SearchViewModel(ViewModelBase):
         )
 
     def _page_url(self, page: int) -> str:
-        return '/search?' + urlencode({'q': self.results.query, 'page': page})
+        return url_for('search.search', q=self.results.query, page=page)

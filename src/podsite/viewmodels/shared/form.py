@@ -1,32 +1,16 @@
 """Forms are view models: they take whatever the browser sent, keep it for the re-rendered
-form, and collect one message per problem, next to its field."""
+form, and collect one message per problem, next to its field.
 
-import re
+A form's outcome has one name, `is_valid`, which views and templates read: what was sent
+was accepted (no problem with any field) and what it asked for was done. `found` is another
+thing: whether the row a form edits exists at all (False: the page answers 404)."""
+
 from collections.abc import Mapping
 
 from pydantic import ValidationError
 
+from podsite.services.accounts.account_rules import email_problem, password_problem
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
-
-EMAIL = re.compile(r'[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}')
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 1000
-
-
-def email_problem(value: str) -> str | None:
-    if not value:
-        return 'Email is required.'
-    if len(value) > 320 or not EMAIL.fullmatch(value):
-        return 'Enter an email address like name@example.com.'
-    return None
-
-
-def password_problem(value: str) -> str | None:
-    if len(value) < MIN_PASSWORD_LENGTH:
-        return f'Use at least {MIN_PASSWORD_LENGTH} characters.'
-    if len(value) > MAX_PASSWORD_LENGTH:
-        return f'Use at most {MAX_PASSWORD_LENGTH} characters.'
-    return None
 
 
 class FormViewModel(ViewModelBase):
@@ -35,6 +19,7 @@ class FormViewModel(ViewModelBase):
         self.form = dict(form or {})
         self.errors: dict[str, str] = {}
         self.message = ''
+        self.found = True
 
     def text(self, name: str) -> str:
         """A field as sent, cleaned of what no field should hold."""
@@ -75,4 +60,4 @@ class FormViewModel(ViewModelBase):
 
     @property
     def is_valid(self) -> bool:
-        return not self.errors
+        return self.found and not self.errors

@@ -14,11 +14,3 @@ def duration_text(seconds: int) -> str:
 def date_text(moment: datetime) -> str:
     """`Nov 14, 2024`."""
     return f'{moment:%b} {moment.day}, {moment.year}'
-
-
-def clock_text(seconds: float) -> str:
-    """`07:05` or `1:02:03`: a position in the audio."""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f'{hours}:{minutes:02d}:{secs:02d}' if hours else f'{minutes:02d}:{secs:02d}'

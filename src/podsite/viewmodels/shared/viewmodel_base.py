@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from quart import current_app, request
+from quart import request, url_for
 
 from podsite.infrastructure.auth import current_user
 from podsite.infrastructure.cache import content_cache
@@ -11,7 +11,7 @@ from podsite.infrastructure.static_files import static_url
 from podsite.schemas.catalogue import SiteInfo
 from podsite.schemas.live_stream import StreamSlot
 from podsite.services.catalogue import podcast_service, site_state_service
-from podsite.settings import Settings
+from podsite.settings import Settings, current_settings
 
 LAYOUT_CACHE_KEY = 'layout'
 FALLBACK_SITE = SiteInfo(
@@ -59,7 +59,7 @@ class ViewModelBase:
 
     def layout_dict(self) -> dict[str, Any]:
         """What the shared layout reads; error pages use it without loading anything."""
-        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        settings = current_settings()
         title = f'{self.page_title} · {self.site.title}' if self.page_title else self.site.title
         return {
             'site': self.site,
@@ -68,6 +68,7 @@ class ViewModelBase:
             'canonical_url': settings.public_base_url + self.canonical_path,
             'og_image': _absolute(settings, self.site.artwork_url),
             'static_url': static_url,
+            'url_for': url_for,
             'current_path': request.path,
             'user': current_user(),
             'csrf_token': csrf_token,

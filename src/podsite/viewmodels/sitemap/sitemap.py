@@ -1,12 +1,10 @@
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
-from quart import current_app
-
 from podsite.infrastructure.cache import content_cache
 from podsite.schemas.sitemap import SitemapEntry
 from podsite.services.catalogue import site_state_service, sitemap_service
-from podsite.settings import Settings
+from podsite.settings import current_settings
 
 # The sitemaps.org protocol's limit of URLs per file; beyond it, /sitemap.xml is an index.
 URLS_PER_SITEMAP = 50_000
@@ -36,7 +34,7 @@ class SitemapViewModel:
     async def _documents() -> list[str]:
         """Document 0 is `/sitemap.xml`: the whole list, or the index of documents 1..n."""
         entries = await sitemap_service.public_urls()
-        settings: Settings = current_app.config['PODSITE_SETTINGS']
+        settings = current_settings()
         base = settings.public_base_url
         pages = [
             entries[start : start + URLS_PER_SITEMAP]

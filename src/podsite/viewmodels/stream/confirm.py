@@ -23,7 +23,7 @@ class ConfirmViewModel(ViewModelBase):
         self.token = token
         self.outcome = ConfirmOutcome.UNKNOWN
         self.message = ''
-        self.succeeded = False
+        self.is_valid = False
 
     @property
     def canonical_path(self) -> str:
@@ -33,4 +33,4 @@ class ConfirmViewModel(ViewModelBase):
     async def load_page_async(self) -> None:
         self.outcome = await stream_subscriber_service.confirm(self.token[:200])
         self.message = MESSAGES[self.outcome]
-        self.succeeded = self.outcome in {ConfirmOutcome.DONE, ConfirmOutcome.ALREADY}
+        self.is_valid = self.outcome in {ConfirmOutcome.DONE, ConfirmOutcome.ALREADY}

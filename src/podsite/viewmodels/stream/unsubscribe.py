@@ -13,16 +13,16 @@ MESSAGES = {
 
 class UnsubscribeViewModel(ViewModelBase):
     """The link in an email shows a button; only the button's POST deletes, so a mail
-    scanner that opens links cannot unsubscribe anyone."""
+    scanner that opens links cannot unsubscribe anyone. Until something happened there is
+    no message: then a good link shows the button."""
 
     page_title = 'Stop live stream alerts'
 
     def __init__(self, token: str) -> None:
         super().__init__()
         self.token = token[:500]
-        self.valid = False
+        self.is_valid = False
         self.message = ''
-        self.done = False
 
     @property
     def canonical_path(self) -> str:
@@ -30,11 +30,11 @@ class UnsubscribeViewModel(ViewModelBase):
         return '/live-stream'
 
     async def load_page_async(self) -> None:
-        self.valid = stream_subscriber_service.read_unsubscribe_token(self.token) is not None
-        if not self.valid:
+        self.is_valid = stream_subscriber_service.read_unsubscribe_token(self.token) is not None
+        if not self.is_valid:
             self.message = MESSAGES[UnsubscribeOutcome.UNKNOWN]
 
     async def unsubscribe_async(self) -> None:
         outcome = await stream_subscriber_service.unsubscribe(self.token)
         self.message = MESSAGES[outcome]
-        self.done = outcome is not UnsubscribeOutcome.UNKNOWN
+        self.is_valid = outcome is not UnsubscribeOutcome.UNKNOWN

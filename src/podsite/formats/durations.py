@@ -1,0 +1,39 @@
+"""Lengths and positions in the audio written as clocks: `1:02:03`, `62:03`, `3723`, `00:01:02.500`.
+
+One grammar for every place that reads them (a feed's `itunes:duration`, the admin's episode
+form, transcript timestamps), so a length typed in the admin reads as the same length in a feed:
+`[[H:]M:]S`, then optionally a fraction after `.` or `,`. The first field may be as large as
+it likes (`62:03` is how many feeds write an hour and two minutes); the fields after it are
+base-60 digits, one or two of them, at most 59. ASCII digits only: `int()` would refuse some
+characters `str.isdigit()` accepts (`²`).
+"""
+
+import re
+
+_CLOCK = re.compile(
+    r'(?:(?:(?P<h>[0-9]+):)?(?P<m>[0-9]+):)?(?P<s>[0-9]+)(?:[.,](?P<f>[0-9]+))?', re.ASCII
+)
+
+
+def parse_clock(text: str) -> float | None:
+    """Seconds, to the millisecond (further digits are dropped), or None for anything that is
+    not such a clock. Whitespace around it is ignored."""
+    match = _CLOCK.fullmatch(text.strip())
+    if match is None:
+        return None
+    hours, minutes, seconds, fraction = match.group('h', 'm', 's', 'f')
+    inner = (minutes, seconds) if hours is not None else (seconds,) if minutes is not None else ()
+    if any(len(field) > 2 or int(field) > 59 for field in inner):
+        return None
+    whole = (int(hours or 0) * 60 + int(minutes or 0)) * 60 + int(seconds)
+    milliseconds = whole * 1000 + int((fraction or '0')[:3].ljust(3, '0'))
+    # One division from whole milliseconds, so `00:00:01.100` reads back as the same digits.
+    return milliseconds / 1000
+
+
+def clock_text(seconds: float) -> str:
+    """`07:05` or `1:02:03`: a position in the audio, in whole seconds."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f'{hours}:{minutes:02d}:{secs:02d}' if hours else f'{minutes:02d}:{secs:02d}'

@@ -1,0 +1,43 @@
+"""Every URL builder matches its route, so a changed route cannot leave stale links behind."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from quart import Quart, url_for
+
+from podsite import urls
+
+BUILT: list[tuple[Callable[..., str], dict[str, Any]]] = [
+    (urls.episode_url, {'number': 268, 'slug': 'analyzing-notebooks'}),
+    (urls.transcript_url, {'number': 7, 'slug': 'a-b-c'}),
+    (urls.transcript_file_url, {'number': 7, 'slug': 'a-b-c', 'extension': 'vtt'}),
+    (urls.transcript_file_url, {'number': 7, 'slug': 'a-b-c', 'extension': 'txt'}),
+    (urls.download_url, {'number': 1, 'slug': 'first'}),
+    (urls.chapters_url, {'number': 12}),
+    (urls.guest_url, {'slug': 'ada-lovelace'}),
+    (urls.short_link_url, {'name': 'sponsor-42'}),
+]
+
+
+def endpoint_of(builder: Callable[..., str]) -> str:
+    """The endpoint a builder's docstring names first, in backquotes."""
+    doc = builder.__doc__ or ''
+    return doc.split('`')[1]
+
+
+def test_every_builder_is_checked() -> None:
+    public = {
+        name for name, value in vars(urls).items() if callable(value) and name.endswith('_url')
+    }
+    assert {builder.__name__ for builder, _ in BUILT} == public
+
+
+@pytest.mark.parametrize(
+    ('builder', 'arguments'), BUILT, ids=[f'{b.__name__}-{i}' for i, (b, _) in enumerate(BUILT)]
+)
+async def test_builder_matches_its_route(
+    app: Quart, builder: Callable[..., str], arguments: dict[str, Any]
+) -> None:
+    async with app.test_request_context('/'):
+        assert builder(**arguments) == url_for(endpoint_of(builder), **arguments)
