@@ -21,13 +21,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import chameleon_rs.flask as chameleon_flask
 from quart import Quart
 
 from podsite.app import create_app
-from podsite.infrastructure import templates
 from podsite.infrastructure.asgi_connection import WholeRequestConnection
 from podsite.services.catalogue import episode_service, podcast_service
-from podsite.settings import PACKAGE_DIR, Settings
+from podsite.settings import Settings
 from podsite.viewmodels.episodes.details import EpisodeDetailsViewModel
 from run import load_demo
 
@@ -77,7 +77,7 @@ async def per_call_us(work: Callable[[], Awaitable[object]], runs: int) -> float
 
 
 async def render(template: str, model: dict[str, Any]) -> str:
-    return templates.render(template, model)
+    return await chameleon_flask.render_async(template, **model)
 
 
 async def cold_episode_statements(number: int) -> None:
@@ -101,7 +101,6 @@ async def measure(database_url: str, number: int, runs: int) -> list[tuple[str, 
     results: list[tuple[str, float]] = []
     for page_cache in (True, False):
         app = create_app(Settings(database_url=database_url, page_cache=page_cache))
-        templates.compile_all(app, folder=PACKAGE_DIR / 'templates')
         async with app.test_app():
             async with app.app_context():
                 found = await episode_service.episode_by_number(number)
