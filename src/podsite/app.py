@@ -126,6 +126,4 @@ def create_app(
 def create_served_app() -> Quart:
     """The factory the ASGI server calls in each worker process."""
     write_request_line = log_output.configure_served_logging()
-    app = create_app(Settings(), write_request_line=write_request_line)
-    templates.compile_all(app, folder=PACKAGE_DIR / 'templates')
-    return app
+    return create_app(Settings(), write_request_line=write_request_line)

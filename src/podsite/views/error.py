@@ -4,11 +4,12 @@ import logging
 import secrets
 import sqlite3
 
-from quart import Blueprint, Response
+import chameleon_rs.flask as chameleon_flask
+from quart import Blueprint
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.sansio.response import Response
 
-from podsite.infrastructure import templates
 from podsite.viewmodels.error.page import ErrorPageViewModel
 
 blueprint = Blueprint('error', __name__)
@@ -27,7 +28,7 @@ DATABASE_UNAVAILABLE = (
 
 def error_page(status: int, request_id: str = '') -> Response:
     model = ErrorPageViewModel(status, request_id).to_dict()
-    return templates.response('error/page.pt', model, status)
+    return chameleon_flask.response('error/page.pt', status_code=status, **model)
 
 
 @blueprint.app_errorhandler(HTTPException)
