@@ -1,4 +1,5 @@
-"""Prepared reads, run by the driver on SQLite, give the rows SQLAlchemy would give."""
+"""The fast path: prepared reads, run by the driver, give the rows SQLAlchemy would give, and
+no read holds up the event loop."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, Guest
 from podsite.infrastructure import db
-from podsite.services.catalogue import episode_service, guest_service
+from podsite.services.catalogue import (
+    episode_service,
+    guest_service,
+    podcast_service,
+    site_state_service,
+)
 from podsite.services.sponsors import sponsor_service
 from tests.factories import sponsored_episode
 
@@ -30,8 +36,11 @@ async def test_prepared_reads_give_the_rows_sqlalchemy_gives(
         (episode_service.LATEST.cards, {'now': now, 'limit': 5}),
         (episode_service.LATEST.guests, {'now': now, 'limit': 5}),
         (episode_service.EVERY_EPISODE.cards, {'now': now}),
+        (episode_service.EVERY_EPISODE.guests, {'now': now}),
         (guest_service.RECENT_GUESTS, {'now': now, 'limit': 8}),
         (sponsor_service.EVERY_SPONSOR, {}),
+        (podcast_service.LAYOUT_QUERY, {'now': now}),
+        (site_state_service.STATE_QUERY, {'now': now}),
     ]
 
     async with app.app_context():

@@ -26,7 +26,7 @@ SITE_COLUMNS = (
 
 
 # Built once: it runs on the first page after every change (the layout is kept meanwhile).
-LAYOUT_QUERY = (
+LAYOUT_QUERY = db.PreparedRead(
     select(
         *SITE_COLUMNS,
         LiveStream.title.label('live_title'),
@@ -35,7 +35,8 @@ LAYOUT_QUERY = (
     )
     .outerjoin(LiveStream, and_(LiveStream.starts_at <= NOW, LiveStream.ends_at > NOW))
     .order_by(Podcast.id, LiveStream.starts_at)
-    .limit(1)
+    .limit(1),
+    bounded=True,
 )
 
 
@@ -46,14 +47,15 @@ async def layout_info() -> tuple[SiteInfo | None, StreamSlot | None]:
     clock as the page is built, since a stream goes live by time passing, with no write a
     cache could key on.
     """
-    row = (await db.read(LAYOUT_QUERY, {'now': datetime.now(UTC)})).first()
-    if row is None:
+    rows = await db.read_records(LAYOUT_QUERY, {'now': datetime.now(UTC)})
+    if not rows:
         return None, None
-    site = SiteInfo.model_validate(row._mapping)
-    if row.live_title is None:
+    (row,) = rows
+    site = SiteInfo.model_validate(row)
+    if row['live_title'] is None:
         return site, None
     return site, StreamSlot(
-        title=row.live_title, starts_at=row.live_starts_at, ends_at=row.live_ends_at
+        title=row['live_title'], starts_at=row['live_starts_at'], ends_at=row['live_ends_at']
     )
 
 
