@@ -15,11 +15,16 @@ what was committed, never what the same request wrote: only its session sees tha
 
 - On SQLite, a read declared `bounded` (an indexed lookup returning a few rows, whatever
   the size of the catalogue) runs in place, on the event loop's thread, on one plain
-  sqlite3 connection the process keeps. @@IN_PLACE_FIGURES@@ A read whose rows grow with the
-  catalogue (every episode, a guest's episodes) takes one hop to a thread and runs there on
-  a connection of the same engine's pool. Whether another connection has committed since
-  the last look (the content state's check) is `PRAGMA data_version` on the in-place
-  connection, which never writes.
+  sqlite3 connection the process keeps. Measured on a 10,000-episode catalogue (`podsite
+  demo --episodes 10000`, 2026-12-06, two busy cores): the content state 17 µs, the layout
+  25, an episode 59, the latest cards 35 and their people 53, the home page's recent guests
+  257; one hop to a thread and back (`asyncio.to_thread`) costs 92 µs by itself, and one
+  statement through aiosqlite, which hops for each step, about 1.1 ms. A read whose rows
+  grow with the catalogue (every episode: 190 ms at that size; a guest's episodes; the
+  sponsors) takes one hop to a thread and runs there on a connection of the same engine's
+  pool. Whether another connection has committed since the last look (the check before a
+  kept page is served) is `PRAGMA data_version` on the in-place connection, which never
+  writes: 6 µs.
 - On a server, asyncpg runs the read on a connection of a small autocommit pool (a
   transaction's begin and end would be round trips of their own) that is not pinged when
   taken from the pool; a read whose connection the server had cut runs once more on a new
