@@ -148,6 +148,7 @@ class Database:
         self.server_reads: AsyncEngine | None = None
         """On a server, the fast path's pool, in autocommit."""
         self._in_place: PoolProxiedConnection | None = None
+        self._in_place_openings = 0
         if engine.url.get_backend_name() == 'sqlite':
             self.sqlite_reads = create_sync_engine(
                 engine.url.set(drivername='sqlite'), connect_args={'timeout': 15}
@@ -191,14 +192,16 @@ class Database:
 
         return await again_if_cut(by_the_driver)
 
-    def data_version(self) -> int | None:
-        """On SQLite, a number that changes whenever another connection has committed to the
+    def data_version(self) -> tuple[int, int] | None:
+        """On SQLite, a value that changes whenever another connection has committed to the
         file (another worker, another instance, the command line; the in-place connection
-        never writes); None on servers, where only a query tells."""
+        never writes); None on servers, where only a query tells. The pragma counts per
+        connection, so the value names the connection too: one opened after a failure may
+        count from where the last one stood."""
         if self.sqlite_reads is None:
             return None
         ((version,),) = self._rows_in_place(COMMIT_CHECK, [])
-        return int(version)
+        return self._in_place_openings, int(version)
 
     def in_place_connection(self) -> sqlite3.Connection:
         """The connection bounded reads run on, on the event loop's thread; opened on first
@@ -206,6 +209,7 @@ class Database:
         assert self.sqlite_reads is not None, 'reads in place are for SQLite'
         if self._in_place is None:
             self._in_place = self.sqlite_reads.raw_connection()
+            self._in_place_openings += 1
         connection = self._in_place.driver_connection
         assert isinstance(connection, sqlite3.Connection)
         return connection

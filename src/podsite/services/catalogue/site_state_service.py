@@ -77,7 +77,7 @@ class ContentStateWatch:
 
     def __init__(self, database: db.Database) -> None:
         self._database = database
-        self._seen: tuple[int, ContentState] | None = None
+        self._seen: tuple[tuple[int, int], ContentState] | None = None
         self._shared = FreshReads(self._read)
 
     async def state(self) -> ContentState:
