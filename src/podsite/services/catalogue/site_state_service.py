@@ -1,7 +1,6 @@
 """The site-wide content version that caches key on."""
 
 from datetime import UTC, datetime
-from typing import Any
 from weakref import WeakKeyDictionary
 
 from quart import has_request_context, request
