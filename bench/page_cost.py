@@ -4,8 +4,7 @@ Builds a fresh SQLite demo database, then calls the app's ASGI entry point direc
 request log and the page cache middleware included) and times, per request: the episode
 page kept (hot) and rendered (cold, page cache off), the home page cold, and `/robots.txt`
 (the floor: Quart and the app's hooks with no query), next to a bare Quart app answering
-the same path with a string (Quart's own floor), with Quart's own connection handling and
-with podsite's (`WholeRequestConnection`). Then the parts of a cold episode page: its
+the same path with a string (Quart's own floor). Then the parts of a cold episode page: its
 statements (episode, people, sponsors and the layout's) and its render.
 """
 
@@ -25,7 +24,6 @@ import chameleon_rs.flask as chameleon_flask
 from quart import Quart
 
 from podsite.app import create_app
-from podsite.infrastructure.asgi_connection import WholeRequestConnection
 from podsite.services.catalogue import episode_service, podcast_service
 from podsite.settings import Settings
 from podsite.viewmodels.episodes.details import EpisodeDetailsViewModel
@@ -87,10 +85,8 @@ async def cold_episode_statements(number: int) -> None:
     await podcast_service.layout_info()
 
 
-def bare_quart(*, whole_request_connection: bool) -> Quart:
+def bare_quart() -> Quart:
     bare = Quart(__name__)
-    if whole_request_connection:
-        bare.asgi_http_class = WholeRequestConnection
 
     @bare.get('/robots.txt')
     async def robots() -> str:
@@ -129,13 +125,11 @@ async def measure(
                 await view.load_async()
                 rendering = partial(render, 'episodes/details.pt', view.to_dict())
                 results.append(('  its render', await per_call_us(rendering, runs, clock)))
-    for name, whole in (('  bare Quart, same path', False), ('  ... one-call connection', True)):
-        bare = bare_quart(whole_request_connection=whole)
-        async with bare.test_app():
-            assert await request(bare, '/robots.txt') == 200
-            results.append(
-                (name, await per_call_us(partial(request, bare, '/robots.txt'), runs, clock))
-            )
+    bare = bare_quart()
+    async with bare.test_app():
+        assert await request(bare, '/robots.txt') == 200
+        robots = partial(request, bare, '/robots.txt')
+        results.append(('  bare Quart, same path', await per_call_us(robots, runs, clock)))
     return results
 
 

@@ -7,6 +7,7 @@ the benchmarks' Flask reference in the module that compares with it, server proc
 `tests/servers.py`."""
 
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -146,7 +147,7 @@ def queries(app: Quart) -> Iterator[QueryCounter]:
         engines.append(database.server_reads.sync_engine)
 
     def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        counter.statements.append(statement)
+        counter.record(statement)
 
     # Prepared reads run below SQLAlchemy, on the driver's connection: on SQLite, SQLite
     # reports what it runs; on PostgreSQL, asyncpg logs what is run on it directly (its
@@ -156,19 +157,26 @@ def queries(app: Quart) -> Iterator[QueryCounter]:
         dbapi_connection.driver_connection.add_query_logger(record_driver_query)
 
     def record_driver_query(logged: LoggedQuery) -> None:
-        counter.statements.append(logged.query)
+        counter.record(logged.query)
+
+    def trace_sqlite(dbapi_connection: sqlite3.Connection, *_args: object) -> None:
+        traced.add(dbapi_connection)
+        dbapi_connection.set_trace_callback(counter.record)
 
     watched: set[asyncpg.Connection] = set()
+    traced: set[sqlite3.Connection] = set()
     for engine in engines:
         event.listen(engine, 'before_cursor_execute', record)
     if database.server_reads is not None:
         event.listen(database.server_reads.sync_engine, 'checkout', log_driver_queries)
-    in_place = None if database.quick_reads is None else database.in_place_driver_connection()
-    if in_place is not None:
-        in_place.set_trace_callback(counter.statements.append)
+    if database.sqlite_reads is not None:
+        event.listen(database.sqlite_reads, 'checkout', trace_sqlite)
+        trace_sqlite(database.in_place_connection())
     yield counter
-    if in_place is not None:
-        in_place.set_trace_callback(None)
+    if database.sqlite_reads is not None:
+        event.remove(database.sqlite_reads, 'checkout', trace_sqlite)
+    for traced_connection in traced:
+        traced_connection.set_trace_callback(None)
     if database.server_reads is not None:
         event.remove(database.server_reads.sync_engine, 'checkout', log_driver_queries)
     for connection in watched:

@@ -136,6 +136,8 @@ class QueryCounter:
 
     def __init__(self) -> None:
         self.statements: list[str] = []
+        self.commit_checks = 0
+        """`PRAGMA data_version` on SQLite: whether anyone committed, no table read."""
 
     @property
     def count(self) -> int:
@@ -147,8 +149,15 @@ class QueryCounter:
         something was committed, so it is asserted apart from a page's own queries."""
         return sum('site_state.content_version' not in statement for statement in self.statements)
 
+    def record(self, statement: str) -> None:
+        if statement == db.COMMIT_CHECK:
+            self.commit_checks += 1
+        else:
+            self.statements.append(statement)
+
     def reset(self) -> None:
         self.statements.clear()
+        self.commit_checks = 0
 
 
 Snapshot = dict[str, list[tuple[Any, ...]]]

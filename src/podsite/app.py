@@ -16,7 +16,6 @@ from podsite.infrastructure import (
     static_files,
     templates,
 )
-from podsite.infrastructure.asgi_connection import WholeRequestConnection
 from podsite.infrastructure.clock import Clock, system_clock, use_clock
 from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.services.analytics import agents, counting, recording
@@ -72,7 +71,6 @@ def create_app(
         static_folder=str(PACKAGE_DIR / 'static'),
         template_folder=None,
     )
-    app.asgi_http_class = WholeRequestConnection
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,

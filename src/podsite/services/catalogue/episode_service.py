@@ -96,10 +96,12 @@ class CardListing:
     guests: db.PreparedRead
 
     @classmethod
-    def of(cls, cards: Select[*tuple[Any, ...]]) -> 'CardListing':
+    def of(cls, cards: Select[*tuple[Any, ...]], *, bounded: bool) -> 'CardListing':
         episode_ids = cards.with_only_columns(Episode.id)
         guests = _guests_query(EpisodeGuest.episode_id.in_(episode_ids))
-        return cls(db.PreparedRead(cards), db.PreparedRead(guests))
+        return cls(
+            db.PreparedRead(cards, bounded=bounded), db.PreparedRead(guests, bounded=bounded)
+        )
 
 
 # The statements of the busiest pages, built once: building a statement costs more than
@@ -108,16 +110,19 @@ LATEST = CardListing.of(
     select(*CARD_COLUMNS)
     .where(is_public(NOW))
     .order_by(Episode.published_at.desc(), Episode.number.desc())
-    .limit(bindparam('limit'))
+    .limit(bindparam('limit')),
+    bounded=True,
 )
+# These two grow with the catalogue (a host is in every episode).
 EVERY_EPISODE = CardListing.of(
-    select(*CARD_COLUMNS).where(is_public(NOW)).order_by(Episode.number.desc())
+    select(*CARD_COLUMNS).where(is_public(NOW)).order_by(Episode.number.desc()), bounded=False
 )
 WITH_GUEST = CardListing.of(
     select(*CARD_COLUMNS)
     .join(EpisodeGuest, EpisodeGuest.episode_id == Episode.id)
     .where(is_public(NOW), EpisodeGuest.guest_id == bindparam('guest_id'))
-    .order_by(Episode.number.desc())
+    .order_by(Episode.number.desc()),
+    bounded=False,
 )
 # One episode with its people and its sponsor reads, in one statement (one round trip).
 BY_NUMBER = db.PreparedRead(
@@ -148,7 +153,8 @@ BY_NUMBER = db.PreparedRead(
         .where(SponsorPlacement.episode_id == Episode.id)
         .scalar_subquery()
         .label('sponsors'),
-    ).where(is_public(NOW), Episode.number == bindparam('number'))
+    ).where(is_public(NOW), Episode.number == bindparam('number')),
+    bounded=True,
 )  # fmt: skip
 
 
@@ -197,7 +203,7 @@ async def transcript(number: int) -> EpisodeTranscript | None:
         .join(Transcript, Transcript.episode_id == Episode.id)
         .where(is_public(), Episode.number == number)
     )
-    row = (await db.read(query)).first()
+    row = (await db.session().execute(query)).first()
     if row is None:
         return None
     return EpisodeTranscript.model_validate({**row._mapping, 'cues': row.cues or ()})
@@ -207,7 +213,7 @@ async def chapters(number: int) -> dict[str, Any] | None:
     if not 0 < number <= MAX_EPISODE_NUMBER:
         return None
     query = select(Episode.chapters).where(is_public(), Episode.number == number)
-    found: dict[str, Any] | None = (await db.read(query)).scalar()
+    found: dict[str, Any] | None = (await db.session().execute(query)).scalar()
     return found
 
 
@@ -220,13 +226,13 @@ async def media_file(number: int) -> MediaFile | None:
         Episode.media_size_bytes,
         Episode.media_type,
     ).where(is_public(), Episode.number == number)
-    row = (await db.read(query)).first()
+    row = (await db.session().execute(query)).first()
     return None if row is None else MediaFile.model_validate(row._mapping)
 
 
 async def media_urls_by_number() -> dict[int, str]:
     """The media URL of every public episode, for pages that link to the audio itself."""
-    rows = await db.read(select(Episode.number, Episode.media_url).where(is_public()))
+    rows = await db.session().execute(select(Episode.number, Episode.media_url).where(is_public()))
     return {row.number: row.media_url for row in rows}
 
 
@@ -244,13 +250,13 @@ async def _cards(listing: CardListing, **parameters: Any) -> list[EpisodeCard]:
 async def placements_by_episode(episode_ids: Select[int]) -> dict[int, list[Placement]]:
     """The sponsor reads of the given episodes, in order, with their tracked links."""
     query = _placements_query(SponsorPlacement.episode_id.in_(episode_ids))
-    return _by_episode((await db.read(query)).mappings(), Placement)
+    return _by_episode((await db.session().execute(query)).mappings(), Placement)
 
 
 async def guests_by_episode(episode_ids: Select[int]) -> dict[int, list[GuestRef]]:
     """Everyone appearing in the given episodes, in billing order, in one query."""
     query = _guests_query(EpisodeGuest.episode_id.in_(episode_ids))
-    return _by_episode((await db.read(query)).mappings(), GuestRef)
+    return _by_episode((await db.session().execute(query)).mappings(), GuestRef)
 
 
 def _by_episode[Model: BaseModel](

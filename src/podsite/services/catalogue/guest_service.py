@@ -31,7 +31,7 @@ async def guests_on_air(*, role: str = 'guest') -> list[GuestCard]:
         .group_by(Guest.id)
         .order_by(Guest.name)
     )
-    rows = await db.read(query)
+    rows = await db.session().execute(query)
     return [GuestCard.model_validate(row._mapping) for row in rows]
 
 
@@ -70,7 +70,7 @@ def _recent_guests_query() -> Select[*tuple[Any, ...]]:
     )
 
 
-RECENT_GUESTS = db.PreparedRead(_recent_guests_query())
+RECENT_GUESTS = db.PreparedRead(_recent_guests_query(), bounded=True)
 
 
 async def recent_guests(*, limit: int) -> list[GuestCard]:
@@ -81,7 +81,9 @@ async def recent_guests(*, limit: int) -> list[GuestCard]:
 
 
 async def guest_by_slug(slug: str) -> GuestDetails | None:
-    row = (await db.read(select(Guest.id, *GUEST_COLUMNS).where(Guest.slug == slug))).first()
+    row = (
+        await db.session().execute(select(Guest.id, *GUEST_COLUMNS).where(Guest.slug == slug))
+    ).first()
     if row is None:
         return None
     episodes = await episode_service.episodes_with_guest(guest_id=row.id)

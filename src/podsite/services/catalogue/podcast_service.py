@@ -24,7 +24,7 @@ SITE_COLUMNS = (
 
 
 # Built once: it runs on the first page after every change (the layout is kept meanwhile).
-LAYOUT_QUERY = (
+LAYOUT_QUERY = db.PreparedRead(
     select(
         *SITE_COLUMNS,
         LiveStream.title.label('live_title'),
@@ -33,7 +33,8 @@ LAYOUT_QUERY = (
     )
     .outerjoin(LiveStream, and_(LiveStream.starts_at <= NOW, LiveStream.ends_at > NOW))
     .order_by(Podcast.id, LiveStream.starts_at)
-    .limit(1)
+    .limit(1),
+    bounded=True,
 )
 
 
@@ -44,14 +45,15 @@ async def layout_info() -> tuple[SiteInfo | None, StreamSlot | None]:
     clock as the page is built, since a stream goes live by time passing, with no write a
     cache could key on.
     """
-    row = (await db.read(LAYOUT_QUERY, {'now': clock.now()})).first()
-    if row is None:
+    rows = await db.read_records(LAYOUT_QUERY, {'now': clock.now()})
+    if not rows:
         return None, None
-    site = SiteInfo.model_validate(row._mapping)
-    if row.live_title is None:
+    (row,) = rows
+    site = SiteInfo.model_validate(row)
+    if row['live_title'] is None:
         return site, None
     return site, StreamSlot(
-        title=row.live_title, starts_at=row.live_starts_at, ends_at=row.live_ends_at
+        title=row['live_title'], starts_at=row['live_starts_at'], ends_at=row['live_ends_at']
     )
 
 

@@ -24,7 +24,7 @@ async def policy(slug: str) -> PolicyPage | None:
     query = select(Policy.slug, Policy.title, Policy.body_html, Policy.updated_at).where(
         Policy.slug == slug
     )
-    row = (await db.read(query)).first()
+    row = (await db.session().execute(query)).first()
     return None if row is None else PolicyPage.model_validate(row._mapping)
 
 
@@ -32,4 +32,4 @@ async def all_policies() -> list[PolicyPage]:
     query = select(Policy.slug, Policy.title, Policy.body_html, Policy.updated_at).order_by(
         Policy.title
     )
-    return [PolicyPage.model_validate(row._mapping) for row in await db.read(query)]
+    return [PolicyPage.model_validate(row._mapping) for row in await db.session().execute(query)]

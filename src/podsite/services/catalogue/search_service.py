@@ -125,4 +125,4 @@ async def _details(hits: list[_Hit]) -> dict[int, Row[Any]]:
         .outerjoin(Guest, Guest.id == SearchDocument.guest_id)
         .where(SearchDocument.id.in_([hit.document_id for hit in hits]))
     )
-    return {row.id: row for row in await db.read(query)}
+    return {row.id: row for row in await db.session().execute(query)}

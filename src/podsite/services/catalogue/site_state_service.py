@@ -1,8 +1,7 @@
 """The site-wide content version that caches key on."""
 
 from datetime import datetime
-from functools import partial
-from typing import Any
+from weakref import WeakKeyDictionary
 
 from quart import current_app, has_request_context, request
 from sqlalchemy import func, select
@@ -19,14 +18,24 @@ STATE_KEY = 'podsite.content_state'
 """Scope key: the content state a request is served under."""
 
 # Built once: it runs on every request for a kept page after a commit.
-STATE_QUERY = select(
-    SiteState.content_version,
-    select(func.min(Episode.published_at))
-    .where(Episode.is_published.is_(True), Episode.published_at > NOW)
-    .scalar_subquery(),
-    select(func.min(LiveStream.starts_at)).where(LiveStream.starts_at > NOW).scalar_subquery(),
-    select(func.min(LiveStream.ends_at)).where(LiveStream.ends_at > NOW).scalar_subquery(),
-).where(SiteState.id == 1)
+STATE_QUERY = db.PreparedRead(
+    select(
+        SiteState.content_version,
+        select(func.min(Episode.published_at))
+        .where(Episode.is_published.is_(True), Episode.published_at > NOW)
+        .scalar_subquery()
+        .label('next_publication'),
+        select(func.min(LiveStream.starts_at))
+        .where(LiveStream.starts_at > NOW)
+        .scalar_subquery()
+        .label('next_stream_start'),
+        select(func.min(LiveStream.ends_at))
+        .where(LiveStream.ends_at > NOW)
+        .scalar_subquery()
+        .label('next_stream_end'),
+    ).where(SiteState.id == 1),
+    bounded=True,
+)
 
 
 async def content_state() -> ContentState:
@@ -54,31 +63,45 @@ async def content_state_of(database: db.Database, clock: Clock) -> ContentState:
     pages go stale although nothing was written: a scheduled publication, or a live stream
     starting or ending (the feed says pending, then live).
 
-    On SQLite the state is read again only after some connection committed, which the
-    database tells without a query; on a server, concurrent requests share one query begun
-    after each of them arrived. Needs no app context, so the page cache can ask it
-    before the request reaches the app.
+    Needs no app context, so the page cache can ask it before the request reaches the app.
     """
-    commits = database.commit_counter()
-    if commits is None:
-        # A server tells only by a query; requests arriving together share one.
-        if database.fresh_content_state is None:
-            database.fresh_content_state = FreshReads(partial(_read_state, database, clock))
-        return await database.fresh_content_state()
-    seen = database.content_state_seen
-    if seen is not None and seen[0] == commits and seen[1].is_current(clock()):
-        return seen[1]
-    state = await _read_state(database, clock)
-    database.content_state_seen = (commits, state)
-    return state
+    watch = _watches.get(database)
+    if watch is None:
+        watch = _watches[database] = ContentStateWatch(database, clock)
+    return await watch.state()
 
 
-async def _read_state(database: db.Database, clock: Clock) -> ContentState:
-    now = clock()
-    row: tuple[Any, ...]
-    if database.quick_reads is not None:
-        row = tuple(database.read_in_place(STATE_QUERY, {'now': now}).one())
-    else:
-        row = tuple(await database.read_one_held(STATE_QUERY, {'now': now}))
-    changes: list[datetime] = [moment for moment in row[1:] if moment is not None]
-    return ContentState(version=row[0], valid_until=min(changes, default=None))
+class ContentStateWatch:
+    """The content state of one database, read again only when it may have changed.
+
+    On SQLite it is read again only after some connection committed, which `PRAGMA
+    data_version` tells in microseconds; on a server, where only a query tells, concurrent
+    requests share one query begun after each of them arrived.
+    """
+
+    def __init__(self, database: db.Database, clock: Clock) -> None:
+        self._database = database
+        self._clock = clock
+        self._seen: tuple[tuple[int, int], ContentState] | None = None
+        self._shared = FreshReads(self._read)
+
+    async def state(self) -> ContentState:
+        version = self._database.data_version()
+        if version is None:
+            return await self._shared()
+        seen = self._seen
+        if seen is not None and seen[0] == version and seen[1].is_current(self._clock()):
+            return seen[1]
+        state = await self._read()
+        self._seen = (version, state)
+        return state
+
+    async def _read(self) -> ContentState:
+        (row,) = await self._database.records(STATE_QUERY, {'now': self._clock()})
+        moments = (row['next_publication'], row['next_stream_start'], row['next_stream_end'])
+        changes: list[datetime] = [moment for moment in moments if moment is not None]
+        return ContentState(version=row['content_version'], valid_until=min(changes, default=None))
+
+
+# Kept beside each open database (a test app opens several), gone with it.
+_watches: WeakKeyDictionary[db.Database, ContentStateWatch] = WeakKeyDictionary()

@@ -13,7 +13,7 @@ from podsite.urls import episode_url, guest_url, transcript_url
 
 async def public_urls() -> list[SitemapEntry]:
     episodes = (
-        await db.read(
+        await db.session().execute(
             select(
                 Episode.number,
                 Episode.slug,
@@ -25,7 +25,7 @@ async def public_urls() -> list[SitemapEntry]:
         )
     ).all()
     guests = (
-        await db.read(
+        await db.session().execute(
             select(Guest.slug, func.max(Episode.updated_at).label('last_change'))
             .join(EpisodeGuest, EpisodeGuest.guest_id == Guest.id)
             .join(Episode, Episode.id == EpisodeGuest.episode_id)
@@ -34,12 +34,14 @@ async def public_urls() -> list[SitemapEntry]:
             .order_by(Guest.slug)
         )
     ).all()
-    show_changed: datetime | None = (await db.read(select(func.max(Podcast.updated_at)))).scalar()
+    show_changed: datetime | None = (
+        await db.session().execute(select(func.max(Podcast.updated_at)))
+    ).scalar()
     newest = max(
         [e.updated_at for e in episodes] + ([show_changed] if show_changed else []), default=None
     )
     streams_changed: datetime | None = (
-        await db.read(select(func.max(LiveStream.updated_at)))
+        await db.session().execute(select(func.max(LiveStream.updated_at)))
     ).scalar()
     entries = [
         SitemapEntry(path='/', last_modified=newest),

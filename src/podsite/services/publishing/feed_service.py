@@ -24,7 +24,7 @@ ITEM_COLUMNS = (
 
 
 async def podcast_details() -> PodcastDetails | None:
-    row = (await db.read(select(*PODCAST_COLUMNS).limit(1))).first()
+    row = (await db.session().execute(select(*PODCAST_COLUMNS).limit(1))).first()
     return None if row is None else PodcastDetails.model_validate(row._mapping)
 
 
@@ -40,7 +40,7 @@ async def public_feed() -> Feed | None:
         .where(episode_service.is_public(now))
         .order_by(Episode.published_at.desc(), Episode.number.desc())
     )
-    rows = (await db.read(query)).all()
+    rows = (await db.session().execute(query)).all()
     episode_ids = query.with_only_columns(Episode.id)
     people = await episode_service.guests_by_episode(episode_ids)
     sponsors = await episode_service.placements_by_episode(episode_ids)

@@ -29,14 +29,16 @@ async def target_of(name: str) -> ShortLinkTarget | None:
     if not is_valid_slug(name):
         return None
     row = (
-        await db.read(select(ShortLink.id, ShortLink.target_url).where(ShortLink.name == name))
+        await db.session().execute(
+            select(ShortLink.id, ShortLink.target_url).where(ShortLink.name == name)
+        )
     ).first()
     return ShortLinkTarget.model_validate(row._mapping) if row else None
 
 
 async def all_targets() -> dict[str, str]:
     """Where each short link leads, by name, for pages that link to the target itself."""
-    rows = await db.read(select(ShortLink.name, ShortLink.target_url))
+    rows = await db.session().execute(select(ShortLink.name, ShortLink.target_url))
     return {row.name: row.target_url for row in rows}
 
 

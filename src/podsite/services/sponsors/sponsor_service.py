@@ -13,8 +13,8 @@ SPONSOR_COLUMNS = (
 )  # fmt: skip
 
 
-# On the home page.
-EVERY_SPONSOR = db.PreparedRead(select(*SPONSOR_COLUMNS).order_by(Sponsor.name))
+# On the home page; as many as the show has had, so not bounded.
+EVERY_SPONSOR = db.PreparedRead(select(*SPONSOR_COLUMNS).order_by(Sponsor.name), bounded=False)
 
 
 async def all_sponsors() -> list[SponsorCard]:
@@ -22,7 +22,9 @@ async def all_sponsors() -> list[SponsorCard]:
 
 
 async def sponsor(sponsor_id: int) -> SponsorCard | None:
-    row = (await db.read(select(*SPONSOR_COLUMNS).where(Sponsor.id == sponsor_id))).first()
+    row = (
+        await db.session().execute(select(*SPONSOR_COLUMNS).where(Sponsor.id == sponsor_id))
+    ).first()
     return SponsorCard.model_validate(row._mapping) if row else None
 
 
@@ -42,4 +44,6 @@ async def sponsor_profiles() -> list[SponsorProfile]:
         .outerjoin(public_reads, public_reads.c.sponsor_id == Sponsor.id)
         .order_by(Sponsor.name)
     )
-    return [SponsorProfile.model_validate(row._mapping) for row in await db.read(query)]
+    return [
+        SponsorProfile.model_validate(row._mapping) for row in await db.session().execute(query)
+    ]
