@@ -149,6 +149,7 @@ async def test_unsatisfiable_range_is_416_and_recorded(
         headers={'Range': f'bytes={len(AUDIO) + 10}-'},
     )
     assert response.status_code == 416
+    assert response.headers['Content-Range'] == f'bytes */{len(AUDIO)}'
     await flush(media_app)
     (event,) = await stored_events(database_url)
     assert (event.status, event.bytes_served) == (416, 0)

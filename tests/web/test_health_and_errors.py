@@ -50,6 +50,8 @@ async def test_wrong_method_gets_a_styled_405(client: Client) -> None:
     response = await client.post('/episodes/all')
     assert response.status_code == 405
     assert 'Method not allowed' in await response.get_data(as_text=True)
+    assert 'GET' in response.headers['Allow']
+    assert response.headers['Content-Type'].startswith('text/html')
 
 
 async def test_static_urls_are_cache_busted_and_cached_for_long(

@@ -35,7 +35,12 @@ def error_page(status: int, request_id: str = '') -> Response:
 async def http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if status < 500:
-        return error_page(status)
+        page = error_page(status)
+        # What the error itself says besides its page: Allow on a 405, Content-Range on a 416.
+        for name, value in error.get_headers():
+            if name.lower() != 'content-type':
+                page.headers[name] = value
+        return page
     # The id ties what the visitor reports to the traceback in the log.
     request_id = secrets.token_hex(6)
     original = getattr(error, 'original_exception', None)
