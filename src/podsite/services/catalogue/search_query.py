@@ -1,7 +1,9 @@
 """What a visitor typed, turned into a safe query for FTS5 or PostgreSQL's tsquery.
 
-Only letters and digits reach the database: every FTS or tsquery operator a visitor
-types (quotes aside) is read as a separator, so no input can be a syntax error.
+Only letters and digits leave here: every FTS or tsquery operator a visitor types (quotes
+aside) is read as a separator. On PostgreSQL that is not enough, since unaccent turns some
+letters into operators (U+02D0 into `:`, U+02BC into `'`, U+2474 into `(1)`): the search service
+quotes each term after unaccent, so no input can be a syntax error there either.
 """
 
 import re
@@ -36,15 +38,14 @@ class ParsedQuery:
             f'"{" ".join(term.words)}"' + ('*' if term.prefix else '') for term in self.terms
         )
 
-    def tsquery(self) -> str:
-        """`phrase <-> words & word & prefix:*` for `to_tsquery`."""
-        parts = []
-        for term in self.terms:
-            if len(term.words) > 1:
-                parts.append('(' + ' <-> '.join(term.words) + ')')
-            else:
-                parts.append(term.words[0] + (':*' if term.prefix else ''))
-        return ' & '.join(parts)
+    def tsquery_terms(self) -> tuple[list[str], list[bool]]:
+        """Each term's words (a phrase's joined by spaces) and whether it is a prefix: two
+        arrays for the search service, which quotes each term after unaccent into
+        `to_tsquery` as `'phrase words' & 'word' & 'prefix':*`."""
+        return (
+            [' '.join(term.words) for term in self.terms],
+            [term.prefix for term in self.terms],
+        )
 
 
 def parse(raw: str) -> ParsedQuery:

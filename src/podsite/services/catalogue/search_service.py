@@ -31,12 +31,25 @@ SQLITE_SEARCH = text(
     ORDER BY best.rank
     """
 ).bindparams(bindparam('now', type_=UTCDateTime()))
+# Each term is unaccented first, then quoted as one tsquery lexeme (quotes and backslashes
+# doubled), so whatever unaccent makes of a letter stays text: quoted, `'a:x'` is the words
+# `a` and `x`, and a phrase `'type hints'` is `type <-> hints`. A term unaccent empties is
+# left out, as `''` is the one quoted lexeme to_tsquery refuses.
 POSTGRESQL_SEARCH = text(
-    """
+    r"""
     SELECT d.id, d.kind, d.episode_id, d.guest_id, d.start_seconds
     FROM search_document AS d
     LEFT JOIN episode AS e ON e.id = d.episode_id,
-         to_tsquery('english', podsite_unaccent(:match)) AS query
+         to_tsquery('english', coalesce((
+             SELECT string_agg(
+                 '''' || replace(replace(unaccented, '\', '\\'), '''', '''''') || ''''
+                     || CASE WHEN term.prefix THEN ':*' ELSE '' END,
+                 ' & ' ORDER BY term.position)
+             FROM unnest(CAST(:terms AS text[]), CAST(:prefixes AS boolean[]))
+                      WITH ORDINALITY AS term (words, prefix, position),
+                  podsite_unaccent(term.words) AS unaccented
+             WHERE unaccented <> ''
+         ), '')) AS query
     WHERE d.search_vector @@ query
       AND (d.episode_id IS NULL OR (e.is_published AND e.published_at <= :now))
     ORDER BY ts_rank(d.search_vector, query) DESC, d.id
@@ -58,10 +71,14 @@ async def search(query: ParsedQuery, *, page: int = 1, per_page: int = 10) -> Se
         return SearchResults(query=query.text, notices=query.notices)
     session = db.session()
     postgres = session.get_bind().dialect.name == 'postgresql'
-    match = query.tsquery() if postgres else query.fts5()
+    if postgres:
+        terms, prefixes = query.tsquery_terms()
+        match: dict[str, object] = {'terms': terms, 'prefixes': prefixes}
+    else:
+        match = {'match': query.fts5()}
     rows = await session.execute(
         POSTGRESQL_SEARCH if postgres else SQLITE_SEARCH,
-        {'match': match, 'now': clock.now(), 'limit': CANDIDATE_ROWS},
+        {**match, 'now': clock.now(), 'limit': CANDIDATE_ROWS},
     )
     episodes: dict[int, _Hit] = {}
     guests: dict[int, _Hit] = {}
