@@ -66,11 +66,8 @@ def create_app(
     logger does by default. `clock` tells the time the public site goes by (see
     `infrastructure/clock.py`)."""
     settings = settings or Settings()
-    app = Quart(
-        __name__,
-        static_folder=str(PACKAGE_DIR / 'static'),
-        template_folder=None,
-    )
+    # The static files have a route of their own (infrastructure/static_files.py).
+    app = Quart(__name__, static_folder=None, template_folder=None)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,

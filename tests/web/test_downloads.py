@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from quart import Quart, Response, send_file
 from quart.typing import TestClientProtocol as Client
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
@@ -191,7 +191,7 @@ async def test_quarts_conditional_send_file_still_gets_suffix_and_several_ranges
     tmp_path: Path,
 ) -> None:
     """Why downloads serve ranges themselves: once this fails, Quart serves these right
-    and `DownloadViewModel._file_response` can hand ranges to `send_file`."""
+    and `infrastructure/file_responses.py` can hand ranges to `send_file`."""
     (tmp_path / 'a.mp3').write_bytes(AUDIO)
     app = Quart(__name__)
 
@@ -255,3 +255,19 @@ async def test_download_events_are_kept_per_episode(
         .where(DownloadEvent.episode_id == episode.id)
     )
     assert count == 3
+
+
+async def test_a_media_file_name_too_long_for_the_disk_is_fetched_from_the_media_url(
+    media_app: Quart, session: AsyncSession
+) -> None:
+    episode = await add_episode(session, slug='long-name')
+    long_url = f'https://media.podcast.test/{"x" * 300}.mp3'
+    await session.execute(
+        update(Episode).where(Episode.id == episode.id).values(media_url=long_url)
+    )
+    await session.commit()
+    response = await media_app.test_client().get(
+        f'/episodes/download/{episode.number}/long-name.mp3'
+    )
+    assert response.status_code == 302
+    assert response.headers['Location'] == long_url

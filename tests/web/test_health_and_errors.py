@@ -83,3 +83,41 @@ async def test_unexpected_errors_get_the_styled_500_without_a_traceback(
     assert 'a bug in a view' in caplog.text
     request_id = html.split('mention request <code>')[1].split('</code>')[0]
     assert f'request {request_id} failed with 500' in caplog.text
+
+
+async def test_static_files_answer_byte_ranges_suffixes_included(client: Client) -> None:
+    whole = await (await client.get('/static/css/site.css')).get_data()
+    suffix = await client.get('/static/css/site.css', headers={'Range': 'bytes=-5'})
+    assert suffix.status_code == 206
+    assert await suffix.get_data() == whole[-5:]
+    assert (
+        suffix.headers['Content-Range'] == f'bytes {len(whole) - 5}-{len(whole) - 1}/{len(whole)}'
+    )
+    past_the_end = await client.get('/static/css/site.css', headers={'Range': 'bytes=999999-'})
+    assert past_the_end.status_code == 416
+    assert past_the_end.headers['Content-Range'] == f'bytes */{len(whole)}'
+
+
+async def test_static_files_are_revalidated_with_their_etag(client: Client) -> None:
+    first = await client.get('/static/css/site.css')
+    again = await client.get(
+        '/static/css/site.css', headers={'If-None-Match': first.headers['ETag']}
+    )
+    assert again.status_code == 304
+    assert first.headers['Content-Type'].startswith('text/css')
+
+
+@pytest.mark.parametrize(
+    'name',
+    [
+        'a' * 256,
+        'css/' + 'b' * 300 + '.css',
+        'é' * 200,
+        'css/',
+        '../settings.py',
+        'css/../../app.py',
+    ],
+)
+async def test_static_names_the_site_does_not_ship_are_a_404(client: Client, name: str) -> None:
+    response = await client.get(f'/static/{name}')
+    assert response.status_code == 404

@@ -1,9 +1,13 @@
-"""Cache-busted static URLs: `/static/css/site.css?v=<content hash>`."""
+"""The files podsite ships under `/static/`, at cache-busted URLs: `/static/css/site.css?v=<content
+hash>`."""
 
 import hashlib
+import mimetypes
 from pathlib import Path
 
-from quart import Quart, current_app
+from quart import Quart, Response, abort, current_app, request
+
+from podsite.infrastructure.file_responses import ranged_file_response
 
 EXTENSION_KEY = 'podsite.static_versions'
 ONE_YEAR_SECONDS = 365 * 24 * 3600
@@ -19,10 +23,27 @@ def file_versions(folder: Path) -> dict[str, str]:
 
 
 def init_app(app: Quart, *, folder: Path) -> None:
-    """Hashes every static file once, at startup, so each URL costs a dict lookup."""
-    app.extensions[EXTENSION_KEY] = file_versions(folder)
-    # A content change changes the URL, so browsers may keep every version forever.
-    app.config['SEND_FILE_MAX_AGE_DEFAULT'] = ONE_YEAR_SECONDS
+    """Hashes every static file once, at startup, so each URL costs a dict lookup, and serves
+    them (the app is built with `static_folder=None`, so this is the one `static` route)."""
+    versions = file_versions(folder)
+    app.extensions[EXTENSION_KEY] = versions
+
+    async def static(filename: str) -> Response:
+        """Only the files hashed at startup: any other name is a 404 without a look at the
+        disk, so no name (too long for the file system, climbing out of the folder) can
+        reach it. A file added while the site runs is served after the next start."""
+        if filename not in versions:
+            abort(404)
+        mimetype = mimetypes.guess_type(filename)[0] or 'application/octet-stream'
+        response = await ranged_file_response(folder / filename, mimetype=mimetype)
+        # A content change changes the URL, so browsers may keep every version forever.
+        response.cache_control.public = True
+        response.cache_control.max_age = ONE_YEAR_SECONDS
+        if response.status_code == 200:
+            await response.make_conditional(request)  # If-None-Match, If-Modified-Since: 304
+        return response
+
+    app.add_url_rule('/static/<path:filename>', 'static', static)
 
 
 def static_url(path: str) -> str:
