@@ -15,6 +15,7 @@ from podsite.infrastructure import (
     security_headers,
     static_files,
     templates,
+    url_converters,
 )
 from podsite.infrastructure.clock import Clock, system_clock, use_clock
 from podsite.infrastructure.request_log import RequestLogMiddleware
@@ -76,6 +77,7 @@ def create_app(
         SESSION_COOKIE_SAMESITE='Lax',
         SESSION_COOKIE_SECURE=settings.base_url.startswith('https'),
     )
+    url_converters.init_app(app)
     use_clock(app, clock)
     app.config[SETTINGS_KEY] = settings
     hackers.init_app(app)

@@ -50,7 +50,8 @@ async def test_every_admin_route_needs_the_admin_role(app: Quart) -> None:
 
 async def test_admin_pages_render(admin: Browser) -> None:
     for path in ('/admin', '/admin/episodes', '/admin/episodes?status=draft&q=a',
-                 '/admin/episodes?status=bogus&q=%00', '/admin/episodes/new',
+                 '/admin/episodes?status=bogus&q=%00', '/admin/episodes?q=%C2%B2',
+                 '/admin/episodes?q=99999999999999999999', '/admin/episodes/new',
                  '/admin/episodes/1', '/admin/audit'):  # fmt: skip
         await admin.page(path)
     missing = await admin.client.get('/admin/episodes/999999')
@@ -212,6 +213,11 @@ async def test_roles_are_changed_by_admins_only_with_a_sponsor_for_advertisers(
     fan = ids[-1] if user_id is None else user_id.group(1)
     refused = await admin.submit(f'/admin/users/{fan}', {'role': 'advertiser', 'sponsor_id': ''})
     assert 'needs the sponsor' in await refused.get_data(as_text=True)
+    for odd_number in ('²', '99999999999999999999', '9' * 5000):
+        odd = await admin.submit(
+            f'/admin/users/{fan}', {'role': 'advertiser', 'sponsor_id': odd_number}
+        )
+        assert 'needs the sponsor' in await odd.get_data(as_text=True)
     made_admin = await admin.submit(f'/admin/users/{fan}', {'role': 'admin', 'sponsor_id': ''})
     assert made_admin.status_code == 200
     assert (await listener.client.get('/admin')).status_code == 200

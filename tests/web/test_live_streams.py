@@ -499,6 +499,9 @@ async def test_admins_create_edit_link_and_delete_streams_with_audit_entries(
         ('episode', 'seven', 'Write an episode number, or leave it empty.'),
         ('episode', '99999999999999', 'Write an episode number, or leave it empty.'),
         ('episode', '999999', 'There is no episode number 999999.'),
+        ('duration', '²', 'whole minutes, from 1 to 1440'),  # a digit to isdigit(), not to int()
+        ('episode', '²', 'Write an episode number, or leave it empty.'),
+        ('episode', '9' * 5000, 'Write an episode number, or leave it empty.'),
     ],
 )
 async def test_bad_stream_forms_say_what_is_wrong_keep_the_input_and_store_nothing(

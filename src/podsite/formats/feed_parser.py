@@ -13,6 +13,7 @@ from lxml import etree
 from pydantic import BaseModel
 
 from podsite.formats.durations import parse_clock
+from podsite.formats.numbers import LARGEST_BIG_INTEGER, whole_number
 
 ITUNES = 'http://www.itunes.com/dtds/podcast-1.0.dtd'
 CONTENT = 'http://purl.org/rss/1.0/modules/content/'
@@ -152,8 +153,7 @@ def _date(text: str) -> datetime | None:
 
 
 def _int(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return whole_number(text)
 
 
 def _parse_xml(data: bytes) -> etree._Element:
@@ -318,7 +318,7 @@ def _episode(item: etree._Element, *, fallback_date: datetime) -> ParsedEpisode 
         show_notes=_text(item, CONTENT, 'encoded') or _text(item, None, 'description'),
         published_at=_date(_text(item, None, 'pubDate')) or fallback_date,
         media_url=media_url,
-        media_size_bytes=int(length) if length.strip().isdigit() else 0,
+        media_size_bytes=whole_number(length, highest=LARGEST_BIG_INTEGER) or 0,
         media_type='audio/mpeg' if media_type in {'audio/mp3', 'audio/x-mp3', ''} else media_type,
         duration_seconds=duration_seconds(_text(item, ITUNES, 'duration')),
         number=_int(_text(item, ITUNES, 'episode')) or _int(_text(item, 'podcast', 'episode')),

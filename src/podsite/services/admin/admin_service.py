@@ -14,6 +14,7 @@ from podsite.data import (
     Transcript,
     User,
 )
+from podsite.formats.numbers import whole_number
 from podsite.formats.transcript_formats import ParsedTranscript
 from podsite.infrastructure import db
 from podsite.schemas.account import UserInfo
@@ -99,8 +100,9 @@ async def episode_rows(
         query = query.where(conditions[status])
     if text:
         pattern = f'%{text[:200]}%'
-        number = int(text) if text.isdigit() and len(text) < 10 else -1
-        query = query.where(or_(Episode.title.ilike(pattern), Episode.number == number))
+        number = whole_number(text)
+        by_number = Episode.number == (-1 if number is None else number)
+        query = query.where(or_(Episode.title.ilike(pattern), by_number))
     query = query.order_by(Episode.number.desc()).limit(limit)
     return [AdminEpisodeRow.model_validate(r._mapping) for r in await db.session().execute(query)]
 

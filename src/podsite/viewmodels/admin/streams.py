@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
+from podsite.formats.numbers import whole_number
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.live_stream import (
     MAX_DURATION_MINUTES,
@@ -82,8 +83,8 @@ class StreamFormViewModel(FormViewModel):
     def _validated(self) -> LiveStreamWrite | None:
         title = self.require('title', 'Title', max_length=200)
         starts_at = self._starts_at()
-        duration = self.text('duration')
-        if not duration.isdigit() or not 1 <= int(duration) <= MAX_DURATION_MINUTES:
+        duration = whole_number(self.text('duration'))
+        if duration is None or not 1 <= duration <= MAX_DURATION_MINUTES:
             self.errors['duration'] = (
                 f'Write the expected length in whole minutes, from 1 to {MAX_DURATION_MINUTES}.'
             )
@@ -94,7 +95,8 @@ class StreamFormViewModel(FormViewModel):
                 "the video's address."
             )
         episode = self.text('episode')
-        if episode and (not episode.isdigit() or len(episode) > 9):
+        episode_number = whole_number(episode)
+        if episode and episode_number is None:
             self.errors['episode'] = 'Write an episode number, or leave it empty.'
         if self.errors or starts_at is None:
             return None
@@ -106,7 +108,7 @@ class StreamFormViewModel(FormViewModel):
                     'starts_at': starts_at,
                     'duration_minutes': duration,
                     'youtube_id': youtube_id,
-                    'episode_number': episode or None,
+                    'episode_number': episode_number,
                 }
             )
         except ValidationError as error:

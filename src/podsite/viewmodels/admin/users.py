@@ -1,5 +1,6 @@
 from collections.abc import Mapping
 
+from podsite.formats.numbers import whole_number
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.admin import NamedRow, UserRow
 from podsite.services.accounts.account_rules import ROLES
@@ -24,7 +25,7 @@ class UsersViewModel(FormViewModel):
         role = self.text('role')
         sponsor_text = self.text('sponsor_id')
         sponsor_ids = {sponsor.id for sponsor in self.sponsors}
-        sponsor_id = int(sponsor_text) if sponsor_text.isdigit() else None
+        sponsor_id = whole_number(sponsor_text)
         if role not in ROLES:
             self.errors['role'] = 'Choose listener, advertiser or admin.'
         elif role == 'advertiser' and sponsor_id not in sponsor_ids:
