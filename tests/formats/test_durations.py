@@ -56,6 +56,8 @@ def test_accepted_clocks(text: str, seconds: float) -> None:
         '1:02:03 extra',
         '4\u00b2',  # a superscript two is a digit to str.isdigit(), not to int()
         '\u0661:\u0660\u0660',  # Arabic-Indic digits
+        '9' * 5000,  # more digits than int() reads
+        '1:00:00.' + '0' * 5000,
     ],
 )
 def test_refused_clocks(text: str) -> None:

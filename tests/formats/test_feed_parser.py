@@ -117,3 +117,16 @@ def test_quirky_small_feeds_match_what_podcastparser_reads(shared_data: Path) ->
         assert len(ours) >= len(with_media), path.name
         compared += 1
     assert compared >= 60
+
+
+def test_numbers_and_dates_past_what_the_site_stores_are_left_out() -> None:
+    odd = (
+        FEED.replace(
+            b'<itunes:episode>7</itunes:episode>', b'<itunes:episode>\xc2\xb2</itunes:episode>'
+        )
+        .replace(b'length="123"', b'length="' + b'9' * 30 + b'"')
+        .replace(b'Tue, 02 Jan 2024 10:00:00 GMT', b'Fri, 31 Dec 9999 23:59:59 -0500')
+    )
+    (episode,) = parse_feed(odd).episodes
+    assert (episode.number, episode.media_size_bytes) == (None, 0)
+    assert episode.published_at.year < 9000

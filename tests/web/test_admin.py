@@ -117,6 +117,12 @@ async def test_creating_an_episode_publishes_it(admin: Browser, app: Quart) -> N
         ({'status': 'scheduled', 'publish_at': '2001-01-01T10:00'}, 'publish_at', 'future'),
         ({'status': 'scheduled'}, 'publish_at', 'needs a date and time'),
         ({'publish_at': 'yesterday'}, 'publish_at', 'like 2026-12-01T09:00'),
+        # Past the end of Python's calendar once in UTC, or so close that what follows is.
+        ({'publish_at': '9999-12-31T23:59-05:00'}, 'publish_at', 'before the year 9000'),
+        ({'publish_at': '0001-01-01T00:00+05:00'}, 'publish_at', 'before the year 9000'),
+        ({'publish_at': '9999-12-31T23:59'}, 'publish_at', 'before the year 9000'),
+        ({'chapters': '[' * 100_000}, 'chapters', 'nested too deeply'),
+        ({'media_size_bytes': '9' * 30}, 'media_size_bytes', 'less than or equal to'),
         ({'status': 'hidden'}, 'status', 'Choose draft'),
         ({'youtube_id': '<script>'}, 'youtube_id', 'String should match pattern'),
         ({'slug': 'Not A Slug!'}, 'slug', 'String should match pattern'),

@@ -85,6 +85,9 @@ async def test_the_old_feed_redirects_only_when_asked(
     [({'new_feed_url': 'feeds.example.com/show.xml'}, 'starting with https://'),
      ({'new_feed_url': 'ftp://feeds.example.com/show.xml'}, 'starting with https://'),
      ({'new_feed_url': 'https://'}, 'starting with https://'),
+     ({'new_feed_url': 'https://[::1/feed'}, 'starting with https://'),  # urlsplit raises
+     ({'new_feed_url': 'https://feeds.example.com:99999/rss'}, 'starting with https://'),
+     ({'new_feed_url': 'https://feeds.example.com:/rss'}, 'starting with https://'),
      ({'new_feed_url': 'https://feeds.example.com/' + 'a' * 2000}, 'at most 2000 characters'),
      ({'new_feed_url': 'https://podcast.test/episodes/rss'}, "this site's own feed"),
      ({'new_feed_url': 'http://PODCAST.test/episodes/rss/'}, "this site's own feed"),

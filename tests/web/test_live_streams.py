@@ -489,7 +489,7 @@ async def test_admins_create_edit_link_and_delete_streams_with_audit_entries(
         ('title', '', 'Title is required.'),
         ('title', 'x' * 201, 'Title can be at most 200 characters.'),
         ('starts_at', '', 'A stream needs a start date and time.'),
-        ('starts_at', 'next tuesday', 'Use a date and time like 2026-12-01T17:00.'),
+        ('starts_at', 'next tuesday', 'Use a date and time like 2026-12-01T17:00'),
         ('duration', '0', 'whole minutes, from 1 to 1440'),
         ('duration', '90 min', 'whole minutes, from 1 to 1440'),
         ('duration', '99999', 'whole minutes, from 1 to 1440'),
@@ -502,6 +502,9 @@ async def test_admins_create_edit_link_and_delete_streams_with_audit_entries(
         ('duration', '²', 'whole minutes, from 1 to 1440'),  # a digit to isdigit(), not to int()
         ('episode', '²', 'Write an episode number, or leave it empty.'),
         ('episode', '9' * 5000, 'Write an episode number, or leave it empty.'),
+        ('starts_at', '9999-12-31T23:59-05:00', 'before the year 9000'),
+        ('starts_at', '0001-01-01T00:00+05:00', 'before the year 9000'),
+        ('starts_at', '9999-12-31T23:59', 'before the year 9000'),
     ],
 )
 async def test_bad_stream_forms_say_what_is_wrong_keep_the_input_and_store_nothing(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, Transcript
+from podsite.viewmodels.episodes.details import table_of_contents
 from tests.factories import add_episode
 
 CUES = [
@@ -102,3 +103,8 @@ async def test_chapters_json_is_served_with_its_type_and_cors(
     assert plain is not None
     assert (await client.get(f'/episodes/chapters/{plain.number}.json')).status_code == 404
     assert (await client.get('/episodes/chapters/abc.json')).status_code == 404
+
+
+def test_chapters_with_a_start_no_page_can_show_are_left_out_of_the_contents() -> None:
+    stored = {'chapters': [{'startTime': float('inf')}, {'startTime': 'nan'}, {'startTime': 5}]}
+    assert [chapter.seconds for chapter in table_of_contents(stored)] == [5]

@@ -10,6 +10,7 @@ characters `str.isdigit()` accepts (`²`).
 
 import re
 
+MAX_CLOCK_LENGTH = 40
 _CLOCK = re.compile(
     r'(?:(?:(?P<h>[0-9]+):)?(?P<m>[0-9]+):)?(?P<s>[0-9]+)(?:[.,](?P<f>[0-9]+))?', re.ASCII
 )
@@ -17,8 +18,12 @@ _CLOCK = re.compile(
 
 def parse_clock(text: str) -> float | None:
     """Seconds, to the millisecond (further digits are dropped), or None for anything that is
-    not such a clock. Whitespace around it is ignored."""
-    match = _CLOCK.fullmatch(text.strip())
+    not such a clock, or longer than any clock (`int()` refuses over 4,300 digits).
+    Whitespace around it is ignored."""
+    text = text.strip()
+    if len(text) > MAX_CLOCK_LENGTH:
+        return None
+    match = _CLOCK.fullmatch(text)
     if match is None:
         return None
     hours, minutes, seconds, fraction = match.group('h', 'm', 's', 'f')

@@ -13,6 +13,7 @@ from lxml import etree
 from pydantic import BaseModel
 
 from podsite.formats.durations import parse_clock
+from podsite.formats.moments import in_utc
 from podsite.formats.numbers import LARGEST_BIG_INTEGER, whole_number
 
 ITUNES = 'http://www.itunes.com/dtds/podcast-1.0.dtd'
@@ -144,12 +145,12 @@ def _date(text: str) -> datetime | None:
         return None
     try:
         moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         try:
             moment = datetime.fromisoformat(text.replace('Z', '+00:00'))
         except ValueError:
             return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return in_utc(moment)
 
 
 def _int(text: str) -> int | None:

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, HttpUrl, UrlConstraints, model_validator
 
+from podsite.formats.numbers import LARGEST_BIG_INTEGER
 from podsite.schemas.catalogue import ReadModel
 from podsite.urls import short_link_url
 
@@ -49,7 +50,7 @@ class EpisodeWrite(BaseModel):
     published_at: datetime
     duration_seconds: int = Field(ge=0, le=100 * 3600)
     media_url: HttpUrl | Literal['']
-    media_size_bytes: int = Field(ge=0)
+    media_size_bytes: int = Field(ge=0, le=LARGEST_BIG_INTEGER)
     media_type: str = Field(max_length=100)
     youtube_id: str | None = Field(default=None, pattern=r'^[A-Za-z0-9_-]{6,32}$')
     season: int | None = Field(default=None, ge=0, le=10_000)

@@ -1,7 +1,6 @@
 """Importing a podcast from its feed: the show, every episode (by GUID), people, and the
 transcripts and chapters it links to. One transaction: a failure changes nothing."""
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -11,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import delete, select
 
 from podsite.data import Episode, EpisodeGuest, Guest, Podcast
+from podsite.formats.chapters import parse_chapters
 from podsite.formats.feed_parser import FeedError, LinkedFile, ParsedEpisode, ParsedFeed
 from podsite.formats.transcript_formats import (
     FORMAT_BY_MEDIA_TYPE,
@@ -179,12 +179,9 @@ async def _save_linked_files(
             report.warnings.append(f'#{episode.number} transcript {transcript.url}: {error}')
     if parsed.chapters is not None:
         try:
-            chapters = json.loads(
+            episode.chapters = parse_chapters(
                 _linked_text(parsed.chapters.url, base_dir, fetch_remote=fetch_remote)
             )
-            if not isinstance(chapters, dict) or not isinstance(chapters.get('chapters'), list):
-                raise ValueError('no "chapters" list')
-            episode.chapters = chapters
         except (OSError, httpx.HTTPError, ValueError) as error:
             report.warnings.append(f'#{episode.number} chapters {parsed.chapters.url}: {error}')
 

@@ -4,7 +4,9 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
+from podsite.formats.chapters import ChaptersError, parse_chapters
 from podsite.formats.durations import parse_clock
+from podsite.formats.moments import LATEST, parse_iso_moment
 from podsite.formats.transcript_formats import (
     ParsedTranscript,
     TranscriptFormat,
@@ -174,13 +176,9 @@ class EpisodeFormViewModel(FormViewModel):
         chapters = None
         if self.text('chapters'):
             try:
-                chapters = json.loads(self.text('chapters'))
-            except json.JSONDecodeError as error:
-                self.errors['chapters'] = f'Not valid JSON (line {error.lineno}): {error.msg}.'
-            if chapters is not None and not (
-                isinstance(chapters, dict) and isinstance(chapters.get('chapters'), list)
-            ):
-                self.errors['chapters'] = 'Chapters JSON needs a "chapters" list.'
+                chapters = parse_chapters(self.text('chapters'))
+            except ChaptersError as error:
+                self.errors['chapters'] = str(error)
         title = self.text('title')
         return {
             'number': self.text('number') or None,
@@ -211,12 +209,12 @@ class EpisodeFormViewModel(FormViewModel):
             if status == 'scheduled':
                 self.errors['publish_at'] = 'A scheduled episode needs a date and time.'
             return now
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            self.errors['publish_at'] = 'Use a date and time like 2026-12-01T09:00.'
+        moment = parse_iso_moment(text)
+        if moment is None:
+            self.errors['publish_at'] = (
+                f'Use a date and time like 2026-12-01T09:00, before the year {LATEST.year}.'
+            )
             return now
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
         if status == 'scheduled' and moment <= now:
             self.errors['publish_at'] = 'A scheduled time must be in the future.'
         return moment

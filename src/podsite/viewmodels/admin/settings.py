@@ -75,8 +75,7 @@ class SettingsViewModel(FormViewModel):
         value = self.text('new_feed_url')
         if not value:
             return ''
-        parts = urlsplit(value)
-        if parts.scheme not in {'http', 'https'} or not parts.hostname or ' ' in value:
+        if not _is_web_address(value):
             self.errors['new_feed_url'] = (
                 'Enter the full address of the new feed, starting with https:// (or http://).'
             )
@@ -94,6 +93,22 @@ class SettingsViewModel(FormViewModel):
     def _own_feed_url() -> str:
         settings = current_settings()
         return f'{settings.public_base_url}/episodes/rss'
+
+
+def _is_web_address(value: str) -> bool:
+    """An http(s) URL with a host and a possible port: urlsplit raises for `https://[::1`,
+    and reading the port of `https://host:99999` does."""
+    try:
+        parts = urlsplit(value)
+        has_port = parts.port is not None
+    except ValueError:
+        return False
+    return (
+        parts.scheme in {'http', 'https'}
+        and bool(parts.hostname)
+        and (has_port or not parts.netloc.endswith(':'))
+        and ' ' not in value
+    )
 
 
 def _same_address(first: str, second: str) -> bool:

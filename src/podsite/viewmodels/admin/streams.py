@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
+from podsite.formats.moments import LATEST, parse_iso_moment
 from podsite.formats.numbers import whole_number
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.live_stream import (
@@ -120,12 +121,12 @@ class StreamFormViewModel(FormViewModel):
         if not text:
             self.errors['starts_at'] = 'A stream needs a start date and time.'
             return None
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            self.errors['starts_at'] = 'Use a date and time like 2026-12-01T17:00.'
-            return None
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        moment = parse_iso_moment(text)
+        if moment is None:
+            self.errors['starts_at'] = (
+                f'Use a date and time like 2026-12-01T17:00, before the year {LATEST.year}.'
+            )
+        return moment
 
 
 class StreamDeleteViewModel(ViewModelBase):

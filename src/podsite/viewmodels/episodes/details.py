@@ -78,7 +78,7 @@ def table_of_contents(chapters: dict[str, Any] | None) -> list[Chapter]:
             continue
         try:
             seconds = int(float(entry['startTime']))
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             continue
         table.append(Chapter(seconds=seconds, title=str(entry.get('title', ''))))
     return table
