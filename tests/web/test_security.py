@@ -66,6 +66,13 @@ async def test_every_response_carries_the_security_headers(
     assert_security_headers(response)
 
 
+async def test_an_anonymous_page_sets_no_cookie_and_varies_on_the_cookie(client: Client) -> None:
+    response = await client.get('/')
+    assert response.status_code == 200
+    assert 'Set-Cookie' not in response.headers
+    assert 'Cookie' in response.headers['Vary']
+
+
 async def test_the_policy_allows_no_inline_code() -> None:
     policy = EVERY_RESPONSE['Content-Security-Policy']
     assert 'unsafe-inline' not in policy and 'unsafe-eval' not in policy
