@@ -37,7 +37,15 @@ class Settings(BaseSettings):
 
     redis_url: str | None = None
     """Optional Redis for the rate limits (logins, password resets, sign-ups) and probe bans,
-    shared between instances; unset, each process keeps its own."""
+    shared between instances. Unset (or not answering), the limits are counted in the
+    database and probe bans in each process."""
+
+    redis_timeout_seconds: float = Field(default=0.25, gt=0, le=10)
+    """How long a Redis call (connecting included) may take before it counts as failed."""
+
+    redis_retry_seconds: float = Field(default=10, gt=0, le=3600)
+    """After a Redis call fails, how long podsite leaves Redis alone and uses its fallbacks
+    before trying it again."""
 
     trusted_proxies: list[IPNetwork] = Field(default_factory=list)
     """Addresses (or networks) of reverse proxies whose `X-Forwarded-For` is believed."""

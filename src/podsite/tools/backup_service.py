@@ -63,6 +63,8 @@ LEFT_OUT = {
     # everyone logged out and no reset link pending, as a site moved to a new host should.
     'user_session': 'logins; everyone logs in again',
     'password_reset': 'pending reset links; they expire within hours anyway',
+    # Rate-limit windows of the last quarter hour or so: a moved site starts counting anew.
+    'rate_limit_counter': 'rate-limit counters; they expire within the hour',
 }
 
 # Rows the migrations themselves write (the state row, the default policies): a freshly
