@@ -29,7 +29,7 @@ import json
 import zipfile
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from importlib.metadata import version
@@ -117,7 +117,7 @@ class SigningKey:
     than the setting itself, so that a backup's MAC can never pass for a cookie's signature
     made with the same secret, nor the other way round."""
 
-    secret: bytes
+    secret: bytes = field(repr=False)
     source: str
     """The setting it comes from, for messages."""
 
