@@ -586,12 +586,14 @@ def backup(
     ] = False,
 ) -> None:
     """Write the whole site (catalogue, accounts, analytics) into one portable file that
-    `podsite restore` reads on SQLite or PostgreSQL."""
+    `podsite restore` reads on SQLite or PostgreSQL, signed with PODSITE_BACKUP_KEY (or a
+    key derived from PODSITE_SECRET_KEY)."""
     if file.exists() and not overwrite:
         raise typer.BadParameter(f'{file} exists; choose another name or pass --overwrite.')
     if not file.parent.is_dir():
         raise typer.BadParameter(f'the folder {file.parent} does not exist.')
     settings = load_settings()
+    key = backup_service.SigningKey.of(settings)
 
     async def write() -> BackupManifest:
         async with app_with_database(settings):
@@ -599,6 +601,7 @@ def backup(
                 task = progress.add_task('Backing up', total=None)
                 return await backup_service.write_backup(
                     file,
+                    key=key,
                     on_progress=lambda table, rows: progress.update(
                         task, description=f'Backing up {table}', advance=rows
                     ),
@@ -614,6 +617,9 @@ def backup(
         [TableCount(name=entry.name, rows=entry.rows) for entry in manifest.tables],
     )
     console.print(f'Left out: {", ".join(manifest.left_out)} (rebuilt or short-lived).')
+    console.print(
+        f'Signed with the key from {key.source} (key {key.key_id}): a restore needs the same.'
+    )
 
 
 @cli.command()
@@ -626,17 +632,35 @@ def restore(
         bool,
         typer.Option('--force', help='Replace everything in a database that has content.'),
     ] = False,
+    trust_unsigned: Annotated[
+        bool,
+        typer.Option(
+            '--trust-unsigned',
+            help='Restore an archive that is unsigned, signed with another key, or changed '
+            'since it was signed (every other check still holds).',
+        ),
+    ] = False,
 ) -> None:
     """Restore a backup into an empty database (migrated first if it has no schema yet).
-    Anything wrong (a damaged or foreign file, another schema revision, a database with
-    content and no --force) changes nothing and exits 1."""
+    Anything wrong (a damaged or foreign file, one not signed with this site's backup key,
+    another schema revision, a database with content and no --force) changes nothing and
+    exits 1."""
     settings = load_settings()
+    key = backup_service.SigningKey.of(settings)
     try:
         with console.status('Checking the backup...'):
-            manifest = backup_service.check_archive(file)
+            checked = backup_service.check_archive(file, key=key, trust_unsigned=trust_unsigned)
     except backup_service.BackupError as error:
         errors.print(f'[red]Cannot restore {file}[/red]: {error}')
         raise typer.Exit(1) from error
+    manifest = checked.manifest
+    if checked.signature is backup_service.SignatureCheck.GOOD:
+        console.print(f'Signature good: signed with the key from {key.source}.')
+    else:
+        reason = backup_service.untrusted_reason(checked.signature, key)
+        errors.print(
+            f'[yellow]Restoring an untrusted backup[/yellow] (--trust-unsigned): {reason}.'
+        )
 
     async def restore_all() -> tuple[TableCount, ...]:
         async with app_with_database(settings):

@@ -16,6 +16,7 @@ from podsite.data.guest import Guest
 from podsite.data.live_stream import LiveStream, StreamNotification, StreamSubscriber
 from podsite.data.podcast import Podcast
 from podsite.data.policy import Policy
+from podsite.data.rate_limit import RateLimitCounter
 from podsite.data.search import SearchDocument
 from podsite.data.site_state import SiteState
 from podsite.data.sponsor import Sponsor, SponsorPlacement
@@ -37,6 +38,7 @@ __all__ = [
     'PlacementImpression',
     'Podcast',
     'Policy',
+    'RateLimitCounter',
     'SearchDocument',
     'ShortLink',
     'SiteState',
