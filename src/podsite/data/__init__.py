@@ -19,6 +19,7 @@ from podsite.data.policy import Policy
 from podsite.data.search import SearchDocument
 from podsite.data.site_state import SiteState
 from podsite.data.sponsor import Sponsor, SponsorPlacement
+from podsite.data.two_factor import RecoveryCode, TotpCredential
 
 __all__ = [
     'AggregationProgress',
@@ -37,6 +38,7 @@ __all__ = [
     'PlacementImpression',
     'Podcast',
     'Policy',
+    'RecoveryCode',
     'SearchDocument',
     'ShortLink',
     'SiteState',
@@ -44,6 +46,7 @@ __all__ = [
     'SponsorPlacement',
     'StreamNotification',
     'StreamSubscriber',
+    'TotpCredential',
     'Transcript',
     'User',
     'UserSession',
