@@ -36,6 +36,7 @@ from podsite.views import (
     search,
     sitemap,
     stream,
+    two_factor,
 )
 
 # Episodes first; the redirector (short URLs under /r/) last.
@@ -50,6 +51,7 @@ BLUEPRINTS = (
     sitemap,
     policies,
     account,
+    two_factor,
     admin,
     error,
     redirector,
