@@ -1,10 +1,11 @@
 """Two-factor sign-in: turning it on from the account page with a code from the app, the code
 asked after the password (and nothing logged in before it), codes refused when wrong, used
 already or tried too often, recovery codes that work once, turning it off with the password
-and a code."""
+and a code, and administrators in production sent to turn it on before the admin works."""
 
 import asyncio
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,12 +15,15 @@ from quart import Quart, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from podsite.app import create_app
 from podsite.data import AuditEntry, RecoveryCode, TotpCredential, User
 from podsite.formats.qr_code import qr_code_svg
 from podsite.services.accounts import two_factor_rules
 from podsite.tools.demo_content import PODCAST_TITLE
 from tests.clock import MovableClock
+from tests.databases import settings_for
 from tests.visitors import ADMIN_PASSWORD, Browser, logged_in
+from tests.web.test_admin import admin_paths
 
 EMAIL = 'host@example.com'
 KEY = re.compile(r'<code class="totp-key">([^<]+)</code>')
@@ -359,3 +363,59 @@ async def test_changes_are_limited_against_password_guessing(enrolled: Enrolled)
     refused = await browser.submit('/account/two-factor/disable', right)
     assert refused.status_code == 400
     assert 'Too many attempts' in await text(refused)
+
+
+@pytest.fixture
+async def production_app(database_url: str, clock: MovableClock) -> AsyncIterator[Quart]:
+    app = create_app(settings_for(database_url, environment='production'), clock=clock)
+    async with app.test_app():
+        yield app
+
+
+async def test_in_production_an_admin_without_it_is_sent_to_turn_it_on(
+    production_app: Quart, clock: MovableClock
+) -> None:
+    admin = await logged_in(production_app, role='admin', email=EMAIL)
+    for method, path in admin_paths(production_app):
+        response = await admin.submit(path, {}) if method == 'POST' else (
+            await admin.client.open(path, method=method)
+        )  # fmt: skip
+        assert response.status_code == 302, (method, path)
+        location = response.headers['Location']
+        assert location.startswith('/account/two-factor?next=/admin'), (method, path, location)
+        assert location.endswith('required=1')
+    page = await admin.page('/account/two-factor?next=/admin/episodes&required=1')
+    assert 'Administrators need two-factor sign-in on this site.' in page
+
+    await enrol(admin, clock)
+    for method, path in admin_paths(production_app):
+        response = await admin.client.open(path, method=method)
+        assert response.status_code != 302 or 'two-factor' not in response.headers['Location']
+    assert 'Admin' in await admin.page('/admin')
+
+
+async def test_in_production_the_continue_link_goes_back_to_the_admin_page(
+    production_app: Quart, clock: MovableClock
+) -> None:
+    admin = await logged_in(production_app, role='admin', email=EMAIL)
+    sent = await admin.client.get('/admin/episodes?status=draft')
+    location = sent.headers['Location']
+    page = await admin.page(location)
+    secret = KEY.search(page).group(1).replace(' ', '')  # type: ignore[union-attr]
+    done = await admin.submit(
+        location.replace('/account/two-factor?', '/account/two-factor/enrol?'),
+        {'code': code_at(secret, clock)},
+    )
+    html = await text(done)
+    assert 'href="/admin/episodes?status=draft"' in html and 'Continue' in html
+    assert (await admin.client.get('/admin/episodes?status=draft')).status_code == 200
+
+
+async def test_outside_production_admins_may_go_without_it(admin: Browser) -> None:
+    assert 'Admin' in await admin.page('/admin')
+
+
+async def test_in_production_listeners_are_not_asked_for_it(production_app: Quart) -> None:
+    listener = await logged_in(production_app, role='listener', email=EMAIL)
+    assert 'Off: your password alone' in await listener.page('/account')
+    assert (await listener.client.get('/admin')).status_code == 403
