@@ -22,7 +22,7 @@ from podsite.services.accounts import two_factor_rules
 from podsite.tools.demo_content import PODCAST_TITLE
 from tests.clock import MovableClock
 from tests.databases import settings_for
-from tests.visitors import ADMIN_PASSWORD, Browser, logged_in
+from tests.visitors import ADMIN_PASSWORD, Browser, logged_in, turn_on_two_factor
 from tests.web.test_admin import admin_paths
 
 EMAIL = 'host@example.com'
@@ -48,14 +48,8 @@ async def text(response: Response) -> str:
 
 
 async def enrol(browser: Browser, clock: MovableClock) -> Enrolled:
-    page = await browser.page('/account/two-factor')
-    match = KEY.search(page)
-    assert match is not None, page
-    secret = match.group(1).replace(' ', '')
-    response = await browser.submit('/account/two-factor/enrol', {'code': code_at(secret, clock)})
-    html = await text(response)
-    assert response.status_code == 200, html
-    return Enrolled(browser, secret, RECOVERY_CODE.findall(html))
+    enrolment = await turn_on_two_factor(browser, clock())
+    return Enrolled(browser, enrolment.secret, enrolment.recovery_codes)
 
 
 async def log_in_with_password(browser: Browser, next_path: str = '/account') -> Response:
