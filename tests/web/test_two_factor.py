@@ -380,6 +380,14 @@ async def test_in_production_an_admin_without_it_is_sent_to_turn_it_on(
         assert location.endswith('required=1')
     page = await admin.page('/account/two-factor?next=/admin/episodes&required=1')
     assert 'Administrators need two-factor sign-in on this site.' in page
+    wrong = await admin.submit(
+        '/account/two-factor/enrol?next=/admin/episodes&required=1', {'code': 'nonsense'}
+    )
+    assert wrong.status_code == 400
+    assert 'Administrators need two-factor sign-in on this site.' in await text(wrong)
+    assert 'action="/account/two-factor/enrol?next=/admin/episodes&amp;required=1"' in (
+        await text(wrong)
+    )
 
     await enrol(admin, clock)
     for method, path in admin_paths(production_app):

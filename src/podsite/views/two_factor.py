@@ -56,7 +56,7 @@ def _manage_view_model(form: Mapping[str, str] | None = None) -> TwoFactorViewMo
     assert user is not None
     return TwoFactorViewModel(
         user,
-        two_factor_state.enrolment_secret(),
+        two_factor_state.enrolment_secret,
         form,
         next_url=_next(),
         required=request.args.get('required') == '1',

@@ -44,17 +44,22 @@ async def is_enabled(user_id: int) -> bool:
 
 
 async def status(user_id: int) -> TwoFactorStatus:
-    session = db.session()
-    enabled_at = await session.scalar(
-        select(TotpCredential.created_at).where(TotpCredential.user_id == user_id)
-    )
-    codes_left = await session.scalar(
+    """Whether it is on, since when, and how many recovery codes are left: one query."""
+    enabled_at = select(TotpCredential.created_at).where(TotpCredential.user_id == user_id)
+    codes_left = (
         select(func.count())
         .select_from(RecoveryCode)
         .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
     )
+    query = select(
+        enabled_at.scalar_subquery().label('enabled_at'),
+        codes_left.scalar_subquery().label('recovery_codes_left'),
+    )
+    row = (await db.session().execute(query)).one()
     return TwoFactorStatus(
-        enabled=enabled_at is not None, enabled_at=enabled_at, recovery_codes_left=codes_left or 0
+        enabled=row.enabled_at is not None,
+        enabled_at=row.enabled_at,
+        recovery_codes_left=row.recovery_codes_left,
     )
 
 

@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from podsite.formats.qr_code import qr_code_svg
 from podsite.infrastructure.rate_limit import first_exceeded
@@ -32,7 +32,7 @@ class TwoFactorViewModel(FormViewModel):
     def __init__(
         self,
         user: UserInfo,
-        enrolment_secret: str,
+        enrolment_secret: Callable[[], str],
         form: Mapping[str, str] | None = None,
         *,
         next_url: str = '/account',
@@ -40,7 +40,8 @@ class TwoFactorViewModel(FormViewModel):
     ) -> None:
         super().__init__(form)
         self.account = user
-        self.enrolment_secret = enrolment_secret
+        self._enrolment_secret = enrolment_secret
+        """The secret being enrolled, asked for only while two-factor sign-in is off."""
         self.next_url = next_url
         self.required = required
         self.status = TwoFactorStatus(enabled=False, enabled_at=None, recovery_codes_left=0)
@@ -68,7 +69,7 @@ class TwoFactorViewModel(FormViewModel):
             return
         try:
             codes = await two_factor_service.enable(
-                user=self.account, secret=self.enrolment_secret, code=code
+                user=self.account, secret=self._enrolment_secret(), code=code
             )
         except two_factor_service.AlreadyEnabledError:  # turned on in another tab meanwhile
             self.message = 'Two-factor sign-in is on already.'
@@ -112,11 +113,11 @@ class TwoFactorViewModel(FormViewModel):
         if self.status.enabled:
             self.qr_code, self.key_groups = '', []
             return
+        secret = self._enrolment_secret()
         uri = two_factor_rules.provisioning_uri(
-            secret=self.enrolment_secret, account=self.account.email, issuer=self.site.title
+            secret=secret, account=self.account.email, issuer=self.site.title
         )
         self.qr_code = qr_code_svg(uri)
-        secret = self.enrolment_secret
         self.key_groups = [secret[start : start + 4] for start in range(0, len(secret), 4)]
 
     async def _may_try_change_async(self) -> bool:
