@@ -39,6 +39,7 @@ from podsite.views import (
     search,
     sitemap,
     stream,
+    two_factor,
 )
 
 # Episodes first; the redirector (short URLs under /r/) last.
@@ -53,6 +54,7 @@ BLUEPRINTS = (
     sitemap,
     policies,
     account,
+    two_factor,
     admin,
     error,
     redirector,

@@ -23,7 +23,8 @@ from podsite.formats import feed_parser
 from podsite.formats.user_agent_lists import AgentListError
 from podsite.infrastructure import db
 from podsite.schemas.backup import BackupManifest, TableCount
-from podsite.services.accounts import account_service
+from podsite.schemas.two_factor import OperatorReset
+from podsite.services.accounts import account_service, two_factor_service
 from podsite.services.accounts.account_rules import email_problem, password_problem
 from podsite.services.analytics import agents, counting, reporting
 from podsite.services.operations import schema_service
@@ -180,6 +181,38 @@ def create_admin(
         console.print(f'Administrator {account_service.normalize_email(email)} created.')
 
     run(create())
+
+
+@cli.command('reset-two-factor')
+def reset_two_factor(
+    email: Annotated[str, typer.Argument(help='Email address of the locked-out account.')],
+) -> None:
+    """Turn off two-factor sign-in of an account that lost its authenticator and recovery codes.
+
+    Its authenticator and recovery codes are removed and every session of the account is
+    logged out; it logs in with its password alone, and an administrator in production is
+    asked to turn two-factor sign-in on again before the admin works. Exit code 1 when there
+    is no account with this email.
+    """
+    settings = load_settings()
+
+    async def reset() -> None:
+        async with app_with_database(settings):
+            outcome = await two_factor_service.reset_by_operator(email=email)
+        address = account_service.normalize_email(email)
+        match outcome:
+            case OperatorReset.NO_ACCOUNT:
+                errors.print(f'[red]There is no account with the email {address}.[/red]')
+                raise typer.Exit(1)
+            case OperatorReset.NOT_ENROLLED:
+                console.print(f'{address} does not use two-factor sign-in; nothing changed.')
+            case OperatorReset.DONE:
+                console.print(
+                    f'Two-factor sign-in of {address} is off and its sessions are logged out. '
+                    'Ask them to turn it on again from their account page.'
+                )
+
+    run(reset())
 
 
 @cli.command('notify-stream')

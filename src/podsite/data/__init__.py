@@ -20,6 +20,7 @@ from podsite.data.rate_limit import RateLimitCounter
 from podsite.data.search import SearchDocument
 from podsite.data.site_state import SiteState
 from podsite.data.sponsor import Sponsor, SponsorPlacement
+from podsite.data.two_factor import RecoveryCode, TotpCredential
 
 __all__ = [
     'AggregationProgress',
@@ -39,6 +40,7 @@ __all__ = [
     'Podcast',
     'Policy',
     'RateLimitCounter',
+    'RecoveryCode',
     'SearchDocument',
     'ShortLink',
     'SiteState',
@@ -46,6 +48,7 @@ __all__ = [
     'SponsorPlacement',
     'StreamNotification',
     'StreamSubscriber',
+    'TotpCredential',
     'Transcript',
     'User',
     'UserSession',
