@@ -53,7 +53,8 @@ class Settings(BaseSettings):
     before trying it again."""
 
     trusted_proxies: list[IPNetwork] = Field(default_factory=list)
-    """Addresses (or networks) of reverse proxies whose `X-Forwarded-For` is believed."""
+    """Addresses (or networks) of reverse proxies whose `Forwarded` (RFC 7239) or, without
+    it, `X-Forwarded-For` is believed."""
 
     media_dir: Path | None = None
     """Folder of episode audio files served by podsite itself (with Range support); files
