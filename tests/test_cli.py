@@ -4,6 +4,7 @@ Commands that build a site themselves (`db upgrade`, `demo`) start from a databa
 not created yet; the others run over a copy of a migrated test database.
 """
 
+import json
 import re
 import zipfile
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from sqlalchemy import func, insert, select
 from typer.testing import CliRunner
 
 from podsite.cli import cli
-from podsite.data import Episode, LiveStream, OutboxMessage, StreamSubscriber
+from podsite.data import DownloadEvent, Episode, LiveStream, OutboxMessage, StreamSubscriber
 from podsite.formats.user_agent_lists import FILES
 from podsite.services.analytics import agents
 from tests.databases import run_on
@@ -220,3 +221,67 @@ def test_update_agents_installs_a_checked_list_and_refuses_a_foreign_file(
     refused = runner.invoke(cli, ['update-agents', str(foreign)])
     assert 'is not the OPAWG user-agent list' in ' '.join(refused.output.split())
     assert {path.name: path.read_bytes() for path in installed.iterdir()} == before
+
+
+def test_agent_info_says_per_agent_whether_it_counts_and_why_not(runner: CliRunner) -> None:
+    asked = [
+        'Overcast/3.0 (+http://overcast.fm/; iOS podcast app)',
+        'AppleCoreMedia/1.0.0.20L563 (HomePod; U; CPU OS 16_6 like Mac OS X; en_us)',
+        'Spotify/1.0',
+        'atc/1.0 watchOS/10.0',
+        'x',
+    ]
+    result = runner.invoke(cli, ['agent-info', *asked, '--json'])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert lines == [
+        {'user_agent': asked[0], 'counted': True, 'reason': None, 'app': 'Overcast',
+         'device': 'Apple iPhone', 'platform': 'mobile'},
+        {'user_agent': asked[1], 'counted': True, 'reason': None, 'app': 'AppleCoreMedia',
+         'device': 'Apple HomePod', 'platform': 'smart_speaker'},
+        {'user_agent': asked[2], 'counted': False, 'reason': 'bot',
+         'app': 'Spotify cache service', 'device': 'Other', 'platform': None},
+        {'user_agent': asked[3], 'counted': False, 'reason': 'watch duplicate',
+         'app': 'Apple Podcasts (Watch)', 'device': 'Apple Watch', 'platform': 'watch'},
+        {'user_agent': 'x', 'counted': False, 'reason': 'malformed', 'app': 'Other',
+         'device': 'Other', 'platform': None},
+    ]  # fmt: skip
+
+    table = runner.invoke(cli, ['agent-info', 'Spotify/1.0'])
+    assert table.exit_code == 0
+    assert 'Spotify cache service' in table.output and 'bot' in table.output
+    assert runner.invoke(cli, ['agent-info']).exit_code == 2
+
+
+def test_stats_json_gives_the_counted_downloads_for_scripts(
+    runner: CliRunner, demo_site: str
+) -> None:
+    ids = dict(run_on(demo_site, select(Episode.number, Episode.id).where(Episode.number < 3)))
+    overcast = 'Overcast/3.0 (+http://overcast.fm/; iOS podcast app)'
+    homepod = 'AppleCoreMedia/1.0.0.20L563 (HomePod; U; CPU OS 16_6 like Mac OS X; en_us)'
+    downloads = [
+        (datetime(2026, 3, 2, 8, tzinfo=UTC), 1, 'a', overcast),
+        (datetime(2026, 3, 2, 9, tzinfo=UTC), 1, 'b', homepod),
+        (datetime(2026, 3, 3, 9, tzinfo=UTC), 2, 'a', overcast),
+        (datetime(2026, 3, 3, 9, tzinfo=UTC), 2, 'c', 'Spotify/1.0'),  # a bot: not counted
+    ]
+    run_on(
+        demo_site,
+        insert(DownloadEvent).values([
+            {'occurred_at': moment, 'episode_id': ids[number], 'ip_hash': address * 64,
+             'user_agent': agent, 'method': 'GET', 'status': 302}
+            for moment, number, address, agent in downloads
+        ]),
+    )  # fmt: skip
+
+    result = runner.invoke(cli, ['stats', '--json'])
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        'window': 'rolling-first-touch',
+        'total': 3,
+        'per_episode': {'1': 2, '2': 1},
+        'per_day': {'2026-03-02': 2, '2026-03-03': 1},
+        'per_app': {'Overcast': 2, 'AppleCoreMedia': 1},
+        'per_platform': {'Apple iPhone': 2, 'Apple HomePod': 1},
+    }

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from podsite.schemas.analytics import Window
 from podsite.services.analytics import agents
@@ -73,13 +74,34 @@ def is_watch_duplicate(user_agent: str) -> bool:
     )
 
 
+class AgentRefusal(StrEnum):
+    """Why a user agent's requests are never counted (IAB v2.3, 5.5.2, step 1.2)."""
+
+    MALFORMED = 'malformed'
+    """Item 4: a missing or malformed user agent."""
+    BOT = 'bot'
+    """Items 2 and 5: a bot the OPAWG list names, or one that calls itself a bot."""
+    WATCH_DUPLICATE = 'watch duplicate'
+    """Item 7: the copy a paired Apple Watch fetches of what its iPhone downloaded."""
+
+
+def agent_refusal(user_agent: str) -> AgentRefusal | None:
+    """Why requests from this agent are not counted; None when they can be."""
+    if is_malformed(user_agent):
+        return AgentRefusal.MALFORMED
+    if is_watch_duplicate(user_agent):  # before bots: the list names this agent a bot too
+        return AgentRefusal.WATCH_DUPLICATE
+    if is_bot(user_agent):
+        return AgentRefusal.BOT
+    return None
+
+
 def is_countable_request(event: RawDownload) -> bool:
     if event.method != 'GET' or event.status not in COUNTED_STATUSES:
         return False
     if (event.range_header or '').replace(' ', '').lower() == 'bytes=0-1':
         return False
-    agent = event.user_agent
-    return not (is_malformed(agent) or is_bot(agent) or is_watch_duplicate(agent))
+    return agent_refusal(event.user_agent) is None
 
 
 def requested_ranges(range_header: str | None, size: int) -> list[tuple[int, int]]:
