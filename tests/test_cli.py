@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from podsite.cli import cli
 from podsite.data import DownloadEvent, Episode, LiveStream, OutboxMessage, StreamSubscriber
 from podsite.formats.user_agent_lists import FILES
-from podsite.services.analytics import agents
+from podsite.services.analytics import agents, datacenters
 from tests.databases import run_on
 
 
@@ -285,3 +285,38 @@ def test_stats_json_gives_the_counted_downloads_for_scripts(
         'per_app': {'Overcast': 2, 'AppleCoreMedia': 1},
         'per_platform': {'Apple iPhone': 2, 'Apple HomePod': 1},
     }
+
+
+@pytest.mark.usefixtures('no_database')
+def test_update_datacenters_installs_a_checked_list_and_refuses_a_foreign_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / 'lists_vpn.zip'
+    with zipfile.ZipFile(source, 'w') as archive:
+        for family in ('ipv4', 'ipv6'):
+            archive.write(
+                datacenters.SHIPPED / f'{family}.txt',
+                f'lists_vpn-main/output/datacenter/{family}.txt',
+            )
+        # The VPN-only list beside it is not the one wanted.
+        archive.writestr('lists_vpn-main/output/vpn/ipv4.txt', '198.51.100.0/24\n')
+    installed = tmp_path / 'podsite-data' / 'datacenters'
+
+    updated = runner.invoke(cli, ['update-datacenters', str(source)])
+    assert updated.exit_code == 0, updated.output
+    assert 'IPv4 and' in updated.output and 'restart the site' in updated.output
+    refreshed = datacenters.load_matcher(tmp_path / 'podsite-data')
+    assert refreshed.contains('52.95.110.1') and not refreshed.contains('198.51.100.7')
+    before = {path.name: path.read_bytes() for path in installed.iterdir()}
+
+    foreign = tmp_path / 'few.zip'
+    with zipfile.ZipFile(foreign, 'w') as archive:
+        archive.writestr('ipv4.txt', '198.51.100.0/24\n')
+        archive.writestr('ipv6.txt', '2001:db8::/32\n')
+    for bad in (foreign, tmp_path / 'missing.zip', tmp_path / 'cli.db'):
+        refused = runner.invoke(cli, ['update-datacenters', str(bad)])
+        assert refused.exit_code == 1, refused.output
+        assert 'Nothing changed' in refused.output
+    refused = runner.invoke(cli, ['update-datacenters', str(foreign)])
+    assert 'too few to be the list' in ' '.join(refused.output.split())
+    assert {path.name: path.read_bytes() for path in installed.iterdir()} == before

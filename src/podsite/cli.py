@@ -21,12 +21,13 @@ from rich.table import Table
 
 from podsite.app import create_app
 from podsite.formats import feed_parser
+from podsite.formats.network_lists import NetworkListError
 from podsite.formats.user_agent_lists import AgentListError
 from podsite.infrastructure import db
 from podsite.schemas.backup import BackupManifest, TableCount
 from podsite.services.accounts import account_service
 from podsite.services.accounts.account_rules import email_problem, password_problem
-from podsite.services.analytics import agents, counting, reporting
+from podsite.services.analytics import agents, counting, datacenters, reporting
 from podsite.services.analytics.iab_rules import agent_refusal
 from podsite.services.operations import schema_service
 from podsite.services.publishing import feed_import_service, media_service, transcript_service
@@ -450,6 +451,32 @@ def update_agents(
     )
 
 
+@cli.command('update-datacenters')
+def update_datacenters(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar='FILE_OR_URL',
+            help='A zip archive of the list (path or URL) or a folder with its ipv4.txt and '
+            'ipv6.txt.',
+        ),
+    ] = datacenters.DEFAULT_SOURCE,
+) -> None:
+    """Refresh the data-centre and VPN networks whose downloads are not counted, without a
+    release: they go to PODSITE_DATA_DIR and are used from the next start on."""
+    settings = load_settings()
+    try:
+        with console.status(f'Reading {source}...'):
+            networks = datacenters.update_list(source, settings.data_dir)
+    except (NetworkListError, OSError) as error:  # OSError: the data folder is not writable
+        errors.print(f'[red]Nothing changed[/red]: {error}')
+        raise typer.Exit(1) from error
+    console.print(
+        f'{len(networks.ipv4)} IPv4 and {len(networks.ipv6)} IPv6 networks in '
+        f'{settings.data_dir / datacenters.LIST_FOLDER}; restart the site to use them.'
+    )
+
+
 @cli.command('agent-info')
 def agent_info(
     user_agents: Annotated[
@@ -479,7 +506,7 @@ def agent_info(
             typer.echo(json.dumps(facts, ensure_ascii=False))
         else:
             table.add_row(
-                user_agent, 'yes' if refusal is None else 'no', facts['reason'] or '',
+                user_agent, 'yes' if refusal is None else 'no', refusal.value if refusal else '',
                 f'{agent.name} ({agent.kind.value})', agent.device, agent.device_category or '',
             )  # fmt: skip
     if not as_json:

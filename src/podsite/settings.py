@@ -104,6 +104,16 @@ class Settings(BaseSettings):
     """How a listener's requests for an episode are grouped into one download (IAB v2.3):
     `calendar-day`, `rolling-first-touch` or `last-touch`; stated on the methodology page."""
 
+    analytics_datacenter_filter: bool = True
+    """Leave out downloads from data-centre and VPN networks (IAB v2.3, 5.5.2, step 1.2,
+    item 2), by the list `podsite update-datacenters` refreshes; stated on the methodology
+    page."""
+
+    analytics_high_volume_limit: int = Field(default=50, ge=0)
+    """The most downloads (different app and episode pairs) one address may ask for in a
+    UTC day before all of its requests that day are left out (IAB v2.3, 5.5.2, step 1.2,
+    item 1); 0 switches the rule off. Stated on the methodology page."""
+
     analytics_interval_seconds: int = Field(default=300, ge=0)
     """How often each instance turns new download events into counted downloads; 0 leaves
     it to `podsite aggregate`."""

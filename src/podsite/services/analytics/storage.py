@@ -24,6 +24,7 @@ from podsite.data.base import Base
 from podsite.infrastructure import db
 from podsite.schemas.analytics import PendingDownload, PendingImpression
 from podsite.schemas.links import PendingClick
+from podsite.services.analytics import datacenters
 
 USER_AGENT_LIMIT = 1000
 RANGE_LIMIT = 200
@@ -84,6 +85,7 @@ async def store_downloads(events: list[PendingDownload]) -> None:
             'bytes_served': event.bytes_served,
             'method': event.method,
             'status': event.status,
+            'from_datacenter': datacenters.is_datacenter(event.client_ip),
         }
         for event in events
     ]
