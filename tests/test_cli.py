@@ -4,6 +4,7 @@ Commands that build a site themselves (`db upgrade`, `demo`) start from a databa
 not created yet; the others run over a copy of a migrated test database.
 """
 
+import json
 import re
 import zipfile
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 from podsite.cli import cli
 from podsite.data import (
     AuditEntry,
+    DownloadEvent,
     Episode,
     LiveStream,
     OutboxMessage,
@@ -26,7 +28,7 @@ from podsite.data import (
     UserSession,
 )
 from podsite.formats.user_agent_lists import FILES
-from podsite.services.analytics import agents
+from podsite.services.analytics import agents, datacenters
 from tests.databases import run_on
 
 
@@ -263,4 +265,103 @@ def test_update_agents_installs_a_checked_list_and_refuses_a_foreign_file(
         assert 'Nothing changed' in refused.output
     refused = runner.invoke(cli, ['update-agents', str(foreign)])
     assert 'is not the OPAWG user-agent list' in ' '.join(refused.output.split())
+    assert {path.name: path.read_bytes() for path in installed.iterdir()} == before
+
+
+def test_agent_info_says_per_agent_whether_it_counts_and_why_not(runner: CliRunner) -> None:
+    asked = [
+        'Overcast/3.0 (+http://overcast.fm/; iOS podcast app)',
+        'AppleCoreMedia/1.0.0.20L563 (HomePod; U; CPU OS 16_6 like Mac OS X; en_us)',
+        'Spotify/1.0',
+        'atc/1.0 watchOS/10.0',
+        'x',
+    ]
+    result = runner.invoke(cli, ['agent-info', *asked, '--json'])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert lines == [
+        {'user_agent': asked[0], 'counted': True, 'reason': None, 'app': 'Overcast',
+         'device': 'Apple iPhone', 'platform': 'mobile'},
+        {'user_agent': asked[1], 'counted': True, 'reason': None, 'app': 'AppleCoreMedia',
+         'device': 'Apple HomePod', 'platform': 'smart_speaker'},
+        {'user_agent': asked[2], 'counted': False, 'reason': 'bot',
+         'app': 'Spotify cache service', 'device': 'Other', 'platform': None},
+        {'user_agent': asked[3], 'counted': False, 'reason': 'watch duplicate',
+         'app': 'Apple Podcasts (Watch)', 'device': 'Apple Watch', 'platform': 'watch'},
+        {'user_agent': 'x', 'counted': False, 'reason': 'malformed', 'app': 'Other',
+         'device': 'Other', 'platform': None},
+    ]  # fmt: skip
+
+    table = runner.invoke(cli, ['agent-info', 'Spotify/1.0'])
+    assert table.exit_code == 0
+    assert 'Spotify cache service' in table.output and 'bot' in table.output
+    assert runner.invoke(cli, ['agent-info']).exit_code == 2
+
+
+def test_stats_json_gives_the_counted_downloads_for_scripts(
+    runner: CliRunner, demo_site: str
+) -> None:
+    ids = dict(run_on(demo_site, select(Episode.number, Episode.id).where(Episode.number < 3)))
+    overcast = 'Overcast/3.0 (+http://overcast.fm/; iOS podcast app)'
+    homepod = 'AppleCoreMedia/1.0.0.20L563 (HomePod; U; CPU OS 16_6 like Mac OS X; en_us)'
+    downloads = [
+        (datetime(2026, 3, 2, 8, tzinfo=UTC), 1, 'a', overcast),
+        (datetime(2026, 3, 2, 9, tzinfo=UTC), 1, 'b', homepod),
+        (datetime(2026, 3, 3, 9, tzinfo=UTC), 2, 'a', overcast),
+        (datetime(2026, 3, 3, 9, tzinfo=UTC), 2, 'c', 'Spotify/1.0'),  # a bot: not counted
+    ]
+    run_on(
+        demo_site,
+        insert(DownloadEvent).values([
+            {'occurred_at': moment, 'episode_id': ids[number], 'ip_hash': address * 64,
+             'user_agent': agent, 'method': 'GET', 'status': 302}
+            for moment, number, address, agent in downloads
+        ]),
+    )  # fmt: skip
+
+    result = runner.invoke(cli, ['stats', '--json'])
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        'window': 'rolling-first-touch',
+        'total': 3,
+        'per_episode': {'1': 2, '2': 1},
+        'per_day': {'2026-03-02': 2, '2026-03-03': 1},
+        'per_app': {'Overcast': 2, 'AppleCoreMedia': 1},
+        'per_platform': {'Apple iPhone': 2, 'Apple HomePod': 1},
+    }
+
+
+@pytest.mark.usefixtures('no_database')
+def test_update_datacenters_installs_a_checked_list_and_refuses_a_foreign_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / 'lists_vpn.zip'
+    with zipfile.ZipFile(source, 'w') as archive:
+        for family in ('ipv4', 'ipv6'):
+            archive.write(
+                datacenters.SHIPPED / f'{family}.txt',
+                f'lists_vpn-main/output/datacenter/{family}.txt',
+            )
+        # The VPN-only list beside it is not the one wanted.
+        archive.writestr('lists_vpn-main/output/vpn/ipv4.txt', '198.51.100.0/24\n')
+    installed = tmp_path / 'podsite-data' / 'datacenters'
+
+    updated = runner.invoke(cli, ['update-datacenters', str(source)])
+    assert updated.exit_code == 0, updated.output
+    assert 'IPv4 and' in updated.output and 'restart the site' in updated.output
+    refreshed = datacenters.load_matcher(tmp_path / 'podsite-data')
+    assert refreshed.contains('52.95.110.1') and not refreshed.contains('198.51.100.7')
+    before = {path.name: path.read_bytes() for path in installed.iterdir()}
+
+    foreign = tmp_path / 'few.zip'
+    with zipfile.ZipFile(foreign, 'w') as archive:
+        archive.writestr('ipv4.txt', '198.51.100.0/24\n')
+        archive.writestr('ipv6.txt', '2001:db8::/32\n')
+    for bad in (foreign, tmp_path / 'missing.zip', tmp_path / 'cli.db'):
+        refused = runner.invoke(cli, ['update-datacenters', str(bad)])
+        assert refused.exit_code == 1, refused.output
+        assert 'Nothing changed' in refused.output
+    refused = runner.invoke(cli, ['update-datacenters', str(foreign)])
+    assert 'too few to be the list' in ' '.join(refused.output.split())
     assert {path.name: path.read_bytes() for path in installed.iterdir()} == before

@@ -21,7 +21,7 @@ from podsite.infrastructure import (
 )
 from podsite.infrastructure.clock import Clock, system_clock, use_clock
 from podsite.infrastructure.request_log import RequestLogMiddleware
-from podsite.services.analytics import agents, counting, recording
+from podsite.services.analytics import agents, counting, datacenters, recording
 from podsite.services.catalogue import site_state_service
 from podsite.settings import PACKAGE_DIR, SETTINGS_KEY, Settings
 from podsite.views import (
@@ -109,6 +109,7 @@ def create_app(
     hackers.init_app(app)
     db.init_app(app)
     agents.use_data_dir(settings.data_dir)
+    datacenters.use_data_dir(settings.data_dir)
     recorder = recording.init_app(app, settings)
     counting.schedule(app, settings)
 

@@ -1,6 +1,7 @@
 """The `podsite` command: thin shells over the services."""
 
 import asyncio
+import json
 import logging
 import sys
 import time
@@ -20,13 +21,15 @@ from rich.table import Table
 
 from podsite.app import create_app
 from podsite.formats import feed_parser
+from podsite.formats.network_lists import NetworkListError
 from podsite.formats.user_agent_lists import AgentListError
 from podsite.infrastructure import db
 from podsite.schemas.backup import BackupManifest, TableCount
 from podsite.schemas.two_factor import OperatorReset
 from podsite.services.accounts import account_service, two_factor_service
 from podsite.services.accounts.account_rules import email_problem, password_problem
-from podsite.services.analytics import agents, counting, reporting
+from podsite.services.analytics import agents, counting, datacenters, reporting
+from podsite.services.analytics.iab_rules import agent_refusal
 from podsite.services.operations import schema_service
 from podsite.services.publishing import feed_import_service, media_service, transcript_service
 from podsite.services.streams import stream_subscriber_service
@@ -481,9 +484,77 @@ def update_agents(
     )
 
 
+@cli.command('update-datacenters')
+def update_datacenters(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar='FILE_OR_URL',
+            help='A zip archive of the list (path or URL) or a folder with its ipv4.txt and '
+            'ipv6.txt.',
+        ),
+    ] = datacenters.DEFAULT_SOURCE,
+) -> None:
+    """Refresh the data-centre and VPN networks whose downloads are not counted, without a
+    release: they go to PODSITE_DATA_DIR and are used from the next start on."""
+    settings = load_settings()
+    try:
+        with console.status(f'Reading {source}...'):
+            networks = datacenters.update_list(source, settings.data_dir)
+    except (NetworkListError, OSError) as error:  # OSError: the data folder is not writable
+        errors.print(f'[red]Nothing changed[/red]: {error}')
+        raise typer.Exit(1) from error
+    console.print(
+        f'{len(networks.ipv4)} IPv4 and {len(networks.ipv6)} IPv6 networks in '
+        f'{settings.data_dir / datacenters.LIST_FOLDER}; restart the site to use them.'
+    )
+
+
+@cli.command('agent-info')
+def agent_info(
+    user_agents: Annotated[
+        list[str], typer.Argument(metavar='UA...', help='User agents, each quoted whole.')
+    ],
+    as_json: Annotated[
+        bool, typer.Option('--json', help='One JSON object per line, for scripts.')
+    ] = False,
+) -> None:
+    """Whether a download from each user agent counts, why not (bot, malformed, watch
+    duplicate), and its app, device and platform as the OPAWG list names them: why an
+    app is missing from the numbers."""
+    agents.use_data_dir(load_settings().data_dir)
+    table = Table('user agent', 'counted', 'why not', 'app', 'device', 'platform')
+    for user_agent in user_agents:
+        agent = agents.identify(user_agent)
+        refusal = agent_refusal(user_agent)
+        facts = {
+            'user_agent': user_agent,
+            'counted': refusal is None,
+            'reason': refusal.value if refusal else None,
+            'app': agent.name,
+            'device': agent.device,
+            'platform': agent.device_category,
+        }
+        if as_json:
+            typer.echo(json.dumps(facts, ensure_ascii=False))
+        else:
+            table.add_row(
+                user_agent, 'yes' if refusal is None else 'no', refusal.value if refusal else '',
+                f'{agent.name} ({agent.kind.value})', agent.device, agent.device_category or '',
+            )  # fmt: skip
+    if not as_json:
+        console.print(table)
+
+
 @cli.command()
 def stats(
     days: Annotated[int, typer.Option(min=1, max=3650, help='The recent period to sum.')] = 30,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            '--json', help='All-time counted downloads as one JSON object, for scripts and audits.'
+        ),
+    ] = False,
 ) -> None:
     """Counted downloads in all and lately, the top episodes and apps, and link clicks;
     new events are counted first."""
@@ -494,6 +565,24 @@ def stats(
             await counting.aggregate_downloads(settings.analytics_window)
             since = datetime.now(UTC).date() - timedelta(days=days - 1)
             everything = await reporting.downloads_per_day(None)
+            if as_json:
+                per_episode = await reporting.downloads_per_episode_number()
+                per_app = await reporting.shares('app', None)
+                per_platform = await reporting.shares('platform', None)
+                typer.echo(
+                    json.dumps(
+                        {
+                            'window': settings.analytics_window.value,
+                            'total': sum(day.count for day in everything),
+                            'per_episode': {str(n): count for n, count in per_episode.items()},
+                            'per_day': {day.day.isoformat(): day.count for day in everything},
+                            'per_app': {share.name: share.downloads for share in per_app},
+                            'per_platform': {s.name: s.downloads for s in per_platform},
+                        },
+                        ensure_ascii=False,
+                    )
+                )
+                return
             recent = await reporting.downloads_per_day(since)
             top = await reporting.episode_downloads(top=5)
             apps = await reporting.shares('app', since)

@@ -53,7 +53,8 @@ class Settings(BaseSettings):
     before trying it again."""
 
     trusted_proxies: list[IPNetwork] = Field(default_factory=list)
-    """Addresses (or networks) of reverse proxies whose `X-Forwarded-For` is believed."""
+    """Addresses (or networks) of reverse proxies whose `Forwarded` (RFC 7239) or, without
+    it, `X-Forwarded-For` is believed."""
 
     media_dir: Path | None = None
     """Folder of episode audio files served by podsite itself (with Range support); files
@@ -102,6 +103,16 @@ class Settings(BaseSettings):
     analytics_window: Window = Window.ROLLING_FIRST_TOUCH
     """How a listener's requests for an episode are grouped into one download (IAB v2.3):
     `calendar-day`, `rolling-first-touch` or `last-touch`; stated on the methodology page."""
+
+    analytics_datacenter_filter: bool = True
+    """Leave out downloads from data-centre and VPN networks (IAB v2.3, 5.5.2, step 1.2,
+    item 2), by the list `podsite update-datacenters` refreshes; stated on the methodology
+    page."""
+
+    analytics_high_volume_limit: int = Field(default=50, ge=0)
+    """The most downloads (different app and episode pairs) one address may ask for in a
+    UTC day before all of its requests that day are left out (IAB v2.3, 5.5.2, step 1.2,
+    item 1); 0 switches the rule off. Stated on the methodology page."""
 
     analytics_interval_seconds: int = Field(default=300, ge=0)
     """How often each instance turns new download events into counted downloads; 0 leaves

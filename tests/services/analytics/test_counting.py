@@ -8,9 +8,12 @@ from quart import Quart
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podsite.data import AnalyticsSalt, DownloadCount, Episode
+from podsite.app import create_app
+from podsite.data import AnalyticsSalt, DownloadCount, DownloadEvent, Episode
 from podsite.schemas.analytics import PendingDownload, Window
 from podsite.services.analytics import counting, storage
+from tests.clock import MovableClock
+from tests.databases import settings_for
 from tests.factories import add_episode
 
 IPHONE = 'AppleCoreMedia/1.0.0.20E247 (iPhone; U; CPU OS 16_4 like Mac OS X; en_us)'
@@ -190,3 +193,69 @@ async def test_an_unprobed_file_is_counted_with_a_bitrate_from_its_size_and_dura
 
     assert (await aggregate(app)).downloads == 1
     assert await session.scalar(select(func.sum(DownloadCount.downloads))) == 1
+
+
+AWS = '52.95.110.1'  # Amazon's, in the shipped data-centre list
+AWS_V6 = '2a05:d018::1'
+
+
+async def test_downloads_from_data_centres_are_marked_when_stored_and_left_out(
+    app: Quart, session: AsyncSession, episode: int
+) -> None:
+    """IAB v2.3, 5.5.2, step 1.2, item 2: data centres and VPNs are not podcast consumers."""
+    at = DAY + timedelta(hours=9)
+    await store(
+        app,
+        download(episode, at, ip=AWS),
+        download(episode, at, ip=f'::ffff:{AWS}'),
+        download(episode, at, ip=AWS_V6),
+        download(episode, at, ip='198.51.100.1'),
+    )
+    marked = await session.scalars(select(DownloadEvent.from_datacenter).order_by(DownloadEvent.id))
+    assert list(marked) == [True, True, True, False]
+
+    assert (await aggregate(app)).downloads == 1
+    assert await counts(session) == {(DAY.date(), 'AppleCoreMedia', 'Apple iPhone'): 1}
+
+
+async def test_filters_switched_off_in_the_settings_count_everything(
+    database_url: str, clock: MovableClock, session: AsyncSession, episode: int
+) -> None:
+    settings = settings_for(
+        database_url, analytics_datacenter_filter=False, analytics_high_volume_limit=0
+    )
+    at = DAY + timedelta(hours=9)
+    app = create_app(settings, clock=clock)
+    async with app.test_app():
+        await store(
+            app,
+            download(episode, at, ip=AWS),
+            *(
+                download(episode, at, ip='198.51.100.9', agent=f'App{n}/1.0 (iPhone)')
+                for n in range(60)
+            ),
+        )
+        assert (await aggregate(app)).downloads == 61
+
+
+async def test_an_address_with_150_agents_in_an_hour_counts_nothing(
+    app: Quart, session: AsyncSession, episode: int
+) -> None:
+    """IAB v2.3, 5.5.2, step 1.2, item 1: addresses with "a large number of downloads"."""
+    at = DAY + timedelta(hours=9)
+    await store(
+        app,
+        *(
+            download(
+                episode,
+                at + timedelta(seconds=20 * n),
+                ip='198.51.100.9',
+                agent=f'Podcatcher{n}/1.0 (iPhone; iOS 17.4)',
+            )
+            for n in range(150)
+        ),
+        download(episode, at, ip='198.51.100.10'),
+    )
+    assert (await aggregate(app)).downloads == 1
+    # Counting again from the start finds the same.
+    assert (await aggregate(app, rebuild=True)).downloads == 1

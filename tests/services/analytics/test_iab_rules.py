@@ -8,8 +8,10 @@ import pytest
 
 from podsite.schemas.analytics import Window
 from podsite.services.analytics.iab_rules import (
+    HIGH_VOLUME_LIMIT,
     MediaFacts,
     RawDownload,
+    TrafficFilters,
     count_downloads,
     covered_bytes,
     is_bot,
@@ -147,3 +149,50 @@ def test_the_bot_list_recognises_real_bots_and_spares_real_apps(shared_data: Pat
     # example of is refused, and no app is.
     assert [agent for agent in bots if not is_bot(agent)] == []
     assert [agent for agent in apps if is_bot(agent)] == []
+
+
+def test_requests_from_data_centres_are_not_counted() -> None:
+    """IAB v2.3, 5.5.2, step 1.2, item 2: "IP addresses that are identified from sources
+    that are not actual podcast consumers, such as ... data centers, VPN traffic"."""
+    assert counted([event(from_datacenter=True)]) == 0
+    assert counted([event(from_datacenter=True), event(5, ip_hash='b')]) == 1
+    unfiltered = TrafficFilters(datacenters=False)
+    assert count_downloads([event(from_datacenter=True)], MEDIA, window=Window.CALENDAR_DAY,
+                           filters=unfiltered) == {(1, START.date()): 1}  # fmt: skip
+
+
+def agents_from_one_address(agents: int, *, minutes_apart: float = 0.2) -> list[RawDownload]:
+    return [
+        event(index * minutes_apart, user_agent=f'Podcatcher{index}/1.0 (iPhone; iOS 17.4)')
+        for index in range(agents)
+    ]
+
+
+def test_an_address_with_more_downloads_in_a_day_than_people_make_is_not_counted() -> None:
+    """IAB v2.3, 5.5.2, step 1.2, item 1: "IP addresses that account for a large number of
+    downloads in the measurement window"; the limit is podsite's (HIGH_VOLUME_LIMIT)."""
+    assert counted(agents_from_one_address(150)) == 0  # 150 agents in half an hour
+    assert counted(agents_from_one_address(HIGH_VOLUME_LIMIT)) == HIGH_VOLUME_LIMIT
+    assert counted(agents_from_one_address(HIGH_VOLUME_LIMIT + 1)) == 0
+    # Other addresses that day, and the same address the next day, still count.
+    busy = agents_from_one_address(HIGH_VOLUME_LIMIT + 1)
+    assert counted([*busy, event(ip_hash='b'), event(24 * 60, ip_hash='a')]) == 2
+
+
+def test_one_app_fetching_more_episodes_in_a_day_than_anyone_can_hear_is_not_counted() -> None:
+    media = dict.fromkeys(range(1, HIGH_VOLUME_LIMIT + 2), EPISODE)
+    catch_up = [event(number, episode_id=number) for number in media]
+    assert count_downloads(catch_up, media, window=Window.CALENDAR_DAY) == {}
+    assert len(count_downloads(catch_up[:-1], media, window=Window.CALENDAR_DAY)) == len(media) - 1
+
+
+def test_the_high_volume_rule_can_be_switched_off_and_ignores_what_is_filtered_anyway() -> None:
+    off = TrafficFilters(high_volume_limit=0)
+    many = agents_from_one_address(150)
+    assert (
+        sum(count_downloads(many, MEDIA, window=Window.CALENDAR_DAY, filters=off).values()) == 150
+    )
+    # Bots and HEAD requests from an address are no downloads it asked for.
+    bots = [event(user_agent=f'Crawler{index}bot/1.0') for index in range(100)]
+    heads = [event(method='HEAD', user_agent=f'App{index}/1.0') for index in range(100)]
+    assert counted([*bots, *heads, event()]) == 1

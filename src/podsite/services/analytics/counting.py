@@ -24,9 +24,10 @@ from podsite.services.analytics.agents import classify
 from podsite.services.analytics.iab_rules import (
     MediaFacts,
     RawDownload,
+    TrafficFilters,
     counted_downloads,
 )
-from podsite.settings import Settings
+from podsite.settings import Settings, current_settings
 
 PROGRESS_ID = 1
 # Any constant works: it names the lock every instance takes on PostgreSQL.
@@ -52,10 +53,23 @@ def media_facts(
     return MediaFacts(size_bytes, header_bytes or 0, bitrate_bps or 0, duration_seconds)
 
 
+def traffic_filters(settings: Settings) -> TrafficFilters:
+    return TrafficFilters(
+        datacenters=settings.analytics_datacenter_filter,
+        high_volume_limit=settings.analytics_high_volume_limit,
+    )
+
+
 async def aggregate_downloads(
-    window: Window, *, rebuild: bool = False, now: datetime | None = None
+    window: Window,
+    *,
+    rebuild: bool = False,
+    now: datetime | None = None,
+    filters: TrafficFilters | None = None,
 ) -> AggregationResult:
-    """One counting run, in one transaction; the steps below, in order."""
+    """One counting run, in one transaction; the steps below, in order. The filters are
+    the settings' unless given."""
+    filters = filters or traffic_filters(current_settings())
     session = db.session()
     await _keep_other_instances_out(session)
     progress = await _progress(session, window, rebuild=rebuild)
@@ -66,7 +80,7 @@ async def aggregate_downloads(
     first_day = _first_day_to_recount(first_new, progress)
     events = await _events_from(first_day - timedelta(days=1), up_to_id=last_id)
     media, published = await _media_of({event.episode_id for event in events})
-    counts = _count(events, media, window=window, first_day=first_day)
+    counts = _count(events, media, window=window, first_day=first_day, filters=filters)
     await _replace_counts(session, first_day, counts, published)
     progress.last_event_id = last_id
     progress.updated_at = now or datetime.now(UTC)
@@ -148,6 +162,7 @@ async def _events_from(first_day: date, *, up_to_id: int) -> list[RawDownload]:
                 DownloadEvent.range_header,
                 DownloadEvent.method,
                 DownloadEvent.status,
+                DownloadEvent.from_datacenter,
             )
             .where(
                 DownloadEvent.occurred_at >= datetime.combine(first_day, time(), UTC),
@@ -166,6 +181,7 @@ async def _events_from(first_day: date, *, up_to_id: int) -> list[RawDownload]:
             range_header=row.range_header,
             method=row.method,
             status=row.status,
+            from_datacenter=row.from_datacenter,
         )
         for row in rows
     ]
@@ -176,12 +192,17 @@ type DownloadCounts = Counter[tuple[date, int, str, str]]
 
 
 def _count(
-    events: list[RawDownload], media: dict[int, MediaFacts], *, window: Window, first_day: date
+    events: list[RawDownload],
+    media: dict[int, MediaFacts],
+    *,
+    window: Window,
+    first_day: date,
+    filters: TrafficFilters,
 ) -> DownloadCounts:
     """The IAB rules applied to the events; the days before `first_day` were read only for
     the windows still open on it."""
     counts: DownloadCounts = Counter()
-    for download in counted_downloads(events, media, window=window):
+    for download in counted_downloads(events, media, window=window, filters=filters):
         if download.day >= first_day:
             counts[(download.day, download.episode_id, *classify(download.user_agent))] += 1
     return counts

@@ -9,6 +9,11 @@ Pure functions over raw download events, so the rules can be tested event by eve
 2. Group by listener (hashed IP + user agent) and episode within a window.
 3. Count a group once when the bytes it asked for, overlapping ranges merged, reach the
    file's header plus one minute of audio (or the whole file, if shorter than a minute).
+
+Two more filters of step 1.2 (`TrafficFilters`, on unless switched off in the settings)
+leave out requests from data-centre and VPN networks (item 2: marked when stored, see
+`datacenters`) and every request of an address that asked for more downloads in a day
+than people behind one address plausibly make (item 1).
 """
 
 import re
@@ -16,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from podsite.schemas.analytics import Window
 from podsite.services.analytics import agents
@@ -37,6 +43,28 @@ class RawDownload:
     range_header: str | None
     method: str
     status: int
+    from_datacenter: bool = False
+    """The address was in a data-centre or VPN network (see `datacenters`)."""
+
+
+HIGH_VOLUME_LIMIT = 50
+"""Downloads (different app and episode pairs) one address may ask for in a UTC day before
+all of its requests that day are taken for invalid traffic (IAB v2.3, 5.5.2, step 1.2,
+item 1, which sets no number). The guideline's own example of a busy address is six
+listeners (5.5.4); fifty is a household of several listeners each fetching many
+episodes with several apps, or a small office, and far below the hundreds a download
+farm or a misbehaving proxy makes. A listener's back-catalogue catch-up of more than fifty
+episodes in one day is more audio than one person can hear in it."""
+
+
+@dataclass(frozen=True)
+class TrafficFilters:
+    """The filters of IAB v2.3 5.5.2 step 1.2 that the settings can switch off."""
+
+    datacenters: bool = True
+    """Item 2: leave out requests from data-centre and VPN networks."""
+    high_volume_limit: int = HIGH_VOLUME_LIMIT
+    """Item 1: the most downloads an address may ask for in a UTC day; 0 switches it off."""
 
 
 @dataclass(frozen=True)
@@ -73,13 +101,34 @@ def is_watch_duplicate(user_agent: str) -> bool:
     )
 
 
+class AgentRefusal(StrEnum):
+    """Why a user agent's requests are never counted (IAB v2.3, 5.5.2, step 1.2)."""
+
+    MALFORMED = 'malformed'
+    """Item 4: a missing or malformed user agent."""
+    BOT = 'bot'
+    """Items 2 and 5: a bot the OPAWG list names, or one that calls itself a bot."""
+    WATCH_DUPLICATE = 'watch duplicate'
+    """Item 7: the copy a paired Apple Watch fetches of what its iPhone downloaded."""
+
+
+def agent_refusal(user_agent: str) -> AgentRefusal | None:
+    """Why requests from this agent are not counted; None when they can be."""
+    if is_malformed(user_agent):
+        return AgentRefusal.MALFORMED
+    if is_watch_duplicate(user_agent):  # before bots: the list names this agent a bot too
+        return AgentRefusal.WATCH_DUPLICATE
+    if is_bot(user_agent):
+        return AgentRefusal.BOT
+    return None
+
+
 def is_countable_request(event: RawDownload) -> bool:
     if event.method != 'GET' or event.status not in COUNTED_STATUSES:
         return False
     if (event.range_header or '').replace(' ', '').lower() == 'bytes=0-1':
         return False
-    agent = event.user_agent
-    return not (is_malformed(agent) or is_bot(agent) or is_watch_duplicate(agent))
+    return agent_refusal(event.user_agent) is None
 
 
 def requested_ranges(range_header: str | None, size: int) -> list[tuple[int, int]]:
@@ -143,13 +192,39 @@ class CountedDownload:
     user_agent: str
 
 
+def high_volume_addresses(events: Iterable[RawDownload], limit: int) -> set[tuple[date, str]]:
+    """(day, address) of the addresses that asked for more than `limit` downloads (app and
+    episode pairs) on a UTC day. A day at a time, so that each day's counts depend on that
+    day's requests only, whichever window is in use."""
+    if limit <= 0:
+        return set()
+    downloads: dict[tuple[date, str], set[tuple[str, int]]] = defaultdict(set)
+    for event in events:
+        downloads[(event.occurred_at.date(), event.ip_hash)].add(
+            (event.user_agent, event.episode_id)
+        )
+    return {address for address, asked in downloads.items() if len(asked) > limit}
+
+
 def counted_downloads(
-    events: Iterable[RawDownload], media: dict[int, MediaFacts], *, window: Window
+    events: Iterable[RawDownload],
+    media: dict[int, MediaFacts],
+    *,
+    window: Window,
+    filters: TrafficFilters = TrafficFilters(),
 ) -> list[CountedDownload]:
     """One entry per listener window that reached the byte threshold."""
+    countable = [
+        event
+        for event in events
+        if event.episode_id in media
+        and is_countable_request(event)
+        and not (filters.datacenters and event.from_datacenter)
+    ]
+    too_many = high_volume_addresses(countable, filters.high_volume_limit)
     by_listener: dict[tuple[str, str, int], list[RawDownload]] = defaultdict(list)
-    for event in events:
-        if event.episode_id in media and is_countable_request(event):
+    for event in countable:
+        if (event.occurred_at.date(), event.ip_hash) not in too_many:
             by_listener[(event.ip_hash, event.user_agent, event.episode_id)].append(event)
     counted = []
     for (_, user_agent, episode_id), requests in by_listener.items():
@@ -168,10 +243,14 @@ def counted_downloads(
 
 
 def count_downloads(
-    events: Iterable[RawDownload], media: dict[int, MediaFacts], *, window: Window
+    events: Iterable[RawDownload],
+    media: dict[int, MediaFacts],
+    *,
+    window: Window,
+    filters: TrafficFilters = TrafficFilters(),
 ) -> dict[tuple[int, date], int]:
     """Counted downloads per (episode, day the window opened)."""
     counts: dict[tuple[int, date], int] = defaultdict(int)
-    for download in counted_downloads(events, media, window=window):
+    for download in counted_downloads(events, media, window=window, filters=filters):
         counts[(download.episode_id, download.day)] += 1
     return dict(counts)

@@ -24,6 +24,7 @@ from podsite.data.base import Base
 from podsite.infrastructure import db
 from podsite.schemas.analytics import PendingDownload, PendingImpression
 from podsite.schemas.links import PendingClick
+from podsite.services.analytics import datacenters
 
 USER_AGENT_LIMIT = 1000
 RANGE_LIMIT = 200
@@ -31,12 +32,17 @@ REFERRER_LIMIT = 2000
 
 
 def listener_address(ip: str) -> str:
-    """IPv6 clients change their low 64 bits freely; the /64 network is the listener."""
+    """The part of an address that names a listener (IAB v2.3, 5.5.4, "Working with IPv6
+    Addresses"): a whole IPv4 address, and an IPv6 address's first 64 bits, since clients
+    change their low 64 bits freely. An IPv4 address in IPv6 form (`::ffff:198.51.100.7`)
+    is that IPv4 address, not the network `::/64` every such address would share."""
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return ip
     if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f'{address}/64', strict=False).network_address)
     return str(address)
 
@@ -79,6 +85,7 @@ async def store_downloads(events: list[PendingDownload]) -> None:
             'bytes_served': event.bytes_served,
             'method': event.method,
             'status': event.status,
+            'from_datacenter': datacenters.is_datacenter(event.client_ip),
         }
         for event in events
     ]

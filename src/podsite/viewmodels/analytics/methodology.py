@@ -1,4 +1,5 @@
 from podsite.schemas.analytics import Window
+from podsite.services.analytics import datacenters
 from podsite.services.analytics.iab_rules import COUNTED_STATUSES, ONE_MINUTE
 from podsite.settings import current_settings
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
@@ -15,6 +16,9 @@ class MethodologyViewModel(ViewModelBase):
         self.window_in_use = settings.analytics_window.value
         self.statuses = ', '.join(str(status) for status in sorted(COUNTED_STATUSES))
         self.minute = ONE_MINUTE
+        self.datacenter_filter = settings.analytics_datacenter_filter
+        self.datacenter_networks = datacenters.matcher().networks
+        self.high_volume_limit = settings.analytics_high_volume_limit
         self.windows = [
             (Window.CALENDAR_DAY.value,
              'one download per listener, episode and calendar day (UTC)'),
