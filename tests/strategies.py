@@ -13,13 +13,17 @@ MARKUP = '<>&"\']#;\r\n\t\x7f\x85'
 
 
 @cache
-def any_text(*, min_size: int = 0, max_size: int = 60) -> st.SearchStrategy[str]:
-    """Any Unicode text, lone surrogates included (which the default alphabet leaves out),
-    with the characters XML refuses and markup drawn often. Built once per size: building
-    and checking the strategy costs more than drawing from it."""
+def any_text(
+    *, min_size: int = 0, max_size: int = 60, surrogates: bool = True
+) -> st.SearchStrategy[str]:
+    """Any Unicode text, lone surrogates included (which the default alphabet leaves out)
+    unless the text must travel as UTF-8 (a form, a database driver), with the characters XML
+    refuses and markup drawn often. Built once per shape: building and checking the strategy
+    costs more than drawing from it."""
+    refused = REFUSED_BY_XML if surrogates else REFUSED_BY_XML.replace('\ud800\udfff', '')
     alphabet = st.one_of(
-        st.characters(exclude_categories=()),
-        st.sampled_from(REFUSED_BY_XML),
+        st.characters(exclude_categories=() if surrogates else ('Cs',)),
+        st.sampled_from(refused),
         st.sampled_from(MARKUP),
     )
     return st.text(alphabet, min_size=min_size, max_size=max_size)

@@ -9,13 +9,10 @@ from pydantic import BaseModel, Field, ValidationError
 
 from podsite.formats.xml_text import CleanText, clean_json, clean_text
 from podsite.schemas.admin import EpisodeWrite
-from tests.strategies import any_text
+from tests.strategies import REFUSED_BY_XML, any_text
 
 
-@pytest.mark.parametrize(
-    'character', ['\x00', '\x01', '\x08', '\x0b', '\x0c', '\x0e', '\x1f', '\ud800', '\udfff',
-                  '\ufffe', '\uffff'],
-)  # fmt: skip
+@pytest.mark.parametrize('character', list(REFUSED_BY_XML))
 def test_characters_xml_refuses_are_left_out(character: str) -> None:
     assert clean_text(f'a{character}b') == 'ab'
 
