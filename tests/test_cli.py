@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select
 from typer.testing import CliRunner
 
 from podsite.cli import cli
-from podsite.data import Episode, LiveStream, OutboxMessage, StreamSubscriber
+from podsite.data import Episode, LiveStream, OutboxMessage, StreamSubscriber, User
 from podsite.formats.user_agent_lists import FILES
 from podsite.services.analytics import agents
 from tests.databases import run_on
@@ -101,6 +101,19 @@ def test_create_admin_refuses_bad_input(
     result = runner.invoke(cli, ['create-admin', email, '--password-stdin'], input=password + '\n')
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_create_admin_stores_the_name_and_address_without_control_characters(
+    runner: CliRunner, empty_site: str
+) -> None:
+    created = runner.invoke(
+        cli,
+        ['create-admin', 'ops\x01@example.com', '--name', 'Ops\x1b Lead\x0b', '--password-stdin'],
+        input='a strong password\n',
+    )
+    assert created.exit_code == 0, created.output
+    (user,) = run_on(empty_site, select(User.name, User.email))
+    assert tuple(user) == ('Ops Lead', 'ops@example.com')
 
 
 @pytest.mark.usefixtures('empty_site')

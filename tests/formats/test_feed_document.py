@@ -27,8 +27,7 @@ def text_fields(model: type[BaseModel]) -> list[str]:
 
 def texts(data: st.DataObject, model: type[BaseModel]) -> dict[str, str]:
     return {
-        name: data.draw(any_text(), label=f'{model.__name__}.{name}')
-        for name in text_fields(model)
+        name: data.draw(any_text(), label=f'{model.__name__}.{name}') for name in text_fields(model)
     }
 
 
@@ -90,4 +89,3 @@ def test_any_stored_text_gives_a_well_formed_feed(data: st.DataObject) -> None:
     written_notes = clean_text(feed.items[0].show_notes_html)
     assert notes is not None
     assert notes.startswith(written_notes.replace('\r\n', '\n').replace('\r', '\n'))
-
