@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from quart import Quart
+from quart.typing import TestClientProtocol as Client
 from sqlalchemy import String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -155,6 +156,20 @@ async def test_a_name_of_nothing_but_control_characters_is_refused_as_empty(
     refused = await admin.submit('/admin/guests/new', {'name': '\x0b\x00\x1f'})
     assert refused.status_code == 400
     assert 'at least 1 character' in await refused.get_data(as_text=True)
+
+
+async def test_a_slug_written_around_podsite_leaves_the_sitemap_and_the_feed_well_formed(
+    client: Client, session: AsyncSession
+) -> None:
+    """Forms and imports only make slugs of `a-z0-9-`; a database edited by hand may not."""
+    guest = await guest_of(session, await first_published_episode(session))
+    guest.slug = 'hand\x0bedited'
+    await session.commit()
+    response = await client.get('/sitemap.xml')
+    assert response.status_code == 200
+    sitemap = etree.fromstring(await response.get_data(), STRICT)
+    assert 'https://podcast.test/guests/handedited' in [loc.text for loc in sitemap.iter('{*}loc')]
+    await well_formed_feed(Browser(client))
 
 
 # Any text typed into every form whose text the feed, the sitemap, the calendar or the
