@@ -115,6 +115,19 @@ def test_create_admin_refuses_bad_input(
     assert message in result.output
 
 
+def test_create_admin_stores_the_name_and_address_without_control_characters(
+    runner: CliRunner, empty_site: str
+) -> None:
+    created = runner.invoke(
+        cli,
+        ['create-admin', 'ops\x01@example.com', '--name', 'Ops\x1b Lead\x0b', '--password-stdin'],
+        input='a strong password\n',
+    )
+    assert created.exit_code == 0, created.output
+    (user,) = run_on(empty_site, select(User.name, User.email))
+    assert tuple(user) == ('Ops Lead', 'ops@example.com')
+
+
 @pytest.mark.usefixtures('empty_site')
 def test_create_admin_asks_for_the_password_twice(runner: CliRunner) -> None:
     result = runner.invoke(

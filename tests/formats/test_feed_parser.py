@@ -84,6 +84,42 @@ def test_hostile_or_broken_input_is_refused_clearly(data: bytes, message: str) -
         parse_feed(data)
 
 
+CONTROL_CHARACTERS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Show\x0b</title>
+<item><title>One&#11; &#x1F;and &#xFFFE;two &#233;</title><guid>g1</guid>
+<description>Line\x0bbreak from a word processor\x0c</description></item>
+</channel></rss>"""
+
+
+def test_a_feed_whose_only_flaw_is_control_characters_is_read_without_them() -> None:
+    feed = parse_feed(CONTROL_CHARACTERS)
+    assert feed.title == 'Show'
+    (episode,) = feed.episodes
+    assert episode.title == 'One and two \u00e9'
+    assert episode.summary == 'Linebreak from a word processor'
+    assert feed.warnings == [
+        'left out 6 characters XML does not allow (control characters such as a vertical '
+        'tab); the rest of the feed is read as it was'
+    ]
+    assert parse_feed(FEED).warnings == []
+
+
+def test_other_damage_is_still_refused_with_the_line_of_the_file_as_it_was() -> None:
+    broken = b'<rss version="2.0">\n<channel>\x0b<title>cut</channel></rss>'
+    with pytest.raises(FeedError, match=r'line 2\)'):
+        parse_feed(broken)
+
+
+def test_a_utf_16_feed_is_not_cleaned_byte_by_byte() -> None:
+    """Its bytes are half characters: removing "control bytes" would garble it."""
+    utf16 = '<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel>'
+    utf16 += '<title>Show\x0b</title></channel></rss>'
+    with pytest.raises(FeedError, match='not well-formed'):
+        parse_feed(utf16.encode('utf-16'))
+    clean = utf16.replace('\x0b', '').encode('utf-16')
+    assert parse_feed(clean).title == 'Show'
+
+
 def manifest(shared_data: Path) -> dict[str, int]:
     with (shared_data / 'feeds' / 'MANIFEST.tsv').open() as handle:
         return {row['file']: int(row['items']) for row in csv.DictReader(handle, delimiter='\t')}

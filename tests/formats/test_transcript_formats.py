@@ -178,6 +178,15 @@ def test_text_without_timestamps_stays_plain() -> None:
     assert untimed.text == 'Just words.\n\n10:30 was too late to start.\nMore words.\n\nEnd.'
 
 
+def test_vertical_tabs_and_form_feeds_are_left_out_not_taken_for_binary_data() -> None:
+    parsed = parse_transcript(
+        'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nSoft\x0bbreak\x0c and \ufffeodd\n',
+        transcript_format='vtt',
+    )
+    assert [cue.text for cue in parsed.cues] == ['Softbreak and odd']
+    assert parsed.text == 'Softbreak and odd'
+
+
 @pytest.mark.parametrize(
     ('source', 'transcript_format', 'line', 'message'),
     [

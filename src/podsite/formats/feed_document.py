@@ -1,4 +1,10 @@
-"""The podcast feed as XML: RSS 2.0 with Apple's `itunes:` tags and Podcasting 2.0 tags."""
+"""The podcast feed as XML: RSS 2.0 with Apple's `itunes:` tags and Podcasting 2.0 tags.
+
+No stored text can stop the feed from being written: text with characters XML does not allow
+(stored before they were cleaned on the way in, or written into the database around podsite)
+is cleaned here as it goes in. lxml checks every string it is given anyway, so the feed
+cleans only the strings lxml refuses and costs nothing more for the others.
+"""
 
 import uuid
 from datetime import datetime
@@ -7,6 +13,7 @@ from html import escape
 
 from lxml import etree
 
+from podsite.formats.xml_text import clean_text
 from podsite.schemas.catalogue import GuestRef
 from podsite.schemas.feed import Feed, FeedItem, PodcastDetails
 from podsite.schemas.live_stream import LiveStreamCard
@@ -43,12 +50,31 @@ def _tag(namespace: str, name: str) -> str:
 
 
 def _add(
-    parent: etree._Element, tag: str, text: str | None = None, **attributes: str
+    parent: etree._Element, tag: str, text: str | None = None, /, **attributes: str
 ) -> etree._Element:
-    element = etree.SubElement(parent, tag, attributes)
+    """A child element with its text and attributes; lxml refuses (ValueError) strings XML
+    does not allow, before it adds anything, and those are then written cleaned."""
+    try:
+        element = etree.SubElement(parent, tag, attributes)
+    except ValueError:
+        cleaned = {name: clean_text(value) for name, value in attributes.items()}
+        element = etree.SubElement(parent, tag, cleaned)
     if text is not None:
-        element.text = text
+        try:
+            element.text = text
+        except ValueError:
+            element.text = clean_text(text)
     return element
+
+
+def _add_html(parent: etree._Element, tag: str, html: str) -> None:
+    """HTML as CDATA, as podcast apps expect show notes (lxml splits the section where the
+    HTML holds its end marker); cleaned if lxml refuses it."""
+    element = _add(parent, tag)
+    try:
+        element.text = etree.CDATA(html)
+    except ValueError:
+        element.text = etree.CDATA(clean_text(html))
 
 
 class FeedDocument:
@@ -79,8 +105,10 @@ class FeedDocument:
         return xml
 
     def _channel(self, channel: etree._Element, podcast: PodcastDetails) -> None:
+        # Cut by its bytes in UTF-8, which a lone surrogate has none of: cleaned first.
         description = truncate_utf8(
-            podcast.description or podcast.subtitle or podcast.title, APPLE_DESCRIPTION_LIMIT_BYTES
+            clean_text(podcast.description or podcast.subtitle or podcast.title),
+            APPLE_DESCRIPTION_LIMIT_BYTES,
         )
         artwork = self.absolute(podcast.artwork_url)
         _add(channel, 'title', podcast.title)
@@ -110,7 +138,7 @@ class FeedDocument:
         for category_path in podcast.categories:
             parent = channel
             for name in category_path[:2]:
-                parent = etree.SubElement(parent, _tag(ITUNES, 'category'), text=name)
+                parent = _add(parent, _tag(ITUNES, 'category'), text=name)
         _add(channel, _tag(ITUNES, 'explicit'), 'true' if podcast.explicit else 'false')
         _add(channel, _tag(ITUNES, 'type'), 'episodic')
         if podcast.new_feed_url:
@@ -177,8 +205,8 @@ class FeedDocument:
         _add(element, 'guid', item.guid, isPermaLink='false')
         _add(element, 'pubDate', format_datetime(item.published_at))
         _add(element, 'description', item.summary or item.subtitle or item.title)
-        _add(element, _tag(CONTENT, 'encoded')).text = etree.CDATA(
-            item.show_notes_html + self._sponsor_notes(item)
+        _add_html(
+            element, _tag(CONTENT, 'encoded'), item.show_notes_html + self._sponsor_notes(item)
         )
         _add(
             element,
@@ -242,7 +270,7 @@ class FeedDocument:
         _add(element, 'title', stream.title)
         _add(element, 'description', stream.description or stream.title)
         if stream.description_html:
-            _add(element, _tag(CONTENT, 'encoded')).text = etree.CDATA(stream.description_html)
+            _add_html(element, _tag(CONTENT, 'encoded'), stream.description_html)
         _add(element, 'link', page)
         _add(element, 'guid', stream.guid, isPermaLink='false')
         _add(element, _tag(PODCAST, 'contentLink'), 'Watch on YouTube', href=stream.watch_url)
@@ -251,7 +279,9 @@ class FeedDocument:
     def _extra_elements(self, parent: etree._Element, fragments: list[str]) -> None:
         for fragment in fragments:
             try:
-                parent.append(etree.fromstring(fragment.encode('utf-8'), _FRAGMENT_PARSER))
+                parent.append(
+                    etree.fromstring(clean_text(fragment).encode('utf-8'), _FRAGMENT_PARSER)
+                )
             except etree.XMLSyntaxError:
                 # Imports store only well-formed fragments; one damaged by hand is left out
                 # rather than breaking the whole feed for every listener.

@@ -2,6 +2,10 @@
 
 Entities are never expanded and nothing is fetched while parsing: a feed that declares
 entities (the "billion laughs" attack) or uses undefined ones is refused with the line.
+
+A feed that is not well-formed only because of characters XML does not allow (a vertical tab
+pasted into one description, as word processors write line breaks, or `&#11;`) is read
+without them, with a warning, rather than refused whole: they mean nothing to a listener.
 """
 
 import re
@@ -13,6 +17,7 @@ from lxml import etree
 from pydantic import BaseModel
 
 from podsite.formats.durations import parse_clock
+from podsite.formats.xml_text import CleanText, clean_text
 
 ITUNES = 'http://www.itunes.com/dtds/podcast-1.0.dtd'
 CONTENT = 'http://purl.org/rss/1.0/modules/content/'
@@ -38,6 +43,9 @@ _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
 )
 _ENTITY_DECLARATION = re.compile(rb'<!ENTITY', re.IGNORECASE)
+# Raw control bytes, which are those characters in every encoding that keeps ASCII as it is.
+_CONTROL_BYTES = re.compile(rb'[\x00-\x08\x0b\x0c\x0e-\x1f]')
+_CHARACTER_REFERENCE = re.compile(rb'&#(?:x([0-9a-fA-F]{1,8})|([0-9]{1,10}));')
 
 
 UNTITLED = 'Untitled podcast'
@@ -48,33 +56,33 @@ class FeedError(ValueError):
 
 
 class Person(BaseModel):
-    name: str
-    role: str = 'guest'
-    href: str = ''
-    img: str = ''
+    name: CleanText
+    role: CleanText = 'guest'
+    href: CleanText = ''
+    img: CleanText = ''
 
 
 class LinkedFile(BaseModel):
-    url: str
-    type: str = ''
+    url: CleanText
+    type: CleanText = ''
 
 
 class ParsedEpisode(BaseModel):
-    guid: str
-    title: str
-    subtitle: str = ''
-    summary: str = ''
-    show_notes: str = ''
+    guid: CleanText
+    title: CleanText
+    subtitle: CleanText = ''
+    summary: CleanText = ''
+    show_notes: CleanText = ''
     published_at: datetime
-    media_url: str = ''
+    media_url: CleanText = ''
     media_size_bytes: int = 0
-    media_type: str = 'audio/mpeg'
+    media_type: CleanText = 'audio/mpeg'
     duration_seconds: int = 0
     number: int | None = None
     season: int | None = None
     episode_type: str = 'full'
     explicit: bool = False
-    image_url: str = ''
+    image_url: CleanText = ''
     people: list[Person] = []
     transcripts: list[LinkedFile] = []
     chapters: LinkedFile | None = None
@@ -83,27 +91,28 @@ class ParsedEpisode(BaseModel):
 
 
 class ParsedFeed(BaseModel):
-    title: str
-    subtitle: str = ''
-    description: str = ''
-    author: str = ''
-    owner_name: str = ''
-    owner_email: str = ''
-    language: str = 'en'
-    categories: list[list[str]] = []
+    title: CleanText
+    subtitle: CleanText = ''
+    description: CleanText = ''
+    author: CleanText = ''
+    owner_name: CleanText = ''
+    owner_email: CleanText = ''
+    language: CleanText = 'en'
+    categories: list[list[CleanText]] = []
     explicit: bool = False
-    artwork_url: str = ''
-    website_url: str = ''
-    copyright: str = ''
+    artwork_url: CleanText = ''
+    website_url: CleanText = ''
+    copyright: CleanText = ''
     locked: bool = False
-    funding_url: str = ''
-    funding_text: str = ''
-    update_frequency_text: str = ''
-    update_frequency_rrule: str = ''
+    funding_url: CleanText = ''
+    funding_text: CleanText = ''
+    update_frequency_text: CleanText = ''
+    update_frequency_rrule: CleanText = ''
     people: list[Person] = []
     extra_podcast_elements: list[str] = []
     episodes: list[ParsedEpisode] = []
     skipped: list[tuple[str, str]] = []
+    warnings: list[str] = []
 
 
 def _namespace(element: etree._Element) -> str:
@@ -156,12 +165,50 @@ def _int(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
-def _parse_xml(data: bytes) -> etree._Element:
+def _parse_xml(data: bytes) -> tuple[etree._Element, int]:
+    """The document's root, and how many characters XML does not allow were left out to
+    read it (0 for a well-formed feed). Errors name the line of the file as it was."""
     data = data.lstrip()
     if not data:
         raise FeedError('the file is empty')
     if _ENTITY_DECLARATION.search(data[:100_000]):
         raise FeedError('the document declares XML entities, which feeds never need; refused')
+    try:
+        return _parse_well_formed(data), 0
+    except FeedError as error:
+        cleaned, removed = _without_characters_xml_refuses(data)
+        if not removed:
+            raise
+        try:
+            return _parse_well_formed(cleaned), removed
+        except FeedError:
+            raise error from None
+
+
+def _without_characters_xml_refuses(data: bytes) -> tuple[bytes, int]:
+    """The document without raw control bytes and without character references to what XML
+    does not allow, and how many were removed. UTF-16 and UTF-32 documents, where a control
+    byte can be half of a character, are left as they are."""
+    if data.startswith((b'\xff\xfe', b'\xfe\xff')) or b'\x00' in data[:4]:
+        return data, 0
+
+    removed_references = 0
+
+    def allowed_or_removed(reference: re.Match[bytes]) -> bytes:
+        nonlocal removed_references
+        hexadecimal, decimal = reference.groups()
+        code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+        if code <= 0x10FFFF and clean_text(chr(code)):
+            return reference.group()
+        removed_references += 1
+        return b''
+
+    data, removed_bytes = _CONTROL_BYTES.subn(b'', data)
+    data = _CHARACTER_REFERENCE.sub(allowed_or_removed, data)
+    return data, removed_bytes + removed_references
+
+
+def _parse_well_formed(data: bytes) -> etree._Element:
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as error:
@@ -188,7 +235,7 @@ def _with_declared_prefixes(data: bytes) -> etree._Element:
 
 
 def parse_feed(data: bytes) -> ParsedFeed:
-    root = _parse_xml(data)
+    root, removed = _parse_xml(data)
     if not isinstance(root.tag, str) or etree.QName(root).localname != 'rss':
         name = etree.QName(root).localname if isinstance(root.tag, str) else '?'
         raise FeedError(f'not an RSS feed: the document is <{name}>, not <rss>')
@@ -198,6 +245,11 @@ def parse_feed(data: bytes) -> ParsedFeed:
     channel = channels[0]
     title = _text(channel, None, 'title') or UNTITLED
     feed = ParsedFeed(title=title, **_channel_fields(channel))
+    if removed:
+        feed.warnings.append(
+            f'left out {removed} characters XML does not allow (control characters such as '
+            'a vertical tab); the rest of the feed is read as it was'
+        )
     seen: set[str] = set()
     items = _children(channel, None, 'item')
     newest = datetime.now(UTC)

@@ -10,6 +10,7 @@ from typing import Any, Literal, NamedTuple
 from pydantic import BaseModel
 
 from podsite.formats.durations import parse_clock
+from podsite.formats.xml_text import clean_text
 from podsite.schemas.catalogue import TranscriptCue
 
 # One frozen cue model for parsing, storage and the pages: cues read back from the database
@@ -120,6 +121,9 @@ def _lines(source: str) -> list[str]:
             f'binary data (control character U+{ord(control.group()):04X}) is not a transcript',
             line=text.count('\n', 0, control.start()) + 1,
         )
+    # What else XML does not allow (a vertical tab or form feed from a word processor) is
+    # only left out: it is no sign of binary data.
+    text = clean_text(text)
     if not text.strip():
         raise TranscriptFormatError('the transcript is empty', line=1)
     return text.split('\n')

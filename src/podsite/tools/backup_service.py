@@ -38,9 +38,11 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import (
+    JSON,
     Date,
     DateTime,
     LargeBinary,
+    String,
     Table,
     delete,
     func,
@@ -54,6 +56,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from podsite.data import Base, SiteState
+from podsite.formats.xml_text import clean_json, clean_text
 from podsite.infrastructure import db
 from podsite.schemas.backup import (
     BACKUP_FORMAT,
@@ -512,6 +515,13 @@ def _decoder(column_type: TypeEngine[Any]) -> Codec:
         return date.fromisoformat
     if isinstance(kind, LargeBinary):
         return base64.b64decode
+    # Text comes back without the characters XML does not allow, like text typed in: one
+    # stored before they were refused would break the feed again, and PostgreSQL refuses
+    # NUL, which SQLite kept.
+    if isinstance(kind, String):
+        return _clean_text
+    if isinstance(kind, JSON):
+        return clean_json
     return _unchanged
 
 
@@ -525,3 +535,8 @@ def _base64(value: bytes) -> str:
 
 def _unchanged(value: Any) -> Any:
     return value
+
+
+def _clean_text(value: Any) -> Any:
+    """A text column's value; anything else is left for the database to refuse."""
+    return clean_text(value) if isinstance(value, str) else value

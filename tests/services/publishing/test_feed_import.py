@@ -15,7 +15,7 @@ from podsite.cli import cli
 from podsite.data import Episode, EpisodeGuest, Guest, Podcast, Transcript
 from podsite.formats.feed_parser import parse_feed
 from podsite.services.publishing import feed_import_service
-from tests.databases import snapshot
+from tests.databases import run_on, snapshot
 
 
 async def import_into(
@@ -84,6 +84,35 @@ async def test_linked_local_transcripts_and_chapters_are_stored(
             'chapters': [{'startTime': 0}],
         }
     await engine.dispose()
+
+
+def test_a_feed_with_control_characters_is_imported_clean_with_a_warning(
+    runner: CliRunner,
+    tmp_path: Path,
+    empty_database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / 'one.vtt').write_text('WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nHi\x0bthere.\n')
+    (tmp_path / 'one.json').write_text('{"chapters": [{"startTime": 0, "title": "In\\u0000tro"}]}')
+    (tmp_path / 'feed.xml').write_bytes(
+        b"""<rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0">
+        <channel><title>Pasted\x0b</title><item><title>One&#11;</title><guid>one</guid>
+        <enclosure url="https://m.example/one.mp3" length="1" type="audio/mpeg"/>
+        <podcast:transcript url="one.vtt" type="text/vtt"/>
+        <podcast:chapters url="one.json" type="application/json+chapters"/>
+        </item></channel></rss>"""
+    )
+    monkeypatch.setenv('PODSITE_DATABASE_URL', empty_database_url)
+    result = runner.invoke(cli, ['import-feed', str(tmp_path / 'feed.xml')])
+    assert result.exit_code == 0, result.output
+    output = ' '.join(result.output.split())
+    assert '1 created' in output and 'left out 2 characters XML does not allow' in output
+    assert run_on(empty_database_url, select(Podcast.title))[0].title == 'Pasted'
+    (episode,) = run_on(
+        empty_database_url,
+        select(Episode.title, Episode.chapters, Transcript.text).join(Transcript),
+    )
+    assert tuple(episode) == ('One', {'chapters': [{'startTime': 0, 'title': 'Intro'}]}, 'Hithere.')
 
 
 async def test_podsites_own_feed_imports_into_an_identical_catalogue(

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from podsite.data import PasswordReset, User, UserSession
+from podsite.formats.xml_text import clean_text
 from podsite.infrastructure import db
 from podsite.infrastructure.passwords import hash_password, verify_password
 from podsite.schemas.account import UserInfo
@@ -39,7 +40,7 @@ class ResetOutcome(StrEnum):
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    return clean_text(email).strip().lower()
 
 
 def _token_hash(token: str) -> str:
@@ -51,7 +52,7 @@ async def create_user(
 ) -> UserInfo:
     session = db.session()
     user = User(
-        name=name.strip(),
+        name=clean_text(name).strip(),
         email=normalize_email(email),
         password_hash=await hash_password(password),
         role=role,
@@ -127,7 +128,7 @@ async def update_profile(
         update(User)
         .where(User.id == user_id)
         .values(
-            name=name.strip(),
+            name=clean_text(name).strip(),
             email=normalize_email(email),
             wants_newsletter=wants_newsletter,
             wants_episode_emails=wants_episode_emails,

@@ -18,6 +18,7 @@ from podsite.formats.transcript_formats import (
     TranscriptFormatError,
     parse_transcript,
 )
+from podsite.formats.xml_text import clean_json
 from podsite.infrastructure import db
 from podsite.infrastructure.slugs import slugify
 from podsite.services.catalogue.derived_columns import episode_columns
@@ -88,7 +89,7 @@ async def import_feed(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> FeedImportReport:
     session = db.session()
-    report = FeedImportReport(skipped=list(feed.skipped))
+    report = FeedImportReport(skipped=list(feed.skipped), warnings=list(feed.warnings))
     try:
         await _save_show(feed)
         numbers_taken = set(await session.scalars(select(Episode.number)))
@@ -184,7 +185,7 @@ async def _save_linked_files(
             )
             if not isinstance(chapters, dict) or not isinstance(chapters.get('chapters'), list):
                 raise ValueError('no "chapters" list')
-            episode.chapters = chapters
+            episode.chapters = clean_json(chapters)
         except (OSError, httpx.HTTPError, ValueError) as error:
             report.warnings.append(f'#{episode.number} chapters {parsed.chapters.url}: {error}')
 
