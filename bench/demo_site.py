@@ -47,6 +47,8 @@ def demo_site(
             'PODSITE_SECRET_KEY': secrets.token_urlsafe(32),
             'PODSITE_DATABASE_URL': database_url,
             'PODSITE_BASE_URL': public_url or base,
+            # Requested on its loopback address whatever its public one is.
+            'PODSITE_TRUSTED_HOSTS': '["127.0.0.1"]',
             'PYTHONUNBUFFERED': '1',
         }
         env |= {f'PODSITE_{name.upper()}': value for name, value in settings.items()}

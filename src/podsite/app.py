@@ -11,12 +11,14 @@ from podsite.infrastructure import (
     db,
     log_output,
     page_cache,
+    public_address,
     rate_limit,
     security_headers,
     static_files,
     templates,
 )
 from podsite.infrastructure.clock import Clock, system_clock, use_clock
+from podsite.infrastructure.public_address import PublicAddressQuart
 from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.services.analytics import agents, counting, recording
 from podsite.services.catalogue import site_state_service
@@ -66,11 +68,12 @@ def create_app(
     logger does by default. `clock` tells the time the public site goes by (see
     `infrastructure/clock.py`)."""
     settings = settings or Settings()
-    app = Quart(
+    app = PublicAddressQuart(
         __name__,
         static_folder=str(PACKAGE_DIR / 'static'),
         template_folder=None,
     )
+    app.use_public_address(settings.base_url)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
@@ -115,6 +118,7 @@ def create_app(
     static_files.init_app(app, folder=PACKAGE_DIR / 'static')
     for module in BLUEPRINTS:
         app.register_blueprint(module.blueprint)
+    public_address.init_app(app, settings)
     app.asgi_app = RequestLogMiddleware(  # type: ignore[method-assign,assignment]
         app.asgi_app, trusted_proxies=settings.trusted_proxies, write_line=write_request_line
     )

@@ -3,8 +3,9 @@
 import ipaddress
 from pathlib import Path
 from typing import Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from quart import Quart, current_app
 
@@ -14,6 +15,7 @@ DEVELOPMENT_SECRET_KEY = 'development-only-secret-key-change-me'  # noqa: S105 (
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+LOCAL_HOSTS = ('127.0.0.1', 'localhost', '::1')
 
 
 class Settings(BaseSettings):
@@ -33,7 +35,14 @@ class Settings(BaseSettings):
     """Signs cookies and tokens; must be set to a long random value outside development."""
 
     base_url: str = 'http://127.0.0.1:8000'
-    """Public address of the site, used for canonical links, the feed and the sitemap."""
+    """Public address of the site (`http://` or `https://`, with its host): every absolute
+    URL the site makes is built from it (canonical links, the feed, the sitemap, emails,
+    redirects), never from the Host a request came with."""
+
+    trusted_hosts: list[str] = Field(default_factory=list)
+    """Host names the site answers to besides the base URL's host (`.example.org` allows
+    every subdomain); a request with any other `Host` is refused with 400. Outside
+    production the local names (127.0.0.1, localhost, ::1) are trusted as well."""
 
     redis_url: str | None = None
     """Optional Redis for the rate limits (logins, password resets, sign-ups) and probe bans,
@@ -108,6 +117,14 @@ class Settings(BaseSettings):
     template_auto_reload: bool = False
     """Re-read templates when they change on disk (development convenience)."""
 
+    @field_validator('base_url')
+    @classmethod
+    def _base_url_is_an_http_address(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {'http', 'https'} or not parts.hostname:
+            raise ValueError('PODSITE_BASE_URL must be an http:// or https:// address with a host')
+        return value
+
     @model_validator(mode='after')
     def _refuse_development_secret_outside_development(self) -> Self:
         if self.environment != 'development' and (
@@ -126,6 +143,13 @@ class Settings(BaseSettings):
     @property
     def public_base_url(self) -> str:
         return self.base_url.rstrip('/')
+
+    @property
+    def answered_hosts(self) -> tuple[str, ...]:
+        """The host names requests may carry: the base URL's, the configured ones, and the
+        local names outside production."""
+        local = () if self.environment == 'production' else LOCAL_HOSTS
+        return (urlsplit(self.base_url).hostname or '', *self.trusted_hosts, *local)
 
 
 SETTINGS_KEY = 'PODSITE_SETTINGS'
