@@ -20,6 +20,7 @@ from run import BIN, fresh_database, load_demo, process, wait_for
 class DemoSite:
     base_url: str
     log: Path
+    database_url: str
 
 
 def free_port() -> int:
@@ -58,4 +59,4 @@ def demo_site(
         command = [str(BIN / 'podsite'), 'serve', '--port', port, '--workers', str(workers)]
         stack.enter_context(process(command, env, log))
         wait_for(f'{base}/health')
-        yield DemoSite(base, log)
+        yield DemoSite(base, log, database_url)

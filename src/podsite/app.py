@@ -20,6 +20,7 @@ from podsite.infrastructure import (
 from podsite.infrastructure.clock import Clock, system_clock, use_clock
 from podsite.infrastructure.public_address import PublicAddressQuart
 from podsite.infrastructure.request_log import RequestLogMiddleware
+from podsite.services.accounts import mailer
 from podsite.services.analytics import agents, counting, recording
 from podsite.services.catalogue import site_state_service
 from podsite.settings import PACKAGE_DIR, SETTINGS_KEY, Settings
@@ -89,6 +90,7 @@ def create_app(
     agents.use_data_dir(settings.data_dir)
     recorder = recording.init_app(app, settings)
     counting.schedule(app, settings)
+    mailer.schedule(app, settings)
 
     @app.before_serving
     async def start() -> None:

@@ -95,6 +95,13 @@ class Settings(BaseSettings):
     """Login attempts from one address per quarter hour; raise it where many people share
     one address (or for a load test from one machine)."""
 
+    registrations_per_ip: int = Field(default=10, ge=1)
+    """Sign-ups from one address per hour."""
+
+    mail_interval_seconds: float = Field(default=5, ge=0)
+    """How often each instance sends the queued email (requests only queue it); 0 leaves
+    it to `podsite send-mail`."""
+
     analytics_window: Window = Window.ROLLING_FIRST_TOUCH
     """How a listener's requests for an episode are grouped into one download (IAB v2.3):
     `calendar-day`, `rolling-first-touch` or `last-touch`; stated on the methodology page."""
