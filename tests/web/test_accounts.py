@@ -4,6 +4,8 @@ token and enumeration paths."""
 
 import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from quart import Quart
@@ -226,6 +228,22 @@ async def test_login_returns_only_to_pages_of_this_site(
     )
     assert response.status_code == 302
     assert response.headers['Location'] == landing
+
+
+async def test_the_next_page_survives_the_login_form_whole(browser: Browser, app: Quart) -> None:
+    await register(browser, app)
+    await browser.submit('/account/logout', {})
+    target = '/search?q=a b&page=2'
+    html = unescape(await browser.page('/account/login?' + urlencode({'next': target})))
+    action = re.search(r'<form method="post" action="([^"]+)"', html)
+    sign_up_link = re.search(r'href="(/account/register\?[^"]+)"', html)
+    assert action is not None and sign_up_link is not None
+    for url in (action.group(1), sign_up_link.group(1)):
+        assert parse_qs(urlsplit(url).query) == {'next': [target]}, url
+    response = await browser.submit(
+        action.group(1), {'email': 'ada@example.com', 'password': PASSWORD}
+    )
+    assert response.headers['Location'] == target
 
 
 async def test_login_rotates_the_session_and_logout_ends_it_everywhere(

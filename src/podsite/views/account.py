@@ -4,6 +4,7 @@ from werkzeug.sansio.response import Response as AnyResponse
 from podsite.infrastructure import auth
 from podsite.infrastructure.client_ip import request_client_ip
 from podsite.infrastructure.safe_redirect import safe_next
+from podsite.infrastructure.security_headers import never_store
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.viewmodels.account.confirm import ConfirmAccountViewModel
 from podsite.viewmodels.account.email_change import EmailChangeViewModel
@@ -13,6 +14,7 @@ from podsite.viewmodels.account.register import RegisterViewModel
 from podsite.viewmodels.account.reset import ResetPasswordViewModel, ResetRequestViewModel
 
 blueprint = Blueprint('account', __name__, url_prefix='/account')
+blueprint.after_request(never_store)
 
 
 def _next() -> str:
