@@ -1,6 +1,7 @@
 """Runtime configuration, read from `PODSITE_` environment variables and `.env`."""
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
@@ -16,6 +17,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 LOCAL_HOSTS = ('127.0.0.1', 'localhost', '::1')
+HOST_LABEL = r'[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?'
+HOST_NAME = re.compile(rf'(?i){HOST_LABEL}(?:\.{HOST_LABEL})*')
 
 
 class Settings(BaseSettings):
@@ -132,6 +135,17 @@ class Settings(BaseSettings):
             raise ValueError('PODSITE_BASE_URL must be an http:// or https:// address with a host')
         return value
 
+    @field_validator('trusted_hosts')
+    @classmethod
+    def _trusted_hosts_are_host_names(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not _is_host_name(name.removeprefix('.')):
+                raise ValueError(
+                    f'PODSITE_TRUSTED_HOSTS: {name!r} is not a host name (like www.example.org, '
+                    'or .example.org for it and every subdomain)'
+                )
+        return [name.lower() for name in names]
+
     @model_validator(mode='after')
     def _refuse_development_secret_outside_development(self) -> Self:
         if self.environment != 'development' and (
@@ -157,6 +171,15 @@ class Settings(BaseSettings):
         local names outside production."""
         local = () if self.environment == 'production' else LOCAL_HOSTS
         return (urlsplit(self.base_url).hostname or '', *self.trusted_hosts, *local)
+
+
+def _is_host_name(name: str) -> bool:
+    """A DNS name (ASCII, as IDNA writes it) or an IP address, without port or scheme."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return HOST_NAME.fullmatch(name) is not None
+    return True
 
 
 SETTINGS_KEY = 'PODSITE_SETTINGS'

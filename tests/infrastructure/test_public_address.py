@@ -111,3 +111,17 @@ def test_local_names_are_answered_outside_production_only() -> None:
         trusted_hosts=['www.show.example'],
     )
     assert production.answered_hosts == ('show.example', 'www.show.example')
+
+
+@pytest.mark.usefixtures('clean_environment')
+@pytest.mark.parametrize('name', ['https://www.show.example', 'show.example:443', 'a b', '', '.'])
+def test_a_trusted_host_must_be_a_host_name(name: str) -> None:
+    with pytest.raises(ValidationError, match=r'PODSITE_TRUSTED_HOSTS: .* is not a host name'):
+        Settings(_env_file=None, trusted_hosts=[name])  # type: ignore[call-arg]
+
+
+@pytest.mark.usefixtures('clean_environment')
+def test_trusted_hosts_come_as_json_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv('PODSITE_TRUSTED_HOSTS', '["WWW.Show.Example", ".cdn.example", "::1"]')
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.trusted_hosts == ['www.show.example', '.cdn.example', '::1']
