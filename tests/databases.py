@@ -31,6 +31,9 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
         'database_url': database_url,
         'secret_key': TEST_SECRET_KEY,
         'base_url': 'https://podcast.test',
+        # Tests send the queued mail themselves (`tests/visitors.py::send_mail`), when they
+        # mean to: a sender running on its own would race them.
+        'mail_interval_seconds': 0,
     }
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg,arg-type]
 

@@ -21,6 +21,7 @@ from podsite.data import (
     Episode,
     LiveStream,
     OutboxMessage,
+    PasswordResetRequest,
     RecoveryCode,
     StreamSubscriber,
     TotpCredential,
@@ -30,6 +31,7 @@ from podsite.data import (
 from podsite.formats.user_agent_lists import FILES
 from podsite.services.analytics import agents, datacenters
 from tests.databases import run_on
+from tests.servers import free_port
 
 
 @pytest.fixture
@@ -242,6 +244,8 @@ def test_notify_stream_queues_each_alert_once_and_refuses_unknown_streams(
     second = runner.invoke(cli, ['notify-stream', str(stream_id)])
     assert second.exit_code == 0
     assert '0 emails queued, 1 subscribers had been told before' in ' '.join(second.output.split())
+    # Queued, then sent on the spot (here: logged, with no SMTP server configured).
+    assert '0 emails sent, 1 logged' in ' '.join(first.output.split())
     bodies = [body for (body,) in run_on(demo_site, select(OutboxMessage.body))]
     assert len(bodies) == 1 and '/live-stream/unsubscribe/' in bodies[0]
 
@@ -249,6 +253,46 @@ def test_notify_stream_queues_each_alert_once_and_refuses_unknown_streams(
     assert unknown.exit_code == 1
     assert 'There is no live stream with id 999.' in unknown.output
     assert runner.invoke(cli, ['notify-stream', 'abc']).exit_code == 2
+
+
+def test_send_mail_makes_the_reset_links_asked_for_and_sends_what_is_due(
+    runner: CliRunner, demo_site: str
+) -> None:
+    created = runner.invoke(
+        cli, ['create-admin', 'boss@example.com', '--password-stdin'], input='a strong password\n'
+    )
+    assert created.exit_code == 0, created.output
+    run_on(
+        demo_site,
+        insert(PasswordResetRequest).values(
+            [{'email': 'boss@example.com'}, {'email': 'nobody@example.com'}]
+        ),
+    )
+    sent = runner.invoke(cli, ['send-mail'])
+    assert sent.exit_code == 0, sent.output
+    assert '1 reset links made; 0 emails sent, 1 logged' in ' '.join(sent.output.split())
+    [(to, subject)] = run_on(demo_site, select(OutboxMessage.to_address, OutboxMessage.subject))
+    assert (to, subject) == ('boss@example.com', 'Reset your password')
+    again = runner.invoke(cli, ['send-mail'])
+    assert '0 reset links made; 0 emails sent, 0 logged' in ' '.join(again.output.split())
+
+
+def test_send_mail_fails_with_exit_1_when_the_smtp_server_is_unreachable(
+    runner: CliRunner, demo_site: str
+) -> None:
+    run_on(
+        demo_site, insert(OutboxMessage).values(to_address='a@example.com', subject='S', body='B')
+    )
+    failed = runner.invoke(
+        cli,
+        ['send-mail'],
+        env={'PODSITE_SMTP_HOST': '127.0.0.1', 'PODSITE_SMTP_PORT': str(free_port())},
+    )
+    assert failed.exit_code == 1
+    assert '0 emails sent, 0 logged (no SMTP server configured), 1 failed' in ' '.join(
+        failed.output.split()
+    )
+    assert 'tried again later' in failed.output
 
 
 @pytest.mark.usefixtures('no_database')

@@ -17,6 +17,11 @@ BUILT: list[tuple[Callable[..., str], dict[str, Any]]] = [
     (urls.chapters_url, {'number': 12}),
     (urls.guest_url, {'slug': 'ada-lovelace'}),
     (urls.short_link_url, {'name': 'sponsor-42'}),
+    (urls.login_url, {}),
+    (urls.reset_request_url, {}),
+    (urls.reset_url, {'token': 'q3X_-9aZ'}),
+    (urls.confirm_account_url, {'token': 'WzEsImFiIl0.Z1x2Yw.s1g-n_d'}),
+    (urls.email_change_url, {'token': 'WzEsImEiLCJiIl0.Z1x2Yw.s1g-n_d'}),
 ]
 
 

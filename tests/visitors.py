@@ -1,5 +1,5 @@
 """Visitors of the site through the Quart test client: cookies kept, forms filled in with
-the CSRF token of the page, as a browser would."""
+the CSRF token of the page, as a browser would; and the mail they get."""
 
 import re
 from dataclasses import dataclass
@@ -9,8 +9,11 @@ from html import unescape
 import pyotp
 from quart import Quart, Response
 from quart.typing import TestClientProtocol as Client
+from sqlalchemy import select
 
-from podsite.services.accounts import account_service
+from podsite.data import OutboxMessage
+from podsite.infrastructure import db
+from podsite.services.accounts import account_service, mailer
 
 ADMIN_PASSWORD = 'admin password 123'
 
@@ -99,3 +102,32 @@ async def turn_on_two_factor(browser: Browser, now: datetime) -> TwoFactorEnrolm
     assert response.status_code == 200, html
     codes = re.findall(r'<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>', html)
     return TwoFactorEnrolment(secret, codes)
+
+
+@dataclass(frozen=True)
+class Email:
+    subject: str
+    body: str
+
+    def link(self) -> str:
+        """The path of the first link to the site (https://podcast.test) in the body."""
+        match = re.search(r'https://podcast\.test(/\S+)', self.body)
+        assert match is not None, self.body
+        return match.group(1)
+
+
+async def send_mail(app: Quart) -> mailer.MailReport:
+    """Now, what the background sender of a serving instance does every few seconds."""
+    async with app.app_context():
+        return await mailer.send_queued_mail()
+
+
+async def emails_to(app: Quart, address: str) -> list[Email]:
+    """Every message the outbox holds for the address, oldest first, sent or not."""
+    async with app.app_context():
+        rows = await db.session().execute(
+            select(OutboxMessage.subject, OutboxMessage.body)
+            .where(OutboxMessage.to_address == address)
+            .order_by(OutboxMessage.id)
+        )
+        return [Email(row.subject, row.body) for row in rows]

@@ -14,13 +14,16 @@ from podsite.infrastructure import (
     log_output,
     memory,
     page_cache,
+    public_address,
     rate_limit,
     security_headers,
     static_files,
     templates,
 )
 from podsite.infrastructure.clock import Clock, system_clock, use_clock
+from podsite.infrastructure.public_address import PublicAddressQuart
 from podsite.infrastructure.request_log import RequestLogMiddleware
+from podsite.services.accounts import mailer
 from podsite.services.analytics import agents, counting, datacenters, recording
 from podsite.services.catalogue import site_state_service
 from podsite.settings import PACKAGE_DIR, SETTINGS_KEY, Settings
@@ -61,10 +64,11 @@ BLUEPRINTS = (
 )
 
 
-class Site(Quart):
-    """Quart, checking once per function rather than on every request whether a view or a
-    request hook is a coroutine function: Quart asks `inspect.iscoroutinefunction` for
-    each hook of each request, about 1.5 % of a cold episode page."""
+class Site(PublicAddressQuart):
+    """The app: Quart building URLs for the public address, and checking once per function
+    rather than on every request whether a view or a request hook is a coroutine function
+    (Quart asks `inspect.iscoroutinefunction` for each hook of each request, about 1.5 %
+    of a cold episode page)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,6 +100,7 @@ def create_app(
         static_folder=str(PACKAGE_DIR / 'static'),
         template_folder=None,
     )
+    app.use_public_address(settings.base_url)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
@@ -112,6 +117,7 @@ def create_app(
     datacenters.use_data_dir(settings.data_dir)
     recorder = recording.init_app(app, settings)
     counting.schedule(app, settings)
+    mailer.schedule(app, settings)
 
     @app.before_serving
     async def start() -> None:
@@ -141,6 +147,7 @@ def create_app(
     static_files.init_app(app, folder=PACKAGE_DIR / 'static')
     for module in BLUEPRINTS:
         app.register_blueprint(module.blueprint)
+    public_address.init_app(app, settings)
     app.asgi_app = RequestLogMiddleware(  # type: ignore[method-assign,assignment]
         app.asgi_app, trusted_proxies=settings.trusted_proxies, write_line=write_request_line
     )

@@ -26,7 +26,7 @@ from podsite.formats.user_agent_lists import AgentListError
 from podsite.infrastructure import db
 from podsite.schemas.backup import BackupManifest, TableCount
 from podsite.schemas.two_factor import OperatorReset
-from podsite.services.accounts import account_service, two_factor_service
+from podsite.services.accounts import account_service, mailer, two_factor_service
 from podsite.services.accounts.account_rules import email_problem, password_problem
 from podsite.services.analytics import agents, counting, datacenters, reporting
 from podsite.services.analytics.iab_rules import agent_refusal
@@ -225,7 +225,9 @@ def notify_stream(
     """Email "going live soon" to every confirmed live stream subscriber, through the outbox.
 
     Each subscriber is told once per stream: running it again sends only to those who
-    confirmed since. Exit code 1 when there is no stream with this id.
+    confirmed since. The emails are queued, then sent as `podsite send-mail` sends them.
+    Exit code 1 when there is no stream with this id, or when an email failed (it is tried
+    again later).
     """
     settings = load_settings()
 
@@ -234,15 +236,45 @@ def notify_stream(
             report = await stream_subscriber_service.notify(
                 stream_id=stream_id, base_url=settings.public_base_url
             )
-        if report is None:
-            errors.print(f'[red]There is no live stream with id {stream_id}.[/red]')
-            raise typer.Exit(1)
-        console.print(
-            f'{report.title}: {report.queued} emails queued, '
-            f'{report.already_notified} subscribers had been told before.'
-        )
+            if report is None:
+                errors.print(f'[red]There is no live stream with id {stream_id}.[/red]')
+                raise typer.Exit(1)
+            console.print(
+                f'{report.title}: {report.queued} emails queued, '
+                f'{report.already_notified} subscribers had been told before.'
+            )
+            await _send_queued_mail()
 
     run(notify())
+
+
+@cli.command('send-mail')
+def send_mail() -> None:
+    """Send the queued email now: links for the password resets asked for, then every message
+    due (each serving instance does it every PODSITE_MAIL_INTERVAL_SECONDS).
+
+    A message that fails is kept with its error and tried again later. Exit code 1 when any
+    failed this time.
+    """
+    settings = load_settings()
+
+    async def send() -> None:
+        async with app_with_database(settings):
+            await _send_queued_mail()
+
+    run(send())
+
+
+async def _send_queued_mail() -> None:
+    report = await mailer.send_queued_mail()
+    delivery = report.delivery
+    console.print(
+        f'{report.reset_links} reset links made; {delivery.sent} emails sent, '
+        f'{delivery.logged} logged (no SMTP server configured), {delivery.failed} failed.'
+    )
+    if delivery.failed:
+        errors.print('[red]Some emails failed[/red]; they are tried again later (see the log).')
+        raise typer.Exit(1)
 
 
 @cli.command('import-transcripts')

@@ -1,10 +1,12 @@
 """Runtime configuration, read from `PODSITE_` environment variables and `.env`."""
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from quart import Quart, current_app
 
@@ -14,6 +16,9 @@ DEVELOPMENT_SECRET_KEY = 'development-only-secret-key-change-me'  # noqa: S105 (
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+LOCAL_HOSTS = ('127.0.0.1', 'localhost', '::1')
+HOST_LABEL = r'[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?'
+HOST_NAME = re.compile(rf'(?i){HOST_LABEL}(?:\.{HOST_LABEL})*')
 
 
 class Settings(BaseSettings):
@@ -38,7 +43,14 @@ class Settings(BaseSettings):
     on a site with another secret key, or after changing it."""
 
     base_url: str = 'http://127.0.0.1:8000'
-    """Public address of the site, used for canonical links, the feed and the sitemap."""
+    """Public address of the site (`http://` or `https://`, with its host): every absolute
+    URL the site makes is built from it (canonical links, the feed, the sitemap, emails,
+    redirects), never from the Host a request came with."""
+
+    trusted_hosts: list[str] = Field(default_factory=list)
+    """Host names the site answers to besides the base URL's host (`.example.org` allows
+    every subdomain); a request with any other `Host` is refused with 400. Outside
+    production the local names (127.0.0.1, localhost, ::1) are trusted as well."""
 
     redis_url: str | None = None
     """Optional Redis for the rate limits (logins, password resets, sign-ups) and probe bans,
@@ -100,6 +112,13 @@ class Settings(BaseSettings):
     """Login attempts from one address per quarter hour; raise it where many people share
     one address (or for a load test from one machine)."""
 
+    registrations_per_ip: int = Field(default=10, ge=1)
+    """Sign-ups from one address per hour."""
+
+    mail_interval_seconds: float = Field(default=5, ge=0)
+    """How often each instance sends the queued email (requests only queue it); 0 leaves
+    it to `podsite send-mail`."""
+
     analytics_window: Window = Window.ROLLING_FIRST_TOUCH
     """How a listener's requests for an episode are grouped into one download (IAB v2.3):
     `calendar-day`, `rolling-first-touch` or `last-touch`; stated on the methodology page."""
@@ -132,6 +151,25 @@ class Settings(BaseSettings):
     template_auto_reload: bool = False
     """Re-read templates when they change on disk (development convenience)."""
 
+    @field_validator('base_url')
+    @classmethod
+    def _base_url_is_an_http_address(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {'http', 'https'} or not parts.hostname:
+            raise ValueError('PODSITE_BASE_URL must be an http:// or https:// address with a host')
+        return value
+
+    @field_validator('trusted_hosts')
+    @classmethod
+    def _trusted_hosts_are_host_names(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not _is_host_name(name.removeprefix('.')):
+                raise ValueError(
+                    f'PODSITE_TRUSTED_HOSTS: {name!r} is not a host name (like www.example.org, '
+                    'or .example.org for it and every subdomain)'
+                )
+        return [name.lower() for name in names]
+
     @model_validator(mode='after')
     def _refuse_development_secret_outside_development(self) -> Self:
         if self.environment != 'development' and (
@@ -156,6 +194,22 @@ class Settings(BaseSettings):
     @property
     def public_base_url(self) -> str:
         return self.base_url.rstrip('/')
+
+    @property
+    def answered_hosts(self) -> tuple[str, ...]:
+        """The host names requests may carry: the base URL's, the configured ones, and the
+        local names outside production."""
+        local = () if self.environment == 'production' else LOCAL_HOSTS
+        return (urlsplit(self.base_url).hostname or '', *self.trusted_hosts, *local)
+
+
+def _is_host_name(name: str) -> bool:
+    """A DNS name (ASCII, as IDNA writes it) or an IP address, without port or scheme."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return HOST_NAME.fullmatch(name) is not None
+    return True
 
 
 SETTINGS_KEY = 'PODSITE_SETTINGS'

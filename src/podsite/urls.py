@@ -1,14 +1,15 @@
 """The addresses of the site's public pages, for code that links to them without a request.
 
-Read models, the feed, the sitemap and the static export need these where there is no app
-context, and the listing pages build hundreds per page: `url_for` took 19 µs a call here
-(werkzeug finds the rule and quotes each part), these 0.6 µs (2026-12-06, busy machine). Each
+Read models, the feed, the sitemap, the static export and the emails the background sender
+makes need these where there is no request, and the listing pages build hundreds per page:
+`url_for` took 19 µs a call here (werkzeug finds the rule and quotes each part), these
+0.6 µs (2026-12-06, busy machine). Each
 builder names the endpoint it stands for, and `tests/test_urls.py` checks every one against
 `url_for` on the real URL map, so a route and its builder cannot drift apart. Inside a view,
 use `url_for` itself.
 
 Slugs and short-link names are `[a-z0-9-]` (`infrastructure/slugs.py` and the schemas check
-it), so they need no quoting.
+it), and the tokens of emailed links URL-safe base64, so they need no quoting.
 """
 
 
@@ -45,3 +46,28 @@ def guest_url(slug: str) -> str:
 def short_link_url(name: str) -> str:
     """`redirector.follow`"""
     return f'/r/{name}'
+
+
+def login_url() -> str:
+    """`account.login_get`"""
+    return '/account/login'
+
+
+def reset_request_url() -> str:
+    """`account.reset_request_get`"""
+    return '/account/reset'
+
+
+def reset_url(token: str) -> str:
+    """`account.reset_get`: tokens are URL-safe (`secrets.token_urlsafe`)."""
+    return f'/account/reset/{token}'
+
+
+def confirm_account_url(token: str) -> str:
+    """`account.confirm_get`: tokens are URL-safe (itsdangerous' URL-safe serializer)."""
+    return f'/account/confirm/{token}'
+
+
+def email_change_url(token: str) -> str:
+    """`account.email_change_get`: tokens are URL-safe, as above."""
+    return f'/account/email/{token}'

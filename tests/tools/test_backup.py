@@ -58,7 +58,8 @@ async def content_version(database_url: str) -> int:
 
 
 async def add_accounts(database_url: str) -> None:
-    """A listener logged in with a pending password reset and mail in the outbox."""
+    """A listener logged in with a pending password reset link, another reset asked for and
+    not yet mailed, and mail in the outbox."""
     app = create_app(settings_for(database_url))
     db.open_database_for(app, settings_for(database_url))
     try:
@@ -67,9 +68,9 @@ async def add_accounts(database_url: str) -> None:
                 name='Listener', email='listener@example.com', password='a long password'
             )
             await account_service.start_session(user_id=user.id)
-            await account_service.start_password_reset(
-                email='listener@example.com', base_url='https://podcast.test'
-            )
+            await account_service.request_password_reset(email='listener@example.com')
+            await account_service.issue_requested_resets(base_url='https://podcast.test')
+            await account_service.request_password_reset(email='listener@example.com')
     finally:
         await db.close_database_for(app)
 
@@ -127,8 +128,9 @@ def test_round_trip_sqlite_postgresql_sqlite_keeps_catalogue_users_and_analytics
     )
     for name in ('user_account', 'download_event', 'download_count', 'short_link', 'click_event'):
         assert original[name], f'the source should have {name} rows to compare'
-    left_out = {'user_session': [], 'password_reset': []}
+    left_out = {'user_session': [], 'password_reset': [], 'password_reset_request': []}
     assert original['user_session'] and original['password_reset']
+    assert original['password_reset_request']
     assert on_postgresql == original | left_out
     assert back_on_sqlite == original | left_out
     assert asyncio.run(content_version(final)) > asyncio.run(content_version(source))
@@ -164,6 +166,7 @@ def test_values_are_written_portably(runner: CliRunner, database_url: str) -> No
         'user_session',
         'password_reset',
         'rate_limit_counter',
+        'password_reset_request',
     }
     assert datetime.fromisoformat(episode['published_at']).utcoffset() is not None
     assert isinstance(episode['is_published'], bool)

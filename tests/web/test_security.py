@@ -6,12 +6,16 @@ import pytest
 from limits.aio.storage import RedisStorage
 from quart import Blueprint, Quart, Response
 from quart.typing import TestClientProtocol as Client
+from sqlalchemy import select
 
 from podsite.app import create_app
+from podsite.data import Sponsor
+from podsite.infrastructure import db
 from podsite.infrastructure.csrf import csrf_token
 from podsite.infrastructure.rate_limit import DatabaseStorage, rate_limiter
 from podsite.infrastructure.safe_redirect import safe_next
 from tests.databases import settings_for
+from tests.visitors import Browser, logged_in
 
 UNREACHABLE_REDIS_URL = 'redis://127.0.0.1:1/0'
 
@@ -248,6 +252,45 @@ async def test_server_errors_carry_the_security_headers(form_client: Client) -> 
     response = await form_client.get(f'{PROBE}/broken')
     assert response.status_code == 500
     assert_security_headers(response)
+
+
+# Answers for one person
+
+
+@pytest.mark.parametrize(
+    ('who', 'path', 'status'),
+    [('admin', '/admin', 200), ('admin', '/admin/episodes', 200), ('admin', '/admin/audit', 200),
+     ('admin', '/admin/reports/episodes.csv', 200), ('admin', '/admin/episodes/999999', 404),
+     ('admin', '/account', 200), ('admin', '/', 200), ('admin', '/episodes/all', 200),
+     ('admin', '/no-such-page', 404), ('listener', '/admin', 403),
+     ('advertiser', '/advertiser', 200), ('advertiser', '/advertiser/report.csv', 200),
+     (None, '/account', 302), (None, '/admin', 302), (None, '/advertiser', 302),
+     (None, '/account/login', 200), (None, '/account/register', 200),
+     (None, '/account/reset', 200), (None, '/live-stream', 200)],
+)  # fmt: skip
+async def test_answers_meant_for_one_person_are_never_stored(
+    app: Quart, who: str | None, path: str, status: int
+) -> None:
+    """The account, admin and advertiser areas, every page a logged-in visitor sees (it
+    names them), and every page carrying a session's CSRF token (a form)."""
+    if who is None:
+        browser = Browser(app.test_client())
+    else:
+        async with app.app_context():
+            sponsor_id = await db.session().scalar(select(Sponsor.id).limit(1))
+        browser = await logged_in(app, role=who, email=f'{who}@example.com', sponsor_id=sponsor_id)
+    response = await browser.client.get(path)
+    assert response.status_code == status
+    assert response.headers.get('Cache-Control') == 'no-store'
+
+
+@pytest.mark.parametrize('path', ['/', '/episodes/all', '/episodes/rss', '/static/css/site.css'])
+async def test_public_answers_to_anonymous_visitors_may_be_stored(
+    client: Client, path: str
+) -> None:
+    response = await client.get(path)
+    assert response.status_code == 200
+    assert 'no-store' not in response.headers.get('Cache-Control', '')
 
 
 # Rate limits (the limiter itself: tests/infrastructure/test_rate_limit.py)

@@ -140,6 +140,7 @@ async def test_every_page_renders_the_same_with_chameleon_rs_as_with_chameleon(
     public = await sitemap_pages(visitor.client)
     assert len(public) > 100
     others = ['/account/login', '/account/register', '/account/reset', '/account/reset/bad-token',
+              '/account/confirm/bad-token', '/account/email/bad-token',
               '/live-stream/confirm/bad-token', '/live-stream/unsubscribe/bad-token',
               '/search?q=python', '/search?q=', '/search?q=%22unclosed', '/no-such-page',
               '/episodes/show/99999', '/analytics-methodology']  # fmt: skip

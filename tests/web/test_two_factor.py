@@ -361,7 +361,10 @@ async def test_changes_are_limited_against_password_guessing(enrolled: Enrolled)
 
 @pytest.fixture
 async def production_app(database_url: str, clock: MovableClock) -> AsyncIterator[Quart]:
-    app = create_app(settings_for(database_url, environment='production'), clock=clock)
+    app = create_app(
+        settings_for(database_url, environment='production', trusted_hosts=['localhost']),
+        clock=clock,
+    )
     async with app.test_app():
         yield app
 

@@ -1,6 +1,12 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
-from podsite.data.account import OutboxMessage, PasswordReset, User, UserSession
+from podsite.data.account import (
+    OutboxMessage,
+    PasswordReset,
+    PasswordResetRequest,
+    User,
+    UserSession,
+)
 from podsite.data.analytics import (
     AggregationProgress,
     ClickEvent,
@@ -36,6 +42,7 @@ __all__ = [
     'LiveStream',
     'OutboxMessage',
     'PasswordReset',
+    'PasswordResetRequest',
     'PlacementImpression',
     'Podcast',
     'Policy',

@@ -82,6 +82,12 @@ async def log_in(user: UserInfo) -> None:
     g.user = user
 
 
+def session_token() -> str:
+    """The login token of this request's session; empty when nobody is logged in."""
+    token = session.get(SESSION_KEY)
+    return token if isinstance(token, str) else ''
+
+
 async def log_out() -> None:
     token = session.get(SESSION_KEY)
     if token:

@@ -82,6 +82,7 @@ LEFT_OUT = {
     'password_reset': 'pending reset links; they expire within hours anyway',
     # Rate-limit windows of the last quarter hour or so: a moved site starts counting anew.
     'rate_limit_counter': 'rate-limit counters; they expire within the hour',
+    'password_reset_request': 'reset requests not yet mailed; asked again in a minute',
 }
 
 # Rows the migrations themselves write (the state row, the default policies): a freshly

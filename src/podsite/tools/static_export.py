@@ -122,6 +122,8 @@ class _Crawler:
         self.client = app.test_client()
         # Anonymous visitors only: no cookie a page sets is sent back.
         self.client.cookie_jar = None
+        # As a visitor of the public address asks: the site answers no other host name.
+        self.headers = {'Host': urlsplit(source).netloc}
         self.source = source
         self.origin = site_check.origin(source)
         self.on_progress = on_progress
@@ -160,7 +162,7 @@ class _Crawler:
 
     async def export(self, path: str) -> None:
         async with self.limit:
-            response = await self.client.get(path)
+            response = await self.client.get(path, headers=self.headers)
             body = await response.get_data(as_text=False)
         self.done += 1
         self.on_progress(self.done, len(self.queued))

@@ -6,6 +6,7 @@ from werkzeug.sansio.response import Response as AnyResponse
 from podsite.formats.markdown import render_markdown
 from podsite.infrastructure.auth import current_user, role_required
 from podsite.infrastructure.csv_export import csv_response
+from podsite.infrastructure.security_headers import never_store
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.services.accounts import two_factor_service
 from podsite.services.admin import admin_people_service
@@ -27,6 +28,7 @@ from podsite.viewmodels.admin.users import UsersViewModel
 from podsite.viewmodels.reports.admin_reports import AdminReportExport, AdminReportsViewModel
 
 blueprint = Blueprint('admin', __name__, url_prefix='/admin')
+blueprint.after_request(never_store)
 admin_only = role_required('admin')
 PREVIEW_LIMIT = 200_000
 
