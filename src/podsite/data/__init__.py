@@ -4,6 +4,7 @@ from podsite.data.account import OutboxMessage, PasswordReset, User, UserSession
 from podsite.data.analytics import (
     AggregationProgress,
     ClickEvent,
+    CountingCheckpoint,
     DownloadCount,
     PlacementImpression,
     ShortLink,
@@ -28,6 +29,7 @@ __all__ = [
     'AuditEntry',
     'Base',
     'ClickEvent',
+    'CountingCheckpoint',
     'DownloadCount',
     'DownloadEvent',
     'Episode',
