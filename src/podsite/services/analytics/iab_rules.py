@@ -6,9 +6,15 @@ Pure functions over raw download events, so the rules can be tested event by eve
    `Range: bytes=0-1` probes, no bots (those the OPAWG user-agent list names, and
    self-declared ones), no malformed user agents, and no Apple Watch duplicates (the phone
    already downloaded the episode).
-2. Group by listener (hashed IP + user agent) and episode within a window.
-3. Count a group once when the bytes it asked for, overlapping ranges merged, reach the
-   file's header plus one minute of audio (or the whole file, if shorter than a minute).
+2. Group by listener (hashed IP + user agent) and episode, request by request in time
+   order (`DownloadCounter`).
+3. A download counts when the bytes its requests asked for, overlapping ranges merged,
+   reach the file's header plus one minute of audio (or the whole file, if shorter than a
+   minute). The request that reaches it dates the download and opens its window (5.5.1):
+   calendar day, 24 hours from it (first touch), or 24 hours from the latest request
+   (last touch); requests inside the window are the same download. Requests below the
+   threshold open nothing and wait 24 hours for others to complete them (5.5.4 scenario 2,
+   play-pause-play); so does, in calendar days, a download resumed after midnight.
 """
 
 import re
