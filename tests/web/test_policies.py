@@ -56,6 +56,17 @@ async def test_the_analytics_methodology_is_public(client: Client) -> None:
         assert f'<code>{window}</code>' in html
 
 
+async def test_the_methodology_states_the_window_rules_with_their_sections(
+    client: Client,
+) -> None:
+    html = await (await client.get('/analytics-methodology')).get_data(as_text=True)
+    assert '5.5.1' in html
+    assert 'qualifying download request' in html
+    assert "reported on that request's day" in html
+    assert '5.5.4, scenario 2' in html
+    assert 'recount of every stored request' in html
+
+
 async def test_the_methodology_names_the_window_the_site_uses(database_url: str) -> None:
     app = create_app(settings_for(database_url, analytics_window='calendar-day'))
     async with app.test_app():

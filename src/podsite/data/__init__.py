@@ -10,6 +10,7 @@ from podsite.data.account import (
 from podsite.data.analytics import (
     AggregationProgress,
     ClickEvent,
+    CountingCheckpoint,
     DownloadCount,
     PlacementImpression,
     ShortLink,
@@ -34,6 +35,7 @@ __all__ = [
     'AuditEntry',
     'Base',
     'ClickEvent',
+    'CountingCheckpoint',
     'DownloadCount',
     'DownloadEvent',
     'Episode',

@@ -21,9 +21,12 @@ class MethodologyViewModel(ViewModelBase):
         self.high_volume_limit = settings.analytics_high_volume_limit
         self.windows = [
             (Window.CALENDAR_DAY.value,
-             'one download per listener, episode and calendar day (UTC)'),
+             'one download per listener, episode and calendar day (UTC), the day resetting at '
+             'midnight UTC'),
             (Window.ROLLING_FIRST_TOUCH.value,
-             "a listener's first request opens 24 hours; requests inside them are one download"),
+             'a qualifying request opens 24 hours ("first touch"); requests inside them are '
+             'the same download'),
             (Window.LAST_TOUCH.value,
-             'each request extends the window by 24 hours; a pause of a day starts a new one'),
+             'a qualifying request opens 24 hours and every later request extends them by 24 '
+             'hours from itself ("last touch"); a pause of a day starts a new one'),
         ]  # fmt: skip
