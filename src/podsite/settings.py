@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ByteSize, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from quart import Quart, current_app
 
@@ -144,6 +144,11 @@ class Settings(BaseSettings):
     page_cache: bool = True
     """Keep whole public pages for anonymous visitors (see infrastructure/page_cache.py);
     off only to measure or debug the uncached path."""
+
+    page_cache_size: ByteSize = Field(default=ByteSize(64 * 2**20), ge=0)
+    """The most memory each worker's kept pages may take: bytes, or with a unit (`64MiB`,
+    `200MB`); past it the least recently used page goes. A 2,000-episode show's
+    `/episodes/all` is about 770 KB, an episode page about 10 KB."""
 
     database_echo: bool = False
     """Log every SQL statement (debugging only)."""

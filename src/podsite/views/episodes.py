@@ -28,7 +28,8 @@ async def all_episodes() -> ViewResult:
 @kept_for_anonymous
 @template('episodes/details.pt')
 async def details(number: int, slug: str) -> ViewResult:
-    vm = EpisodeDetailsViewModel(number, slug)
+    """A stale slug, or the number spelt otherwise, is sent to the page's one address."""
+    vm = EpisodeDetailsViewModel(number)
     await vm.load_async()
     if vm.episode is None:
         abort(404)
@@ -96,7 +97,7 @@ async def chapters(number: int) -> Response:
 @blueprint.get('/episodes/transcript/<int:number>/<slug>.<any(txt, vtt):extension>')
 async def transcript_file(number: int, slug: str, extension: str) -> Response:
     """Plain text or WebVTT captions, readable by players on other sites (CORS)."""
-    vm = TranscriptViewModel(number, slug)
+    vm = TranscriptViewModel(number)
     await vm.load_async()
     if vm.transcript is None:
         abort(404)
@@ -110,7 +111,8 @@ async def transcript_file(number: int, slug: str, extension: str) -> Response:
 @kept_for_anonymous
 @template('episodes/transcript.pt')
 async def transcript(number: int, slug: str) -> ViewResult:
-    vm = TranscriptViewModel(number, slug)
+    """A stale slug, or the number spelt otherwise, is sent to the page's one address."""
+    vm = TranscriptViewModel(number)
     await vm.load_async()
     if vm.transcript is None:
         abort(404)

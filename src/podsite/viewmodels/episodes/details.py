@@ -24,12 +24,12 @@ class Chapter:
 
 
 class EpisodeDetailsViewModel(ViewModelBase):
-    """One episode; `slug` is what the URL said, which may be stale or missing."""
+    """One episode, by its number; whether the address asked for is the episode's own (its
+    slug may be stale) is `is_canonical_url`."""
 
-    def __init__(self, number: int, slug: str | None = None) -> None:
+    def __init__(self, number: int) -> None:
         super().__init__()
         self.number = number
-        self.requested_slug = slug
         self.episode: EpisodeDetails | None = None
         self.youtube_embed_url: str | None = None
         self.chapters: list[Chapter] = []
@@ -61,7 +61,9 @@ class EpisodeDetailsViewModel(ViewModelBase):
 
     @property
     def is_canonical_url(self) -> bool:
-        return self.episode is not None and self.requested_slug == self.episode.slug
+        """The slug, and the number spelt as it is too: `/episodes/show/0042/...` and other
+        digits that read as 42 go to the page's one address, not kept as pages of their own."""
+        return self.episode is not None and request.path == self.episode.details_url
 
     @property
     def canonical_path(self) -> str:
