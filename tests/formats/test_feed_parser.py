@@ -38,7 +38,7 @@ def test_fields_of_channel_and_items() -> None:
         'https://fund.example',
         'Support us',
     )
-    (medium,) = feed.extra_podcast_elements
+    (medium,) = feed.extra_elements
     assert medium.startswith('<podcast:medium ') and medium.endswith('>podcast</podcast:medium>')
     (episode,) = feed.episodes
     assert (episode.number, episode.duration_seconds, episode.media_type) == (7, 3723, 'audio/mpeg')

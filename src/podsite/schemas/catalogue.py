@@ -149,6 +149,8 @@ class TranscriptCue(ReadModel):
     end: float | None = None
     speaker: str | None = None
     text: str
+    new_turn: bool = False
+    """Someone else speaks from here, though the source does not say who (YouTube's `>>`)."""
 
 
 class EpisodeTranscript(ReadModel):

@@ -71,9 +71,10 @@ async def rss() -> AnyResponse:
     return await response.make_conditional(request)
 
 
-@blueprint.route('/episodes/download/<int:number>/<slug>.mp3', methods=['GET', 'HEAD'])
-async def download(number: int, slug: str) -> AnyResponse:
-    """Any slug is served: apps keep old enclosure URLs after a title changes."""
+@blueprint.route('/episodes/download/<int:number>/<slug>.<extension>', methods=['GET', 'HEAD'])
+async def download(number: int, slug: str, extension: str) -> AnyResponse:
+    """Any slug and extension are served: apps keep old enclosure URLs after a title
+    changes, and every `.mp3` URL given out before videos got their own extension works."""
     vm = DownloadViewModel(number)
     await vm.load_async()
     if vm.media is None:

@@ -19,11 +19,11 @@ from tests.databases import snapshot
 
 
 async def import_into(
-    app: Quart, data: bytes, base_dir: Path | None = None
+    app: Quart, data: bytes, base_dir: Path | None = None, *, owner_consents: bool = False
 ) -> feed_import_service.FeedImportReport:
     async with app.app_context():
         return await feed_import_service.import_feed(
-            parse_feed(data), base_dir=base_dir, fetch_remote=False
+            parse_feed(data), base_dir=base_dir, owner_consents=owner_consents
         )
 
 
@@ -90,7 +90,7 @@ async def test_podsites_own_feed_imports_into_an_identical_catalogue(
     client: Client, empty_app: Quart, database_url: str, empty_database_url: str
 ) -> None:
     feed = await (await client.get('/episodes/rss')).get_data()
-    report = await import_into(empty_app, feed)
+    report = await import_into(empty_app, feed, owner_consents=True)
     assert report.created > 30
     assert await catalogue(empty_database_url) == await catalogue(database_url)
 

@@ -62,7 +62,7 @@ def folder(shared_data: Path, tmp_path: Path) -> TranscriptFolder:
     (target / '014_latin1.txt').write_bytes(b'\n'.join(latin1))
     (target / '015_binary.srt').write_bytes(b'1\n00:00:00,000 --> 00:00:01,000\nok\x00\x01\x02\n')
     (target / 'bonus-episode.vtt').write_text('WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n')
-    (target / 'README.md').write_text('# Our transcripts\n')
+    (target / 'README.rst').write_text('Our transcripts\n')
     (target / '.DS_Store').write_bytes(b'\x00\x00\x00\x01Bud1')
     return TranscriptFolder(target, broken_line=broken + 1)
 
@@ -119,7 +119,7 @@ def test_discover_picks_the_best_file_of_each_episode(folder: TranscriptFolder) 
     skipped = {f.path.name: f.skip_reason for f in files if f.skip_reason is not None}
     assert skipped == {
         '402-polars.vtt': '402-polars-v2.vtt is used for episode #402 instead',
-        'README.md': 'not a transcript file (.md; expected .vtt, .srt or .txt)',
+        'README.rst': 'not a transcript file (.rst; expected .vtt, .srt, .txt or .md)',
         'bonus-episode.vtt': 'the name does not start with an episode number',
     }
 
@@ -146,7 +146,7 @@ def test_import_stores_the_best_files_and_reports_the_bad_ones(
     assert row(output, '402-polars-v2.vtt') == '402-polars-v2.vtt skipped no episode #402'
     assert row(output, '402-polars.vtt').endswith('is used for episode #402 instead')
     assert row(output, 'bonus-episode.vtt').endswith('does not start with an episode number')
-    assert row(output, 'README.md').startswith('README.md skipped not a transcript file')
+    assert row(output, 'README.rst').startswith('README.rst skipped not a transcript file')
     assert '.DS_Store' not in output
 
     after = stored(database_url)
