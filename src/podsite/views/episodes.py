@@ -6,6 +6,7 @@ from werkzeug.sansio.response import Response as AnyResponse
 from podsite.infrastructure.page_cache import kept_for_anonymous
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.viewmodels.episodes.all import AllEpisodesViewModel
+from podsite.viewmodels.episodes.by_feed_number import ByFeedNumberViewModel
 from podsite.viewmodels.episodes.chapters import ChaptersViewModel
 from podsite.viewmodels.episodes.details import EpisodeDetailsViewModel
 from podsite.viewmodels.episodes.download import DownloadViewModel
@@ -46,6 +47,21 @@ async def show_by_number(number: int) -> AnyResponse:
     if vm.episode is None:
         abort(404)
     return redirect(vm.episode.details_url, 301)
+
+
+@blueprint.get('/episodes/show/s<int:season>e<int:episode>')
+@blueprint.get('/episodes/show/s<int:season>e<int:episode>/<slug>')
+@blueprint.get('/episodes/show/e<int:episode>')
+@blueprint.get('/episodes/show/e<int:episode>/<slug>')
+async def show_by_feed_number(
+    episode: int, season: int | None = None, slug: str | None = None
+) -> AnyResponse:
+    """Season 2, episode 5 as the show numbers it, whatever its site number: 301 to it."""
+    vm = ByFeedNumberViewModel(season, episode)
+    await vm.load_async()
+    if vm.details_url is None:
+        abort(404)
+    return redirect(vm.details_url, 301)
 
 
 @blueprint.get('/episodes/rss')
