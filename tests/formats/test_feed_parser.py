@@ -52,7 +52,7 @@ def test_fields_of_channel_and_items() -> None:
 @pytest.mark.parametrize(
     ('text', 'seconds'),
     [('1:02:03', 3723), ('62:03', 3723), ('3723', 3723), ('3723.7', 3723), ('', 0),
-     ('about an hour', 0), ('-5', 0), ('00:45', 45)],
+     ('about an hour', 0), ('-5', 0), ('00:45', 45), ('00:60:05', 3605), ('1:2:3:4', 0)],
 )  # fmt: skip
 def test_durations_in_every_format(text: str, seconds: int) -> None:
     assert duration_seconds(text) == seconds

@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
-from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from podsite.data.base import Base, utc_now
@@ -14,12 +13,6 @@ APPEARANCE_ROLES = ('host', 'guest')
 NOTES_FORMATS = ('markdown', 'html', 'text')
 
 
-def _site_number(context: DefaultExecutionContext) -> object:
-    """An episode made in podsite carries its site number in the feed too."""
-    # SQLAlchemy's execution context has no annotations; the parameters are the row's values.
-    return context.get_current_parameters()['number']  # type: ignore[no-untyped-call]
-
-
 class Episode(Base):
     __tablename__ = 'episode'
     __table_args__ = (Index('ix_episode_published', 'is_published', 'published_at'),)
@@ -27,7 +20,7 @@ class Episode(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
     """The site's own number: the episode's URLs, given once and never changed."""
-    episode_number: Mapped[int | None] = mapped_column(default=_site_number)
+    episode_number: Mapped[int | None] = mapped_column(default=None)
     """The number the feed and the page give the episode (`itunes:episode`), within its
     season when the show numbers per season; None for an unnumbered one (a bonus, a trailer).
     An imported episode has its source's; one made in podsite, its site number."""

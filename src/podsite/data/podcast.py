@@ -41,9 +41,10 @@ class Podcast(Base):
     """Where the feed moved to: announced in the feed as `itunes:new-feed-url`."""
     redirect_feed: Mapped[bool] = mapped_column(default=False)
     """Answer the old feed's address with a 301 to `new_feed_url` instead of the feed."""
-    # The channel's `podcast:person`s from an import ({"name", "role", "group", "href", "img"}):
-    # written as they are. Empty: the feed lists the hosts of the episodes.
-    people: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The channel's `podcast:person`s from an import ({"name", "role", "group", "href", "img"}),
+    # written as they are (none, if the source listed none). None, for a show made in podsite:
+    # the feed lists the hosts of its episodes.
+    people: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     # Channel-level elements podsite does not model (`managingEditor`, `podcast:podroll`,
     # ...), kept verbatim from an import and written back into the feed.
     extra_elements: Mapped[list[str]] = mapped_column(JSON, default=list)

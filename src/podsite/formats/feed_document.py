@@ -161,7 +161,7 @@ class FeedDocument:
                 podcast.update_frequency_text,
                 **attributes,
             )
-        if podcast.people:
+        if podcast.people is not None:
             for person in podcast.people:
                 attributes = {name: person[name] for name in ('role', 'group', 'img', 'href')
                               if person.get(name)}  # fmt: skip
@@ -211,13 +211,14 @@ class FeedDocument:
         _add(element, _tag(CONTENT, 'encoded')).text = etree.CDATA(
             item.show_notes_html + self._sponsor_notes(item)
         )
-        _add(
-            element,
-            'enclosure',
-            url=download,
-            length=str(item.media_size_bytes),
-            type=item.media_type,
-        )
+        if item.media_url:
+            _add(
+                element,
+                'enclosure',
+                url=download,
+                length=str(item.media_size_bytes),
+                type=item.media_type,
+            )
         _add(element, _tag(ITUNES, 'title'), item.title)
         if item.subtitle:
             _add(element, _tag(ITUNES, 'subtitle'), item.subtitle)
@@ -307,7 +308,11 @@ class FeedDocument:
                 # rather than breaking the whole feed for every listener.
                 continue
             for prefix, uri in element.nsmap.items():
-                if prefix and prefix not in NAMESPACES and uri not in NAMESPACES.values():
-                    self.kept_namespaces.setdefault(prefix, uri)
+                known = {*NAMESPACES.values(), *self.kept_namespaces.values()}
+                if uri in known or (prefix or '') in {*NAMESPACES, *self.kept_namespaces}:
+                    continue
+                # A default namespace (WordPress's `<site xmlns="...">`) gets a prefix: on
+                # <rss> it would take podsite's own elements into it.
+                self.kept_namespaces[prefix or f'ns{len(self.kept_namespaces)}'] = uri
             elements.append(element)
         return elements

@@ -43,6 +43,8 @@ _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
 )
 _ENTITY_DECLARATION = re.compile(rb'<!ENTITY', re.IGNORECASE)
+# A namespace declaration in a kept element's XML.
+_DECLARATION = re.compile(r'(xmlns(?::[\w.-]+)?=)"([^"]*)"')
 # A tag, a comment or an entity: notes with any of these were written as HTML.
 _HTML_MARK = re.compile(r'</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|<!--|&(?:[a-zA-Z]+|#\d+);')
 # Atom links that name the old feed itself: podsite's feed has its own address.
@@ -219,12 +221,29 @@ def verbatim(element: etree._Element) -> str:
     copy = etree.fromstring(etree.tostring(element, with_tail=False), _PARSER)
     etree.cleanup_namespaces(copy)
     text: str = etree.tostring(copy, encoding='unicode', with_tail=False)
-    return text.replace(f'"{PODCAST_GITHUB}"', f'"{PODCAST}"')
+    return _DECLARATION.sub(_canonical_declaration, text)
+
+
+def _canonical_declaration(match: re.Match[str]) -> str:
+    """A known namespace under its canonical URI, however the source spelled it."""
+    prefix = _PREFIX_OF.get(_normal(match[2]))
+    return f'{match[1]}"{KNOWN_PREFIXES[prefix] if prefix else match[2]}"'
 
 
 def duration_seconds(text: str) -> int:
-    """`itunes:duration` in whole seconds; anything unreadable is unknown (0)."""
-    return int(parse_clock(text) or 0)
+    """`itunes:duration` in whole seconds; anything unreadable is unknown (0). Hosts write
+    `00:60:05` for an hour and five seconds: fields past 59 are added up as they meant them,
+    as podcast apps do."""
+    clock = parse_clock(text)
+    if clock is not None:
+        return int(clock)
+    fields = text.strip().split(':')
+    if 1 < len(fields) <= 3 and all(f.isascii() and f.isdigit() and len(f) <= 4 for f in fields):
+        seconds = 0
+        for field in fields:
+            seconds = seconds * 60 + int(field)
+        return seconds
+    return 0
 
 
 def _explicit(text: str) -> bool:
@@ -572,7 +591,8 @@ def _numbers(item: etree._Element, mapped: set[etree._Element]) -> tuple[int | N
     """The episode's number and season: Apple's tags first, then the Podcasting 2.0 ones.
 
     A `podcast:episode` or `podcast:season` that says more than a whole number (`display`,
-    `name`, `1.5`) is kept as it is, and podsite's feed writes none of its own in its place.
+    `name`, `1.5`) is kept as it is, and podsite's feed writes none of its own in its place
+    (Apple's tags still carry a whole number).
     """
     found = []
     for name in ('episode', 'season'):
@@ -583,7 +603,7 @@ def _numbers(item: etree._Element, mapped: set[etree._Element]) -> tuple[int | N
         for element in _children(item, PODCAST, name):
             plain = _whole(_text_of(element))
             if value is None:
-                value = plain if not element.attrib else None
+                value = plain
             if plain is not None and plain == value and not element.attrib:
                 mapped.add(element)
         found.append(value)

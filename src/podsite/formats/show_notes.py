@@ -29,7 +29,13 @@ IMPORTED_ATTRIBUTES = {
     'img': {'src', 'alt', 'title', 'width', 'height'},
     'q': {'cite'},
 }
-URL_SCHEMES = {'http', 'https', 'mailto', 'tel'}
+# Shows link to wallets, torrents, chats and apps too; what is left out is what can run code
+# (`javascript:`, `data:`, `vbscript:`).
+URL_SCHEMES = {
+    'http', 'https', 'mailto', 'tel', 'sms', 'ftp', 'sftp', 'bitcoin', 'lightning', 'magnet',
+    'geo', 'xmpp', 'irc', 'ircs', 'matrix', 'spotify', 'itms', 'itms-podcasts', 'podcast',
+    'feed', 'ipfs', 'nostr',
+}  # fmt: skip
 _linkify = LinkifyIt()
 _PARAGRAPH_BREAK = re.compile(r'\n[ \t]*\n\s*')
 

@@ -29,7 +29,7 @@ class PodcastDetails(ReadModel):
     update_frequency_rrule: str
     new_feed_url: str
     redirect_feed: bool
-    people: list[dict[str, str]]
+    people: list[dict[str, str]] | None
     extra_elements: list[str]
     updated_at: datetime
 

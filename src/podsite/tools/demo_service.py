@@ -108,6 +108,7 @@ async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> 
         row = episode.model_dump(exclude={'appearances', 'placements', 'transcript'})
         row.update(
             id=episode_id,
+            episode_number=episode.number,
             **episode_columns(show_notes=episode.show_notes),
             created_at=episode.published_at,
             updated_at=episode.published_at,

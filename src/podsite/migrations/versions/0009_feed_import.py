@@ -50,7 +50,7 @@ def upgrade() -> None:
     podcast_columns = (
         sa.Column('guid', sa.String(length=36), nullable=False, server_default=''),
         sa.Column('show_type', sa.String(length=10), nullable=False, server_default='episodic'),
-        sa.Column('people', sa.JSON(), nullable=False, server_default='[]'),
+        sa.Column('people', sa.JSON(), nullable=True),
     )
     for column in podcast_columns:
         op.add_column('podcast', column)

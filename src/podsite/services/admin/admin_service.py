@@ -158,7 +158,8 @@ async def save_episode(
     if episode_id is None:
         guid = f'podsite-{datetime.now(UTC):%Y%m%d%H%M%S}-{data.number}'
         derived = episode_columns(show_notes=data.show_notes)
-        episode = Episode(guid=guid, **values, **derived)
+        # An episode made here carries its site number in the feed too.
+        episode = Episode(guid=guid, episode_number=data.number, **values, **derived)
         session.add(episode)
         before: dict[str, Any] = {}
     else:
