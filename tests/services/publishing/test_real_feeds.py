@@ -88,6 +88,11 @@ def guid_of(item: etree._Element) -> str:
     return (item.findtext('guid') or '').strip()
 
 
+def media_url(item: etree._Element) -> str:
+    enclosure = item.find('enclosure')
+    return '' if enclosure is None else enclosure.get('url', '').strip()
+
+
 def pair(item: etree._Element) -> tuple[str | None, str | None]:
     """(season, episode) as apps read them: Apple's tag, else the Podcasting 2.0 one."""
     found = []
@@ -137,8 +142,7 @@ async def test_a_moved_show_comes_out_of_podsites_feed_the_same(
     for episode in parsed.episodes:
         source_item = source_items.get(episode.guid)
         if source_item is None:  # no <guid>: podsite used the media URL
-            source_item = next(i for i in items(source) if i.find('enclosure') is not None and
-                               i.find('enclosure').get('url', '').strip() == episode.guid)  # fmt: skip
+            source_item = next(i for i in items(source) if media_url(i) == episode.guid)
         our_item = our_items[episode.guid]
         assert pair(our_item) == pair(source_item), episode.title
         assert notes_links(our_item) >= notes_links(source_item), episode.title
@@ -202,7 +206,7 @@ async def test_an_older_snapshot_then_a_newer_one_keep_every_number(
     await import_and_read(empty_app, data)
     newer = await site_numbers(empty_database_url)
     assert {guid: newer[guid] for guid in older} == older
-    assert len(set(number for number, _, _ in newer.values())) == len(newer)
+    assert len({number for number, _, _ in newer.values()}) == len(newer)
 
 
 def _seconds(text: Any) -> int | None:
