@@ -255,19 +255,24 @@ async def import_feed(
         await _save_show(feed, report, source_url=source_url)
         numbers = await _site_numbers(feed, stored, report)
         guests = _Guests({guest.slug: guest for guest in await session.scalars(select(Guest))})
+        appearances = await _appearances()
+        episodes = []
         for index, parsed in enumerate(feed.episodes, start=1):
             known = stored.get(parsed.guid)
             if known is None:
                 episode = Episode(guid=parsed.guid, number=numbers[parsed.guid], is_published=True)
-                episode.episode_number = parsed.number
                 session.add(episode)
                 report.created += 1
             else:
                 episode = known.episode
                 report.updated += 1
             _set_fields(episode, parsed, position=index)
-            await session.flush()
-            await _save_people(episode.id, parsed, guests)
+            episodes.append(episode)
+        # One flush gives the new episodes their ids, rather than one round trip each.
+        await session.flush()
+        for index, (episode, parsed) in enumerate(zip(episodes, feed.episodes, strict=True), 1):
+            await _save_people(episode.id, parsed, guests, appearances.get(episode.id, []))
+            known = stored.get(parsed.guid)
             await _save_linked(episode, parsed, fetched.get(parsed.guid), known, report)
             if on_progress is not None:
                 on_progress(index, len(feed.episodes))
@@ -323,16 +328,26 @@ def _needs_fetching(episode: ParsedEpisode, stored: dict[str, _Stored]) -> bool:
 
 
 def _set_fields(episode: Episode, parsed: ParsedEpisode, *, position: int) -> None:
+    # Rendering the notes is the import's costliest step: a re-import of unchanged notes
+    # keeps what was rendered.
+    notes_changed = (episode.show_notes, episode.show_notes_format) != (
+        parsed.show_notes,
+        parsed.show_notes_format,
+    ) or not episode.show_notes_html
     for field in EPISODE_FIELDS:
         setattr(episode, field, getattr(parsed, field))
+    episode.episode_number = parsed.number
     # An item without a date keeps the one it was given first; a new one is placed in feed
     # order (newest first), a day apart, before now.
     episode.published_at = (
         parsed.published_at or episode.published_at or clock.now() - timedelta(days=position)
     )
-    rendered = episode_columns(show_notes=parsed.show_notes, notes_format=parsed.show_notes_format)
-    for field, value in rendered.items():
-        setattr(episode, field, value)
+    if notes_changed:
+        rendered = episode_columns(
+            show_notes=parsed.show_notes, notes_format=parsed.show_notes_format
+        )
+        for field, value in rendered.items():
+            setattr(episode, field, value)
     episode.slug = slugify(parsed.title) or f'episode-{episode.number}'
 
 
@@ -432,23 +447,42 @@ class _Guests:
         return guest
 
 
-async def _save_people(episode_id: int, parsed: ParsedEpisode, guests: _Guests) -> None:
-    session = db.session()
-    await session.execute(delete(EpisodeGuest).where(EpisodeGuest.episode_id == episode_id))
-    seen: set[int] = set()
+async def _appearances() -> dict[int, list[tuple[int, str, int]]]:
+    """Who appears in each stored episode: (guest, role, position) in billing order."""
+    rows = await db.session().execute(
+        select(EpisodeGuest.episode_id, EpisodeGuest.guest_id, EpisodeGuest.role,
+               EpisodeGuest.position).order_by(EpisodeGuest.episode_id, EpisodeGuest.position)
+    )  # fmt: skip
+    found: dict[int, list[tuple[int, str, int]]] = {}
+    for episode_id, guest_id, role, position in rows:
+        found.setdefault(episode_id, []).append((guest_id, role, position))
+    return found
+
+
+async def _save_people(
+    episode_id: int,
+    parsed: ParsedEpisode,
+    guests: _Guests,
+    stored: list[tuple[int, str, int]],
+) -> None:
+    """The episode's people as the feed lists them; rows are rewritten only on a change."""
+    wanted: list[tuple[int, str, int]] = []
     for position, person in enumerate(parsed.people):
         guest = await guests.find_or_add(person.name, person.href, person.img)
-        if guest.id in seen:
-            continue
-        seen.add(guest.id)
-        session.add(
-            EpisodeGuest(
-                episode_id=episode_id,
-                guest_id=guest.id,
-                role=APPEARANCE_ROLES[person.role],
-                position=position,
-            )
+        if all(guest.id != seen for seen, _, _ in wanted):
+            wanted.append((guest.id, APPEARANCE_ROLES[person.role], position))
+    if wanted == stored:
+        return
+    session = db.session()
+    if stored:
+        await session.execute(
+            delete(EpisodeGuest).where(EpisodeGuest.episode_id == episode_id),
+            execution_options={'synchronize_session': False},
         )
+    session.add_all(
+        EpisodeGuest(episode_id=episode_id, guest_id=guest_id, role=role, position=position)
+        for guest_id, role, position in wanted
+    )
 
 
 async def _save_linked(
