@@ -50,7 +50,7 @@ _HTML_MARK = re.compile(r'</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|<!--|&(?:[a-zA
 # Atom links that name the old feed itself: podsite's feed has its own address.
 _OWN_FEED_RELATIONS = {'self', 'hub', 'first', 'last', 'next', 'previous', 'prev'}
 # The roles podsite shows on its pages; any other person (a producer, an editor) is kept as is.
-APPEARANCE_ROLES = {'host': 'host', 'co-host': 'host', 'guest': 'guest'}
+APPEARANCE_ROLE_OF = {'host': 'host', 'co-host': 'host', 'guest': 'guest'}
 MEDIA_TYPE_ALIASES = {'audio/mp3': 'audio/mpeg', 'audio/x-mp3': 'audio/mpeg',
                       'x-audio/mp3': 'audio/mpeg', 'audio/mpeg3': 'audio/mpeg'}  # fmt: skip
 
@@ -509,7 +509,7 @@ def _episode(item: etree._Element, tally: _Tally) -> ParsedEpisode | None:
     people = []
     for element in _children(item, PODCAST, 'person'):
         person = _person(element)
-        if person is not None and person.role in APPEARANCE_ROLES:
+        if person is not None and person.role in APPEARANCE_ROLE_OF:
             mapped.add(element)
             people.append(person)
     transcripts = []

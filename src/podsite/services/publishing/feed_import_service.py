@@ -33,7 +33,7 @@ from sqlalchemy import delete, select
 from podsite.data import Episode, EpisodeGuest, Guest, Podcast, Transcript
 from podsite.formats.feed_document import podcast_guid, site_podcast_guid
 from podsite.formats.feed_parser import (
-    APPEARANCE_ROLES,
+    APPEARANCE_ROLE_OF,
     ElementCount,
     FeedError,
     LinkedFile,
@@ -470,7 +470,7 @@ async def _save_people(
     for position, person in enumerate(parsed.people):
         guest = await guests.find_or_add(person.name, person.href, person.img)
         if all(guest.id != seen for seen, _, _ in wanted):
-            wanted.append((guest.id, APPEARANCE_ROLES[person.role], position))
+            wanted.append((guest.id, APPEARANCE_ROLE_OF[person.role], position))
     if wanted == stored:
         return
     session = db.session()
