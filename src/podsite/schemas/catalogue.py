@@ -119,10 +119,11 @@ class EpisodeDetails(EpisodeCard):
 
     @property
     def label(self) -> str:
-        """`Episode #21`, `Season 9 · Episode #21 · Bonus`, `Trailer`: the page's kicker."""
-        parts = [] if self.season is None else [f'Season {self.season}']
-        if self.episode_number is not None:
-            parts.append(f'Episode #{self.episode_number}')
+        """`Episode #21 · Season 9`, `Season 2 · Trailer`: the page's kicker, in the show's
+        own numbers."""
+        parts = [] if self.episode_number is None else [f'Episode #{self.episode_number}']
+        if self.season is not None:
+            parts.append(f'Season {self.season}')
         if self.episode_type != 'full' or not parts:
             parts.append(
                 self.episode_type.capitalize() if self.episode_type != 'full' else 'Episode'

@@ -232,7 +232,7 @@ async def test_a_show_numbered_per_season_gets_unique_readable_urls_and_keeps_it
     assert (await client.get('/episodes/show/s2e1/any-slug')).status_code == 301
     assert (await client.get('/episodes/show/s3e1')).status_code == 404
     html = await (await client.get('/episodes/show/4/episode-s2e1')).get_data(as_text=True)
-    assert 'Season 2 · Episode #1' in html and '<title>#1: Episode s2e1' in html
+    assert 'Episode #1 · Season 2' in html and '<title>#1: Episode s2e1' in html
     html = await (await client.get('/episodes/show/3/episode-trailer')).get_data(as_text=True)
     assert 'Season 2 · Trailer' in html
 
