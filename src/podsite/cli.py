@@ -313,6 +313,9 @@ def import_transcripts(
         f'{counts["created"]} created, {counts["updated"]} updated, '
         f'{counts["skipped"]} skipped, {counts["failed"]} failed.'
     )
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            console.print(f'[yellow]warning[/yellow] #{outcome.episode_number}: {warning}')
     problems = [o for o in outcomes if o.status in {'skipped', 'failed'}]
     if problems:
         table = Table('file', 'status', 'line', 'reason', title='Not imported')
@@ -329,15 +332,25 @@ def import_transcripts(
 def import_feed(
     source: Annotated[str, typer.Argument(help='A feed file, or its http(s) URL.')],
     fetch: Annotated[
-        bool, typer.Option(help='Download transcripts and chapters the feed links to.')
+        bool,
+        typer.Option(help='Download the transcripts and chapters the feed links to; without '
+                     'them (or when a download fails) the feed and pages link to the originals.'),
     ] = True,
-) -> None:
+    i_own_this_feed: Annotated[
+        bool,
+        typer.Option('--i-own-this-feed',
+                     help='Import a feed marked podcast:locked: only for the show\'s owner.'),
+    ] = False,
+) -> None:  # fmt: skip
     """Import a podcast from its RSS feed; importing again updates, never duplicates.
-    Bad input (not a feed, broken XML, entity attacks) changes nothing and exits 1."""
+
+    Ends with what was kept, mapped and dropped, per kind of element. Bad input (not a feed,
+    broken XML, entity attacks) or a locked feed changes nothing and exits 1.
+    """
     settings = load_settings()
     try:
-        data, base_dir = feed_import_service.read_source(source)
-        feed = feed_parser.parse_feed(data)
+        feed_source = feed_import_service.read_source(source)
+        feed = feed_parser.parse_feed(feed_source.data)
     except feed_parser.FeedError as error:
         errors.print(f'[red]Cannot import {source}[/red]: {error}')
         raise typer.Exit(1) from error
@@ -348,23 +361,47 @@ def import_feed(
                 task = progress.add_task(f'Importing {feed.title}', total=len(feed.episodes))
                 return await feed_import_service.import_feed(
                     feed,
-                    base_dir=base_dir,
-                    fetch_remote=fetch,
+                    base_dir=feed_source.base_dir,
+                    fetcher=feed_import_service.fetch_over_http if fetch else None,
+                    source_url=feed_source.url,
+                    owner_consents=i_own_this_feed,
                     on_progress=lambda done, _total: progress.update(task, completed=done),
                 )
 
-    report = asyncio.run(run_import())
+    try:
+        report = asyncio.run(run_import())
+    except feed_import_service.FeedLockedError as error:
+        errors.print(f'[red]Cannot import {source}[/red]: {error}', soft_wrap=True)
+        raise typer.Exit(1) from error
+    print_import_report(feed.title, report)
+
+
+def print_import_report(title: str, report: feed_import_service.FeedImportReport) -> None:
     console.print(
-        f'{feed.title}: {report.created} created, {report.updated} updated, '
+        f'{title}: {report.created} created, {report.updated} updated, '
         f'{len(report.skipped)} skipped, {len(report.warnings)} warnings.'
     )
+    console.print(f'Numbers: {report.numbering}.', soft_wrap=True)
+    console.print(f'Identity: {report.identity}.', soft_wrap=True)
+    console.print(
+        f'Transcripts: {report.transcripts_copied} episodes served by podsite, '
+        f'{report.transcripts_linked} linked to the original. Chapters: '
+        f'{report.chapters_copied} served by podsite, {report.chapters_linked} linked.',
+        soft_wrap=True,
+    )
+    table = Table('element', 'mapped', 'kept as is', 'dropped', 'why dropped',
+                  title='What the import did with each kind of element')  # fmt: skip
+    for count in report.elements:
+        table.add_row(count.kind, str(count.mapped or ''), str(count.kept or ''),
+                      str(count.dropped or ''), count.why_dropped)  # fmt: skip
+    console.print(table)
     if report.skipped:
         table = Table('item', 'skipped because')
         for item, reason in report.skipped:
             table.add_row(item, reason)
         console.print(table)
-    for warning in report.warnings:
-        console.print(f'[yellow]warning[/yellow] {warning}')
+    for warning in [*report.feed_warnings, *report.warnings]:
+        console.print(f'[yellow]warning[/yellow] {warning}', soft_wrap=True)
 
 
 @cli.command('export-static')

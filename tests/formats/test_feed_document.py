@@ -38,7 +38,8 @@ def hostile_feed(data: st.DataObject) -> Feed:
         explicit=False,
         locked=True,
         redirect_feed=False,
-        extra_podcast_elements=[data.draw(any_text())],
+        people=[{'name': data.draw(any_text()), 'role': 'host', 'href': data.draw(any_text())}],
+        extra_elements=[data.draw(any_text())],
         updated_at=NOW,
     )
     person = GuestRef(**texts(data, GuestRef))
@@ -46,6 +47,7 @@ def hostile_feed(data: st.DataObject) -> Feed:
     item = FeedItem(
         **texts(data, FeedItem),
         number=7,
+        episode_number=7,
         published_at=NOW,
         updated_at=NOW,
         duration_seconds=60,
@@ -54,8 +56,9 @@ def hostile_feed(data: st.DataObject) -> Feed:
         explicit=True,
         has_transcript=True,
         has_chapters=True,
+        linked_transcripts=[{'url': data.draw(any_text()), 'type': 'text/vtt'}],
         soundbites=[{'start': 1, 'duration': 30, 'title': data.draw(any_text())}],
-        extra_podcast_elements=[data.draw(any_text())],
+        extra_elements=[data.draw(any_text())],
         people=(person,),
         sponsors=(sponsor,),
     )

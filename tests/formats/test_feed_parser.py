@@ -38,7 +38,7 @@ def test_fields_of_channel_and_items() -> None:
         'https://fund.example',
         'Support us',
     )
-    (medium,) = feed.extra_podcast_elements
+    (medium,) = feed.extra_elements
     assert medium.startswith('<podcast:medium ') and medium.endswith('>podcast</podcast:medium>')
     (episode,) = feed.episodes
     assert (episode.number, episode.duration_seconds, episode.media_type) == (7, 3723, 'audio/mpeg')
@@ -52,7 +52,7 @@ def test_fields_of_channel_and_items() -> None:
 @pytest.mark.parametrize(
     ('text', 'seconds'),
     [('1:02:03', 3723), ('62:03', 3723), ('3723', 3723), ('3723.7', 3723), ('', 0),
-     ('about an hour', 0), ('-5', 0), ('00:45', 45)],
+     ('about an hour', 0), ('-5', 0), ('00:45', 45), ('00:60:05', 3605), ('1:2:3:4', 0)],
 )  # fmt: skip
 def test_durations_in_every_format(text: str, seconds: int) -> None:
     assert duration_seconds(text) == seconds
@@ -153,3 +153,51 @@ def test_quirky_small_feeds_match_what_podcastparser_reads(shared_data: Path) ->
         assert len(ours) >= len(with_media), path.name
         compared += 1
     assert compared >= 60
+
+
+def test_each_kind_of_element_is_mapped_kept_or_dropped_with_a_reason() -> None:
+    feed = parse_feed(
+        b"""<rss version="2.0" xmlns:itunes="http://www.itunes.com/DTDs/Podcast-1.0.dtd"
+        xmlns:atom="http://www.w3.org/2005/Atom" xmlns:wp="com-wordpress:feed-additions:1"
+        xmlns:podcast="https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md">
+        <channel><title>Show</title><atom:link rel="self" href="https://old.example/rss"/>
+        <itunes:type>serial</itunes:type><wp:site>42</wp:site><ttl>60</ttl>
+        <podcast:person>Ada</podcast:person>
+        <item><title>One</title><guid>1</guid><link>https://old.example/1</link>
+        <enclosure url="https://m.example/1.mp3" type="audio/mpeg" length="1"/>
+        <enclosure url="https://m.example/1.ogg" type="audio/ogg" length="1"/>
+        <podcast:episode display="Ep. 1">1</podcast:episode>
+        <podcast:person role="producer">Bo</podcast:person>
+        <itunes:author>Ada</itunes:author></item></channel></rss>"""
+    )
+    counts = {count.kind: count for count in feed.elements}
+    assert (counts['itunes:type'].mapped, counts['podcast:person'].mapped) == (1, 1)
+    assert counts['atom:link'].dropped == 1 and 'own address' in counts['atom:link'].why_dropped
+    assert (counts['wp:site'].kept, counts['ttl'].kept, counts['itunes:author'].kept) == (1, 1, 1)
+    assert counts['enclosure'].mapped == 1 and counts['enclosure'].dropped == 1
+    assert counts['link'].dropped == 1 and counts['podcast:episode'].kept == 1
+    assert feed.show_type == 'serial' and feed.self_url == 'https://old.example/rss'
+    assert [(p.name, p.role) for p in feed.people] == [('Ada', 'host')]
+    (episode,) = feed.episodes
+    assert episode.number == 1 and episode.people == []
+    # Kept elements carry the canonical URIs of known namespaces, however the source spelt them.
+    kept = ' '.join(episode.extra_elements)
+    assert 'xmlns:podcast="https://podcastindex.org/namespace/1.0"' in kept
+    assert 'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"' in kept
+    assert 'github' not in kept and 'DTDs' not in kept
+
+
+def test_notes_and_numbers_as_the_source_gave_them() -> None:
+    feed = parse_feed(
+        b"""<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
+        xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><title>S</title>
+        <item><title>A</title><guid>a</guid><description>Line one
+line two</description><itunes:episode>0</itunes:episode><itunes:season>0</itunes:season></item>
+        <item><title>B</title><guid>b</guid><description>&lt;p&gt;HTML&lt;/p&gt;</description>
+        <podcast:season name="Two">2</podcast:season><podcast:episode>3</podcast:episode></item>
+        </channel></rss>"""
+    )
+    a, b = feed.episodes
+    assert (a.show_notes_format, a.number, a.season, a.published_at) == ('text', 0, 0, None)
+    assert (b.show_notes_format, b.number, b.season) == ('html', 3, 2)
+    assert any('name="Two"' in element for element in b.extra_elements)

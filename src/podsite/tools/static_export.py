@@ -207,7 +207,7 @@ class _Rewriter:
         self.unlinked = 0
         public = f'(?:{re.escape(self.source)})?'
         self.downloads = re.compile(
-            rf'(?<=[\s"\'>;]){public}/episodes/download/(\d+)/[^\s"\'<>&?#]+\.mp3'
+            rf'(?<=[\s"\'>;]){public}/episodes/download/(\d+)/[^\s"\'<>&?#/]+\.[a-z0-9]+'
         )
         self.short_links = re.compile(rf'(?<=[\s"\'>;]){public}/r/([\w-]+)(?=[\s"\'<&#?]|$)')
         self.absolute = re.compile(rf'{re.escape(self.source)}(?=[/\s"\'<&#?]|$)')

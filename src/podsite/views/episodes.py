@@ -6,6 +6,7 @@ from werkzeug.sansio.response import Response as AnyResponse
 from podsite.infrastructure.page_cache import kept_for_anonymous
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.viewmodels.episodes.all import AllEpisodesViewModel
+from podsite.viewmodels.episodes.by_feed_number import ByFeedNumberViewModel
 from podsite.viewmodels.episodes.chapters import ChaptersViewModel
 from podsite.viewmodels.episodes.details import EpisodeDetailsViewModel
 from podsite.viewmodels.episodes.download import DownloadViewModel
@@ -49,6 +50,21 @@ async def show_by_number(number: int) -> AnyResponse:
     return redirect(vm.episode.details_url, 301)
 
 
+@blueprint.get('/episodes/show/s<int:season>e<int:episode>')
+@blueprint.get('/episodes/show/s<int:season>e<int:episode>/<slug>')
+@blueprint.get('/episodes/show/e<int:episode>')
+@blueprint.get('/episodes/show/e<int:episode>/<slug>')
+async def show_by_feed_number(
+    episode: int, season: int | None = None, slug: str | None = None
+) -> AnyResponse:
+    """Season 2, episode 5 as the show numbers it, whatever its site number: 301 to it."""
+    vm = ByFeedNumberViewModel(season, episode)
+    await vm.load_async()
+    if vm.details_url is None:
+        abort(404)
+    return redirect(vm.details_url, 301)
+
+
 @blueprint.get('/episodes/rss')
 async def rss() -> AnyResponse:
     vm = RssViewModel()
@@ -72,9 +88,10 @@ async def rss() -> AnyResponse:
     return await response.make_conditional(request)
 
 
-@blueprint.route('/episodes/download/<int:number>/<slug>.mp3', methods=['GET', 'HEAD'])
-async def download(number: int, slug: str) -> AnyResponse:
-    """Any slug is served: apps keep old enclosure URLs after a title changes."""
+@blueprint.route('/episodes/download/<int:number>/<slug>.<extension>', methods=['GET', 'HEAD'])
+async def download(number: int, slug: str, extension: str) -> AnyResponse:
+    """Any slug and extension are served: apps keep old enclosure URLs after a title
+    changes, and every `.mp3` URL given out before videos got their own extension works."""
     vm = DownloadViewModel(number)
     await vm.load_async()
     if vm.media is None:

@@ -8,7 +8,7 @@ from podsite.infrastructure import page_cache
 from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services.analytics import recording
 from podsite.services.catalogue import episode_service
-from podsite.urls import download_url
+from podsite.urls import download_extension, download_url
 from podsite.viewmodels.shared.formatting import date_text, duration_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
@@ -34,6 +34,7 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.youtube_embed_url: str | None = None
         self.chapters: list[Chapter] = []
         self.download_url = ''
+        self.download_label = ''
         self.date_text = date_text
         self.duration_text = duration_text
 
@@ -41,9 +42,12 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.episode = await episode_service.episode_by_number(self.number)
         if self.episode is None:
             return
-        self.page_title = f'#{self.episode.number}: {self.episode.title}'
+        label = self.episode.short_label
+        self.page_title = f'{label}: {self.episode.title}' if label else self.episode.title
         self.description = self.episode.subtitle or self.episode.summary[:300]
-        self.download_url = download_url(self.episode.number, self.episode.slug)
+        extension = download_extension(self.episode.media_type, self.episode.media_url)
+        self.download_url = download_url(self.episode.number, self.episode.slug, extension)
+        self.download_label = extension.upper()
         self.chapters = table_of_contents(self.episode.chapters)
         if self.episode.youtube_id:
             self.youtube_embed_url = (

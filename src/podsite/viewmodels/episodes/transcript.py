@@ -57,7 +57,7 @@ class TranscriptViewModel(ViewModelBase):
     def _turns(transcript: EpisodeTranscript) -> list[Turn]:
         turns: list[Turn] = []
         for cue in transcript.cues:
-            if not turns or cue.speaker != turns[-1].speaker:
+            if not turns or cue.speaker != turns[-1].speaker or cue.new_turn:
                 listen = f'{transcript.details_url}#t={int(cue.start)}'
                 turns.append(Turn(speaker=cue.speaker, start=cue.start, listen_url=listen))
             turns[-1].lines.append(Line(anchor=f't{int(cue.start)}', text=cue.text))
