@@ -7,6 +7,7 @@ the benchmarks' Flask reference in the module that compares with it, server proc
 `tests/servers.py`."""
 
 import os
+import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -26,7 +27,14 @@ from podsite.app import create_app
 from podsite.infrastructure import db
 from podsite.settings import Settings
 from tests.clock import MovableClock
-from tests.databases import DEMO_EPISODES, Backend, DatabaseFactory, QueryCounter, settings_for
+from tests.databases import (
+    DEMO_EPISODES,
+    TEST_DATA_DIR,
+    Backend,
+    DatabaseFactory,
+    QueryCounter,
+    settings_for,
+)
 from tests.visitors import Browser, logged_in
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / 'shared' / 'data'
@@ -48,6 +56,7 @@ async def databases(backend: Backend) -> AsyncIterator[DatabaseFactory]:
     await factory.build_template('demo', demo_episodes=DEMO_EPISODES)
     yield factory
     await factory.drop_all()
+    shutil.rmtree(TEST_DATA_DIR, ignore_errors=True)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from podsite.data.analytics import (
     DownloadCount,
     PlacementImpression,
     ShortLink,
+    SpooledSegment,
 )
 from podsite.data.audit import AuditEntry
 from podsite.data.base import Base
@@ -42,6 +43,7 @@ __all__ = [
     'SiteState',
     'Sponsor',
     'SponsorPlacement',
+    'SpooledSegment',
     'StreamNotification',
     'StreamSubscriber',
     'Transcript',

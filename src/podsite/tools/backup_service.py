@@ -63,6 +63,9 @@ LEFT_OUT = {
     # everyone logged out and no reset link pending, as a site moved to a new host should.
     'user_session': 'logins; everyone logs in again',
     'password_reset': 'pending reset links; they expire within hours anyway',
+    # How far each local spool file of events is stored: tied to the files of the machine
+    # that recorded them, which a backup does not carry.
+    'spooled_segment': 'spool progress; it belongs with the spool files of its machine',
 }
 
 # Rows the migrations themselves write (the state row, the default policies): a freshly
