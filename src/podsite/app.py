@@ -1,5 +1,6 @@
 """`create_app(settings)` builds the whole site; nothing is bound at import time."""
 
+import signal
 from collections.abc import Callable
 
 from quart import Quart
@@ -122,6 +123,14 @@ def create_app(
 
 
 def create_served_app() -> Quart:
-    """The factory the ASGI server calls in each worker process."""
+    """The factory the ASGI server calls in each worker process.
+
+    Granian forks its workers with the main process's signal handlers, which only note the
+    signal for a main loop the worker does not run: a worker told to stop (SIGTERM, SIGINT)
+    before it sets its own handlers, after loading the app, would note it and serve on, and
+    the main process would wait for it forever. Until then, a signal ends the worker as it
+    would any process: it has taken no request yet."""
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, signal.SIG_DFL)
     write_request_line = log_output.configure_served_logging()
     return create_app(Settings(), write_request_line=write_request_line)
