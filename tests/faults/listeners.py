@@ -37,7 +37,10 @@ class Listeners:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
     ) -> None:
         self.stop()
 
@@ -73,14 +76,14 @@ class Listeners:
 
 def download_path(database_url: str) -> str:
     """The download URL of the first published episode."""
-    ((number, slug),) = run_on(
+    (episode,) = run_on(
         database_url,
         select(Episode.number, Episode.slug)
         .where(Episode.is_published.is_(True))
         .order_by(Episode.number)
         .limit(1),
     )
-    return f'/episodes/download/{number}/{slug}.mp3'
+    return f'/episodes/download/{episode.number}/{episode.slug}.mp3'
 
 
 def stored_downloads(database_url: str) -> int:

@@ -4,6 +4,7 @@ it answered is stored, once."""
 
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -58,16 +59,17 @@ def test_killed_workers_are_replaced_and_what_they_answered_is_stored(
 def test_a_stop_while_a_worker_is_starting_does_not_hang_the_server(
     database_url: str, folder: Path
 ) -> None:
-    site = serve_podsite(database_url, folder, options=['--stop-timeout', '5'])
+    site = serve_podsite(database_url, folder)
     try:
         wait_for('spawning the worker', lambda: 'Spawning worker-1' in site.log_text())
         site.process.send_signal(signal.SIGTERM)
-        site.process.wait(timeout=15)
-    finally:
-        if site.process.poll() is None:
-            os.killpg(site.process.pid, signal.SIGKILL)
-            site.process.wait()
-            pytest.fail(f'podsite serve hung after SIGTERM: {site.log_text()}')
+        # At once, as a rule; within the stop timeout (20 s) if the signal came in the few
+        # instructions before the worker restored the default handlers.
+        site.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(site.process.pid, signal.SIGKILL)
+        site.process.wait()
+        pytest.fail(f'podsite serve hung after SIGTERM: {site.log_text()}')
 
 
 def test_downloads_answered_around_a_database_restart_are_all_stored(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from podsite.infrastructure.batch_writer import BatchWriter
 from podsite.infrastructure.spool import Spool, SpoolProgress
-from tests.infrastructure.test_spool import spool_in_a_process_that_dies
+from tests.infrastructure.test_spool import files_in, spool_in_a_process_that_dies, spooled_lines
 
 
 @dataclass
@@ -63,13 +63,11 @@ async def test_events_are_spooled_as_recorded_and_written_in_batches(tmp_path: P
     for event in range(25):
         writer.record(event)
 
-    assert [path.read_text().split() for path in tmp_path.glob('*.jsonl')] == [
-        [str(event) for event in range(25)]
-    ]
+    assert spooled_lines(tmp_path) == [[str(event) for event in range(25)]]
     assert await writer.flush()
     assert [len(batch) for batch in database.batches] == [10, 10, 5]
     assert database.events == list(range(25))
-    assert writer.pending == 0 and list(tmp_path.glob('*.jsonl')) == []
+    assert writer.pending == 0 and spooled_lines(tmp_path) == []
 
 
 async def test_a_full_batch_wakes_the_writer_and_later_events_wait_for_the_interval(
@@ -143,7 +141,7 @@ async def test_stopping_writes_the_events_recorded_during_its_last_writes(tmp_pa
 
     assert database.batches == [[1], [100], [101]]
     assert database.progress == {}, 'the progress of segments stored in full is forgotten'
-    assert list(tmp_path.iterdir()) == []
+    assert files_in(tmp_path) == []
 
 
 async def test_what_a_stop_cannot_write_is_written_by_the_next_start(tmp_path: Path) -> None:
@@ -154,7 +152,7 @@ async def test_what_a_stop_cannot_write_is_written_by_the_next_start(tmp_path: P
         writer.record(event)
     await writer.stop()
     assert database.batches == []
-    assert [path.read_text().split() for path in tmp_path.glob('*.jsonl')] == [['0', '1', '2']]
+    assert spooled_lines(tmp_path) == [['0', '1', '2']]
 
     database.failing = False
     next_start = writer_over(database, tmp_path, interval=0.05)
@@ -163,7 +161,7 @@ async def test_what_a_stop_cannot_write_is_written_by_the_next_start(tmp_path: P
 
     assert database.events == [0, 1, 2]
     await next_start.stop()
-    assert list(tmp_path.iterdir()) == []
+    assert files_in(tmp_path) == []
 
 
 async def test_the_events_of_a_killed_process_are_written_by_another(tmp_path: Path) -> None:
@@ -175,13 +173,13 @@ async def test_the_events_of_a_killed_process_are_written_by_another(tmp_path: P
 
     assert database.events == [1, 2, 3]
     await writer.stop()
-    assert list(tmp_path.iterdir()) == []
+    assert files_in(tmp_path) == []
 
 
 async def test_a_segment_is_resumed_after_the_lines_the_database_has(tmp_path: Path) -> None:
     spool_in_a_process_that_dies(tmp_path, [b'1', b'2', b'3', b'4', b'5'])
-    (segment,) = tmp_path.glob('*.jsonl')
-    database = Database(progress={segment.stem: 3})  # it died after committing 3 of them
+    (segment,) = [name.removesuffix('.jsonl') for name in files_in(tmp_path) if '.jsonl' in name]
+    database = Database(progress={segment: 3})  # it died after committing 3 of them
     writer = writer_over(database, tmp_path)
     writer.start()
     await writer.stop()
@@ -208,7 +206,7 @@ async def test_a_line_cut_short_is_skipped_and_the_rest_written(tmp_path: Path) 
     await writer.stop()
 
     assert database.events == [1, 2]
-    assert list(tmp_path.iterdir()) == []
+    assert files_in(tmp_path) == []
 
 
 class FullDisk(Spool):

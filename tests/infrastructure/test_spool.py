@@ -31,14 +31,22 @@ def spool_in_a_process_that_dies(folder: Path, lines: list[bytes], *, tail: byte
             file.write(tail)
 
 
+def files_in(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
+def spooled_lines(folder: Path) -> list[list[str]]:
+    """The lines of each segment in the folder."""
+    return [path.read_text().splitlines() for path in sorted(folder.glob('*.jsonl'))]
+
+
 def test_each_event_is_in_a_file_as_soon_as_it_is_recorded(tmp_path: Path) -> None:
     spool = Spool(tmp_path)
 
     spool.append(b'{"n": 1}')
     spool.append(b'{"n": 2}')
 
-    (segment,) = tmp_path.glob('*.jsonl')
-    assert segment.read_bytes() == b'{"n": 1}\n{"n": 2}\n'
+    assert spooled_lines(tmp_path) == [['{"n": 1}', '{"n": 2}']]
     assert spool.unsealed == 2
 
 
@@ -53,7 +61,7 @@ async def test_sealing_hands_the_segment_over_and_starts_a_new_one(tmp_path: Pat
     (sealed,) = spool.segments
     assert (sealed.lines, sealed.read(0, 10), sealed.read(1, 10)) == (2, [b'1', b'2'], [b'2'])
     assert spool.unsealed == 1
-    assert len(list(tmp_path.glob('*.jsonl'))) == 2
+    assert len(spooled_lines(tmp_path)) == 2
 
 
 async def test_the_events_of_a_killed_process_are_taken_over(tmp_path: Path) -> None:
@@ -92,7 +100,7 @@ async def test_finishing_the_last_segment_of_a_process_gone_removes_its_files(
 
     spool.finish(segment)
 
-    assert list(tmp_path.iterdir()) == []
+    assert files_in(tmp_path) == []
 
 
 async def test_closing_leaves_what_was_not_stored_for_the_next_owner(tmp_path: Path) -> None:
@@ -115,4 +123,4 @@ async def test_closing_with_everything_stored_leaves_nothing(tmp_path: Path) -> 
 
     await spool.close()
 
-    assert list(tmp_path.iterdir()) == []
+    assert files_in(tmp_path) == []
