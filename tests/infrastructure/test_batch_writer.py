@@ -5,6 +5,8 @@ import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from podsite.infrastructure.batch_writer import BatchWriter
 from podsite.infrastructure.spool import Spool, SpoolProgress
 from tests.infrastructure.test_spool import files_in, spool_in_a_process_that_dies, spooled_lines
@@ -215,7 +217,7 @@ class FullDisk(Spool):
 
 
 async def test_events_the_spool_cannot_take_are_kept_in_memory_and_written(
-    tmp_path: Path,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     database = Database()
     writer = writer_over(database, tmp_path)
@@ -223,6 +225,17 @@ async def test_events_the_spool_cannot_take_are_kept_in_memory_and_written(
     writer.record(1)
     writer.record(2)
     assert writer.pending == 2
+    assert caplog.text.count('cannot take events') == 1, 'said once, not for every request'
 
     assert await writer.flush()
     assert database.events == [1, 2]
+
+
+async def test_flushes_at_the_same_time_store_each_event_once(tmp_path: Path) -> None:
+    database = Database()
+    writer = writer_over(database, tmp_path, max_batch=2)
+    for event in range(5):
+        writer.record(event)
+
+    assert await asyncio.gather(writer.flush(), writer.flush()) == [True, True]
+    assert database.events == [0, 1, 2, 3, 4]

@@ -54,7 +54,10 @@ class BatchWriter[Event]:
         """Events the spool could not take (a full disk): kept in memory, as a last resort."""
         self._finished: list[str] = []
         """Segments stored in full whose progress rows the next write deletes."""
+        self._spool_failing = False
         self._wake = asyncio.Event()
+        self._writing = asyncio.Lock()
+        """One flush at a time: two would write the same segment."""
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
@@ -64,10 +67,20 @@ class BatchWriter[Event]:
         try:
             self.spool.append(self.encode(event))
         except OSError:
-            logger.exception('%s: the spool cannot take an event; keeping it in memory', self.name)
+            if not self._spool_failing:  # once, not for every request that follows
+                logger.exception(
+                    '%s: the spool in %s cannot take events; keeping them in memory until it can',
+                    self.name,
+                    self.spool.folder,
+                )
+                self._spool_failing = True
             if len(self._unspooled) == self._unspooled.maxlen:
                 logger.error('%s: memory queue full; dropping the oldest event', self.name)
             self._unspooled.append(event)
+        else:
+            if self._spool_failing:
+                logger.warning('%s: the spool takes events again', self.name)
+                self._spool_failing = False
         if self.spool.unsealed + len(self._unspooled) >= self.max_batch:
             self._wake.set()
 
@@ -123,13 +136,14 @@ class BatchWriter[Event]:
         times, a transaction for every few events."""
         if not self.enabled:
             return True
-        await self.spool.seal()
-        if self._unspooled and not await self._write_unspooled():
-            return False
-        for segment in list(self.spool.segments):
-            if not await self._write_segment(segment):
+        async with self._writing:
+            await self.spool.seal()
+            if self._unspooled and not await self._write_unspooled():
                 return False
-        return True
+            for segment in list(self.spool.segments):
+                if not await self._write_segment(segment):
+                    return False
+            return True
 
     async def _write_segment(self, segment: Segment) -> bool:
         try:
@@ -186,10 +200,12 @@ class BatchWriter[Event]:
     async def _run(self) -> None:
         while True:
             try:
-                await self.spool.adopt_orphans()
-            except OSError:
-                logger.exception('%s: looking for spooled events of processes gone', self.name)
-            await self.flush()
+                async with self._writing:
+                    await self.spool.adopt_orphans()
+                await self.flush()
+            except Exception:
+                # The spool's files (a folder gone, a full disk): the next round tries again.
+                logger.exception('%s: writing from the spool failed', self.name)
             if self._stopping:
                 return
             with contextlib.suppress(TimeoutError):

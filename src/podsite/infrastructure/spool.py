@@ -260,7 +260,9 @@ def _count_lines(path: Path) -> int:
 
 
 def _close_durably(descriptor: int, folder: Path) -> None:
-    """fsync the file and its folder (so that its name survives a crash too), then close."""
+    """fsync the file and its folder (so that its name survives a crash too), then close.
+    A failed fsync is said, not raised: the lines are still in the file for the writer,
+    only a power cut could now take them."""
     try:
         os.fsync(descriptor)
         folder_descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -268,5 +270,7 @@ def _close_durably(descriptor: int, folder: Path) -> None:
             os.fsync(folder_descriptor)
         finally:
             os.close(folder_descriptor)
+    except OSError:
+        logger.exception('could not fsync the spool in %s', folder)
     finally:
         os.close(descriptor)
