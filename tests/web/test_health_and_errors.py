@@ -131,3 +131,27 @@ async def test_a_wrong_statement_stays_a_500(database_url: str) -> None:
         response = await app.test_client().get('/wrong-statement')
     assert response.status_code == 500
     assert 'Retry-After' not in response.headers
+
+
+async def test_a_connection_cut_once_the_page_is_made_does_not_spoil_it(
+    postgres_server: str,
+) -> None:
+    """A restart of the server cuts the request's connection after its last statement: the
+    transaction cannot be rolled back at the end of the request, and need not be."""
+    app = create_app(settings_for(postgres_server))
+    server = create_async_engine(postgres_server, isolation_level='AUTOCOMMIT')
+
+    async def cut_under_the_request() -> str:
+        backend = await db.session().scalar(text('SELECT pg_backend_pid()'))
+        async with server.connect() as connection:
+            await connection.execute(text(f'SELECT pg_terminate_backend({backend})'))
+        return 'made before the cut'
+
+    app.add_url_rule('/cut', 'cut', cut_under_the_request)
+    try:
+        async with app.test_app():
+            response = await app.test_client().get('/cut')
+    finally:
+        await server.dispose()
+    assert response.status_code == 200
+    assert await response.get_data(as_text=True) == 'made before the cut'

@@ -32,6 +32,7 @@ what was committed, never what the same request wrote: only its session sees tha
 """
 
 import asyncio
+import logging
 import socket
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
@@ -55,6 +56,7 @@ from sqlalchemy.ext.asyncio import (
 from podsite.settings import Settings
 
 EXTENSION_KEY = 'podsite.database'
+logger = logging.getLogger(__name__)
 COMMIT_CHECK = 'PRAGMA data_version'
 
 Record = dict[str, Any]
@@ -292,8 +294,18 @@ def init_app(app: Quart) -> None:
     @app.teardown_appcontext
     async def close_session(_exc: BaseException | None) -> None:
         request_session: AsyncSession | None = g.pop('_db_session', None)
-        if request_session is not None:
+        if request_session is None:
+            return
+        try:
             await request_session.close()
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            # The server cut the connection after the request's last statement (a restart):
+            # there is nothing left to roll back, and the answer stands. The connection is
+            # let go rather than returned to the pool.
+            logger.warning('the database connection was cut at the end of a request: %s', error)
+            await request_session.invalidate()
 
 
 def open_database_for(app: Quart, settings: Settings) -> Database:
