@@ -27,7 +27,7 @@ class Database:
 
     async def write(self, events: list[int], progress: SpoolProgress) -> None:
         if self.failing:
-            raise OSError('database unavailable')
+            raise ConnectionRefusedError(111, 'Connection refused')
         await asyncio.sleep(0)
         if events:  # a write of none only forgets the progress of finished segments
             self.batches.append(events)
@@ -40,7 +40,7 @@ class Database:
 
     async def read_progress(self, segments: object) -> dict[str, int]:
         if self.failing:
-            raise OSError('database unavailable')
+            raise ConnectionRefusedError(111, 'Connection refused')
         return dict(self.progress)
 
 
@@ -239,3 +239,22 @@ async def test_flushes_at_the_same_time_store_each_event_once(tmp_path: Path) ->
 
     assert await asyncio.gather(writer.flush(), writer.flush()) == [True, True]
     assert database.events == [0, 1, 2, 3, 4]
+
+
+async def test_an_outage_is_one_line_a_round_and_anything_else_a_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = Database(failing=True)
+    writer = writer_over(database, tmp_path)
+    writer.record(1)
+    assert not await writer.flush()
+    assert 'the database is unavailable ([Errno 111] Connection refused)' in caplog.text
+    assert 'Traceback' not in caplog.text
+
+    async def broken(events: list[int], progress: SpoolProgress) -> None:
+        raise ValueError('a bug')
+
+    writer.write = broken
+    database.failing = False
+    assert not await writer.flush()
+    assert 'Traceback' in caplog.text and 'a bug' in caplog.text

@@ -16,6 +16,9 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 
+from sqlalchemy.exc import DBAPIError
+
+from podsite.infrastructure.db import is_unavailable
 from podsite.infrastructure.spool import Segment, Spool, SpoolProgress
 
 logger = logging.getLogger(__name__)
@@ -161,10 +164,10 @@ class BatchWriter[Event]:
                 self._finished.clear()
                 if read < count:
                     break  # the file ends early: lines lost to a power cut
-        except Exception:
+        except Exception as error:
             # A write that failed may have committed all the same: the database says.
             segment.stored = None
-            logger.exception('%s: writing events failed; they stay in the spool', self.name)
+            self._write_failed(error, 'they stay in the spool')
             return False
         self.spool.finish(segment)
         self._finished.append(segment.name)
@@ -176,12 +179,22 @@ class BatchWriter[Event]:
             batch = [self._unspooled.popleft() for _ in range(count)]
             try:
                 await self.write(batch, SpoolProgress(finished=tuple(self._finished)))
-            except Exception:
-                logger.exception('%s: writing %d events failed; will retry', self.name, count)
+            except Exception as error:
+                self._write_failed(error, 'will retry')
                 self._unspooled.extendleft(reversed(batch))
                 return False
             self._finished.clear()
         return True
+
+    def _write_failed(self, error: Exception, then: str) -> None:
+        """One line while the database is down (every round of an outage would log its
+        traceback), the traceback for anything else."""
+        if is_unavailable(error):
+            # The driver's own message: SQLAlchemy's adds the statement and its parameters.
+            reason = error.orig if isinstance(error, DBAPIError) and error.orig else error
+            logger.warning('%s: the database is unavailable (%s); %s', self.name, reason, then)
+        else:
+            logger.exception('%s: writing events failed; %s', self.name, then)
 
     def _read(self, segment: Segment, count: int) -> tuple[list[Event], int]:
         """The events of the segment's next `count` lines, and how many lines were read
