@@ -124,3 +124,10 @@ async def test_closing_with_everything_stored_leaves_nothing(tmp_path: Path) -> 
     await spool.close()
 
     assert files_in(tmp_path) == []
+
+
+async def test_a_lock_left_half_made_by_a_killed_process_is_cleared(tmp_path: Path) -> None:
+    (tmp_path / '.host-1-dead.making').touch()
+
+    assert await Spool(tmp_path).adopt_orphans() == []
+    assert files_in(tmp_path) == []

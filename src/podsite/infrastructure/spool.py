@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 LOCK_SUFFIX = '.lock'
 SEGMENT_SUFFIX = '.jsonl'
+MAKING_SUFFIX = '.making'
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ class Spool:
         """Creates the owner's lock file already locked: it is made under a temporary name
         and renamed, so no other process ever sees it unlocked and takes the owner for gone."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        making = self.folder / f'.{self.owner}.making'
+        making = self.folder / f'.{self.owner}{MAKING_SUFFIX}'
         descriptor = os.open(making, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         making.rename(self.folder / f'{self.owner}{LOCK_SUFFIX}')
@@ -204,6 +205,11 @@ class Spool:
             files = list(self.folder.iterdir())
         except FileNotFoundError:
             return []
+        for making in (path for path in files if path.suffix == MAKING_SUFFIX):
+            # A process killed between making its lock and naming it: nothing else of it.
+            if (descriptor := _lock_if_free(making)) is not None:
+                making.unlink(missing_ok=True)
+                os.close(descriptor)
         found: list[Segment] = []
         for lock in sorted(path for path in files if path.suffix == LOCK_SUFFIX):
             owner = lock.name.removesuffix(LOCK_SUFFIX)
