@@ -3,8 +3,8 @@ running the migrations, one fresh copy per test (see `tests/databases.py`); the 
 them with a clock the test moves; visitors and the command-line runner.
 
 Concerns of a few modules live beside them: browser fixtures in `tests/e2e/conftest.py`,
-the benchmarks' Flask reference in the module that compares with it, server processes in
-`tests/servers.py`."""
+the benchmarks' Flask reference in the module that compares with it, server processes
+(`podsite serve`, a Redis of a test's own) in `tests/servers.py`."""
 
 import os
 import shutil
@@ -35,6 +35,7 @@ from tests.databases import (
     QueryCounter,
     settings_for,
 )
+from tests.servers import RedisServer, redis_server
 from tests.visitors import Browser, logged_in
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / 'shared' / 'data'
@@ -102,6 +103,17 @@ async def blank_postgres_url(postgres_server: str, tmp_path: Path) -> AsyncItera
     url = await factory.blank()
     yield url
     await factory.drop_all()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis server of this test's own, which it may pause or stop."""
+    if shutil.which('redis-server') is None:
+        pytest.skip('redis-server is not installed (apt-get install redis-server)')
+    folder = tmp_path / 'redis'
+    folder.mkdir()
+    with redis_server(folder) as server:
+        yield server
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Servers in subprocesses, for tests that need real ones: `podsite serve` and its workers,
-and a PostgreSQL cluster of the tests' own that they may stop and start."""
+"""Servers in subprocesses, for tests that need real ones: `podsite serve` and its workers, a
+PostgreSQL cluster and a Redis of the tests' own that they may stop and start."""
 
 import os
 import pwd
@@ -222,3 +222,56 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         yield cluster
     finally:
         cluster.remove()
+
+
+class RedisServer:
+    """A `redis-server` of the test's own on a free loopback port, which the test may pause
+    (SIGSTOP: it keeps accepting connections and never answers), resume or stop."""
+
+    def __init__(self, process: subprocess.Popen[bytes], port: int) -> None:
+        self.process = process
+        self.port = port
+        self.url = f'redis://127.0.0.1:{port}/0'
+
+    def pause(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a paused server cannot finish stopping
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@contextmanager
+def redis_server(folder: Path) -> Iterator[RedisServer]:
+    """Yields once the server answers PING; stops it afterwards, however the test left it."""
+    port = free_port()
+    command = ['redis-server', '--bind', '127.0.0.1', '--port', str(port), '--save', '',
+               '--appendonly', 'no', '--dir', str(folder)]  # fmt: skip
+    with (folder / 'redis.log').open('w') as log:
+        process = subprocess.Popen(command, stdout=log, stderr=log)
+    server = RedisServer(process, port)
+    try:
+        deadline = time.monotonic() + 10
+        while not _answers_ping(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f'redis-server did not start: {(folder / "redis.log").read_text()}'
+                )
+            time.sleep(0.05)
+        yield server
+    finally:
+        server.stop()
+
+
+def _answers_ping(port: int) -> bool:
+    try:
+        with socket.create_connection(('127.0.0.1', port), timeout=1) as connection:
+            connection.sendall(b'PING\r\n')
+            return connection.recv(16).startswith(b'+PONG')
+    except OSError:
+        return False

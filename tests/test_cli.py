@@ -14,7 +14,17 @@ from sqlalchemy import func, insert, select
 from typer.testing import CliRunner
 
 from podsite.cli import cli
-from podsite.data import Episode, LiveStream, OutboxMessage, StreamSubscriber
+from podsite.data import (
+    AuditEntry,
+    Episode,
+    LiveStream,
+    OutboxMessage,
+    RecoveryCode,
+    StreamSubscriber,
+    TotpCredential,
+    User,
+    UserSession,
+)
 from podsite.formats.user_agent_lists import FILES
 from podsite.services.analytics import agents
 from tests.databases import run_on
@@ -109,6 +119,40 @@ def test_create_admin_asks_for_the_password_twice(runner: CliRunner) -> None:
         cli, ['create-admin', 'ops@example.com'], input='a strong password\na strong password\n'
     )
     assert result.exit_code == 0, result.output
+
+
+def test_reset_two_factor_lets_a_locked_out_admin_in_with_the_password_again(
+    runner: CliRunner, empty_site: str
+) -> None:
+    created = runner.invoke(
+        cli, ['create-admin', 'boss@example.com', '--password-stdin'], input='a strong password\n'
+    )
+    assert created.exit_code == 0, created.output
+    [(user_id,)] = run_on(empty_site, select(User.id))
+    enrolled_and_logged_in = (
+        insert(TotpCredential).values(user_id=user_id, secret='A' * 32, last_used_step=1),
+        insert(RecoveryCode).values(user_id=user_id, code_hash='$argon2id$...'),
+        insert(UserSession).values(
+            token_hash='t', user_id=user_id, expires_at=datetime(2100, 1, 1, tzinfo=UTC)
+        ),
+    )
+    for statement in enrolled_and_logged_in:
+        run_on(empty_site, statement)
+
+    reset = runner.invoke(cli, ['reset-two-factor', 'Boss@Example.com'])
+    assert reset.exit_code == 0, reset.output
+    assert 'Two-factor sign-in of boss@example.com is off' in reset.output
+    for table in (TotpCredential, RecoveryCode, UserSession):
+        assert run_on(empty_site, select(func.count()).select_from(table)) == [(0,)], table
+    [audit] = run_on(empty_site, select(AuditEntry.action, AuditEntry.entity, AuditEntry.entity_id))
+    assert tuple(audit) == ('reset', 'two-factor', user_id)
+
+    again = runner.invoke(cli, ['reset-two-factor', 'boss@example.com'])
+    assert again.exit_code == 0
+    assert 'does not use two-factor sign-in; nothing changed' in again.output
+    unknown = runner.invoke(cli, ['reset-two-factor', 'nobody@example.com'])
+    assert unknown.exit_code == 1
+    assert 'There is no account with the email nobody@example.com' in unknown.output
 
 
 @pytest.mark.usefixtures('demo_site')

@@ -2,8 +2,11 @@
 the CSRF token of the page, as a browser would."""
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from html import unescape
 
+import pyotp
 from quart import Quart, Response
 from quart.typing import TestClientProtocol as Client
 
@@ -74,3 +77,25 @@ async def edit_form(admin: Browser, episode_id: int) -> dict[str, str]:
     )
     fields['status'] = status.group(1) if status else 'published'
     return {key: unescape(value) for key, value in fields.items()}
+
+
+@dataclass
+class TwoFactorEnrolment:
+    secret: str
+    recovery_codes: list[str]
+
+
+async def turn_on_two_factor(browser: Browser, now: datetime) -> TwoFactorEnrolment:
+    """Turns two-factor sign-in on for the browser's account, as its person does: the key
+    read from the page into an authenticator app, and the code that app shows at `now`."""
+    page = await browser.page('/account/two-factor')
+    key = re.search(r'<code class="totp-key">([^<]+)</code>', page)
+    assert key is not None, page
+    secret = key.group(1).replace(' ', '')
+    response = await browser.submit(
+        '/account/two-factor/enrol', {'code': pyotp.TOTP(secret).at(now)}
+    )
+    html = await response.get_data(as_text=True)
+    assert response.status_code == 200, html
+    codes = re.findall(r'<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>', html)
+    return TwoFactorEnrolment(secret, codes)

@@ -23,7 +23,8 @@ from podsite.formats import feed_parser
 from podsite.formats.user_agent_lists import AgentListError
 from podsite.infrastructure import db
 from podsite.schemas.backup import BackupManifest, TableCount
-from podsite.services.accounts import account_service
+from podsite.schemas.two_factor import OperatorReset
+from podsite.services.accounts import account_service, two_factor_service
 from podsite.services.accounts.account_rules import email_problem, password_problem
 from podsite.services.analytics import agents, counting, reporting
 from podsite.services.operations import schema_service
@@ -194,6 +195,38 @@ def create_admin(
         console.print(f'Administrator {account_service.normalize_email(email)} created.')
 
     run(create())
+
+
+@cli.command('reset-two-factor')
+def reset_two_factor(
+    email: Annotated[str, typer.Argument(help='Email address of the locked-out account.')],
+) -> None:
+    """Turn off two-factor sign-in of an account that lost its authenticator and recovery codes.
+
+    Its authenticator and recovery codes are removed and every session of the account is
+    logged out; it logs in with its password alone, and an administrator in production is
+    asked to turn two-factor sign-in on again before the admin works. Exit code 1 when there
+    is no account with this email.
+    """
+    settings = load_settings()
+
+    async def reset() -> None:
+        async with app_with_database(settings):
+            outcome = await two_factor_service.reset_by_operator(email=email)
+        address = account_service.normalize_email(email)
+        match outcome:
+            case OperatorReset.NO_ACCOUNT:
+                errors.print(f'[red]There is no account with the email {address}.[/red]')
+                raise typer.Exit(1)
+            case OperatorReset.NOT_ENROLLED:
+                console.print(f'{address} does not use two-factor sign-in; nothing changed.')
+            case OperatorReset.DONE:
+                console.print(
+                    f'Two-factor sign-in of {address} is off and its sessions are logged out. '
+                    'Ask them to turn it on again from their account page.'
+                )
+
+    run(reset())
 
 
 @cli.command('notify-stream')
@@ -600,12 +633,14 @@ def backup(
     ] = False,
 ) -> None:
     """Write the whole site (catalogue, accounts, analytics) into one portable file that
-    `podsite restore` reads on SQLite or PostgreSQL."""
+    `podsite restore` reads on SQLite or PostgreSQL, signed with PODSITE_BACKUP_KEY (or a
+    key derived from PODSITE_SECRET_KEY)."""
     if file.exists() and not overwrite:
         raise typer.BadParameter(f'{file} exists; choose another name or pass --overwrite.')
     if not file.parent.is_dir():
         raise typer.BadParameter(f'the folder {file.parent} does not exist.')
     settings = load_settings()
+    key = backup_service.SigningKey.of(settings)
 
     async def write() -> BackupManifest:
         async with app_with_database(settings):
@@ -613,6 +648,7 @@ def backup(
                 task = progress.add_task('Backing up', total=None)
                 return await backup_service.write_backup(
                     file,
+                    key=key,
                     on_progress=lambda table, rows: progress.update(
                         task, description=f'Backing up {table}', advance=rows
                     ),
@@ -628,6 +664,9 @@ def backup(
         [TableCount(name=entry.name, rows=entry.rows) for entry in manifest.tables],
     )
     console.print(f'Left out: {", ".join(manifest.left_out)} (rebuilt or short-lived).')
+    console.print(
+        f'Signed with the key from {key.source} (key {key.key_id}): a restore needs the same.'
+    )
 
 
 @cli.command()
@@ -640,17 +679,35 @@ def restore(
         bool,
         typer.Option('--force', help='Replace everything in a database that has content.'),
     ] = False,
+    trust_unsigned: Annotated[
+        bool,
+        typer.Option(
+            '--trust-unsigned',
+            help='Restore an archive that is unsigned, signed with another key, or changed '
+            'since it was signed (every other check still holds).',
+        ),
+    ] = False,
 ) -> None:
     """Restore a backup into an empty database (migrated first if it has no schema yet).
-    Anything wrong (a damaged or foreign file, another schema revision, a database with
-    content and no --force) changes nothing and exits 1."""
+    Anything wrong (a damaged or foreign file, one not signed with this site's backup key,
+    another schema revision, a database with content and no --force) changes nothing and
+    exits 1."""
     settings = load_settings()
+    key = backup_service.SigningKey.of(settings)
     try:
         with console.status('Checking the backup...'):
-            manifest = backup_service.check_archive(file)
+            checked = backup_service.check_archive(file, key=key, trust_unsigned=trust_unsigned)
     except backup_service.BackupError as error:
         errors.print(f'[red]Cannot restore {file}[/red]: {error}')
         raise typer.Exit(1) from error
+    manifest = checked.manifest
+    if checked.signature is backup_service.SignatureCheck.GOOD:
+        console.print(f'Signature good: signed with the key from {key.source}.')
+    else:
+        reason = backup_service.untrusted_reason(checked.signature, key)
+        errors.print(
+            f'[yellow]Restoring an untrusted backup[/yellow] (--trust-unsigned): {reason}.'
+        )
 
     async def restore_all() -> tuple[TableCount, ...]:
         async with app_with_database(settings):

@@ -32,12 +32,25 @@ class Settings(BaseSettings):
     secret_key: str = DEVELOPMENT_SECRET_KEY
     """Signs cookies and tokens; must be set to a long random value outside development."""
 
+    backup_key: str | None = None
+    """Signs backups (HMAC-SHA256) and checks them on restore. Unset, a key derived from
+    `secret_key` does: set one (and keep it with the backups' whereabouts) to restore them
+    on a site with another secret key, or after changing it."""
+
     base_url: str = 'http://127.0.0.1:8000'
     """Public address of the site, used for canonical links, the feed and the sitemap."""
 
     redis_url: str | None = None
     """Optional Redis for the rate limits (logins, password resets, sign-ups) and probe bans,
-    shared between instances; unset, each process keeps its own."""
+    shared between instances. Unset (or not answering), the limits are counted in the
+    database and probe bans in each process."""
+
+    redis_timeout_seconds: float = Field(default=0.25, gt=0, le=10)
+    """How long a Redis call (connecting included) may take before it counts as failed."""
+
+    redis_retry_seconds: float = Field(default=10, gt=0, le=3600)
+    """After a Redis call fails, how long podsite leaves Redis alone and uses its fallbacks
+    before trying it again."""
 
     trusted_proxies: list[IPNetwork] = Field(default_factory=list)
     """Addresses (or networks) of reverse proxies whose `X-Forwarded-For` is believed."""
@@ -119,6 +132,12 @@ class Settings(BaseSettings):
                 'PODSITE_SECRET_KEY must be set to a random value of at least 32 characters '
                 f'when PODSITE_ENVIRONMENT is {self.environment!r}'
             )
+        return self
+
+    @model_validator(mode='after')
+    def _refuse_a_short_backup_key(self) -> Self:
+        if self.backup_key is not None and len(self.backup_key) < 32:
+            raise ValueError('PODSITE_BACKUP_KEY must be a random value of at least 32 characters')
         return self
 
     @property

@@ -17,9 +17,11 @@ from podsite.data.guest import Guest
 from podsite.data.live_stream import LiveStream, StreamNotification, StreamSubscriber
 from podsite.data.podcast import Podcast
 from podsite.data.policy import Policy
+from podsite.data.rate_limit import RateLimitCounter
 from podsite.data.search import SearchDocument
 from podsite.data.site_state import SiteState
 from podsite.data.sponsor import Sponsor, SponsorPlacement
+from podsite.data.two_factor import RecoveryCode, TotpCredential
 
 __all__ = [
     'AggregationProgress',
@@ -38,6 +40,8 @@ __all__ = [
     'PlacementImpression',
     'Podcast',
     'Policy',
+    'RateLimitCounter',
+    'RecoveryCode',
     'SearchDocument',
     'ShortLink',
     'SiteState',
@@ -46,6 +50,7 @@ __all__ = [
     'SpooledSegment',
     'StreamNotification',
     'StreamSubscriber',
+    'TotpCredential',
     'Transcript',
     'User',
     'UserSession',

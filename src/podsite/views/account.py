@@ -1,7 +1,7 @@
 from quart import Blueprint, redirect, request, url_for
 from werkzeug.sansio.response import Response as AnyResponse
 
-from podsite.infrastructure import auth
+from podsite.infrastructure import auth, two_factor_state
 from podsite.infrastructure.client_ip import request_client_ip
 from podsite.infrastructure.safe_redirect import safe_next
 from podsite.infrastructure.templates import ViewResult, template
@@ -54,6 +54,9 @@ async def login_post() -> ViewResult:
     await vm.log_in_async()
     if vm.user is None:
         return vm.to_dict(), 400
+    if vm.needs_code:
+        two_factor_state.begin_sign_in(vm.user.id)
+        return redirect(url_for('two_factor.sign_in_get', next=vm.next_url))
     await auth.log_in(vm.user)
     return redirect(vm.next_url)
 

@@ -1,12 +1,14 @@
 from collections.abc import Mapping
 
 from podsite.schemas.account import UserInfo
-from podsite.services.accounts import account_service
+from podsite.schemas.two_factor import TwoFactorStatus
+from podsite.services.accounts import account_service, two_factor_service
 from podsite.viewmodels.shared.form import FormViewModel
 
 
 class AccountViewModel(FormViewModel):
-    """The account page and its two forms: profile with preferences, and password."""
+    """The account page and its two forms: profile with preferences, and password; and
+    whether two-factor sign-in is on, with the way to its own page."""
 
     page_title = 'Your account'
 
@@ -20,6 +22,10 @@ class AccountViewModel(FormViewModel):
                 'wants_newsletter': 'on' if user.wants_newsletter else '',
                 'wants_episode_emails': 'on' if user.wants_episode_emails else '',
             }
+        self.two_factor = TwoFactorStatus(enabled=False, enabled_at=None, recovery_codes_left=0)
+
+    async def load_page_async(self) -> None:
+        self.two_factor = await two_factor_service.status(self.account.id)
 
     async def update_profile_async(self) -> None:
         name = self.require('name', 'Name', max_length=200)
