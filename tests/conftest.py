@@ -41,6 +41,14 @@ from tests.visitors import Browser, logged_in
 SHARED_DATA = Path(__file__).resolve().parents[2] / 'shared' / 'data'
 
 
+@pytest.fixture(scope='session', autouse=True)
+def test_data_folder() -> Iterator[Path]:
+    """The data folder of every app the tests make (`settings_for`), holding the spool of
+    each test's database; removed when the run ends."""
+    yield TEST_DATA_DIR
+    shutil.rmtree(TEST_DATA_DIR, ignore_errors=True)
+
+
 @pytest.fixture(scope='session')
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Backend:
     configured = os.environ.get('PODSITE_DATABASE_URL', '')
@@ -57,7 +65,6 @@ async def databases(backend: Backend) -> AsyncIterator[DatabaseFactory]:
     await factory.build_template('demo', demo_episodes=DEMO_EPISODES)
     yield factory
     await factory.drop_all()
-    shutil.rmtree(TEST_DATA_DIR, ignore_errors=True)
 
 
 @pytest.fixture

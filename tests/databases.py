@@ -26,7 +26,7 @@ DEMO_EPISODES = 40
 TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-0123456789'
 TEST_DATA_DIR = Path(tempfile.gettempdir()) / f'podsite-test-data-{os.getpid()}'
 """The data folder of the test run's apps (the spool of each test's database is a folder of
-its own in it); the `databases` fixture removes it at the end."""
+its own in it); removed at the end of the run (`test_data_folder` in conftest)."""
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:
