@@ -27,11 +27,26 @@ from podsite.app import create_app
 from podsite.infrastructure import db
 from podsite.settings import Settings
 from tests.clock import MovableClock
-from tests.databases import DEMO_EPISODES, Backend, DatabaseFactory, QueryCounter, settings_for
+from tests.databases import (
+    DEMO_EPISODES,
+    TEST_DATA_DIR,
+    Backend,
+    DatabaseFactory,
+    QueryCounter,
+    settings_for,
+)
 from tests.servers import RedisServer, redis_server
 from tests.visitors import Browser, logged_in
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / 'shared' / 'data'
+
+
+@pytest.fixture(scope='session', autouse=True)
+def test_data_folder() -> Iterator[Path]:
+    """The data folder of every app the tests make (`settings_for`), holding the spool of
+    each test's database; removed when the run ends."""
+    yield TEST_DATA_DIR
+    shutil.rmtree(TEST_DATA_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope='session')

@@ -1,5 +1,7 @@
 """`create_app(settings)` builds the whole site; nothing is bound at import time."""
 
+import multiprocessing
+import signal
 from collections.abc import Awaitable, Callable
 from types import FunctionType
 from typing import Any
@@ -155,7 +157,17 @@ def create_app(
 
 
 def create_served_app() -> Quart:
-    """The factory the ASGI server calls in each worker process."""
+    """The factory the ASGI server calls in each worker process.
+
+    Granian forks its workers with the main process's signal handlers, which only note the
+    signal for a main loop the worker does not run: a worker told to stop (SIGTERM, SIGINT)
+    before it sets its own handlers, after loading the app, would note it and serve on, and
+    the main process would wait for it forever. Until then, a signal ends the worker as it
+    would any process: it has taken no request yet. (Only in a worker process: Granian's
+    free-threaded build runs its workers as threads of the main process.)"""
+    if multiprocessing.parent_process() is not None:
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(stop_signal, signal.SIG_DFL)
     write_request_line = log_output.configure_served_logging()
     app = create_app(Settings(), write_request_line=write_request_line)
     memory.settle_startup_objects()

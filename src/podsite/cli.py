@@ -134,8 +134,18 @@ def serve(
     host: Annotated[str, typer.Option(help='Address to listen on.')] = '127.0.0.1',
     port: Annotated[int, typer.Option(min=1, max=65535, help='Port to listen on.')] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help='Worker processes.')] = 1,
+    stop_timeout: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=3600,
+            help='Seconds a stopping worker may take to finish its requests before it is '
+            'killed (its recorded events are in the spool either way).',
+        ),
+    ] = 20,
 ) -> None:
-    """Serve the site with Granian."""
+    """Serve the site with Granian. A worker that dies is started again; the server stops
+    only when told to, or when a worker dies again within seconds of its restart."""
     from granian.constants import Interfaces
     from granian.server import Server
 
@@ -149,6 +159,10 @@ def serve(
         interface=Interfaces.ASGI,
         factory=True,
         log_access=False,
+        respawn_failed_workers=True,
+        # Without a limit, a worker that never stops (one told to while it was starting,
+        # see `create_served_app`) keeps the whole server from stopping.
+        workers_kill_timeout=stop_timeout,
     ).serve()
 
 

@@ -74,8 +74,10 @@ class Settings(BaseSettings):
     redirect to the media URL."""
 
     data_dir: Path = Path('podsite-data')
-    """Folder for data podsite refreshes without a release: `podsite update-agents` puts the
-    OPAWG user-agent list there (`user-agents/`), preferred to the copy podsite ships."""
+    """Folder for data podsite keeps on the machine: `podsite update-agents` puts the OPAWG
+    user-agent list there (`user-agents/`), preferred to the copy podsite ships, and the
+    recorded events wait in `spool/` until the database has them. Must be writable, local
+    (file locks) and kept across restarts."""
 
     smtp_host: str = ''
     """SMTP server for outgoing email; empty: emails are stored and logged, not sent."""

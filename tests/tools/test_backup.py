@@ -167,6 +167,7 @@ def test_values_are_written_portably(runner: CliRunner, database_url: str) -> No
         'password_reset',
         'rate_limit_counter',
         'password_reset_request',
+        'spooled_segment',
     }
     assert datetime.fromisoformat(episode['published_at']).utcoffset() is not None
     assert isinstance(episode['is_published'], bool)

@@ -14,6 +14,7 @@ from podsite.data.analytics import (
     DownloadCount,
     PlacementImpression,
     ShortLink,
+    SpooledSegment,
 )
 from podsite.data.audit import AuditEntry
 from podsite.data.base import Base
@@ -55,6 +56,7 @@ __all__ = [
     'SiteState',
     'Sponsor',
     'SponsorPlacement',
+    'SpooledSegment',
     'StreamNotification',
     'StreamSubscriber',
     'TotpCredential',

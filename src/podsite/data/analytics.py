@@ -109,3 +109,16 @@ class PlacementImpression(Base):
     )
     day: Mapped[date] = mapped_column(primary_key=True)
     impressions: Mapped[int]
+
+
+class SpooledSegment(Base):
+    """How many lines of a spool segment (`infrastructure/spool.py`) the database has,
+    written in the same transaction as their events: whoever writes the segment after a
+    crash resumes after them, so no event is stored twice. A row goes once its segment is
+    stored in full and deleted."""
+
+    __tablename__ = 'spooled_segment'
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    stored_lines: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -83,6 +83,9 @@ LEFT_OUT = {
     # Rate-limit windows of the last quarter hour or so: a moved site starts counting anew.
     'rate_limit_counter': 'rate-limit counters; they expire within the hour',
     'password_reset_request': 'reset requests not yet mailed; asked again in a minute',
+    # How far each local spool file of events is stored: tied to the files of the machine
+    # that recorded them, which a backup does not carry.
+    'spooled_segment': 'spool progress; it belongs with the spool files of its machine',
 }
 
 # Rows the migrations themselves write (the state row, the default policies): a freshly

@@ -1,12 +1,14 @@
 """Every batch write of events recorded on the request path: downloads, short-link clicks and
 sponsor impressions. Addresses are hashed here with a daily salt, never stored; counting
-downloads is a separate, later step (`counting`)."""
+downloads is a separate, later step (`counting`). A batch from the spool carries its
+progress (`SpoolProgress`), stored in the same transaction as its events."""
 
 import hashlib
 import hmac
 import ipaddress
 import secrets
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import delete, insert, select
@@ -16,12 +18,15 @@ from podsite.data import (
     AnalyticsSalt,
     ClickEvent,
     DownloadEvent,
+    Episode,
     PlacementImpression,
     ShortLink,
     SponsorPlacement,
+    SpooledSegment,
 )
-from podsite.data.base import Base
+from podsite.data.base import Base, utc_now
 from podsite.infrastructure import db
+from podsite.infrastructure.spool import SpoolProgress
 from podsite.schemas.analytics import PendingDownload, PendingImpression
 from podsite.schemas.links import PendingClick
 from podsite.services.analytics import datacenters
@@ -68,8 +73,14 @@ async def salts_for(days: set[date]) -> dict[date, str]:
     return {row.day: row.salt for row in rows}
 
 
-async def store_downloads(events: list[PendingDownload]) -> None:
+async def store_downloads(
+    events: list[PendingDownload], *, spool_progress: SpoolProgress | None = None
+) -> None:
     session = db.session()
+    await _note_spool_progress(spool_progress)
+    if not events:
+        await session.commit()
+        return
     days = {event.occurred_at.date() for event in events}
     salts = await salts_for(days | {day - timedelta(days=1) for day in days})
     rows = [
@@ -89,12 +100,26 @@ async def store_downloads(events: list[PendingDownload]) -> None:
         }
         for event in events
     ]
-    await session.execute(insert(DownloadEvent), rows)
+    # An episode deleted while its downloads waited in the spool takes them with it.
+    existing = set(
+        await session.scalars(
+            select(Episode.id).where(Episode.id.in_({row['episode_id'] for row in rows}))
+        )
+    )
+    rows = [row for row in rows if row['episode_id'] in existing]
+    if rows:
+        await session.execute(insert(DownloadEvent), rows)
     await session.commit()
 
 
-async def store_clicks(clicks: list[PendingClick]) -> None:
+async def store_clicks(
+    clicks: list[PendingClick], *, spool_progress: SpoolProgress | None = None
+) -> None:
     session = db.session()
+    await _note_spool_progress(spool_progress)
+    if not clicks:
+        await session.commit()
+        return
     salts = await salts_for({click.occurred_at.date() for click in clicks})
     rows = [
         {
@@ -119,7 +144,9 @@ async def store_clicks(clicks: list[PendingClick]) -> None:
     await session.commit()
 
 
-async def store_impressions(impressions: list[PendingImpression]) -> None:
+async def store_impressions(
+    impressions: list[PendingImpression], *, spool_progress: SpoolProgress | None = None
+) -> None:
     """Adds the views to each placement's count of the day, in one statement."""
     counts = Counter(
         (placement_id, impression.occurred_at.date())
@@ -127,6 +154,10 @@ async def store_impressions(impressions: list[PendingImpression]) -> None:
         for placement_id in impression.placement_ids
     )
     session = db.session()
+    await _note_spool_progress(spool_progress)
+    if not counts:
+        await session.commit()
+        return
     # A placement removed while its views waited in the queue takes them with it.
     existing = set(
         await session.scalars(
@@ -150,6 +181,43 @@ async def store_impressions(impressions: list[PendingImpression]) -> None:
             rows,
         )
     await session.commit()
+
+
+async def spool_progress(segments: Sequence[str]) -> dict[str, int]:
+    """The lines the database has of each of these spool segments; a segment it has none
+    of is not in the result."""
+    rows = await db.session().execute(
+        select(SpooledSegment.name, SpooledSegment.stored_lines).where(
+            SpooledSegment.name.in_(segments)
+        )
+    )
+    return {row.name: row.stored_lines for row in rows}
+
+
+async def _note_spool_progress(progress: SpoolProgress | None) -> None:
+    """In the transaction of the batch it describes; the caller commits."""
+    if progress is None:
+        return
+    session = db.session()
+    if progress.finished:
+        await session.execute(
+            delete(SpooledSegment).where(SpooledSegment.name.in_(progress.finished))
+        )
+    if progress.stored:
+        upsert = _upsert(SpooledSegment)
+        await session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=['name'],
+                set_={
+                    'stored_lines': upsert.excluded.stored_lines,
+                    'updated_at': upsert.excluded.updated_at,
+                },
+            ),
+            [
+                {'name': name, 'stored_lines': lines, 'updated_at': utc_now()}
+                for name, lines in progress.stored.items()
+            ],
+        )
 
 
 async def forget_old_salts(today: date) -> int:
