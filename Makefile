@@ -39,9 +39,11 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 bench: $(STAMP) ## Benchmark podsite against nginx serving the same page (see bench/README.md)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/recording.py
+	$(BIN)/python bench/spool.py
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/agents.py
 	$(BIN)/python bench/page_cost.py
+	$(BIN)/python bench/cache_memory.py
 	$(BIN)/python bench/catalogue.py
 	$(BIN)/python bench/search.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
 

@@ -20,6 +20,7 @@ from run import BIN, fresh_database, load_demo, process, wait_for
 class DemoSite:
     base_url: str
     log: Path
+    database_url: str
 
 
 def free_port() -> int:
@@ -47,6 +48,8 @@ def demo_site(
             'PODSITE_SECRET_KEY': secrets.token_urlsafe(32),
             'PODSITE_DATABASE_URL': database_url,
             'PODSITE_BASE_URL': public_url or base,
+            # Requested on its loopback address whatever its public one is.
+            'PODSITE_TRUSTED_HOSTS': '["127.0.0.1"]',
             'PYTHONUNBUFFERED': '1',
         }
         env |= {f'PODSITE_{name.upper()}': value for name, value in settings.items()}
@@ -56,4 +59,4 @@ def demo_site(
         command = [str(BIN / 'podsite'), 'serve', '--port', port, '--workers', str(workers)]
         stack.enter_context(process(command, env, log))
         wait_for(f'{base}/health')
-        yield DemoSite(base, log)
+        yield DemoSite(base, log, database_url)

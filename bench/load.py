@@ -6,11 +6,12 @@ The database is SQLite, or a new database on the PostgreSQL server of
 `PODSITE_DATABASE_URL` when it points at one. All simulated listeners come from one
 address and log in to one account, so the run raises the per-address and per-account
 login limits (`PODSITE_LOGIN_ATTEMPTS_PER_IP`, `PODSITE_LOGIN_ATTEMPTS_PER_ACCOUNT`);
-nothing else is relaxed. The listener account is created through the register form,
-as a visitor would.
+nothing else is relaxed. The listener account is created through the register form and
+the link it emails, as a visitor would.
 """
 
 import argparse
+import asyncio
 import csv
 import os
 import re
@@ -23,7 +24,11 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-from demo_site import demo_site
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from demo_site import DemoSite, demo_site
+from podsite.data import OutboxMessage
 from run import BIN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,19 +42,48 @@ LOGIN_LIMIT = '1000000'
 SERVER_ERRORS = re.compile(r'Traceback|database is locked|\bERROR\b')
 
 
-def register_listener(base_url: str) -> None:
+def register_listener(site: DemoSite) -> None:
+    """Signs up through the form, then opens the link the site emailed (read from its
+    outbox, with no SMTP server configured) and confirms, as a listener would."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    with opener.open(f'{base_url}/account/register', timeout=30) as page:
+    submit_form(opener, f'{site.base_url}/account/register', {
+        'name': 'Load Listener', 'email': LISTENER_EMAIL, 'password': LISTENER_PASSWORD,
+        'confirm': LISTENER_PASSWORD,
+    })  # fmt: skip
+    link = asyncio.run(emailed_link(site.database_url, LISTENER_EMAIL))
+    if 'your account is ready' not in submit_form(opener, site.base_url + link, {}):
+        sys.exit('confirming the listener account failed')
+
+
+def submit_form(opener: urllib.request.OpenerDirector, url: str, fields: dict[str, str]) -> str:
+    """Posts `fields` with the CSRF token of the form page at `url`; the answer's page."""
+    with opener.open(url, timeout=30) as page:
         match = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode())
     if match is None:
-        sys.exit('the register form has no CSRF token')
-    form = urllib.parse.urlencode({
-        'name': 'Load Listener', 'email': LISTENER_EMAIL, 'password': LISTENER_PASSWORD,
-        'confirm': LISTENER_PASSWORD, 'csrf_token': match.group(1),
-    }).encode()  # fmt: skip
-    with opener.open(f'{base_url}/account/register', data=form, timeout=30) as response:
-        if not response.geturl().endswith('/account'):
-            sys.exit(f'registering the listener account failed: ended at {response.geturl()}')
+        sys.exit(f'{url} has no form with a CSRF token')
+    form = urllib.parse.urlencode(fields | {'csrf_token': match.group(1)}).encode()
+    with opener.open(url, data=form, timeout=30) as response:
+        answer: str = response.read().decode()
+        return answer
+
+
+async def emailed_link(database_url: str, address: str) -> str:
+    """The path of the site link in the latest email to `address`."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            body = await connection.scalar(
+                select(OutboxMessage.body)
+                .where(OutboxMessage.to_address == address)
+                .order_by(OutboxMessage.id.desc())
+                .limit(1)
+            )
+    finally:
+        await engine.dispose()
+    match = re.search(r'https?://[^/\s]+(/account/\S+)', body or '')
+    if match is None:
+        sys.exit(f'no email with a link to {address}')
+    return match.group(1)
 
 
 def summary(stats_csv: Path) -> tuple[list[str], int]:
@@ -114,7 +148,7 @@ def main() -> None:
         ) as site,
         tempfile.TemporaryDirectory(prefix='podsite-load-') as folder,
     ):
-        register_listener(site.base_url)
+        register_listener(site)
         print(f'Load test of {site.base_url} ({database}, {options.workers} Granian workers): '
               f'{options.users} users, spawn rate {options.spawn_rate}/s, {options.run_time}',
               flush=True)  # fmt: skip

@@ -121,7 +121,7 @@ async def measure(
             async with app.test_request_context(episode):
                 statements = partial(cold_episode_statements, number)
                 results.append(('  its statements', await per_call_us(statements, runs, clock)))
-                view = EpisodeDetailsViewModel(number, found.slug)
+                view = EpisodeDetailsViewModel(number)
                 await view.load_async()
                 rendering = partial(render, 'episodes/details.pt', view.to_dict())
                 results.append(('  its render', await per_call_us(rendering, runs, clock)))

@@ -3,10 +3,11 @@ running the migrations, one fresh copy per test (see `tests/databases.py`); the 
 them with a clock the test moves; visitors and the command-line runner.
 
 Concerns of a few modules live beside them: browser fixtures in `tests/e2e/conftest.py`,
-the benchmarks' Flask reference in the module that compares with it, server processes in
-`tests/servers.py`."""
+the benchmarks' Flask reference in the module that compares with it, server processes
+(`podsite serve`, a Redis of a test's own) in `tests/servers.py`."""
 
 import os
+import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -26,10 +27,26 @@ from podsite.app import create_app
 from podsite.infrastructure import db
 from podsite.settings import Settings
 from tests.clock import MovableClock
-from tests.databases import DEMO_EPISODES, Backend, DatabaseFactory, QueryCounter, settings_for
+from tests.databases import (
+    DEMO_EPISODES,
+    TEST_DATA_DIR,
+    Backend,
+    DatabaseFactory,
+    QueryCounter,
+    settings_for,
+)
+from tests.servers import RedisServer, redis_server
 from tests.visitors import Browser, logged_in
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / 'shared' / 'data'
+
+
+@pytest.fixture(scope='session', autouse=True)
+def test_data_folder() -> Iterator[Path]:
+    """The data folder of every app the tests make (`settings_for`), holding the spool of
+    each test's database; removed when the run ends."""
+    yield TEST_DATA_DIR
+    shutil.rmtree(TEST_DATA_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope='session')
@@ -93,6 +110,17 @@ async def blank_postgres_url(postgres_server: str, tmp_path: Path) -> AsyncItera
     url = await factory.blank()
     yield url
     await factory.drop_all()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis server of this test's own, which it may pause or stop."""
+    if shutil.which('redis-server') is None:
+        pytest.skip('redis-server is not installed (apt-get install redis-server)')
+    folder = tmp_path / 'redis'
+    folder.mkdir()
+    with redis_server(folder) as server:
+        yield server
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ from podsite.tools import demo_content, demo_service
 
 DEMO_EPISODES = 40
 TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-0123456789'
+TEST_DATA_DIR = Path(tempfile.gettempdir()) / f'podsite-test-data-{os.getpid()}'
+"""The data folder of the test run's apps (the spool of each test's database is a folder of
+its own in it); removed at the end of the run (`test_data_folder` in conftest)."""
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:
@@ -31,6 +35,10 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
         'database_url': database_url,
         'secret_key': TEST_SECRET_KEY,
         'base_url': 'https://podcast.test',
+        # Tests send the queued mail themselves (`tests/visitors.py::send_mail`), when they
+        # mean to: a sender running on its own would race them.
+        'mail_interval_seconds': 0,
+        'data_dir': TEST_DATA_DIR,
     }
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg,arg-type]
 

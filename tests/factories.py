@@ -44,6 +44,7 @@ async def add_episode(
     number = number or await next_episode_number(session)
     episode = Episode(
         number=number,
+        episode_number=number,
         slug=slug,
         title=title,
         show_notes=show_notes,

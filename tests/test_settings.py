@@ -13,6 +13,7 @@ def test_defaults_run_the_embedded_site() -> None:
     assert settings.database_url == 'sqlite+aiosqlite:///./podsite.db'
     assert settings.base_url == 'http://127.0.0.1:8000'
     assert settings.redis_url is None
+    assert settings.page_cache_size == 64 * 2**20  # per worker
 
 
 @pytest.mark.parametrize('secret', [DEVELOPMENT_SECRET_KEY, 'short'])
@@ -27,3 +28,22 @@ def test_settings_come_from_podsite_environment_variables(monkeypatch: pytest.Mo
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.public_base_url == 'https://talk.example'
     assert [str(network) for network in settings.trusted_proxies] == ['127.0.0.1/32']
+
+
+@pytest.mark.parametrize(
+    ('given', 'size'), [('64MiB', 64 * 2**20), ('200MB', 200_000_000), ('1048576', 2**20)]
+)
+def test_the_page_cache_size_is_read_in_bytes_or_with_a_unit(
+    monkeypatch: pytest.MonkeyPatch, given: str, size: int
+) -> None:
+    monkeypatch.setenv('PODSITE_PAGE_CACHE_SIZE', given)
+    assert Settings(_env_file=None).page_cache_size == size  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize('given', ['lots', '-1', '64 parsecs'])
+def test_a_page_cache_size_that_is_not_one_is_refused(
+    monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    monkeypatch.setenv('PODSITE_PAGE_CACHE_SIZE', given)
+    with pytest.raises(ValidationError, match='page_cache_size'):
+        Settings(_env_file=None)  # type: ignore[call-arg]

@@ -13,10 +13,16 @@ BUILT: list[tuple[Callable[..., str], dict[str, Any]]] = [
     (urls.transcript_url, {'number': 7, 'slug': 'a-b-c'}),
     (urls.transcript_file_url, {'number': 7, 'slug': 'a-b-c', 'extension': 'vtt'}),
     (urls.transcript_file_url, {'number': 7, 'slug': 'a-b-c', 'extension': 'txt'}),
-    (urls.download_url, {'number': 1, 'slug': 'first'}),
+    (urls.download_url, {'number': 1, 'slug': 'first', 'extension': 'mp3'}),
+    (urls.download_url, {'number': 2, 'slug': 'a-video', 'extension': 'mp4'}),
     (urls.chapters_url, {'number': 12}),
     (urls.guest_url, {'slug': 'ada-lovelace'}),
     (urls.short_link_url, {'name': 'sponsor-42'}),
+    (urls.login_url, {}),
+    (urls.reset_request_url, {}),
+    (urls.reset_url, {'token': 'q3X_-9aZ'}),
+    (urls.confirm_account_url, {'token': 'WzEsImFiIl0.Z1x2Yw.s1g-n_d'}),
+    (urls.email_change_url, {'token': 'WzEsImEiLCJiIl0.Z1x2Yw.s1g-n_d'}),
 ]
 
 

@@ -1,13 +1,19 @@
 """Visitors of the site through the Quart test client: cookies kept, forms filled in with
-the CSRF token of the page, as a browser would."""
+the CSRF token of the page, as a browser would; and the mail they get."""
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from html import unescape
 
+import pyotp
 from quart import Quart, Response
 from quart.typing import TestClientProtocol as Client
+from sqlalchemy import select
 
-from podsite.services.accounts import account_service
+from podsite.data import OutboxMessage
+from podsite.infrastructure import db
+from podsite.services.accounts import account_service, mailer
 
 ADMIN_PASSWORD = 'admin password 123'
 
@@ -74,3 +80,54 @@ async def edit_form(admin: Browser, episode_id: int) -> dict[str, str]:
     )
     fields['status'] = status.group(1) if status else 'published'
     return {key: unescape(value) for key, value in fields.items()}
+
+
+@dataclass
+class TwoFactorEnrolment:
+    secret: str
+    recovery_codes: list[str]
+
+
+async def turn_on_two_factor(browser: Browser, now: datetime) -> TwoFactorEnrolment:
+    """Turns two-factor sign-in on for the browser's account, as its person does: the key
+    read from the page into an authenticator app, and the code that app shows at `now`."""
+    page = await browser.page('/account/two-factor')
+    key = re.search(r'<code class="totp-key">([^<]+)</code>', page)
+    assert key is not None, page
+    secret = key.group(1).replace(' ', '')
+    response = await browser.submit(
+        '/account/two-factor/enrol', {'code': pyotp.TOTP(secret).at(now)}
+    )
+    html = await response.get_data(as_text=True)
+    assert response.status_code == 200, html
+    codes = re.findall(r'<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>', html)
+    return TwoFactorEnrolment(secret, codes)
+
+
+@dataclass(frozen=True)
+class Email:
+    subject: str
+    body: str
+
+    def link(self) -> str:
+        """The path of the first link to the site (https://podcast.test) in the body."""
+        match = re.search(r'https://podcast\.test(/\S+)', self.body)
+        assert match is not None, self.body
+        return match.group(1)
+
+
+async def send_mail(app: Quart) -> mailer.MailReport:
+    """Now, what the background sender of a serving instance does every few seconds."""
+    async with app.app_context():
+        return await mailer.send_queued_mail()
+
+
+async def emails_to(app: Quart, address: str) -> list[Email]:
+    """Every message the outbox holds for the address, oldest first, sent or not."""
+    async with app.app_context():
+        rows = await db.session().execute(
+            select(OutboxMessage.subject, OutboxMessage.body)
+            .where(OutboxMessage.to_address == address)
+            .order_by(OutboxMessage.id)
+        )
+        return [Email(row.subject, row.body) for row in rows]

@@ -1,6 +1,7 @@
 """The `podsite` command: thin shells over the services."""
 
 import asyncio
+import json
 import logging
 import sys
 import time
@@ -20,12 +21,15 @@ from rich.table import Table
 
 from podsite.app import create_app
 from podsite.formats import feed_parser
+from podsite.formats.network_lists import NetworkListError
 from podsite.formats.user_agent_lists import AgentListError
 from podsite.infrastructure import db
 from podsite.schemas.backup import BackupManifest, TableCount
-from podsite.services.accounts import account_service
+from podsite.schemas.two_factor import OperatorReset
+from podsite.services.accounts import account_service, mailer, two_factor_service
 from podsite.services.accounts.account_rules import email_problem, password_problem
-from podsite.services.analytics import agents, counting, reporting
+from podsite.services.analytics import agents, counting, datacenters, reporting
+from podsite.services.analytics.iab_rules import agent_refusal
 from podsite.services.operations import schema_service
 from podsite.services.publishing import feed_import_service, media_service, transcript_service
 from podsite.services.streams import stream_subscriber_service
@@ -130,8 +134,18 @@ def serve(
     host: Annotated[str, typer.Option(help='Address to listen on.')] = '127.0.0.1',
     port: Annotated[int, typer.Option(min=1, max=65535, help='Port to listen on.')] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help='Worker processes.')] = 1,
+    stop_timeout: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=3600,
+            help='Seconds a stopping worker may take to finish its requests before it is '
+            'killed (its recorded events are in the spool either way).',
+        ),
+    ] = 20,
 ) -> None:
-    """Serve the site with Granian."""
+    """Serve the site with Granian. A worker that dies is started again; the server stops
+    only when told to, or when a worker dies again within seconds of its restart."""
     from granian.constants import Interfaces
     from granian.server import Server
 
@@ -145,6 +159,10 @@ def serve(
         interface=Interfaces.ASGI,
         factory=True,
         log_access=False,
+        respawn_failed_workers=True,
+        # Without a limit, a worker that never stops (one told to while it was starting,
+        # see `create_served_app`) keeps the whole server from stopping.
+        workers_kill_timeout=stop_timeout,
     ).serve()
 
 
@@ -182,6 +200,38 @@ def create_admin(
     run(create())
 
 
+@cli.command('reset-two-factor')
+def reset_two_factor(
+    email: Annotated[str, typer.Argument(help='Email address of the locked-out account.')],
+) -> None:
+    """Turn off two-factor sign-in of an account that lost its authenticator and recovery codes.
+
+    Its authenticator and recovery codes are removed and every session of the account is
+    logged out; it logs in with its password alone, and an administrator in production is
+    asked to turn two-factor sign-in on again before the admin works. Exit code 1 when there
+    is no account with this email.
+    """
+    settings = load_settings()
+
+    async def reset() -> None:
+        async with app_with_database(settings):
+            outcome = await two_factor_service.reset_by_operator(email=email)
+        address = account_service.normalize_email(email)
+        match outcome:
+            case OperatorReset.NO_ACCOUNT:
+                errors.print(f'[red]There is no account with the email {address}.[/red]')
+                raise typer.Exit(1)
+            case OperatorReset.NOT_ENROLLED:
+                console.print(f'{address} does not use two-factor sign-in; nothing changed.')
+            case OperatorReset.DONE:
+                console.print(
+                    f'Two-factor sign-in of {address} is off and its sessions are logged out. '
+                    'Ask them to turn it on again from their account page.'
+                )
+
+    run(reset())
+
+
 @cli.command('notify-stream')
 def notify_stream(
     stream_id: Annotated[int, typer.Argument(help='Id of the live stream (see /admin/streams).')],
@@ -189,7 +239,9 @@ def notify_stream(
     """Email "going live soon" to every confirmed live stream subscriber, through the outbox.
 
     Each subscriber is told once per stream: running it again sends only to those who
-    confirmed since. Exit code 1 when there is no stream with this id.
+    confirmed since. The emails are queued, then sent as `podsite send-mail` sends them.
+    Exit code 1 when there is no stream with this id, or when an email failed (it is tried
+    again later).
     """
     settings = load_settings()
 
@@ -198,15 +250,45 @@ def notify_stream(
             report = await stream_subscriber_service.notify(
                 stream_id=stream_id, base_url=settings.public_base_url
             )
-        if report is None:
-            errors.print(f'[red]There is no live stream with id {stream_id}.[/red]')
-            raise typer.Exit(1)
-        console.print(
-            f'{report.title}: {report.queued} emails queued, '
-            f'{report.already_notified} subscribers had been told before.'
-        )
+            if report is None:
+                errors.print(f'[red]There is no live stream with id {stream_id}.[/red]')
+                raise typer.Exit(1)
+            console.print(
+                f'{report.title}: {report.queued} emails queued, '
+                f'{report.already_notified} subscribers had been told before.'
+            )
+            await _send_queued_mail()
 
     run(notify())
+
+
+@cli.command('send-mail')
+def send_mail() -> None:
+    """Send the queued email now: links for the password resets asked for, then every message
+    due (each serving instance does it every PODSITE_MAIL_INTERVAL_SECONDS).
+
+    A message that fails is kept with its error and tried again later. Exit code 1 when any
+    failed this time.
+    """
+    settings = load_settings()
+
+    async def send() -> None:
+        async with app_with_database(settings):
+            await _send_queued_mail()
+
+    run(send())
+
+
+async def _send_queued_mail() -> None:
+    report = await mailer.send_queued_mail()
+    delivery = report.delivery
+    console.print(
+        f'{report.reset_links} reset links made; {delivery.sent} emails sent, '
+        f'{delivery.logged} logged (no SMTP server configured), {delivery.failed} failed.'
+    )
+    if delivery.failed:
+        errors.print('[red]Some emails failed[/red]; they are tried again later (see the log).')
+        raise typer.Exit(1)
 
 
 @cli.command('import-transcripts')
@@ -245,6 +327,9 @@ def import_transcripts(
         f'{counts["created"]} created, {counts["updated"]} updated, '
         f'{counts["skipped"]} skipped, {counts["failed"]} failed.'
     )
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            console.print(f'[yellow]warning[/yellow] #{outcome.episode_number}: {warning}')
     problems = [o for o in outcomes if o.status in {'skipped', 'failed'}]
     if problems:
         table = Table('file', 'status', 'line', 'reason', title='Not imported')
@@ -261,15 +346,25 @@ def import_transcripts(
 def import_feed(
     source: Annotated[str, typer.Argument(help='A feed file, or its http(s) URL.')],
     fetch: Annotated[
-        bool, typer.Option(help='Download transcripts and chapters the feed links to.')
+        bool,
+        typer.Option(help='Download the transcripts and chapters the feed links to; without '
+                     'them (or when a download fails) the feed and pages link to the originals.'),
     ] = True,
-) -> None:
+    i_own_this_feed: Annotated[
+        bool,
+        typer.Option('--i-own-this-feed',
+                     help='Import a feed marked podcast:locked: only for the show\'s owner.'),
+    ] = False,
+) -> None:  # fmt: skip
     """Import a podcast from its RSS feed; importing again updates, never duplicates.
-    Bad input (not a feed, broken XML, entity attacks) changes nothing and exits 1."""
+
+    Ends with what was kept, mapped and dropped, per kind of element. Bad input (not a feed,
+    broken XML, entity attacks) or a locked feed changes nothing and exits 1.
+    """
     settings = load_settings()
     try:
-        data, base_dir = feed_import_service.read_source(source)
-        feed = feed_parser.parse_feed(data)
+        feed_source = feed_import_service.read_source(source)
+        feed = feed_parser.parse_feed(feed_source.data)
     except feed_parser.FeedError as error:
         errors.print(f'[red]Cannot import {source}[/red]: {error}')
         raise typer.Exit(1) from error
@@ -280,23 +375,47 @@ def import_feed(
                 task = progress.add_task(f'Importing {feed.title}', total=len(feed.episodes))
                 return await feed_import_service.import_feed(
                     feed,
-                    base_dir=base_dir,
-                    fetch_remote=fetch,
+                    base_dir=feed_source.base_dir,
+                    fetcher=feed_import_service.fetch_over_http if fetch else None,
+                    source_url=feed_source.url,
+                    owner_consents=i_own_this_feed,
                     on_progress=lambda done, _total: progress.update(task, completed=done),
                 )
 
-    report = asyncio.run(run_import())
+    try:
+        report = asyncio.run(run_import())
+    except feed_import_service.FeedLockedError as error:
+        errors.print(f'[red]Cannot import {source}[/red]: {error}', soft_wrap=True)
+        raise typer.Exit(1) from error
+    print_import_report(feed.title, report)
+
+
+def print_import_report(title: str, report: feed_import_service.FeedImportReport) -> None:
     console.print(
-        f'{feed.title}: {report.created} created, {report.updated} updated, '
+        f'{title}: {report.created} created, {report.updated} updated, '
         f'{len(report.skipped)} skipped, {len(report.warnings)} warnings.'
     )
+    console.print(f'Numbers: {report.numbering}.', soft_wrap=True)
+    console.print(f'Identity: {report.identity}.', soft_wrap=True)
+    console.print(
+        f'Transcripts: {report.transcripts_copied} episodes served by podsite, '
+        f'{report.transcripts_linked} linked to the original. Chapters: '
+        f'{report.chapters_copied} served by podsite, {report.chapters_linked} linked.',
+        soft_wrap=True,
+    )
+    table = Table('element', 'mapped', 'kept as is', 'dropped', 'why dropped',
+                  title='What the import did with each kind of element')  # fmt: skip
+    for count in report.elements:
+        table.add_row(count.kind, str(count.mapped or ''), str(count.kept or ''),
+                      str(count.dropped or ''), count.why_dropped)  # fmt: skip
+    console.print(table)
     if report.skipped:
         table = Table('item', 'skipped because')
         for item, reason in report.skipped:
             table.add_row(item, reason)
         console.print(table)
-    for warning in report.warnings:
-        console.print(f'[yellow]warning[/yellow] {warning}')
+    for warning in [*report.feed_warnings, *report.warnings]:
+        console.print(f'[yellow]warning[/yellow] {warning}', soft_wrap=True)
 
 
 @cli.command('export-static')
@@ -448,9 +567,77 @@ def update_agents(
     )
 
 
+@cli.command('update-datacenters')
+def update_datacenters(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar='FILE_OR_URL',
+            help='A zip archive of the list (path or URL) or a folder with its ipv4.txt and '
+            'ipv6.txt.',
+        ),
+    ] = datacenters.DEFAULT_SOURCE,
+) -> None:
+    """Refresh the data-centre and VPN networks whose downloads are not counted, without a
+    release: they go to PODSITE_DATA_DIR and are used from the next start on."""
+    settings = load_settings()
+    try:
+        with console.status(f'Reading {source}...'):
+            networks = datacenters.update_list(source, settings.data_dir)
+    except (NetworkListError, OSError) as error:  # OSError: the data folder is not writable
+        errors.print(f'[red]Nothing changed[/red]: {error}')
+        raise typer.Exit(1) from error
+    console.print(
+        f'{len(networks.ipv4)} IPv4 and {len(networks.ipv6)} IPv6 networks in '
+        f'{settings.data_dir / datacenters.LIST_FOLDER}; restart the site to use them.'
+    )
+
+
+@cli.command('agent-info')
+def agent_info(
+    user_agents: Annotated[
+        list[str], typer.Argument(metavar='UA...', help='User agents, each quoted whole.')
+    ],
+    as_json: Annotated[
+        bool, typer.Option('--json', help='One JSON object per line, for scripts.')
+    ] = False,
+) -> None:
+    """Whether a download from each user agent counts, why not (bot, malformed, watch
+    duplicate), and its app, device and platform as the OPAWG list names them: why an
+    app is missing from the numbers."""
+    agents.use_data_dir(load_settings().data_dir)
+    table = Table('user agent', 'counted', 'why not', 'app', 'device', 'platform')
+    for user_agent in user_agents:
+        agent = agents.identify(user_agent)
+        refusal = agent_refusal(user_agent)
+        facts = {
+            'user_agent': user_agent,
+            'counted': refusal is None,
+            'reason': refusal.value if refusal else None,
+            'app': agent.name,
+            'device': agent.device,
+            'platform': agent.device_category,
+        }
+        if as_json:
+            typer.echo(json.dumps(facts, ensure_ascii=False))
+        else:
+            table.add_row(
+                user_agent, 'yes' if refusal is None else 'no', refusal.value if refusal else '',
+                f'{agent.name} ({agent.kind.value})', agent.device, agent.device_category or '',
+            )  # fmt: skip
+    if not as_json:
+        console.print(table)
+
+
 @cli.command()
 def stats(
     days: Annotated[int, typer.Option(min=1, max=3650, help='The recent period to sum.')] = 30,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            '--json', help='All-time counted downloads as one JSON object, for scripts and audits.'
+        ),
+    ] = False,
 ) -> None:
     """Counted downloads in all and lately, the top episodes and apps, and link clicks;
     new events are counted first."""
@@ -461,6 +648,24 @@ def stats(
             await counting.aggregate_downloads(settings.analytics_window)
             since = datetime.now(UTC).date() - timedelta(days=days - 1)
             everything = await reporting.downloads_per_day(None)
+            if as_json:
+                per_episode = await reporting.downloads_per_episode_number()
+                per_app = await reporting.shares('app', None)
+                per_platform = await reporting.shares('platform', None)
+                typer.echo(
+                    json.dumps(
+                        {
+                            'window': settings.analytics_window.value,
+                            'total': sum(day.count for day in everything),
+                            'per_episode': {str(n): count for n, count in per_episode.items()},
+                            'per_day': {day.day.isoformat(): day.count for day in everything},
+                            'per_app': {share.name: share.downloads for share in per_app},
+                            'per_platform': {s.name: s.downloads for s in per_platform},
+                        },
+                        ensure_ascii=False,
+                    )
+                )
+                return
             recent = await reporting.downloads_per_day(since)
             top = await reporting.episode_downloads(top=5)
             apps = await reporting.shares('app', since)
@@ -586,12 +791,14 @@ def backup(
     ] = False,
 ) -> None:
     """Write the whole site (catalogue, accounts, analytics) into one portable file that
-    `podsite restore` reads on SQLite or PostgreSQL."""
+    `podsite restore` reads on SQLite or PostgreSQL, signed with PODSITE_BACKUP_KEY (or a
+    key derived from PODSITE_SECRET_KEY)."""
     if file.exists() and not overwrite:
         raise typer.BadParameter(f'{file} exists; choose another name or pass --overwrite.')
     if not file.parent.is_dir():
         raise typer.BadParameter(f'the folder {file.parent} does not exist.')
     settings = load_settings()
+    key = backup_service.SigningKey.of(settings)
 
     async def write() -> BackupManifest:
         async with app_with_database(settings):
@@ -599,6 +806,7 @@ def backup(
                 task = progress.add_task('Backing up', total=None)
                 return await backup_service.write_backup(
                     file,
+                    key=key,
                     on_progress=lambda table, rows: progress.update(
                         task, description=f'Backing up {table}', advance=rows
                     ),
@@ -614,6 +822,9 @@ def backup(
         [TableCount(name=entry.name, rows=entry.rows) for entry in manifest.tables],
     )
     console.print(f'Left out: {", ".join(manifest.left_out)} (rebuilt or short-lived).')
+    console.print(
+        f'Signed with the key from {key.source} (key {key.key_id}): a restore needs the same.'
+    )
 
 
 @cli.command()
@@ -626,17 +837,35 @@ def restore(
         bool,
         typer.Option('--force', help='Replace everything in a database that has content.'),
     ] = False,
+    trust_unsigned: Annotated[
+        bool,
+        typer.Option(
+            '--trust-unsigned',
+            help='Restore an archive that is unsigned, signed with another key, or changed '
+            'since it was signed (every other check still holds).',
+        ),
+    ] = False,
 ) -> None:
     """Restore a backup into an empty database (migrated first if it has no schema yet).
-    Anything wrong (a damaged or foreign file, another schema revision, a database with
-    content and no --force) changes nothing and exits 1."""
+    Anything wrong (a damaged or foreign file, one not signed with this site's backup key,
+    another schema revision, a database with content and no --force) changes nothing and
+    exits 1."""
     settings = load_settings()
+    key = backup_service.SigningKey.of(settings)
     try:
         with console.status('Checking the backup...'):
-            manifest = backup_service.check_archive(file)
+            checked = backup_service.check_archive(file, key=key, trust_unsigned=trust_unsigned)
     except backup_service.BackupError as error:
         errors.print(f'[red]Cannot restore {file}[/red]: {error}')
         raise typer.Exit(1) from error
+    manifest = checked.manifest
+    if checked.signature is backup_service.SignatureCheck.GOOD:
+        console.print(f'Signature good: signed with the key from {key.source}.')
+    else:
+        reason = backup_service.untrusted_reason(checked.signature, key)
+        errors.print(
+            f'[yellow]Restoring an untrusted backup[/yellow] (--trust-unsigned): {reason}.'
+        )
 
     async def restore_all() -> tuple[TableCount, ...]:
         async with app_with_database(settings):

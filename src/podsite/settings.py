@@ -1,10 +1,12 @@
 """Runtime configuration, read from `PODSITE_` environment variables and `.env`."""
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import ByteSize, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from quart import Quart, current_app
 
@@ -14,6 +16,9 @@ DEVELOPMENT_SECRET_KEY = 'development-only-secret-key-change-me'  # noqa: S105 (
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+LOCAL_HOSTS = ('127.0.0.1', 'localhost', '::1')
+HOST_LABEL = r'[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?'
+HOST_NAME = re.compile(rf'(?i){HOST_LABEL}(?:\.{HOST_LABEL})*')
 
 
 class Settings(BaseSettings):
@@ -32,15 +37,36 @@ class Settings(BaseSettings):
     secret_key: str = DEVELOPMENT_SECRET_KEY
     """Signs cookies and tokens; must be set to a long random value outside development."""
 
+    backup_key: str | None = None
+    """Signs backups (HMAC-SHA256) and checks them on restore. Unset, a key derived from
+    `secret_key` does: set one (and keep it with the backups' whereabouts) to restore them
+    on a site with another secret key, or after changing it."""
+
     base_url: str = 'http://127.0.0.1:8000'
-    """Public address of the site, used for canonical links, the feed and the sitemap."""
+    """Public address of the site (`http://` or `https://`, with its host): every absolute
+    URL the site makes is built from it (canonical links, the feed, the sitemap, emails,
+    redirects), never from the Host a request came with."""
+
+    trusted_hosts: list[str] = Field(default_factory=list)
+    """Host names the site answers to besides the base URL's host (`.example.org` allows
+    every subdomain); a request with any other `Host` is refused with 400. Outside
+    production the local names (127.0.0.1, localhost, ::1) are trusted as well."""
 
     redis_url: str | None = None
     """Optional Redis for the rate limits (logins, password resets, sign-ups) and probe bans,
-    shared between instances; unset, each process keeps its own."""
+    shared between instances. Unset (or not answering), the limits are counted in the
+    database and probe bans in each process."""
+
+    redis_timeout_seconds: float = Field(default=0.25, gt=0, le=10)
+    """How long a Redis call (connecting included) may take before it counts as failed."""
+
+    redis_retry_seconds: float = Field(default=10, gt=0, le=3600)
+    """After a Redis call fails, how long podsite leaves Redis alone and uses its fallbacks
+    before trying it again."""
 
     trusted_proxies: list[IPNetwork] = Field(default_factory=list)
-    """Addresses (or networks) of reverse proxies whose `X-Forwarded-For` is believed."""
+    """Addresses (or networks) of reverse proxies whose `Forwarded` (RFC 7239) or, without
+    it, `X-Forwarded-For` is believed."""
 
     media_dir: Path | None = None
     """Folder of episode audio files served by podsite itself (with Range support); files
@@ -48,8 +74,10 @@ class Settings(BaseSettings):
     redirect to the media URL."""
 
     data_dir: Path = Path('podsite-data')
-    """Folder for data podsite refreshes without a release: `podsite update-agents` puts the
-    OPAWG user-agent list there (`user-agents/`), preferred to the copy podsite ships."""
+    """Folder for data podsite keeps on the machine: `podsite update-agents` puts the OPAWG
+    user-agent list there (`user-agents/`), preferred to the copy podsite ships, and the
+    recorded events wait in `spool/` until the database has them. Must be writable, local
+    (file locks) and kept across restarts."""
 
     smtp_host: str = ''
     """SMTP server for outgoing email; empty: emails are stored and logged, not sent."""
@@ -86,9 +114,26 @@ class Settings(BaseSettings):
     """Login attempts from one address per quarter hour; raise it where many people share
     one address (or for a load test from one machine)."""
 
+    registrations_per_ip: int = Field(default=10, ge=1)
+    """Sign-ups from one address per hour."""
+
+    mail_interval_seconds: float = Field(default=5, ge=0)
+    """How often each instance sends the queued email (requests only queue it); 0 leaves
+    it to `podsite send-mail`."""
+
     analytics_window: Window = Window.ROLLING_FIRST_TOUCH
     """How a listener's requests for an episode are grouped into one download (IAB v2.3):
     `calendar-day`, `rolling-first-touch` or `last-touch`; stated on the methodology page."""
+
+    analytics_datacenter_filter: bool = True
+    """Leave out downloads from data-centre and VPN networks (IAB v2.3, 5.5.2, step 1.2,
+    item 2), by the list `podsite update-datacenters` refreshes; stated on the methodology
+    page."""
+
+    analytics_high_volume_limit: int = Field(default=50, ge=0)
+    """The most downloads (different app and episode pairs) one address may ask for in a
+    UTC day before all of its requests that day are left out (IAB v2.3, 5.5.2, step 1.2,
+    item 1); 0 switches the rule off. Stated on the methodology page."""
 
     analytics_interval_seconds: int = Field(default=300, ge=0)
     """How often each instance turns new download events into counted downloads; 0 leaves
@@ -102,11 +147,35 @@ class Settings(BaseSettings):
     """Keep whole public pages for anonymous visitors (see infrastructure/page_cache.py);
     off only to measure or debug the uncached path."""
 
+    page_cache_size: ByteSize = Field(default=ByteSize(64 * 2**20), ge=0)
+    """The most memory each worker's kept pages may take: bytes, or with a unit (`64MiB`,
+    `200MB`); past it the least recently used page goes. A 2,000-episode show's
+    `/episodes/all` is about 770 KB, an episode page about 10 KB."""
+
     database_echo: bool = False
     """Log every SQL statement (debugging only)."""
 
     template_auto_reload: bool = False
     """Re-read templates when they change on disk (development convenience)."""
+
+    @field_validator('base_url')
+    @classmethod
+    def _base_url_is_an_http_address(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {'http', 'https'} or not parts.hostname:
+            raise ValueError('PODSITE_BASE_URL must be an http:// or https:// address with a host')
+        return value
+
+    @field_validator('trusted_hosts')
+    @classmethod
+    def _trusted_hosts_are_host_names(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not _is_host_name(name.removeprefix('.')):
+                raise ValueError(
+                    f'PODSITE_TRUSTED_HOSTS: {name!r} is not a host name (like www.example.org, '
+                    'or .example.org for it and every subdomain)'
+                )
+        return [name.lower() for name in names]
 
     @model_validator(mode='after')
     def _refuse_development_secret_outside_development(self) -> Self:
@@ -119,6 +188,12 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode='after')
+    def _refuse_a_short_backup_key(self) -> Self:
+        if self.backup_key is not None and len(self.backup_key) < 32:
+            raise ValueError('PODSITE_BACKUP_KEY must be a random value of at least 32 characters')
+        return self
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith('sqlite')
@@ -126,6 +201,22 @@ class Settings(BaseSettings):
     @property
     def public_base_url(self) -> str:
         return self.base_url.rstrip('/')
+
+    @property
+    def answered_hosts(self) -> tuple[str, ...]:
+        """The host names requests may carry: the base URL's, the configured ones, and the
+        local names outside production."""
+        local = () if self.environment == 'production' else LOCAL_HOSTS
+        return (urlsplit(self.base_url).hostname or '', *self.trusted_hosts, *local)
+
+
+def _is_host_name(name: str) -> bool:
+    """A DNS name (ASCII, as IDNA writes it) or an IP address, without port or scheme."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return HOST_NAME.fullmatch(name) is not None
+    return True
 
 
 SETTINGS_KEY = 'PODSITE_SETTINGS'

@@ -1,15 +1,27 @@
 """The addresses of the site's public pages, for code that links to them without a request.
 
-Read models, the feed, the sitemap and the static export need these where there is no app
-context, and the listing pages build hundreds per page: `url_for` took 19 µs a call here
-(werkzeug finds the rule and quotes each part), these 0.6 µs (2026-12-06, busy machine). Each
+Read models, the feed, the sitemap, the static export and the emails the background sender
+makes need these where there is no request, and the listing pages build hundreds per page:
+`url_for` took 19 µs a call here (werkzeug finds the rule and quotes each part), these
+0.6 µs (2026-12-06, busy machine). Each
 builder names the endpoint it stands for, and `tests/test_urls.py` checks every one against
 `url_for` on the real URL map, so a route and its builder cannot drift apart. Inside a view,
 use `url_for` itself.
 
 Slugs and short-link names are `[a-z0-9-]` (`infrastructure/slugs.py` and the schemas check
-it), so they need no quoting.
+it), and the tokens of emailed links URL-safe base64, so they need no quoting.
 """
+
+import mimetypes
+import re
+from urllib.parse import urlsplit
+
+# What a download URL may end in: letters and digits, as media files' extensions are.
+_EXTENSION = re.compile(r'[a-z0-9]{1,5}')
+# Python's table names some types by a rarer extension than podcast apps expect.
+_USUAL_EXTENSIONS = {'audio/mpeg': 'mp3', 'audio/mp4': 'm4a', 'audio/x-m4a': 'm4a',
+                     'video/mp4': 'mp4', 'video/x-m4v': 'm4v', 'video/quicktime': 'mov',
+                     'audio/ogg': 'ogg', 'audio/opus': 'opus', 'audio/aac': 'aac'}  # fmt: skip
 
 
 def episode_url(number: int, slug: str) -> str:
@@ -27,9 +39,21 @@ def transcript_file_url(number: int, slug: str, extension: str) -> str:
     return f'/episodes/transcript/{number}/{slug}.{extension}'
 
 
-def download_url(number: int, slug: str) -> str:
-    """`episodes.download`"""
-    return f'/episodes/download/{number}/{slug}.mp3'
+def download_url(number: int, slug: str, extension: str = 'mp3') -> str:
+    """`episodes.download`: `extension` as `download_extension` gives it, so that a video
+    downloads as `.mp4`; any extension reaches the same file."""
+    return f'/episodes/download/{number}/{slug}.{extension}'
+
+
+def download_extension(media_type: str, media_url: str) -> str:
+    """The extension of the media file: its type's (`mp4` for `video/mp4`), else its URL's."""
+    media_type = media_type.split(';')[0].strip().lower()
+    if media_type in _USUAL_EXTENSIONS:
+        return _USUAL_EXTENSIONS[media_type]
+    _, dot, suffix = urlsplit(media_url).path.rpartition('/')[2].rpartition('.')
+    if dot and _EXTENSION.fullmatch(suffix.lower()):
+        return suffix.lower()
+    return (mimetypes.guess_extension(media_type) or '.mp3').lstrip('.')
 
 
 def chapters_url(number: int) -> str:
@@ -45,3 +69,28 @@ def guest_url(slug: str) -> str:
 def short_link_url(name: str) -> str:
     """`redirector.follow`"""
     return f'/r/{name}'
+
+
+def login_url() -> str:
+    """`account.login_get`"""
+    return '/account/login'
+
+
+def reset_request_url() -> str:
+    """`account.reset_request_get`"""
+    return '/account/reset'
+
+
+def reset_url(token: str) -> str:
+    """`account.reset_get`: tokens are URL-safe (`secrets.token_urlsafe`)."""
+    return f'/account/reset/{token}'
+
+
+def confirm_account_url(token: str) -> str:
+    """`account.confirm_get`: tokens are URL-safe (itsdangerous' URL-safe serializer)."""
+    return f'/account/confirm/{token}'
+
+
+def email_change_url(token: str) -> str:
+    """`account.email_change_get`: tokens are URL-safe, as above."""
+    return f'/account/email/{token}'

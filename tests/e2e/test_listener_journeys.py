@@ -1,16 +1,16 @@
 """What listeners do, in Debian's Chromium against a real server: from the home page to a
-moment of an episode through its transcript, search from the navigation, registering,
-and signing up for live stream alerts. No page logs a console error; screenshots of the
-main pages are kept under test-artifacts/screenshots/."""
+moment of an episode through its transcript, search from the navigation, registering
+(with the link it emails), and signing up for live stream alerts. No page logs a console
+error; screenshots of the main pages are kept under test-artifacts/screenshots/."""
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from podsite.data import Episode
+from podsite.data import Episode, OutboxMessage
 from tests.databases import DatabaseFactory
 from tests.e2e.chromium import BrowserPage, needs_chromium
 from tests.factories import silent_mp3
@@ -20,14 +20,18 @@ pytestmark = needs_chromium
 
 
 @pytest.fixture(scope='module')
-async def server(
-    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[str]:
+async def site_database(databases: DatabaseFactory) -> AsyncIterator[str]:
+    database_url = await databases.demo()
+    yield database_url
+    await databases.drop(database_url)
+
+
+@pytest.fixture(scope='module')
+async def server(site_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A demo site whose episodes' audio is served by podsite itself, so the player can
     load it offline."""
     folder = tmp_path_factory.mktemp('journeys')
-    database_url = await databases.demo()
-    engine = create_async_engine(database_url)
+    engine = create_async_engine(site_database)
     try:
         async with engine.connect() as connection:
             media_urls = (await connection.scalars(select(Episode.media_url))).all()
@@ -38,9 +42,26 @@ async def server(
     audio = silent_mp3(seconds=600)
     for url in media_urls:
         (media / url.rsplit('/', 1)[-1]).write_bytes(audio)
-    with podsite_server(database_url, folder, media_dir=str(media)) as base:
+    with podsite_server(site_database, folder, media_dir=str(media)) as base:
         yield base
-    await databases.drop(database_url)
+
+
+async def emailed_link(database_url: str, address: str) -> str:
+    """The path of the site link in the latest email to `address`, as the outbox keeps it."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            body = await connection.scalar(
+                select(OutboxMessage.body)
+                .where(OutboxMessage.to_address == address)
+                .order_by(OutboxMessage.id.desc())
+                .limit(1)
+            )
+    finally:
+        await engine.dispose()
+    match = re.search(r'https?://[^/\s]+(/account/\S+)', body or '')
+    assert match is not None, body
+    return match.group(1)
 
 
 async def test_a_listener_goes_from_the_home_page_to_a_moment_in_an_episode(
@@ -83,7 +104,7 @@ async def test_a_listener_searches_from_the_navigation(server: str, chromium: Br
 
 
 async def test_registering_with_a_bad_field_says_what_is_wrong_then_works(
-    server: str, chromium: BrowserPage
+    server: str, site_database: str, chromium: BrowserPage
 ) -> None:
     page = chromium.page
     await page.goto(f'{server}/account/register')
@@ -101,7 +122,12 @@ async def test_registering_with_a_bad_field_says_what_is_wrong_then_works(
     await page.fill('#password', 'a good long password')
     await page.fill('#confirm', 'a good long password')
     await page.click('main form button[type=submit]')
-    await page.wait_for_url(re.compile(r'/account'))
+    message = page.locator('.form-message[role="status"]')
+    await message.wait_for()
+    assert 'Check your email' in await message.inner_text()
+    await page.goto(server + await emailed_link(site_database, 'robin@example.com'))
+    await page.click('main form button[type=submit]')
+    await page.locator('text=your account is ready').wait_for()
     assert 'Robin Listener' in await page.inner_text('header')
     # The refused form is answered with 400, which Chromium reports; nothing else may be.
     assert [e for e in chromium.console_errors if 'status of 400' not in e] == []

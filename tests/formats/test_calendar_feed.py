@@ -8,6 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from podsite.formats.calendar_feed import Event, calendar
+from podsite.formats.xml_text import NOT_IN_XML, clean_text
+from tests.strategies import any_text
 
 START = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
 
@@ -90,9 +92,27 @@ def test_any_text_is_written_as_valid_lines_and_reads_back(text: str) -> None:
     written = calendar([event(description=text)], product_id='-//p//EN', name='Show')
     assert_valid_lines(written)
     read = icalendar.Calendar.from_ical(written).events[0]
-    # Content lines end in CRLF, so a lone CR or LF in the text comes back as one newline.
-    expected = text.replace('\r\n', '\n').replace('\r', '\n')
+    # Content lines end in CRLF, so a lone CR or LF in the text comes back as one newline;
+    # characters XML does not allow (RFC 5545 allows no control characters) are left out.
+    expected = clean_text(text).replace('\r\n', '\n').replace('\r', '\n')
     assert str(read['DESCRIPTION']) == expected
+
+
+@given(any_text(max_size=200))
+def test_no_stored_text_can_break_the_calendar(text: str) -> None:
+    """The show's title and a stream's guid, title and description are stored text; the
+    address is the site's own, from the settings."""
+    written = calendar(
+        [event(uid=f'{text}@podcast.test', summary=text, description=text)],
+        product_id='-//p//EN',
+        name=text,
+    )
+    assert_valid_lines(written)
+    assert NOT_IN_XML.search(written) is None
+    read = icalendar.Calendar.from_ical(written)
+    assert str(read.events[0]['SUMMARY']) == clean_text(text).replace('\r\n', '\n').replace(
+        '\r', '\n'
+    )
 
 
 def test_an_empty_schedule_is_still_a_valid_calendar() -> None:

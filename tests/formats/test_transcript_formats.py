@@ -18,6 +18,7 @@ from podsite.formats.transcript_formats import (
     parse_transcript,
     render_text,
     render_vtt,
+    speaker_count,
 )
 from podsite.schemas.catalogue import TranscriptCue
 
@@ -178,6 +179,15 @@ def test_text_without_timestamps_stays_plain() -> None:
     assert untimed.text == 'Just words.\n\n10:30 was too late to start.\nMore words.\n\nEnd.'
 
 
+def test_vertical_tabs_and_form_feeds_are_left_out_not_taken_for_binary_data() -> None:
+    parsed = parse_transcript(
+        'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nSoft\x0bbreak\x0c and \ufffeodd\n',
+        transcript_format='vtt',
+    )
+    assert [cue.text for cue in parsed.cues] == ['Softbreak and odd']
+    assert parsed.text == 'Softbreak and odd'
+
+
 @pytest.mark.parametrize(
     ('source', 'transcript_format', 'line', 'message'),
     [
@@ -193,7 +203,6 @@ def test_text_without_timestamps_stays_plain() -> None:
         ),
         ('WEBVTT\n\n00:00:01.000 --> \nno end', 'vtt', 3, 'is not a valid timestamp'),
         ('WEBVTT\n\n00:61:01.000 --> 00:62:00.000\nx', 'vtt', 3, 'is not a valid timestamp'),
-        ('WEBVTT\n\n00:00:05.000 --> 00:00:02.000\nbackwards', 'vtt', 3, 'ends before it starts'),
         ('WEBVTT\n\nintro\njust words\n', 'vtt', 4, 'expected a cue timing'),
         ('1\nno timing at all\n', 'srt', 2, 'expected a cue timing like "00:00:01,000 --> '),
         ('1\n00:00:01,000 --> 00:00:02,000\nok\n\nstray words\n', 'srt', 5, 'expected a cue'),
@@ -286,7 +295,10 @@ def test_cues_as_the_database_stores_them() -> None:
 
 
 def test_formats_by_suffix_and_media_type() -> None:
-    assert FORMAT_BY_SUFFIX == {'.txt': 'text', '.vtt': 'vtt', '.srt': 'srt'}
+    assert FORMAT_BY_SUFFIX == {
+        '.txt': 'text', '.vtt': 'vtt', '.srt': 'srt', '.md': 'markdown', '.markdown': 'markdown'
+    }  # fmt: skip
+    assert FORMAT_BY_MEDIA_TYPE['text/markdown'] == 'markdown'
     assert FORMAT_BY_MEDIA_TYPE['text/vtt'] == 'vtt'
     assert FORMAT_BY_MEDIA_TYPE['application/x-subrip'] == 'srt'
     assert FORMAT_BY_MEDIA_TYPE['text/plain'] == 'text'
@@ -344,3 +356,105 @@ def test_podcasting_2_0_webvtt_example(shared_data: Path) -> None:
 def stored_cues(stored: list[dict[str, Any]] | None) -> list[TranscriptCue]:
     """Cues as the database keeps them (JSON), read back."""
     return [TranscriptCue.model_validate(cue) for cue in stored or []]
+
+
+def test_a_cue_that_ends_before_it_starts_is_repaired_and_the_rest_is_read() -> None:
+    cues = [f'00:00:{n:02d}.000 --> 00:00:{n + 1:02d}.000\nCue {n}.' for n in range(0, 40, 2)]
+    cues[7] = '00:00:14.000 --> 00:00:11.500\nCue 14.'
+    parsed = parse_transcript('WEBVTT\n\n' + '\n\n'.join(cues), transcript_format='vtt')
+    assert len(parsed.cues) == 20
+    assert (parsed.cues[7].start, parsed.cues[7].end, parsed.cues[7].text) == (
+        14.0,
+        None,
+        'Cue 14.',
+    )
+    (warning,) = parsed.warnings
+    assert warning.startswith('line 24: cue timing "00:00:14.000 --> 00:00:11.500" ends before')
+    # Written out again, it runs to the next cue.
+    assert '00:00:14.000 --> 00:00:16.000\nCue 14.' in render_vtt(parsed.cues)
+
+
+def test_caption_speaker_changes_become_turns_never_escaped_markers() -> None:
+    source = (
+        'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n>> Welcome to the show.\n\n'
+        '00:00:03.000 --> 00:00:05.000\nGlad you are here. >> Thanks for\n\n'
+        '00:00:05.000 --> 00:00:07.000\nhaving me.\n'
+    )
+    parsed = parse_transcript(source, transcript_format='vtt')
+    assert [(c.text, c.new_turn) for c in parsed.cues] == [
+        ('Welcome to the show.', True),
+        ('Glad you are here.', False),
+        ('Thanks for', True),
+        ('having me.', False),
+    ]
+    assert parsed.text == 'Welcome to the show. Glad you are here.\n\nThanks for having me.'
+    written = render_vtt(parsed.cues)
+    assert '&gt;' not in written and '>> Thanks for' in written
+    assert parse_transcript(written, transcript_format='vtt').cues == parsed.cues
+    assert '&gt;' not in render_text(parsed)
+    # Stored cues carry the mark only where it is set.
+    assert cues_to_json(parsed.cues)[1] == {
+        'start': 3.0, 'end': 5.0, 'speaker': None, 'text': 'Glad you are here.'
+    }  # fmt: skip
+
+
+def test_a_speaker_change_with_a_name_names_the_speaker(shared_data: Path) -> None:
+    srt = (
+        '1\n00:00:00,000 --> 00:00:01,000\n>> Ada: Hello.\n\n'
+        '2\n00:00:01,000 --> 00:00:02,000\nand welcome.\n\n'
+        '3\n00:00:02,000 --> 00:00:03,000\n>> Hi!\n\n'
+        '4\n00:00:03,000 --> 00:00:04,000\n>> Ada: Bye.\n'
+    )
+    parsed = parse_transcript(srt, transcript_format='srt')
+    assert [(c.speaker, c.text) for c in parsed.cues] == [
+        ('Ada', 'Hello.'), ('Ada', 'and welcome.'), (None, 'Hi!'), ('Ada', 'Bye.')
+    ]  # fmt: skip
+    real = shared_data / 'talkpython-transcripts' / 'transcripts'
+    for path in real.glob('49[4-7]-*.vtt'):
+        source = path.read_text('utf-8')
+        flet = parse_transcript(source, transcript_format='vtt')
+        assert sum(cue.new_turn for cue in flet.cues) == source.count('>>') > 5, path.name
+        assert not any('>>' in cue.text for cue in flet.cues), path.name
+        assert '&gt;' not in flet.text
+
+
+MARKDOWN = """# Episode 12: Moving house
+
+**Ada Lovelace:** Welcome, everyone. See [our notes](https://example.org/12)
+for the links.
+
+**Grace Hopper**: Thanks, Ada. I watched M*A*S*H with @_grace_ fans.
+
+A paragraph nobody is named for.
+
+**Ada Lovelace:** Bye!
+"""
+
+
+def test_markdown_transcripts_with_bold_speaker_names() -> None:
+    parsed = parse_transcript(MARKDOWN, transcript_format='markdown')
+    assert parsed.cues == []
+    assert parsed.text.split('\n\n') == [
+        'Episode 12: Moving house',
+        'Ada Lovelace: Welcome, everyone. See our notes for the links.',
+        'Grace Hopper: Thanks, Ada. I watched M*A*S*H with @_grace_ fans.',
+        'A paragraph nobody is named for.',
+        'Ada Lovelace: Bye!',
+    ]
+    assert speaker_count(MARKDOWN, 'markdown') == 3
+
+
+def test_markdown_transcripts_with_a_time_per_turn_are_timed() -> None:
+    source = '**Ada** [00:00:05]: Hello.\n\n**Grace** (01:02:03): Hi.\n\n**Ada** [1:02:10]: Bye.'
+    parsed = parse_transcript(source, transcript_format='markdown')
+    assert [(c.start, c.speaker, c.text) for c in parsed.cues] == [
+        (5.0, 'Ada', 'Hello.'), (3723.0, 'Grace', 'Hi.'), (3730.0, 'Ada', 'Bye.')
+    ]  # fmt: skip
+
+
+def test_speaker_names_are_counted_in_every_format() -> None:
+    assert speaker_count(VTT, 'vtt') == 5
+    assert speaker_count('WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n', 'vtt') == 0
+    text = '00:00:01 Ada: Hi.\n\n00:00:02 Bo: Hey.\n\n00:00:03 Ada: Bye.\n\n00:00:04 Bo: Bye.'
+    assert speaker_count(text, 'text') == 4
+    assert speaker_count('00:00:01 Note: one label is prose.\n', 'text') == 0

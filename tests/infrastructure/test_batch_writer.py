@@ -1,134 +1,260 @@
-"""Events written in batches off the request path."""
+"""Events spooled on the request path and written in batches off it, each batch in one
+transaction with the spool's progress: none lost, none stored twice."""
 
 import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
 
 from podsite.infrastructure.batch_writer import BatchWriter
+from podsite.infrastructure.spool import Spool, SpoolProgress
+from tests.infrastructure.test_spool import files_in, spool_in_a_process_that_dies, spooled_lines
 
 
-def recording_writer(
-    *, interval: float, max_batch: int
-) -> tuple[BatchWriter[int], list[list[int]]]:
-    """A writer whose batches land in the returned list."""
-    written: list[list[int]] = []
+@dataclass
+class Database:
+    """Stores batches and the spool's progress together, as one transaction does."""
 
-    async def write(events: list[int]) -> None:
-        written.append(events)
+    batches: list[list[int]] = field(default_factory=list)
+    progress: dict[str, int] = field(default_factory=dict)
+    failing: bool = False
+    fails_after_commit: bool = False
 
-    return BatchWriter(write, name='test events', interval=interval, max_batch=max_batch), written
+    @property
+    def events(self) -> list[int]:
+        return [event for batch in self.batches for event in batch]
+
+    async def write(self, events: list[int], progress: SpoolProgress) -> None:
+        if self.failing:
+            raise ConnectionRefusedError(111, 'Connection refused')
+        await asyncio.sleep(0)
+        if events:  # a write of none only forgets the progress of finished segments
+            self.batches.append(events)
+        self.progress.update(progress.stored)
+        for name in progress.finished:
+            del self.progress[name]
+        if self.fails_after_commit:
+            self.fails_after_commit = False
+            raise ConnectionResetError('the connection broke before the commit was confirmed')
+
+    async def read_progress(self, segments: object) -> dict[str, int]:
+        if self.failing:
+            raise ConnectionRefusedError(111, 'Connection refused')
+        return dict(self.progress)
 
 
-async def test_a_full_batch_is_written_at_once_and_the_rest_waits_for_the_interval() -> None:
-    writer, written = recording_writer(interval=60, max_batch=10)
-    writer.start()
+def writer_over(
+    database: Database, folder: Path, *, interval: float = 60, max_batch: int = 10
+) -> BatchWriter[int]:
+    return BatchWriter(
+        database.write,
+        database.read_progress,
+        spool=Spool(folder),
+        encode=lambda event: str(event).encode(),
+        decode=int,
+        name='test events',
+        interval=interval,
+        max_batch=max_batch,
+    )
+
+
+async def test_events_are_spooled_as_recorded_and_written_in_batches(tmp_path: Path) -> None:
+    database = Database()
+    writer = writer_over(database, tmp_path, max_batch=10)
     for event in range(25):
+        writer.record(event)
+
+    assert spooled_lines(tmp_path) == [[str(event) for event in range(25)]]
+    assert await writer.flush()
+    assert [len(batch) for batch in database.batches] == [10, 10, 5]
+    assert database.events == list(range(25))
+    assert writer.pending == 0 and spooled_lines(tmp_path) == []
+
+
+async def test_a_full_batch_wakes_the_writer_and_later_events_wait_for_the_interval(
+    tmp_path: Path,
+) -> None:
+    database = Database()
+    writer = writer_over(database, tmp_path, interval=60, max_batch=10)
+    writer.start()
+    for event in range(10):
+        writer.record(event)
+    await asyncio.sleep(0.05)
+    for event in range(10, 15):
         writer.record(event)
     await asyncio.sleep(0.05)
 
-    assert [len(batch) for batch in written] == [10, 10]
+    assert database.batches == [list(range(10))]
     assert writer.pending == 5  # not a transaction of its own while traffic goes on
-
     await writer.stop()
-    assert [len(batch) for batch in written] == [10, 10, 5]
-    assert [event for batch in written for event in batch] == list(range(25))
+    assert database.batches == [list(range(10)), list(range(10, 15))]
 
 
-async def test_a_quiet_writer_writes_what_it_has_every_interval() -> None:
-    writer, written = recording_writer(interval=0.05, max_batch=10)
+async def test_a_quiet_writer_writes_what_it_has_every_interval(tmp_path: Path) -> None:
+    database = Database()
+    writer = writer_over(database, tmp_path, interval=0.05)
     writer.start()
     writer.record(1)
     writer.record(2)
     await asyncio.sleep(0.3)
 
-    assert written == [[1, 2]]
+    assert database.batches == [[1, 2]]
     await writer.stop()
 
 
-async def test_events_recorded_during_a_write_wait_for_the_next_interval() -> None:
-    written: list[list[int]] = []
+async def test_events_recorded_during_a_write_wait_for_the_next_flush(tmp_path: Path) -> None:
+    database = Database()
+    write = database.write
 
-    async def slow_write(events: list[int]) -> None:
-        if not written:
-            writer.record(100)  # traffic goes on while the first batch is written
-        await asyncio.sleep(0.01)
-        written.append(events)
+    async def write_while_traffic_goes_on(events: list[int], progress: SpoolProgress) -> None:
+        if not database.batches:
+            writer.record(100)
+        await write(events, progress)
 
-    writer = BatchWriter(slow_write, name='test events', interval=0.1, max_batch=10)
-    writer.start()
+    writer = writer_over(database, tmp_path)
+    writer.write = write_while_traffic_goes_on
     writer.record(1)
     writer.record(2)
-    await asyncio.sleep(0.15)
 
-    assert written == [[1, 2]]  # one write per interval, not one per event that came in
+    assert await writer.flush()
+    assert database.batches == [[1, 2]]  # one write per flush, not one per event that came in
     assert writer.pending == 1
-    await writer.stop()
-    assert written == [[1, 2], [100]]
+    assert await writer.flush()
+    assert database.batches == [[1, 2], [100]]
 
 
-async def test_stopping_writes_the_events_recorded_during_its_last_write() -> None:
-    written: list[list[int]] = []
+async def test_stopping_writes_the_events_recorded_during_its_last_writes(tmp_path: Path) -> None:
+    database = Database()
+    write = database.write
 
-    async def slow_write(events: list[int]) -> None:
-        if len(written) < 2:
-            writer.record(100 + len(written))  # the last requests finish while it writes
-        await asyncio.sleep(0.01)
-        written.append(events)
+    async def write_while_the_last_requests_finish(
+        events: list[int], progress: SpoolProgress
+    ) -> None:
+        if len(database.batches) < 2:
+            writer.record(100 + len(database.batches))
+        await write(events, progress)
 
-    writer = BatchWriter(slow_write, name='test events', interval=60, max_batch=10)
+    writer = writer_over(database, tmp_path)
+    writer.write = write_while_the_last_requests_finish
     writer.start()
     writer.record(1)
     await writer.stop()
 
-    assert written == [[1], [100], [101]]
-    assert writer.pending == 0
+    assert database.batches == [[1], [100], [101]]
+    assert database.progress == {}, 'the progress of segments stored in full is forgotten'
+    assert files_in(tmp_path) == []
 
 
-async def test_stopping_keeps_the_events_a_failed_write_could_not_store() -> None:
-    async def failing_write(events: list[int]) -> None:
-        raise OSError('database unavailable')
-
-    writer = BatchWriter(failing_write, name='test events', interval=60, max_batch=10)
+async def test_what_a_stop_cannot_write_is_written_by_the_next_start(tmp_path: Path) -> None:
+    database = Database(failing=True)
+    writer = writer_over(database, tmp_path)
     writer.start()
-    writer.record(1)
+    for event in range(3):
+        writer.record(event)
+    await writer.stop()
+    assert database.batches == []
+    assert spooled_lines(tmp_path) == [['0', '1', '2']]
+
+    database.failing = False
+    next_start = writer_over(database, tmp_path, interval=0.05)
+    next_start.start()
+    await asyncio.sleep(0.2)
+
+    assert database.events == [0, 1, 2]
+    await next_start.stop()
+    assert files_in(tmp_path) == []
+
+
+async def test_the_events_of_a_killed_process_are_written_by_another(tmp_path: Path) -> None:
+    spool_in_a_process_that_dies(tmp_path, [b'1', b'2', b'3'])
+    database = Database()
+    writer = writer_over(database, tmp_path, interval=60)
+    writer.start()
+    await asyncio.sleep(0.2)
+
+    assert database.events == [1, 2, 3]
+    await writer.stop()
+    assert files_in(tmp_path) == []
+
+
+async def test_a_segment_is_resumed_after_the_lines_the_database_has(tmp_path: Path) -> None:
+    spool_in_a_process_that_dies(tmp_path, [b'1', b'2', b'3', b'4', b'5'])
+    (segment,) = [name.removesuffix('.jsonl') for name in files_in(tmp_path) if '.jsonl' in name]
+    database = Database(progress={segment: 3})  # it died after committing 3 of them
+    writer = writer_over(database, tmp_path)
+    writer.start()
     await writer.stop()
 
-    assert writer.pending == 1
+    assert database.events == [4, 5]
 
 
-async def test_a_queue_that_fills_during_a_write_keeps_exactly_the_unwritten_events() -> None:
-    written: list[list[int]] = []
+async def test_a_write_that_failed_after_its_commit_is_not_stored_again(tmp_path: Path) -> None:
+    database = Database(fails_after_commit=True)
+    writer = writer_over(database, tmp_path)
+    writer.record(1)
+    writer.record(2)
 
-    async def slow_write(events: list[int]) -> None:
-        if not written:
-            for event in range(100, 104):  # an outage's backlog: the full queue drops 1 and 2
-                writer.record(event)
-        await asyncio.sleep(0)
-        written.append(events)
+    assert not await writer.flush()
+    assert await writer.flush()
+    assert database.events == [1, 2]
 
-    writer = BatchWriter(slow_write, name='test events', interval=60, max_batch=3, max_queued=5)
-    for event in (1, 2, 3):
+
+async def test_a_line_cut_short_is_skipped_and_the_rest_written(tmp_path: Path) -> None:
+    spool_in_a_process_that_dies(tmp_path, [b'1', b'2'], tail=b'3x')
+    database = Database()
+    writer = writer_over(database, tmp_path)
+    writer.start()
+    await writer.stop()
+
+    assert database.events == [1, 2]
+    assert files_in(tmp_path) == []
+
+
+class FullDisk(Spool):
+    def append(self, line: bytes) -> None:
+        raise OSError(28, 'No space left on device')
+
+
+async def test_events_the_spool_cannot_take_are_kept_in_memory_and_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = Database()
+    writer = writer_over(database, tmp_path)
+    writer.spool = FullDisk(tmp_path)
+    writer.record(1)
+    writer.record(2)
+    assert writer.pending == 2
+    assert caplog.text.count('cannot take events') == 1, 'said once, not for every request'
+
+    assert await writer.flush()
+    assert database.events == [1, 2]
+
+
+async def test_flushes_at_the_same_time_store_each_event_once(tmp_path: Path) -> None:
+    database = Database()
+    writer = writer_over(database, tmp_path, max_batch=2)
+    for event in range(5):
         writer.record(event)
 
-    assert await writer.flush()
-    assert written == [[1, 2, 3]]
-    assert writer.pending == 4, 'the four events recorded during the write are still queued'
-    assert await writer.flush()
-    assert written == [[1, 2, 3], [100, 101, 102], [103]]
+    assert await asyncio.gather(writer.flush(), writer.flush()) == [True, True]
+    assert database.events == [0, 1, 2, 3, 4]
 
 
-async def test_a_backlog_larger_than_the_batch_drops_the_oldest_unwritten_events_too() -> None:
-    written: list[list[int]] = []
+async def test_an_outage_is_one_line_a_round_and_anything_else_a_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = Database(failing=True)
+    writer = writer_over(database, tmp_path)
+    writer.record(1)
+    assert not await writer.flush()
+    assert 'the database is unavailable ([Errno 111] Connection refused)' in caplog.text
+    assert 'Traceback' not in caplog.text
 
-    async def slow_write(events: list[int]) -> None:
-        if not written:
-            for event in range(100, 106):  # drops 1 and 2 (written now), 3 and 100 (never)
-                writer.record(event)
-        written.append(events)
+    async def broken(events: list[int], progress: SpoolProgress) -> None:
+        raise ValueError('a bug')
 
-    writer = BatchWriter(slow_write, name='test events', interval=60, max_batch=2, max_queued=5)
-    for event in (1, 2, 3):
-        writer.record(event)
-
-    assert await writer.flush()
-    assert written == [[1, 2]], 'event 3 was dropped before its turn, so the flush ends'
-    assert await writer.flush()
-    assert [event for batch in written for event in batch] == [1, 2, 101, 102, 103, 104, 105]
+    writer.write = broken
+    database.failing = False
+    assert not await writer.flush()
+    assert 'Traceback' in caplog.text and 'a bug' in caplog.text

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from alembic import command
+from lxml import etree
 from quart import Quart
 from sqlalchemy import make_url, select
 from sqlalchemy.engine import Connection
@@ -21,20 +22,24 @@ from typer.testing import CliRunner, Result
 
 from podsite.app import create_app
 from podsite.cli import cli
-from podsite.data import Base
+from podsite.data import Base, Episode
 from podsite.infrastructure import db
+from podsite.infrastructure.passwords import hash_password
 from podsite.services.accounts import account_service
 from podsite.services.operations import schema_service
 from podsite.tools import backup_service
-from tests.databases import settings_for, snapshot
+from tests.databases import Snapshot, run_on, settings_for, snapshot
 
 
-def podsite(runner: CliRunner, database_url: str, *arguments: str) -> Result:
-    return runner.invoke(cli, list(arguments), env={'PODSITE_DATABASE_URL': database_url})
+def podsite(runner: CliRunner, database_url: str, *arguments: str, **settings: str) -> Result:
+    """Runs `podsite` with the database and any other `PODSITE_` settings given by name."""
+    env = {'PODSITE_DATABASE_URL': database_url}
+    env |= {f'PODSITE_{name.upper()}': value for name, value in settings.items()}
+    return runner.invoke(cli, list(arguments), env=env)
 
 
-def succeeds(runner: CliRunner, database_url: str, *arguments: str) -> Result:
-    result = podsite(runner, database_url, *arguments)
+def succeeds(runner: CliRunner, database_url: str, *arguments: str, **settings: str) -> Result:
+    result = podsite(runner, database_url, *arguments, **settings)
     assert result.exit_code == 0, result.output
     return result
 
@@ -53,7 +58,8 @@ async def content_version(database_url: str) -> int:
 
 
 async def add_accounts(database_url: str) -> None:
-    """A listener logged in with a pending password reset and mail in the outbox."""
+    """A listener logged in with a pending password reset link, another reset asked for and
+    not yet mailed, and mail in the outbox."""
     app = create_app(settings_for(database_url))
     db.open_database_for(app, settings_for(database_url))
     try:
@@ -62,9 +68,9 @@ async def add_accounts(database_url: str) -> None:
                 name='Listener', email='listener@example.com', password='a long password'
             )
             await account_service.start_session(user_id=user.id)
-            await account_service.start_password_reset(
-                email='listener@example.com', base_url='https://podcast.test'
-            )
+            await account_service.request_password_reset(email='listener@example.com')
+            await account_service.issue_requested_resets(base_url='https://podcast.test')
+            await account_service.request_password_reset(email='listener@example.com')
     finally:
         await db.close_database_for(app)
 
@@ -122,8 +128,9 @@ def test_round_trip_sqlite_postgresql_sqlite_keeps_catalogue_users_and_analytics
     )
     for name in ('user_account', 'download_event', 'download_count', 'short_link', 'click_event'):
         assert original[name], f'the source should have {name} rows to compare'
-    left_out = {'user_session': [], 'password_reset': []}
+    left_out = {'user_session': [], 'password_reset': [], 'password_reset_request': []}
     assert original['user_session'] and original['password_reset']
+    assert original['password_reset_request']
     assert on_postgresql == original | left_out
     assert back_on_sqlite == original | left_out
     assert asyncio.run(content_version(final)) > asyncio.run(content_version(source))
@@ -154,7 +161,14 @@ def test_values_are_written_portably(runner: CliRunner, database_url: str) -> No
     assert manifest['format'] == 'podsite-backup'
     assert manifest['schema_revision'] == schema_service.head_revision()
     assert rows['episode']['rows'] == 40
-    assert set(manifest['left_out']) == {'search_document', 'user_session', 'password_reset'}
+    assert set(manifest['left_out']) == {
+        'search_document',
+        'user_session',
+        'password_reset',
+        'rate_limit_counter',
+        'password_reset_request',
+        'spooled_segment',
+    }
     assert datetime.fromisoformat(episode['published_at']).utcoffset() is not None
     assert isinstance(episode['is_published'], bool)
     assert isinstance(episode['soundbites'], list)
@@ -209,6 +223,20 @@ def drop_an_episode_and_fix_its_checksum(path: Path) -> None:
     rewrite(path, {'episode.jsonl': episodes, 'manifest.json': json.dumps(manifest).encode()})
 
 
+def change_first_row(path: Path, table: str, **values: Any) -> None:
+    """Gives the first row of a table's file other values, with its checksum made to match:
+    an archive made by something else than podsite, or by a podsite that stored them."""
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read('manifest.json'))
+        first, rest = archive.read(f'{table}.jsonl').split(b'\n', 1)
+    # ASCII JSON: a lone surrogate can only be written as an escape.
+    rows = json.dumps(json.loads(first) | values).encode() + b'\n' + rest
+    for entry in manifest['tables']:
+        if entry['name'] == table:
+            entry['sha256'] = hashlib.sha256(rows).hexdigest()
+    rewrite(path, {f'{table}.jsonl': rows, 'manifest.json': json.dumps(manifest).encode()})
+
+
 def truncate(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
@@ -236,16 +264,17 @@ DAMAGE = {
 
 
 @pytest.mark.parametrize('damage', DAMAGE.keys())
-def test_an_untrustworthy_archive_changes_nothing_even_with_force(
+def test_a_damaged_archive_changes_nothing_even_with_force_and_trust(
     runner: CliRunner, database_url: str, damage: str
 ) -> None:
+    """Trusting an unsigned archive waives its signature, none of the other checks."""
     succeeds(runner, database_url, 'backup', 'site.zip')
     spoil, message = DAMAGE[damage]
     spoil(Path('site.zip'))
     before = asyncio.run(snapshot(database_url))
     version = asyncio.run(content_version(database_url))
 
-    result = podsite(runner, database_url, 'restore', 'site.zip', '--force')
+    result = podsite(runner, database_url, 'restore', 'site.zip', '--force', '--trust-unsigned')
 
     assert result.exit_code == 1
     assert 'Cannot restore site.zip' in result.output
@@ -323,7 +352,9 @@ async def test_a_backup_is_one_snapshot_while_the_site_goes_on_writing(
 
     async with app.app_context():
         manifest = await backup_service.write_backup(
-            tmp_path / 'site.zip', on_progress=write_meanwhile
+            tmp_path / 'site.zip',
+            key=backup_service.SigningKey.of(settings_for(database_url)),
+            on_progress=write_meanwhile,
         )
     assert writes == ['episode']
     with zipfile.ZipFile(tmp_path / 'site.zip') as archive:
@@ -332,3 +363,178 @@ async def test_a_backup_is_one_snapshot_while_the_site_goes_on_writing(
         (now,) = other.execute('SELECT count(*) FROM guest').fetchone()
     guests = next(entry for entry in manifest.tables if entry.name == 'guest')
     assert guests.rows == now - 1
+
+
+# Signatures
+
+BACKUP_KEY = 'a backup key of at least thirty-two characters'
+OTHER_KEY = 'another backup key, just as long as the first'
+CHANGED_AFTER_SIGNING = 'its signature does not match its content'
+
+
+def restorable(original: Snapshot) -> Snapshot:
+    """A snapshot without the tables a backup leaves out (logins, reset links, counters)."""
+    return {name: rows for name, rows in original.items() if name not in backup_service.LEFT_OUT}
+
+
+def add_an_admin_and_recompute_the_manifest(path: Path) -> None:
+    """What someone who can write the archive would do: add an administrator they know the
+    password of, and make every checksum and count in the manifest agree again."""
+    columns = [column.name for column in Base.metadata.tables['user_account'].columns]
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read('manifest.json'))
+        accounts = archive.read('user_account.jsonl')
+    intruder = dict.fromkeys(columns) | {
+        'id': 9_999, 'email': 'intruder@example.com', 'name': 'Intruder', 'role': 'admin',
+        'password_hash': asyncio.run(hash_password('intruder password')),
+        'wants_newsletter': False, 'wants_episode_emails': False,
+        'created_at': datetime.now(UTC).isoformat(),
+    }  # fmt: skip
+    accounts += json.dumps(intruder).encode() + b'\n'
+    for entry in manifest['tables']:
+        if entry['name'] == 'user_account':
+            entry['sha256'] = hashlib.sha256(accounts).hexdigest()
+            entry['rows'] += 1
+    rewrite(path, {'user_account.jsonl': accounts, 'manifest.json': json.dumps(manifest).encode()})
+
+
+def test_a_signed_backup_restores_exactly(
+    runner: CliRunner, database_url: str, empty_database_url: str
+) -> None:
+    made = succeeds(runner, database_url, 'backup', 'site.zip', backup_key=BACKUP_KEY)
+    key = backup_service.SigningKey.of(settings_for(database_url, backup_key=BACKUP_KEY))
+    assert f'Signed with the key from PODSITE_BACKUP_KEY (key {key.key_id})' in made.output
+    with zipfile.ZipFile('site.zip') as archive:
+        signature = json.loads(archive.read('signature.json'))
+    assert signature['algorithm'] == 'HMAC-SHA256' and signature['key_id'] == key.key_id
+
+    restored = succeeds(runner, empty_database_url, 'restore', 'site.zip', backup_key=BACKUP_KEY)
+
+    assert 'Signature good' in restored.output
+    assert restorable(asyncio.run(snapshot(empty_database_url))) == restorable(
+        asyncio.run(snapshot(database_url))
+    )
+
+
+def test_an_added_admin_with_a_recomputed_manifest_is_refused(
+    runner: CliRunner, database_url: str, empty_database_url: str
+) -> None:
+    succeeds(runner, database_url, 'backup', 'site.zip')
+    add_an_admin_and_recompute_the_manifest(Path('site.zip'))
+    before = asyncio.run(snapshot(empty_database_url))
+
+    refused = podsite(runner, empty_database_url, 'restore', 'site.zip')
+
+    assert refused.exit_code == 1
+    message = ' '.join(refused.output.split())
+    assert 'Cannot restore site.zip' in message and CHANGED_AFTER_SIGNING in message
+    assert '--trust-unsigned' in message
+    assert asyncio.run(snapshot(empty_database_url)) == before
+
+    # Told to trust it, the operator gets what the file holds, and a warning.
+    trusted = succeeds(runner, empty_database_url, 'restore', 'site.zip', '--trust-unsigned')
+    assert 'Restoring an untrusted backup' in trusted.output
+    accounts = asyncio.run(snapshot(empty_database_url))['user_account']
+    assert any('intruder@example.com' in row for row in accounts)
+
+
+def test_an_unsigned_backup_is_refused_unless_trusted(
+    runner: CliRunner, database_url: str, empty_database_url: str
+) -> None:
+    succeeds(runner, database_url, 'backup', 'site.zip')
+    rewrite(Path('site.zip'), {'signature.json': None})  # as podsite wrote them before
+
+    refused = podsite(runner, empty_database_url, 'restore', 'site.zip')
+    assert refused.exit_code == 1
+    message = ' '.join(refused.output.split())
+    assert 'it is not signed' in message and 'pass --trust-unsigned' in message
+
+    trusted = succeeds(runner, empty_database_url, 'restore', 'site.zip', '--trust-unsigned')
+    assert 'Restoring an untrusted backup (--trust-unsigned): it is not signed' in ' '.join(
+        trusted.output.split()
+    )
+    assert restorable(asyncio.run(snapshot(empty_database_url))) == restorable(
+        asyncio.run(snapshot(database_url))
+    )
+
+
+@pytest.mark.parametrize(
+    ('signature', 'message'),
+    [(b'{"algorithm": "none"}', CHANGED_AFTER_SIGNING),
+     (b'not json', CHANGED_AFTER_SIGNING),
+     (json.dumps({'algorithm': 'HMAC-SHA256', 'signed_file': 'manifest.json',
+                  'key_id': '0123456789abcdef', 'mac': '0' * 64}).encode(),
+      "signed with another key than this site's (from PODSITE_SECRET_KEY)")],
+)  # fmt: skip
+def test_a_forged_signature_is_refused(
+    runner: CliRunner, database_url: str, empty_database_url: str, signature: bytes, message: str
+) -> None:
+    succeeds(runner, database_url, 'backup', 'site.zip')
+    rewrite(Path('site.zip'), {'signature.json': signature})
+    refused = podsite(runner, empty_database_url, 'restore', 'site.zip')
+    assert refused.exit_code == 1
+    assert message in ' '.join(refused.output.split())
+
+
+def test_the_backup_key_is_needed_to_restore_and_outlives_the_secret_key(
+    runner: CliRunner, database_url: str, empty_database_url: str
+) -> None:
+    succeeds(runner, database_url, 'backup', 'keyed.zip', backup_key=BACKUP_KEY)
+    succeeds(runner, database_url, 'backup', 'unkeyed.zip')
+
+    for archive, settings in (
+        ('keyed.zip', {'backup_key': OTHER_KEY}),
+        ('keyed.zip', {}),
+        ('unkeyed.zip', {'secret_key': OTHER_KEY}),
+    ):
+        refused = podsite(runner, empty_database_url, 'restore', archive, **settings)
+        assert refused.exit_code == 1, (archive, settings)
+        assert 'signed with another key' in ' '.join(refused.output.split())
+    succeeds(
+        runner, empty_database_url, 'restore', 'keyed.zip',
+        backup_key=BACKUP_KEY, secret_key=OTHER_KEY,
+    )  # fmt: skip
+
+
+def test_a_short_backup_key_is_a_configuration_error(
+    runner: CliRunner, empty_database_url: str
+) -> None:
+    result = podsite(runner, empty_database_url, 'backup', 'site.zip', backup_key='short')
+    assert result.exit_code == 2
+    message = ' '.join(result.output.split())
+    assert 'PODSITE_BACKUP_KEY must be a random value of at least 32 characters' in message
+    assert not Path('site.zip').exists()
+
+
+async def feed_titles(database_url: str) -> list[str]:
+    """The show's title and its episodes' titles, read from its feed by a strict parser."""
+    app = create_app(settings_for(database_url))
+    async with app.test_app():
+        response = await app.test_client().get('/episodes/rss')
+        assert response.status_code == 200
+        channel = etree.fromstring(await response.get_data()).find('channel')
+    assert channel is not None
+    return [title.text or '' for title in channel.iterfind('.//title')]
+
+
+def test_text_with_characters_xml_refuses_is_restored_clean(
+    runner: CliRunner, database_url: str, blank_postgres_url: str, tmp_path: Path
+) -> None:
+    """The feed works after the restore, on PostgreSQL too, which refuses NUL in text."""
+    succeeds(runner, database_url, 'backup', 'site.zip')
+    hostile = 'Vertical\x0btab, NUL\x00, surrogate\ud800 and U+FFFE\ufffe'
+    change_first_row(Path('site.zip'), 'podcast', title=f'Show {hostile}')
+    change_first_row(
+        Path('site.zip'),
+        'episode',
+        title=f'Episode {hostile}',
+        chapters={'chapters': [{'startTime': 0, 'title': f'Intro {hostile}'}]},
+    )
+    clean = 'Verticaltab, NUL, surrogate and U+FFFE'
+    for target in (blank_postgres_url, f'sqlite+aiosqlite:///{tmp_path / "fresh.db"}'):
+        # Rewriting rows breaks the signature; the cleaning is what is checked here.
+        succeeds(runner, target, 'restore', 'site.zip', '--trust-unsigned')
+        titles = asyncio.run(feed_titles(target))
+        assert f'Show {clean}' in titles and f'Episode {clean}' in titles
+        rows = run_on(target, select(Episode.chapters).where(Episode.title == f'Episode {clean}'))
+        assert rows[0].chapters == {'chapters': [{'startTime': 0, 'title': f'Intro {clean}'}]}

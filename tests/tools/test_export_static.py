@@ -39,10 +39,11 @@ Export = Callable[..., Result]
 def export(
     database_url: str, clean_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Export:
-    """Runs `podsite export-static` over the demo database, public address PUBLIC_URL."""
+    """Runs `podsite export-static` over the demo database, public address PUBLIC_URL, set up
+    as in production (where the site answers only its public host name)."""
     monkeypatch.chdir(tmp_path)
     for name, value in {
-        'ENVIRONMENT': 'test',
+        'ENVIRONMENT': 'production',
         'SECRET_KEY': TEST_SECRET_KEY,
         'DATABASE_URL': database_url,
         'BASE_URL': PUBLIC_URL,

@@ -176,8 +176,10 @@ def _item(item: etree._Element, guids: set[str]) -> list[str]:
         parsedate_to_datetime(_text(item, 'pubDate') or '')
     except (TypeError, ValueError):
         found.append('pubDate is not an RFC 2822 date')
-    if not (_text(item, 'itunes:duration') or '').isdigit():
-        found.append('itunes:duration is not whole seconds')
+    # Recommended, not required: an episode whose length is unknown has none, never 0.
+    duration = _text(item, 'itunes:duration')
+    if duration is not None and not (duration.isdigit() and int(duration) > 0):
+        found.append('itunes:duration is not a positive number of whole seconds')
     if _text(item, 'itunes:episodeType') not in {'full', 'trailer', 'bonus'}:
         found.append('itunes:episodeType must be full, trailer or bonus')
     if _text(item, 'itunes:explicit') not in {'true', 'false'}:

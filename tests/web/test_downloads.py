@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
-from podsite.data import DownloadEvent, Episode
+from podsite.data import AnalyticsSalt, DownloadEvent, Episode
 from podsite.services.analytics.recording import Recorder
 from podsite.services.analytics.storage import hash_address, listener_address
 from tests.databases import settings_for
@@ -255,6 +255,44 @@ async def test_download_events_are_kept_per_episode(
         .where(DownloadEvent.episode_id == episode.id)
     )
     assert count == 3
+
+
+def test_an_ipv4_address_in_ipv6_form_is_its_own_listener() -> None:
+    """IAB v2.3, 5.5.4 ("Working with IPv6 Addresses"): full IPv4 addresses, IPv6 by /64.
+    A dual-stack socket reports IPv4 peers as `::ffff:a.b.c.d`; those are not one /64."""
+    assert listener_address('::ffff:198.51.100.7') == '198.51.100.7'
+    assert listener_address('::ffff:198.51.100.8') == '198.51.100.8'
+    assert hash_address('::ffff:198.51.100.7', 's') == hash_address('198.51.100.7', 's')
+    assert hash_address('::ffff:198.51.100.7', 's') != hash_address('::ffff:198.51.100.8', 's')
+
+
+async def test_downloads_through_a_proxy_are_told_apart_by_the_address_it_forwards(
+    database_url: str, session: AsyncSession
+) -> None:
+    """Listeners behind a trusted proxy: `X-Forwarded-For` with a port, the standard
+    `Forwarded` header, and IPv4 addresses in IPv6 form are each their own listener."""
+    episode = await first_published_episode(session)
+    path = f'/episodes/download/{episode.number}/{episode.slug}.mp3'
+    app = create_app(settings_for(database_url, trusted_proxies=['127.0.0.1/32']))
+    clients = {
+        '198.51.100.7': {'X-Forwarded-For': '198.51.100.7:51234'},
+        '198.51.100.8': {'Forwarded': 'for="198.51.100.8:4711";proto=https'},
+        '2001:db8:cafe::': {'Forwarded': 'for="[2001:db8:cafe::17]:4711"'},
+        '203.0.113.9': {'X-Forwarded-For': '::ffff:203.0.113.9'},
+    }
+    async with app.test_app():
+        client = app.test_client()
+        for headers in clients.values():
+            await client.get(path, headers=headers, scope_base={'client': ('127.0.0.1', 50000)})
+    events = await stored_events(database_url)
+    engine = create_async_engine(database_url)
+    async with AsyncSession(engine) as fresh:
+        salt = await fresh.scalar(
+            select(AnalyticsSalt.salt).where(AnalyticsSalt.day == events[0].occurred_at.date())
+        )
+    await engine.dispose()
+    assert salt is not None
+    assert [event.ip_hash for event in events] == [hash_address(ip, salt) for ip in clients]
 
 
 async def test_a_media_file_name_too_long_for_the_disk_is_fetched_from_the_media_url(

@@ -1,6 +1,8 @@
 """Episode pages: details, canonical redirects, the full list, and what must 404."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 from quart.typing import TestClientProtocol as Client
@@ -56,6 +58,33 @@ async def test_short_and_stale_urls_redirect_permanently_to_the_canonical_url(
     response = await client.get(path.format(n=episode.number))
     assert response.status_code == 301
     assert response.headers['Location'] == f'/episodes/show/{episode.number}/{episode.slug}'
+
+
+def with_zero(zero: str, number: int) -> str:
+    """`number` in the digits of another script, whose zero is `zero`."""
+    return ''.join(chr(ord(zero) + int(digit)) for digit in str(number))
+
+
+@pytest.mark.parametrize(
+    'spell',
+    [
+        lambda number: f'0{number}',
+        lambda number: f'000000{number}',
+        lambda number: with_zero('\u0660', number),  # Arabic-Indic digits
+        lambda number: with_zero('\uff10', number),  # fullwidth digits
+    ],
+)
+async def test_a_number_spelt_another_way_redirects_to_the_canonical_url(
+    client: Client, session: AsyncSession, spell: Callable[[int], str]
+) -> None:
+    """Not a page of its own: each spelling would be kept apart in the page cache."""
+    episode = await first_published_episode(session)
+    number = spell(episode.number)
+    canonical = f'/episodes/show/{episode.number}/{episode.slug}'
+    for path in (f'/episodes/show/{number}/{episode.slug}', f'/episodes/show/{number}/stale'):
+        response = await client.get(quote(path))
+        assert response.status_code == 301
+        assert response.headers['Location'] == canonical
 
 
 @pytest.mark.parametrize(

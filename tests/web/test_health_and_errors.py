@@ -1,11 +1,16 @@
 """Health check, error pages, a database outage, and static files."""
 
 import re
+import secrets
+from collections.abc import AsyncIterator
 
 import pytest
 from quart.typing import TestClientProtocol as Client
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from podsite.app import create_app
+from podsite.infrastructure import db
 from tests.databases import settings_for
 
 UNREACHABLE_DATABASES = [
@@ -83,6 +88,73 @@ async def test_unexpected_errors_get_the_styled_500_without_a_traceback(
     assert 'a bug in a view' in caplog.text
     request_id = html.split('mention request <code>')[1].split('</code>')[0]
     assert f'request {request_id} failed with 500' in caplog.text
+
+
+@pytest.fixture
+async def refused_postgres_url(postgres_server: str) -> AsyncIterator[str]:
+    """A PostgreSQL server reached as a role that may open no connection: it answers every
+    connection with "too many connections" (SQLSTATE 53300), as a full server does."""
+    role = f'podsite_refused_{secrets.token_hex(4)}'
+    engine = create_async_engine(postgres_server, isolation_level='AUTOCOMMIT')
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(f'CREATE ROLE {role} LOGIN CONNECTION LIMIT 0'))
+        yield make_url(postgres_server).set(username=role).render_as_string(False)
+    finally:
+        async with engine.connect() as connection:
+            await connection.execute(text(f'DROP ROLE IF EXISTS {role}'))
+        await engine.dispose()
+
+
+async def test_a_server_with_no_connection_to_spare_gives_the_503(
+    refused_postgres_url: str,
+) -> None:
+    app = create_app(settings_for(refused_postgres_url))
+    async with app.test_app():
+        client = app.test_client()
+        for path in ('/', '/episodes/all', '/guests', '/search?q=python'):
+            response = await client.get(path)
+            assert response.status_code == 503, path
+            assert response.headers['Retry-After'] == '30'
+            assert 'Temporarily unavailable' in await response.get_data(as_text=True)
+
+
+async def test_a_wrong_statement_stays_a_500(database_url: str) -> None:
+    app = create_app(settings_for(database_url))
+
+    async def wrong_statement() -> str:
+        await db.session().execute(text('SELECT no_such_column FROM episode'))
+        return 'unreachable'
+
+    app.add_url_rule('/wrong-statement', 'wrong_statement', wrong_statement)
+    async with app.test_app():
+        response = await app.test_client().get('/wrong-statement')
+    assert response.status_code == 500
+    assert 'Retry-After' not in response.headers
+
+
+async def test_a_connection_cut_once_the_page_is_made_does_not_spoil_it(
+    postgres_server: str,
+) -> None:
+    """A restart of the server cuts the request's connection after its last statement: the
+    transaction cannot be rolled back at the end of the request, and need not be."""
+    app = create_app(settings_for(postgres_server))
+    server = create_async_engine(postgres_server, isolation_level='AUTOCOMMIT')
+
+    async def cut_under_the_request() -> str:
+        backend = await db.session().scalar(text('SELECT pg_backend_pid()'))
+        async with server.connect() as connection:
+            await connection.execute(text(f'SELECT pg_terminate_backend({backend})'))
+        return 'made before the cut'
+
+    app.add_url_rule('/cut', 'cut', cut_under_the_request)
+    try:
+        async with app.test_app():
+            response = await app.test_client().get('/cut')
+    finally:
+        await server.dispose()
+    assert response.status_code == 200
+    assert await response.get_data(as_text=True) == 'made before the cut'
 
 
 async def test_static_files_answer_byte_ranges_suffixes_included(client: Client) -> None:

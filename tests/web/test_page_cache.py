@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from quart import Quart
+from quart import Quart, abort, request
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy import event, select, text, update
 from sqlalchemy.engine.interfaces import AdaptedConnection
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from podsite.app import create_app
 from podsite.data import Episode, PlacementImpression, Podcast, Policy, SponsorPlacement
 from podsite.infrastructure import db, page_cache
+from podsite.infrastructure.cache import ContentCache
 from podsite.infrastructure.clock import clock_of
 from podsite.services.analytics.recording import Recorder
 from podsite.services.catalogue import site_state_service
@@ -154,6 +155,146 @@ async def test_only_pages_declared_kept_for_anonymous_are_kept(app: Quart, clien
         assert (await client.get('/test/not-kept')).status_code == 200
 
     assert renders == {'kept': 1, 'not-kept': 3}
+
+
+def kept_pages(app: Quart) -> ContentCache:
+    pages: ContentCache = app.extensions[page_cache.EXTENSION_KEY]
+    return pages
+
+
+async def test_junk_in_the_query_string_is_served_the_page_of_the_path(
+    app: Quart, client: Client, queries: QueryCounter
+) -> None:
+    paths = ['/', '/episodes/all', '/privacy']
+    for path in paths:  # kept by a request carrying junk: under its path alone
+        assert (await client.get(f'{path}?utm_source=<b>junk</b>')).status_code == 200
+    pages = kept_pages(app)
+    kept, size = len(pages), pages.size
+    queries.reset()
+
+    for number in range(300):
+        for path in paths:
+            response = await client.get(f'{path}?v={number}&page={number}&q=x{number}')
+            assert response.status_code == 200
+
+    assert (len(pages), pages.size) == (kept, size)
+    assert queries.page_count == 0  # every one served kept
+    html = await (await client.get('/episodes/all')).get_data(as_text=True)
+    assert 'junk' not in html and 'utm_source' not in html
+
+
+async def test_search_is_kept_once_per_query_and_page(
+    app: Quart, client: Client, session: AsyncSession, queries: QueryCounter
+) -> None:
+    for index in range(23):
+        await add_episode(session, title=f'Marsupial stories {index}', slug=f'm-{index}')
+    meaningful = ['/search?q=marsupial', '/search?q=marsupial&page=2', '/search?q=stories']
+    for path in meaningful:
+        await client.get(path)
+    pages = kept_pages(app)
+    kept = len(pages)
+    queries.reset()
+
+    served = {
+        '/search?utm_source=x&q=marsupial': 'Page 1 of 3',
+        '/search?page=2&ref=y&q=marsupial': 'Page 2 of 3',
+        '/search?%71=marsupial&p%61ge=2': 'Page 2 of 3',  # names are read decoded
+        '/search?q=stories&q=marsupial': 'value="stories"',  # the first value counts
+        '/search?q=stori%65s&q=wombat': 'value="stories"',  # the same bytes
+    }
+    for path, shown in served.items():
+        assert shown in await (await client.get(path)).get_data(as_text=True), path
+
+    assert queries.page_count == 0
+    assert len(pages) == kept
+    assert 'value="wombat"' in await (await client.get('/search?q=wombat')).get_data(as_text=True)
+    assert len(pages) == kept + 1
+
+
+@pytest.mark.parametrize('page', ['abc', '02', '+2', '99', '-1', '', '1'])
+async def test_search_pages_spelt_another_way_are_shown_but_not_kept(
+    app: Quart, client: Client, session: AsyncSession, queries: QueryCounter, page: str
+) -> None:
+    for index in range(23):
+        await add_episode(session, title=f'Marsupial stories {index}', slug=f'm-{index}')
+    await client.get('/search?q=marsupial')
+    pages = kept_pages(app)
+    kept = len(pages)
+
+    for _ in range(2):
+        queries.reset()
+        response = await client.get(f'/search?q=marsupial&page={page}')
+        assert response.status_code == 200
+        assert queries.page_count > 0  # searched again: not kept
+
+    assert len(pages) == kept
+
+
+async def test_a_search_longer_than_what_is_searched_is_not_kept(
+    app: Quart, client: Client
+) -> None:
+    await client.get('/search?q=python')
+    kept = len(kept_pages(app))
+
+    for number in range(5):
+        response = await client.get(f'/search?q={number}{"python " * 100}')
+        assert 'shortened' in await response.get_data(as_text=True)
+
+    assert len(kept_pages(app)) == kept
+
+
+async def test_a_page_refusing_a_parameter_value_is_not_kept_for_it(
+    app: Quart, client: Client
+) -> None:
+    renders: list[str] = []
+
+    @page_cache.kept_for_anonymous(params=('page',))
+    async def numbered() -> str:
+        page = request.args.get('page', '')
+        if page not in {'1', '2', '3'}:
+            abort(404)
+        renders.append(page)
+        return f'page {page} of 3'
+
+    app.add_url_rule('/test/numbered', view_func=numbered)
+    for junk in ['abc', '0', '007', '4', '-1', '', '1%00', '9' * 500]:
+        assert (await client.get(f'/test/numbered?page={junk}')).status_code == 404
+    assert len(kept_pages(app)) == 0
+
+    for _ in range(3):
+        for page in ['1', '2', '3']:
+            response = await client.get(f'/test/numbered?page={page}&v={len(renders)}')
+            assert await response.get_data(as_text=True) == f'page {page} of 3'
+
+    assert renders == ['1', '2', '3']
+    assert len(kept_pages(app)) == 3
+
+
+async def test_kept_pages_take_at_most_the_size_set_the_least_recently_used_going_first(
+    database_url: str, clock: MovableClock
+) -> None:
+    app = create_app(settings_for(database_url, page_cache_size='100KB'), clock=clock)
+    renders: list[int] = []
+
+    @page_cache.kept_for_anonymous
+    async def big(number: int) -> str:
+        renders.append(number)
+        return f'{number:>20,}' * 1_000  # 20 KB
+
+    app.add_url_rule('/test/big/<int:number>', view_func=big)
+    async with app.test_app():
+        client = app.test_client()
+        for number in [1, 2, 3, 4, 1, 5, 6, 1]:
+            assert (await client.get(f'/test/big/{number}')).status_code == 200
+        pages = kept_pages(app)
+
+        assert pages.max_size == 100_000
+        assert 0 < pages.size <= 100_000
+        assert len(pages) == 4  # 20 KB and what keeping each takes: four fit, not five
+        assert renders == [1, 2, 3, 4, 5, 6]  # 1, used again before 5 came, stayed
+        assert [pages.has(f'/test/big/{number}') for number in range(1, 7)] == [
+            True, False, False, True, True, True,
+        ]  # fmt: skip
 
 
 async def test_with_the_page_cache_off_every_page_is_rendered(database_url: str) -> None:

@@ -56,6 +56,17 @@ async def test_the_analytics_methodology_is_public(client: Client) -> None:
         assert f'<code>{window}</code>' in html
 
 
+async def test_the_methodology_states_the_window_rules_with_their_sections(
+    client: Client,
+) -> None:
+    html = await (await client.get('/analytics-methodology')).get_data(as_text=True)
+    assert '5.5.1' in html
+    assert 'qualifying download request' in html
+    assert "reported on that request's day" in html
+    assert '5.5.4, scenario 2' in html
+    assert 'recount of every stored request' in html
+
+
 async def test_the_methodology_names_the_window_the_site_uses(database_url: str) -> None:
     app = create_app(settings_for(database_url, analytics_window='calendar-day'))
     async with app.test_app():
@@ -70,3 +81,29 @@ async def test_the_privacy_policy_covers_short_links_and_links_the_methodology(
     html = await (await client.get('/privacy')).get_data(as_text=True)
     assert 'Links and sponsors' in html
     assert 'rel="noopener nofollow">the methodology page</a>' in html
+
+
+async def test_the_methodology_states_the_must_filter_rules_in_use(client: Client) -> None:
+    """IAB v2.3, 5.5.2, step 1.2, items 1 and 2, with the numbers the site applies."""
+    html = await (await client.get('/analytics-methodology')).get_data(as_text=True)
+    text = ' '.join(re.sub(r'<[^>]+>', ' ', html).split())
+    assert (
+        'Downloads from data centres, hosting and cloud providers and VPNs are not counted' in text
+    )
+    assert 'section 5.5.2, step 1.2, item 2' in text and "X4BNet's data-centre list" in text
+    assert re.search(r'\(\d{5,} IPv4 and IPv6 networks in use\)', text)
+    assert 'asks for more than 50 downloads (different app and episode pairs)' in text
+    assert 'section 5.5.2, step 1.2, item 1' in text
+    assert '::ffff:198.51.100.7' in text and 'Forwarded' in text
+
+
+async def test_the_methodology_says_when_the_must_filter_rules_are_off(database_url: str) -> None:
+    settings = settings_for(
+        database_url, analytics_datacenter_filter=False, analytics_high_volume_limit=0
+    )
+    app = create_app(settings)
+    async with app.test_app():
+        html = await (await app.test_client().get('/analytics-methodology')).get_data(as_text=True)
+    text = ' '.join(re.sub(r'<[^>]+>', ' ', html).split())
+    assert 'does not leave out downloads from data centres and VPNs' in text
+    assert 'does not limit the downloads one address may make' in text

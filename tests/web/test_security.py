@@ -1,23 +1,22 @@
 """Security plumbing: headers on every response, CSRF, rate limits and safe redirects."""
 
-import logging
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.storage import RedisStorage
 from quart import Blueprint, Quart, Response
 from quart.typing import TestClientProtocol as Client
-from redis.asyncio import Redis
-from time_machine import TimeMachineFixture
+from sqlalchemy import select
 
 from podsite.app import create_app
+from podsite.data import Sponsor
+from podsite.infrastructure import db
 from podsite.infrastructure.csrf import csrf_token
-from podsite.infrastructure.rate_limit import REDIS_PREFIX, RateLimiter, rate_limiter
+from podsite.infrastructure.rate_limit import DatabaseStorage, rate_limiter
 from podsite.infrastructure.safe_redirect import safe_next
 from tests.databases import settings_for
+from tests.visitors import Browser, logged_in
 
-TEST_REDIS_URL = 'redis://127.0.0.1:6379/15'
 UNREACHABLE_REDIS_URL = 'redis://127.0.0.1:1/0'
 
 EVERY_RESPONSE = {
@@ -64,6 +63,13 @@ async def test_every_response_carries_the_security_headers(
     response = await client.get(path)
     assert response.status_code == status
     assert_security_headers(response)
+
+
+async def test_an_anonymous_page_sets_no_cookie_and_varies_on_the_cookie(client: Client) -> None:
+    response = await client.get('/')
+    assert response.status_code == 200
+    assert 'Set-Cookie' not in response.headers
+    assert 'Cookie' in response.headers['Vary']
 
 
 async def test_the_policy_allows_no_inline_code() -> None:
@@ -248,146 +254,59 @@ async def test_server_errors_carry_the_security_headers(form_client: Client) -> 
     assert_security_headers(response)
 
 
-# Rate limits
+# Answers for one person
 
 
-@pytest.fixture
-def wall_clock(time_machine: TimeMachineFixture) -> TimeMachineFixture:
-    """Wall-clock time, which the memory storage's windows and bans run on, held still
-    until a test moves it."""
-    time_machine.move_to(1_800_000_000.0, tick=False)
-    return time_machine
-
-
-async def test_memory_limiter_allows_the_limit_per_window_then_refuses(
-    wall_clock: TimeMachineFixture,
+@pytest.mark.parametrize(
+    ('who', 'path', 'status'),
+    [('admin', '/admin', 200), ('admin', '/admin/episodes', 200), ('admin', '/admin/audit', 200),
+     ('admin', '/admin/reports/episodes.csv', 200), ('admin', '/admin/episodes/999999', 404),
+     ('admin', '/account', 200), ('admin', '/', 200), ('admin', '/episodes/all', 200),
+     ('admin', '/no-such-page', 404), ('listener', '/admin', 403),
+     ('advertiser', '/advertiser', 200), ('advertiser', '/advertiser/report.csv', 200),
+     (None, '/account', 302), (None, '/admin', 302), (None, '/advertiser', 302),
+     (None, '/account/login', 200), (None, '/account/register', 200),
+     (None, '/account/reset', 200), (None, '/live-stream', 200)],
+)  # fmt: skip
+async def test_answers_meant_for_one_person_are_never_stored(
+    app: Quart, who: str | None, path: str, status: int
 ) -> None:
-    limiter = RateLimiter.in_memory()
-    results = [await limiter.hit('k', limit=3, window_seconds=60) for _ in range(5)]
-    assert [r.allowed for r in results] == [True, True, True, False, False]
-    assert results[3].retry_after_seconds == 60
-    wall_clock.shift(20.5)
-    refused = await limiter.hit('k', limit=3, window_seconds=60)
-    assert not refused.allowed and refused.retry_after_seconds == 40
-    assert (await limiter.hit('other key', limit=3, window_seconds=60)).allowed
-    wall_clock.shift(40)
-    assert (await limiter.hit('k', limit=3, window_seconds=60)).allowed
-    assert (await limiter.hit('k', limit=3, window_seconds=60)).allowed
+    """The account, admin and advertiser areas, every page a logged-in visitor sees (it
+    names them), and every page carrying a session's CSRF token (a form)."""
+    if who is None:
+        browser = Browser(app.test_client())
+    else:
+        async with app.app_context():
+            sponsor_id = await db.session().scalar(select(Sponsor.id).limit(1))
+        browser = await logged_in(app, role=who, email=f'{who}@example.com', sponsor_id=sponsor_id)
+    response = await browser.client.get(path)
+    assert response.status_code == status
+    assert response.headers.get('Cache-Control') == 'no-store'
 
 
-async def test_memory_limiter_reset_forgets_a_key(wall_clock: TimeMachineFixture) -> None:
-    limiter = RateLimiter.in_memory()
-    for _ in range(2):
-        await limiter.hit('k', limit=2, window_seconds=60)
-    await limiter.hit('kept', limit=1, window_seconds=60)
-    await limiter.reset('k', limit=2, window_seconds=60)
-    await limiter.reset('never seen', limit=2, window_seconds=60)
-    assert [(await limiter.hit('k', limit=2, window_seconds=60)).allowed for _ in range(3)] == [
-        True,
-        True,
-        False,
-    ]
-    assert not (await limiter.hit('kept', limit=1, window_seconds=60)).allowed
-
-
-async def test_memory_limiter_bans_until_the_ban_expires(wall_clock: TimeMachineFixture) -> None:
-    limiter = RateLimiter.in_memory()
-    await limiter.ban('probe:10.0.0.1', seconds=60)
-    assert await limiter.is_banned('probe:10.0.0.1')
-    assert not await limiter.is_banned('probe:10.0.0.2')
-    wall_clock.shift(60)
-    assert not await limiter.is_banned('probe:10.0.0.1')
-
-
-@pytest.fixture
-async def redis_limiter() -> AsyncIterator[RateLimiter]:
-    limiter = RateLimiter.in_redis(TEST_REDIS_URL)
-    try:
-        if not await limiter.storage.check():
-            pytest.skip(f'Redis is not reachable at {TEST_REDIS_URL}')
-        yield limiter
-    finally:
-        await limiter.close()
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    """The same database, read directly: what the limiter left there."""
-    client = Redis.from_url(TEST_REDIS_URL)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def redis_key(redis_limiter: RateLimiter, redis: Redis) -> AsyncIterator[str]:
-    """A key no other test (or test run) uses, deleted afterwards."""
-    key = f'test:{uuid.uuid4().hex}'
-    yield key
-    for stored in await redis.keys(f'{REDIS_PREFIX}:*{key}*'):
-        await redis.delete(stored)
-
-
-async def test_redis_limiter_is_shared_between_instances(
-    redis_limiter: RateLimiter, redis_key: str, redis: Redis
+@pytest.mark.parametrize('path', ['/', '/episodes/all', '/episodes/rss', '/static/css/site.css'])
+async def test_public_answers_to_anonymous_visitors_may_be_stored(
+    client: Client, path: str
 ) -> None:
-    other_instance = RateLimiter.in_redis(TEST_REDIS_URL)
-    try:
-        assert (await redis_limiter.hit(redis_key, limit=2, window_seconds=30)).allowed
-        assert (await other_instance.hit(redis_key, limit=2, window_seconds=30)).allowed
-        third = await redis_limiter.hit(redis_key, limit=2, window_seconds=30)
-        assert not third.allowed
-        assert 0 < third.retry_after_seconds <= 30
-        [stored] = await redis.keys(f'{REDIS_PREFIX}:*{redis_key}*')
-        assert 0 < await redis.ttl(stored) <= 30
-        await other_instance.reset(redis_key, limit=2, window_seconds=30)
-        assert (await redis_limiter.hit(redis_key, limit=2, window_seconds=30)).allowed
-        assert (await redis_limiter.hit(redis_key, limit=2, window_seconds=30)).allowed
-        assert not (await redis_limiter.hit(redis_key, limit=2, window_seconds=30)).allowed
-    finally:
-        await other_instance.close()
+    response = await client.get(path)
+    assert response.status_code == 200
+    assert 'no-store' not in response.headers.get('Cache-Control', '')
 
 
-async def test_redis_limiter_bans_are_shared(
-    redis_limiter: RateLimiter, redis_key: str, redis: Redis
+# Rate limits (the limiter itself: tests/infrastructure/test_rate_limit.py)
+
+
+async def test_the_app_counts_attempts_in_redis_when_configured_else_in_the_database(
+    database_url: str,
 ) -> None:
-    other_instance = RateLimiter.in_redis(TEST_REDIS_URL)
-    try:
-        await redis_limiter.ban(redis_key, seconds=30)
-        assert await other_instance.is_banned(redis_key)
-        assert not await other_instance.is_banned(f'{redis_key}:other')
-        [stored] = await redis.keys(f'{REDIS_PREFIX}:*{redis_key}*')
-        assert 0 < await redis.ttl(stored) <= 30
-    finally:
-        await other_instance.close()
-
-
-async def test_an_unreachable_redis_fails_open_and_logs(caplog: pytest.LogCaptureFixture) -> None:
-    limiter = RateLimiter.in_redis(UNREACHABLE_REDIS_URL)
-    try:
-        with caplog.at_level(logging.ERROR, logger='podsite.infrastructure.rate_limit'):
-            results = [await limiter.hit('k', limit=1, window_seconds=30) for _ in range(3)]
-            await limiter.reset('k', limit=1, window_seconds=30)
-            await limiter.ban('k', seconds=30)
-            assert not await limiter.is_banned('k')
-    finally:
-        await limiter.close()
-    assert all(result.allowed for result in results)
-    for message in (
-        'rate limit not applied, Redis failed',
-        'rate limit not reset, Redis failed',
-        'ban not stored, Redis failed',
-        'ban not checked, Redis failed',
-    ):
-        assert message in caplog.text
-
-
-async def test_the_app_uses_redis_when_configured(database_url: str) -> None:
     app = create_app(settings_for(database_url, redis_url=UNREACHABLE_REDIS_URL))
     async with app.test_app(), app.app_context():
-        assert isinstance(rate_limiter().storage, RedisStorage)
+        assert isinstance(rate_limiter().redis, RedisStorage)
+        assert isinstance(rate_limiter().attempts, DatabaseStorage)
     default = create_app(settings_for(database_url))
     async with default.test_app(), default.app_context():
-        assert isinstance(rate_limiter().storage, MemoryStorage)
+        assert rate_limiter().redis is None
+        assert isinstance(rate_limiter().attempts, DatabaseStorage)
 
 
 async def test_a_site_with_redis_down_still_serves_pages(

@@ -28,7 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from podsite.data import Sponsor
 from podsite.settings import PACKAGE_DIR
 from podsite.tools.site_check import page_links, parse_sitemap
+from tests.clock import MovableClock
 from tests.conftest import Browser, logged_in
+from tests.visitors import ADMIN_PASSWORD, turn_on_two_factor
 
 FOLDER = PACKAGE_DIR / 'templates'
 # Templates only ever used by other templates, as macros.
@@ -132,12 +134,13 @@ async def send_back(browser: Browser, page: str, path: str, form: dict[str, str]
 
 
 async def test_every_page_renders_the_same_with_chameleon_rs_as_with_chameleon(
-    app: Quart, session: AsyncSession, comparison: Comparison
+    app: Quart, session: AsyncSession, comparison: Comparison, clock: MovableClock
 ) -> None:
     visitor = Browser(app.test_client())
     public = await sitemap_pages(visitor.client)
     assert len(public) > 100
     others = ['/account/login', '/account/register', '/account/reset', '/account/reset/bad-token',
+              '/account/confirm/bad-token', '/account/email/bad-token',
               '/live-stream/confirm/bad-token', '/live-stream/unsubscribe/bad-token',
               '/search?q=python', '/search?q=', '/search?q=%22unclosed', '/no-such-page',
               '/episodes/show/99999', '/analytics-methodology']  # fmt: skip
@@ -152,6 +155,13 @@ async def test_every_page_renders_the_same_with_chameleon_rs_as_with_chameleon(
     listener = await logged_in(app, role='listener', email='listener@example.com')
     await visit(listener, ['/account'], follow=ROLE_AREAS)
     assert await send_back(listener, '/account', '/account/profile', {'name': ''}) == 400
+    code_page = '/account/two-factor/sign-in'
+    await turn_on_two_factor(listener, clock())
+    await listener.submit('/account/logout', {})
+    await listener.submit('/account/login', {'email': 'listener@example.com',
+                                             'password': ADMIN_PASSWORD})  # fmt: skip
+    assert await send_back(listener, code_page, code_page, {'code': 'wrong'}) == 400
+    await visit(listener, [code_page])
 
     sponsor_id = await session.scalar(select(Sponsor.id).order_by(Sponsor.id).limit(1))
     assert sponsor_id is not None

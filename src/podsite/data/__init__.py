@@ -1,12 +1,20 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
-from podsite.data.account import OutboxMessage, PasswordReset, User, UserSession
+from podsite.data.account import (
+    OutboxMessage,
+    PasswordReset,
+    PasswordResetRequest,
+    User,
+    UserSession,
+)
 from podsite.data.analytics import (
     AggregationProgress,
     ClickEvent,
+    CountingCheckpoint,
     DownloadCount,
     PlacementImpression,
     ShortLink,
+    SpooledSegment,
 )
 from podsite.data.audit import AuditEntry
 from podsite.data.base import Base
@@ -16,9 +24,11 @@ from podsite.data.guest import Guest
 from podsite.data.live_stream import LiveStream, StreamNotification, StreamSubscriber
 from podsite.data.podcast import Podcast
 from podsite.data.policy import Policy
+from podsite.data.rate_limit import RateLimitCounter
 from podsite.data.search import SearchDocument
 from podsite.data.site_state import SiteState
 from podsite.data.sponsor import Sponsor, SponsorPlacement
+from podsite.data.two_factor import RecoveryCode, TotpCredential
 
 __all__ = [
     'AggregationProgress',
@@ -26,6 +36,7 @@ __all__ = [
     'AuditEntry',
     'Base',
     'ClickEvent',
+    'CountingCheckpoint',
     'DownloadCount',
     'DownloadEvent',
     'Episode',
@@ -34,16 +45,21 @@ __all__ = [
     'LiveStream',
     'OutboxMessage',
     'PasswordReset',
+    'PasswordResetRequest',
     'PlacementImpression',
     'Podcast',
     'Policy',
+    'RateLimitCounter',
+    'RecoveryCode',
     'SearchDocument',
     'ShortLink',
     'SiteState',
     'Sponsor',
     'SponsorPlacement',
+    'SpooledSegment',
     'StreamNotification',
     'StreamSubscriber',
+    'TotpCredential',
     'Transcript',
     'User',
     'UserSession',

@@ -25,6 +25,10 @@ class User(Base):
     wants_episode_emails: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    """None until the owner of the address opens the link emailed at sign-up: until then the
+    account cannot log in, and signing up again with the address replaces its name and
+    password. Accounts an admin makes are confirmed from the start."""
 
 
 class UserSession(Base):
@@ -53,8 +57,22 @@ class PasswordReset(Base):
     used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class PasswordResetRequest(Base):
+    """A reset asked for on the form, waiting for the background sender to turn it into a
+    link and an email. The form stores one for every address, with or without an account,
+    so its answer (and the time it takes) says nothing about which addresses have one."""
+
+    __tablename__ = 'password_reset_request'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    requested_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
 class OutboxMessage(Base):
-    """Every email the site sends, kept: development reads them here, tests assert on them."""
+    """Every email the site sends, kept: development reads them here, tests assert on them.
+    Requests only queue them; the background sender sends them (`services/accounts/mailer.py`).
+    """
 
     __tablename__ = 'outbox_message'
 
@@ -65,3 +83,8 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    """Why the last attempt failed, or why the message was not sent at all."""
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=utc_now, index=True)
+    """When a sender should take it: due once queued; moved on while a sender has it (so no
+    other instance takes it too) and after a failure; None once sent or given up."""

@@ -2,16 +2,17 @@
 clicks, and sponsor impressions."""
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from podsite.data.base import Base, utc_now
 
 
 class DownloadCount(Base):
-    """Counted downloads (IAB v2.3) of an episode on the day their window opened, per
-    listening app; rebuilt from `download_event` by the aggregation."""
+    """Counted downloads (IAB v2.3) of an episode on the day of the request that made each
+    count, per listening app; rebuilt from `download_event` by the aggregation."""
 
     __tablename__ = 'download_count'
 
@@ -36,6 +37,28 @@ class AggregationProgress(Base):
     last_event_id: Mapped[int] = mapped_column(BigInteger, default=0)
     window: Mapped[str] = mapped_column(String(30))
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+    checkpoints_from: Mapped[date | None] = mapped_column(default=None)
+    """The first midnight (UTC) whose `CountingCheckpoint` is kept; None: none yet."""
+    checkpoints_until: Mapped[date | None] = mapped_column(default=None)
+    """The last one; every midnight from `checkpoints_from` to it has its checkpoint."""
+
+
+class CountingCheckpoint(Base):
+    """Where one listener's requests for an episode stood at a midnight (UTC): what
+    counting needs to go on from that midnight and give what a recount from the first
+    event gives. Only states a later request could still depend on are kept."""
+
+    __tablename__ = 'counting_checkpoint'
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, 'sqlite'), primary_key=True)
+    day: Mapped[date] = mapped_column(index=True)
+    """The state is the one at 00:00 UTC of this day."""
+    listener: Mapped[str] = mapped_column(String(64))
+    """The address hash under the previous day's salt, as `download_event.ip_hash` had it."""
+    user_agent: Mapped[str] = mapped_column(String(1000))
+    episode_id: Mapped[int] = mapped_column(ForeignKey('episode.id', ondelete='CASCADE'))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """An `iab_rules.ListenerState`, as `counting` writes it."""
 
 
 class ShortLink(Base):
@@ -86,3 +109,16 @@ class PlacementImpression(Base):
     )
     day: Mapped[date] = mapped_column(primary_key=True)
     impressions: Mapped[int]
+
+
+class SpooledSegment(Base):
+    """How many lines of a spool segment (`infrastructure/spool.py`) the database has,
+    written in the same transaction as their events: whoever writes the segment after a
+    crash resumes after them, so no event is stored twice. A row goes once its segment is
+    stored in full and deleted."""
+
+    __tablename__ = 'spooled_segment'
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    stored_lines: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)

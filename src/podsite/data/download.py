@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from podsite.data.base import Base
@@ -27,6 +27,9 @@ class DownloadEvent(Base):
     bytes_served: Mapped[int | None] = mapped_column(BigInteger, default=None)
     method: Mapped[str] = mapped_column(String(8))
     status: Mapped[int]
+    from_datacenter: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """The address was in a data-centre or VPN network when stored (`datacenters`); the
+    address itself is not kept, so this is looked up then or never."""
 
 
 class AnalyticsSalt(Base):

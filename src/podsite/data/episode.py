@@ -10,6 +10,7 @@ from podsite.data.base import Base, utc_now
 
 EPISODE_TYPES = ('full', 'trailer', 'bonus')
 APPEARANCE_ROLES = ('host', 'guest')
+NOTES_FORMATS = ('markdown', 'html', 'text')
 
 
 class Episode(Base):
@@ -18,12 +19,19 @@ class Episode(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
+    """The site's own number: the episode's URLs, given once and never changed."""
+    episode_number: Mapped[int | None] = mapped_column(default=None)
+    """The number the feed and the page give the episode (`itunes:episode`), within its
+    season when the show numbers per season; None for an unnumbered one (a bonus, a trailer).
+    An imported episode has its source's; one made in podsite, its site number."""
     slug: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(400))
     subtitle: Mapped[str] = mapped_column(String(400), default='')
     summary: Mapped[str] = mapped_column(Text, default='')
     show_notes: Mapped[str] = mapped_column(Text, default='')
-    """Markdown, as the host wrote it."""
+    """As the host wrote them: Markdown in podsite's editor, HTML or plain text from a feed."""
+    show_notes_format: Mapped[str] = mapped_column(String(10), default='markdown')
+    """`markdown`, `html` or `text` (NOTES_FORMATS): how `show_notes` is read."""
     show_notes_html: Mapped[str] = mapped_column(Text, default='')
     """`show_notes` rendered and sanitised by the service that writes it
     (services/catalogue/derived_columns.py)."""
@@ -48,8 +56,14 @@ class Episode(Base):
     chapters: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     # [{"start": 1234.5, "duration": 30.0, "title": "..."}]: `podcast:soundbite`.
     soundbites: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    # Item-level `podcast:*` elements podsite does not model, kept verbatim from an import.
-    extra_podcast_elements: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Links an imported item had to its transcripts and chapters elsewhere, as the feed gave
+    # them ({"url", "type", "language", "rel"}): the feed and the page point to them while
+    # podsite has no copy of its own (not fetched, or the fetch failed).
+    linked_transcripts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    linked_chapters_url: Mapped[str] = mapped_column(String(2000), default='')
+    # Item-level elements podsite does not model (`itunes:author`, `podcast:alternateEnclosure`,
+    # ...), kept verbatim from an import and written back into the feed.
+    extra_elements: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 

@@ -26,6 +26,11 @@ class Podcast(Base):
     artwork_url: Mapped[str] = mapped_column(String(2000), default='')
     website_url: Mapped[str] = mapped_column(String(2000), default='')
     copyright: Mapped[str] = mapped_column(String(400), default='')
+    guid: Mapped[str] = mapped_column(String(36), default='')
+    """`podcast:guid`: the show's identity for podcast apps and directories, set once (from
+    the imported feed, or when the show is created) and never derived again."""
+    show_type: Mapped[str] = mapped_column(String(10), default='episodic')
+    """`itunes:type`: `episodic` (newest first) or `serial` (in order)."""
     locked: Mapped[bool] = mapped_column(default=True)
     """`podcast:locked`: other hosting platforms may not import this feed."""
     funding_url: Mapped[str] = mapped_column(String(2000), default='')
@@ -36,6 +41,11 @@ class Podcast(Base):
     """Where the feed moved to: announced in the feed as `itunes:new-feed-url`."""
     redirect_feed: Mapped[bool] = mapped_column(default=False)
     """Answer the old feed's address with a 301 to `new_feed_url` instead of the feed."""
-    # Channel-level `podcast:*` elements podsite does not model, kept verbatim from an import.
-    extra_podcast_elements: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The channel's `podcast:person`s from an import ({"name", "role", "group", "href", "img"}),
+    # written as they are (none, if the source listed none). None, for a show made in podsite:
+    # the feed lists the hosts of its episodes.
+    people: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
+    # Channel-level elements podsite does not model (`managingEditor`, `podcast:podroll`,
+    # ...), kept verbatim from an import and written back into the feed.
+    extra_elements: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)

@@ -1,7 +1,9 @@
 """A published schedule of events as an iCalendar (RFC 5545) file, written by `icalendar`.
 
 The library folds lines at 75 octets, escapes text and ends lines in CRLF; times are given
-to it in UTC, so every DTSTART and DTEND ends in Z and needs no VTIMEZONE.
+to it in UTC, so every DTSTART and DTEND ends in Z and needs no VTIMEZONE. It writes control
+characters as they are (RFC 5545 allows none in text) and cannot encode a lone surrogate, so
+every text is cleaned of what XML does not allow first: a few short strings per event.
 """
 
 from collections.abc import Iterable
@@ -9,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import icalendar
+
+from podsite.formats.xml_text import clean_text
 
 
 @dataclass(frozen=True)
@@ -33,19 +37,19 @@ def calendar(events: Iterable[Event], *, product_id: str, name: str) -> str:
     feed.add('calscale', 'GREGORIAN')
     feed.add('method', 'PUBLISH')
     # An X- property is of unknown type to the library, which then writes it unescaped.
-    feed.add('x-wr-calname', icalendar.vText(name))
+    feed.add('x-wr-calname', icalendar.vText(clean_text(name)))
     for event in events:
         changed_at = event.changed_at.astimezone(UTC)
         feed.add_component(
             icalendar.Event.new(
-                uid=event.uid,
+                uid=clean_text(event.uid),
                 stamp=changed_at,
                 last_modified=changed_at,
                 start=event.starts_at.astimezone(UTC),
                 end=event.ends_at.astimezone(UTC),
-                summary=event.summary,
-                description=event.description,
-                url=event.url,
+                summary=clean_text(event.summary),
+                description=clean_text(event.description),
+                url=clean_text(event.url),
             )
         )
     written: bytes = feed.to_ical()

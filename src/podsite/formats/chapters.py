@@ -16,7 +16,7 @@ class ChaptersError(ValueError):
     """Text that is not a chapters document; the message says why."""
 
 
-def parse_chapters(text: str) -> dict[str, Any]:
+def parse_chapters(text: str | bytes) -> dict[str, Any]:
     try:
         document = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
     except json.JSONDecodeError as error:

@@ -1,4 +1,14 @@
-"""The podcast feed as XML: RSS 2.0 with Apple's `itunes:` tags and Podcasting 2.0 tags."""
+"""The podcast feed as XML: RSS 2.0 with Apple's `itunes:` tags and Podcasting 2.0 tags.
+
+Elements kept verbatim from an imported feed are written where they were (channel or item);
+every namespace is then declared once, on `<rss>`, the Podcasting 2.0 one with its canonical
+URI whatever the source used.
+
+No stored text can stop the feed from being written: text with characters XML does not allow
+(stored before they were cleaned on the way in, or written into the database around podsite)
+is cleaned here as it goes in. lxml checks every string it is given anyway, so the feed
+cleans only the strings lxml refuses and costs nothing more for the others.
+"""
 
 import uuid
 from datetime import datetime
@@ -7,10 +17,17 @@ from html import escape
 
 from lxml import etree
 
+from podsite.formats.xml_text import clean_text
 from podsite.schemas.catalogue import GuestRef
 from podsite.schemas.feed import Feed, FeedItem, PodcastDetails
 from podsite.schemas.live_stream import LiveStreamCard
-from podsite.urls import chapters_url, download_url, episode_url, transcript_file_url
+from podsite.urls import (
+    chapters_url,
+    download_extension,
+    download_url,
+    episode_url,
+    transcript_file_url,
+)
 
 ITUNES = 'http://www.itunes.com/dtds/podcast-1.0.dtd'
 PODCAST = 'https://podcastindex.org/namespace/1.0'
@@ -31,6 +48,12 @@ def podcast_guid(feed_url: str) -> str:
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
+def site_podcast_guid(base_url: str) -> str:
+    """The GUID of a show created on a site at `base_url`: its feed address's. Stored when the
+    show is created, so that moving the site to another address keeps the show's identity."""
+    return podcast_guid(f'{base_url.rstrip("/")}/episodes/rss')
+
+
 def truncate_utf8(text: str, limit: int) -> str:
     encoded = text.encode('utf-8')
     if len(encoded) <= limit:
@@ -43,12 +66,31 @@ def _tag(namespace: str, name: str) -> str:
 
 
 def _add(
-    parent: etree._Element, tag: str, text: str | None = None, **attributes: str
+    parent: etree._Element, tag: str, text: str | None = None, /, **attributes: str
 ) -> etree._Element:
-    element = etree.SubElement(parent, tag, attributes)
+    """A child element with its text and attributes; lxml refuses (ValueError) strings XML
+    does not allow, before it adds anything, and those are then written cleaned."""
+    try:
+        element = etree.SubElement(parent, tag, attributes)
+    except ValueError:
+        cleaned = {name: clean_text(value) for name, value in attributes.items()}
+        element = etree.SubElement(parent, tag, cleaned)
     if text is not None:
-        element.text = text
+        try:
+            element.text = text
+        except ValueError:
+            element.text = clean_text(text)
     return element
+
+
+def _add_html(parent: etree._Element, tag: str, html: str) -> None:
+    """HTML as CDATA, as podcast apps expect show notes (lxml splits the section where the
+    HTML holds its end marker); cleaned if lxml refuses it."""
+    element = _add(parent, tag)
+    try:
+        element.text = etree.CDATA(html)
+    except ValueError:
+        element.text = etree.CDATA(clean_text(html))
 
 
 class FeedDocument:
@@ -57,6 +99,8 @@ class FeedDocument:
     def __init__(self, feed: Feed, *, base_url: str) -> None:
         self.feed = feed
         self.base_url = base_url.rstrip('/')
+        self.kept_namespaces: dict[str, str] = {}
+        """Namespaces of kept elements beyond podsite's own, declared once on `<rss>`."""
 
     def absolute(self, url: str) -> str:
         return self.base_url + url if url.startswith('/') else url
@@ -75,12 +119,17 @@ class FeedDocument:
         self._channel(channel, self.feed.podcast)
         for item in self.feed.items:
             self._item(_add(channel, 'item'), item)
+        if self.kept_namespaces:
+            # Kept elements brought their own declarations: one on <rss> serves them all.
+            etree.cleanup_namespaces(rss, top_nsmap={**self.kept_namespaces, **NAMESPACES})
         xml: bytes = etree.tostring(rss, xml_declaration=True, encoding='utf-8')
         return xml
 
     def _channel(self, channel: etree._Element, podcast: PodcastDetails) -> None:
+        # Cut by its bytes in UTF-8, which a lone surrogate has none of: cleaned first.
         description = truncate_utf8(
-            podcast.description or podcast.subtitle or podcast.title, APPLE_DESCRIPTION_LIMIT_BYTES
+            clean_text(podcast.description or podcast.subtitle or podcast.title),
+            APPLE_DESCRIPTION_LIMIT_BYTES,
         )
         artwork = self.absolute(podcast.artwork_url)
         _add(channel, 'title', podcast.title)
@@ -110,12 +159,12 @@ class FeedDocument:
         for category_path in podcast.categories:
             parent = channel
             for name in category_path[:2]:
-                parent = etree.SubElement(parent, _tag(ITUNES, 'category'), text=name)
+                parent = _add(parent, _tag(ITUNES, 'category'), text=name)
         _add(channel, _tag(ITUNES, 'explicit'), 'true' if podcast.explicit else 'false')
-        _add(channel, _tag(ITUNES, 'type'), 'episodic')
+        _add(channel, _tag(ITUNES, 'type'), podcast.show_type)
         if podcast.new_feed_url:
             _add(channel, _tag(ITUNES, 'new-feed-url'), podcast.new_feed_url)
-        _add(channel, _tag(PODCAST, 'guid'), podcast_guid(self.feed_url))
+        _add(channel, _tag(PODCAST, 'guid'), podcast.guid)
         _add(
             channel,
             _tag(PODCAST, 'locked'),
@@ -139,9 +188,15 @@ class FeedDocument:
                 podcast.update_frequency_text,
                 **attributes,
             )
-        for host in self._hosts():
-            self._person(channel, host.name, host.role, host.photo_url, host.url)
-        self._extra_elements(channel, podcast.extra_podcast_elements)
+        if podcast.people is not None:
+            for person in podcast.people:
+                attributes = {name: person[name] for name in ('role', 'group', 'img', 'href')
+                              if person.get(name)}  # fmt: skip
+                _add(channel, _tag(PODCAST, 'person'), person['name'], **attributes)
+        else:
+            for host in self._hosts():
+                self._person(channel, host.name, host.role, host.photo_url, host.url)
+        self._extra_elements(channel, podcast.extra_elements)
 
     def _hosts(self) -> list[GuestRef]:
         seen: dict[str, GuestRef] = {}
@@ -171,27 +226,33 @@ class FeedDocument:
 
     def _item(self, element: etree._Element, item: FeedItem) -> None:
         page = self.base_url + episode_url(item.number, item.slug)
-        download = self.base_url + download_url(item.number, item.slug)
+        extension = download_extension(item.media_type, item.media_url)
+        download = self.base_url + download_url(item.number, item.slug, extension)
+        kept = self._parsed(item.extra_elements)
+        kept_tags = {element.tag for element in kept}
         _add(element, 'title', item.title)
         _add(element, 'link', page)
         _add(element, 'guid', item.guid, isPermaLink='false')
         _add(element, 'pubDate', format_datetime(item.published_at))
         _add(element, 'description', item.summary or item.subtitle or item.title)
-        _add(element, _tag(CONTENT, 'encoded')).text = etree.CDATA(
-            item.show_notes_html + self._sponsor_notes(item)
+        _add_html(
+            element, _tag(CONTENT, 'encoded'), item.show_notes_html + self._sponsor_notes(item)
         )
-        _add(
-            element,
-            'enclosure',
-            url=download,
-            length=str(item.media_size_bytes),
-            type=item.media_type,
-        )
+        if item.media_url:
+            _add(
+                element,
+                'enclosure',
+                url=download,
+                length=str(item.media_size_bytes),
+                type=item.media_type,
+            )
         _add(element, _tag(ITUNES, 'title'), item.title)
         if item.subtitle:
             _add(element, _tag(ITUNES, 'subtitle'), item.subtitle)
-        _add(element, _tag(ITUNES, 'duration'), str(item.duration_seconds))
-        _add(element, _tag(ITUNES, 'episode'), str(item.number))
+        if item.duration_seconds:
+            _add(element, _tag(ITUNES, 'duration'), str(item.duration_seconds))
+        if item.episode_number is not None:
+            _add(element, _tag(ITUNES, 'episode'), str(item.episode_number))
         if item.season is not None:
             _add(element, _tag(ITUNES, 'season'), str(item.season))
         _add(element, _tag(ITUNES, 'episodeType'), item.episode_type)
@@ -199,11 +260,26 @@ class FeedDocument:
         image = item.image_url or self.feed.podcast.artwork_url
         if image:
             _add(element, _tag(ITUNES, 'image'), href=self.absolute(image))
-        if item.season is not None:
+        # A kept `podcast:season` or `podcast:episode` says more (a name, a display text).
+        if item.season is not None and _tag(PODCAST, 'season') not in kept_tags:
             _add(element, _tag(PODCAST, 'season'), str(item.season))
-        _add(element, _tag(PODCAST, 'episode'), str(item.number))
+        if item.episode_number is not None and _tag(PODCAST, 'episode') not in kept_tags:
+            _add(element, _tag(PODCAST, 'episode'), str(item.episode_number))
         for person in item.people:
             self._person(element, person.name, person.role, person.photo_url, person.url)
+        self._transcripts_and_chapters(element, item)
+        for soundbite in item.soundbites:
+            _add(
+                element,
+                _tag(PODCAST, 'soundbite'),
+                soundbite.get('title') or None,
+                startTime=f'{float(soundbite["start"]):g}',
+                duration=f'{float(soundbite["duration"]):g}',
+            )
+        element.extend(kept)
+
+    def _transcripts_and_chapters(self, element: etree._Element, item: FeedItem) -> None:
+        """podsite's own copies when it has them, else the links the imported feed had."""
         if item.has_transcript:
             vtt = self.base_url + transcript_file_url(item.number, item.slug, 'vtt')
             text = self.base_url + transcript_file_url(item.number, item.slug, 'txt')
@@ -215,22 +291,19 @@ class FeedDocument:
                 rel='captions',
             )
             _add(element, _tag(PODCAST, 'transcript'), url=text, type='text/plain')
-        if item.has_chapters:
+        else:
+            for link in item.linked_transcripts:
+                attributes = {name: link[name] for name in ('url', 'type', 'language', 'rel')
+                              if link.get(name)}  # fmt: skip
+                _add(element, _tag(PODCAST, 'transcript'), **attributes)
+        chapters = self.base_url + chapters_url(item.number) if item.has_chapters else None
+        if chapters or item.linked_chapters_url:
             _add(
                 element,
                 _tag(PODCAST, 'chapters'),
-                url=self.base_url + chapters_url(item.number),
+                url=chapters or item.linked_chapters_url,
                 type='application/json+chapters',
             )
-        for soundbite in item.soundbites:
-            _add(
-                element,
-                _tag(PODCAST, 'soundbite'),
-                soundbite.get('title') or None,
-                startTime=f'{float(soundbite["start"]):g}',
-                duration=f'{float(soundbite["duration"]):g}',
-            )
-        self._extra_elements(element, item.extra_podcast_elements)
 
     def _live_item(self, element: etree._Element, stream: LiveStreamCard, now: datetime) -> None:
         """A Podcasting 2.0 live item: YouTube is the player, so contentLink (which the
@@ -242,17 +315,31 @@ class FeedDocument:
         _add(element, 'title', stream.title)
         _add(element, 'description', stream.description or stream.title)
         if stream.description_html:
-            _add(element, _tag(CONTENT, 'encoded')).text = etree.CDATA(stream.description_html)
+            _add_html(element, _tag(CONTENT, 'encoded'), stream.description_html)
         _add(element, 'link', page)
         _add(element, 'guid', stream.guid, isPermaLink='false')
         _add(element, _tag(PODCAST, 'contentLink'), 'Watch on YouTube', href=stream.watch_url)
         _add(element, _tag(PODCAST, 'contentLink'), 'Watch on our site', href=page)
 
     def _extra_elements(self, parent: etree._Element, fragments: list[str]) -> None:
+        parent.extend(self._parsed(fragments))
+
+    def _parsed(self, fragments: list[str]) -> list[etree._Element]:
+        """Kept elements, with the namespaces they use noted for the declarations on <rss>."""
+        elements = []
         for fragment in fragments:
             try:
-                parent.append(etree.fromstring(fragment.encode('utf-8'), _FRAGMENT_PARSER))
+                element = etree.fromstring(clean_text(fragment).encode('utf-8'), _FRAGMENT_PARSER)
             except etree.XMLSyntaxError:
                 # Imports store only well-formed fragments; one damaged by hand is left out
                 # rather than breaking the whole feed for every listener.
                 continue
+            for prefix, uri in element.nsmap.items():
+                known = {*NAMESPACES.values(), *self.kept_namespaces.values()}
+                if uri in known or (prefix or '') in {*NAMESPACES, *self.kept_namespaces}:
+                    continue
+                # A default namespace (WordPress's `<site xmlns="...">`) gets a prefix: on
+                # <rss> it would take podsite's own elements into it.
+                self.kept_namespaces[prefix or f'ns{len(self.kept_namespaces)}'] = uri
+            elements.append(element)
+        return elements

@@ -1,5 +1,11 @@
-"""Transcripts as podcasts publish them (timestamped plain text, WebVTT, SRT), read into timed
-cues with speakers, and written back out as WebVTT and readable text. Pure: no database."""
+"""Transcripts as podcasts publish them (timestamped plain text, WebVTT, SRT, Markdown with
+`**Speaker:**` turns), read into timed cues with speakers, and written back out as WebVTT and
+readable text. Pure: no database.
+
+One bad cue does not lose a file: a cue that ends before it starts is kept with its end left
+unknown (it runs to the next cue), and `ParsedTranscript.warnings` names its line. Captions'
+`>>` speaker-change markers (YouTube's) become turns of speech with no name.
+"""
 
 import html
 import re
@@ -10,21 +16,27 @@ from typing import Any, Literal, NamedTuple
 from pydantic import BaseModel
 
 from podsite.formats.durations import parse_clock
+from podsite.formats.xml_text import clean_text
 from podsite.schemas.catalogue import TranscriptCue
 
 # One frozen cue model for parsing, storage and the pages: cues read back from the database
 # (as `TranscriptCue`) render to WebVTT with no conversion in between.
 Cue = TranscriptCue
 
-TranscriptFormat = Literal['text', 'vtt', 'srt']
-FORMAT_BY_SUFFIX: dict[str, TranscriptFormat] = {'.txt': 'text', '.vtt': 'vtt', '.srt': 'srt'}
+TranscriptFormat = Literal['text', 'vtt', 'srt', 'markdown']
+FORMAT_BY_SUFFIX: dict[str, TranscriptFormat] = {
+    '.txt': 'text', '.vtt': 'vtt', '.srt': 'srt', '.md': 'markdown', '.markdown': 'markdown',
+}  # fmt: skip
 FORMAT_BY_MEDIA_TYPE: dict[str, TranscriptFormat] = {
     'text/vtt': 'vtt',
     'application/x-subrip': 'srt',
     'application/srt': 'srt',
     'text/srt': 'srt',
     'text/plain': 'text',
+    'text/markdown': 'markdown',
 }
+# When an episode has several files, timed formats first: they give turns and timestamps.
+FORMAT_PREFERENCE: tuple[TranscriptFormat, ...] = ('vtt', 'srt', 'text', 'markdown')
 
 # Where a cue has no end (timestamped text ends at the next cue; the last one has none).
 DEFAULT_CUE_SECONDS = 5.0
@@ -52,6 +64,24 @@ _LABEL = re.compile(r'(?P<label>[^\W\d_][^:\n]{0,39}):\s+(?P<rest>\S.*)', re.DOT
 # Apostrophes (straight and typographic), initials and double-barrelled names.
 _NAME_PUNCTUATION = frozenset("'\u2019.-")
 _SENTENCE_END = re.compile(r'[.?!…]["\')\]]?$')
+# `>>` where captions mark a change of speaker (at the start of a cue, or inside one).
+_TURN_MARK = re.compile(r'(?:^|\s)>>+\s*')
+# `**Ada Lovelace:** words` or `**Ada Lovelace**: words`, optionally with a time after the name.
+_MARKDOWN_TURN = re.compile(
+    r'\*\*(?P<label>[^*:\n]{1,40}?)(?P<inner>:)?\*\*'
+    r'(?:\s*[\[(](?P<stamp>(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[\])])?'
+    r'(?P<outer>:)?\s*(?P<rest>.*)',
+    re.DOTALL,
+)
+_MARKDOWN_LINK = re.compile(r'\[([^\]]*)\]\([^)]*\)')
+# Bold is how Markdown transcripts mark names; single `*` and `_` are left (`M*A*S*H`).
+_MARKDOWN_BOLD = re.compile(r'\*\*|__')
+_MARKDOWN_HEADING = re.compile(r'#{1,6}\s+')
+# A line that opens with a name (after a timestamp, if any): `[00:01:02] Ada: words`.
+_LINE_LABEL = re.compile(
+    r'(?:[\[(]?(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?\s+)?'
+    r'(?P<label>[^\W\d_][^:\n]{0,39}):\s+\S'
+)
 # Lower-case words that sit inside names: Guido van Rossum, Ana de Armas.
 _NAME_PARTICLES = frozenset(
     {'al', 'bin', 'da', 'das', 'de', 'del', 'della', 'der', 'di', 'dos', 'du', 'la', 'le', 'van',
@@ -73,6 +103,8 @@ class ParsedTranscript(BaseModel):
 
     text: str
     cues: list[Cue]
+    warnings: list[str] = []
+    """Problems worked around, each naming its line: the rest of the file was read."""
 
 
 class TranscriptFormatError(ValueError):
@@ -91,24 +123,95 @@ class _RawCue(NamedTuple):
     end: float | None
     speaker: str | None
     text: str
+    new_turn: bool = False
 
 
 def parse_transcript(source: str, *, transcript_format: TranscriptFormat) -> ParsedTranscript:
     """Reads a transcript, or raises `TranscriptFormatError` naming the first bad line."""
     lines = _lines(source)
+    warnings: list[str] = []
+    if transcript_format == 'markdown':
+        return _markdown_transcript(lines)
     if transcript_format == 'text':
         raw = _text_cues(lines)
         if not raw:
             return ParsedTranscript(text=_plain_paragraphs(lines), cues=[])
-        raw = _labelled(raw, carry_forward=False)
+        raw = _labelled(_split_turns(raw), carry_forward=False)
     elif transcript_format == 'vtt':
-        raw = _timed_cues(lines, vtt=True)
+        raw = _split_turns(_timed_cues(lines, vtt=True, warnings=warnings))
     else:
         # SRT names a speaker when the voice changes (`Travis: ...`), so later cues are theirs.
-        raw = _labelled(_timed_cues(lines, vtt=False), carry_forward=True)
-    cues = [Cue(start=c.start, end=c.end, speaker=c.speaker, text=c.text) for c in raw]
+        raw = _timed_cues(lines, vtt=False, warnings=warnings)
+        raw = _labelled(_split_turns(raw), carry_forward=True)
+    return _transcript(raw, warnings)
+
+
+def _transcript(raw: list[_RawCue], warnings: list[str]) -> ParsedTranscript:
+    cues = [
+        Cue(start=c.start, end=c.end, speaker=c.speaker, text=c.text, new_turn=c.new_turn)
+        for c in raw
+    ]
     text = '\n\n'.join(_speaker_paragraph(paragraph) for paragraph in _paragraphs(cues))
-    return ParsedTranscript(text=text, cues=cues)
+    return ParsedTranscript(text=text, cues=cues, warnings=warnings)
+
+
+def _split_turns(cues: list[_RawCue]) -> list[_RawCue]:
+    """A cue with `>>` in it becomes a cue per turn; those after a `>>` start a new turn. A
+    cue of nothing but `>>` passes its turn to the next cue."""
+    split: list[_RawCue] = []
+    pending = False
+    for cue in cues:
+        pieces = _TURN_MARK.split(cue.text) if '>>' in cue.text else [cue.text]
+        turns = [(pending, pieces[0].strip())] + [(True, piece.strip()) for piece in pieces[1:]]
+        pending = False
+        for new_turn, words in turns:
+            if words:
+                split.append(cue._replace(text=words, new_turn=new_turn))
+            else:
+                pending = pending or new_turn
+    return split
+
+
+def _markdown_transcript(lines: list[str]) -> ParsedTranscript:
+    """One paragraph per turn, `**Ada Lovelace:** words`, a time after the name if the file
+    has them (`**Ada** [00:01:02]: ...`). Timed when every turn has a time; else text."""
+    turns: list[tuple[str | None, float | None, str]] = []
+    for _, block in _blocks(lines, 0):
+        paragraph = ' '.join(line.strip() for line in block)
+        paragraph = _MARKDOWN_HEADING.sub('', paragraph) if paragraph.startswith('#') else paragraph
+        match = _markdown_turn(paragraph)
+        speaker, stamp, words = (None, None, paragraph)
+        if match is not None:
+            speaker, stamp, words = match['label'].strip(), match['stamp'], match['rest']
+        words = ' '.join(_MARKDOWN_BOLD.sub('', _MARKDOWN_LINK.sub(r'\1', words)).split())
+        if words:
+            start = None if stamp is None else _clock_seconds(stamp)
+            turns.append((speaker, start, words))
+    if turns and all(start is not None for _, start, _ in turns):
+        raw = [_RawCue(start or 0.0, None, speaker, words) for speaker, start, words in turns]
+        return _transcript(raw, [])
+    text = '\n\n'.join(f'{speaker}: {words}' if speaker else words for speaker, _, words in turns)
+    return ParsedTranscript(text=text, cues=[])
+
+
+def _markdown_turn(paragraph: str) -> re.Match[str] | None:
+    """A bold name with a colon inside or after the bold (and maybe a time before it)."""
+    match = _MARKDOWN_TURN.match(paragraph)
+    return match if match is not None and (match['inner'] or match['outer']) else None
+
+
+def speaker_count(source: str, transcript_format: TranscriptFormat) -> int:
+    """How many turns the source gives a speaker's name: a cheap look, for choosing between
+    several files of one episode (the one with names wins)."""
+    if transcript_format == 'vtt':
+        return sum(1 for voice in _VOICE.finditer(source) if (voice['name'] or '').strip())
+    if transcript_format == 'markdown':
+        paragraphs = re.split(r'\n\s*\n', source)
+        return sum(1 for paragraph in paragraphs if _markdown_turn(paragraph.strip()))
+    labels = Counter(
+        match['label'] for line in source.splitlines() if (match := _LINE_LABEL.match(line.strip()))
+    )
+    return sum(n for label, n in labels.items() if n >= 2 and _looks_like_name(label))
 
 
 def _lines(source: str) -> list[str]:
@@ -120,6 +223,9 @@ def _lines(source: str) -> list[str]:
             f'binary data (control character U+{ord(control.group()):04X}) is not a transcript',
             line=text.count('\n', 0, control.start()) + 1,
         )
+    # What else XML does not allow (a vertical tab or form feed from a word processor) is
+    # only left out: it is no sign of binary data.
+    text = clean_text(text)
     if not text.strip():
         raise TranscriptFormatError('the transcript is empty', line=1)
     return text.split('\n')
@@ -167,7 +273,7 @@ def _text_cues(lines: list[str]) -> list[_RawCue]:
     ]
 
 
-def _timed_cues(lines: list[str], *, vtt: bool) -> list[_RawCue]:
+def _timed_cues(lines: list[str], *, vtt: bool, warnings: list[str]) -> list[_RawCue]:
     first_block = 0
     if vtt:
         if _VTT_HEADER.fullmatch(lines[0]) is None:
@@ -195,7 +301,7 @@ def _timed_cues(lines: list[str], *, vtt: bool) -> list[_RawCue]:
             payload_end = timing + 1
             while payload_end < len(block) and '-->' not in block[payload_end]:
                 payload_end += 1
-            start, end = _timing(block[timing], line=first + timing + 1)
+            start, end = _timing(block[timing], line=first + timing + 1, warnings=warnings)
             payload = ' '.join(line.strip() for line in block[timing + 1 : payload_end])
             cues += _vtt_payload(start, end, payload) if vtt else _srt_payload(start, end, payload)
             timing = payload_end
@@ -220,7 +326,9 @@ def _blocks(lines: list[str], start: int) -> Iterator[tuple[int, list[str]]]:
         yield first, block
 
 
-def _timing(text: str, *, line: int) -> tuple[float, float]:
+def _timing(text: str, *, line: int, warnings: list[str]) -> tuple[float, float | None]:
+    """A cue's start and end; an end before the start is dropped (the cue runs to the next one)
+    with a warning, since one such slip in a real file of a thousand cues is not worth it."""
     usual = _USUAL_TIMING.match(text)
     if usual is not None:
         h1, m1, s1, f1, h2, m2, s2, f2 = map(int, usual.groups())
@@ -233,16 +341,19 @@ def _timing(text: str, *, line: int) -> tuple[float, float]:
     fields = right.split(maxsplit=1)
     start = _clock_seconds(left.strip())
     end = _clock_seconds(fields[0]) if fields else None
-    if start is None or end is None or end < start:
-        shown = text.strip() if len(text.strip()) <= 60 else text.strip()[:57] + '...'
-        problem = (
-            'is not a valid timestamp' if start is None or end is None else 'ends before it starts'
+    shown = text.strip() if len(text.strip()) <= 60 else text.strip()[:57] + '...'
+    if start is None or end is None:
+        raise TranscriptFormatError(f'cue timing "{shown}" is not a valid timestamp', line=line)
+    if end < start:
+        warnings.append(
+            f'line {line}: cue timing "{shown}" ends before it starts; '
+            'the cue now runs to the next one'
         )
-        raise TranscriptFormatError(f'cue timing "{shown}" {problem}', line=line)
+        return start, None
     return start, end
 
 
-def _vtt_payload(start: float, end: float, payload: str) -> list[_RawCue]:
+def _vtt_payload(start: float, end: float | None, payload: str) -> list[_RawCue]:
     """One cue per voice: `<v Ada>Hi</v> <v Bo>Hello</v>` is two people at the same moment."""
     if '<' not in payload and '&' not in payload:
         return [_RawCue(start, end, None, ' '.join(payload.split()))] if payload.strip() else []
@@ -262,7 +373,7 @@ def _vtt_payload(start: float, end: float, payload: str) -> list[_RawCue]:
     return cues
 
 
-def _srt_payload(start: float, end: float, payload: str) -> list[_RawCue]:
+def _srt_payload(start: float, end: float | None, payload: str) -> list[_RawCue]:
     words = ' '.join(_SRT_TAG.sub('', payload).split())
     return [_RawCue(start, end, None, words)] if words else []
 
@@ -285,6 +396,9 @@ def _labelled(cues: list[_RawCue], *, carry_forward: bool) -> list[_RawCue]:
         if match is not None and match['label'] in speakers:
             current = match['label']
             labelled.append(cue._replace(speaker=current, text=match['rest']))
+        elif cue.new_turn:
+            current = None  # someone unnamed speaks now: the last name no longer carries
+            labelled.append(cue)
         elif carry_forward and cue.speaker is None and current is not None:
             labelled.append(cue._replace(speaker=current))
         else:
@@ -320,7 +434,7 @@ def _paragraphs(cues: Sequence[Cue]) -> list[tuple[Cue, str]]:
     paragraphs: list[tuple[Cue, list[str]]] = []
     length = 0
     for cue in cues:
-        if paragraphs:
+        if paragraphs and not cue.new_turn:
             first, words = paragraphs[-1]
             if first.speaker == cue.speaker and (
                 cue.speaker is not None
@@ -359,7 +473,9 @@ def render_vtt(cues: Sequence[Cue]) -> str:
         # Escaping `<`, `>` and `&` keeps `-->` and tags in the words from breaking the file.
         words = html.escape(' '.join(cue.text.split()), quote=False)
         speaker = ' '.join((cue.speaker or '').split())
+        # A change of speaker with no name is written as captions mark it; `>` needs no escape.
         voice = f'<v {html.escape(speaker, quote=False)}>' if speaker else ''
+        voice = voice or ('>> ' if cue.new_turn else '')
         blocks.append(f'{_vtt_stamp(cue.start)} --> {_vtt_stamp(end)}\n{voice}{words}')
     return '\n\n'.join(blocks) + '\n'
 
@@ -378,4 +494,5 @@ def render_text(transcript: ParsedTranscript) -> str:
 
 
 def cues_to_json(cues: Sequence[Cue]) -> list[dict[str, Any]]:
-    return [cue.model_dump() for cue in cues]
+    """As the database keeps them; `new_turn` only where it is set, as few cues have it."""
+    return [cue.model_dump(exclude=None if cue.new_turn else {'new_turn'}) for cue in cues]

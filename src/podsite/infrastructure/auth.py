@@ -9,9 +9,10 @@ from functools import wraps
 
 from itsdangerous import URLSafeTimedSerializer
 from quart import Quart, abort, g, redirect, request, session, url_for
-from quart.sessions import SecureCookieSession, SecureCookieSessionInterface
-from quart.wrappers import BaseRequestWebsocket
+from quart.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from quart.wrappers import BaseRequestWebsocket, Response
 from werkzeug.sansio.response import Response as AnyResponse
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from podsite.schemas.account import UserInfo
 from podsite.services.accounts import account_service
@@ -42,6 +43,17 @@ class SignedCookieSessions(SecureCookieSessionInterface):
             return None if self.get_signing_serializer(app) is None else self.session_class()
         return await super().open_session(app, request)
 
+    async def save_session(
+        self, app: Quart, session: SessionMixin, response: Response | WerkzeugResponse | None
+    ) -> None:
+        # An anonymous visitor's session is empty and untouched: it needs at most the Vary
+        # header, where Quart first reads seven cookie settings from the config.
+        if response is not None and not session and not session.modified:
+            if session.accessed:
+                response.vary.add('Cookie')
+            return
+        await super().save_session(app, session, response)
+
 
 def init_app(app: Quart) -> None:
     app.session_interface = SignedCookieSessions()
@@ -68,6 +80,12 @@ async def log_in(user: UserInfo) -> None:
     session[SESSION_KEY] = await account_service.start_session(user_id=user.id)
     session.permanent = True
     g.user = user
+
+
+def session_token() -> str:
+    """The login token of this request's session; empty when nobody is logged in."""
+    token = session.get(SESSION_KEY)
+    return token if isinstance(token, str) else ''
 
 
 async def log_out() -> None:

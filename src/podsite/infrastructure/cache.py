@@ -6,6 +6,7 @@ scheduled publication, so every worker and instance serves the change on its nex
 """
 
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,31 +28,55 @@ class ContentState:
 
 
 class ContentCache:
-    def __init__(self, *, clock: Clock, max_entries: int = 512) -> None:
-        self.clock = clock
-        self.max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[ContentState, Any]] = OrderedDict()
+    """Values kept under a content state, the least recently used dropped first once their
+    sizes add up to more than `max_size`. Each value's size is given when it is put: 1 by
+    default, so that the bound counts entries (the values computed from the catalogue, a
+    few fixed keys), or its bytes (the page cache, bounded by memory).
 
-    def has(self, key: str) -> bool:
+    Our own rather than cachetools' `LRUCache(getsizeof=...)`: a hit there went through five
+    Python-level calls and cost 0.39 µs against 0.13 µs for this one's dictionary lookup and
+    `move_to_end` (timeit, 2026-12-07), on a kept page served whole in 10-15 µs."""
+
+    def __init__(self, *, clock: Clock, max_size: int = 512) -> None:
+        self.clock = clock
+        self.max_size = max_size
+        self.size = 0
+        """The sizes of the values kept, added up."""
+        self._entries: OrderedDict[Hashable, tuple[ContentState, Any, int]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def has(self, key: Hashable) -> bool:
         """Whether anything is kept under `key`, current or not."""
         return key in self._entries
 
-    def get(self, key: str, state: ContentState) -> Any | None:
+    def get(self, key: Hashable, state: ContentState) -> Any | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        stored_state, value = entry
+        stored_state, value, _size = entry
         if stored_state.version != state.version or not stored_state.is_current(self.clock()):
-            del self._entries[key]
+            self._drop(key)
             return None
         self._entries.move_to_end(key)
         return value
 
-    def put(self, key: str, state: ContentState, value: Any) -> None:
-        self._entries[key] = (state, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+    def put(self, key: Hashable, state: ContentState, value: Any, *, size: int = 1) -> None:
+        """Keeps `value`, unless it is bigger than the whole cache may be."""
+        self._drop(key)
+        if size > self.max_size:
+            return
+        self._entries[key] = (state, value, size)
+        self.size += size
+        while self.size > self.max_size:
+            _key, (_state, _value, evicted) = self._entries.popitem(last=False)
+            self.size -= evicted
+
+    def _drop(self, key: Hashable) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.size -= entry[2]
 
 
 def init_app(app: Quart) -> None:

@@ -1,30 +1,86 @@
-"""The client's address, believing `X-Forwarded-For` only from configured proxies."""
+"""The client's address, believing `Forwarded` (RFC 7239) or `X-Forwarded-For` only from
+configured proxies, and always in one spelling: an IPv4 address sent in IPv6 form
+(`::ffff:198.51.100.7`, as dual-stack sockets report IPv4 peers) is that IPv4 address, and
+a hop written with its port (`198.51.100.7:4711`, `[2001:db8::1]:443`) is its address.
+
+`Forwarded` is split into its elements by Werkzeug's `parse_list_header` (quoted strings
+kept whole), which Quart already brings; each element's `for=` parameter is then read
+here. No maintained parser of the header is on PyPI: django-forwarded (last release 2019)
+needs Django, and Hypercorn's `ProxyFixMiddleware` trusts a number of hops, not the
+proxies' addresses, and keeps its parser private.
+"""
 
 import ipaddress
 from typing import Any
 
 from quart import request
+from werkzeug.http import parse_list_header
 
 from podsite.settings import IPNetwork, current_settings
 
 
-def client_ip(remote_addr: str, forwarded_for: str | None, trusted: list[IPNetwork]) -> str:
-    """Walks the forwarding chain from the nearest hop back, skipping trusted proxies."""
-    if not trusted or not forwarded_for or not _is_trusted(remote_addr, trusted):
-        return remote_addr
-    hops = [hop.strip() for hop in forwarded_for.split(',') if hop.strip()]
-    for hop in reversed(hops):
-        if not _is_trusted(hop, trusted):
-            return hop if _is_address(hop) else remote_addr
-    return hops[0] if hops and _is_address(hops[0]) else remote_addr
-
-
-def _is_address(text: str) -> bool:
+def canonical_address(text: str) -> str | None:
+    """The address a hop names, without brackets or port, IPv4-mapped IPv6 as IPv4; None
+    when it names none (`unknown`, an obfuscated `_node`, garbage)."""
+    text = text.strip().strip('"')
+    if text.startswith('['):
+        host, bracket, _ = text[1:].partition(']')
+        if not bracket:
+            return None
+        text = host
+    elif text.count(':') == 1:  # an IPv4 address and a port; IPv6 has at least two colons
+        text = text.partition(':')[0]
     try:
-        ipaddress.ip_address(text)
+        address = ipaddress.ip_address(text)
     except ValueError:
-        return False
-    return True
+        return None
+    if address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return str(address)
+
+
+def client_ip(
+    remote_addr: str,
+    forwarded_for: str | None,
+    trusted: list[IPNetwork],
+    *,
+    forwarded: str | None = None,
+) -> str:
+    """Walks the forwarding chain from the nearest hop back, skipping trusted proxies.
+
+    The standard `Forwarded` header is read when a trusted proxy sent it, else
+    `X-Forwarded-For`. A hop that names no address ends the walk at the hop after it:
+    nothing before it can be believed."""
+    remote = canonical_address(remote_addr) or remote_addr
+    if not trusted or not _is_trusted(remote, trusted):
+        return remote
+    if forwarded:
+        hops = _forwarded_hops(forwarded)
+    elif forwarded_for:
+        hops = [canonical_address(hop) for hop in forwarded_for.split(',') if hop.strip()]
+    else:
+        return remote
+    nearest = remote
+    for hop in reversed(hops):
+        if hop is None:
+            return nearest
+        if not _is_trusted(hop, trusted):
+            return hop
+        nearest = hop
+    return nearest
+
+
+def _forwarded_hops(header: str) -> list[str | None]:
+    """The `for=` address of each element of a `Forwarded` header, in order."""
+    hops: list[str | None] = []
+    for element in parse_list_header(header):
+        node = None
+        for pair in element.split(';'):
+            name, _, value = pair.partition('=')
+            if name.strip().lower() == 'for':
+                node = canonical_address(value)
+        hops.append(node)
+    return hops
 
 
 def _is_trusted(address: str, trusted: list[IPNetwork]) -> bool:
@@ -42,6 +98,7 @@ def request_client_ip() -> str:
         request.remote_addr or '',
         request.headers.get('X-Forwarded-For'),
         settings.trusted_proxies,
+        forwarded=request.headers.get('Forwarded'),
     )
 
 
@@ -59,5 +116,8 @@ def scope_client_ip(scope: dict[str, Any], trusted: list[IPNetwork]) -> str:
     it; the same address Quart gives a request without a peer (`<local>`)."""
     client = scope.get('client')
     return client_ip(
-        client[0] if client else '<local>', scope_header(scope, b'x-forwarded-for'), trusted
+        client[0] if client else '<local>',
+        scope_header(scope, b'x-forwarded-for'),
+        trusted,
+        forwarded=scope_header(scope, b'forwarded'),
     )

@@ -4,12 +4,16 @@ as a form field or a header. A missing or wrong token is a 400, never a 500."""
 import hmac
 import secrets
 
-from quart import Quart, abort, request, session
+from quart import Quart, Response, abort, g, request, session
+
+from podsite.infrastructure.security_headers import never_store
 
 CSRF_FIELD = 'csrf_token'
 CSRF_HEADER = 'X-CSRF-Token'
 SESSION_KEY = 'csrf_token'
 SAFE_METHODS = frozenset({'GET', 'HEAD', 'OPTIONS', 'TRACE'})
+SHOWN_KEY = 'csrf_token_shown'
+"""Set on `g` once the answer carries the session's token: it is for this visitor only."""
 
 
 def csrf_token() -> str:
@@ -18,10 +22,17 @@ def csrf_token() -> str:
     if not isinstance(token, str):
         token = secrets.token_urlsafe(32)
         session[SESSION_KEY] = token
+    setattr(g, SHOWN_KEY, True)
     return token
 
 
 def init_app(app: Quart) -> None:
+    @app.after_request
+    async def keep_token_pages_private(response: Response) -> Response:
+        # Every page of a logged-in visitor has one (the layout's logout form), as has
+        # every form.
+        return await never_store(response) if g.get(SHOWN_KEY) else response
+
     @app.before_request
     async def check_csrf_token() -> None:
         if request.method in SAFE_METHODS or request.routing_exception is not None:

@@ -32,6 +32,8 @@ what was committed, never what the same request wrote: only its session sees tha
 """
 
 import asyncio
+import logging
+import socket
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import closing
@@ -42,7 +44,8 @@ import asyncpg
 from quart import Quart, current_app, g
 from sqlalchemy import Dialect, Engine, PoolProxiedConnection, Select, event
 from sqlalchemy import create_engine as create_sync_engine
-from sqlalchemy.exc import DBAPIError, InvalidatePoolError
+from sqlalchemy.exc import DBAPIError, InterfaceError, InvalidatePoolError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -53,6 +56,7 @@ from sqlalchemy.ext.asyncio import (
 from podsite.settings import Settings
 
 EXTENSION_KEY = 'podsite.database'
+logger = logging.getLogger(__name__)
 COMMIT_CHECK = 'PRAGMA data_version'
 
 Record = dict[str, Any]
@@ -290,8 +294,18 @@ def init_app(app: Quart) -> None:
     @app.teardown_appcontext
     async def close_session(_exc: BaseException | None) -> None:
         request_session: AsyncSession | None = g.pop('_db_session', None)
-        if request_session is not None:
+        if request_session is None:
+            return
+        try:
             await request_session.close()
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            # The server cut the connection after the request's last statement (a restart):
+            # there is nothing left to roll back, and the answer stands. The connection is
+            # let go rather than returned to the pool.
+            logger.warning('the database connection was cut at the end of a request: %s', error)
+            await request_session.invalidate()
 
 
 def open_database_for(app: Quart, settings: Settings) -> Database:
@@ -308,6 +322,59 @@ async def close_database_for(app: Quart) -> None:
 
 def database() -> Database:
     return Database.of(current_app)
+
+
+# SQLSTATE classes of a PostgreSQL server that cannot serve now, whatever the statement:
+# connection exceptions (08), insufficient resources such as too many connections (53),
+# operator intervention such as starting up, shutting down or a cancelled statement (57),
+# system errors such as an I/O error (58).
+UNAVAILABLE_SQLSTATE_CLASSES = ('08', '53', '57', '58')
+
+# SQLite's primary result codes of a file it cannot use now: locked past the timeout, out of
+# memory, read-only, an I/O error, a full disk, a file it cannot open. A wrong statement is
+# SQLITE_ERROR, and stays an error.
+UNAVAILABLE_SQLITE_CODES = frozenset({
+    sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL,
+})  # fmt: skip
+
+# What says the database is unavailable when the driver gives no code: no connection to be
+# had (refused, reset, timed out, a name that does not resolve, a pool with none free in
+# time), one lost, or what PEP 249 calls an operational error.
+UNAVAILABLE_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeoutError,
+    asyncpg.exceptions.InterfaceError,
+    ConnectionError,
+    TimeoutError,
+    socket.gaierror,
+)
+
+RAISED_WHEN_UNAVAILABLE = (
+    *UNAVAILABLE_ERRORS,
+    DBAPIError,
+    asyncpg.exceptions.PostgresError,
+    sqlite3.Error,
+)
+"""Every class of error `is_unavailable` may say yes to."""
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether an error says the database cannot serve right now (down, starting, stopping,
+    out of connections, locked), rather than that a statement is wrong: the first is a 503
+    that asks to come back, the second a 500. Judged by the driver's own code where it
+    gives one, as raised by SQLAlchemy or by the driver itself (the fast path)."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    if isinstance(cause, sqlite3.Error):
+        code = getattr(cause, 'sqlite_errorcode', None)
+        return code is not None and code & 0xFF in UNAVAILABLE_SQLITE_CODES
+    sqlstate = getattr(cause, 'sqlstate', None)
+    if isinstance(sqlstate, str):
+        return sqlstate.startswith(UNAVAILABLE_SQLSTATE_CLASSES)
+    return isinstance(error, UNAVAILABLE_ERRORS) or isinstance(cause, UNAVAILABLE_ERRORS)
 
 
 # How asyncpg says a connection is gone, for statements run on it directly.

@@ -8,6 +8,16 @@ All of it is here, wired by one call, `init_app` (off with `PODSITE_PAGE_CACHE=f
   being set. Only pages that are the same for every anonymous visitor are kept: a request
   carrying a session cookie, or a response that sets one (a page with a form and its CSRF
   token), is never stored or served from here.
+- Under which key: the path, and the values of the query parameters the view declares it
+  reads (`@kept_for_anonymous(params=('q', 'page'))`); every other parameter is left out, so
+  `/episodes/all?v=1` to `?v=100000` are one page, kept once, not a copy each (with a key
+  of the whole query string, junk queries grew a worker by 750 MB). A declared parameter
+  given twice counts by its first value, as `request.args.get` reads it. A page that
+  answers an invalid value with 404 or 400 is not kept (only 200s are); one that shows it
+  as another value (`?page=abc` as the first page) calls `do_not_keep()`, so that each
+  spelling of a page does not make a copy of its own.
+- How much: pages up to `PODSITE_PAGE_CACHE_SIZE` bytes per worker (body, headers, key and
+  what Python spends holding them), the least recently used dropped first.
 - Serving: ASGI middleware in front of the app answers a kept page before any of the app's
   request handling runs, so a hit costs the content-state check (on SQLite, no query at
   all unless something was committed) and the bytes going out. Addresses banned for
@@ -22,7 +32,8 @@ All of it is here, wired by one call, `init_app` (off with `PODSITE_PAGE_CACHE=f
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
+from urllib.parse import parse_qsl
 
 from quart import Quart, request
 
@@ -41,29 +52,90 @@ KEPT_MARK = 'kept_for_anonymous'
 NOTE_KEY = 'podsite.kept_page'
 """Scope key: the app's note that the response may be kept, and under which state."""
 
+ENTRY_BYTES = 1024
+"""What Python spends on a kept page beyond its bytes (the page, its entry, its key and its
+header list) and, with `HEADER_BYTES` for each header (a tuple and two bytes objects), what
+the cache counts: 2,104 bytes for a page's 9 headers, where tracemalloc saw 2,029 beyond the
+bodies, headers and keys of 265 kept pages (2026-12-07)."""
+HEADER_BYTES = 120
+
 type ContentStateOf = Callable[[Scope], Awaitable[ContentState]]
 type RecordImpressions = Callable[[Sequence[int], str], None]
 """Records a view of sponsor placements, given the visitor's User-Agent."""
+type PageKey = str | tuple[str, tuple[str | None, ...]]
+"""The path alone, or the path and the values of the query parameters its page reads."""
 
 
-def kept_for_anonymous[View: Callable[..., Any]](view: View) -> View:
-    """Declares a view's page the same for every anonymous visitor, so it may be kept.
-    Goes right under the route decorator."""
-    setattr(view, KEPT_MARK, True)
-    return view
+@overload
+def kept_for_anonymous[View: Callable[..., Any]](view: View, /) -> View: ...
 
 
-@dataclass(frozen=True)
+@overload
+def kept_for_anonymous[View: Callable[..., Any]](
+    *, params: Sequence[str]
+) -> Callable[[View], View]: ...
+
+
+def kept_for_anonymous[View: Callable[..., Any]](
+    view: View | None = None, /, *, params: Sequence[str] = ()
+) -> View | Callable[[View], View]:
+    """Declares a view's page the same for every anonymous visitor, so it may be kept; goes
+    right under the route decorator. `params` names the query parameters the page reads
+    (with `request.args.get`): the page is kept once per value of those, and every other
+    parameter of a request is ignored. A page that reads one it does not name would be
+    served, as kept, to requests that give it another value."""
+
+    def mark(marked: View) -> View:
+        setattr(marked, KEPT_MARK, tuple(params))
+        return marked
+
+    return mark if view is None else mark(view)
+
+
+def page_key(path: str, query: bytes, params: tuple[str, ...]) -> PageKey:
+    """The path, with the first value of each parameter in `params` that the query gives.
+
+    Values are decoded as Latin-1, which maps each byte to one character, so two values are
+    one key only if they are the same bytes (percent-encoded or not): then the app reads
+    them as the same text too."""
+    if not query or not params:
+        return path
+    values: dict[str, str | None] = dict.fromkeys(params)
+    for name, value in parse_qsl(
+        query.decode('latin-1'), keep_blank_values=True, encoding='latin-1'
+    ):
+        if name in values and values[name] is None:
+            values[name] = value
+    if all(value is None for value in values.values()):
+        return path
+    return path, tuple(values.values())
+
+
+def _key_bytes(key: PageKey) -> int:
+    if isinstance(key, str):
+        return len(key)
+    path, values = key
+    return len(path) + sum(len(value) for value in values if value is not None)
+
+
+@dataclass(frozen=True, slots=True)
 class KeptPage:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     impressions: tuple[int, ...] = ()
     """The sponsor placements the page shows: each view of it counts for each."""
 
+    def memory(self, key: PageKey) -> int:
+        """The bytes it takes to keep this page under `key`, roughly: what the cache counts."""
+        headers = sum(len(name) + len(value) + HEADER_BYTES for name, value in self.headers)
+        return len(self.body) + headers + _key_bytes(key) + ENTRY_BYTES
+
 
 @dataclass
 class _Note:
     state: ContentState
+    params: tuple[str, ...]
+    """The query parameters the page reads (`kept_for_anonymous(params=...)`)."""
     impressions: tuple[int, ...] = ()
 
 
@@ -84,12 +156,18 @@ class PageCacheMiddleware:
         self.is_banned = is_banned
         self.record_impressions = record_impressions
         self.pages = pages
+        self.params_by_path: dict[str, tuple[str, ...]] = {}
+        """The query parameters read by each kept page that reads any, learnt as each is kept:
+        one entry per real page (only 200s of marked views are kept), not per request."""
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope['type'] != 'http' or scope['method'] != 'GET' or self._has_session(scope):
             await self.app(scope, receive, send)
             return
-        key = page_key(scope)
+        path: str = scope['path']
+        query: bytes = scope['query_string']
+        # Most requests have no query string: their key is their path, at no cost.
+        key = page_key(path, query, self.params_by_path.get(path, ())) if query else path
         if await self._serve_kept(key, scope, send):
             return
         start: Message = {}
@@ -111,9 +189,13 @@ class PageCacheMiddleware:
         if any(name.lower() == b'set-cookie' for name, _ in headers):
             return
         note: _Note = scope[NOTE_KEY]
-        self.pages.put(key, note.state, KeptPage(headers, b''.join(chunks), note.impressions))
+        if note.params:
+            self.params_by_path[path] = note.params
+            key = page_key(path, query, note.params)
+        page = KeptPage(headers, b''.join(chunks), note.impressions)
+        self.pages.put(key, note.state, page, size=page.memory(key))
 
-    async def _serve_kept(self, key: str, scope: Scope, send: Any) -> bool:
+    async def _serve_kept(self, key: PageKey, scope: Scope, send: Any) -> bool:
         if not self.pages.has(key):
             return False
         try:
@@ -136,12 +218,6 @@ class PageCacheMiddleware:
         return self.session_cookie in (scope_header(scope, b'cookie') or '').encode('latin-1')
 
 
-def page_key(scope: Scope) -> str:
-    path: str = scope['path']
-    query: bytes = scope.get('query_string', b'')
-    return path + ('?' + query.decode('latin-1') if query else '')
-
-
 def init_app(
     app: Quart,
     settings: Settings,
@@ -149,7 +225,6 @@ def init_app(
     content_state: ContentStateOf,
     is_banned: Callable[[Scope], Awaitable[bool]],
     record_impressions: RecordImpressions,
-    max_entries: int = 2048,
 ) -> None:
     """Puts the middleware in front of the app as it is now; what wraps the app later (the
     request log) sees kept pages too."""
@@ -157,7 +232,7 @@ def init_app(
         return
     session_cookie: str = app.config['SESSION_COOKIE_NAME']
     pages = app.extensions[EXTENSION_KEY] = ContentCache(
-        clock=clock_of(app), max_entries=max_entries
+        clock=clock_of(app), max_size=settings.page_cache_size
     )
 
     @app.before_request
@@ -165,12 +240,13 @@ def init_app(
         if request.method != 'GET' or session_cookie in request.cookies:
             return
         view = app.view_functions.get(request.endpoint or '')
-        if not getattr(view, KEPT_MARK, False):
+        params: tuple[str, ...] | None = getattr(view, KEPT_MARK, None)
+        if params is None:
             return
         scope: Scope = request.scope  # type: ignore[assignment]
         # Read before the view runs: a change made while it renders leaves the page under
         # the older version, which the next request no longer serves.
-        scope[NOTE_KEY] = _Note(await content_state(scope))
+        scope[NOTE_KEY] = _Note(await content_state(scope), params)
 
     app.asgi_app = PageCacheMiddleware(  # type: ignore[method-assign,assignment]
         app.asgi_app,  # type: ignore[arg-type]
@@ -189,3 +265,11 @@ def count_impressions_on_hits(placement_ids: Sequence[int]) -> None:
     note: _Note | None = scope.get(NOTE_KEY)
     if note is not None:
         note.impressions = tuple(placement_ids)
+
+
+def do_not_keep() -> None:
+    """Keeps the page being rendered out of the cache: for a request that spells the page's
+    parameters its own way (`?page=abc` shown as the first page), which would otherwise keep
+    one more copy of the same page for every spelling."""
+    scope: Scope = request.scope  # type: ignore[assignment]
+    scope.pop(NOTE_KEY, None)

@@ -1,4 +1,5 @@
-"""Security headers on every response, static files and error pages included."""
+"""Security headers on every response, static files and error pages included; and
+`never_store` for answers meant for one person."""
 
 from quart import Quart, Response
 
@@ -44,3 +45,13 @@ def init_app(app: Quart, settings: Settings) -> None:
             [(name, value) for name, value in headers.items() if name.lower() not in present]
         )
         return response
+
+
+async def never_store(response: Response) -> Response:
+    """For an answer meant for one person (their account, the admin, a sponsor's numbers,
+    a page with their session's CSRF token): no browser or shared cache may keep it, so no
+    one later at the same computer or behind the same proxy is shown it. An after-request
+    function: the account, admin and advertiser blueprints use it, and the CSRF check for
+    pages that carry a token."""
+    response.headers['Cache-Control'] = 'no-store'
+    return response

@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, HttpUrl, UrlConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, Field, HttpUrl, UrlConstraints, model_validator
 
 from podsite.formats.numbers import LARGEST_BIG_INTEGER
+from podsite.formats.xml_text import CleanText, clean_json
 from podsite.schemas.catalogue import ReadModel
 from podsite.urls import short_link_url
 
@@ -42,23 +43,23 @@ class EpisodeWrite(BaseModel):
 
     number: int = Field(ge=1, le=2**31 - 1)
     slug: str = Field(min_length=1, max_length=200, pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$')
-    title: str = Field(min_length=1, max_length=400)
-    subtitle: str = Field(default='', max_length=400)
-    summary: str = ''
-    show_notes: str = ''
+    title: CleanText = Field(min_length=1, max_length=400)
+    subtitle: CleanText = Field(default='', max_length=400)
+    summary: CleanText = ''
+    show_notes: CleanText = ''
     is_published: bool
     published_at: datetime
     duration_seconds: int = Field(ge=0, le=100 * 3600)
     media_url: HttpUrl | Literal['']
     media_size_bytes: int = Field(ge=0, le=LARGEST_BIG_INTEGER)
-    media_type: str = Field(max_length=100)
+    media_type: CleanText = Field(max_length=100)
     youtube_id: str | None = Field(default=None, pattern=r'^[A-Za-z0-9_-]{6,32}$')
     season: int | None = Field(default=None, ge=0, le=10_000)
     episode_type: Literal['full', 'trailer', 'bonus'] = 'full'
     explicit: bool = False
     appearances: list[Appearance] = []
     sponsor_slugs: list[str] = []
-    chapters: dict[str, Any] | None = None
+    chapters: Annotated[dict[str, Any], AfterValidator(clean_json)] | None = None
 
 
 class DashboardCounts(ReadModel):
@@ -82,20 +83,20 @@ class AuditRow(ReadModel):
 
 
 class GuestWrite(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: CleanText = Field(min_length=1, max_length=200)
     slug: str = Field(min_length=1, max_length=200, pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$')
-    bio: str = Field(default='', max_length=20_000)
-    photo_url: str = Field(default='', max_length=2000, pattern=r'^(|https?://\S+|/\S*)$')
+    bio: CleanText = Field(default='', max_length=20_000)
+    photo_url: CleanText = Field(default='', max_length=2000, pattern=r'^(|https?://\S+|/\S*)$')
     website_url: HttpUrl | Literal[''] = ''
-    social_links: dict[str, HttpUrl] = {}
+    social_links: dict[CleanText, HttpUrl] = {}
 
 
 class SponsorWrite(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: CleanText = Field(min_length=1, max_length=200)
     slug: str = Field(min_length=1, max_length=200, pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$')
-    logo_url: str = Field(default='', max_length=2000, pattern=r'^(|https?://\S+|/\S*)$')
+    logo_url: CleanText = Field(default='', max_length=2000, pattern=r'^(|https?://\S+|/\S*)$')
     website_url: HttpUrl | Literal[''] = ''
-    description: str = Field(default='', max_length=20_000)
+    description: CleanText = Field(default='', max_length=20_000)
 
 
 class UserRow(ReadModel):
@@ -115,23 +116,25 @@ class NamedRow(ReadModel):
 
 
 class PodcastWrite(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
-    subtitle: str = Field(default='', max_length=400)
-    description: str = Field(default='', max_length=4000)
-    author: str = Field(default='', max_length=200)
-    owner_name: str = Field(default='', max_length=200)
-    owner_email: str = Field(default='', max_length=320, pattern=r'^(|[^@\s]+@[^@\s]+\.[^@\s]+)$')
+    title: CleanText = Field(min_length=1, max_length=200)
+    subtitle: CleanText = Field(default='', max_length=400)
+    description: CleanText = Field(default='', max_length=4000)
+    author: CleanText = Field(default='', max_length=200)
+    owner_name: CleanText = Field(default='', max_length=200)
+    owner_email: CleanText = Field(
+        default='', max_length=320, pattern=r'^(|[^@\s]+@[^@\s]+\.[^@\s]+)$'
+    )
     language: str = Field(default='en', pattern=r'^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$')
-    categories: list[list[str]] = []
+    categories: list[list[CleanText]] = []
     explicit: bool = False
-    artwork_url: str = Field(default='', max_length=2000, pattern=r'^(|https?://\S+|/\S*)$')
+    artwork_url: CleanText = Field(default='', max_length=2000, pattern=r'^(|https?://\S+|/\S*)$')
     website_url: HttpUrl | Literal[''] = ''
-    copyright: str = Field(default='', max_length=400)
+    copyright: CleanText = Field(default='', max_length=400)
     locked: bool = True
     funding_url: HttpUrl | Literal[''] = ''
-    funding_text: str = Field(default='', max_length=128)
-    update_frequency_text: str = Field(default='', max_length=128)
-    update_frequency_rrule: str = Field(default='', max_length=200)
+    funding_text: CleanText = Field(default='', max_length=128)
+    update_frequency_text: CleanText = Field(default='', max_length=128)
+    update_frequency_rrule: CleanText = Field(default='', max_length=200)
     new_feed_url: Annotated[HttpUrl, UrlConstraints(max_length=2000)] | Literal[''] = ''
     redirect_feed: bool = False
 
@@ -143,9 +146,9 @@ class PodcastWrite(BaseModel):
 
 
 class PolicyWrite(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: CleanText = Field(min_length=1, max_length=200)
     slug: str = Field(min_length=1, max_length=100, pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$')
-    body: str = Field(default='', max_length=200_000)
+    body: CleanText = Field(default='', max_length=200_000)
 
 
 class ShortLinkWrite(BaseModel):

@@ -39,6 +39,20 @@ class BackupManifest(BaseModel):
         return sum(table.rows for table in self.tables)
 
 
+class BackupSignature(BaseModel):
+    """`signature.json`: the HMAC of `manifest.json`'s bytes, which holds every table
+    file's sha256, so it vouches for the whole archive. `key_id` names the key (an HMAC of
+    a constant under it, never the key), so that a restore can tell "signed with another
+    key" from "changed since it was signed"."""
+
+    model_config = ConfigDict(frozen=True)
+
+    algorithm: Literal['HMAC-SHA256']
+    signed_file: Literal['manifest.json']
+    key_id: str = Field(pattern=r'^[0-9a-f]{16}$')
+    mac: str = Field(pattern=r'^[0-9a-f]{64}$')
+
+
 class TableCount(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -100,12 +100,35 @@ class EpisodeDetails(EpisodeCard):
     media_type: str
     youtube_id: str | None
     season: int | None
+    episode_number: int | None
+    """The number the show gives it (within its season, if it has one); not the site's."""
     episode_type: str
     explicit: bool
     updated_at: datetime
     has_transcript: bool
     chapters: dict[str, Any] | None
+    linked_transcripts: tuple[dict[str, str], ...] = ()
+    """The source feed's transcripts, linked where podsite has no copy of its own."""
+    linked_chapters_url: str = ''
     sponsors: tuple[Placement, ...] = ()
+
+    @property
+    def short_label(self) -> str:
+        """`#21` as the show numbers it, or empty for an unnumbered episode."""
+        return '' if self.episode_number is None else f'#{self.episode_number}'
+
+    @property
+    def label(self) -> str:
+        """`Episode #21 · Season 9`, `Season 2 · Trailer`: the page's kicker, in the show's
+        own numbers."""
+        parts = [] if self.episode_number is None else [f'Episode #{self.episode_number}']
+        if self.season is not None:
+            parts.append(f'Season {self.season}')
+        if self.episode_type != 'full' or not parts:
+            parts.append(
+                self.episode_type.capitalize() if self.episode_type != 'full' else 'Episode'
+            )
+        return ' · '.join(parts)
 
     @property
     def transcript_url(self) -> str:
@@ -149,6 +172,8 @@ class TranscriptCue(ReadModel):
     end: float | None = None
     speaker: str | None = None
     text: str
+    new_turn: bool = False
+    """Someone else speaks from here, though the source does not say who (YouTube's `>>`)."""
 
 
 class EpisodeTranscript(ReadModel):

@@ -20,6 +20,8 @@ class PodcastDetails(ReadModel):
     artwork_url: str
     website_url: str
     copyright: str
+    guid: str
+    show_type: str
     locked: bool
     funding_url: str
     funding_text: str
@@ -27,12 +29,14 @@ class PodcastDetails(ReadModel):
     update_frequency_rrule: str
     new_feed_url: str
     redirect_feed: bool
-    extra_podcast_elements: list[str]
+    people: list[dict[str, str]] | None
+    extra_elements: list[str]
     updated_at: datetime
 
 
 class FeedItem(ReadModel):
     number: int
+    episode_number: int | None
     slug: str
     title: str
     subtitle: str
@@ -51,8 +55,10 @@ class FeedItem(ReadModel):
     image_url: str
     has_transcript: bool
     has_chapters: bool
+    linked_transcripts: list[dict[str, str]]
+    linked_chapters_url: str
     soundbites: list[dict[str, Any]]
-    extra_podcast_elements: list[str]
+    extra_elements: list[str]
     people: tuple[GuestRef, ...] = ()
     sponsors: tuple[Placement, ...] = ()
 

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from podsite.formats.xml_text import CleanText
 from podsite.schemas.catalogue import ReadModel
 from podsite.urls import episode_url
 
@@ -63,8 +64,8 @@ class LiveStreamCard(ReadModel):
 class LiveStreamWrite(BaseModel):
     """A stream as the admin saves it, validated before the service sees it."""
 
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(default='', max_length=100_000)
+    title: CleanText = Field(min_length=1, max_length=200)
+    description: CleanText = Field(default='', max_length=100_000)
     starts_at: datetime
     duration_minutes: int = Field(ge=1, le=MAX_DURATION_MINUTES)
     youtube_id: str = Field(pattern=YOUTUBE_ID_PATTERN)

@@ -7,6 +7,14 @@ file), its manifest is read without decompressing the tables before it, each mem
 carries its own CRC on top of our sha256, and every system opens it
 (`unzip -p backup.zip episode.jsonl`).
 
+Every archive is signed: `signature.json` holds an HMAC-SHA256 of `manifest.json`'s bytes,
+and the manifest holds every table file's sha256, so the key vouches for all of it. The key
+is `PODSITE_BACKUP_KEY`, or one derived from `PODSITE_SECRET_KEY` when that is unset (see
+`SigningKey`). A checksum alone proves nothing against someone who can write the file: they
+add an administrator to `user_account.jsonl` and compute the manifest again. A restore
+therefore refuses an archive that is unsigned, signed with another key or changed since,
+unless told to trust it.
+
 Tables come from the models (`Base.metadata.sorted_tables`), so a table added later is
 backed up without changes here. Values are written by column type, the same way on SQLite
 and PostgreSQL: datetimes as ISO 8601 with their offset, dates as ISO 8601, bytes as base64,
@@ -15,21 +23,26 @@ JSON columns, booleans and integers of any size as JSON itself.
 
 import base64
 import hashlib
+import hmac
 import io
 import json
 import zipfile
 import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import (
+    JSON,
     Date,
     DateTime,
     LargeBinary,
+    String,
     Table,
     delete,
     func,
@@ -43,17 +56,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from podsite.data import Base, SiteState
+from podsite.formats.xml_text import clean_json, clean_text
 from podsite.infrastructure import db
 from podsite.schemas.backup import (
     BACKUP_FORMAT,
     BACKUP_FORMAT_VERSION,
     BackupManifest,
+    BackupSignature,
     TableCount,
     TableEntry,
 )
 from podsite.services.operations import schema_service
+from podsite.settings import Settings
 
 MANIFEST = 'manifest.json'
+SIGNATURE = 'signature.json'
 BATCH_ROWS = 1000
 
 LEFT_OUT = {
@@ -63,6 +80,12 @@ LEFT_OUT = {
     # everyone logged out and no reset link pending, as a site moved to a new host should.
     'user_session': 'logins; everyone logs in again',
     'password_reset': 'pending reset links; they expire within hours anyway',
+    # Rate-limit windows of the last quarter hour or so: a moved site starts counting anew.
+    'rate_limit_counter': 'rate-limit counters; they expire within the hour',
+    'password_reset_request': 'reset requests not yet mailed; asked again in a minute',
+    # How far each local spool file of events is stored: tied to the files of the machine
+    # that recorded them, which a backup does not carry.
+    'spooled_segment': 'spool progress; it belongs with the spool files of its machine',
 }
 
 # Rows the migrations themselves write (the state row, the default policies): a freshly
@@ -83,6 +106,63 @@ class RevisionMismatchError(BackupError):
     """The archive, or the target database, has another schema than this podsite."""
 
 
+class UntrustedBackupError(BackupError):
+    """The archive's signature is missing or does not hold, and it was not to be trusted
+    anyway (`--trust-unsigned`)."""
+
+
+class SignatureCheck(StrEnum):
+    GOOD = 'good'
+    MISSING = 'missing'
+    OTHER_KEY = 'other key'
+    CHANGED = 'changed'
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """The key backups are signed and checked with. Derived (HMAC) from the setting rather
+    than the setting itself, so that a backup's MAC can never pass for a cookie's signature
+    made with the same secret, nor the other way round."""
+
+    secret: bytes = field(repr=False)
+    source: str
+    """The setting it comes from, for messages."""
+
+    @classmethod
+    def of(cls, settings: Settings) -> 'SigningKey':
+        if settings.backup_key is not None:
+            material, source = settings.backup_key, 'PODSITE_BACKUP_KEY'
+        else:
+            material, source = settings.secret_key, 'PODSITE_SECRET_KEY'
+        secret = hmac.new(material.encode(), b'podsite backup signing key', hashlib.sha256)
+        return cls(secret.digest(), source)
+
+    @property
+    def key_id(self) -> str:
+        return hmac.new(self.secret, b'podsite backup key id', hashlib.sha256).hexdigest()[:16]
+
+    def sign(self, manifest: bytes) -> BackupSignature:
+        return BackupSignature(
+            algorithm='HMAC-SHA256',
+            signed_file=MANIFEST,
+            key_id=self.key_id,
+            mac=hmac.new(self.secret, manifest, hashlib.sha256).hexdigest(),
+        )
+
+    def check(self, manifest: bytes, signature: BackupSignature) -> SignatureCheck:
+        if hmac.compare_digest(self.sign(manifest).mac, signature.mac):
+            return SignatureCheck.GOOD
+        if signature.key_id != self.key_id:
+            return SignatureCheck.OTHER_KEY
+        return SignatureCheck.CHANGED
+
+
+@dataclass(frozen=True)
+class CheckedBackup:
+    manifest: BackupManifest
+    signature: SignatureCheck
+
+
 class DatabaseNotEmptyError(Exception):
     def __init__(self, tables: Sequence[str]) -> None:
         super().__init__(f'the database already has content (in {", ".join(tables)})')
@@ -94,9 +174,12 @@ def backed_up_tables() -> list[Table]:
     return [table for table in Base.metadata.sorted_tables if table.name not in LEFT_OUT]
 
 
-async def write_backup(path: Path, *, on_progress: Progress | None = None) -> BackupManifest:
-    """Writes the archive next to `path` and moves it into place only once it is complete,
-    so a failed backup never leaves a half file under the name asked for."""
+async def write_backup(
+    path: Path, *, key: SigningKey, on_progress: Progress | None = None
+) -> BackupManifest:
+    """Writes the archive, signed with `key`, next to `path` and moves it into place only
+    once it is complete, so a failed backup never leaves a half file under the name asked
+    for."""
     revision = await _revision_matching_code()
     session = db.session()
     # One snapshot for every table: a row written meanwhile is in no file rather than in a
@@ -123,7 +206,9 @@ async def write_backup(path: Path, *, on_progress: Progress | None = None) -> Ba
                 tables=tuple(entries),
                 left_out=tuple(LEFT_OUT),
             )
-            archive.writestr(MANIFEST, manifest.model_dump_json(indent=2))
+            manifest_bytes = manifest.model_dump_json(indent=2).encode()
+            archive.writestr(MANIFEST, manifest_bytes)
+            archive.writestr(SIGNATURE, key.sign(manifest_bytes).model_dump_json(indent=2))
         partial.replace(path)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -168,12 +253,19 @@ async def _write_table(
     return TableEntry(name=table.name, file=file, rows=rows, sha256=digest.hexdigest())
 
 
-def check_archive(path: Path) -> BackupManifest:
-    """Reads the whole archive once and checks it against its manifest and this podsite,
-    before any database is touched: a damaged or foreign file changes nothing."""
+def check_archive(path: Path, *, key: SigningKey, trust_unsigned: bool = False) -> CheckedBackup:
+    """Reads the whole archive once and checks its signature, then every file against the
+    manifest, and the manifest against this podsite, before any database is touched: a
+    damaged, foreign or untrusted file changes nothing. With `trust_unsigned`, a missing
+    or failing signature is reported rather than refused; every other check still holds."""
     try:
         with zipfile.ZipFile(path) as archive:
-            manifest = _read_manifest(archive)
+            raw_manifest, manifest = _read_manifest(archive)
+            signature = _check_signature(archive, raw_manifest, key)
+            if signature is not SignatureCheck.GOOD and not trust_unsigned:
+                raise UntrustedBackupError(
+                    f'{untrusted_reason(signature, key)}. {UNTRUSTED_ADVICE[signature]}'
+                )
             head = schema_service.head_revision()
             if manifest.schema_revision != head:
                 raise RevisionMismatchError(
@@ -186,10 +278,50 @@ def check_archive(path: Path) -> BackupManifest:
                 _check_file(archive, entry)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, UnicodeDecodeError) as error:
         raise BackupError(f'not a readable podsite backup ({error})') from error
-    return manifest
+    return CheckedBackup(manifest, signature)
 
 
-def _read_manifest(archive: zipfile.ZipFile) -> BackupManifest:
+def untrusted_reason(signature: SignatureCheck, key: SigningKey) -> str:
+    """Why an archive whose signature is not good cannot be trusted."""
+    if signature is SignatureCheck.MISSING:
+        return (
+            'it is not signed, so nothing shows that your site made it or that it is '
+            'unchanged (podsite signs every backup it makes; older versions did not)'
+        )
+    if signature is SignatureCheck.OTHER_KEY:
+        return f"it is signed with another key than this site's (from {key.source})"
+    return 'its signature does not match its content: it was changed after it was signed'
+
+
+UNTRUSTED_ADVICE = {
+    SignatureCheck.MISSING: (
+        'If you know where this file has been, pass --trust-unsigned to restore it anyway.'
+    ),
+    SignatureCheck.OTHER_KEY: (
+        'Set PODSITE_BACKUP_KEY (or PODSITE_SECRET_KEY, if the site that made it had no '
+        'backup key) as on that site; or, if you know where this file has been, pass '
+        '--trust-unsigned.'
+    ),
+    SignatureCheck.CHANGED: (
+        'Restore it only if you know who changed it and why (then pass --trust-unsigned).'
+    ),
+}
+
+
+def _check_signature(archive: zipfile.ZipFile, manifest: bytes, key: SigningKey) -> SignatureCheck:
+    try:
+        raw = archive.read(SIGNATURE)
+    except KeyError:
+        return SignatureCheck.MISSING
+    try:
+        signature = BackupSignature.model_validate_json(raw)
+    except ValidationError:
+        return SignatureCheck.CHANGED  # podsite writes it well-formed: something changed it
+    return key.check(manifest, signature)
+
+
+def _read_manifest(archive: zipfile.ZipFile) -> tuple[bytes, BackupManifest]:
+    """The manifest as stored (what the signature covers) and as read."""
     try:
         raw = archive.read(MANIFEST)
     except KeyError:
@@ -206,7 +338,7 @@ def _read_manifest(archive: zipfile.ZipFile) -> BackupManifest:
             f'reads (it reads version {BACKUP_FORMAT_VERSION})'
         )
     try:
-        return BackupManifest.model_validate(data)
+        return raw, BackupManifest.model_validate(data)
     except ValidationError as error:
         raise BackupError(f'not a podsite backup: {MANIFEST} is malformed ({error})') from error
 
@@ -387,6 +519,13 @@ def _decoder(column_type: TypeEngine[Any]) -> Codec:
         return date.fromisoformat
     if isinstance(kind, LargeBinary):
         return base64.b64decode
+    # Text comes back without the characters XML does not allow, like text typed in: one
+    # stored before they were refused would break the feed again, and PostgreSQL refuses
+    # NUL, which SQLite kept.
+    if isinstance(kind, String):
+        return _clean_text
+    if isinstance(kind, JSON):
+        return clean_json
     return _unchanged
 
 
@@ -400,3 +539,8 @@ def _base64(value: bytes) -> str:
 
 def _unchanged(value: Any) -> Any:
     return value
+
+
+def _clean_text(value: Any) -> Any:
+    """A text column's value; anything else is left for the database to refuse."""
+    return clean_text(value) if isinstance(value, str) else value

@@ -21,12 +21,14 @@ from podsite.data import (
     SponsorPlacement,
     Transcript,
 )
+from podsite.formats.feed_document import site_podcast_guid
 from podsite.infrastructure import db
 from podsite.schemas.analytics import Window
 from podsite.services.analytics import counting, storage
 from podsite.services.catalogue import episode_service
 from podsite.services.catalogue.derived_columns import episode_columns, live_stream_columns
 from podsite.services.sponsors import short_link_service
+from podsite.settings import current_settings
 from podsite.tools import demo_listening
 from podsite.tools.demo_content import DemoCatalogue, DemoLiveStream
 
@@ -77,7 +79,8 @@ async def load_demo(catalogue: DemoCatalogue) -> DemoSummary:
 
 async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> DemoSummary:
     if await session.scalar(select(Podcast.id).limit(1)) is None:
-        await _insert(session, Podcast, [{'id': 1, **catalogue.podcast.model_dump()}])
+        guid = site_podcast_guid(current_settings().public_base_url)
+        await _insert(session, Podcast, [{'id': 1, 'guid': guid, **catalogue.podcast.model_dump()}])
 
     first_guest = await _next_id(session, Guest)
     guest_ids: dict[str, int] = {}
@@ -105,6 +108,7 @@ async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> 
         row = episode.model_dump(exclude={'appearances', 'placements', 'transcript'})
         row.update(
             id=episode_id,
+            episode_number=episode.number,
             **episode_columns(show_notes=episode.show_notes),
             created_at=episode.published_at,
             updated_at=episode.published_at,

@@ -122,6 +122,8 @@ class _Crawler:
         self.client = app.test_client()
         # Anonymous visitors only: no cookie a page sets is sent back.
         self.client.cookie_jar = None
+        # As a visitor of the public address asks: the site answers no other host name.
+        self.headers = {'Host': urlsplit(source).netloc}
         self.source = source
         self.origin = site_check.origin(source)
         self.on_progress = on_progress
@@ -160,7 +162,7 @@ class _Crawler:
 
     async def export(self, path: str) -> None:
         async with self.limit:
-            response = await self.client.get(path)
+            response = await self.client.get(path, headers=self.headers)
             body = await response.get_data(as_text=False)
         self.done += 1
         self.on_progress(self.done, len(self.queued))
@@ -205,7 +207,7 @@ class _Rewriter:
         self.unlinked = 0
         public = f'(?:{re.escape(self.source)})?'
         self.downloads = re.compile(
-            rf'(?<=[\s"\'>;]){public}/episodes/download/(\d+)/[^\s"\'<>&?#]+\.mp3'
+            rf'(?<=[\s"\'>;]){public}/episodes/download/(\d+)/[^\s"\'<>&?#/]+\.[a-z0-9]+'
         )
         self.short_links = re.compile(rf'(?<=[\s"\'>;]){public}/r/([\w-]+)(?=[\s"\'<&#?]|$)')
         self.absolute = re.compile(rf'{re.escape(self.source)}(?=[/\s"\'<&#?]|$)')

@@ -1,21 +1,28 @@
 from quart import Blueprint, redirect, request, url_for
 from werkzeug.sansio.response import Response as AnyResponse
 
-from podsite.infrastructure import auth
+from podsite.infrastructure import auth, two_factor_state
 from podsite.infrastructure.client_ip import request_client_ip
 from podsite.infrastructure.safe_redirect import safe_next
+from podsite.infrastructure.security_headers import never_store
 from podsite.infrastructure.templates import ViewResult, template
-from podsite.settings import current_settings
+from podsite.viewmodels.account.confirm import ConfirmAccountViewModel
+from podsite.viewmodels.account.email_change import EmailChangeViewModel
 from podsite.viewmodels.account.index import AccountViewModel
 from podsite.viewmodels.account.login import LoginViewModel
 from podsite.viewmodels.account.register import RegisterViewModel
 from podsite.viewmodels.account.reset import ResetPasswordViewModel, ResetRequestViewModel
 
 blueprint = Blueprint('account', __name__, url_prefix='/account')
+blueprint.after_request(never_store)
 
 
 def _next() -> str:
     return safe_next(request.args.get('next'), '/account')
+
+
+def _status(vm: RegisterViewModel | ResetRequestViewModel) -> int:
+    return 429 if vm.limited else 200 if vm.is_valid else 400
 
 
 @blueprint.get('/register')
@@ -29,13 +36,29 @@ async def register_get() -> ViewResult:
 @blueprint.post('/register')
 @template('account/register.pt')
 async def register_post() -> ViewResult:
-    vm = RegisterViewModel(await request.form, next_url=_next())
+    vm = RegisterViewModel(await request.form, next_url=_next(), ip=request_client_ip())
     await vm.load_async()
     await vm.register_async()
-    if vm.user is None:
-        return vm.to_dict(), 400
-    await auth.log_in(vm.user)
-    return redirect(vm.next_url)
+    return vm.to_dict(), _status(vm)
+
+
+@blueprint.get('/confirm/<token>')
+@template('account/confirm.pt')
+async def confirm_get(token: str) -> ViewResult:
+    vm = ConfirmAccountViewModel(token)
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.post('/confirm/<token>')
+@template('account/confirm.pt')
+async def confirm_post(token: str) -> ViewResult:
+    vm = ConfirmAccountViewModel(token, await request.form)
+    await vm.load_async()
+    await vm.confirm_async()
+    if vm.user is not None:
+        await auth.log_in(vm.user)
+    return vm.to_dict(), 200 if vm.is_valid else 400
 
 
 @blueprint.get('/login')
@@ -54,6 +77,9 @@ async def login_post() -> ViewResult:
     await vm.log_in_async()
     if vm.user is None:
         return vm.to_dict(), 400
+    if vm.needs_code:
+        two_factor_state.begin_sign_in(vm.user.id)
+        return redirect(url_for('two_factor.sign_in_get', next=vm.next_url))
     await auth.log_in(vm.user)
     return redirect(vm.next_url)
 
@@ -93,9 +119,27 @@ async def profile_post() -> ViewResult:
 async def password_post() -> ViewResult:
     user = auth.current_user()
     assert user is not None
-    vm = AccountViewModel(user, await request.form)
+    vm = AccountViewModel(user, await request.form, session_token=auth.session_token())
     await vm.load_async()
     await vm.change_password_async()
+    return vm.to_dict(), 200 if vm.is_valid else 400
+
+
+@blueprint.get('/email/<token>')
+@template('account/email_change.pt')
+async def email_change_get(token: str) -> ViewResult:
+    vm = EmailChangeViewModel(token)
+    await vm.load_async()
+    return vm.to_dict()
+
+
+@blueprint.post('/email/<token>')
+@template('account/email_change.pt')
+async def email_change_post(token: str) -> ViewResult:
+    vm = EmailChangeViewModel(token, await request.form)
+    await vm.load_async()
+    if not vm.problem:
+        await vm.change_async()
     return vm.to_dict(), 200 if vm.is_valid else 400
 
 
@@ -110,13 +154,10 @@ async def reset_request_get() -> ViewResult:
 @blueprint.post('/reset')
 @template('account/reset_request.pt')
 async def reset_request_post() -> ViewResult:
-    settings = current_settings()
-    vm = ResetRequestViewModel(
-        await request.form, ip=request_client_ip(), base_url=settings.public_base_url
-    )
+    vm = ResetRequestViewModel(await request.form, ip=request_client_ip())
     await vm.load_async()
     await vm.request_async()
-    return vm.to_dict(), 200 if vm.is_valid else 400
+    return vm.to_dict(), _status(vm)
 
 
 @blueprint.get('/reset/<token>')

@@ -6,9 +6,12 @@ from werkzeug.sansio.response import Response as AnyResponse
 from podsite.formats.markdown import render_markdown
 from podsite.infrastructure.auth import current_user, role_required
 from podsite.infrastructure.csv_export import csv_response
+from podsite.infrastructure.security_headers import never_store
 from podsite.infrastructure.templates import ViewResult, template
+from podsite.services.accounts import two_factor_service
 from podsite.services.admin import admin_people_service
 from podsite.services.sponsors import short_link_service
+from podsite.settings import current_settings
 from podsite.viewmodels.admin.audit import AuditLogViewModel
 from podsite.viewmodels.admin.dashboard import DashboardViewModel
 from podsite.viewmodels.admin.entities import EntityFormViewModel, EntityListViewModel
@@ -25,8 +28,24 @@ from podsite.viewmodels.admin.users import UsersViewModel
 from podsite.viewmodels.reports.admin_reports import AdminReportExport, AdminReportsViewModel
 
 blueprint = Blueprint('admin', __name__, url_prefix='/admin')
+blueprint.after_request(never_store)
 admin_only = role_required('admin')
 PREVIEW_LIMIT = 200_000
+
+
+@blueprint.before_request
+async def two_factor_in_production() -> AnyResponse | None:
+    """In production, an administrator without two-factor sign-in is sent to turn it on
+    before any admin page works: the admin changes the feed every app reads, and a stolen
+    password alone must not be enough. (Anonymous visitors and other roles meet
+    `admin_only` as before.)"""
+    user = current_user()
+    if user is None or not user.is_admin or current_settings().environment != 'production':
+        return None
+    if await two_factor_service.is_enabled(user.id):
+        return None
+    back_to = request.full_path.rstrip('?') if request.method == 'GET' else '/admin'
+    return redirect(url_for('two_factor.manage', next=back_to, required=1))
 
 
 async def uploaded_transcript() -> bytes | None:

@@ -4,10 +4,12 @@ from quart import Blueprint, Response, abort, request
 
 from podsite.infrastructure.auth import role_required
 from podsite.infrastructure.csv_export import csv_response
+from podsite.infrastructure.security_headers import never_store
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.viewmodels.reports.advertiser import AdvertiserViewModel
 
 blueprint = Blueprint('advertiser', __name__, url_prefix='/advertiser')
+blueprint.after_request(never_store)
 advertiser_only = role_required('advertiser')
 
 

@@ -6,6 +6,7 @@ from werkzeug.sansio.response import Response as AnyResponse
 from podsite.infrastructure.page_cache import kept_for_anonymous
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.viewmodels.episodes.all import AllEpisodesViewModel
+from podsite.viewmodels.episodes.by_feed_number import ByFeedNumberViewModel
 from podsite.viewmodels.episodes.chapters import ChaptersViewModel
 from podsite.viewmodels.episodes.details import EpisodeDetailsViewModel
 from podsite.viewmodels.episodes.download import DownloadViewModel
@@ -28,7 +29,8 @@ async def all_episodes() -> ViewResult:
 @kept_for_anonymous
 @template('episodes/details.pt')
 async def details(number: int, slug: str) -> ViewResult:
-    vm = EpisodeDetailsViewModel(number, slug)
+    """A stale slug, or the number spelt otherwise, is sent to the page's one address."""
+    vm = EpisodeDetailsViewModel(number)
     await vm.load_async()
     if vm.episode is None:
         abort(404)
@@ -46,6 +48,21 @@ async def show_by_number(number: int) -> AnyResponse:
     if vm.episode is None:
         abort(404)
     return redirect(vm.episode.details_url, 301)
+
+
+@blueprint.get('/episodes/show/s<int:season>e<int:episode>')
+@blueprint.get('/episodes/show/s<int:season>e<int:episode>/<slug>')
+@blueprint.get('/episodes/show/e<int:episode>')
+@blueprint.get('/episodes/show/e<int:episode>/<slug>')
+async def show_by_feed_number(
+    episode: int, season: int | None = None, slug: str | None = None
+) -> AnyResponse:
+    """Season 2, episode 5 as the show numbers it, whatever its site number: 301 to it."""
+    vm = ByFeedNumberViewModel(season, episode)
+    await vm.load_async()
+    if vm.details_url is None:
+        abort(404)
+    return redirect(vm.details_url, 301)
 
 
 @blueprint.get('/episodes/rss')
@@ -71,9 +88,10 @@ async def rss() -> AnyResponse:
     return await response.make_conditional(request)
 
 
-@blueprint.route('/episodes/download/<int:number>/<slug>.mp3', methods=['GET', 'HEAD'])
-async def download(number: int, slug: str) -> AnyResponse:
-    """Any slug is served: apps keep old enclosure URLs after a title changes."""
+@blueprint.route('/episodes/download/<int:number>/<slug>.<extension>', methods=['GET', 'HEAD'])
+async def download(number: int, slug: str, extension: str) -> AnyResponse:
+    """Any slug and extension are served: apps keep old enclosure URLs after a title
+    changes, and every `.mp3` URL given out before videos got their own extension works."""
     vm = DownloadViewModel(number)
     await vm.load_async()
     if vm.media is None:
@@ -96,7 +114,7 @@ async def chapters(number: int) -> Response:
 @blueprint.get('/episodes/transcript/<int:number>/<slug>.<any(txt, vtt):extension>')
 async def transcript_file(number: int, slug: str, extension: str) -> Response:
     """Plain text or WebVTT captions, readable by players on other sites (CORS)."""
-    vm = TranscriptViewModel(number, slug)
+    vm = TranscriptViewModel(number)
     await vm.load_async()
     if vm.transcript is None:
         abort(404)
@@ -110,7 +128,8 @@ async def transcript_file(number: int, slug: str, extension: str) -> Response:
 @kept_for_anonymous
 @template('episodes/transcript.pt')
 async def transcript(number: int, slug: str) -> ViewResult:
-    vm = TranscriptViewModel(number, slug)
+    """A stale slug, or the number spelt otherwise, is sent to the page's one address."""
+    vm = TranscriptViewModel(number)
     await vm.load_async()
     if vm.transcript is None:
         abort(404)

@@ -2,28 +2,19 @@
 
 import logging
 import secrets
-import sqlite3
 
 import chameleon_rs.flask as chameleon_flask
 from quart import Blueprint
-from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.sansio.response import Response
 
+from podsite.infrastructure import db
 from podsite.viewmodels.error.page import ErrorPageViewModel
 
 blueprint = Blueprint('error', __name__)
 logger = logging.getLogger(__name__)
 
-# What a database that is down, unreachable or refusing connections raises; SQLite's own
-# error for the one connection used without SQLAlchemy's wrapping (the commit counter).
-DATABASE_UNAVAILABLE = (
-    OperationalError,
-    InterfaceError,
-    sqlite3.OperationalError,
-    ConnectionError,
-    TimeoutError,
-)
+RETRY_AFTER_SECONDS = 30
 
 
 def error_page(status: int, request_id: str = '') -> Response:
@@ -49,11 +40,15 @@ async def http_error(error: HTTPException) -> Response:
 
 
 async def database_unavailable(error: Exception) -> Response:
+    """A database that cannot serve now is a 503 that asks to come back; any other error of
+    the same classes (a wrong statement, a broken constraint) goes on to be a 500."""
+    if not db.is_unavailable(error):
+        raise error
     logger.error('database unavailable: %s', error)
     response = error_page(503)
-    response.headers['Retry-After'] = '30'
+    response.headers['Retry-After'] = str(RETRY_AFTER_SECONDS)
     return response
 
 
-for unavailable in DATABASE_UNAVAILABLE:
-    blueprint.app_errorhandler(unavailable)(database_unavailable)
+for raised in db.RAISED_WHEN_UNAVAILABLE:
+    blueprint.app_errorhandler(raised)(database_unavailable)

@@ -52,7 +52,7 @@ def init_app(app: Quart) -> None:
             return None
         logger.warning('probe %s %s from %s via %s', request.method, request.full_path.rstrip('?'),
                        ip, request.headers.get('User-Agent', '-'))  # fmt: skip
-        result = await limiter.hit(
+        result = await limiter.hit_probe(
             _ban_key(ip), limit=settings.probe_limit, window_seconds=settings.probe_window_seconds
         )
         if not result.allowed:

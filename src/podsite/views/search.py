@@ -1,5 +1,6 @@
 from quart import Blueprint, Response, jsonify, request
 
+from podsite.infrastructure.page_cache import kept_for_anonymous
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.viewmodels.search.search import SearchViewModel
 
@@ -7,6 +8,7 @@ blueprint = Blueprint('search', __name__)
 
 
 @blueprint.get('/search')
+@kept_for_anonymous(params=('q', 'page'))
 @template('search/search.pt')
 async def search() -> ViewResult:
     vm = SearchViewModel(request.args.get('q'), request.args.get('page'))

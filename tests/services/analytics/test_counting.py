@@ -8,9 +8,12 @@ from quart import Quart
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podsite.data import AnalyticsSalt, DownloadCount, Episode
+from podsite.app import create_app
+from podsite.data import AnalyticsSalt, DownloadCount, DownloadEvent, Episode
 from podsite.schemas.analytics import PendingDownload, Window
 from podsite.services.analytics import counting, storage
+from tests.clock import MovableClock
+from tests.databases import settings_for
 from tests.factories import add_episode
 
 IPHONE = 'AppleCoreMedia/1.0.0.20E247 (iPhone; U; CPU OS 16_4 like Mac OS X; en_us)'
@@ -118,9 +121,12 @@ async def test_ranges_add_up_to_the_threshold_once_overlaps_are_merged(
     assert (await aggregate(app)).downloads == 1
 
 
-async def test_a_window_crossing_midnight_keeps_its_listener_though_the_salt_changed(
+async def test_a_play_pause_play_across_midnight_is_one_download_on_the_day_it_counted(
     app: Quart, session: AsyncSession, episode: int
 ) -> None:
+    """5.5.4 scenario 2: "if a podcast consumer plays the first half of an episode ...
+    clicks pause, and then resumes an hour later, that counts as one unique download", in
+    every window, though the salt of the address hash changed at midnight."""
     half = THRESHOLD // 2
     before_midnight = DAY + timedelta(hours=23, minutes=30)
     await store(
@@ -130,15 +136,12 @@ async def test_a_window_crossing_midnight_keeps_its_listener_though_the_salt_cha
             episode, before_midnight + timedelta(hours=1), range_header=f'bytes={half}-{THRESHOLD}'
         ),
     )
+    next_day = DAY.date() + timedelta(days=1)
 
-    rolling = await aggregate(app, Window.ROLLING_FIRST_TOUCH)
-    assert rolling.downloads == 1
-    assert await counts(session) == {(DAY.date(), 'AppleCoreMedia', 'Apple iPhone'): 1}
-
-    # Split by the calendar, neither day's bytes reach the threshold.
-    calendar = await aggregate(app, Window.CALENDAR_DAY)
-    assert calendar.downloads == 0
-    assert await counts(session) == {}
+    for window in Window:
+        result = await aggregate(app, window)
+        assert result.downloads == 1, window
+        assert await counts(session) == {(next_day, 'AppleCoreMedia', 'Apple iPhone'): 1}
 
 
 async def test_aggregating_again_changes_nothing_and_increments_match_a_rebuild(
@@ -190,3 +193,69 @@ async def test_an_unprobed_file_is_counted_with_a_bitrate_from_its_size_and_dura
 
     assert (await aggregate(app)).downloads == 1
     assert await session.scalar(select(func.sum(DownloadCount.downloads))) == 1
+
+
+AWS = '52.95.110.1'  # Amazon's, in the shipped data-centre list
+AWS_V6 = '2a05:d018::1'
+
+
+async def test_downloads_from_data_centres_are_marked_when_stored_and_left_out(
+    app: Quart, session: AsyncSession, episode: int
+) -> None:
+    """IAB v2.3, 5.5.2, step 1.2, item 2: data centres and VPNs are not podcast consumers."""
+    at = DAY + timedelta(hours=9)
+    await store(
+        app,
+        download(episode, at, ip=AWS),
+        download(episode, at, ip=f'::ffff:{AWS}'),
+        download(episode, at, ip=AWS_V6),
+        download(episode, at, ip='198.51.100.1'),
+    )
+    marked = await session.scalars(select(DownloadEvent.from_datacenter).order_by(DownloadEvent.id))
+    assert list(marked) == [True, True, True, False]
+
+    assert (await aggregate(app)).downloads == 1
+    assert await counts(session) == {(DAY.date(), 'AppleCoreMedia', 'Apple iPhone'): 1}
+
+
+async def test_filters_switched_off_in_the_settings_count_everything(
+    database_url: str, clock: MovableClock, session: AsyncSession, episode: int
+) -> None:
+    settings = settings_for(
+        database_url, analytics_datacenter_filter=False, analytics_high_volume_limit=0
+    )
+    at = DAY + timedelta(hours=9)
+    app = create_app(settings, clock=clock)
+    async with app.test_app():
+        await store(
+            app,
+            download(episode, at, ip=AWS),
+            *(
+                download(episode, at, ip='198.51.100.9', agent=f'App{n}/1.0 (iPhone)')
+                for n in range(60)
+            ),
+        )
+        assert (await aggregate(app)).downloads == 61
+
+
+async def test_an_address_with_150_agents_in_an_hour_counts_nothing(
+    app: Quart, session: AsyncSession, episode: int
+) -> None:
+    """IAB v2.3, 5.5.2, step 1.2, item 1: addresses with "a large number of downloads"."""
+    at = DAY + timedelta(hours=9)
+    await store(
+        app,
+        *(
+            download(
+                episode,
+                at + timedelta(seconds=20 * n),
+                ip='198.51.100.9',
+                agent=f'Podcatcher{n}/1.0 (iPhone; iOS 17.4)',
+            )
+            for n in range(150)
+        ),
+        download(episode, at, ip='198.51.100.10'),
+    )
+    assert (await aggregate(app)).downloads == 1
+    # Counting again from the start finds the same.
+    assert (await aggregate(app, rebuild=True)).downloads == 1

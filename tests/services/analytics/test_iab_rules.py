@@ -8,9 +8,12 @@ import pytest
 
 from podsite.schemas.analytics import Window
 from podsite.services.analytics.iab_rules import (
+    HIGH_VOLUME_LIMIT,
     MediaFacts,
     RawDownload,
+    TrafficFilters,
     count_downloads,
+    counted_downloads,
     covered_bytes,
     is_bot,
     is_countable_request,
@@ -134,6 +137,93 @@ def test_the_three_windows(window: Window, downloads: int, days: list[date]) -> 
     assert sorted(day for _, day in result) == days
 
 
+# 5.5.1's example: requests at 10:00 PM Monday, 3:00 AM and 10:15 PM Tuesday, 11:15 PM
+# Wednesday (2 March 2026 is a Monday), and its table's columns, request by request.
+MONDAY_10_PM = datetime(2026, 3, 2, 22, 0, tzinfo=UTC)
+GUIDELINE_EXAMPLE = [timedelta(0), timedelta(hours=5), timedelta(hours=24, minutes=15),
+                     timedelta(hours=49, minutes=15)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ('window', 'column'),
+    [
+        (Window.CALENDAR_DAY, [1, 1, 0, 1]),  # "Calendar"
+        (Window.ROLLING_FIRST_TOUCH, [1, 0, 1, 1]),  # "Rolling"
+        (Window.LAST_TOUCH, [1, 0, 0, 1]),  # "Extending"
+    ],
+)
+def test_the_guideline_example_of_the_three_windows(window: Window, column: list[int]) -> None:
+    """5.5.1 Measurement Windows, its example table, request by request."""
+    requests = [event(occurred_at=MONDAY_10_PM + offset) for offset in GUIDELINE_EXAMPLE]
+    counted_by_each = [
+        len(counted_downloads(requests[: index + 1], MEDIA, window=window))
+        - len(counted_downloads(requests[:index], MEDIA, window=window))
+        for index in range(len(requests))
+    ]
+    assert counted_by_each == column
+
+
+A_MINUTE_FROM_THE_START = f'bytes=0-{MINUTE_BYTES - 1}'
+TEN_SECONDS = f'bytes=0-{10_000 + 10 * 8_000 - 1}'
+
+
+@pytest.mark.parametrize('window', list(Window))
+def test_a_request_below_the_threshold_opens_no_window(window: Window) -> None:
+    """5.5.1: a rolling window "begins at the timestamp of a qualifying download request";
+    a ten-second preview on day one does not swallow the whole downloads of day two, which
+    count on day two."""
+    preview = event(0, range_header=TEN_SECONDS)
+    next_morning = event(23 * 60)  # 08:00 next day, inside 24 hours of the preview
+    next_evening = event(33 * 60)  # 18:00 next day, more than 24 hours after the preview
+    result = count_downloads([preview, next_morning, next_evening], MEDIA, window=window)
+    assert result == {(1, date(2026, 3, 3)): 1}
+
+
+@pytest.mark.parametrize('window', list(Window))
+def test_a_download_is_dated_by_the_request_that_made_it_count(window: Window) -> None:
+    """5.5.3 and 5.5.4 scenario 2: two half-minute plays an hour apart, across midnight,
+    are one download of the day the second made it reach the threshold."""
+    half = MINUTE_BYTES // 2
+    first_half = event(14 * 60 + 30, range_header=f'bytes=0-{half - 1}')  # 23:30
+    second_half = event(15 * 60 + 30, range_header=f'bytes={half}-{MINUTE_BYTES - 1}')  # 00:30
+    assert count_downloads([first_half, second_half], MEDIA, window=window) == {
+        (1, date(2026, 3, 3)): 1
+    }
+
+
+@pytest.mark.parametrize('window', list(Window))
+def test_a_download_resumed_after_midnight_is_not_counted_again(window: Window) -> None:
+    """5.5.4 scenario 2, in calendar days too: a listener plays the first half before
+    midnight, pauses, and resumes an hour later asking for the rest: "that counts as one
+    unique download"."""
+    middle = EPISODE.size_bytes // 2
+    first_half = event(14 * 60, range_header=f'bytes=0-{middle - 1}')  # 23:00
+    rest = event(15 * 60, range_header=f'bytes={middle}-')  # 00:00 next day
+    assert count_downloads([first_half, rest], MEDIA, window=window) == {(1, date(2026, 3, 2)): 1}
+
+
+def test_a_new_download_after_midnight_counts_on_the_calendar() -> None:
+    """5.5.1: "A subsequent download request on the next calendar day should be counted as
+    unique": one that asks again for bytes the listener already fetched is a new download,
+    not a resumed one."""
+    evening = event(14 * 60, range_header=A_MINUTE_FROM_THE_START)  # 23:00
+    again = event(15 * 60, range_header=A_MINUTE_FROM_THE_START)  # 00:00 next day
+    assert count_downloads([evening, again], MEDIA, window=Window.CALENDAR_DAY) == {
+        (1, date(2026, 3, 2)): 1,
+        (1, date(2026, 3, 3)): 1,
+    }
+
+
+@pytest.mark.parametrize('window', list(Window))
+def test_short_requests_more_than_a_day_apart_are_not_added_up(window: Window) -> None:
+    """Requests below the threshold wait for others to reach it for 24 hours, the length
+    of the guideline's windows (5.5.1), not for ever."""
+    half = MINUTE_BYTES // 2
+    monday = event(0, range_header=f'bytes=0-{half - 1}')
+    wednesday = event(48 * 60, range_header=f'bytes={half}-{MINUTE_BYTES - 1}')
+    assert count_downloads([monday, wednesday], MEDIA, window=window) == {}
+
+
 def test_the_bot_list_recognises_real_bots_and_spares_real_apps(shared_data: Path) -> None:
     folder = shared_data / 'user-agents' / 'build'
 
@@ -147,3 +237,50 @@ def test_the_bot_list_recognises_real_bots_and_spares_real_apps(shared_data: Pat
     # example of is refused, and no app is.
     assert [agent for agent in bots if not is_bot(agent)] == []
     assert [agent for agent in apps if is_bot(agent)] == []
+
+
+def test_requests_from_data_centres_are_not_counted() -> None:
+    """IAB v2.3, 5.5.2, step 1.2, item 2: "IP addresses that are identified from sources
+    that are not actual podcast consumers, such as ... data centers, VPN traffic"."""
+    assert counted([event(from_datacenter=True)]) == 0
+    assert counted([event(from_datacenter=True), event(5, ip_hash='b')]) == 1
+    unfiltered = TrafficFilters(datacenters=False)
+    assert count_downloads([event(from_datacenter=True)], MEDIA, window=Window.CALENDAR_DAY,
+                           filters=unfiltered) == {(1, START.date()): 1}  # fmt: skip
+
+
+def agents_from_one_address(agents: int, *, minutes_apart: float = 0.2) -> list[RawDownload]:
+    return [
+        event(index * minutes_apart, user_agent=f'Podcatcher{index}/1.0 (iPhone; iOS 17.4)')
+        for index in range(agents)
+    ]
+
+
+def test_an_address_with_more_downloads_in_a_day_than_people_make_is_not_counted() -> None:
+    """IAB v2.3, 5.5.2, step 1.2, item 1: "IP addresses that account for a large number of
+    downloads in the measurement window"; the limit is podsite's (HIGH_VOLUME_LIMIT)."""
+    assert counted(agents_from_one_address(150)) == 0  # 150 agents in half an hour
+    assert counted(agents_from_one_address(HIGH_VOLUME_LIMIT)) == HIGH_VOLUME_LIMIT
+    assert counted(agents_from_one_address(HIGH_VOLUME_LIMIT + 1)) == 0
+    # Other addresses that day, and the same address the next day, still count.
+    busy = agents_from_one_address(HIGH_VOLUME_LIMIT + 1)
+    assert counted([*busy, event(ip_hash='b'), event(24 * 60, ip_hash='a')]) == 2
+
+
+def test_one_app_fetching_more_episodes_in_a_day_than_anyone_can_hear_is_not_counted() -> None:
+    media = dict.fromkeys(range(1, HIGH_VOLUME_LIMIT + 2), EPISODE)
+    catch_up = [event(number, episode_id=number) for number in media]
+    assert count_downloads(catch_up, media, window=Window.CALENDAR_DAY) == {}
+    assert len(count_downloads(catch_up[:-1], media, window=Window.CALENDAR_DAY)) == len(media) - 1
+
+
+def test_the_high_volume_rule_can_be_switched_off_and_ignores_what_is_filtered_anyway() -> None:
+    off = TrafficFilters(high_volume_limit=0)
+    many = agents_from_one_address(150)
+    assert (
+        sum(count_downloads(many, MEDIA, window=Window.CALENDAR_DAY, filters=off).values()) == 150
+    )
+    # Bots and HEAD requests from an address are no downloads it asked for.
+    bots = [event(user_agent=f'Crawler{index}bot/1.0') for index in range(100)]
+    heads = [event(method='HEAD', user_agent=f'App{index}/1.0') for index in range(100)]
+    assert counted([*bots, *heads, event()]) == 1

@@ -62,7 +62,7 @@ def folder(shared_data: Path, tmp_path: Path) -> TranscriptFolder:
     (target / '014_latin1.txt').write_bytes(b'\n'.join(latin1))
     (target / '015_binary.srt').write_bytes(b'1\n00:00:00,000 --> 00:00:01,000\nok\x00\x01\x02\n')
     (target / 'bonus-episode.vtt').write_text('WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n')
-    (target / 'README.md').write_text('# Our transcripts\n')
+    (target / 'README.rst').write_text('Our transcripts\n')
     (target / '.DS_Store').write_bytes(b'\x00\x00\x00\x01Bud1')
     return TranscriptFolder(target, broken_line=broken + 1)
 
@@ -119,7 +119,7 @@ def test_discover_picks_the_best_file_of_each_episode(folder: TranscriptFolder) 
     skipped = {f.path.name: f.skip_reason for f in files if f.skip_reason is not None}
     assert skipped == {
         '402-polars.vtt': '402-polars-v2.vtt is used for episode #402 instead',
-        'README.md': 'not a transcript file (.md; expected .vtt, .srt or .txt)',
+        'README.rst': 'not a transcript file (.rst; expected .vtt, .srt, .txt or .md)',
         'bonus-episode.vtt': 'the name does not start with an episode number',
     }
 
@@ -146,7 +146,7 @@ def test_import_stores_the_best_files_and_reports_the_bad_ones(
     assert row(output, '402-polars-v2.vtt') == '402-polars-v2.vtt skipped no episode #402'
     assert row(output, '402-polars.vtt').endswith('is used for episode #402 instead')
     assert row(output, 'bonus-episode.vtt').endswith('does not start with an episode number')
-    assert row(output, 'README.md').startswith('README.md skipped not a transcript file')
+    assert row(output, 'README.rst').startswith('README.rst skipped not a transcript file')
     assert '.DS_Store' not in output
 
     after = stored(database_url)
@@ -297,3 +297,78 @@ async def test_transcript_downloads_as_text_and_webvtt(
     assert (await text.get_data(as_text=True)).startswith('[00:00:')
     assert (await client.get('/episodes/transcript/5/x.pdf')).status_code in {301, 404}
     assert (await client.get('/episodes/transcript/99999/x.vtt')).status_code == 404
+
+
+NAMED_VTT = (
+    'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Ada>Hello.\n\n'
+    '00:00:02.000 --> 00:00:03.000\n<v Bo>Hi.\n'
+)
+NAMELESS_VTT = (
+    'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHello.\n\n00:00:02.000 --> 00:00:03.000\nHi.\n'
+)
+NAMED_TEXT = '00:00:01 Ada: Hello.\n\n00:00:02 Bo: Hi.\n\n00:00:03 Ada: Bye.\n\n00:00:04 Bo: Bye.\n'
+
+
+def test_the_file_that_names_its_speakers_wins(tmp_path: Path) -> None:
+    (tmp_path / '007-interview-no-names.vtt').write_text(NAMELESS_VTT)
+    (tmp_path / '007-interview.txt').write_text(NAMED_TEXT)
+    (tmp_path / '008-talk.srt').write_text('1\n00:00:00,000 --> 00:00:01,000\nHello.\n')
+    (tmp_path / '008-talk.vtt').write_text(NAMED_VTT)
+    (tmp_path / '009-plain.txt').write_text('00:00:01 Hello.\n')
+    (tmp_path / '009-plain.vtt').write_text(NAMELESS_VTT)
+    chosen = {f.episode_number: f for f in transcript_service.discover(tmp_path)}
+    assert chosen[7].path.name == '007-interview.txt'
+    assert [a.path.name for a in chosen[7].alternatives] == ['007-interview-no-names.vtt']
+    assert chosen[8].path.name == '008-talk.vtt'
+    assert chosen[9].path.name == '009-plain.vtt'  # neither names anyone: the timed format
+
+
+@pytest.mark.usefixtures('demo_site')
+def test_a_vtt_that_cannot_be_read_gives_way_to_the_txt(
+    runner: CliRunner, tmp_path: Path, database_url: str
+) -> None:
+    broken = NAMED_VTT.replace('00:00:01.000 --> 00:00:02.000', '00:00:01.000 -> 00:00:02.000')
+    (tmp_path / '006-broken.vtt').write_text(broken)
+    (tmp_path / '006-broken.txt').write_text('00:00:01 Hello.\n\n00:00:02 Hi.\n')
+
+    result = runner.invoke(cli, ['import-transcripts', str(tmp_path)])
+
+    assert result.exit_code == 0, result.output
+    assert '0 created, 1 updated, 0 skipped, 0 failed.' in result.output
+    output = ' '.join(result.output.split())
+    assert 'warning #6: 006-broken.vtt could not be read (line 4: expected a cue timing' in output
+    assert '006-broken.txt was imported instead' in output
+    assert stored(database_url)[6][0] == 'Hello. Hi.'
+
+
+@pytest.mark.usefixtures('demo_site')
+def test_a_bad_cue_is_repaired_with_a_warning_naming_its_line(
+    runner: CliRunner, tmp_path: Path, database_url: str
+) -> None:
+    cues = [f'00:00:{n:02d}.000 --> 00:00:{n + 1:02d}.000\n<v Ada>Cue {n}.' for n in range(20)]
+    cues[10] = '00:00:10.000 --> 00:00:09.000\n<v Ada>Cue 10.'
+    (tmp_path / '004-one-bad-cue.vtt').write_text('WEBVTT\n\n' + '\n\n'.join(cues) + '\n')
+
+    result = runner.invoke(cli, ['import-transcripts', str(tmp_path)])
+
+    assert result.exit_code == 0, result.output
+    output = ' '.join(result.output.split())
+    assert 'warning #4: 004-one-bad-cue.vtt, line 33: cue timing' in output
+    assert len(stored(database_url)[4][1] or []) == 20
+
+
+@pytest.mark.usefixtures('demo_site')
+def test_a_file_named_for_one_episode_that_says_another_is_imported_by_its_name(
+    runner: CliRunner, tmp_path: Path, shared_data: Path, database_url: str
+) -> None:
+    source = shared_data / 'talkpython-transcripts' / 'transcripts'
+    # A real file: named 079, it says "episode 76" in its opening lines.
+    shutil.copy(real_file(source, 79, '.txt'), tmp_path / '003-beeware.txt')
+
+    result = runner.invoke(cli, ['import-transcripts', str(tmp_path)])
+
+    assert result.exit_code == 0, result.output
+    output = ' '.join(result.output.split())
+    assert 'warning #3: 003-beeware.txt says "episode 76" near its start' in output
+    assert 'imported as #3, as its name says' in output
+    assert stored(database_url)[3][0].startswith('Can you write me a Python app')

@@ -1,31 +1,151 @@
-"""Every email goes through the outbox: stored first, then sent over SMTP when configured,
-otherwise written to the log (development and tests read the stored rows)."""
+"""Every email goes through the outbox. A request only queues its message, in the request's
+own transaction (stored with the change it tells about, or not at all), and answers at
+once: no visitor waits on SMTP, and no answer takes longer because an email was due.
+`send_due` sends what is due; the background sender of every serving instance and
+`podsite send-mail` call it (see `mailer.py`).
+
+With SMTP configured a message is sent; a failure is kept with the message and tried again
+later, a few times, further apart each time. Without SMTP it is written to the log and kept
+(development and tests read the stored rows).
+
+Several instances may send at once: a sender first claims a message by moving its
+`next_attempt_at` on (one UPDATE, which only one of them can win), so no message goes out
+twice. A sender that dies while sending leaves its claims to the others after CLAIM_FOR.
+"""
 
 import logging
-from datetime import UTC, datetime
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import aiosmtplib
+from sqlalchemy import Row, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import OutboxMessage
 from podsite.infrastructure import db
-from podsite.settings import current_settings
+from podsite.settings import Settings, current_settings
 
 logger = logging.getLogger(__name__)
 
+MAX_ATTEMPTS = 6
+FIRST_RETRY_AFTER = timedelta(minutes=1)
+"""Doubled after each failure: the last try is about half an hour after the first."""
+CLAIM_FOR = timedelta(minutes=5)
+SMTP_TIMEOUT_SECONDS = 15
+BATCH = 100
+NOT_SENT = 'not sent: no SMTP server configured'
 
-async def send(*, to: str, subject: str, body: str) -> None:
-    session = db.session()
-    message = OutboxMessage(to_address=to, subject=subject, body=body)
-    session.add(message)
-    await session.commit()
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    """Failed this time; tried again later unless they failed MAX_ATTEMPTS times."""
+    logged: int = 0
+    """Written to the log instead, with no SMTP server configured."""
+    taken: int = 0
+    """Sent by another sender running at the same time."""
+
+
+def enqueue(*, to: str, subject: str, body: str) -> None:
+    """Queues a message in the current transaction; the caller commits it."""
+    db.session().add(OutboxMessage(to_address=to, subject=subject, body=body))
+
+
+async def send_due() -> DeliveryReport:
+    """Sends every message that is due, batch by batch, until none is left."""
     settings = current_settings()
+    session = db.session()
+    outcomes: Counter[str] = Counter()
+    while True:
+        due = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.next_attempt_at <= datetime.now(UTC),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(BATCH)
+        )
+        ids = list(await session.scalars(due))
+        await session.commit()
+        if not ids:
+            return DeliveryReport(**outcomes)
+        for message_id in ids:
+            outcomes[await _deliver(settings, session, message_id)] += 1
+
+
+async def _deliver(settings: Settings, session: AsyncSession, message_id: int) -> str:
+    """Sends (or logs) one message, if this sender wins it: what became of it, as the
+    name of its `DeliveryReport` count ('taken': another sender has it)."""
+    message = await _claim(session, message_id, datetime.now(UTC))
+    if message is None:
+        return 'taken'
     if not settings.smtp_host:
-        logger.info('email to %s (not sent, no SMTP configured): %s\n%s', to, subject, body)
-        return
+        logger.info(
+            'email to %s (not sent, no SMTP configured): %s\n%s',
+            message.to_address, message.subject, message.body,
+        )  # fmt: skip
+        await _finish(session, message_id, error=NOT_SENT, next_attempt_at=None)
+        return 'logged'
+    error = await _send(settings, message)
+    now = datetime.now(UTC)
+    if error is None:
+        await _finish(session, message_id, sent_at=now, next_attempt_at=None)
+        return 'sent'
+    attempts = message.attempts + 1
+    retry = FIRST_RETRY_AFTER * 2 ** (attempts - 1)
+    await _finish(
+        session,
+        message_id,
+        error=error,
+        attempts=attempts,
+        next_attempt_at=None if attempts >= MAX_ATTEMPTS else now + retry,
+    )
+    return 'failed'
+
+
+async def _claim(
+    session: AsyncSession, message_id: int, now: datetime
+) -> Row[str, str, str, int] | None:
+    claimed = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=now + CLAIM_FOR)
+        .returning(
+            OutboxMessage.to_address,
+            OutboxMessage.subject,
+            OutboxMessage.body,
+            OutboxMessage.attempts,
+        )
+    )
+    message = claimed.first()
+    await session.commit()
+    return message
+
+
+async def _finish(session: AsyncSession, message_id: int, **values: object) -> None:
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+    )
+    await session.commit()
+
+
+async def _send(settings: Settings, message: Row[str, str, str, int]) -> str | None:
+    """None once the SMTP server took the message; otherwise why not."""
     mail = EmailMessage()
-    mail['From'], mail['To'], mail['Subject'] = settings.smtp_from, to, subject
-    mail.set_content(body)
+    mail['From'], mail['To'], mail['Subject'] = (
+        settings.smtp_from,
+        message.to_address,
+        message.subject,
+    )
+    mail.set_content(message.body)
     try:
         await aiosmtplib.send(
             mail,
@@ -34,12 +154,9 @@ async def send(*, to: str, subject: str, body: str) -> None:
             username=settings.smtp_username or None,
             password=settings.smtp_password or None,
             start_tls=settings.smtp_starttls,
-            timeout=15,
+            timeout=SMTP_TIMEOUT_SECONDS,
         )
     except (aiosmtplib.SMTPException, OSError) as error:
-        # The message stays in the outbox with its error; the visitor's action succeeded.
-        logger.error('sending email to %s failed: %s', to, error)
-        message.error = str(error)
-    else:
-        message.sent_at = datetime.now(UTC)
-    await session.commit()
+        logger.error('sending email to %s failed: %s', message.to_address, error)
+        return str(error) or type(error).__name__
+    return None

@@ -1,7 +1,7 @@
 """The admin's reads and writes of the catalogue; every write is audited in its transaction."""
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import delete, func, or_, select
 
@@ -20,7 +20,7 @@ from podsite.infrastructure import db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import AdminEpisodeRow, DashboardCounts, EpisodeWrite
 from podsite.services.accounts import audit_service
-from podsite.services.catalogue.derived_columns import episode_columns
+from podsite.services.catalogue.derived_columns import NotesFormat, episode_columns
 from podsite.services.publishing import transcript_service
 from podsite.services.sponsors import short_link_service
 
@@ -157,10 +157,11 @@ async def save_episode(
     if clash is not None:
         raise NumberTakenError(data.number)
     values = _column_values(data)
-    derived = episode_columns(show_notes=data.show_notes)
     if episode_id is None:
         guid = f'podsite-{datetime.now(UTC):%Y%m%d%H%M%S}-{data.number}'
-        episode = Episode(guid=guid, **values, **derived)
+        derived = episode_columns(show_notes=data.show_notes)
+        # An episode made here carries its site number in the feed too.
+        episode = Episode(guid=guid, episode_number=data.number, **values, **derived)
         session.add(episode)
         before: dict[str, Any] = {}
     else:
@@ -169,6 +170,14 @@ async def save_episode(
             raise LookupError(episode_id)
         episode = found
         before = {**{f: getattr(episode, f) for f in values}, **await _people(episode_id)}
+        # Imported notes stay HTML or text; the feed's number follows a renumbered episode
+        # only where it was the site number (an imported season's numbers stay the source's).
+        derived = episode_columns(
+            show_notes=data.show_notes,
+            notes_format=cast(NotesFormat, episode.show_notes_format),
+        )
+        if episode.episode_number == episode.number:
+            episode.episode_number = data.number
         for field, value in {**values, **derived}.items():
             setattr(episode, field, value)
     await session.flush()

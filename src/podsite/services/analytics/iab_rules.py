@@ -6,16 +6,29 @@ Pure functions over raw download events, so the rules can be tested event by eve
    `Range: bytes=0-1` probes, no bots (those the OPAWG user-agent list names, and
    self-declared ones), no malformed user agents, and no Apple Watch duplicates (the phone
    already downloaded the episode).
-2. Group by listener (hashed IP + user agent) and episode within a window.
-3. Count a group once when the bytes it asked for, overlapping ranges merged, reach the
-   file's header plus one minute of audio (or the whole file, if shorter than a minute).
+2. Group by listener (hashed IP + user agent) and episode, request by request in time
+   order (`DownloadCounter`).
+3. A download counts when the bytes its requests asked for, overlapping ranges merged,
+   reach the file's header plus one minute of audio (or the whole file, if shorter than a
+   minute). The request that reaches it dates the download and opens its window (5.5.1):
+   calendar day, 24 hours from it (first touch), or 24 hours from the latest request
+   (last touch); requests inside the window are the same download. Requests below the
+   threshold open nothing and wait 24 hours for others to complete them (5.5.4 scenario 2,
+   play-pause-play); so does, in calendar days, a download resumed after midnight.
+
+Two more filters of step 1.2 (`TrafficFilters`, on unless switched off in the settings)
+leave out requests from data-centre and VPN networks (item 2: marked when stored, see
+`datacenters`) and every request of an address that asked for more downloads in a day
+than people behind one address plausibly make (item 1).
 """
 
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import StrEnum
+from itertools import groupby
 
 from podsite.schemas.analytics import Window
 from podsite.services.analytics import agents
@@ -37,6 +50,28 @@ class RawDownload:
     range_header: str | None
     method: str
     status: int
+    from_datacenter: bool = False
+    """The address was in a data-centre or VPN network (see `datacenters`)."""
+
+
+HIGH_VOLUME_LIMIT = 50
+"""Downloads (different app and episode pairs) one address may ask for in a UTC day before
+all of its requests that day are taken for invalid traffic (IAB v2.3, 5.5.2, step 1.2,
+item 1, which sets no number). The guideline's own example of a busy address is six
+listeners (5.5.4); fifty is a household of several listeners each fetching many
+episodes with several apps, or a small office, and far below the hundreds a download
+farm or a misbehaving proxy makes. A listener's back-catalogue catch-up of more than fifty
+episodes in one day is more audio than one person can hear in it."""
+
+
+@dataclass(frozen=True)
+class TrafficFilters:
+    """The filters of IAB v2.3 5.5.2 step 1.2 that the settings can switch off."""
+
+    datacenters: bool = True
+    """Item 2: leave out requests from data-centre and VPN networks."""
+    high_volume_limit: int = HIGH_VOLUME_LIMIT
+    """Item 1: the most downloads an address may ask for in a UTC day; 0 switches it off."""
 
 
 @dataclass(frozen=True)
@@ -73,13 +108,34 @@ def is_watch_duplicate(user_agent: str) -> bool:
     )
 
 
+class AgentRefusal(StrEnum):
+    """Why a user agent's requests are never counted (IAB v2.3, 5.5.2, step 1.2)."""
+
+    MALFORMED = 'malformed'
+    """Item 4: a missing or malformed user agent."""
+    BOT = 'bot'
+    """Items 2 and 5: a bot the OPAWG list names, or one that calls itself a bot."""
+    WATCH_DUPLICATE = 'watch duplicate'
+    """Item 7: the copy a paired Apple Watch fetches of what its iPhone downloaded."""
+
+
+def agent_refusal(user_agent: str) -> AgentRefusal | None:
+    """Why requests from this agent are not counted; None when they can be."""
+    if is_malformed(user_agent):
+        return AgentRefusal.MALFORMED
+    if is_watch_duplicate(user_agent):  # before bots: the list names this agent a bot too
+        return AgentRefusal.WATCH_DUPLICATE
+    if is_bot(user_agent):
+        return AgentRefusal.BOT
+    return None
+
+
 def is_countable_request(event: RawDownload) -> bool:
     if event.method != 'GET' or event.status not in COUNTED_STATUSES:
         return False
     if (event.range_header or '').replace(' ', '').lower() == 'bytes=0-1':
         return False
-    agent = event.user_agent
-    return not (is_malformed(agent) or is_bot(agent) or is_watch_duplicate(agent))
+    return agent_refusal(event.user_agent) is None
 
 
 def requested_ranges(range_header: str | None, size: int) -> list[tuple[int, int]]:
@@ -115,63 +171,174 @@ def covered_bytes(spans: Iterable[tuple[int, int]]) -> int:
     return total
 
 
-def _windows(times: list[datetime], window: Window) -> list[list[int]]:
-    """Indexes of requests (sorted by time) grouped into windows."""
-    groups: list[list[int]] = []
-    opened: datetime | None = None
-    last: datetime | None = None
-    for index, moment in enumerate(times):
-        if window is Window.CALENDAR_DAY:
-            new = last is None or moment.date() != last.date()
-        elif window is Window.ROLLING_FIRST_TOUCH:
-            new = opened is None or moment >= opened + WINDOW
+type Span = tuple[int, int]
+"""A half-open byte range of the file."""
+
+type ListenerKey = tuple[str, str, int]
+"""A listener (hashed address and user agent) and an episode: the guideline's uniques (5.5.4)."""
+
+
+def _overlaps(fetched: list[Span], spans: list[Span]) -> bool:
+    return any(
+        start < stop_ and start_ < stop for start, stop in spans for start_, stop_ in fetched
+    )
+
+
+def _merged(spans: Iterable[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for start, stop in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
         else:
-            new = last is None or moment >= last + WINDOW
-        if new:
-            groups.append([])
-            opened = moment
-        groups[-1].append(index)
-        last = moment
-    return groups
+            merged.append((start, stop))
+    return merged
+
+
+@dataclass
+class ListenerState:
+    """Where one listener's requests for one episode stand, between two requests.
+
+    The windows of 5.5.1 open at "the timestamp of a qualifying download request": a
+    request that does not reach the threshold opens nothing; it waits in `pending` for 24
+    hours, and the request that brings the waiting bytes to the threshold (play-pause-play,
+    5.5.4 scenario 2) makes the download count, dates it, and opens its window."""
+
+    pending: list[tuple[datetime, list[Span]]] = field(default_factory=list)
+    """Requests outside any window that have not reached the threshold yet."""
+    opened_at: datetime | None = None
+    """The request that made the last counted download count."""
+    last_at: datetime | None = None
+    """The last request inside that download's window."""
+    fetched: list[Span] = field(default_factory=list)
+    """The bytes that download asked for, merged: a calendar-day download resumed after
+    midnight only asks for bytes it has not fetched yet."""
+
+    def last_request_at(self) -> datetime | None:
+        times = [at for at, _ in self.pending] + ([self.last_at] if self.last_at else [])
+        return max(times, default=None)
+
+    def matters_after(self, moment: datetime) -> bool:
+        """Whether a request at `moment` or later could be counted differently because of
+        this state: every rule looks back less than 24 hours from a request."""
+        last = self.last_request_at()
+        return last is not None and last > moment - WINDOW
+
+    def _inside_window(self, at: datetime, spans: list[Span], window: Window) -> bool:
+        if self.opened_at is None or self.last_at is None:
+            return False
+        if window is Window.ROLLING_FIRST_TOUCH:
+            return at < self.opened_at + WINDOW
+        if window is Window.LAST_TOUCH:
+            return at < self.last_at + WINDOW
+        same_day = at.date() == self.opened_at.date()
+        resumed = at < self.last_at + WINDOW and not _overlaps(self.fetched, spans)
+        return same_day or resumed
+
+    def observe(self, at: datetime, spans: list[Span], threshold: int, window: Window) -> bool:
+        """Adds a countable request (requests come in time order); True when it is the one
+        that makes a download count."""
+        if self._inside_window(at, spans, window):
+            self.last_at = at
+            self.fetched = _merged([*self.fetched, *spans])
+            return False
+        self.pending = [(moment, asked) for moment, asked in self.pending if at - moment < WINDOW]
+        self.pending.append((at, spans))
+        asked = [span for _, request in self.pending for span in request]
+        if covered_bytes(asked) < threshold:
+            return False
+        self.opened_at = self.last_at = at
+        self.fetched = _merged(asked)
+        self.pending = []
+        return True
 
 
 @dataclass(frozen=True)
 class CountedDownload:
     episode_id: int
     day: date
-    """The UTC day the window opened."""
+    """The UTC day of the request that made it count."""
     user_agent: str
 
 
-def counted_downloads(
-    events: Iterable[RawDownload], media: dict[int, MediaFacts], *, window: Window
-) -> list[CountedDownload]:
-    """One entry per listener window that reached the byte threshold."""
-    by_listener: dict[tuple[str, str, int], list[RawDownload]] = defaultdict(list)
+def high_volume_addresses(events: Iterable[RawDownload], limit: int) -> set[tuple[date, str]]:
+    """(day, address) of the addresses that asked for more than `limit` downloads (app and
+    episode pairs) on a UTC day. A day at a time, so that each day's counts depend on that
+    day's requests only, whichever window is in use."""
+    if limit <= 0:
+        return set()
+    downloads: dict[tuple[date, str], set[tuple[str, int]]] = defaultdict(set)
     for event in events:
-        if event.episode_id in media and is_countable_request(event):
-            by_listener[(event.ip_hash, event.user_agent, event.episode_id)].append(event)
+        downloads[(event.occurred_at.date(), event.ip_hash)].add(
+            (event.user_agent, event.episode_id)
+        )
+    return {address for address, asked in downloads.items() if len(asked) > limit}
+
+
+def filtered_day(
+    events: Iterable[RawDownload], media: dict[int, MediaFacts], filters: TrafficFilters
+) -> list[RawDownload]:
+    """The requests of one UTC day that step 1 leaves to count: countable requests for known
+    media, without those from data-centre networks or from high-volume addresses."""
+    countable = [
+        event
+        for event in events
+        if event.episode_id in media
+        and is_countable_request(event)
+        and not (filters.datacenters and event.from_datacenter)
+    ]
+    too_many = high_volume_addresses(countable, filters.high_volume_limit)
+    return [
+        event for event in countable if (event.occurred_at.date(), event.ip_hash) not in too_many
+    ]
+
+
+class DownloadCounter:
+    """The rules applied request by request, in time order, keeping each listener's state
+    so that counting can stop at any moment and go on later from `states`."""
+
+    def __init__(self, window: Window, states: dict[ListenerKey, ListenerState] | None = None):
+        self.window = window
+        self.states: dict[ListenerKey, ListenerState] = states if states is not None else {}
+
+    def observe(self, event: RawDownload, facts: MediaFacts) -> CountedDownload | None:
+        """The download `event` makes count, if it makes one count."""
+        if not is_countable_request(event):
+            return None
+        key = (event.ip_hash, event.user_agent, event.episode_id)
+        state = self.states.setdefault(key, ListenerState())
+        spans = requested_ranges(event.range_header, facts.size_bytes)
+        if not state.observe(event.occurred_at, spans, facts.bytes_for_a_minute, self.window):
+            return None
+        return CountedDownload(event.episode_id, event.occurred_at.date(), event.user_agent)
+
+
+def counted_downloads(
+    events: Iterable[RawDownload],
+    media: dict[int, MediaFacts],
+    *,
+    window: Window,
+    filters: TrafficFilters = TrafficFilters(),
+) -> list[CountedDownload]:
+    """One entry per download that reached the byte threshold, in time order."""
+    counter = DownloadCounter(window)
     counted = []
-    for (_, user_agent, episode_id), requests in by_listener.items():
-        requests.sort(key=lambda e: e.occurred_at)
-        facts = media[episode_id]
-        for group in _windows([e.occurred_at for e in requests], window):
-            spans = [
-                span
-                for index in group
-                for span in requested_ranges(requests[index].range_header, facts.size_bytes)
-            ]
-            if covered_bytes(spans) >= facts.bytes_for_a_minute:
-                day = requests[group[0]].occurred_at.date()
-                counted.append(CountedDownload(episode_id, day, user_agent))
+    in_order = sorted(events, key=lambda e: e.occurred_at)
+    for _, day in groupby(in_order, key=lambda e: e.occurred_at.date()):
+        for event in filtered_day(day, media, filters):
+            if download := counter.observe(event, media[event.episode_id]):
+                counted.append(download)
     return counted
 
 
 def count_downloads(
-    events: Iterable[RawDownload], media: dict[int, MediaFacts], *, window: Window
+    events: Iterable[RawDownload],
+    media: dict[int, MediaFacts],
+    *,
+    window: Window,
+    filters: TrafficFilters = TrafficFilters(),
 ) -> dict[tuple[int, date], int]:
-    """Counted downloads per (episode, day the window opened)."""
+    """Counted downloads per (episode, day of the request that made each count)."""
     counts: dict[tuple[int, date], int] = defaultdict(int)
-    for download in counted_downloads(events, media, window=window):
+    for download in counted_downloads(events, media, window=window, filters=filters):
         counts[(download.episode_id, download.day)] += 1
     return dict(counts)

@@ -1,7 +1,13 @@
 """Recording, the request-path side: a download, a short-link click or a page's sponsor
-impressions is queued as a plain event and never waits for the database. Each kind of event
-has its own `BatchWriter`, whose task hands batches to `storage` off the request path; with
-`record_events` off nothing is queued and redirects still work.
+impressions is appended to the process's spool as a plain event and never waits for the
+database. Each kind of event has its own `BatchWriter`, whose task hands batches to
+`storage` off the request path; with `record_events` off nothing is recorded and redirects
+still work.
+
+The spool lives in the data folder, one folder per database (`spool_folder`), so that events
+recorded for one database are never written into another. A worker killed, or stopped while
+the database is down, leaves its events there; a sibling worker, the respawned one or the
+next start writes them.
 
 The writers belong to the app: `init_app` makes them and runs them while the app serves,
 writing what is left when it stops, before the database closes. That and `Recorder.of`
@@ -9,14 +15,20 @@ are this module's only ties to Quart: view models record without holding the app
 page cache records the impressions of kept pages before the request reaches the app.
 """
 
+import asyncio
+import hashlib
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
+from pydantic import BaseModel
 from quart import Quart, current_app
+from sqlalchemy import make_url
 
 from podsite.infrastructure.batch_writer import BatchWriter
+from podsite.infrastructure.spool import Spool, SpoolProgress
 from podsite.schemas.analytics import PendingDownload, PendingImpression
 from podsite.schemas.links import PendingClick
 from podsite.services.analytics import storage
@@ -25,25 +37,61 @@ from podsite.settings import Settings
 
 EXTENSION_KEY = 'podsite.recorder'
 
-type Store[Event] = Callable[[list[Event]], Awaitable[None]]
+
+class Store[Event](Protocol):
+    def __call__(
+        self, events: list[Event], /, *, spool_progress: SpoolProgress | None = None
+    ) -> Awaitable[None]: ...
+
+
+def spool_folder(settings: Settings) -> Path:
+    """The spool of the database in the settings: in the data folder, named by the
+    database's address without its password, so that a spool is never written into
+    another database."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == 'sqlite' and url.database:
+        url = url.set(database=str(Path(url.database).resolve()))
+    address = url.render_as_string(hide_password=True)
+    key = hashlib.sha256(address.encode()).hexdigest()[:16]
+    return settings.data_dir.resolve() / 'spool' / key
 
 
 class Recorder:
     """One writer per kind of event; `context` gives the database session `storage` uses."""
 
     def __init__(
-        self, *, context: Callable[[], AbstractAsyncContextManager[Any]], enabled: bool
+        self,
+        *,
+        context: Callable[[], AbstractAsyncContextManager[Any]],
+        enabled: bool,
+        spool_folder: Path,
     ) -> None:
-        def writer[Event](name: str, store: Store[Event]) -> BatchWriter[Event]:
-            async def write(events: list[Event]) -> None:
+        async def read_progress(segments: Sequence[str]) -> dict[str, int]:
+            async with context():
+                return await storage.spool_progress(segments)
+
+        def writer[Event: BaseModel](
+            name: str, kind: type[Event], store: Store[Event]
+        ) -> BatchWriter[Event]:
+            async def write(events: list[Event], progress: SpoolProgress) -> None:
                 async with context():
-                    await store(events)
+                    await store(events, spool_progress=progress)
 
-            return BatchWriter(write, name=name, enabled=enabled)
+            return BatchWriter(
+                write,
+                read_progress,
+                spool=Spool(spool_folder / kind.__name__),
+                encode=lambda event: event.model_dump_json().encode(),
+                decode=kind.model_validate_json,
+                name=name,
+                enabled=enabled,
+            )
 
-        self.downloads = writer('download events', storage.store_downloads)
-        self.clicks = writer('short-link clicks', storage.store_clicks)
-        self.impressions = writer('sponsor impressions', storage.store_impressions)
+        self.downloads = writer('download events', PendingDownload, storage.store_downloads)
+        self.clicks = writer('short-link clicks', PendingClick, storage.store_clicks)
+        self.impressions = writer(
+            'sponsor impressions', PendingImpression, storage.store_impressions
+        )
         self.writers: tuple[BatchWriter[Any], ...] = (self.downloads, self.clicks, self.impressions)
 
     @staticmethod
@@ -63,12 +111,17 @@ class Recorder:
             writer.start()
 
     async def stop(self) -> None:
-        for writer in self.writers:
-            await writer.stop()
+        """Together: with the database down, each writer's last attempt may wait for its
+        connection timeout, and a stop should wait for one at most."""
+        await asyncio.gather(*(writer.stop() for writer in self.writers))
 
 
 def init_app(app: Quart, settings: Settings) -> Recorder:
-    recorder = Recorder(context=app.app_context, enabled=settings.record_events)
+    recorder = Recorder(
+        context=app.app_context,
+        enabled=settings.record_events,
+        spool_folder=spool_folder(settings),
+    )
     app.extensions[EXTENSION_KEY] = recorder
 
     # A serving generator is closed before the `after_serving` hooks close the database.

@@ -67,6 +67,19 @@ async def episode_downloads(*, top: int | None = None) -> list[EpisodeDownloads]
     return [EpisodeDownloads.model_validate(r._mapping) for r in await db.session().execute(query)]
 
 
+async def downloads_per_episode_number() -> dict[int, int]:
+    """Counted downloads of all time by episode number, drafts and withdrawn episodes too,
+    so that they add up to the total."""
+    total = func.sum(DownloadCount.downloads)
+    rows = await db.session().execute(
+        select(Episode.number, total.label('downloads'))
+        .join(DownloadCount, DownloadCount.episode_id == Episode.id)
+        .group_by(Episode.number)
+        .order_by(Episode.number)
+    )
+    return {row.number: row.downloads for row in rows}
+
+
 async def shares(column: str, since: date | None) -> list[Share]:
     """Downloads by `app` or by `platform`, largest first."""
     group = DownloadCount.app if column == 'app' else DownloadCount.platform

@@ -1,12 +1,14 @@
 """Every batch write of events recorded on the request path: downloads, short-link clicks and
 sponsor impressions. Addresses are hashed here with a daily salt, never stored; counting
-downloads is a separate, later step (`counting`)."""
+downloads is a separate, later step (`counting`). A batch from the spool carries its
+progress (`SpoolProgress`), stored in the same transaction as its events."""
 
 import hashlib
 import hmac
 import ipaddress
 import secrets
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import delete, insert, select
@@ -16,14 +18,18 @@ from podsite.data import (
     AnalyticsSalt,
     ClickEvent,
     DownloadEvent,
+    Episode,
     PlacementImpression,
     ShortLink,
     SponsorPlacement,
+    SpooledSegment,
 )
-from podsite.data.base import Base
+from podsite.data.base import Base, utc_now
 from podsite.infrastructure import db
+from podsite.infrastructure.spool import SpoolProgress
 from podsite.schemas.analytics import PendingDownload, PendingImpression
 from podsite.schemas.links import PendingClick
+from podsite.services.analytics import datacenters
 
 USER_AGENT_LIMIT = 1000
 RANGE_LIMIT = 200
@@ -31,12 +37,17 @@ REFERRER_LIMIT = 2000
 
 
 def listener_address(ip: str) -> str:
-    """IPv6 clients change their low 64 bits freely; the /64 network is the listener."""
+    """The part of an address that names a listener (IAB v2.3, 5.5.4, "Working with IPv6
+    Addresses"): a whole IPv4 address, and an IPv6 address's first 64 bits, since clients
+    change their low 64 bits freely. An IPv4 address in IPv6 form (`::ffff:198.51.100.7`)
+    is that IPv4 address, not the network `::/64` every such address would share."""
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return ip
     if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f'{address}/64', strict=False).network_address)
     return str(address)
 
@@ -62,8 +73,14 @@ async def salts_for(days: set[date]) -> dict[date, str]:
     return {row.day: row.salt for row in rows}
 
 
-async def store_downloads(events: list[PendingDownload]) -> None:
+async def store_downloads(
+    events: list[PendingDownload], *, spool_progress: SpoolProgress | None = None
+) -> None:
     session = db.session()
+    await _note_spool_progress(spool_progress)
+    if not events:
+        await session.commit()
+        return
     days = {event.occurred_at.date() for event in events}
     salts = await salts_for(days | {day - timedelta(days=1) for day in days})
     rows = [
@@ -79,15 +96,30 @@ async def store_downloads(events: list[PendingDownload]) -> None:
             'bytes_served': event.bytes_served,
             'method': event.method,
             'status': event.status,
+            'from_datacenter': datacenters.is_datacenter(event.client_ip),
         }
         for event in events
     ]
-    await session.execute(insert(DownloadEvent), rows)
+    # An episode deleted while its downloads waited in the spool takes them with it.
+    existing = set(
+        await session.scalars(
+            select(Episode.id).where(Episode.id.in_({row['episode_id'] for row in rows}))
+        )
+    )
+    rows = [row for row in rows if row['episode_id'] in existing]
+    if rows:
+        await session.execute(insert(DownloadEvent), rows)
     await session.commit()
 
 
-async def store_clicks(clicks: list[PendingClick]) -> None:
+async def store_clicks(
+    clicks: list[PendingClick], *, spool_progress: SpoolProgress | None = None
+) -> None:
     session = db.session()
+    await _note_spool_progress(spool_progress)
+    if not clicks:
+        await session.commit()
+        return
     salts = await salts_for({click.occurred_at.date() for click in clicks})
     rows = [
         {
@@ -112,7 +144,9 @@ async def store_clicks(clicks: list[PendingClick]) -> None:
     await session.commit()
 
 
-async def store_impressions(impressions: list[PendingImpression]) -> None:
+async def store_impressions(
+    impressions: list[PendingImpression], *, spool_progress: SpoolProgress | None = None
+) -> None:
     """Adds the views to each placement's count of the day, in one statement."""
     counts = Counter(
         (placement_id, impression.occurred_at.date())
@@ -120,6 +154,10 @@ async def store_impressions(impressions: list[PendingImpression]) -> None:
         for placement_id in impression.placement_ids
     )
     session = db.session()
+    await _note_spool_progress(spool_progress)
+    if not counts:
+        await session.commit()
+        return
     # A placement removed while its views waited in the queue takes them with it.
     existing = set(
         await session.scalars(
@@ -143,6 +181,43 @@ async def store_impressions(impressions: list[PendingImpression]) -> None:
             rows,
         )
     await session.commit()
+
+
+async def spool_progress(segments: Sequence[str]) -> dict[str, int]:
+    """The lines the database has of each of these spool segments; a segment it has none
+    of is not in the result."""
+    rows = await db.session().execute(
+        select(SpooledSegment.name, SpooledSegment.stored_lines).where(
+            SpooledSegment.name.in_(segments)
+        )
+    )
+    return {row.name: row.stored_lines for row in rows}
+
+
+async def _note_spool_progress(progress: SpoolProgress | None) -> None:
+    """In the transaction of the batch it describes; the caller commits."""
+    if progress is None:
+        return
+    session = db.session()
+    if progress.finished:
+        await session.execute(
+            delete(SpooledSegment).where(SpooledSegment.name.in_(progress.finished))
+        )
+    if progress.stored:
+        upsert = _upsert(SpooledSegment)
+        await session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=['name'],
+                set_={
+                    'stored_lines': upsert.excluded.stored_lines,
+                    'updated_at': upsert.excluded.updated_at,
+                },
+            ),
+            [
+                {'name': name, 'stored_lines': lines, 'updated_at': utc_now()}
+                for name, lines in progress.stored.items()
+            ],
+        )
 
 
 async def forget_old_salts(today: date) -> int:

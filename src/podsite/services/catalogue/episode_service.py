@@ -51,10 +51,13 @@ DETAIL_COLUMNS = (
     Episode.media_type,
     Episode.youtube_id,
     Episode.season,
+    Episode.episode_number,
     Episode.episode_type,
     Episode.explicit,
     Episode.updated_at,
     Episode.chapters,
+    Episode.linked_transcripts,
+    Episode.linked_chapters_url,
     exists().where(Transcript.episode_id == Episode.id).label('has_transcript'),
 )
 
@@ -186,6 +189,26 @@ def _in_position_order[Model: BaseModel](
     rows: list[dict[str, Any]] | None, model: type[Model]
 ) -> list[Model]:
     return [model.model_validate(row) for row in sorted(rows or (), key=itemgetter('position'))]
+
+
+async def number_by_feed_number(*, season: int | None, episode_number: int) -> int | None:
+    """The site number of the public episode the show calls season `season`, episode
+    `episode_number` (no season: an episode of a show without seasons); the earliest if the
+    feed gave two episodes the same pair."""
+    if not 0 <= episode_number <= MAX_EPISODE_NUMBER or not 0 <= (season or 0) <= 10_000:
+        return None
+    query = (
+        select(Episode.number)
+        .where(
+            is_public(),
+            Episode.episode_number == episode_number,
+            Episode.season.is_(None) if season is None else Episode.season == season,
+        )
+        .order_by(Episode.published_at, Episode.number)
+        .limit(1)
+    )
+    found: int | None = await db.session().scalar(query)
+    return found
 
 
 async def transcript(number: int) -> EpisodeTranscript | None:

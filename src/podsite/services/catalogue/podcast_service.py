@@ -4,12 +4,14 @@ from sqlalchemy import and_, select
 
 from podsite.data import LiveStream, Podcast
 from podsite.data.base import NOW
+from podsite.formats.feed_document import site_podcast_guid
 from podsite.infrastructure import clock, db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import PodcastWrite
 from podsite.schemas.catalogue import SiteInfo
 from podsite.schemas.live_stream import StreamSlot
 from podsite.services.accounts import audit_service
+from podsite.settings import current_settings
 
 SITE_COLUMNS = (
     Podcast.title,
@@ -70,7 +72,7 @@ async def save_settings(*, data: PodcastWrite, actor: UserInfo) -> None:
     session = db.session()
     podcast = await session.scalar(select(Podcast).order_by(Podcast.id).limit(1))
     if podcast is None:
-        podcast = Podcast(id=1)
+        podcast = Podcast(id=1, guid=site_podcast_guid(current_settings().public_base_url))
         session.add(podcast)
     values = data.model_dump(mode='json')
     before = {field: getattr(podcast, field, None) for field in values}

@@ -97,7 +97,7 @@ async def sign_up(*, email: str, base_url: str) -> bool:
         subscriber.confirmation_sent_at = now
     hours = int(CONFIRMATION_LIFETIME.total_seconds() // 3600)
     leave = unsubscribe_url(subscriber_id=subscriber.id, email=address, base_url=base_url)
-    await outbox_service.send(
+    outbox_service.enqueue(
         to=address,
         subject='Confirm your live stream alerts',
         body=(
@@ -109,6 +109,7 @@ async def sign_up(*, email: str, base_url: str) -> bool:
             f'To remove your address now: {leave}\n'
         ),
     )
+    await session.commit()
     return True
 
 
@@ -162,8 +163,8 @@ async def unsubscribe(token: str) -> UnsubscribeOutcome:
 async def notify(*, stream_id: int, base_url: str) -> NotifyReport | None:
     """Queues "going live soon" to every confirmed subscriber not yet told about this stream.
 
-    Each message is committed with the row that records it, so a second run (or one after a
-    crash) sends only what is missing. None if there is no such stream.
+    The messages are queued in one transaction with the rows that record them, so a second
+    run (or one after a crash) queues only what is missing. None if there is no such stream.
     """
     session = db.session()
     stream = await session.get(LiveStream, stream_id) if 0 < stream_id <= 2**31 - 1 else None
@@ -192,7 +193,7 @@ async def notify(*, stream_id: int, base_url: str) -> NotifyReport | None:
         leave = unsubscribe_url(
             subscriber_id=recipient.id, email=recipient.email, base_url=base_url
         )
-        await outbox_service.send(
+        outbox_service.enqueue(
             to=recipient.email,
             subject=f'Going live soon: {title}',
             body=(
@@ -203,4 +204,5 @@ async def notify(*, stream_id: int, base_url: str) -> NotifyReport | None:
                 f'Stop them with one click: {leave}\n'
             ),
         )
+    await session.commit()
     return NotifyReport(title=title, queued=len(recipients), already_notified=already or 0)

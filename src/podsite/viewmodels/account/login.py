@@ -2,7 +2,7 @@ from collections.abc import Mapping
 
 from podsite.infrastructure.rate_limit import first_exceeded, rate_limiter
 from podsite.schemas.account import UserInfo
-from podsite.services.accounts import account_service
+from podsite.services.accounts import account_service, two_factor_service
 from podsite.settings import current_settings
 from podsite.viewmodels.shared.form import FormViewModel
 
@@ -22,6 +22,8 @@ class LoginViewModel(FormViewModel):
         self.next_url = next_url
         self.ip = ip
         self.user: UserInfo | None = None
+        self.needs_code = False
+        """The password is right, and the account signs in with a second factor too."""
 
     async def log_in_async(self) -> None:
         email = account_service.normalize_email(self.text('email'))
@@ -41,3 +43,4 @@ class LoginViewModel(FormViewModel):
             return
         key, limit = per_account
         await rate_limiter().reset(key, limit=limit, window_seconds=WINDOW_SECONDS)
+        self.needs_code = await two_factor_service.is_enabled(self.user.id)

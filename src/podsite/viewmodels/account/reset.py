@@ -2,7 +2,7 @@ from collections.abc import Mapping
 
 from podsite.infrastructure.rate_limit import first_exceeded
 from podsite.services.accounts import account_service
-from podsite.services.accounts.account_service import ResetOutcome
+from podsite.services.accounts.account_service import LinkOutcome
 from podsite.viewmodels.shared.form import FormViewModel
 
 REQUESTS_PER_IP = 5
@@ -11,22 +11,24 @@ WINDOW_SECONDS = 60 * 60
 SENT = 'If an account uses this address, an email with a link is on its way.'
 CHANGED = 'Your password is changed. Every other session was logged out.'
 PROBLEMS = {
-    ResetOutcome.UNKNOWN: 'This link is not valid. Ask for a new one below.',
-    ResetOutcome.EXPIRED: 'This link has expired. Ask for a new one below.',
-    ResetOutcome.USED: 'This link was already used. Ask for a new one below.',
+    LinkOutcome.UNKNOWN: 'This link is not valid. Ask for a new one below.',
+    LinkOutcome.EXPIRED: 'This link has expired. Ask for a new one below.',
+    LinkOutcome.USED: 'A password was already set with this link or a newer one. '
+    'Ask for a new one below.',
 }
 
 
 class ResetRequestViewModel(FormViewModel):
+    """Asking for a reset link: the request is only queued, for every address alike, so the
+    answer and its time are the same for addresses with and without an account."""
+
     page_title = 'Reset your password'
 
-    def __init__(
-        self, form: Mapping[str, str] | None = None, ip: str = '', base_url: str = ''
-    ) -> None:
+    def __init__(self, form: Mapping[str, str] | None = None, ip: str = '') -> None:
         super().__init__(form)
         self.ip = ip
-        self.base_url = base_url
         self.sent = False
+        self.limited = False
 
     async def request_async(self) -> None:
         email = self.require_email()
@@ -35,11 +37,16 @@ class ResetRequestViewModel(FormViewModel):
         limits = ((f'reset:ip:{self.ip}', REQUESTS_PER_IP),
                   (f'reset:address:{email.lower()}', REQUESTS_PER_ADDRESS))  # fmt: skip
         if wait := await first_exceeded(limits, window_seconds=WINDOW_SECONDS):
-            self.message = f'Too many requests. {wait}'
+            self.limited = True
+            self.message = f'Too many reset requests. {wait}'
             return
-        await account_service.start_password_reset(email=email, base_url=self.base_url)
+        await account_service.request_password_reset(email=email)
         self.sent = True
         self.message = SENT
+
+    @property
+    def is_valid(self) -> bool:
+        return super().is_valid and not self.limited
 
 
 class ResetPasswordViewModel(FormViewModel):
@@ -62,7 +69,7 @@ class ResetPasswordViewModel(FormViewModel):
             token=self.token[:200], new_password=password
         )
         self.problem = PROBLEMS.get(outcome, '')
-        if outcome is ResetOutcome.DONE:
+        if outcome is LinkOutcome.DONE:
             self.message = CHANGED
 
     @property

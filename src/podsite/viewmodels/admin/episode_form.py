@@ -186,7 +186,7 @@ class EpisodeFormViewModel(FormViewModel):
             'title': title,
             'subtitle': self.text('subtitle'),
             'summary': self.text('summary'),
-            'show_notes': self.form.get('show_notes', '').replace('\x00', ''),
+            'show_notes': self.text_as_written('show_notes'),
             'is_published': status != 'draft',
             'published_at': publish_at,
             'duration_seconds': duration or 0,

@@ -1,5 +1,6 @@
 from typing import get_args
 
+from podsite.formats.xml_text import clean_text
 from podsite.schemas.admin import AdminEpisodeRow
 from podsite.services.admin import admin_service
 from podsite.services.admin.admin_service import EpisodeFilter
@@ -15,7 +16,7 @@ class EpisodeListViewModel(ViewModelBase):
     def __init__(self, status: str | None, text: str | None) -> None:
         super().__init__()
         self.status: EpisodeFilter = next((f for f in FILTERS if f == status), 'all')
-        self.text = (text or '').replace('\x00', '').strip()[:200]
+        self.text = clean_text(text or '').strip()[:200]
         self.filters = FILTERS
         self.episodes: list[AdminEpisodeRow] = []
         self.date_text = date_text

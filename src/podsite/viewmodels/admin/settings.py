@@ -44,7 +44,7 @@ class SettingsViewModel(FormViewModel):
 
     async def save_async(self) -> None:
         values: dict[str, object] = {name: self.text(name) for name, _ in TEXT_FIELDS}
-        values['description'] = self.form.get('description', '').replace('\x00', '').strip()
+        values['description'] = self.text('description')
         values['categories'] = [
             [part.strip() for part in line.split('>') if part.strip()][:2]
             for line in self.text('categories').splitlines()

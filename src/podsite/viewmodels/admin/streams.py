@@ -105,7 +105,7 @@ class StreamFormViewModel(FormViewModel):
             return LiveStreamWrite.model_validate(
                 {
                     'title': title,
-                    'description': self.form.get('description', '').replace('\x00', ''),
+                    'description': self.text_as_written('description'),
                     'starts_at': starts_at,
                     'duration_minutes': duration,
                     'youtube_id': youtube_id,

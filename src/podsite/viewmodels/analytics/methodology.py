@@ -1,4 +1,5 @@
 from podsite.schemas.analytics import Window
+from podsite.services.analytics import datacenters
 from podsite.services.analytics.iab_rules import COUNTED_STATUSES, ONE_MINUTE
 from podsite.settings import current_settings
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
@@ -15,11 +16,17 @@ class MethodologyViewModel(ViewModelBase):
         self.window_in_use = settings.analytics_window.value
         self.statuses = ', '.join(str(status) for status in sorted(COUNTED_STATUSES))
         self.minute = ONE_MINUTE
+        self.datacenter_filter = settings.analytics_datacenter_filter
+        self.datacenter_networks = datacenters.matcher().networks
+        self.high_volume_limit = settings.analytics_high_volume_limit
         self.windows = [
             (Window.CALENDAR_DAY.value,
-             'one download per listener, episode and calendar day (UTC)'),
+             'one download per listener, episode and calendar day (UTC), the day resetting at '
+             'midnight UTC'),
             (Window.ROLLING_FIRST_TOUCH.value,
-             "a listener's first request opens 24 hours; requests inside them are one download"),
+             'a qualifying request opens 24 hours ("first touch"); requests inside them are '
+             'the same download'),
             (Window.LAST_TOUCH.value,
-             'each request extends the window by 24 hours; a pause of a day starts a new one'),
+             'a qualifying request opens 24 hours and every later request extends them by 24 '
+             'hours from itself ("last touch"); a pause of a day starts a new one'),
         ]  # fmt: skip

@@ -8,7 +8,7 @@ from podsite.infrastructure import page_cache
 from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services.analytics import recording
 from podsite.services.catalogue import episode_service
-from podsite.urls import download_url
+from podsite.urls import download_extension, download_url
 from podsite.viewmodels.shared.formatting import date_text, duration_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
@@ -24,16 +24,17 @@ class Chapter:
 
 
 class EpisodeDetailsViewModel(ViewModelBase):
-    """One episode; `slug` is what the URL said, which may be stale or missing."""
+    """One episode, by its number; whether the address asked for is the episode's own (its
+    slug may be stale) is `is_canonical_url`."""
 
-    def __init__(self, number: int, slug: str | None = None) -> None:
+    def __init__(self, number: int) -> None:
         super().__init__()
         self.number = number
-        self.requested_slug = slug
         self.episode: EpisodeDetails | None = None
         self.youtube_embed_url: str | None = None
         self.chapters: list[Chapter] = []
         self.download_url = ''
+        self.download_label = ''
         self.date_text = date_text
         self.duration_text = duration_text
 
@@ -41,9 +42,12 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.episode = await episode_service.episode_by_number(self.number)
         if self.episode is None:
             return
-        self.page_title = f'#{self.episode.number}: {self.episode.title}'
+        label = self.episode.short_label
+        self.page_title = f'{label}: {self.episode.title}' if label else self.episode.title
         self.description = self.episode.subtitle or self.episode.summary[:300]
-        self.download_url = download_url(self.episode.number, self.episode.slug)
+        extension = download_extension(self.episode.media_type, self.episode.media_url)
+        self.download_url = download_url(self.episode.number, self.episode.slug, extension)
+        self.download_label = extension.upper()
         self.chapters = table_of_contents(self.episode.chapters)
         if self.episode.youtube_id:
             self.youtube_embed_url = (
@@ -61,7 +65,9 @@ class EpisodeDetailsViewModel(ViewModelBase):
 
     @property
     def is_canonical_url(self) -> bool:
-        return self.episode is not None and self.requested_slug == self.episode.slug
+        """The slug, and the number spelt as it is too: `/episodes/show/0042/...` and other
+        digits that read as 42 go to the page's one address, not kept as pages of their own."""
+        return self.episode is not None and request.path == self.episode.details_url
 
     @property
     def canonical_path(self) -> str:

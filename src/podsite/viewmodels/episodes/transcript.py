@@ -1,5 +1,7 @@
 from dataclasses import dataclass, field
 
+from quart import request
+
 from podsite.formats.durations import clock_text
 from podsite.formats.transcript_formats import ParsedTranscript, render_text, render_vtt
 from podsite.schemas.catalogue import EpisodeTranscript
@@ -32,10 +34,9 @@ class Turn:
 
 
 class TranscriptViewModel(ViewModelBase):
-    def __init__(self, number: int, slug: str) -> None:
+    def __init__(self, number: int) -> None:
         super().__init__()
         self.number = number
-        self.requested_slug = slug
         self.transcript: EpisodeTranscript | None = None
         self.turns: list[Turn] = []
         self.paragraphs: list[str] = []
@@ -56,7 +57,7 @@ class TranscriptViewModel(ViewModelBase):
     def _turns(transcript: EpisodeTranscript) -> list[Turn]:
         turns: list[Turn] = []
         for cue in transcript.cues:
-            if not turns or cue.speaker != turns[-1].speaker:
+            if not turns or cue.speaker != turns[-1].speaker or cue.new_turn:
                 listen = f'{transcript.details_url}#t={int(cue.start)}'
                 turns.append(Turn(speaker=cue.speaker, start=cue.start, listen_url=listen))
             turns[-1].lines.append(Line(anchor=f't{int(cue.start)}', text=cue.text))
@@ -64,7 +65,8 @@ class TranscriptViewModel(ViewModelBase):
 
     @property
     def is_canonical_url(self) -> bool:
-        return self.transcript is not None and self.requested_slug == self.transcript.slug
+        """The slug, and the number spelt as it is too, as on the episode page."""
+        return self.transcript is not None and request.path == self.transcript.transcript_url
 
     @property
     def canonical_path(self) -> str:

@@ -1,8 +1,9 @@
 from quart import url_for
 
+from podsite.infrastructure import page_cache
 from podsite.schemas.search import SearchResults
 from podsite.services.catalogue import search_service
-from podsite.services.catalogue.search_query import parse
+from podsite.services.catalogue.search_query import MAX_QUERY_CHARACTERS, parse
 from podsite.viewmodels.shared.formatting import date_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
@@ -26,6 +27,7 @@ class SearchViewModel(ViewModelBase):
     ) -> None:
         super().__init__()
         self.query = query or ''
+        self._page_as_given = page
         self.requested_page = bounded_number(page, default=1, highest=10_000)
         self.per_page = bounded_number(limit, default=RESULTS_PER_PAGE, highest=MAX_API_LIMIT)
         self.results = SearchResults(query='')
@@ -42,6 +44,16 @@ class SearchViewModel(ViewModelBase):
             self.previous_url = self._page_url(results.page - 1)
         if results.page < results.pages:
             self.next_url = self._page_url(results.page + 1)
+        if not self._is_worth_keeping:
+            page_cache.do_not_keep()
+
+    @property
+    def _is_worth_keeping(self) -> bool:
+        """Only the page number as the pager spells it: any other (`abc`, `02`, `1`, past the
+        last page) would keep one more copy of a page per spelling. A query past the length
+        searched is nothing anyone links to, and its page carries all of it."""
+        as_linked = None if self.results.page == 1 else str(self.results.page)
+        return self._page_as_given == as_linked and len(self.query) <= MAX_QUERY_CHARACTERS
 
     async def load_results_async(self) -> None:
         """The results alone, for the JSON API: no layout, so no show query."""
@@ -51,4 +63,6 @@ class SearchViewModel(ViewModelBase):
         )
 
     def _page_url(self, page: int) -> str:
+        if page == 1:
+            return url_for('search.search', q=self.results.query)
         return url_for('search.search', q=self.results.query, page=page)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from pydantic import ValidationError
 
+from podsite.formats.xml_text import clean_text
 from podsite.services.accounts.account_rules import email_problem, password_problem
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
@@ -22,8 +23,14 @@ class FormViewModel(ViewModelBase):
         self.found = True
 
     def text(self, name: str) -> str:
-        """A field as sent, cleaned of what no field should hold."""
-        return self.form.get(name, '').replace('\x00', '').strip()
+        """A field as sent, cleaned of what no field should hold (characters XML does not
+        allow), without the spaces around it."""
+        return self.text_as_written(name).strip()
+
+    def text_as_written(self, name: str) -> str:
+        """A long text (show notes, a description) cleaned the same way, its leading spaces
+        kept: in Markdown they make code blocks and nested lists."""
+        return clean_text(self.form.get(name, ''))
 
     def checked(self, name: str) -> bool:
         return self.form.get(name) in {'on', 'true', '1', 'yes'}

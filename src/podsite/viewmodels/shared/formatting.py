@@ -11,6 +11,12 @@ def duration_text(seconds: int) -> str:
     return f'{minutes // 60} h {minutes % 60} min'
 
 
+MONTH_ABBREVIATIONS = (
+    'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec',
+)  # fmt: skip
+
+
 def date_text(moment: datetime) -> str:
-    """`Nov 14, 2024`."""
-    return f'{moment:%b} {moment.day}, {moment.year}'
+    """`Nov 14, 2024`: the English abbreviation whatever the process's locale (`%b` follows
+    it), and without strftime, which was a tenth of a cold episode page's render."""
+    return f'{MONTH_ABBREVIATIONS[moment.month - 1]} {moment.day}, {moment.year}'

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
+from podsite.formats.xml_text import clean_text
 from podsite.infrastructure.cache import content_cache
 from podsite.schemas.sitemap import SitemapEntry
 from podsite.services.catalogue import site_state_service, sitemap_service
@@ -52,8 +53,11 @@ def _lastmod(entry: SitemapEntry) -> str:
 
 
 def _urlset(base: str, entries: list[SitemapEntry]) -> str:
+    # Slugs are checked where they are typed in, but one restored or written into the
+    # database around podsite may hold what XML does not allow: cleaned, the file stays XML.
     urls = ''.join(
-        f'<url><loc>{escape(base + entry.path)}</loc>{_lastmod(entry)}</url>' for entry in entries
+        f'<url><loc>{escape(clean_text(base + entry.path))}</loc>{_lastmod(entry)}</url>'
+        for entry in entries
     )
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{XMLNS}">{urls}</urlset>\n'
 

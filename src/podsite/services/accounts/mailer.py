@@ -1,0 +1,48 @@
+"""The background sender: reset requests become links and emails, then the outbox's due
+messages go out. Every serving instance runs it every `mail_interval_seconds`, and
+`podsite send-mail` runs it once; running it twice at once sends nothing twice.
+
+Requests only queue (a reset request, an email); this is where the work that depends on
+whether an address has an account happens, away from the answer a visitor times.
+"""
+
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+
+from quart import Quart
+
+from podsite.infrastructure.periodic import PeriodicTask
+from podsite.services.accounts import account_service, outbox_service
+from podsite.services.accounts.outbox_service import DeliveryReport
+from podsite.settings import Settings, current_settings
+
+
+@dataclass(frozen=True)
+class MailReport:
+    reset_links: int
+    """Reset requests of addresses with an account, each now an email in the outbox."""
+    delivery: DeliveryReport
+
+
+async def send_queued_mail() -> MailReport:
+    links = await account_service.issue_requested_resets(
+        base_url=current_settings().public_base_url
+    )
+    return MailReport(reset_links=links, delivery=await outbox_service.send_due())
+
+
+def schedule(app: Quart, settings: Settings) -> None:
+    """Sends queued mail every `mail_interval_seconds` while the app serves (0: never,
+    `podsite send-mail` does it); stopped before the database closes."""
+
+    async def send_mail() -> None:
+        async with app.app_context():
+            await send_queued_mail()
+
+    task = PeriodicTask(send_mail, name='email sending', interval=settings.mail_interval_seconds)
+
+    @app.while_serving
+    async def sending() -> AsyncGenerator[None]:
+        task.start()
+        yield
+        await task.stop()
