@@ -7,11 +7,12 @@ The list's repository keeps the data-centre list as `output/datacenter/ipv4.txt`
 folder of plain `ipv4.txt` and `ipv6.txt` is read.
 """
 
-import io
 import socket
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from podsite.formats.list_sources import texts_by_place
 
 FAMILIES = ('ipv4', 'ipv6')
 MINIMUM_NETWORKS = {'ipv4': 1000, 'ipv6': 100}
@@ -46,10 +47,16 @@ class NetworkList:
         """From a folder, a zip archive's path, or a zip archive's bytes."""
         if label is None:
             label = str(source) if isinstance(source, Path) else 'the download'
-        if isinstance(source, Path) and source.is_dir():
-            texts = _texts_in_folder(source)
-        else:
-            texts = _texts_in_zip(source, label)
+        try:
+            found = texts_by_place(source, _place)
+        except (OSError, zipfile.BadZipFile) as error:
+            raise NetworkListError(
+                f'{label} is neither a folder nor a zip archive of the data-centre list'
+            ) from error
+        # The best place first: a checkout also has the list at its top, kept for old links.
+        texts: dict[str, str] = {}
+        for (_, family), text in sorted(found, key=lambda item: item[0]):
+            texts.setdefault(family, text)
         missing = [family for family in FAMILIES if family not in texts]
         if missing:
             raise NetworkListError(
@@ -125,37 +132,3 @@ def _place(path: PurePosixPath) -> tuple[int, str] | None:
         return None
     folder = path.parts[:-1]
     return (_FOLDERS.index(folder), path.stem) if folder in _FOLDERS else None
-
-
-def _best(found: list[tuple[tuple[int, str], str]]) -> dict[str, str]:
-    texts: dict[str, str] = {}
-    for (_, family), text in sorted(found, key=lambda item: item[0]):
-        texts.setdefault(family, text)
-    return texts
-
-
-def _texts_in_folder(folder: Path) -> dict[str, str]:
-    found = []
-    for path in folder.rglob('*.txt'):
-        place = _place(PurePosixPath(path.relative_to(folder).as_posix()))
-        if place is not None:
-            found.append((place, path.read_text(encoding='utf-8', errors='replace')))
-    return _best(found)
-
-
-def _texts_in_zip(source: Path | bytes, label: str) -> dict[str, str]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
-    except (OSError, zipfile.BadZipFile) as error:
-        raise NetworkListError(
-            f'{label} is neither a folder nor a zip archive of the data-centre list'
-        ) from error
-    found = []
-    with archive:
-        for member in archive.namelist():
-            path = PurePosixPath(member)
-            # GitHub's archives put the repository in one top folder named after the branch.
-            place = _place(path) or _place(PurePosixPath(*path.parts[1:]))
-            if place is not None:
-                found.append((place, archive.read(member).decode('utf-8', errors='replace')))
-    return _best(found)

@@ -7,13 +7,14 @@ them as `src/NAME.json` (with examples and comments) and builds `build/NAME.runt
 either layout is read, from a checkout, an archive of it, or a folder of plain `NAME.json`.
 """
 
-import io
 import json
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from podsite.formats.list_sources import texts_by_place
 
 KINDS = ('bots', 'apps', 'libraries', 'browsers')
 """The files naming what made a request, in the order the list says to ask them."""
@@ -52,10 +53,15 @@ class AgentLists(BaseModel):
         """From a folder, a zip archive's path, or a zip archive's bytes."""
         if label is None:
             label = str(source) if isinstance(source, Path) else 'the download'
-        if isinstance(source, Path) and source.is_dir():
-            texts = _texts_in_folder(source)
-        else:
-            texts = _texts_in_zip(source, label)
+        try:
+            found = texts_by_place(source, _wanted)
+        except (OSError, zipfile.BadZipFile) as error:
+            raise AgentListError(
+                f'{label} is neither a folder nor a zip archive of the OPAWG user-agent list'
+            ) from error
+        texts: dict[str, str] = {}
+        for name, text in found:
+            texts.setdefault(name, text)
         missing = [name for name in FILES if name not in texts]
         if missing:
             raise AgentListError(
@@ -93,30 +99,3 @@ def _wanted(path: PurePosixPath) -> str | None:
         case _:
             return None
     return name if name in FILES else None
-
-
-def _texts_in_folder(folder: Path) -> dict[str, str]:
-    texts: dict[str, str] = {}
-    for path in sorted(folder.glob('*.json')) + sorted(folder.glob('*/*.json')):
-        name = _wanted(PurePosixPath(path.relative_to(folder).as_posix()))
-        if name is not None:
-            texts.setdefault(name, path.read_text(encoding='utf-8', errors='replace'))
-    return texts
-
-
-def _texts_in_zip(source: Path | bytes, label: str) -> dict[str, str]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
-    except (OSError, zipfile.BadZipFile) as error:
-        raise AgentListError(
-            f'{label} is neither a folder nor a zip archive of the OPAWG user-agent list'
-        ) from error
-    texts: dict[str, str] = {}
-    with archive:
-        for member in archive.namelist():
-            path = PurePosixPath(member)
-            # GitHub's archives put the repository in one top folder named after the commit.
-            name = _wanted(path) or _wanted(PurePosixPath(*path.parts[1:]))
-            if name is not None and name not in texts:
-                texts[name] = archive.read(member).decode('utf-8', errors='replace')
-    return texts

@@ -18,16 +18,12 @@ one costs well under a microsecond.
 
 import contextlib
 import logging
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
 
-import httpx
 import re2
 
 from podsite.formats.user_agent_lists import (
@@ -37,6 +33,7 @@ from podsite.formats.user_agent_lists import (
     AgentListError,
     AgentLists,
 )
+from podsite.infrastructure import data_folder
 
 UNKNOWN = 'Other'
 SHIPPED = Path(__file__).with_name('agent_data')
@@ -210,42 +207,13 @@ def update_list(source: str, data_dir: Path) -> AgentLists:
     """Fetch or read the list at `source` (an archive's URL or path, or a folder), check it,
     and put it in `data_dir` for the next start. A broken or foreign source changes nothing:
     `AgentListError` says why."""
-    lists = AgentLists.read(_source_bytes(source), label=source) if _is_url(source) else None
-    if lists is None:
-        path = Path(source)
-        if not path.exists():
-            raise AgentListError(f'{source}: no such file or folder')
-        lists = AgentLists.read(path)
+    lists = data_folder.read_source(source, AgentLists.read, AgentListError)
     AgentMatcher(lists, _additions())  # every pattern must compile before anything is replaced
-    data_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f'.{LIST_FOLDER}-', dir=data_dir))
-    try:
-        lists.write(staging)
-        (staging / 'SOURCE.md').write_text(
-            f'The OPAWG user-agent list, from {source}, on {datetime.now(UTC):%Y-%m-%d %H:%M} '
-            'UTC (MIT licence, see agent_data/LICENSE in podsite).\n'
-        )
-        target = data_dir / LIST_FOLDER
-        if target.exists():
-            replaced = staging.with_name(f'{staging.name}-old')
-            target.rename(replaced)
-            staging.rename(target)
-            shutil.rmtree(replaced)
-        else:
-            staging.rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    data_folder.install(
+        data_dir,
+        LIST_FOLDER,
+        lists.write,
+        provenance=f'The OPAWG user-agent list, from {source} (MIT licence, see '
+        'agent_data/LICENSE in podsite)',
+    )
     return lists
-
-
-def _is_url(source: str) -> bool:
-    return source.startswith(('https://', 'http://'))
-
-
-def _source_bytes(url: str) -> bytes:
-    try:
-        response = httpx.get(url, follow_redirects=True, timeout=60)
-        response.raise_for_status()
-    except httpx.HTTPError as error:
-        raise AgentListError(f'could not fetch {url}: {error}') from error
-    return response.content

@@ -15,18 +15,14 @@ py-radix) would spare little of that from Python, and neither has had a release 
 """
 
 import logging
-import shutil
 import socket
-import tempfile
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-import httpx
-
 from podsite.formats.network_lists import Intervals, NetworkList, NetworkListError
+from podsite.infrastructure import data_folder
 
 SHIPPED = Path(__file__).with_name('network_data')
 LIST_FOLDER = 'datacenters'
@@ -111,38 +107,12 @@ def update_list(source: str, data_dir: Path) -> NetworkList:
     """Fetch or read the list at `source` (an archive's URL or path, or a folder), check it,
     and put it in `data_dir` for the next start. A broken or foreign source changes nothing:
     `NetworkListError` says why."""
-    if source.startswith(('https://', 'http://')):
-        networks = NetworkList.read(_source_bytes(source), label=source)
-    else:
-        path = Path(source)
-        if not path.exists():
-            raise NetworkListError(f'{source}: no such file or folder')
-        networks = NetworkList.read(path)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f'.{LIST_FOLDER}-', dir=data_dir))
-    try:
-        networks.write(staging)
-        (staging / 'SOURCE.md').write_text(
-            f"X4BNet's data-centre list, from {source}, on {datetime.now(UTC):%Y-%m-%d %H:%M} "
-            'UTC (MIT licence, see network_data/LICENSE in podsite).\n'
-        )
-        target = data_dir / LIST_FOLDER
-        if target.exists():
-            replaced = staging.with_name(f'{staging.name}-old')
-            target.rename(replaced)
-            staging.rename(target)
-            shutil.rmtree(replaced)
-        else:
-            staging.rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    networks = data_folder.read_source(source, NetworkList.read, NetworkListError)
+    data_folder.install(
+        data_dir,
+        LIST_FOLDER,
+        networks.write,
+        provenance=f"X4BNet's data-centre list, from {source} (MIT licence, see "
+        'network_data/LICENSE in podsite)',
+    )
     return networks
-
-
-def _source_bytes(url: str) -> bytes:
-    try:
-        response = httpx.get(url, follow_redirects=True, timeout=60)
-        response.raise_for_status()
-    except httpx.HTTPError as error:
-        raise NetworkListError(f'could not fetch {url}: {error}') from error
-    return response.content
