@@ -39,6 +39,11 @@ def transcript_file_url(number: int, slug: str, extension: str) -> str:
     return f'/episodes/transcript/{number}/{slug}.{extension}'
 
 
+def embed_url(number: int, slug: str) -> str:
+    """`episodes.embed`: the player page other sites frame."""
+    return f'/episodes/embed/{number}/{slug}'
+
+
 def download_url(number: int, slug: str, extension: str = 'mp3') -> str:
     """`episodes.download`: `extension` as `download_extension` gives it, so that a video
     downloads as `.mp4`; any extension reaches the same file."""

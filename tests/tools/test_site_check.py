@@ -83,23 +83,31 @@ def test_page_links_are_absolute_without_fragments_each_once() -> None:
       <link rel="stylesheet" href="/static/site.css?v=1">
       <link rel="canonical" href="https://podcast.test/episodes/show/1/welcome">
       <script src="js/player.js"></script>
+      <link rel="alternate" type="application/json+oembed" href="/oembed?url=x&amp;format=json">
+      <meta property="og:audio" content="/episodes/download/1/welcome.mp3">
+      <meta name="twitter:player" content="https://podcast.test/episodes/embed/1/welcome">
+      <meta name="description" content="https://not.a.link/">
     </head><body>
       <a href="/guests#top">Guests</a> <a href="/guests">again</a>
       <a href="mailto:host@podcast.test">mail</a> <a href="javascript:void(0)">x</a>
       <a href="#">top</a> <a>no href</a> <img src="/static/img/a.png">
       <audio controls><source src="/episodes/download/1/welcome.mp3"></audio>
       <audio src="/media/two.mp3"></audio>
+      <iframe src="/episodes/embed/2/other"></iframe>
     </body></html>"""
     links = dict(page_links(page, 'http://127.0.0.1:8000/episodes/show/1/welcome'))
     assert links == {
         'http://127.0.0.1:8000/static/site.css?v=1': False,
         'https://podcast.test/episodes/show/1/welcome': False,
         'http://127.0.0.1:8000/episodes/show/1/js/player.js': False,
+        'http://127.0.0.1:8000/oembed?url=x&format=json': False,
+        'https://podcast.test/episodes/embed/1/welcome': False,
         'http://127.0.0.1:8000/guests': False,
         'http://127.0.0.1:8000/episodes/show/1/welcome': False,
         'http://127.0.0.1:8000/static/img/a.png': False,
         'http://127.0.0.1:8000/episodes/download/1/welcome.mp3': True,
         'http://127.0.0.1:8000/media/two.mp3': True,
+        'http://127.0.0.1:8000/episodes/embed/2/other': False,
     }
 
 

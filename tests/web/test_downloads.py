@@ -11,11 +11,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
-from podsite.data import AnalyticsSalt, DownloadEvent, Episode
+from podsite.data import AnalyticsSalt, DownloadCount, DownloadEvent, Episode
+from podsite.schemas.analytics import Window
+from podsite.services.analytics import counting
 from podsite.services.analytics.recording import Recorder
 from podsite.services.analytics.storage import hash_address, listener_address
 from tests.databases import settings_for
-from tests.factories import add_episode, first_published_episode
+from tests.factories import add_episode, first_published_episode, silent_mp3
 
 AUDIO = bytes(range(256)) * 40  # 10,240 bytes
 
@@ -309,3 +311,45 @@ async def test_a_media_file_name_too_long_for_the_disk_is_fetched_from_the_media
     )
     assert response.status_code == 302
     assert response.headers['Location'] == long_url
+
+
+CHROME = (
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) '
+    'Chrome/131.0.0.0 Safari/537.36'
+)
+
+
+async def test_a_play_in_the_sites_player_with_seeks_counts_one_download(
+    media_app: Quart, session: AsyncSession, tmp_path: Path
+) -> None:
+    """The player asks for the counted download URL with a range request per seek, as
+    browsers do; one listener (address and user agent) within the window is one download,
+    however many requests a play makes. Another listener's play is another."""
+    audio = silent_mp3(seconds=120)
+    episode = await add_episode(session, slug='played-here')
+    await session.execute(
+        update(Episode)
+        .where(Episode.id == episode.id)
+        .values(media_size_bytes=len(audio), duration_seconds=120)
+    )
+    await session.commit()
+    (tmp_path / f'{episode.number}.mp3').write_bytes(audio)
+    client = media_app.test_client()
+    path = f'/episodes/download/{episode.number}/played-here.mp3'
+    play_with_seeks = ['bytes=0-', f'bytes={len(audio) // 2}-', 'bytes=144000-', 'bytes=0-']
+    for listener in ('198.51.100.7', '198.51.100.8'):
+        for range_header in play_with_seeks:
+            response = await client.get(
+                path,
+                headers={'User-Agent': CHROME, 'Range': range_header},
+                scope_base={'client': (listener, 50000)},
+            )
+            assert response.status_code == 206
+    await flush(media_app)
+    async with media_app.app_context():
+        result = await counting.aggregate_downloads(Window.ROLLING_FIRST_TOUCH)
+    assert result.events_read == 8
+    counted = await session.scalar(
+        select(func.sum(DownloadCount.downloads)).where(DownloadCount.episode_id == episode.id)
+    )
+    assert counted == 2

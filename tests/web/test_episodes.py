@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
+from lxml import html as lxml_html
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,9 +23,18 @@ async def test_episode_page_shows_everything_about_the_episode(
     assert response.status_code == 200
     html = await response.get_data(as_text=True)
     assert f'<title>#{episode.number}: ' in html
-    # The web player plays through the counted download, so its listens are counted too.
-    download = f'/episodes/download/{episode.number}/{episode.slug}.mp3'
-    assert f'<audio controls preload="none" data-player src="{download}">' in html
+    # The web player plays through the counted download, so its listens are counted too;
+    # it loads nothing before the listener presses play, so a view is not a download.
+    # Without JavaScript it is the browser's own player.
+    page = lxml_html.fromstring(html)
+    (audio,) = page.xpath('//section[@data-player-root]/audio[@data-player]')
+    assert audio.get('src') == f'/episodes/download/{episode.number}/{episode.slug}.mp3'
+    assert audio.get('preload') == 'none' and audio.get('controls') is not None
+    assert audio.get('data-episode') == str(episode.number)
+    assert audio.get('data-duration') == str(episode.duration_seconds)
+    scripts = page.xpath('//script/@src')
+    assert any(src.startswith('/static/js/player.js?v=') for src in scripts)
+    assert not page.xpath('//script[not(@src)][not(@type="application/ld+json")]')  # CSP
     assert f'href="https://podcast.test/episodes/show/{episode.number}/{episode.slug}"' in html
     assert 'class="prose"' in html and '<a href="https://' in html
     assert '/guests/' in html

@@ -34,7 +34,7 @@ from tests.visitors import ADMIN_PASSWORD, turn_on_two_factor
 
 FOLDER = PACKAGE_DIR / 'templates'
 # Templates only ever used by other templates, as macros.
-MACROS = {'shared/_layout.pt', 'admin/_nav.pt'}
+MACROS = {'shared/_layout.pt', 'admin/_nav.pt', 'episodes/_player.pt', 'episodes/_chapters.pt'}
 CSRF_TOKEN = re.compile(r'(name="csrf_token" value=")[^"]*"')
 # Links followed from a role's own pages, and links never followed: downloads and short links
 # count, the rest are files, not pages.
@@ -144,6 +144,8 @@ async def test_every_page_renders_the_same_with_chameleon_rs_as_with_chameleon(
               '/live-stream/confirm/bad-token', '/live-stream/unsubscribe/bad-token',
               '/search?q=python', '/search?q=', '/search?q=%22unclosed', '/no-such-page',
               '/episodes/show/99999', '/analytics-methodology']  # fmt: skip
+    episode_page = next(path for path in public if path.startswith('/episodes/show/'))
+    others.append(episode_page.replace('/episodes/show/', '/episodes/embed/', 1))
     await visit(visitor, public + others)
     assert await send_back(visitor, '/account/login', '/account/login',
                            {'email': 'nobody@example.com', 'password': 'wrong'}) == 400  # fmt: skip

@@ -88,7 +88,9 @@ async def test_episode_page_lists_chapters_and_links_the_transcript(
 ) -> None:
     number = episode_with_extras.number
     html = await (await client.get(f'/episodes/show/{number}/talking-async')).get_data(as_text=True)
-    assert 'href="#t=125">02:05</a>' in html
+    # Each chapter seeks the player: its start for the seek bar's marks, its link for a click.
+    assert '<li data-chapter-start="125">' in html
+    assert 'href="#t=125" aria-label="Play from 02:05: Async &amp; await">02:05</a>' in html
     assert 'Async &amp; await' in html
     assert 'Ad break' not in html and 'Broken import' not in html
     assert f'href="/episodes/transcript/{number}/talking-async">Read the transcript' in html

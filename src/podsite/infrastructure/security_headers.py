@@ -1,26 +1,29 @@
 """Security headers on every response, static files and error pages included; and
 `never_store` for answers meant for one person."""
 
-from quart import Quart, Response
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from quart import Quart, Response, make_response
+from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.settings import Settings
 
-CONTENT_SECURITY_POLICY = '; '.join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' https: data:",
-        "media-src 'self' https:",
-        'frame-src https://www.youtube-nocookie.com',
-        "connect-src 'self'",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    )
+POLICY = (
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' https: data:",
+    "media-src 'self' https:",
+    'frame-src https://www.youtube-nocookie.com',
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
 )
+CONTENT_SECURITY_POLICY = '; '.join((*POLICY, "frame-ancestors 'none'"))
+FRAMEABLE_CONTENT_SECURITY_POLICY = '; '.join((*POLICY, 'frame-ancestors *'))
 
 
 def init_app(app: Quart, settings: Settings) -> None:
@@ -41,10 +44,31 @@ def init_app(app: Quart, settings: Settings) -> None:
         # over the response's headers, rather than a lookup per name: this runs on every
         # response the app makes.
         present = {name.lower() for name, _ in response.headers}
+        if 'content-security-policy' in present:
+            # Its frame-ancestors decides who may frame it; browsers that read both
+            # headers follow a CSP's frame-ancestors and would ignore X-Frame-Options, but
+            # older ones would refuse every frame.
+            present.add('x-frame-options')
         response.headers.extend(
             [(name, value) for name, value in headers.items() if name.lower() not in present]
         )
         return response
+
+
+def frameable[**P](
+    view: Callable[P, Awaitable[AnyResponse]],
+) -> Callable[P, Awaitable[AnyResponse]]:
+    """For a page made to be framed by other sites (the embeddable player): any site may
+    frame it, while every other page refuses to be framed (`frame-ancestors 'none'` and
+    `X-Frame-Options: DENY`). Put it under `@kept_for_anonymous`, so kept copies carry it."""
+
+    @wraps(view)
+    async def with_frame_rules(*args: P.args, **kwargs: P.kwargs) -> AnyResponse:
+        response = await make_response(await view(*args, **kwargs))
+        response.headers['Content-Security-Policy'] = FRAMEABLE_CONTENT_SECURITY_POLICY
+        return response
+
+    return with_frame_rules
 
 
 async def never_store(response: Response) -> Response:

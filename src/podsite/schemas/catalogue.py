@@ -110,6 +110,8 @@ class EpisodeDetails(EpisodeCard):
     linked_transcripts: tuple[dict[str, str], ...] = ()
     """The source feed's transcripts, linked where podsite has no copy of its own."""
     linked_chapters_url: str = ''
+    image_url: str = ''
+    """The episode's own artwork (imported feeds have it); empty: the show's."""
     sponsors: tuple[Placement, ...] = ()
 
     @property

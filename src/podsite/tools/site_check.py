@@ -36,8 +36,12 @@ MEDIA_SUFFIXES = ('.mp3', '.m4a', '.aac', '.ogg', '.opus', '.wav', '.flac', '.mp
 MEDIA_PATHS = ('/r/', '/episodes/download/')
 LINK_ATTRIBUTES = {
     'a': 'href', 'link': 'href', 'script': 'src', 'img': 'src',
-    'audio': 'src', 'video': 'src', 'source': 'src',
+    'audio': 'src', 'video': 'src', 'source': 'src', 'iframe': 'src', 'meta': 'content',
 }  # fmt: skip
+# The link previews' URLs (`<meta property|name=... content=...>`): the embedded player
+# (`twitter:player`) is linked from nowhere else, and the media ones play.
+PREVIEW_URLS = frozenset({'og:url', 'og:image', 'twitter:image', 'twitter:player'})
+PREVIEW_MEDIA = frozenset({'og:audio', 'og:video', 'twitter:player:stream'})
 # As formats/feed_parser.py: no entity expansion, no network, no DTD.
 _XML_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
@@ -93,14 +97,19 @@ def page_links(body: bytes, page_url: str) -> list[tuple[str, bool]]:
     base = urljoin(page_url, base_element.get('href', '')) if base_element is not None else page_url
     links: dict[str, bool] = {}
     for element in document.iter(*LINK_ATTRIBUTES):
+        preview = element.get('property') or element.get('name') or ''
+        if element.tag == 'meta' and preview not in PREVIEW_URLS | PREVIEW_MEDIA:
+            continue
         value = (element.get(LINK_ATTRIBUTES[element.tag]) or '').strip()
         if not value:
             continue
         url = urljoin(base, value).split('#', 1)[0]
         if urlsplit(url).scheme in {'http', 'https'}:
             parent = element.getparent()
-            is_media = element.tag in MEDIA_ELEMENTS or (
-                parent is not None and parent.tag in MEDIA_ELEMENTS
+            is_media = (
+                element.tag in MEDIA_ELEMENTS
+                or (parent is not None and parent.tag in MEDIA_ELEMENTS)
+                or preview in PREVIEW_MEDIA
             )
             links[url] = links.get(url, False) or is_media
     return list(links.items())

@@ -4,12 +4,15 @@ from quart import Blueprint, Response, abort, jsonify, redirect, request
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.infrastructure.page_cache import kept_for_anonymous
+from podsite.infrastructure.security_headers import frameable
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.viewmodels.episodes.all import AllEpisodesViewModel
 from podsite.viewmodels.episodes.by_feed_number import ByFeedNumberViewModel
 from podsite.viewmodels.episodes.chapters import ChaptersViewModel
 from podsite.viewmodels.episodes.details import EpisodeDetailsViewModel
 from podsite.viewmodels.episodes.download import DownloadViewModel
+from podsite.viewmodels.episodes.embed import EmbedViewModel
+from podsite.viewmodels.episodes.oembed import OEmbedViewModel
 from podsite.viewmodels.episodes.rss import RssViewModel
 from podsite.viewmodels.episodes.transcript import TranscriptViewModel
 
@@ -48,6 +51,47 @@ async def show_by_number(number: int) -> AnyResponse:
     if vm.episode is None:
         abort(404)
     return redirect(vm.episode.details_url, 301)
+
+
+@blueprint.get('/episodes/embed/<int:number>/<slug>')
+@kept_for_anonymous
+@frameable
+@template('episodes/embed.pt')
+async def embed(number: int, slug: str) -> ViewResult:
+    """The player for other sites' frames; a stale slug is sent to its one address."""
+    vm = EmbedViewModel(number)
+    await vm.load_async()
+    if vm.episode is None:
+        abort(404)
+    if not vm.is_canonical_url:
+        return redirect(vm.own_path, 301)
+    return vm.to_dict()
+
+
+@blueprint.get('/episodes/embed/<int:number>')
+async def embed_by_number(number: int) -> AnyResponse:
+    vm = EmbedViewModel(number)
+    await vm.load_async()
+    if vm.episode is None:
+        abort(404)
+    return redirect(vm.own_path, 301)
+
+
+@blueprint.get('/oembed')
+async def oembed() -> AnyResponse:
+    vm = OEmbedViewModel(request.args.to_dict())
+    await vm.load_async()
+    if vm.problem:
+        return Response(vm.problem, 400, content_type='text/plain; charset=utf-8')
+    if vm.unsupported_format:
+        return Response(
+            'Only format=json is offered.', 501, content_type='text/plain; charset=utf-8'
+        )
+    if vm.episode is None:
+        abort(404)
+    response = jsonify(vm.answer())
+    response.headers['Access-Control-Allow-Origin'] = '*'
+    return response
 
 
 @blueprint.get('/episodes/show/s<int:season>e<int:episode>')

@@ -1,15 +1,24 @@
 from dataclasses import dataclass
 from typing import Any
 
-from quart import request
+from quart import request, url_for
 
 from podsite.formats.durations import clock_text
+from podsite.formats.json_ld import script_text
 from podsite.infrastructure import page_cache
 from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services.analytics import recording
 from podsite.services.catalogue import episode_service
+from podsite.settings import current_settings
 from podsite.urls import download_extension, download_url
+from podsite.viewmodels.episodes.embedding import (
+    EMBED_HEIGHT,
+    EMBED_WIDTH,
+    absolute_embed_url,
+    iframe_snippet,
+)
 from podsite.viewmodels.shared.formatting import date_text, duration_text
+from podsite.viewmodels.shared.structured_data import podcast_episode
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 
@@ -25,7 +34,17 @@ class Chapter:
 
 class EpisodeDetailsViewModel(ViewModelBase):
     """One episode, by its number; whether the address asked for is the episode's own (its
-    slug may be stale) is `is_canonical_url`."""
+    slug may be stale) is `is_canonical_url`. With what link previews read: Open Graph,
+    the X (Twitter) player card, oEmbed discovery and schema.org data.
+
+    `og:type` is `article`: the Open Graph protocol has no type for a podcast episode, and
+    its `music.song` is for music (previews then show it as a song); an episode is a dated
+    publication, which `article` (with `article:published_time`) describes, and its sound
+    is `og:audio`, the counted download (previewers' fetches come from bots the counter
+    leaves out)."""
+
+    og_type = 'article'
+    twitter_card = 'player'
 
     def __init__(self, number: int) -> None:
         super().__init__()
@@ -35,6 +54,12 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.chapters: list[Chapter] = []
         self.download_url = ''
         self.download_label = ''
+        self.absolute_download_url = ''
+        self.embed_url = ''
+        self.embed_width = EMBED_WIDTH
+        self.embed_height = EMBED_HEIGHT
+        self.embed_snippet = ''
+        self.oembed_url = ''
         self.date_text = date_text
         self.duration_text = duration_text
 
@@ -49,6 +74,24 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.download_url = download_url(self.episode.number, self.episode.slug, extension)
         self.download_label = extension.upper()
         self.chapters = table_of_contents(self.episode.chapters)
+        settings = current_settings()
+        self.absolute_download_url = settings.public_base_url + self.download_url
+        self.embed_url = absolute_embed_url(settings, self.episode)
+        self.embed_snippet = iframe_snippet(
+            self.embed_url, self.episode.title, width=EMBED_WIDTH, height=EMBED_HEIGHT
+        )
+        page_url = settings.public_base_url + self.episode.details_url
+        self.oembed_url = url_for('episodes.oembed', url=page_url, format='json', _external=True)
+        self.json_ld = script_text(
+            podcast_episode(
+                self.episode,
+                self.site,
+                settings,
+                download_path=self.download_url,
+                image_path=self.image_path,
+                description=self.description,
+            )
+        )
         if self.episode.youtube_id:
             self.youtube_embed_url = (
                 f'https://www.youtube-nocookie.com/embed/{self.episode.youtube_id}'
@@ -72,6 +115,12 @@ class EpisodeDetailsViewModel(ViewModelBase):
     @property
     def canonical_path(self) -> str:
         return self.episode.details_url if self.episode else super().canonical_path
+
+    @property
+    def image_path(self) -> str:
+        if self.episode is not None and self.episode.image_url:
+            return self.episode.image_url
+        return super().image_path
 
 
 def table_of_contents(chapters: dict[str, Any] | None) -> list[Chapter]:

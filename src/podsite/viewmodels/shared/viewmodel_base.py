@@ -31,6 +31,10 @@ class ViewModelBase:
 
     page_title: str = ''
     description: str = ''
+    og_type: str = 'website'
+    twitter_card: str = 'summary'
+    json_ld: str = ''
+    """Structured data (schema.org) for the page's head, as `formats.json_ld` writes it."""
 
     def __init__(self) -> None:
         self.site: SiteInfo = FALLBACK_SITE
@@ -50,6 +54,11 @@ class ViewModelBase:
     def canonical_path(self) -> str:
         return request.path
 
+    @property
+    def image_path(self) -> str:
+        """The picture link previews show: the show's artwork, unless a page has its own."""
+        return self.site.artwork_url
+
     def to_dict(self) -> dict[str, Any]:
         if not self._loaded:
             raise RuntimeError(f'{type(self).__name__}.to_dict() called before load_async()')
@@ -66,7 +75,10 @@ class ViewModelBase:
             'full_title': title,
             'meta_description': self.description or self.site.subtitle,
             'canonical_url': settings.public_base_url + self.canonical_path,
-            'og_image': _absolute(settings, self.site.artwork_url),
+            'og_image': absolute_url(settings, self.image_path),
+            'og_type': self.og_type,
+            'twitter_card': self.twitter_card,
+            'json_ld': self.json_ld,
             'static_url': static_url,
             'url_for': url_for,
             'current_path': request.path,
@@ -89,5 +101,7 @@ async def _layout_info() -> tuple[SiteInfo | None, StreamSlot | None]:
     return layout
 
 
-def _absolute(settings: Settings, url: str) -> str:
+def absolute_url(settings: Settings, url: str) -> str:
+    """A path of this site (`/static/...`, `/episodes/...`) on its public address; other
+    URLs (artwork on a media host) as they are."""
     return settings.public_base_url + url if url.startswith('/') else url
