@@ -3,6 +3,8 @@ PYTHON ?= $(shell PYENV_VERSION=3.13.0 python3.13 -c 'import sys; print(sys.exec
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# npm ci writes it: the browser tests' tools (axe-core) are installed as the lock file says.
+NODE_STAMP := node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format bench check-site load
@@ -17,7 +19,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv with Python 3.13 and install podsite with its dev tools
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --quiet
+
+install: $(STAMP) $(NODE_STAMP) ## Create .venv with Python 3.13 and install podsite with its dev tools (and axe-core for the browser tests)
 
 run: $(STAMP) ## Migrate, load the demo catalogue if empty, serve on http://127.0.0.1:8000
 	$(BIN)/podsite db upgrade

@@ -10,11 +10,13 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from tests.databases import TEST_SECRET_KEY
@@ -30,6 +32,34 @@ def free_port() -> int:
         probe.bind(('127.0.0.1', 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+@contextmanager
+def html_page_server(body: str) -> Iterator[str]:
+    """Another site on loopback (its own port, so its own origin): every path answers the
+    HTML `body`; yields its base URL, stopped at the end."""
+    page = body.encode()
+
+    class OnePage(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header('Content-Type', 'text/html; charset=utf-8')
+            self.send_header('Content-Length', str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet: a test's output is its own."""
+
+    server = ThreadingHTTPServer(('127.0.0.1', 0), OnePage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f'http://127.0.0.1:{server.server_address[1]}'
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 @dataclass

@@ -71,7 +71,7 @@ async def test_a_listener_goes_from_the_home_page_to_a_moment_in_an_episode(
     await page.goto(server)
     await chromium.screenshot('home')
     await page.click('main a[href^="/episodes/show/"]')
-    await page.wait_for_selector('audio[data-player]')
+    await page.wait_for_selector('.player-controls')  # the site's player over the <audio>
     await chromium.screenshot('episode')
     await page.click('text=Read the transcript')
     await page.wait_for_selector('a.timestamp')

@@ -141,6 +141,8 @@ def test_downloads_and_sponsor_links_point_straight_at_their_targets_and_count_n
     episode_page = next(site.glob('episodes/show/1/*/index.html')).read_text()
     download = re.search(r'<a href="([^"]+)">Download MP3</a>', episode_page)
     assert download is not None and download.group(1).startswith(MEDIA_HOST)
+    assert 'application/json+oembed' not in episode_page  # oEmbed needs the server
+    assert next(site.glob('episodes/embed/1/*/index.html')).is_file()  # the player to frame
     feed = (site / 'episodes' / 'rss').read_text()
     enclosures = re.findall(r'<enclosure url="([^"]+)"', feed)
     assert enclosures and all(url.startswith(MEDIA_HOST) for url in enclosures)

@@ -40,13 +40,16 @@ TRANSCRIPT_PAGE = re.compile(r'/episodes/transcript/\d+/[^/.]+')
 ROOT_RELATIVE = re.compile(r'(\s(?:href|src|action|poster)=["\'])/(?!/)')
 CSRF_INPUT = re.compile(r'<input\b[^>]*\bname="csrf_token"[^>]*>\s*')
 SEARCH_FORM = re.compile(r'(<form\b[^>]*\baction=")/search(")')
+# oEmbed answers for a URL given in the query string, which a static host cannot read.
+OEMBED_LINK = re.compile(r'<link\b[^>]*\btype="application/json\+oembed"[^>]*>\s*')
 ANCHOR_HREF = re.compile(r'(<a\b[^>]*?)\s+href="([^"]*)"')
 
 OFF_ON_A_STATIC_HOST = (
     'Downloads and sponsor link clicks are not counted on a static export: download links '
     'point straight at the media files, sponsor links at the sponsors.',
     'Off on a static host: search (the search box opens the episode list), log in and '
-    'accounts, the admin, the sponsor portal, and forms that post to the site (notify-me).',
+    'accounts, the admin, the sponsor portal, forms that post to the site (notify-me), and '
+    'oEmbed (embedding an episode by pasting its address; the embed code still works).',
 )
 
 
@@ -225,6 +228,7 @@ class _Rewriter:
         if is_html:
             text = CSRF_INPUT.sub('', text)
             text = SEARCH_FORM.sub(r'\1/episodes/all\2', text)
+            text = OEMBED_LINK.sub('', text)
             text = ANCHOR_HREF.sub(lambda m: self._anchor(m, self.source + file.path), text)
         text = self.absolute.sub(lambda _: self.target, text)
         if is_html and self.prefix:
