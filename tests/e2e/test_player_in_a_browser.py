@@ -36,6 +36,7 @@ CHAPTERS = {
     ],
 }
 AUDIO = 'audio[data-player]'
+OFF_LOOPBACK = re.compile(r'^https?://(?!127\.0\.0\.1[:/])')
 
 
 def tone(folder: Path) -> bytes:
@@ -156,6 +157,24 @@ async def test_the_player_plays_seeks_by_chapter_and_changes_speed(
     await wait_for_time(page, 104, 112)
     await chromium.screenshot('player')
     assert chromium.console_errors == []
+
+
+async def test_without_javascript_the_browsers_own_player_remains(
+    site: PlayerSite, chromium: BrowserPage
+) -> None:
+    browser = chromium.page.context.browser
+    assert browser is not None
+    context = await browser.new_context(java_script_enabled=False)
+    try:
+        await context.route(OFF_LOOPBACK, lambda route: route.fulfill(status=204))
+        page = await context.new_page()
+        await page.goto(site.base + site.playable)
+        await page.locator(AUDIO).wait_for(state='visible')  # with its own controls
+        assert await page.locator('.player-controls').count() == 0
+        assert await page.locator(AUDIO).get_attribute('controls') is not None
+        assert await page.locator('a[href="#t=120"]').count() == 1
+    finally:
+        await context.close()
 
 
 async def test_the_player_is_used_with_the_keyboard_alone(

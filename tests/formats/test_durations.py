@@ -2,7 +2,7 @@
 
 import pytest
 
-from podsite.formats.durations import clock_text, parse_clock
+from podsite.formats.durations import clock_text, iso_duration, parse_clock
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,12 @@ def test_milliseconds_read_back_as_the_same_digits() -> None:
 def test_clock_text(seconds: float, text: str) -> None:
     assert clock_text(seconds) == text
     assert parse_clock(text) == int(seconds)
+
+
+@pytest.mark.parametrize(
+    ('seconds', 'written'),
+    [(0, 'PT0S'), (59, 'PT59S'), (60, 'PT1M'), (3600, 'PT1H'), (3723, 'PT1H2M3S'),
+     (86400 + 5, 'PT24H5S'), (-3, 'PT0S')],
+)  # fmt: skip
+def test_durations_are_written_as_iso_8601(seconds: int, written: str) -> None:
+    assert iso_duration(seconds) == written

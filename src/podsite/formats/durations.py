@@ -42,3 +42,15 @@ def clock_text(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f'{hours}:{minutes:02d}:{secs:02d}' if hours else f'{minutes:02d}:{secs:02d}'
+
+
+def iso_duration(seconds: int) -> str:
+    """`PT1H2M3S` for 3723 seconds (ISO 8601, as schema.org's Duration wants it; whole seconds)."""
+    hours, rest = divmod(max(seconds, 0), 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [
+        f'{hours}H' if hours else '',
+        f'{minutes}M' if minutes else '',
+        f'{secs}S' if secs else '',
+    ]
+    return 'PT' + (''.join(parts) or '0S')

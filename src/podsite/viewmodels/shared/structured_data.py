@@ -5,7 +5,7 @@ left out rather than written empty."""
 
 from typing import Any
 
-from podsite.formats.json_ld import iso_duration
+from podsite.formats.durations import iso_duration
 from podsite.schemas.catalogue import EpisodeDetails, GuestRef, SiteInfo
 from podsite.settings import Settings
 from podsite.viewmodels.shared.viewmodel_base import absolute_url
