@@ -34,10 +34,31 @@ def free_port() -> int:
         return port
 
 
+class _QuickServer(ThreadingHTTPServer):
+    """Stops at once, even with a request of a slow or hanging handler under way."""
+
+    daemon_threads = True
+    block_on_close = False
+
+
+@contextmanager
+def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """`handler` answering on a free loopback port, from a thread of the test's process;
+    yields the base URL, stopped at the end."""
+    server = _QuickServer(('127.0.0.1', 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f'http://127.0.0.1:{server.server_port}'
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @contextmanager
 def html_page_server(body: str) -> Iterator[str]:
     """Another site on loopback (its own port, so its own origin): every path answers the
-    HTML `body`; yields its base URL, stopped at the end."""
+    HTML `body`."""
     page = body.encode()
 
     class OnePage(BaseHTTPRequestHandler):
@@ -51,15 +72,8 @@ def html_page_server(body: str) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             """Quiet: a test's output is its own."""
 
-    server = ThreadingHTTPServer(('127.0.0.1', 0), OnePage)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f'http://127.0.0.1:{server.server_address[1]}'
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with http_server(OnePage) as base:
+        yield base
 
 
 @dataclass

@@ -3,11 +3,10 @@ test database, so SQLite and PostgreSQL both) and a small site broken on purpose
 
 import contextlib
 import json
-import threading
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,7 +16,7 @@ from typer.testing import CliRunner
 from podsite.cli import cli
 from podsite.tools.site_check import parse_sitemap
 from tests.databases import DatabaseFactory
-from tests.servers import free_port, podsite_server
+from tests.servers import free_port, http_server, podsite_server
 
 PUBLIC_URL = 'https://podcast.test'
 
@@ -141,23 +140,12 @@ class BrokenSite(BaseHTTPRequestHandler):
         """Quiet: the test asserts on `requests` instead."""
 
 
-class QuickServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-
 @pytest.fixture
 def broken_site() -> Iterator[str]:
     BrokenSite.requests = []
     BrokenSite.flaky_calls = 0
-    server = QuickServer(('127.0.0.1', 0), BrokenSite)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f'http://127.0.0.1:{server.server_port}'
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server(BrokenSite) as base:
+        yield base
 
 
 def test_a_broken_site_has_each_failure_reported_with_its_reason(
