@@ -16,24 +16,28 @@ from tests.factories import add_episode, add_guest, first_published_episode
 
 BASE = 'https://podcast.test'
 
-# The properties schema.org (version 29.4, https://schema.org/version/29.4) defines for each
-# type podsite writes, inherited ones included, limited to those a podcast site could use:
-# a property outside these lists is not schema.org's, whatever a validator would guess.
+# The properties the schema.org vocabulary defines for each type podsite writes, inherited
+# ones included (as its 2025 releases, v28 and v29, have them: https://schema.org/PodcastEpisode,
+# /PodcastSeries, /AudioObject, /MediaObject, /CreativeWork, /Person, /Thing), limited to those
+# a podcast site could use: a property outside these lists is not one schema.org gives the type.
 THING = {'name', 'description', 'url', 'image', 'identifier', 'sameAs', 'alternateName'}
 CREATIVE_WORK = THING | {
-    'about', 'actor', 'associatedMedia', 'audio', 'author', 'contributor', 'copyrightHolder',
-    'dateCreated', 'dateModified', 'datePublished', 'encoding', 'genre', 'headline',
-    'inLanguage', 'isFamilyFriendly', 'keywords', 'publisher', 'thumbnailUrl', 'timeRequired',
-    'transcript', 'creator',
+    'about', 'associatedMedia', 'audio', 'author', 'contributor', 'copyrightHolder',
+    'creator', 'dateCreated', 'dateModified', 'datePublished', 'encoding', 'genre',
+    'headline', 'inLanguage', 'isFamilyFriendly', 'keywords', 'publisher', 'thumbnailUrl',
+    'timeRequired',
 }  # fmt: skip
+MEDIA_OBJECT = CREATIVE_WORK | {'contentUrl', 'contentSize', 'encodingFormat', 'duration',
+                                'embedUrl', 'bitrate', 'uploadDate'}  # fmt: skip
 ALLOWED = {
-    'PodcastSeries': CREATIVE_WORK | {'webFeed', 'startDate', 'endDate', 'issn'},
-    'PodcastEpisode': CREATIVE_WORK | {'episodeNumber', 'partOfSeries', 'partOfSeason',
-                                       'duration', 'director', 'musicBy', 'trailer'},
-    'AudioObject': CREATIVE_WORK | {'contentUrl', 'contentSize', 'encodingFormat', 'duration',
-                                    'embedUrl', 'bitrate', 'uploadDate', 'caption'},
-    'MediaObject': CREATIVE_WORK | {'contentUrl', 'contentSize', 'encodingFormat', 'duration',
-                                    'embedUrl', 'bitrate', 'uploadDate'},
+    # CreativeWorkSeries gives startDate, endDate and issn.
+    'PodcastSeries': CREATIVE_WORK | {'webFeed', 'actor', 'startDate', 'endDate', 'issn'},
+    # Episode gives these, beyond CreativeWork's.
+    'PodcastEpisode': CREATIVE_WORK | {'actor', 'director', 'duration', 'episodeNumber',
+                                       'musicBy', 'partOfSeason', 'partOfSeries',
+                                       'productionCompany', 'trailer'},
+    'AudioObject': MEDIA_OBJECT | {'caption', 'transcript'},
+    'MediaObject': MEDIA_OBJECT,
     'Person': THING | {'givenName', 'familyName', 'jobTitle'},
 }  # fmt: skip
 ISO_DURATION = re.compile(r'^PT(\d+H)?(\d+M)?(\d+S)?$')

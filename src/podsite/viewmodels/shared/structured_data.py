@@ -1,6 +1,6 @@
 """schema.org data for the pages' heads (JSON-LD): the show as a `PodcastSeries` on the
 home page, each episode as a `PodcastEpisode`. Properties are the ones schema.org defines
-for those types (tests/viewmodels/test_structured_data.py lists them); what is unknown is
+for those types (tests/web/test_link_previews.py lists them); what is unknown is
 left out rather than written empty."""
 
 from typing import Any
