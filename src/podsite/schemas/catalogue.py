@@ -28,6 +28,8 @@ class SiteInfo(ReadModel):
     artwork_url: str
     website_url: str
     copyright: str
+    artwork_file: str = ''
+    """The uploaded artwork whose copies (thumbnails, the Open Graph card) the pages show."""
 
 
 class GuestRef(ReadModel):
@@ -111,6 +113,8 @@ class EpisodeDetails(EpisodeCard):
     """The source feed's transcripts, linked where podsite has no copy of its own."""
     linked_chapters_url: str = ''
     sponsors: tuple[Placement, ...] = ()
+    artwork_file: str = ''
+    """The episode's own uploaded artwork; empty: the show's is shown."""
 
     @property
     def short_label(self) -> str:

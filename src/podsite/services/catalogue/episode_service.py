@@ -58,6 +58,7 @@ DETAIL_COLUMNS = (
     Episode.chapters,
     Episode.linked_transcripts,
     Episode.linked_chapters_url,
+    Episode.artwork_file,
     exists().where(Transcript.episode_id == Episode.id).label('has_transcript'),
 )
 

@@ -9,6 +9,7 @@ from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services.analytics import recording
 from podsite.services.catalogue import episode_service
 from podsite.urls import download_extension, download_url
+from podsite.viewmodels.shared.artwork import artwork_copy_url
 from podsite.viewmodels.shared.formatting import date_text, duration_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
@@ -34,6 +35,8 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.youtube_embed_url: str | None = None
         self.chapters: list[Chapter] = []
         self.download_url = ''
+        self.artwork_file = ''
+        self.artwork_copy_url = artwork_copy_url
         self.download_label = ''
         self.date_text = date_text
         self.duration_text = duration_text
@@ -49,6 +52,7 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.download_url = download_url(self.episode.number, self.episode.slug, extension)
         self.download_label = extension.upper()
         self.chapters = table_of_contents(self.episode.chapters)
+        self.artwork_file = self.episode.artwork_file or self.site.artwork_file
         if self.episode.youtube_id:
             self.youtube_embed_url = (
                 f'https://www.youtube-nocookie.com/embed/{self.episode.youtube_id}'
@@ -68,6 +72,12 @@ class EpisodeDetailsViewModel(ViewModelBase):
         """The slug, and the number spelt as it is too: `/episodes/show/0042/...` and other
         digits that read as 42 go to the page's one address, not kept as pages of their own."""
         return self.episode is not None and request.path == self.episode.details_url
+
+    @property
+    def open_graph_image(self) -> str:
+        if self.episode is not None and self.episode.artwork_file:
+            return artwork_copy_url(self.episode.artwork_file, 'og')
+        return super().open_graph_image
 
     @property
     def canonical_path(self) -> str:

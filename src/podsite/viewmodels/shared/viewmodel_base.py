@@ -12,6 +12,7 @@ from podsite.schemas.catalogue import SiteInfo
 from podsite.schemas.live_stream import StreamSlot
 from podsite.services.catalogue import podcast_service, site_state_service
 from podsite.settings import Settings, current_settings
+from podsite.viewmodels.shared.artwork import artwork_copy_url
 
 LAYOUT_CACHE_KEY = 'layout'
 FALLBACK_SITE = SiteInfo(
@@ -50,6 +51,11 @@ class ViewModelBase:
     def canonical_path(self) -> str:
         return request.path
 
+    @property
+    def open_graph_image(self) -> str:
+        """The show's 1200 x 630 card when its artwork was uploaded, else its artwork."""
+        return artwork_copy_url(self.site.artwork_file, 'og') or self.site.artwork_url
+
     def to_dict(self) -> dict[str, Any]:
         if not self._loaded:
             raise RuntimeError(f'{type(self).__name__}.to_dict() called before load_async()')
@@ -66,7 +72,7 @@ class ViewModelBase:
             'full_title': title,
             'meta_description': self.description or self.site.subtitle,
             'canonical_url': settings.public_base_url + self.canonical_path,
-            'og_image': _absolute(settings, self.site.artwork_url),
+            'og_image': _absolute(settings, self.open_graph_image),
             'static_url': static_url,
             'url_for': url_for,
             'current_path': request.path,

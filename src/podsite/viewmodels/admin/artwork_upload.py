@@ -1,0 +1,50 @@
+"""The artwork field the show settings and episode forms share: an uploaded image becomes
+stored artwork (or one message saying why not), and the stored artwork's name travels with
+the re-rendered form, so fixing another field never means choosing the image again."""
+
+from quart import flash, get_flashed_messages
+
+from podsite.services.publishing import artwork_service
+from podsite.services.publishing.artwork_service import StoredArtwork
+from podsite.viewmodels.shared.artwork import artwork_copy_url
+from podsite.viewmodels.shared.form import FormViewModel
+
+FIELD = 'artwork'
+STORED_FIELD = 'artwork_file'
+FLASH_CATEGORY = 'artwork'
+
+
+async def take_artwork(form: FormViewModel, upload: bytes | None) -> StoredArtwork | None:
+    """Stores an uploaded image and puts its name in the form, or files the reason it was
+    refused under `artwork`; with no upload, checks the name the form carried back."""
+    if upload:
+        try:
+            stored = await artwork_service.accept_upload(upload)
+        except artwork_service.ArtworkError as error:
+            form.errors[FIELD] = str(error)
+            return None
+        form.form[STORED_FIELD] = stored.file_name
+        return stored
+    carried = form.text(STORED_FIELD)
+    if carried and not artwork_service.exists(carried):
+        form.form[STORED_FIELD] = ''
+        form.errors[FIELD] = 'The artwork uploaded before is gone from the server; upload it again.'
+    return None
+
+
+def describe(stored: StoredArtwork) -> str:
+    return f'Artwork {stored.summary}.'
+
+
+async def note_for_next_page(stored: StoredArtwork | None) -> None:
+    """What was done to the artwork, for the page the form redirects to."""
+    if stored is not None:
+        await flash(describe(stored), FLASH_CATEGORY)
+
+
+def note_from_last_page() -> str:
+    return ' '.join(str(note) for note in get_flashed_messages(category_filter=[FLASH_CATEGORY]))
+
+
+def thumbnail_url(file_name: str) -> str:
+    return artwork_copy_url(file_name, '300')
