@@ -2,8 +2,6 @@
 stored artwork (or one message saying why not), and the stored artwork's name travels with
 the re-rendered form, so fixing another field never means choosing the image again."""
 
-from quart import flash, get_flashed_messages
-
 from podsite.services.publishing import artwork_service
 from podsite.services.publishing.artwork_service import StoredArtwork
 from podsite.viewmodels.shared.artwork import artwork_copy_url
@@ -11,7 +9,6 @@ from podsite.viewmodels.shared.form import FormViewModel
 
 FIELD = 'artwork'
 STORED_FIELD = 'artwork_file'
-FLASH_CATEGORY = 'artwork'
 
 
 async def take_artwork(form: FormViewModel, upload: bytes | None) -> StoredArtwork | None:
@@ -32,18 +29,8 @@ async def take_artwork(form: FormViewModel, upload: bytes | None) -> StoredArtwo
     return None
 
 
-def describe(stored: StoredArtwork) -> str:
-    return f'Artwork {stored.summary}.'
-
-
-async def note_for_next_page(stored: StoredArtwork | None) -> None:
-    """What was done to the artwork, for the page the form redirects to."""
-    if stored is not None:
-        await flash(describe(stored), FLASH_CATEGORY)
-
-
-def note_from_last_page() -> str:
-    return ' '.join(str(note) for note in get_flashed_messages(category_filter=[FLASH_CATEGORY]))
+def describe(stored: StoredArtwork | None) -> str:
+    return '' if stored is None else f'Artwork {stored.summary}.'
 
 
 def thumbnail_url(file_name: str) -> str:

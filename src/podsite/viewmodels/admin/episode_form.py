@@ -17,12 +17,9 @@ from podsite.infrastructure.auth import current_user
 from podsite.infrastructure.slugs import slugify
 from podsite.schemas.admin import EpisodeWrite
 from podsite.services.admin import admin_service
-from podsite.viewmodels.admin.artwork_upload import (
-    note_for_next_page,
-    note_from_last_page,
-    take_artwork,
-    thumbnail_url,
-)
+from podsite.viewmodels.admin.artwork_upload import describe, take_artwork, thumbnail_url
+from podsite.viewmodels.admin.audio_tags import retag_saved_episode
+from podsite.viewmodels.admin.next_page_note import note_for_next_page, notes_from_last_page
 from podsite.viewmodels.shared.form import FormViewModel
 
 STATUSES = ('draft', 'published', 'scheduled')
@@ -54,7 +51,7 @@ class EpisodeFormViewModel(FormViewModel):
         super().__init__(form)
         self.uploaded_transcript = uploaded_transcript
         self.uploaded_artwork = uploaded_artwork
-        self.artwork_note = ''
+        self.saved_note = ''
         self.thumbnail_url = thumbnail_url
         self.episode_id = episode_id
         self.saved_id: int | None = None
@@ -67,7 +64,7 @@ class EpisodeFormViewModel(FormViewModel):
     async def load_page_async(self) -> None:
         self.guest_slugs = await admin_service.guest_slugs()
         self.sponsor_slugs = await admin_service.sponsor_slugs()
-        self.artwork_note = note_from_last_page()
+        self.saved_note = notes_from_last_page()
         if self.form:
             return
         if self.episode_id is None:
@@ -131,7 +128,8 @@ class EpisodeFormViewModel(FormViewModel):
             self.saved_id = await admin_service.save_episode(
                 episode_id=self.episode_id, data=data, actor=actor, transcript=transcript
             )
-            await note_for_next_page(artwork)
+            await note_for_next_page(describe(artwork))
+            await note_for_next_page(await retag_saved_episode(self.saved_id))
         except admin_service.UnknownReferenceError as error:
             field = 'people' if error.kind == 'guests' else 'sponsors'
             self.errors[field] = f'No {error.kind} with these slugs: {", ".join(error.slugs)}.'

@@ -9,6 +9,7 @@ from podsite.services.catalogue import podcast_service
 from podsite.settings import current_settings
 from podsite.urls import artwork_url
 from podsite.viewmodels.admin.artwork_upload import describe, take_artwork, thumbnail_url
+from podsite.viewmodels.admin.audio_tags import retag_every_episode
 from podsite.viewmodels.shared.form import FormViewModel
 
 TEXT_FIELDS = (
@@ -77,10 +78,12 @@ class SettingsViewModel(FormViewModel):
             return
         actor = current_user()
         assert actor is not None
+        before = await podcast_service.settings_for_edit()
         await podcast_service.save_settings(data=data, actor=actor)
-        self.message = 'Saved. The site and the feed show it now.'
-        if stored is not None:
-            self.message += ' ' + describe(stored)
+        notes = ['Saved. The site and the feed show it now.', describe(stored)]
+        if before is None or _in_the_tags(before) != _in_the_tags(data):
+            notes.append(await retag_every_episode())
+        self.message = ' '.join(note for note in notes if note)
 
     def _artwork_file(self) -> str:
         """The uploaded artwork while the artwork URL is still its address; an address typed
@@ -115,6 +118,11 @@ class SettingsViewModel(FormViewModel):
     def _own_feed_url() -> str:
         settings = current_settings()
         return f'{settings.public_base_url}/episodes/rss'
+
+
+def _in_the_tags(podcast: PodcastWrite) -> tuple[str, str, str]:
+    """What of the show each episode's audio file carries in its tags."""
+    return podcast.title, podcast.author, podcast.artwork_file
 
 
 def _is_web_address(value: str) -> bool:
