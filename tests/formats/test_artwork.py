@@ -101,6 +101,15 @@ def test_other_colour_modes_become_rgb(mode: str, image_format: str, said: str) 
     assert_copies_are_made(artwork)
 
 
+def test_a_photo_taken_sideways_is_turned_upright() -> None:
+    image = artwork_image(1400)
+    exif = image.getexif()
+    exif[0x0112] = 6  # the camera was turned: show it rotated by 90°
+    artwork = prepare_artwork(encoded(image, 'JPEG', exif=exif))
+    assert 'turned upright' in artwork.summary
+    assert opened(artwork.data).getexif().get(0x0112, 1) == 1
+
+
 def test_transparent_pixels_turn_white() -> None:
     image = Image.new('RGBA', (1400, 1400), (255, 0, 0, 0))
     artwork = prepare_artwork(encoded(image, 'PNG'))

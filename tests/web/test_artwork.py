@@ -246,8 +246,9 @@ async def test_a_made_up_artwork_name_is_refused(admin: Browser, session: AsyncS
     assert episode is not None
     form = await edit_form(admin, episode.id)
     for name, message in (
-        ('0123456789abcdef.png', 'gone from the server'),
-        ('../../podsite.db', 'gone from the server'),
+        ('0123456789abcdef.png', 'not one stored on the server'),
+        ('../../podsite.db', 'not one stored on the server'),
+        ('0123456789abcdef-og.jpg', 'not one stored on the server'),
     ):
         response = await admin.submit(
             f'/admin/episodes/{episode.id}', form | {'artwork_file': name}

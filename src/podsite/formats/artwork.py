@@ -27,9 +27,11 @@ JPEG_QUALITIES = (85, 75, 65)
 THUMBNAIL_SIDES = (300, 600)
 OPEN_GRAPH_SIZE = (1200, 630)
 VARIANTS = ('300', '600', 'og')
+EXIF_ORIENTATION = 0x0112
 # What a stored artwork is called: its content's hash, then a variant for the copies.
 # An artwork's own name (no variant), or none: what a form may carry back.
 ARTWORK_FILE_PATTERN = r'^(|[0-9a-f]{16}\.(?:jpg|png))$'
+ARTWORK_NAME = re.compile(r'[0-9a-f]{16}\.(?:jpg|png)')
 FILE_NAME = re.compile(r'^(?P<stem>[0-9a-f]{16})(?:-(?P<variant>300|600|og))?\.(?P<ext>jpg|png)$')
 
 
@@ -60,7 +62,11 @@ def variant_file_name(file_name: str, variant: str) -> str:
 def prepare_artwork(data: bytes) -> PreparedArtwork:
     """Raises `ArtworkError` for anything that cannot become the show's artwork."""
     image, source_format = _open(data)
-    image = ImageOps.exif_transpose(image)
+    done: list[str] = []
+    if image.getexif().get(EXIF_ORIENTATION, 1) != 1:
+        # Not every podcast app reads the orientation tag: the pixels are turned instead.
+        image = ImageOps.exif_transpose(image)
+        done.append('turned upright')
     width, height = image.size
     if width != height:
         raise ArtworkError(
@@ -72,7 +78,6 @@ def prepare_artwork(data: bytes) -> PreparedArtwork:
             f'The artwork is {width} x {height} px; Apple Podcasts asks for at least '
             f'{SMALLEST_SIDE} x {SMALLEST_SIDE} px (up to {LARGEST_SIDE}).'
         )
-    done: list[str] = []
     rgb = _as_rgb(image, done)
     if (
         source_format in {'JPEG', 'PNG'}
@@ -98,16 +103,15 @@ def prepare_artwork(data: bytes) -> PreparedArtwork:
 
 
 def _open(data: bytes) -> tuple[Image.Image, str]:
-    """The decoded image and its format. Pillow's decompression-bomb warning is an error
-    here: an image that claims more pixels than `LARGEST_PIXELS` is refused unread."""
+    """The decoded image and its format. An image that claims more pixels than
+    `LARGEST_PIXELS` is refused before a pixel is decoded; so is one past Pillow's own
+    decompression-bomb limits, whose warning is an error here. (`catch_warnings` is not
+    thread-safe before Python 3.14; should another thread reset the filter meanwhile, the
+    warning is only logged and the pixel check below refuses the image all the same.)"""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('error', Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=READABLE_FORMATS)
-            source_format = image.format or ''
-            if image.width * image.height > LARGEST_PIXELS:
-                raise ArtworkError(_too_many_pixels(image.width, image.height))
-            image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ArtworkError(
             'The image claims far more pixels than any artwork needs and was not opened '
@@ -118,13 +122,21 @@ def _open(data: bytes) -> tuple[Image.Image, str]:
             'This file is not an image podsite can read: upload a JPEG or PNG.'
         ) from error
     except (OSError, SyntaxError, ValueError) as error:
-        if isinstance(error, ArtworkError):
-            raise
-        raise ArtworkError(
-            f'The image could not be read to the end ({error}); it may be truncated. '
-            'Export it again and upload the new file.'
-        ) from error
-    return image, source_format
+        raise _unreadable(error) from error
+    if image.width * image.height > LARGEST_PIXELS:
+        raise ArtworkError(_too_many_pixels(image.width, image.height))
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError) as error:
+        raise _unreadable(error) from error
+    return image, image.format or ''
+
+
+def _unreadable(error: Exception) -> ArtworkError:
+    return ArtworkError(
+        f'The image could not be read to the end ({error}); it may be truncated. '
+        'Export it again and upload the new file.'
+    )
 
 
 def _too_many_pixels(width: int, height: int) -> str:

@@ -10,7 +10,12 @@ from pathlib import Path
 
 from quart import Quart, Response, abort, request
 
-from podsite.formats.artwork import FILE_NAME, PreparedArtwork, variant_file_name
+from podsite.formats.artwork import (
+    ARTWORK_NAME,
+    FILE_NAME,
+    PreparedArtwork,
+    variant_file_name,
+)
 from podsite.infrastructure.file_responses import ranged_file_response
 from podsite.settings import Settings, current_settings
 
@@ -49,7 +54,8 @@ def store_artwork(folder: Path, artwork: PreparedArtwork) -> str:
 
 
 def is_stored(folder: Path, file_name: str) -> bool:
-    return FILE_NAME.match(file_name) is not None and (folder / file_name).is_file()
+    """Whether `file_name` names artwork stored in `folder` (not one of its copies)."""
+    return ARTWORK_NAME.fullmatch(file_name) is not None and (folder / file_name).is_file()
 
 
 def init_app(app: Quart) -> None:

@@ -25,7 +25,10 @@ async def take_artwork(form: FormViewModel, upload: bytes | None) -> StoredArtwo
     carried = form.text(STORED_FIELD)
     if carried and not artwork_service.exists(carried):
         form.form[STORED_FIELD] = ''
-        form.errors[FIELD] = 'The artwork uploaded before is gone from the server; upload it again.'
+        form.errors[FIELD] = (
+            'The artwork sent with the form is not one stored on the server; upload the image '
+            'again.'
+        )
     return None
 
 

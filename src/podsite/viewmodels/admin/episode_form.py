@@ -30,6 +30,7 @@ FORM_FIELDS = {
     'sponsor_slugs': 'sponsors',
     'published_at': 'publish_at',
     'is_published': 'status',
+    'artwork_file': 'artwork',
 }
 TRANSCRIPT_FORMATS: tuple[TranscriptFormat, ...] = ('vtt', 'srt', 'text')
 

@@ -73,7 +73,7 @@ class SettingsViewModel(FormViewModel):
         try:
             data = PodcastWrite.model_validate(values)
         except ValidationError as error:
-            self.add_validation_errors(error)
+            self.add_validation_errors(error, {'artwork_file': 'artwork'})
         if self.errors:
             return
         actor = current_user()
