@@ -10,7 +10,7 @@ import hashlib
 import io
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -196,13 +196,7 @@ def _encode_within_limits(
 def _with_variants(prepared: PreparedArtwork, image: Image.Image) -> PreparedArtwork:
     variants = {str(side): _encode(_scaled(image, side), 'JPEG') for side in THUMBNAIL_SIDES}
     variants['og'] = _encode(_open_graph_card(image), 'JPEG')
-    return PreparedArtwork(
-        data=prepared.data,
-        extension=prepared.extension,
-        side=prepared.side,
-        summary=prepared.summary,
-        variants=variants,
-    )
+    return replace(prepared, variants=variants)
 
 
 def _open_graph_card(image: Image.Image) -> Image.Image:

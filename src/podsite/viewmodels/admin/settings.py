@@ -15,7 +15,8 @@ from podsite.viewmodels.shared.form import FormViewModel
 TEXT_FIELDS = (
     ('title', 'Title'), ('subtitle', 'Subtitle'), ('author', 'Author'),
     ('owner_name', 'Owner name'), ('owner_email', 'Owner email (Apple writes here)'),
-    ('language', 'Language (e.g. en, de-CH)'), ('artwork_url', 'Artwork URL (JPEG or PNG)'),
+    ('language', 'Language (e.g. en, de-CH)'),
+    ('artwork_url', 'Artwork URL (JPEG or PNG; an upload below fills it in)'),
     ('website_url', 'Website'), ('copyright', 'Copyright'),
     ('funding_url', 'Support link (podcast:funding)'), ('funding_text', 'Support link text'),
     ('update_frequency_text', 'How often (podcast:updateFrequency)'),
