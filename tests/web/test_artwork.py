@@ -106,6 +106,7 @@ async def test_show_artwork_is_stored_served_and_used_everywhere(
     home = await public.page('/')
     assert og_image(home) == f'{BASE}/artwork/{stem}-og.jpg'
     assert f'src="/artwork/{stem}-600.jpg"' in home
+    assert f'src="/artwork/{stem}-300.jpg" alt="" width="40"' in home  # the header's icon
     slug = await session.scalar(select(Episode.slug).where(Episode.number == 1))
     episode_page = await public.page(f'/episodes/show/1/{slug}')
     assert og_image(episode_page) == f'{BASE}/artwork/{stem}-og.jpg'

@@ -5,7 +5,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from podsite.formats.artwork import variant_file_name
 from podsite.urls import (
+    artwork_url,
     chapters_url,
     episode_url,
     guest_url,
@@ -30,6 +32,14 @@ class SiteInfo(ReadModel):
     copyright: str
     artwork_file: str = ''
     """The uploaded artwork whose copies (thumbnails, the Open Graph card) the pages show."""
+
+    @property
+    def icon_url(self) -> str:
+        """For the header's small image: the 300 px copy of uploaded artwork (the artwork
+        itself may be 3000 px and half a megabyte), else the artwork as given."""
+        if self.artwork_file:
+            return artwork_url(variant_file_name(self.artwork_file, '300'))
+        return self.artwork_url
 
 
 class GuestRef(ReadModel):
