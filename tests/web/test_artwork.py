@@ -222,6 +222,20 @@ async def test_episode_artwork_is_on_its_page_and_its_feed_item(
     assert f'{BASE}/artwork/{stored.artwork_file}' in item_images
 
 
+async def test_a_new_episode_can_have_its_artwork_from_the_start(
+    admin: Browser, session: AsyncSession
+) -> None:
+    form = {
+        'number': '9001', 'title': 'Brand new', 'status': 'draft', 'duration': '45:00',
+        'media_url': 'https://media.example.com/9001.mp3', 'media_size_bytes': '1',
+        'media_type': 'audio/mpeg', 'episode_type': 'full',
+    }  # fmt: skip
+    status, _ = await post_with_file(admin, '/admin/episodes/new', form, png())
+    assert status == 302
+    episode = await session.scalar(select(Episode).where(Episode.number == 9001))
+    assert episode is not None and episode.image_url == f'/artwork/{episode.artwork_file}'
+
+
 async def test_an_episode_form_with_another_mistake_keeps_the_uploaded_artwork(
     admin: Browser, session: AsyncSession
 ) -> None:
