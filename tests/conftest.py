@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from podsite.app import create_app
 from podsite.infrastructure import db
 from podsite.settings import Settings
+from tests.audio_files import make_audio_samples
 from tests.clock import MovableClock
 from tests.databases import (
     DEMO_EPISODES,
@@ -218,6 +219,12 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f'real data not found at {SHARED_DATA} (see DESIGN.md: ../shared/data)')
     return SHARED_DATA
+
+
+@pytest.fixture(scope='session')
+def audio_samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """`cbr` and `vbr` MP3s and an `m4a`, made once a run; copy one before changing it."""
+    return make_audio_samples(tmp_path_factory.mktemp('audio'))
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ BUILT: list[tuple[Callable[..., str], dict[str, Any]]] = [
     (urls.download_url, {'number': 1, 'slug': 'first', 'extension': 'mp3'}),
     (urls.download_url, {'number': 2, 'slug': 'a-video', 'extension': 'mp4'}),
     (urls.chapters_url, {'number': 12}),
+    (urls.artwork_url, {'name': '0123456789abcdef.png'}),
+    (urls.artwork_url, {'name': '0123456789abcdef-og.jpg'}),
     (urls.guest_url, {'slug': 'ada-lovelace'}),
     (urls.short_link_url, {'name': 'sponsor-42'}),
     (urls.login_url, {}),

@@ -9,6 +9,7 @@ from typing import Any
 from quart import Quart
 
 from podsite.infrastructure import (
+    artwork_files,
     auth,
     cache,
     csrf,
@@ -146,6 +147,7 @@ def create_app(
         app, folder=PACKAGE_DIR / 'templates', auto_reload=settings.template_auto_reload
     )
     static_files.init_app(app, folder=PACKAGE_DIR / 'static')
+    artwork_files.init_app(app)
     for module in BLUEPRINTS:
         app.register_blueprint(module.blueprint)
     public_address.init_app(app, settings)

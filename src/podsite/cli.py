@@ -31,7 +31,12 @@ from podsite.services.accounts.account_rules import email_problem, password_prob
 from podsite.services.analytics import agents, counting, datacenters, reporting
 from podsite.services.analytics.iab_rules import agent_refusal
 from podsite.services.operations import schema_service
-from podsite.services.publishing import feed_import_service, media_service, transcript_service
+from podsite.services.publishing import (
+    feed_import_service,
+    media_service,
+    tagging_service,
+    transcript_service,
+)
 from podsite.services.streams import stream_subscriber_service
 from podsite.settings import Settings
 from podsite.tools import backup_service, demo_content, demo_service, site_check, static_export
@@ -717,6 +722,40 @@ def probe_media(
     for number, reason in report.failed:
         errors.print(f'[red]episode {number}[/red]: {reason}')
     if report.failed:
+        raise typer.Exit(1)
+
+
+@cli.command('retag')
+def retag(
+    episode: Annotated[
+        int | None, typer.Option(min=1, help='Only the episode with this site number.')
+    ] = None,
+) -> None:
+    """Write each episode's tags (title, show, numbers, notes, artwork, chapters) into its
+    audio file in PODSITE_MEDIA_DIR; the audio itself is not touched."""
+    settings = load_settings()
+    if settings.media_dir is None:
+        errors.print('[red]PODSITE_MEDIA_DIR is not set[/red]: there are no stored files to tag.')
+        raise typer.Exit(1)
+
+    async def write() -> list[tagging_service.RetagResult]:
+        async with app_with_database(settings):
+            with console.status('Writing tags...'):
+                return await tagging_service.retag_episodes(episode)
+
+    results = asyncio.run(write())
+    if episode is not None and not results:
+        errors.print(f'[red]There is no episode {episode}.[/red]')
+        raise typer.Exit(1)
+    outcomes = [result.outcome for result in results]
+    console.print(
+        f'{outcomes.count("tagged")} tagged, {outcomes.count("skipped")} skipped '
+        f'(no MP3 or M4A file stored), {outcomes.count("failed")} failed.'
+    )
+    for result in results:
+        if result.outcome == 'failed':
+            errors.print(f'[red]episode {result.number}[/red]: {result.detail}')
+    if 'failed' in outcomes:
         raise typer.Exit(1)
 
 

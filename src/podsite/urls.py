@@ -61,6 +61,11 @@ def download_extension(media_type: str, media_url: str) -> str:
     return (mimetypes.guess_extension(media_type) or '.mp3').lstrip('.')
 
 
+def artwork_url(name: str) -> str:
+    """`artwork`: an uploaded artwork or one of its copies, by its content-hashed name."""
+    return f'/artwork/{name}'
+
+
 def chapters_url(number: int) -> str:
     """`episodes.chapters`"""
     return f'/episodes/chapters/{number}.json'

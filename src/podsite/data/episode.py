@@ -52,6 +52,8 @@ class Episode(Base):
     explicit: Mapped[bool] = mapped_column(default=False)
     guid: Mapped[str] = mapped_column(String(400), unique=True)
     image_url: Mapped[str] = mapped_column(String(2000), default='')
+    artwork_file: Mapped[str] = mapped_column(String(40), default='', server_default='')
+    """The episode's uploaded artwork, as the show's `Podcast.artwork_file`."""
     # Podcasting 2.0 JSON chapters (version 1.2): {"version": "1.2.0", "chapters": [...]}.
     chapters: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     # [{"start": 1234.5, "duration": 30.0, "title": "..."}]: `podcast:soundbite`.

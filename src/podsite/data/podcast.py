@@ -24,6 +24,9 @@ class Podcast(Base):
     categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
     explicit: Mapped[bool] = mapped_column(default=False)
     artwork_url: Mapped[str] = mapped_column(String(2000), default='')
+    artwork_file: Mapped[str] = mapped_column(String(40), default='', server_default='')
+    """The uploaded artwork's stored name (infrastructure/artwork_files.py), whose copies the
+    pages show; empty when `artwork_url` points elsewhere."""
     website_url: Mapped[str] = mapped_column(String(2000), default='')
     copyright: Mapped[str] = mapped_column(String(400), default='')
     guid: Mapped[str] = mapped_column(String(36), default='')

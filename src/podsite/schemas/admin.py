@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, HttpUrl, UrlConstraints, model_validator
 
+from podsite.formats.artwork import ARTWORK_FILE_PATTERN
 from podsite.formats.numbers import LARGEST_BIG_INTEGER
 from podsite.formats.xml_text import CleanText, clean_json
 from podsite.schemas.catalogue import ReadModel
@@ -60,6 +61,8 @@ class EpisodeWrite(BaseModel):
     appearances: list[Appearance] = []
     sponsor_slugs: list[str] = []
     chapters: Annotated[dict[str, Any], AfterValidator(clean_json)] | None = None
+    artwork_file: str = Field(default='', pattern=ARTWORK_FILE_PATTERN)
+    """Uploaded artwork (formats/artwork.py names it); empty: the episode has none of its own."""
 
 
 class DashboardCounts(ReadModel):
@@ -128,6 +131,7 @@ class PodcastWrite(BaseModel):
     categories: list[list[CleanText]] = []
     explicit: bool = False
     artwork_url: CleanText = Field(default='', max_length=2000, pattern=r'^(|https?://\S+|/\S*)$')
+    artwork_file: str = Field(default='', pattern=ARTWORK_FILE_PATTERN)
     website_url: HttpUrl | Literal[''] = ''
     copyright: CleanText = Field(default='', max_length=400)
     locked: bool = True

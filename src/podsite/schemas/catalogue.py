@@ -5,7 +5,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from podsite.formats.artwork import variant_file_name
 from podsite.urls import (
+    artwork_url,
     chapters_url,
     episode_url,
     guest_url,
@@ -28,6 +30,16 @@ class SiteInfo(ReadModel):
     artwork_url: str
     website_url: str
     copyright: str
+    artwork_file: str = ''
+    """The uploaded artwork whose copies (thumbnails, the Open Graph card) the pages show."""
+
+    @property
+    def icon_url(self) -> str:
+        """For the header's small image: the 300 px copy of uploaded artwork (the artwork
+        itself may be 3000 px and half a megabyte), else the artwork as given."""
+        if self.artwork_file:
+            return artwork_url(variant_file_name(self.artwork_file, '300'))
+        return self.artwork_url
 
 
 class GuestRef(ReadModel):
@@ -113,6 +125,8 @@ class EpisodeDetails(EpisodeCard):
     image_url: str = ''
     """The episode's own artwork (imported feeds have it); empty: the show's."""
     sponsors: tuple[Placement, ...] = ()
+    artwork_file: str = ''
+    """The episode's own uploaded artwork; empty: the show's is shown."""
 
     @property
     def short_label(self) -> str:

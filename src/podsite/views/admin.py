@@ -10,6 +10,7 @@ from podsite.infrastructure.security_headers import never_store
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.services.accounts import two_factor_service
 from podsite.services.admin import admin_people_service
+from podsite.services.publishing import artwork_service
 from podsite.services.sponsors import short_link_service
 from podsite.settings import current_settings
 from podsite.viewmodels.admin.audit import AuditLogViewModel
@@ -53,6 +54,15 @@ async def uploaded_transcript() -> bytes | None:
     return upload.read() if upload is not None and upload.filename else None
 
 
+async def uploaded_artwork() -> bytes | None:
+    """At most one byte past the limit: enough for the form to say the image is too large."""
+    upload = (await request.files).get('artwork')
+    if upload is None or not upload.filename:
+        return None
+    data: bytes = upload.read(artwork_service.LARGEST_UPLOAD_BYTES + 1)
+    return data
+
+
 @blueprint.get('')
 @admin_only
 @template('admin/dashboard.pt')
@@ -84,7 +94,9 @@ async def episode_new() -> ViewResult:
 @admin_only
 @template('admin/episode_form.pt')
 async def episode_create() -> ViewResult:
-    vm = EpisodeFormViewModel(None, await request.form, await uploaded_transcript())
+    vm = EpisodeFormViewModel(
+        None, await request.form, await uploaded_transcript(), await uploaded_artwork()
+    )
     await vm.load_async()
     await vm.save_async()
     if not vm.is_valid:
@@ -109,7 +121,9 @@ async def episode_edit(episode_id: int) -> ViewResult:
 @admin_only
 @template('admin/episode_form.pt')
 async def episode_update(episode_id: int) -> ViewResult:
-    vm = EpisodeFormViewModel(episode_id, await request.form, await uploaded_transcript())
+    vm = EpisodeFormViewModel(
+        episode_id, await request.form, await uploaded_transcript(), await uploaded_artwork()
+    )
     await vm.load_async()
     await vm.save_async()
     if not vm.is_valid:
@@ -280,7 +294,7 @@ async def settings() -> ViewResult:
 @admin_only
 @template('admin/settings.pt')
 async def settings_save() -> ViewResult:
-    vm = SettingsViewModel(await request.form)
+    vm = SettingsViewModel(await request.form, await uploaded_artwork())
     await vm.load_async()
     await vm.save_async()
     return vm.to_dict(), 200 if vm.is_valid else 400

@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from typer.testing import CliRunner
 
@@ -93,6 +93,29 @@ async def test_linked_local_transcripts_and_chapters_are_stored(
             'chapters': [{'startTime': 0}],
         }
     await engine.dispose()
+
+
+async def test_an_imported_image_takes_the_place_of_uploaded_artwork(
+    empty_app: Quart, empty_database_url: str
+) -> None:
+    feed = b"""<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+      <channel><title>Show</title><itunes:image href="https://cdn.example/show.jpg"/>
+      <item><title>One</title><guid>one</guid><itunes:image href="https://cdn.example/1.jpg"/>
+      <enclosure url="https://m.example/one.mp3" length="1" type="audio/mpeg"/></item>
+      </channel></rss>"""
+    await import_into(empty_app, feed)
+    uploaded = {'artwork_file': '0123456789abcdef.png'}
+    engine = create_async_engine(empty_database_url)
+    async with engine.begin() as connection:
+        await connection.execute(update(Podcast).values(uploaded))
+        await connection.execute(update(Episode).values(uploaded))
+    await import_into(empty_app, feed)
+    async with engine.connect() as connection:
+        show = (await connection.execute(select(Podcast.artwork_url, Podcast.artwork_file))).one()
+        item = (await connection.execute(select(Episode.image_url, Episode.artwork_file))).one()
+    await engine.dispose()
+    assert tuple(show) == ('https://cdn.example/show.jpg', '')
+    assert tuple(item) == ('https://cdn.example/1.jpg', '')
 
 
 def test_a_feed_with_control_characters_is_imported_clean_with_a_warning(

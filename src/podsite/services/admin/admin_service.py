@@ -23,6 +23,7 @@ from podsite.services.accounts import audit_service
 from podsite.services.catalogue.derived_columns import NotesFormat, episode_columns
 from podsite.services.publishing import transcript_service
 from podsite.services.sponsors import short_link_service
+from podsite.urls import artwork_url
 
 EpisodeFilter = Literal['all', 'published', 'scheduled', 'draft', 'no-transcript']
 EDITABLE_FIELDS = tuple(
@@ -213,6 +214,8 @@ async def save_episode(
 def _column_values(data: EpisodeWrite) -> dict[str, Any]:
     values = data.model_dump(exclude={'appearances', 'sponsor_slugs'})
     values['media_url'] = str(data.media_url)
+    if data.artwork_file:
+        values['image_url'] = artwork_url(data.artwork_file)
     return values
 
 

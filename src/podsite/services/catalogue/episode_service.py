@@ -59,6 +59,7 @@ DETAIL_COLUMNS = (
     Episode.linked_transcripts,
     Episode.linked_chapters_url,
     Episode.image_url,
+    Episode.artwork_file,
     exists().where(Transcript.episode_id == Episode.id).label('has_transcript'),
 )
 

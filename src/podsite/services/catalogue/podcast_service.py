@@ -20,6 +20,7 @@ SITE_COLUMNS = (
     Podcast.author,
     Podcast.language,
     Podcast.artwork_url,
+    Podcast.artwork_file,
     Podcast.website_url,
     Podcast.copyright,
 )

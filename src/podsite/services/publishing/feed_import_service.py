@@ -55,6 +55,7 @@ from podsite.infrastructure.slugs import slugify
 from podsite.services.catalogue.derived_columns import episode_columns
 from podsite.services.publishing import transcript_service
 from podsite.settings import current_settings
+from podsite.urls import artwork_url
 
 MAX_FEED_BYTES = 50 * 1024 * 1024
 MAX_LINKED_FILE_BYTES = 20 * 1024 * 1024
@@ -340,6 +341,7 @@ def _set_fields(episode: Episode, parsed: ParsedEpisode, *, position: int) -> No
     ) or not episode.show_notes_html
     for field in EPISODE_FIELDS:
         setattr(episode, field, getattr(parsed, field))
+    episode.artwork_file = _kept_artwork_file(episode.artwork_file, episode.image_url)
     episode.episode_number = parsed.number
     # An item without a date keeps the one it was given first; a new one is placed in feed
     # order (newest first), a day apart, before now.
@@ -355,6 +357,14 @@ def _set_fields(episode: Episode, parsed: ParsedEpisode, *, position: int) -> No
     episode.slug = slugify(parsed.title) or f'episode-{episode.number}'
 
 
+def _kept_artwork_file(artwork_file: str | None, image_url: str) -> str:
+    """Uploaded artwork stays only while the imported image is still its address: the
+    pages show its copies, and they must not show another picture than the feed."""
+    if artwork_file and image_url.endswith(artwork_url(artwork_file)):
+        return artwork_file
+    return ''
+
+
 async def _save_show(feed: ParsedFeed, report: FeedImportReport, *, source_url: str) -> None:
     session = db.session()
     podcast = await session.scalar(select(Podcast).order_by(Podcast.id).limit(1))
@@ -363,6 +373,7 @@ async def _save_show(feed: ParsedFeed, report: FeedImportReport, *, source_url: 
         session.add(podcast)
     for field in PODCAST_FIELDS:
         setattr(podcast, field, getattr(feed, field))
+    podcast.artwork_file = _kept_artwork_file(podcast.artwork_file, podcast.artwork_url)
     podcast.people = [person.model_dump() for person in feed.people]
     old_address = feed.self_url or source_url
     if feed.guid:

@@ -17,6 +17,9 @@ from podsite.infrastructure.auth import current_user
 from podsite.infrastructure.slugs import slugify
 from podsite.schemas.admin import EpisodeWrite
 from podsite.services.admin import admin_service
+from podsite.viewmodels.admin.artwork_upload import describe, take_artwork, thumbnail_url
+from podsite.viewmodels.admin.audio_tags import retag_saved_episode
+from podsite.viewmodels.admin.next_page_note import note_for_next_page, notes_from_last_page
 from podsite.viewmodels.shared.form import FormViewModel
 
 STATUSES = ('draft', 'published', 'scheduled')
@@ -27,6 +30,7 @@ FORM_FIELDS = {
     'sponsor_slugs': 'sponsors',
     'published_at': 'publish_at',
     'is_published': 'status',
+    'artwork_file': 'artwork',
 }
 TRANSCRIPT_FORMATS: tuple[TranscriptFormat, ...] = ('vtt', 'srt', 'text')
 
@@ -43,9 +47,13 @@ class EpisodeFormViewModel(FormViewModel):
         episode_id: int | None,
         form: Mapping[str, str] | None = None,
         uploaded_transcript: bytes | None = None,
+        uploaded_artwork: bytes | None = None,
     ) -> None:
         super().__init__(form)
         self.uploaded_transcript = uploaded_transcript
+        self.uploaded_artwork = uploaded_artwork
+        self.saved_note = ''
+        self.thumbnail_url = thumbnail_url
         self.episode_id = episode_id
         self.saved_id: int | None = None
         self.guest_slugs: list[str] = []
@@ -57,6 +65,7 @@ class EpisodeFormViewModel(FormViewModel):
     async def load_page_async(self) -> None:
         self.guest_slugs = await admin_service.guest_slugs()
         self.sponsor_slugs = await admin_service.sponsor_slugs()
+        self.saved_note = notes_from_last_page()
         if self.form:
             return
         if self.episode_id is None:
@@ -105,9 +114,11 @@ class EpisodeFormViewModel(FormViewModel):
             ),
             'sponsors': ' '.join(episode.sponsor_slugs),
             'chapters': json.dumps(episode.chapters, indent=2) if episode.chapters else '',
+            'artwork_file': episode.artwork_file,
         }
 
     async def save_async(self) -> None:
+        artwork = await take_artwork(self, self.uploaded_artwork)
         data = self._validated()
         transcript = self._transcript()
         if data is None or self.errors:
@@ -118,6 +129,8 @@ class EpisodeFormViewModel(FormViewModel):
             self.saved_id = await admin_service.save_episode(
                 episode_id=self.episode_id, data=data, actor=actor, transcript=transcript
             )
+            await note_for_next_page(describe(artwork))
+            await note_for_next_page(await retag_saved_episode(self.saved_id))
         except admin_service.UnknownReferenceError as error:
             field = 'people' if error.kind == 'guests' else 'sponsors'
             self.errors[field] = f'No {error.kind} with these slugs: {", ".join(error.slugs)}.'
@@ -200,6 +213,7 @@ class EpisodeFormViewModel(FormViewModel):
             'appearances': people,
             'sponsor_slugs': self.text('sponsors').replace(',', ' ').split(),
             'chapters': chapters,
+            'artwork_file': self.text('artwork_file'),
         }
 
     def _publish_at(self, status: str) -> datetime:

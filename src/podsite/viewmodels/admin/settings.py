@@ -7,12 +7,16 @@ from podsite.infrastructure.auth import current_user
 from podsite.schemas.admin import PodcastWrite
 from podsite.services.catalogue import podcast_service
 from podsite.settings import current_settings
+from podsite.urls import artwork_url
+from podsite.viewmodels.admin.artwork_upload import describe, take_artwork, thumbnail_url
+from podsite.viewmodels.admin.audio_tags import retag_every_episode
 from podsite.viewmodels.shared.form import FormViewModel
 
 TEXT_FIELDS = (
     ('title', 'Title'), ('subtitle', 'Subtitle'), ('author', 'Author'),
     ('owner_name', 'Owner name'), ('owner_email', 'Owner email (Apple writes here)'),
-    ('language', 'Language (e.g. en, de-CH)'), ('artwork_url', 'Artwork URL (JPEG or PNG)'),
+    ('language', 'Language (e.g. en, de-CH)'),
+    ('artwork_url', 'Artwork URL (JPEG or PNG; an upload below fills it in)'),
     ('website_url', 'Website'), ('copyright', 'Copyright'),
     ('funding_url', 'Support link (podcast:funding)'), ('funding_text', 'Support link text'),
     ('update_frequency_text', 'How often (podcast:updateFrequency)'),
@@ -24,9 +28,13 @@ MAX_URL_LENGTH = 2000
 class SettingsViewModel(FormViewModel):
     page_title = 'Podcast settings · Admin'
 
-    def __init__(self, form: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, form: Mapping[str, str] | None = None, uploaded_artwork: bytes | None = None
+    ) -> None:
         super().__init__(form)
+        self.uploaded_artwork = uploaded_artwork
         self.text_fields = TEXT_FIELDS
+        self.thumbnail_url = thumbnail_url
 
     async def load_page_async(self) -> None:
         if self.form:
@@ -41,9 +49,14 @@ class SettingsViewModel(FormViewModel):
         self.form['locked'] = 'on' if current.locked else ''
         self.form['new_feed_url'] = str(current.new_feed_url)
         self.form['redirect_feed'] = 'on' if current.redirect_feed else ''
+        self.form['artwork_file'] = current.artwork_file
 
     async def save_async(self) -> None:
+        stored = await take_artwork(self, self.uploaded_artwork)
+        if stored is not None:
+            self.form['artwork_url'] = artwork_url(stored.file_name)
         values: dict[str, object] = {name: self.text(name) for name, _ in TEXT_FIELDS}
+        values['artwork_file'] = self._artwork_file()
         values['description'] = self.text('description')
         values['categories'] = [
             [part.strip() for part in line.split('>') if part.strip()][:2]
@@ -61,13 +74,26 @@ class SettingsViewModel(FormViewModel):
         try:
             data = PodcastWrite.model_validate(values)
         except ValidationError as error:
-            self.add_validation_errors(error)
+            self.add_validation_errors(error, {'artwork_file': 'artwork'})
         if self.errors:
             return
         actor = current_user()
         assert actor is not None
+        before = await podcast_service.settings_for_edit()
         await podcast_service.save_settings(data=data, actor=actor)
-        self.message = 'Saved. The site and the feed show it now.'
+        notes = ['Saved. The site and the feed show it now.', describe(stored)]
+        if before is None or _in_the_tags(before) != _in_the_tags(data):
+            notes.append(await retag_every_episode())
+        self.message = ' '.join(note for note in notes if note)
+
+    def _artwork_file(self) -> str:
+        """The uploaded artwork while the artwork URL is still its address; an address typed
+        in its place means the show's artwork is elsewhere now."""
+        name = self.text('artwork_file')
+        if name and self.text('artwork_url') != artwork_url(name):
+            self.form['artwork_file'] = ''
+            return ''
+        return name
 
     def _new_feed_url(self) -> str:
         """The address the feed moved to, with a message of its own for each way it can be
@@ -93,6 +119,11 @@ class SettingsViewModel(FormViewModel):
     def _own_feed_url() -> str:
         settings = current_settings()
         return f'{settings.public_base_url}/episodes/rss'
+
+
+def _in_the_tags(podcast: PodcastWrite) -> tuple[str, str, str]:
+    """What of the show each episode's audio file carries in its tags."""
+    return podcast.title, podcast.author, podcast.artwork_file
 
 
 def _is_web_address(value: str) -> bool:

@@ -17,6 +17,7 @@ from podsite.viewmodels.episodes.embedding import (
     absolute_embed_url,
     iframe_snippet,
 )
+from podsite.viewmodels.shared.artwork import artwork_copy_url
 from podsite.viewmodels.shared.formatting import date_text, duration_text
 from podsite.viewmodels.shared.structured_data import podcast_episode
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
@@ -53,6 +54,8 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.youtube_embed_url: str | None = None
         self.chapters: list[Chapter] = []
         self.download_url = ''
+        self.artwork_file = ''
+        self.artwork_copy_url = artwork_copy_url
         self.download_label = ''
         self.absolute_download_url = ''
         self.embed_url = ''
@@ -74,6 +77,7 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.download_url = download_url(self.episode.number, self.episode.slug, extension)
         self.download_label = extension.upper()
         self.chapters = table_of_contents(self.episode.chapters)
+        self.artwork_file = self.episode.artwork_file or self.site.artwork_file
         settings = current_settings()
         self.absolute_download_url = settings.public_base_url + self.download_url
         self.embed_url = absolute_embed_url(settings, self.episode)
@@ -112,12 +116,15 @@ class EpisodeDetailsViewModel(ViewModelBase):
         digits that read as 42 go to the page's one address, not kept as pages of their own."""
         return self.episode is not None and request.path == self.episode.details_url
 
+
     @property
     def canonical_path(self) -> str:
         return self.episode.details_url if self.episode else super().canonical_path
 
     @property
     def image_path(self) -> str:
+        if self.episode is not None and self.episode.artwork_file:
+            return artwork_copy_url(self.episode.artwork_file, 'og')
         if self.episode is not None and self.episode.image_url:
             return self.episode.image_url
         return super().image_path

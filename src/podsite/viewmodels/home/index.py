@@ -5,6 +5,7 @@ from podsite.schemas.catalogue import EpisodeCard, GuestCard, SponsorCard
 from podsite.services.catalogue import episode_service, guest_service
 from podsite.services.sponsors import sponsor_service
 from podsite.settings import current_settings
+from podsite.viewmodels.shared.artwork import artwork_copy_url
 from podsite.viewmodels.shared.formatting import date_text, duration_text
 from podsite.viewmodels.shared.structured_data import podcast_series
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
@@ -21,6 +22,7 @@ class IndexViewModel(ViewModelBase):
         self.sponsors: list[SponsorCard] = []
         self.date_text = date_text
         self.duration_text = duration_text
+        self.artwork_copy_url = artwork_copy_url
 
     async def load_page_async(self) -> None:
         self.latest_episodes = await episode_service.latest_episodes(limit=LATEST_EPISODE_COUNT)

@@ -12,6 +12,7 @@ from podsite.schemas.catalogue import SiteInfo
 from podsite.schemas.live_stream import StreamSlot
 from podsite.services.catalogue import podcast_service, site_state_service
 from podsite.settings import Settings, current_settings
+from podsite.viewmodels.shared.artwork import artwork_copy_url
 
 LAYOUT_CACHE_KEY = 'layout'
 FALLBACK_SITE = SiteInfo(
@@ -56,8 +57,9 @@ class ViewModelBase:
 
     @property
     def image_path(self) -> str:
-        """The picture link previews show: the show's artwork, unless a page has its own."""
-        return self.site.artwork_url
+        """The picture link previews show: the show's 1200 x 630 card when its artwork was
+        uploaded, else its artwork, unless a page has its own."""
+        return artwork_copy_url(self.site.artwork_file, 'og') or self.site.artwork_url
 
     def to_dict(self) -> dict[str, Any]:
         if not self._loaded:

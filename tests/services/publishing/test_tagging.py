@@ -1,0 +1,218 @@
+"""Episode tags written into stored audio: on saving an episode or the show in the admin, and
+by `podsite retag`; the audio bytes stay, the stored size and header facts follow the file,
+and a download already reading the file reads the old one whole."""
+
+import io
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp4 import MP4
+from quart import Quart
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from typer.testing import CliRunner
+from werkzeug.datastructures import FileStorage
+
+from podsite.app import create_app
+from podsite.cli import cli
+from podsite.data import Episode, Podcast
+from podsite.services.publishing import tagging_service
+from tests.audio_files import audio_hash
+from tests.clock import MovableClock
+from tests.databases import settings_for
+from tests.formats.test_artwork import artwork_image, encoded
+from tests.visitors import Browser, edit_form, logged_in
+
+CHAPTERS = {
+    'version': '1.2.0',
+    'chapters': [
+        {'startTime': 0, 'title': 'Hello'},
+        {'startTime': 2.5, 'title': 'Sponsor', 'url': 'https://sponsor.example/'},
+    ],
+}
+
+
+@pytest.fixture
+def media(tmp_path: Path) -> Path:
+    folder = tmp_path / 'media'
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+async def media_app(database_url: str, media: Path, clock: MovableClock) -> AsyncIterator[Quart]:
+    app = create_app(settings_for(database_url, media_dir=media), clock=clock)
+    async with app.test_app():
+        yield app
+
+
+async def store_audio(
+    session: AsyncSession,
+    media: Path,
+    source: Path,
+    *,
+    number: int,
+    media_type: str = 'audio/mpeg',
+) -> Path:
+    """Puts a sample where episode `number`'s media URL points, with chapters to write."""
+    episode = await session.scalar(select(Episode).where(Episode.number == number))
+    assert episode is not None
+    name = f'episode-{number}{source.suffix}'
+    await session.execute(
+        update(Episode)
+        .where(Episode.number == number)
+        .values(
+            media_url=f'https://media.example/{name}',
+            media_type=media_type,
+            chapters=CHAPTERS,
+            duration_seconds=5,
+        )
+    )
+    await session.commit()
+    target = media / name
+    shutil.copyfile(source, target)
+    return target
+
+
+async def episode_row(session: AsyncSession, number: int) -> Episode:
+    session.expire_all()
+    episode = await session.scalar(select(Episode).where(Episode.number == number))
+    assert episode is not None
+    return episode
+
+
+def id3_size(path: Path) -> int:
+    header = path.read_bytes()[:10]
+    return 10 + sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(header[6:10]))
+
+
+def leftovers(media: Path) -> list[str]:
+    return [path.name for path in media.iterdir() if path.name.startswith('.')]
+
+
+async def test_retagging_writes_the_tags_and_updates_size_and_header(
+    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+) -> None:
+    path = await store_audio(session, media, audio_samples['vbr'], number=1)
+    before = audio_hash(path)
+    async with media_app.app_context():
+        result = await tagging_service.retag_episode((await episode_row(session, 1)).id)
+    assert result is not None and result.outcome == 'tagged'
+    episode = await episode_row(session, 1)
+    show = await session.scalar(select(Podcast.title))
+    tag = ID3(path)
+    assert tag['TIT2'].text == [episode.title]
+    assert tag['TALB'].text == [show]
+    assert tag['TRCK'].text == [str(episode.episode_number)]
+    assert [c.sub_frames['TIT2'].text[0] for c in tag.getall('CHAP')] == ['Hello', 'Sponsor']
+    assert audio_hash(path) == before
+    assert episode.media_size_bytes == path.stat().st_size == result.size_bytes
+    assert episode.media_header_bytes == id3_size(path)  # probed again
+    assert leftovers(media) == []
+
+
+async def test_a_download_under_way_keeps_reading_the_old_file_whole(
+    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+) -> None:
+    path = await store_audio(session, media, audio_samples['cbr'], number=1)
+    original = path.read_bytes()
+    with path.open('rb') as download:
+        first = download.read(1000)
+        async with media_app.app_context():
+            await tagging_service.retag_episodes(1)
+        rest = download.read()
+    assert first + rest == original
+    assert path.read_bytes() != original
+
+
+async def test_saving_an_episode_in_the_admin_retags_its_m4a(
+    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+) -> None:
+    path = await store_audio(session, media, audio_samples['m4a'], number=2, media_type='audio/mp4')
+    before = audio_hash(path)
+    episode = await episode_row(session, 2)
+    episode_id = episode.id
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    form = await edit_form(admin, episode_id)
+    saved = await admin.submit(f'/admin/episodes/{episode_id}', form | {'title': 'Retitled'})
+    assert saved.status_code == 302
+    assert 'Tags rewritten in the audio file.' in await admin.page(saved.headers['Location'])
+    atoms = MP4(path).tags
+    assert atoms is not None and atoms['\xa9nam'] == ['Retitled']
+    assert audio_hash(path) == before
+    assert (await episode_row(session, 2)).media_size_bytes == path.stat().st_size
+
+
+async def test_new_show_artwork_goes_into_every_stored_file(
+    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+) -> None:
+    path = await store_audio(session, media, audio_samples['cbr'], number=3)
+    before = audio_hash(path)
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    html = await admin.page('/admin/settings')
+    token = Browser.TOKEN.search(html)
+    assert token is not None
+    podcast = await session.scalar(select(Podcast))
+    assert podcast is not None
+    form = {
+        'title': podcast.title, 'author': 'New Author', 'language': 'en', 'locked': 'on',
+        'csrf_token': token.group(1),
+    }  # fmt: skip
+    artwork = encoded(artwork_image(1400), 'PNG')
+    upload = FileStorage(io.BytesIO(artwork), filename='cover.png', content_type='image/png')
+    response = await admin.client.post('/admin/settings', form=form, files={'artwork': upload})
+    assert response.status_code == 200
+    assert 'Tags rewritten in the audio file.' in await response.get_data(as_text=True)
+    tag = ID3(path)
+    assert tag['TPE1'].text == ['New Author']
+    assert tag.getall('APIC')[0].data == artwork  # a compliant PNG is kept as sent
+    assert audio_hash(path) == before
+
+
+async def test_a_broken_file_is_reported_and_left_as_it_was(
+    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+) -> None:
+    path = await store_audio(session, media, audio_samples['cbr'], number=4)
+    path.write_bytes(b'not audio at all\n' * 100)
+    size_before = (await episode_row(session, 4)).media_size_bytes
+    episode_id = (await episode_row(session, 4)).id
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    saved = await admin.submit(f'/admin/episodes/{episode_id}', await edit_form(admin, episode_id))
+    assert saved.status_code == 302  # the episode is saved all the same
+    page = await admin.page(saved.headers['Location'])
+    assert "audio file could not be tagged (HeaderNotFoundError: can't sync" in page
+    assert path.read_bytes() == b'not audio at all\n' * 100
+    assert (await episode_row(session, 4)).media_size_bytes == size_before
+    assert leftovers(media) == []
+
+
+async def test_episodes_without_a_stored_file_are_skipped(media_app: Quart) -> None:
+    async with media_app.app_context():
+        results = await tagging_service.retag_episodes()
+    assert results and {result.outcome for result in results} == {'skipped'}
+
+
+def test_the_retag_command_tags_one_episode_or_says_what_is_wrong(
+    runner: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    media: Path,
+    audio_samples: dict[str, Path],
+) -> None:
+    monkeypatch.setenv('PODSITE_DATABASE_URL', database_url)
+    missing_folder = runner.invoke(cli, ['retag'])
+    assert missing_folder.exit_code == 1
+    assert 'PODSITE_MEDIA_DIR is not set' in missing_folder.output
+    monkeypatch.setenv('PODSITE_MEDIA_DIR', str(media))
+    shutil.copyfile(audio_samples['cbr'], media / 'placeholder.mp3')
+    nothing = runner.invoke(cli, ['retag', '--episode', '999999'])
+    assert nothing.exit_code == 1
+    assert 'There is no episode 999999.' in nothing.output
+    bad = runner.invoke(cli, ['retag', '--episode', 'one'])
+    assert bad.exit_code == 2
+    one = runner.invoke(cli, ['retag', '--episode', '1'])
+    assert one.exit_code == 0, one.output
+    assert '0 tagged, 1 skipped' in one.output
