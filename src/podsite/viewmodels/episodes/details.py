@@ -116,7 +116,6 @@ class EpisodeDetailsViewModel(ViewModelBase):
         digits that read as 42 go to the page's one address, not kept as pages of their own."""
         return self.episode is not None and request.path == self.episode.details_url
 
-
     @property
     def canonical_path(self) -> str:
         return self.episode.details_url if self.episode else super().canonical_path
