@@ -25,6 +25,13 @@ class DownloadEvent(Base):
     user_agent: Mapped[str] = mapped_column(String(1000), default='')
     range_header: Mapped[str | None] = mapped_column(String(200), default=None)
     bytes_served: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """The bytes really sent when podsite serves the file (planned ones before 0016);
+    None for a redirect."""
+    served_from: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """The offset of the first byte sent; None for a redirect (and before 0016), where
+    counting goes by the Range asked for."""
+    ended_early: Mapped[bool | None] = mapped_column(default=None)
+    """The client hung up before the last byte planned; None when podsite sent no file."""
     method: Mapped[str] = mapped_column(String(8))
     status: Mapped[int]
     from_datacenter: Mapped[bool] = mapped_column(default=False, server_default=false())

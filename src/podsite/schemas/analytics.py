@@ -27,8 +27,15 @@ class PendingDownload(ReadModel):
     user_agent: str
     range_header: str | None
     bytes_served: int | None
+    """The bytes podsite really sent (see `served_from`); None when it sent none of its own
+    (a redirect to the media)."""
     method: str
     status: int
+    served_from: int | None = None
+    """The offset in the file of the first byte sent; None for a redirect."""
+    ended_early: bool | None = None
+    """The transfer stopped before the last byte planned (the client hung up); None when
+    podsite sent no file."""
 
 
 class PendingImpression(ReadModel):

@@ -94,6 +94,8 @@ async def store_downloads(
             'user_agent': event.user_agent[:USER_AGENT_LIMIT],
             'range_header': event.range_header[:RANGE_LIMIT] if event.range_header else None,
             'bytes_served': event.bytes_served,
+            'served_from': event.served_from,
+            'ended_early': event.ended_early,
             'method': event.method,
             'status': event.status,
             'from_datacenter': datacenters.is_datacenter(event.client_ip),
