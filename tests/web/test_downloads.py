@@ -22,7 +22,7 @@ from podsite.services.publishing import media_service
 from tests.audio import Mp3
 from tests.databases import settings_for
 from tests.factories import add_episode, first_published_episode
-from tests.servers import serve_podsite
+from tests.servers import serve_podsite, served_podsite
 
 AUDIO = bytes(range(256)) * 40  # 10,240 bytes
 
@@ -505,3 +505,45 @@ async def test_the_first_minute_line_decides_through_the_download_url(
         assert (short.status_code, enough.status_code) == (206, 206)
         await flush(app)
         assert await counted_downloads(app) == 1
+
+
+async def test_a_transfer_cut_by_a_worker_killed_at_stop_is_kept_and_counts_nothing(
+    database_url: str, session: AsyncSession, tmp_path: Path
+) -> None:
+    """A stopping worker is killed after `--stop-timeout` when a client holds a transfer
+    open: the download was recorded as it started, and the next start stores it. What it
+    received is not known, so it is no download."""
+    episode = await add_episode(session, slug='big')
+    media = tmp_path / 'media'
+    media.mkdir()
+    with (media / f'{episode.number}.mp3').open('wb') as audio:
+        audio.truncate(BIG_FILE)
+    site = serve_podsite(
+        database_url, tmp_path, media_dir=str(media), options=['--stop-timeout', '1']
+    )
+    try:
+        site.wait_until_serving()
+        port = int(site.base.rsplit(':', 1)[1])
+        with socket.create_connection(('127.0.0.1', port)) as connection:
+            connection.sendall(
+                f'GET /episodes/download/{episode.number}/big.mp3 HTTP/1.1\r\n'
+                f'Host: 127.0.0.1:{port}\r\nUser-Agent: {IPHONE}\r\n\r\n'.encode()
+            )
+            received = 0
+            while received < 64 * 1024:
+                received += len(connection.recv(16 * 1024))
+            site.stop()  # the client still holds the transfer open
+        assert 'Killing worker-1' in site.log_text()
+    finally:
+        if site.process.poll() is None:
+            site.stop()
+    assert await stored_events(database_url) == []
+
+    with served_podsite(database_url, tmp_path, media_dir=str(media)):
+        pass  # starting stores what the killed worker left in the spool
+
+    (event,) = await stored_events(database_url)
+    assert (event.status, event.bytes_served, event.ended_early) == (200, 0, None)
+    app = create_app(settings_for(database_url))
+    async with app.test_app():
+        assert await counted_downloads(app) == 0

@@ -122,8 +122,12 @@ def _next_frame(
 ) -> tuple[int, _Frame] | None:
     """The frame at `offset`, or the next one of the same stream within `RESYNC_BYTES`
     (after a damaged frame); None at the end of the audio."""
-    window = audio.read(RESYNC_BYTES + 4)
-    for skip in range(max(len(window) - 3, 0)):
+    header = audio.read(4)
+    frame = _frame(header)
+    if frame is not None and frame.stream == stream:
+        return offset, frame
+    window = header + audio.read(RESYNC_BYTES)
+    for skip in range(1, max(len(window) - 3, 1)):
         frame = _frame(window[skip : skip + 4])
         if frame is not None and frame.stream == stream:
             return offset + skip, frame

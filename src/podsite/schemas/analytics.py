@@ -35,7 +35,15 @@ class PendingDownload(ReadModel):
     """The offset in the file of the first byte sent; None for a redirect."""
     ended_early: bool | None = None
     """The transfer stopped before the last byte planned (the client hung up); None when
-    podsite sent no file."""
+    podsite sent no file, or in the event recorded as a transfer starts."""
+    transfer: str | None = None
+    """A file sent by podsite is recorded twice under this key: as its transfer starts
+    (`ended_early` None), so that a worker killed during it loses nothing, and as it ends,
+    with the bytes sent, which completes the stored event."""
+
+    @property
+    def transfer_over(self) -> bool:
+        return self.transfer is not None and self.ended_early is not None
 
 
 class PendingImpression(ReadModel):

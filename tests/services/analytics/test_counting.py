@@ -259,3 +259,43 @@ async def test_an_address_with_150_agents_in_an_hour_counts_nothing(
     assert (await aggregate(app)).downloads == 1
     # Counting again from the start finds the same.
     assert (await aggregate(app, rebuild=True)).downloads == 1
+
+
+def transfer(
+    episode: int, at: datetime, *, key: str, ip: str, sent: int | None = None
+) -> PendingDownload:
+    """A file podsite serves: as it starts (`sent` None), or as it ends with `sent` bytes."""
+    started = download(episode, at, ip=ip, status=200).model_copy(
+        update={'served_from': 0, 'bytes_served': 0, 'transfer': key}
+    )
+    if sent is None:
+        return started
+    return started.model_copy(update={'bytes_served': sent, 'ended_early': sent < SIZE})
+
+
+async def test_a_transfer_is_stored_once_whether_its_end_comes_in_the_same_batch_or_later(
+    app: Quart, session: AsyncSession, episode: int
+) -> None:
+    """IAB v2.3, 5.3 "Byte-range requests": a transfer counts for the bytes sent, known when
+    it ends; its start, stored first, is completed rather than doubled."""
+    at = DAY + timedelta(hours=9)
+    await store(
+        app,
+        transfer(episode, at, key='a' * 32, ip='192.0.2.1'),
+        transfer(episode, at, key='a' * 32, ip='192.0.2.1', sent=THRESHOLD),
+    )
+    await store(app, transfer(episode, at, key='b' * 32, ip='192.0.2.2'))
+    await store(app, transfer(episode, at, key='b' * 32, ip='192.0.2.2', sent=65_536))
+
+    rows = (
+        await session.execute(
+            select(
+                DownloadEvent.transfer, DownloadEvent.bytes_served, DownloadEvent.ended_early
+            ).order_by(DownloadEvent.id)
+        )
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        ('a' * 32, THRESHOLD, True),
+        ('b' * 32, 65_536, True),
+    ]
+    assert (await aggregate(app)).downloads == 1  # 64 KB is not a minute

@@ -417,7 +417,9 @@ class ListenerIdentity:
 
 def _served(served_from: int | None, bytes_served: int | None) -> tuple[int, int] | None:
     """The span podsite sent; None for a redirect, and for events stored before podsite
-    kept where its bytes started (their `bytes_served` was the planned length)."""
+    kept where its bytes started (their `bytes_served` was the planned length). A transfer
+    whose worker was killed before it ended keeps the nothing it had sent when it started:
+    what it received is not known, so it counts for nothing."""
     if served_from is None or bytes_served is None:
         return None
     return (served_from, served_from + bytes_served)

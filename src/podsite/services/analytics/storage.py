@@ -10,8 +10,9 @@ import secrets
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from podsite.data import (
@@ -76,11 +77,55 @@ async def salts_for(days: set[date]) -> dict[date, str]:
 async def store_downloads(
     events: list[PendingDownload], *, spool_progress: SpoolProgress | None = None
 ) -> None:
+    """Inserts the events, and completes those of transfers whose start is stored already
+    (a transfer's two events may come in different batches); a start and its end in one
+    batch are stored as the end alone."""
     session = db.session()
     await _note_spool_progress(spool_progress)
+    ended = {event.transfer: event for event in events if event.transfer_over}
+    events = [
+        event
+        for event in events
+        if event.transfer_over or event.transfer is None or event.transfer not in ended
+    ]
     if not events:
         await session.commit()
         return
+    started: set[str | None] = set()
+    if ended:
+        started = set(
+            await session.scalars(
+                select(DownloadEvent.transfer).where(DownloadEvent.transfer.in_(ended.keys()))
+            )
+        )
+    if started:
+        # A Core UPDATE run once per parameter set (executemany): an ORM one given several
+        # would be a bulk update by primary key.
+        table = cast(Table, DownloadEvent.__table__)
+        await session.execute(
+            update(table)
+            .where(table.c.transfer == bindparam('key'))
+            .values(
+                bytes_served=bindparam('sent'),
+                ended_early=bindparam('early'),
+            ),
+            [
+                {
+                    'key': key,
+                    'sent': ended[key].bytes_served,
+                    'early': ended[key].ended_early,
+                }
+                for key in started
+            ],
+        )
+    events = [event for event in events if event.transfer not in started]
+    if events:
+        await _insert_downloads(events)
+    await session.commit()
+
+
+async def _insert_downloads(events: list[PendingDownload]) -> None:
+    session = db.session()
     days = {event.occurred_at.date() for event in events}
     salts = await salts_for(days | {day - timedelta(days=1) for day in days})
     rows = [
@@ -96,6 +141,7 @@ async def store_downloads(
             'bytes_served': event.bytes_served,
             'served_from': event.served_from,
             'ended_early': event.ended_early,
+            'transfer': event.transfer,
             'method': event.method,
             'status': event.status,
             'from_datacenter': datacenters.is_datacenter(event.client_ip),
@@ -111,7 +157,6 @@ async def store_downloads(
     rows = [row for row in rows if row['episode_id'] in existing]
     if rows:
         await session.execute(insert(DownloadEvent), rows)
-    await session.commit()
 
 
 async def store_clicks(

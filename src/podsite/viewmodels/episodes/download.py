@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from uuid import uuid4
 
 from quart import redirect, request
 from werkzeug.exceptions import HTTPException
@@ -16,8 +17,8 @@ from podsite.settings import current_settings
 
 class DownloadViewModel:
     """A counted download: the local file with Range and conditional requests, or a
-    redirect to the media. Every request is recorded; a local file's GET once its body is
-    over, with the bytes really sent."""
+    redirect to the media. Every request is recorded; a local file's GET also once its body
+    is over, with the bytes really sent."""
 
     def __init__(self, number: int) -> None:
         self.number = number
@@ -43,11 +44,15 @@ class DownloadViewModel:
         if request.method == 'HEAD' or file_response.status_code == 304:
             recording.record_download(event)
             return file_response
+        # Recorded as it starts, so that a worker killed during the transfer loses nothing,
+        # and completed with the bytes sent when it ends.
+        started = event.model_copy(update={'transfer': uuid4().hex, 'ended_early': None})
+        recording.record_download(started)
         record = recording.download_recorder()
 
         def transfer_over(transfer: Transfer) -> None:
             record(
-                event.model_copy(
+                started.model_copy(
                     update={
                         'served_from': transfer.first_byte,
                         'bytes_served': transfer.sent_bytes,
