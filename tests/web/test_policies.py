@@ -129,6 +129,7 @@ async def test_the_methodology_states_revalidations_bytes_and_the_first_minute(
         assert 'must be received whole to count' in text and 'M4A/AAC' in text
         assert 'not what the listener received' in text
     assert 'a client that hangs up after 64 KB counts for 64 KB' in texts['serves']
+    assert 'what it received is not known and it counts for nothing' in texts['serves']
     assert 'hangs up' not in texts['redirects']
     assert "All of this site's audio is served this way" in texts['redirects']
     assert 'served this way' not in texts['serves']

@@ -262,15 +262,18 @@ async def test_an_address_with_150_agents_in_an_hour_counts_nothing(
 
 
 def transfer(
-    episode: int, at: datetime, *, key: str, ip: str, sent: int | None = None
+    episode: int, at: datetime, *, key: str, ip: str, sent: int | None = None, first: int = 0
 ) -> PendingDownload:
-    """A file podsite serves: as it starts (`sent` None), or as it ends with `sent` bytes."""
-    started = download(episode, at, ip=ip, status=200).model_copy(
+    """A file podsite serves from byte `first`: as it starts (`sent` None), or as it ends
+    with `sent` bytes."""
+    started = download(episode, at, ip=ip, status=200 if first == 0 else 206).model_copy(
         update={'served_from': 0, 'bytes_served': 0, 'transfer': key}
     )
     if sent is None:
         return started
-    return started.model_copy(update={'bytes_served': sent, 'ended_early': sent < SIZE})
+    return started.model_copy(
+        update={'served_from': first, 'bytes_served': sent, 'ended_early': first + sent < SIZE}
+    )
 
 
 async def test_a_transfer_is_stored_once_whether_its_end_comes_in_the_same_batch_or_later(
@@ -286,16 +289,28 @@ async def test_a_transfer_is_stored_once_whether_its_end_comes_in_the_same_batch
     )
     await store(app, transfer(episode, at, key='b' * 32, ip='192.0.2.2'))
     await store(app, transfer(episode, at, key='b' * 32, ip='192.0.2.2', sent=65_536))
+    # A resumed download: from byte 65,536 on, its start and end in two batches.
+    resumed = at + timedelta(minutes=5)
+    await store(app, transfer(episode, resumed, key='c' * 32, ip='192.0.2.2', first=65_536))
+    await store(
+        app,
+        transfer(episode, resumed, key='c' * 32, ip='192.0.2.2', first=65_536, sent=THRESHOLD),
+    )
 
     rows = (
         await session.execute(
             select(
-                DownloadEvent.transfer, DownloadEvent.bytes_served, DownloadEvent.ended_early
+                DownloadEvent.transfer,
+                DownloadEvent.served_from,
+                DownloadEvent.bytes_served,
+                DownloadEvent.ended_early,
             ).order_by(DownloadEvent.id)
         )
     ).all()
     assert [tuple(row) for row in rows] == [
-        ('a' * 32, THRESHOLD, True),
-        ('b' * 32, 65_536, True),
+        ('a' * 32, 0, THRESHOLD, True),
+        ('b' * 32, 0, 65_536, True),
+        ('c' * 32, 65_536, THRESHOLD, True),
     ]
-    assert (await aggregate(app)).downloads == 1  # 64 KB is not a minute
+    # 64 KB is not a minute; with the rest of it five minutes later, it is.
+    assert (await aggregate(app)).downloads == 2

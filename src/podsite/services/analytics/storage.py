@@ -106,12 +106,14 @@ async def store_downloads(
             update(table)
             .where(table.c.transfer == bindparam('key'))
             .values(
+                served_from=bindparam('first'),
                 bytes_served=bindparam('sent'),
                 ended_early=bindparam('early'),
             ),
             [
                 {
                     'key': key,
+                    'first': ended[key].served_from,
                     'sent': ended[key].bytes_served,
                     'early': ended[key].ended_early,
                 }
