@@ -5,6 +5,8 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from mutagen.mp3 import MP3, BitrateMode
 
 from podsite.formats.media_header import read_media_header, read_media_header_from
@@ -92,3 +94,14 @@ def test_junk_between_frames_is_skipped_to_the_next_frame(mp3s: dict[str, Mp3]) 
 
     assert header.first_minute_bytes is not None
     assert abs(header.first_minute_bytes - mp3s['cbr'].first_minute_bytes) < 1_000
+
+
+@given(
+    start=st.sampled_from([b'', b'ID3\x04\x00\x00', b'\xff\xfb\x90\x64', b'\xff\xf3\x48\xc4']),
+    rest=st.binary(max_size=3000),
+    complete=st.booleans(),
+)
+def test_any_bytes_give_an_answer_never_an_error(start: bytes, rest: bytes, complete: bool) -> None:
+    header = read_media_header_from(BytesIO(start + rest), complete=complete)
+
+    assert header.first_minute_bytes is None or header.first_minute_bytes <= len(start + rest)

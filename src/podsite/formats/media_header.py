@@ -65,8 +65,12 @@ class _Frame:
 
 
 def read_media_header(path: Path) -> MediaHeader:
-    """Reads an audio file on disk: the tags are skipped, and only the frames of the first
-    minute (one or two megabytes) are read, never the whole file."""
+    """What the byte rule needs of an audio file on disk; the one call to make once a file
+    is in place (an upload, `podsite probe-media`), storing `first_minute_bytes` as the
+    episode's `media_first_minute_bytes`. The tags are skipped, and only the frames of the
+    first minute (one or two megabytes) are read, never the whole file. Never raises for
+    the file's content: what cannot be read gives `first_minute_bytes` None (OSError still
+    comes through for a file that cannot be opened)."""
     with path.open('rb') as audio:
         return read_media_header_from(audio, complete=True)
 
