@@ -33,9 +33,10 @@ class DownloadEvent(Base):
     ended_early: Mapped[bool | None] = mapped_column(default=None)
     """The client hung up before the last byte planned; None when podsite sent no file, or
     while the transfer is not over (and for good, when its worker was killed during it)."""
-    transfer: Mapped[str | None] = mapped_column(String(32), default=None, unique=True, index=True)
-    """A file sent by podsite is recorded when its transfer starts and completed, by this
-    key, when it ends; None for everything else."""
+    transfer: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    """A file sent by podsite is recorded when its transfer starts (`ended_early` None) and
+    again when it ends, under this key; the end's row replaces the start's. None for
+    everything else."""
     method: Mapped[str] = mapped_column(String(8))
     status: Mapped[int]
     from_datacenter: Mapped[bool] = mapped_column(default=False, server_default=false())

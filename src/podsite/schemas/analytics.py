@@ -39,7 +39,7 @@ class PendingDownload(ReadModel):
     transfer: str | None = None
     """A file sent by podsite is recorded twice under this key: as its transfer starts
     (`ended_early` None), so that a worker killed during it loses nothing, and as it ends,
-    with the bytes sent, which completes the stored event."""
+    with the bytes sent, which replaces the stored start."""
 
     @property
     def transfer_over(self) -> bool:

@@ -276,7 +276,7 @@ def transfer(
     )
 
 
-async def test_a_transfer_is_stored_once_whether_its_end_comes_in_the_same_batch_or_later(
+async def test_a_transfer_is_stored_once_and_counted_when_its_end_comes_in_a_later_batch(
     app: Quart, session: AsyncSession, episode: int
 ) -> None:
     """IAB v2.3, 5.3 "Byte-range requests": a transfer counts for the bytes sent, known when
@@ -289,9 +289,11 @@ async def test_a_transfer_is_stored_once_whether_its_end_comes_in_the_same_batch
     )
     await store(app, transfer(episode, at, key='b' * 32, ip='192.0.2.2'))
     await store(app, transfer(episode, at, key='b' * 32, ip='192.0.2.2', sent=65_536))
-    # A resumed download: from byte 65,536 on, its start and end in two batches.
+    # A resumed download: from byte 65,536 on, its start and end in two batches, with a
+    # counting run between them that saw the start alone.
     resumed = at + timedelta(minutes=5)
     await store(app, transfer(episode, resumed, key='c' * 32, ip='192.0.2.2', first=65_536))
+    assert (await aggregate(app)).downloads == 1
     await store(
         app,
         transfer(episode, resumed, key='c' * 32, ip='192.0.2.2', first=65_536, sent=THRESHOLD),
@@ -314,3 +316,4 @@ async def test_a_transfer_is_stored_once_whether_its_end_comes_in_the_same_batch
     ]
     # 64 KB is not a minute; with the rest of it five minutes later, it is.
     assert (await aggregate(app)).downloads == 2
+    assert await session.scalar(select(func.sum(DownloadCount.downloads))) == 2

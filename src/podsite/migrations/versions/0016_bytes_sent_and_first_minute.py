@@ -1,10 +1,10 @@
 """bytes really sent by a download, and the exact end of each file's first minute
 
-A download event served from podsite's own files keeps where its bytes started and whether
+A download event served from podsite's own files keeps where its bytes started, whether
 the transfer ended early (`bytes_served` now holds the bytes sent), and the transfer it
-belongs to: recorded when it starts, completed when it ends. An episode keeps the
-byte offset where its first minute of audio ends, read from the file's frames, in place of
-the header size and average bitrate the threshold was estimated from.
+belongs to: recorded when it starts, replaced by its end's event when it ends. An episode
+keeps the byte offset where its first minute of audio ends, read from the file's frames,
+in place of the header size and average bitrate the threshold was estimated from.
 
 Revision ID: 0016
 Revises: 0015
@@ -26,7 +26,9 @@ def upgrade() -> None:
     op.add_column('download_event', sa.Column('served_from', sa.BigInteger(), nullable=True))
     op.add_column('download_event', sa.Column('ended_early', sa.Boolean(), nullable=True))
     op.add_column('download_event', sa.Column('transfer', sa.String(length=32), nullable=True))
-    op.create_index(op.f('ix_download_event_transfer'), 'download_event', ['transfer'], unique=True)
+    op.create_index(
+        op.f('ix_download_event_transfer'), 'download_event', ['transfer'], unique=False
+    )
     op.add_column('episode', sa.Column('media_first_minute_bytes', sa.BigInteger(), nullable=True))
     # The old figures were an estimate; files are read again by `podsite probe-media`.
     op.drop_column('episode', 'media_bitrate_bps')

@@ -10,9 +10,8 @@ import secrets
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from podsite.data import (
@@ -77,52 +76,23 @@ async def salts_for(days: set[date]) -> dict[date, str]:
 async def store_downloads(
     events: list[PendingDownload], *, spool_progress: SpoolProgress | None = None
 ) -> None:
-    """Inserts the events, and completes those of transfers whose start is stored already
-    (a transfer's two events may come in different batches); a start and its end in one
-    batch are stored as the end alone."""
+    """Inserts the events. A transfer that ends replaces the event of its start: dropped
+    from the batch, or deleted when an earlier batch stored it, so that the transfer is a
+    new event that counting reads again, from the day it started. Deleted after the insert:
+    SQLite gives a new row the highest id plus one, so deleting first could hand the ended
+    transfer the id counting has already gone past."""
     session = db.session()
     await _note_spool_progress(spool_progress)
-    ended = {event.transfer: event for event in events if event.transfer_over}
-    events = [
-        event
-        for event in events
-        if event.transfer_over or event.transfer is None or event.transfer not in ended
-    ]
-    if not events:
-        await session.commit()
-        return
-    started: set[str | None] = set()
-    if ended:
-        started = set(
-            await session.scalars(
-                select(DownloadEvent.transfer).where(DownloadEvent.transfer.in_(ended.keys()))
-            )
-        )
-    if started:
-        # A Core UPDATE run once per parameter set (executemany): an ORM one given several
-        # would be a bulk update by primary key.
-        table = cast(Table, DownloadEvent.__table__)
-        await session.execute(
-            update(table)
-            .where(table.c.transfer == bindparam('key'))
-            .values(
-                served_from=bindparam('first'),
-                bytes_served=bindparam('sent'),
-                ended_early=bindparam('early'),
-            ),
-            [
-                {
-                    'key': key,
-                    'first': ended[key].served_from,
-                    'sent': ended[key].bytes_served,
-                    'early': ended[key].ended_early,
-                }
-                for key in started
-            ],
-        )
-    events = [event for event in events if event.transfer not in started]
+    ended = {event.transfer for event in events if event.transfer_over}
+    events = [event for event in events if event.transfer_over or event.transfer not in ended]
     if events:
         await _insert_downloads(events)
+    if ended:
+        await session.execute(
+            delete(DownloadEvent).where(
+                DownloadEvent.transfer.in_(ended), DownloadEvent.ended_early.is_(None)
+            )
+        )
     await session.commit()
 
 
