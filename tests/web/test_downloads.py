@@ -350,6 +350,7 @@ async def test_a_revalidation_gets_304_without_the_file_and_is_never_counted(
         assert response.status_code == 304
         assert await response.get_data() == b''
         assert response.headers['ETag'] == etag
+        assert response.headers['Last-Modified'] == last_modified
     await flush(media_app)
     events = await stored_events(database_url)
     assert [(e.method, e.status, e.bytes_served) for e in events] == [

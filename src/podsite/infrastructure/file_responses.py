@@ -36,6 +36,9 @@ async def ranged_file_response(path: Path, *, mimetype: str) -> Response:
     last_modified = datetime.fromtimestamp(int(stat.st_mtime), UTC)
     if not _preconditions_allow_a_body(etag, last_modified):
         not_modified = Response(status=304)
+        # No body, and none of a body's headers: a Content-Length here would have to be the
+        # file's (RFC 9110 §8.6), and saying nothing is allowed.
+        del not_modified.headers['Content-Type'], not_modified.headers['Content-Length']
         not_modified.set_etag(etag)
         not_modified.last_modified = last_modified
         return not_modified
