@@ -15,6 +15,8 @@ ARTWORK_BYTES = 600_000
 
 @dataclass(frozen=True)
 class Mp3:
+    """A test audio file (MP3 or M4A)."""
+
     path: Path
     size: int
     first_minute_bytes: int
@@ -45,6 +47,36 @@ def encode(wav: Path, target: Path, *lame_options: str, artwork: bool = False) -
         )
         tag.save(target)
     return Mp3(target, target.stat().st_size, first_minute_by_ffprobe(target))
+
+
+def encode_m4a(wav: Path, target: Path, *, fast_start: bool) -> Mp3:
+    """AAC in MP4, its `moov` box before the audio (`fast_start`) or after it; the bytes a
+    listener needs include that box either way."""
+    flags = ['-movflags', '+faststart'] if fast_start else []
+    subprocess.run(
+        ['/usr/bin/ffmpeg', '-v', 'error', '-y', '-i', str(wav), '-c:a', 'aac', '-b:a', '96k',
+         *flags, str(target)],
+        check=True,
+    )  # fmt: skip
+    minute_end = first_minute_by_ffprobe(target)
+    moov_start, moov_size = top_level_box(target, b'moov')
+    needed = (
+        minute_end
+        if minute_end == target.stat().st_size
+        else minute_end + (moov_size if moov_start >= minute_end else 0)
+    )
+    return Mp3(target, target.stat().st_size, needed)
+
+
+def top_level_box(path: Path, kind: bytes) -> tuple[int, int]:
+    data = path.read_bytes()
+    position = 0
+    while position < len(data):
+        size = int.from_bytes(data[position : position + 4])
+        if data[position + 4 : position + 8] == kind:
+            return position, size
+        position += size
+    raise LookupError(kind)
 
 
 def first_minute_by_ffprobe(path: Path) -> int:

@@ -13,7 +13,7 @@ from podsite.formats.media_header import read_media_header, read_media_header_fr
 from tests.audio import ARTWORK_BYTES, Mp3
 
 
-@pytest.mark.parametrize('name', ['cbr', 'vbr', 'mpeg2', 'artwork'])
+@pytest.mark.parametrize('name', ['cbr', 'vbr', 'mpeg2', 'artwork', 'm4a', 'm4a_moov_last'])
 def test_the_first_minute_ends_where_the_frames_hold_sixty_seconds(
     mp3s: dict[str, Mp3], name: str
 ) -> None:
@@ -44,10 +44,23 @@ def test_the_header_is_the_tags_and_the_vbr_information_frame(mp3s: dict[str, Mp
     assert tagged.first_minute_bytes == mp3s['artwork'].first_minute_bytes
 
 
-def test_a_file_shorter_than_a_minute_must_be_fetched_whole(mp3s: dict[str, Mp3]) -> None:
-    short = mp3s['short']
+@pytest.mark.parametrize('name', ['short', 'm4a_short'])
+def test_a_file_shorter_than_a_minute_must_be_fetched_whole(
+    mp3s: dict[str, Mp3], name: str
+) -> None:
+    short = mp3s[name]
 
     assert read_media_header(short.path).first_minute_bytes == short.size
+
+
+def test_an_mp4_whose_sample_table_comes_last_needs_it_as_well(mp3s: dict[str, Mp3]) -> None:
+    """A player fetches the `moov` box from the end of the file before it plays anything;
+    fetched from the start only, the sample table is not there to read."""
+    fast, last = mp3s['m4a'], mp3s['m4a_moov_last']
+    start = last.path.read_bytes()[: last.size - 1000]  # the file but the end of its moov
+
+    assert read_media_header(last.path).first_minute_bytes == fast.first_minute_bytes
+    assert read_media_header_from(BytesIO(start), complete=False).first_minute_bytes is None
 
 
 def test_bytes_that_run_out_before_a_minute_give_no_offset(mp3s: dict[str, Mp3]) -> None:
@@ -65,11 +78,14 @@ def test_a_stream_read_from_memory_gives_the_same_offset(mp3s: dict[str, Mp3]) -
     assert header.first_minute_bytes == vbr.first_minute_bytes
 
 
-def test_something_that_is_not_mpeg_audio_gives_no_offset(tmp_path: Path) -> None:
-    m4a = tmp_path / 'episode.m4a'
-    m4a.write_bytes(b'\x00\x00\x00\x20ftypM4A ' + b'\x00' * 2000)
+def test_something_that_is_neither_mpeg_audio_nor_mp4_gives_no_offset(tmp_path: Path) -> None:
+    broken = tmp_path / 'episode.m4a'
+    broken.write_bytes(b'\x00\x00\x00\x20ftypM4A ' + b'\x00' * 2000)
+    ogg = tmp_path / 'episode.ogg'
+    ogg.write_bytes(b'OggS' + b'\x00' * 2000)
 
-    header = read_media_header(m4a)
+    assert read_media_header(ogg).first_minute_bytes is None
+    header = read_media_header(broken)
 
     assert header.first_minute_bytes is None
     assert header.header_bytes == 0
@@ -97,7 +113,9 @@ def test_junk_between_frames_is_skipped_to_the_next_frame(mp3s: dict[str, Mp3]) 
 
 
 @given(
-    start=st.sampled_from([b'', b'ID3\x04\x00\x00', b'\xff\xfb\x90\x64', b'\xff\xf3\x48\xc4']),
+    start=st.sampled_from(
+        [b'', b'ID3\x04\x00\x00', b'\xff\xfb\x90\x64', b'\xff\xf3\x48\xc4', b'\x00\x00\x00\x10ftyp']
+    ),
     rest=st.binary(max_size=3000),
     complete=st.booleans(),
 )

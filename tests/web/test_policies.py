@@ -126,7 +126,7 @@ async def test_the_methodology_states_revalidations_bytes_and_the_first_minute(
     for text in texts.values():
         assert 'gets a 304 without the audio' in text and 'never counted' in text
         assert 'lengths of its audio frames are added up' in text
-        assert 'must be received whole to count' in text and 'M4A/AAC' in text
+        assert 'must be received whole to count' in text and 'M4A (AAC in MP4)' in text
         assert 'not what the listener received' in text
     assert 'a client that hangs up after 64 KB counts for 64 KB' in texts['serves']
     assert 'what it received is not known and it counts for nothing' in texts['serves']

@@ -12,10 +12,8 @@ files it put the line anywhere between 30 and 91 seconds). A Xing, Info or VBRI 
 (the first frame of a VBR file, and of LAME's CBR ones) holds no audio: its bytes count
 as header, its samples do not.
 
-Only MPEG audio is read (MP3, and MPEG-2 and 2.5 at lower sample rates). Other formats
-(M4A/AAC among them: finding the first minute there means reading the MP4 sample table,
-which `mutagen` keeps to its internals) give no offset, and the rule then asks for the
-whole file."""
+MP4 files (M4A/AAC) are read from their sample table (`formats.mp4_minute`). Other formats
+give no offset, and the rule then asks for the whole file."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,8 @@ from typing import BinaryIO
 
 from mutagen import MutagenError
 from mutagen.mp3 import MPEGInfo
+
+from podsite.formats.mp4_minute import is_mp4, read_mp4_minute
 
 ONE_MINUTE_SECONDS = 60
 RESYNC_BYTES = 4096
@@ -51,9 +51,10 @@ class MediaHeader:
     """Bytes before the first audio frame: ID3 tags, any padding after them, and a VBR
     information frame."""
     first_minute_bytes: int | None
-    """The offset where the first 60 seconds of audio end, counted from the start of the
-    file (so the header is included); for audio shorter than a minute, the whole file's
-    size. None when it cannot be known: not MPEG audio, or the bytes read ran out first."""
+    """The bytes a listener needs for the first 60 seconds of audio: for an MP3 the offset
+    where they end (so the header is included), for an MP4 the same plus its `moov` box
+    when that comes after them; for audio shorter than a minute, the whole file's size.
+    None when it cannot be known: another format, or the bytes read ran out first."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,12 @@ def read_media_header_from(audio: BinaryIO, *, complete: bool) -> MediaHeader:
     """The same from a seekable stream of the file's first bytes; `complete` says whether
     the stream ends where the file does, so that audio ending early is a short file rather
     than the end of what was fetched."""
+    if is_mp4(audio.read(8)):
+        mp4 = read_mp4_minute(audio, seconds=ONE_MINUTE_SECONDS, complete=complete)
+        if mp4 is None:
+            return MediaHeader(0, None)
+        return MediaHeader(mp4.header_bytes, mp4.threshold_bytes)
+    audio.seek(0)
     try:
         info = MPEGInfo(audio)
     except (MutagenError, OSError):

@@ -17,7 +17,8 @@ FETCH_TIMEOUT_SECONDS = 10.0
 REMOTE_PROBE_BYTES = 8 * 1024 * 1024
 """The start of a remote file fetched to find its first minute: a minute at MPEG's highest
 bitrate (448 kbit/s, 3.4 MB) after tags with large cover art. A file whose minute ends past
-it keeps no offset, and is counted by the whole-file rule."""
+it, or an M4A whose sample table comes after its audio, keeps no offset, and is counted by
+the whole-file rule."""
 
 
 @dataclass
