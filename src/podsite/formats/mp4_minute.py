@@ -39,10 +39,10 @@ def read_mp4_minute(audio: BinaryIO, *, seconds: int, complete: bool) -> Mp4Minu
     moov = _top_level(audio, size, b'moov')
     if moov is None or moov[1] > MOOV_LIMIT:
         return None
-    moov_start, moov_size = moov
-    audio.seek(moov_start + 8)
-    data = audio.read(moov_size - 8)
-    if len(data) < moov_size - 8:
+    moov_start, moov_size, moov_header = moov
+    audio.seek(moov_start + moov_header)
+    data = audio.read(moov_size - moov_header)
+    if len(data) < moov_size - moov_header:
         return None
     try:
         table = _audio_sample_table(data)
@@ -60,8 +60,8 @@ def read_mp4_minute(audio: BinaryIO, *, seconds: int, complete: bool) -> Mp4Minu
     return Mp4Minute(header, end + (moov_size if moov_start >= end else 0))
 
 
-def _top_level(audio: BinaryIO, size: int, kind: bytes) -> tuple[int, int] | None:
-    """Where the top-level box of that kind starts, and its size."""
+def _top_level(audio: BinaryIO, size: int, kind: bytes) -> tuple[int, int, int] | None:
+    """Where the top-level box of that kind starts, its size, and its header's."""
     position = 0
     while position + 8 <= size:
         audio.seek(position)
@@ -69,14 +69,15 @@ def _top_level(audio: BinaryIO, size: int, kind: bytes) -> tuple[int, int] | Non
         if len(header) < 8:
             return None
         box_size, box_kind = struct.unpack('>I4s', header[:8])
+        header_size = 8
         if box_size == 1 and len(header) == 16:
-            box_size = struct.unpack('>Q', header[8:16])[0]
+            box_size, header_size = struct.unpack('>Q', header[8:16])[0], 16
         elif box_size == 0:
             box_size = size - position
-        if box_size < 8:
+        if box_size < header_size:
             return None
         if box_kind == kind:
-            return position, box_size
+            return position, box_size, header_size
         position += box_size
     return None
 
