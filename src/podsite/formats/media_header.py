@@ -47,14 +47,12 @@ _VBR_TAGS = (b'Xing', b'Info', b'VBRI')
 class MediaHeader:
     """What the byte rule needs of an audio file."""
 
-    header_bytes: int
-    """Bytes before the first audio frame: ID3 tags, any padding after them, and a VBR
-    information frame."""
     first_minute_bytes: int | None
     """The bytes a listener needs for the first 60 seconds of audio: for an MP3 the offset
-    where they end (so the header is included), for an MP4 the same plus its `moov` box
-    when that comes after them; for audio shorter than a minute, the whole file's size.
-    None when it cannot be known: another format, or the bytes read ran out first."""
+    where they end (so its tags and header are included), for an MP4 the same plus its
+    `moov` box when that comes after them; for audio shorter than a minute, the whole
+    file's size. None when it cannot be known: another format, or the bytes read ran out
+    first."""
 
 
 @dataclass(frozen=True)
@@ -81,24 +79,20 @@ def read_media_header_from(audio: BinaryIO, *, complete: bool) -> MediaHeader:
     the stream ends where the file does, so that audio ending early is a short file rather
     than the end of what was fetched."""
     if is_mp4(audio.read(8)):
-        mp4 = read_mp4_minute(audio, seconds=ONE_MINUTE_SECONDS, complete=complete)
-        if mp4 is None:
-            return MediaHeader(0, None)
-        return MediaHeader(mp4.header_bytes, mp4.threshold_bytes)
+        return MediaHeader(read_mp4_minute(audio, seconds=ONE_MINUTE_SECONDS, complete=complete))
     audio.seek(0)
     try:
         info = MPEGInfo(audio)
     except (MutagenError, OSError):
-        return MediaHeader(_tags_size(audio), None)
+        return MediaHeader(None)
     audio.seek(info.frame_offset)
     first = audio.read(64)
     frame = _frame(first)
     if frame is None:
-        return MediaHeader(info.frame_offset, None)
+        return MediaHeader(None)
     offset, samples = info.frame_offset, 0
     if any(tag in first for tag in _VBR_TAGS):
         offset += frame.length
-    header_bytes = offset
     size = audio.seek(0, 2)
     wanted = ONE_MINUTE_SECONDS * frame.stream[2]
     while samples < wanted:
@@ -106,26 +100,11 @@ def read_media_header_from(audio: BinaryIO, *, complete: bool) -> MediaHeader:
         found = _next_frame(audio, offset, frame.stream)
         if found is None or found[0] + found[1].length > size:
             # The audio ends (or the last frame is cut short) before a minute.
-            return MediaHeader(header_bytes, size if complete else None)
+            return MediaHeader(size if complete else None)
         offset, frame = found
         offset += frame.length
         samples += frame.samples
-    return MediaHeader(header_bytes, offset)
-
-
-def _tags_size(audio: BinaryIO) -> int:
-    """Bytes taken by the ID3 tags at the start (their declared sizes), for files whose
-    audio could not be read."""
-    position = 0
-    while True:
-        audio.seek(position)
-        head = audio.read(10)
-        if len(head) < 10 or head[:3] != b'ID3':
-            return position
-        synchsafe = zip(head[6:10], (21, 14, 7, 0), strict=True)
-        size = sum((byte & 0x7F) << shift for byte, shift in synchsafe)
-        footer = 10 if head[5] & 0x10 else 0
-        position += 10 + size + footer
+    return MediaHeader(offset)
 
 
 def _next_frame(

@@ -11,7 +11,6 @@ bytes plus the `moov` box."""
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import BinaryIO
 
 MOOV_LIMIT = 64 * 1024 * 1024
@@ -20,21 +19,14 @@ SAMPLE_LIMIT = 20_000_000
 """More samples than days of AAC audio: a count past it is a damaged table."""
 
 
-@dataclass(frozen=True)
-class Mp4Minute:
-    header_bytes: int
-    """Bytes before the first audio sample (`ftyp`, a leading `moov`, ...)."""
-    threshold_bytes: int | None
-    """The bytes a listener needs for the first `seconds` of audio, `moov` included; the
-    file's size for audio shorter than that; None when the stream does not show it."""
-
-
 def is_mp4(start: bytes) -> bool:
     return len(start) >= 8 and start[4:8] == b'ftyp'
 
 
-def read_mp4_minute(audio: BinaryIO, *, seconds: int, complete: bool) -> Mp4Minute | None:
-    """None for what is not an MP4 file with an audio track this reads."""
+def read_mp4_minute(audio: BinaryIO, *, seconds: int, complete: bool) -> int | None:
+    """The bytes a listener needs for the first `seconds` of audio, `moov` included; the
+    file's size for audio shorter than that. None when the stream does not show it: not an
+    MP4 file with an audio track this reads, or (not `complete`) cut short."""
     size = audio.seek(0, 2)
     moov = _top_level(audio, size, b'moov')
     if moov is None or moov[1] > MOOV_LIMIT:
@@ -53,11 +45,10 @@ def read_mp4_minute(audio: BinaryIO, *, seconds: int, complete: bool) -> Mp4Minu
         return None
     if not chunks:
         return None
-    header = min(start for start, _ in chunks)
     end = max(stop for _, stop in chunks)
     if not reached or end > size:  # shorter than the minute, or cut short
-        return Mp4Minute(header, size if complete else None)
-    return Mp4Minute(header, end + (moov_size if moov_start >= end else 0))
+        return size if complete else None
+    return end + (moov_size if moov_start >= end else 0)
 
 
 def _top_level(audio: BinaryIO, size: int, kind: bytes) -> tuple[int, int, int] | None:
