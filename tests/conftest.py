@@ -27,6 +27,7 @@ from podsite.app import create_app
 from podsite.infrastructure import db
 from podsite.settings import Settings
 from tests.audio_files import make_audio_samples
+from tests.audio import Mp3, encode, encode_m4a, varying_signal
 from tests.clock import MovableClock
 from tests.databases import (
     DEMO_EPISODES,
@@ -251,3 +252,24 @@ def browser(app: Quart) -> Browser:
 @pytest.fixture
 async def admin(app: Quart) -> Browser:
     return await logged_in(app, role='admin', email='admin@example.com')
+
+
+@pytest.fixture(scope='session')
+def mp3s(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Mp3]:
+    """Real audio files, made once: MP3s in CBR and VBR at 44.1 kHz, MPEG-2 at 22.05 kHz, 45
+    seconds (shorter than a minute), and VBR behind a tag with large cover art; AAC in MP4
+    with its sample table before the audio, after it, and 45 seconds long."""
+    folder = tmp_path_factory.mktemp('mp3s')
+    signal = varying_signal(folder, seconds=90, sample_rate=44_100)
+    short = varying_signal(folder, seconds=45, sample_rate=44_100)
+    low = varying_signal(folder, seconds=90, sample_rate=22_050)
+    return {
+        'cbr': encode(signal, folder / 'cbr.mp3', '-b', '128'),
+        'vbr': encode(signal, folder / 'vbr.mp3', '-V', '2'),
+        'mpeg2': encode(low, folder / 'mpeg2.mp3', '-b', '64'),
+        'short': encode(short, folder / 'short.mp3', '-b', '128'),
+        'artwork': encode(signal, folder / 'artwork.mp3', '-V', '2', artwork=True),
+        'm4a': encode_m4a(signal, folder / 'fast.m4a', fast_start=True),
+        'm4a_moov_last': encode_m4a(signal, folder / 'moov-last.m4a', fast_start=False),
+        'm4a_short': encode_m4a(short, folder / 'short.m4a', fast_start=True),
+    }

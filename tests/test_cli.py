@@ -217,9 +217,10 @@ def test_probe_media_reads_local_files_and_reports_the_rest(
     assert f'1 probed, {others} skipped, 0 failed' in probed.output
     facts = run_on(
         demo_site,
-        select(Episode.media_header_bytes, Episode.media_bitrate_bps).where(Episode.number == 1),
+        select(Episode.media_first_minute_bytes).where(Episode.number == 1),
     )
-    assert [tuple(row) for row in facts] == [(1034, 128_000)]
+    # Five frames are less than a minute: the whole file is the threshold.
+    assert [tuple(row) for row in facts] == [(1034 + 5 * 417,)]
     again = runner.invoke(cli, ['probe-media'])
     assert f'0 probed, {others} skipped' in again.output
 

@@ -698,14 +698,15 @@ def stats(
 @cli.command('probe-media')
 def probe_media(
     fetch: Annotated[
-        bool, typer.Option(help='Read the start of remote files with one range request.')
+        bool, typer.Option(help="Read remote files' first 8 MiB with one range request.")
     ] = False,
     everything: Annotated[
         bool, typer.Option('--all', help='Probe episodes probed before, too.')
     ] = False,
 ) -> None:
-    """Read each episode's ID3 tag size and bitrate, which the download counting needs;
-    files come from PODSITE_MEDIA_DIR, or from their URLs with --fetch."""
+    """Find where each episode's first minute of audio ends (tags included), which the
+    download counting needs; files come from PODSITE_MEDIA_DIR, or from their URLs with
+    --fetch. A file that cannot be read is counted only when fetched whole."""
     settings = load_settings()
 
     async def probe() -> media_service.ProbeReport:

@@ -1,72 +1,129 @@
-from podsite.formats.media_header import PROBE_BYTES, read_media_header
+"""Where the first minute of audio ends (IAB v2.3, 5.5 "Minimum one-minute duration"), on
+real MP3s, against ffprobe's own reading of their frames."""
 
-FRAME_128K = bytes([0xFF, 0xFB, 0x90, 0x64])  # MPEG-1 Layer III, 128 kbit/s, 44.1 kHz
-FRAME_LENGTH = 144 * 128_000 // 44_100
+from io import BytesIO
+from pathlib import Path
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from mutagen.mp3 import MP3, BitrateMode
 
-def id3_tag(body_size: int) -> bytes:
-    size = bytes((body_size >> shift) & 0x7F for shift in (21, 14, 7, 0))
-    return b'ID3\x04\x00\x00' + size + b'\x00' * body_size
-
-
-def frames(count: int, first: bytes = b'') -> bytes:
-    frame = FRAME_128K + first
-    return (frame + b'\x00' * (FRAME_LENGTH - len(frame))) + (
-        FRAME_128K + b'\x00' * (FRAME_LENGTH - 4)
-    ) * (count - 1)
+from podsite.formats.media_header import read_media_header, read_media_header_from
+from tests.audio import ARTWORK_BYTES, Mp3
 
 
-def test_the_header_is_the_id3_tag_and_the_bitrate_comes_from_the_first_frame() -> None:
-    header = read_media_header(id3_tag(5000) + frames(10))
+@pytest.mark.parametrize('name', ['cbr', 'vbr', 'mpeg2', 'artwork', 'm4a', 'm4a_moov_last'])
+def test_the_first_minute_ends_where_the_frames_hold_sixty_seconds(
+    mp3s: dict[str, Mp3], name: str
+) -> None:
+    mp3 = mp3s[name]
 
-    assert header.header_bytes == 5010
-    assert header.bitrate_bps == 128_000
-
-
-def test_padding_after_the_tag_belongs_to_the_header() -> None:
-    header = read_media_header(id3_tag(100) + b'\x00' * 300 + frames(3))
-
-    assert header.header_bytes == 410
+    assert read_media_header(mp3.path).first_minute_bytes == mp3.first_minute_bytes
 
 
-def test_a_file_without_tags_has_no_header() -> None:
-    assert read_media_header(frames(3)).header_bytes == 0
+def test_on_a_vbr_file_the_average_bitrate_would_put_the_line_elsewhere(
+    mp3s: dict[str, Mp3],
+) -> None:
+    """Why the frames are walked: the average of a file whose bitrate varies is not the
+    bitrate of its first minute."""
+    vbr = mp3s['vbr']
+    info = MP3(vbr.path).info
+    assert info is not None and info.bitrate_mode == BitrateMode.VBR
+    by_average = info.bitrate // 8 * 60  # give or take the few hundred bytes before the audio
+
+    assert abs(by_average - vbr.first_minute_bytes) > 10_000
 
 
-def test_a_vbr_file_reports_its_average_bitrate_from_the_xing_frame() -> None:
-    # 1,000 frames of 1,152 samples at 44.1 kHz are 26.12 s; the 1,600,000 bytes counted
-    # include the Xing frame itself, which holds no audio and is not among the 1,000.
-    xing = b'\x00' * 32 + b'Xing' + (3).to_bytes(4, 'big') + (1000).to_bytes(4, 'big')
-    xing += (1_600_000).to_bytes(4, 'big')
+def test_tags_before_the_audio_count_in_full(mp3s: dict[str, Mp3]) -> None:
+    """The same audio behind a tag with large cover art: the line moves by the tag's size,
+    as its header declares it."""
+    plain, tagged = mp3s['vbr'], mp3s['artwork']
+    head = tagged.path.read_bytes()[:10]
+    synchsafe = zip(head[6:], (21, 14, 7, 0), strict=True)
+    tag_size = 10 + sum((byte & 0x7F) << shift for byte, shift in synchsafe)
+    assert tag_size > ARTWORK_BYTES
 
-    header = read_media_header(frames(3, first=xing))
+    with_tag = read_media_header(tagged.path).first_minute_bytes
+    without = read_media_header(plain.path).first_minute_bytes
 
-    assert header.bitrate_bps == round((1_600_000 - FRAME_LENGTH) * 8 / (1000 * 1152 / 44_100))
-
-
-def test_a_sync_pattern_inside_junk_is_not_taken_for_a_frame() -> None:
-    junk = FRAME_128K + b'\x01' * 50
-    header = read_media_header(id3_tag(10) + junk + frames(3))
-
-    assert header.header_bytes == 20 + len(junk)
+    assert with_tag is not None and without is not None
+    assert with_tag - without == tag_size
 
 
-def test_something_that_is_not_an_mp3_has_no_bitrate() -> None:
-    header = read_media_header(b'\x00\x00\x00\x20ftypM4A ' + b'\x00' * 2000)
+@pytest.mark.parametrize('name', ['short', 'm4a_short'])
+def test_a_file_shorter_than_a_minute_must_be_fetched_whole(
+    mp3s: dict[str, Mp3], name: str
+) -> None:
+    short = mp3s[name]
 
-    assert header.bitrate_bps is None
-    assert header.header_bytes == 0
-
-
-def test_a_truncated_tag_does_not_break_the_reader() -> None:
-    assert read_media_header(b'ID3\x04\x00').header_bytes == 0
-    assert read_media_header(b'').bitrate_bps is None
+    assert read_media_header(short.path).first_minute_bytes == short.size
 
 
-def test_tags_longer_than_the_probe_are_still_the_header() -> None:
-    # Large cover art puts the first frame past the bytes read: no bitrate, but the header
-    # is still known from the tag's declared size.
-    header = read_media_header((id3_tag(400_000) + frames(3))[:PROBE_BYTES])
+def test_an_mp4_whose_sample_table_comes_last_needs_it_as_well(mp3s: dict[str, Mp3]) -> None:
+    """A player fetches the `moov` box from the end of the file before it plays anything;
+    fetched from the start only, the sample table is not there to read."""
+    fast, last = mp3s['m4a'], mp3s['m4a_moov_last']
+    start = last.path.read_bytes()[: last.size - 1000]  # the file but the end of its moov
 
-    assert header.header_bytes == 400_010
-    assert header.bitrate_bps is None
+    assert read_media_header(last.path).first_minute_bytes == fast.first_minute_bytes
+    assert read_media_header_from(BytesIO(start), complete=False).first_minute_bytes is None
+
+
+def test_bytes_that_run_out_before_a_minute_give_no_offset(mp3s: dict[str, Mp3]) -> None:
+    """A remote file's first bytes: their audio ending early says nothing of the file."""
+    start = mp3s['cbr'].path.read_bytes()[:500_000]
+
+    assert read_media_header_from(BytesIO(start), complete=False).first_minute_bytes is None
+    assert read_media_header_from(BytesIO(start), complete=True).first_minute_bytes == 500_000
+
+
+def test_a_stream_read_from_memory_gives_the_same_offset(mp3s: dict[str, Mp3]) -> None:
+    vbr = mp3s['vbr']
+    header = read_media_header_from(BytesIO(vbr.path.read_bytes()), complete=False)
+
+    assert header.first_minute_bytes == vbr.first_minute_bytes
+
+
+def test_something_that_is_neither_mpeg_audio_nor_mp4_gives_no_offset(tmp_path: Path) -> None:
+    broken = tmp_path / 'episode.m4a'
+    broken.write_bytes(b'\x00\x00\x00\x20ftypM4A ' + b'\x00' * 2000)
+    ogg = tmp_path / 'episode.ogg'
+    ogg.write_bytes(b'OggS' + b'\x00' * 2000)
+
+    assert read_media_header(ogg).first_minute_bytes is None
+    assert read_media_header(broken).first_minute_bytes is None
+
+
+def test_truncated_or_empty_files_do_not_break_the_reader(tmp_path: Path) -> None:
+    empty = tmp_path / 'empty.mp3'
+    empty.write_bytes(b'')
+    truncated_tag = tmp_path / 'tag.mp3'
+    truncated_tag.write_bytes(b'ID3\x04\x00')
+
+    assert read_media_header(empty).first_minute_bytes is None
+    assert read_media_header(truncated_tag).first_minute_bytes is None
+
+
+def test_junk_between_frames_is_skipped_to_the_next_frame(mp3s: dict[str, Mp3]) -> None:
+    data = mp3s['cbr'].path.read_bytes()
+    # Damage one frame's header a few seconds in; the walk finds the frame after it.
+    damaged = data[:100_000] + b'\x00' * 4 + data[100_004:]
+
+    header = read_media_header_from(BytesIO(damaged), complete=True)
+
+    assert header.first_minute_bytes is not None
+    assert abs(header.first_minute_bytes - mp3s['cbr'].first_minute_bytes) < 1_000
+
+
+@given(
+    start=st.sampled_from(
+        [b'', b'ID3\x04\x00\x00', b'\xff\xfb\x90\x64', b'\xff\xf3\x48\xc4', b'\x00\x00\x00\x10ftyp']
+    ),
+    rest=st.binary(max_size=3000),
+    complete=st.booleans(),
+)
+def test_any_bytes_give_an_answer_never_an_error(start: bytes, rest: bytes, complete: bool) -> None:
+    header = read_media_header_from(BytesIO(start + rest), complete=complete)
+
+    assert header.first_minute_bytes is None or header.first_minute_bytes <= len(start + rest)

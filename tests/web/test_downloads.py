@@ -1,6 +1,8 @@
 """Counted downloads: redirect or local file with Range support, every request recorded."""
 
 import hashlib
+import shutil
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,8 +18,11 @@ from podsite.schemas.analytics import Window
 from podsite.services.analytics import counting
 from podsite.services.analytics.recording import Recorder
 from podsite.services.analytics.storage import hash_address, listener_address
+from podsite.services.publishing import media_service
+from tests.audio import Mp3
 from tests.databases import settings_for
 from tests.factories import add_episode, first_published_episode, silent_mp3
+from tests.servers import serve_podsite, served_podsite
 
 AUDIO = bytes(range(256)) * 40  # 10,240 bytes
 
@@ -104,6 +109,10 @@ async def media_app(database_url: str, tmp_path: Path) -> AsyncIterator[Quart]:
 async def local_episode(session: AsyncSession, tmp_path: Path) -> Episode:
     episode = await add_episode(session, slug='local-audio')
     (tmp_path / f'{episode.number}.mp3').write_bytes(AUDIO)
+    await session.execute(
+        update(Episode).where(Episode.id == episode.id).values(media_size_bytes=len(AUDIO))
+    )
+    await session.commit()
     return episode
 
 
@@ -220,7 +229,7 @@ async def test_if_range_serves_the_range_only_while_the_file_is_unchanged(
     assert await changed.get_data() == AUDIO
     await flush(media_app)
     served = [(e.status, e.bytes_served) for e in await stored_events(database_url)]
-    assert served == [(200, 0), (206, 10), (200, len(AUDIO))]
+    assert served == [(200, 0), (206, 10), (200, len(AUDIO))]  # a stale If-Range: all of it
 
 
 async def test_if_range_with_a_date_serves_the_range_unless_the_file_changed_since(
@@ -353,3 +362,222 @@ async def test_a_play_in_the_sites_player_with_seeks_counts_one_download(
         select(func.sum(DownloadCount.downloads)).where(DownloadCount.episode_id == episode.id)
     )
     assert counted == 2
+IPHONE = 'AppleCoreMedia/1.0.0.20E247 (iPhone; U; CPU OS 16_4 like Mac OS X; en_us)'
+
+
+async def counted_downloads(app: Quart) -> int:
+    async with app.app_context():
+        result = await counting.aggregate_downloads(Window.ROLLING_FIRST_TOUCH)
+    return result.downloads
+
+
+async def test_a_revalidation_gets_304_without_the_file_and_is_never_counted(
+    media_app: Quart, local_episode: Episode, database_url: str
+) -> None:
+    """IAB v2.3, 5.5.2 step 1.1: a 304 delivers no media, so it is no download."""
+    client = media_app.test_client()
+    path = f'/episodes/download/{local_episode.number}/local-audio.mp3'
+    first = await client.get(path, headers={'User-Agent': IPHONE})
+    etag, last_modified = first.headers['ETag'], first.headers['Last-Modified']
+
+    by_tag = await client.get(path, headers={'If-None-Match': etag, 'User-Agent': IPHONE})
+    by_date = await client.get(
+        path, headers={'If-Modified-Since': last_modified, 'User-Agent': IPHONE}
+    )
+    head = await client.head(path, headers={'If-None-Match': etag, 'User-Agent': IPHONE})
+
+    for response in (by_tag, by_date, head):
+        assert response.status_code == 304
+        assert await response.get_data() == b''
+        assert response.headers['ETag'] == etag
+        assert response.headers['Last-Modified'] == last_modified
+    await flush(media_app)
+    events = await stored_events(database_url)
+    assert [(e.method, e.status, e.bytes_served) for e in events] == [
+        ('GET', 200, len(AUDIO)), ('GET', 304, 0), ('GET', 304, 0), ('HEAD', 304, 0)
+    ]  # fmt: skip
+    assert await counted_downloads(media_app) == 1
+
+
+async def test_if_none_match_decides_before_if_modified_since(
+    media_app: Quart, local_episode: Episode
+) -> None:
+    """RFC 9110 §13.2.2: with If-None-Match, If-Modified-Since is not looked at."""
+    client = media_app.test_client()
+    path = f'/episodes/download/{local_episode.number}/local-audio.mp3'
+    last_modified = (await client.head(path)).headers['Last-Modified']
+
+    other_version = await client.get(
+        path, headers={'If-None-Match': '"other"', 'If-Modified-Since': last_modified}
+    )
+    any_version = await client.get(path, headers={'If-None-Match': '*'})
+    older_copy = await client.get(
+        path, headers={'If-Modified-Since': 'Mon, 01 Jan 2001 00:00:00 GMT'}
+    )
+    junk_date = await client.get(path, headers={'If-Modified-Since': 'yesterday'})
+
+    assert other_version.status_code == 200 and await other_version.get_data() == AUDIO
+    assert any_version.status_code == 304
+    assert older_copy.status_code == 200
+    assert junk_date.status_code == 200
+
+
+async def test_a_failed_if_match_or_if_unmodified_since_is_412_and_not_counted(
+    media_app: Quart, local_episode: Episode, database_url: str
+) -> None:
+    client = media_app.test_client()
+    path = f'/episodes/download/{local_episode.number}/local-audio.mp3'
+    etag = (await client.head(path)).headers['ETag']
+
+    wrong_tag = await client.get(path, headers={'If-Match': '"other"'})
+    old_date = await client.get(
+        path, headers={'If-Unmodified-Since': 'Mon, 01 Jan 2001 00:00:00 GMT'}
+    )
+    right_tag = await client.get(path, headers={'If-Match': etag, 'Range': 'bytes=0-9'})
+
+    assert (wrong_tag.status_code, old_date.status_code) == (412, 412)
+    assert right_tag.status_code == 206
+    await flush(media_app)
+    statuses = [e.status for e in await stored_events(database_url)]
+    assert statuses == [200, 412, 412, 206]
+
+
+async def test_the_bytes_sent_are_recorded_once_the_body_is_over(
+    media_app: Quart, local_episode: Episode, database_url: str
+) -> None:
+    client = media_app.test_client()
+    path = f'/episodes/download/{local_episode.number}/local-audio.mp3'
+    await client.get(path)
+    await client.get(path, headers={'Range': 'bytes=100-'})
+    await client.get(path, headers={'Range': 'bytes=0-9,20-29'})  # answered with all of it
+
+    await flush(media_app)
+    sent = [
+        (e.status, e.served_from, e.bytes_served, e.ended_early)
+        for e in await stored_events(database_url)
+    ]
+    assert sent == [
+        (200, 0, len(AUDIO), False),
+        (206, 100, len(AUDIO) - 100, False),
+        (200, 0, len(AUDIO), False),
+    ]
+
+
+BIG_FILE = 32 * 1024 * 1024
+"""More than the socket buffers between a server and a client on loopback hold."""
+
+
+async def test_a_client_that_hangs_up_counts_for_the_bytes_it_got(
+    database_url: str, session: AsyncSession, tmp_path: Path
+) -> None:
+    """IAB v2.3, 5.3 "Byte-range requests" and 5.5: a client that asked for the whole file
+    and read 64 KB got 64 KB, not a download. Served by Granian, read through a socket."""
+    episode = await add_episode(session, slug='big')
+    media = tmp_path / 'media'
+    media.mkdir()
+    with (media / f'{episode.number}.mp3').open('wb') as audio:
+        audio.truncate(BIG_FILE)
+    site = serve_podsite(database_url, tmp_path, media_dir=str(media))
+    try:
+        site.wait_until_serving()
+        port = int(site.base.rsplit(':', 1)[1])
+        with socket.create_connection(('127.0.0.1', port)) as connection:
+            connection.sendall(
+                f'GET /episodes/download/{episode.number}/big.mp3 HTTP/1.1\r\n'
+                f'Host: 127.0.0.1:{port}\r\nUser-Agent: {IPHONE}\r\n\r\n'.encode()
+            )
+            received = 0
+            while received < 64 * 1024:
+                received += len(connection.recv(16 * 1024))
+        assert site.stop() == 0  # a clean stop writes what was recorded
+    finally:
+        if site.process.poll() is None:
+            site.stop()
+
+    (event,) = await stored_events(database_url)
+    assert event.status == 200 and event.served_from == 0
+    assert event.ended_early is True
+    assert event.bytes_served is not None and event.bytes_served < BIG_FILE // 2
+
+
+@pytest.mark.parametrize(
+    'kind', ['cbr', 'vbr', 'mpeg2', 'short', 'artwork', 'm4a', 'm4a_moov_last', 'm4a_short']
+)
+async def test_the_first_minute_line_decides_through_the_download_url(
+    database_url: str, session: AsyncSession, tmp_path: Path, mp3s: dict[str, Mp3], kind: str
+) -> None:
+    """IAB v2.3, 5.5 "Minimum one-minute duration": a listener whose range stops one byte
+    short of the end of the first minute (read from the file, ffprobe's reading here; the
+    whole file when it is shorter) is no download; one that reaches it is."""
+    mp3 = mp3s[kind]
+    episode = await add_episode(session, slug='minute')
+    await session.execute(
+        update(Episode).where(Episode.id == episode.id).values(media_size_bytes=mp3.size)
+    )
+    await session.commit()
+    media = tmp_path / 'media'
+    media.mkdir()
+    shutil.copy(mp3.path, media / f'{episode.number}.mp3')
+    app = create_app(settings_for(database_url, media_dir=media))
+    async with app.test_app():
+        async with app.app_context():
+            await media_service.probe_media(media_dir=media, fetch=False)
+        client = app.test_client()
+        path = f'/episodes/download/{episode.number}/minute.mp3'
+        line = mp3.first_minute_bytes
+        assert (line == mp3.size) == kind.endswith('short')
+        short = await client.get(
+            path,
+            headers={'Range': f'bytes=0-{line - 2}', 'User-Agent': IPHONE},
+            scope_base={'client': ('198.51.100.1', 5000)},
+        )
+        enough = await client.get(
+            path,
+            headers={'Range': f'bytes=0-{line - 1}', 'User-Agent': IPHONE},
+            scope_base={'client': ('198.51.100.2', 5000)},
+        )
+        assert (short.status_code, enough.status_code) == (206, 206)
+        await flush(app)
+        assert await counted_downloads(app) == 1
+
+
+async def test_a_transfer_cut_by_a_worker_killed_at_stop_is_kept_and_counts_nothing(
+    database_url: str, session: AsyncSession, tmp_path: Path
+) -> None:
+    """A stopping worker is killed after `--stop-timeout` when a client holds a transfer
+    open: the download was recorded as it started, and the next start stores it. What it
+    received is not known, so it is no download."""
+    episode = await add_episode(session, slug='big')
+    media = tmp_path / 'media'
+    media.mkdir()
+    with (media / f'{episode.number}.mp3').open('wb') as audio:
+        audio.truncate(BIG_FILE)
+    site = serve_podsite(
+        database_url, tmp_path, media_dir=str(media), options=['--stop-timeout', '1']
+    )
+    try:
+        site.wait_until_serving()
+        port = int(site.base.rsplit(':', 1)[1])
+        with socket.create_connection(('127.0.0.1', port)) as connection:
+            connection.sendall(
+                f'GET /episodes/download/{episode.number}/big.mp3 HTTP/1.1\r\n'
+                f'Host: 127.0.0.1:{port}\r\nUser-Agent: {IPHONE}\r\n\r\n'.encode()
+            )
+            received = 0
+            while received < 64 * 1024:
+                received += len(connection.recv(16 * 1024))
+            site.stop()  # the client still holds the transfer open
+        assert 'Killing worker-1' in site.log_text()
+    finally:
+        if site.process.poll() is None:
+            site.stop()
+    assert await stored_events(database_url) == []
+
+    with served_podsite(database_url, tmp_path, media_dir=str(media)):
+        pass  # starting stores what the killed worker left in the spool
+
+    (event,) = await stored_events(database_url)
+    assert (event.status, event.bytes_served, event.ended_early) == (200, 0, None)
+    app = create_app(settings_for(database_url))
+    async with app.test_app():
+        assert await counted_downloads(app) == 0

@@ -176,7 +176,12 @@ async def test_static_files_are_revalidated_with_their_etag(client: Client) -> N
         '/static/css/site.css', headers={'If-None-Match': first.headers['ETag']}
     )
     assert again.status_code == 304
+    assert await again.get_data() == b''
     assert first.headers['Content-Type'].startswith('text/css')
+    since = await client.get(
+        '/static/css/site.css', headers={'If-Modified-Since': first.headers['Last-Modified']}
+    )
+    assert since.status_code == 304
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Privacy, terms and other policy pages: written in Markdown in the admin, public at once."""
 
 import re
+from pathlib import Path
 
 from quart.typing import TestClientProtocol as Client
 
@@ -107,3 +108,28 @@ async def test_the_methodology_says_when_the_must_filter_rules_are_off(database_
     text = ' '.join(re.sub(r'<[^>]+>', ' ', html).split())
     assert 'does not leave out downloads from data centres and VPNs' in text
     assert 'does not limit the downloads one address may make' in text
+
+
+async def test_the_methodology_states_revalidations_bytes_and_the_first_minute(
+    database_url: str, tmp_path: Path
+) -> None:
+    """IAB v2.3, 5.3 "Byte-range requests" and 5.5 "Minimum one-minute duration": what the
+    site knows of the bytes received, served itself or redirected, and where the line is."""
+    texts = {}
+    for serves, settings in (('redirects', {}), ('serves', {'media_dir': tmp_path})):
+        app = create_app(settings_for(database_url, **settings))
+        async with app.test_app():
+            html = await (await app.test_client().get('/analytics-methodology')).get_data(
+                as_text=True
+            )
+        texts[serves] = ' '.join(re.sub(r'<[^>]+>', ' ', html).split())
+    for text in texts.values():
+        assert 'gets a 304 without the audio' in text and 'never counted' in text
+        assert 'lengths of its audio frames are added up' in text
+        assert 'must be received whole to count' in text and 'M4A (AAC in MP4)' in text
+        assert 'not what the listener received' in text
+    assert 'a client that hangs up after 64 KB counts for 64 KB' in texts['serves']
+    assert 'what it received is not known and it counts for nothing' in texts['serves']
+    assert 'hangs up' not in texts['redirects']
+    assert "All of this site's audio is served this way" in texts['redirects']
+    assert 'served this way' not in texts['serves']

@@ -25,6 +25,18 @@ class DownloadEvent(Base):
     user_agent: Mapped[str] = mapped_column(String(1000), default='')
     range_header: Mapped[str | None] = mapped_column(String(200), default=None)
     bytes_served: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """The bytes really sent when podsite serves the file (planned ones before 0016);
+    None for a redirect."""
+    served_from: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """The offset of the first byte sent; None for a redirect (and before 0016), where
+    counting goes by the Range asked for."""
+    ended_early: Mapped[bool | None] = mapped_column(default=None)
+    """The client hung up before the last byte planned; None when podsite sent no file, or
+    while the transfer is not over (and for good, when its worker was killed during it)."""
+    transfer: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    """A file sent by podsite is recorded when its transfer starts (`ended_early` None) and
+    again when it ends, under this key; the end's row replaces the start's. None for
+    everything else."""
     method: Mapped[str] = mapped_column(String(8))
     status: Mapped[int]
     from_datacenter: Mapped[bool] = mapped_column(default=False, server_default=false())

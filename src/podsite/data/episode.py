@@ -41,11 +41,11 @@ class Episode(Base):
     media_url: Mapped[str] = mapped_column(String(2000), default='')
     media_size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     media_type: Mapped[str] = mapped_column(String(100), default='audio/mpeg')
-    media_header_bytes: Mapped[int | None] = mapped_column(default=None)
-    """Size of the file's ID3 tag: the IAB byte rule counts a download once a listener has
-    fetched this plus a minute of audio. Unknown until the file is probed."""
-    media_bitrate_bps: Mapped[int | None] = mapped_column(default=None)
-    """Audio bitrate read from the file; unknown: estimated from size and duration."""
+    media_first_minute_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """Where the file's first minute of audio ends, tags before it included: the IAB byte
+    rule counts a download once a listener has fetched this much (the whole file when it is
+    shorter). Read from the file's frames by `podsite probe-media`; unknown (not probed, or
+    a format podsite cannot read), the rule asks for the whole file."""
     youtube_id: Mapped[str | None] = mapped_column(String(32), default=None)
     season: Mapped[int | None] = mapped_column(default=None)
     episode_type: Mapped[str] = mapped_column(String(10), default='full')

@@ -5,7 +5,7 @@ import hashlib
 import mimetypes
 from pathlib import Path
 
-from quart import Quart, Response, abort, current_app, request
+from quart import Quart, Response, abort, current_app
 
 from podsite.infrastructure.file_responses import ranged_file_response
 
@@ -39,8 +39,6 @@ def init_app(app: Quart, *, folder: Path) -> None:
         # A content change changes the URL, so browsers may keep every version forever.
         response.cache_control.public = True
         response.cache_control.max_age = ONE_YEAR_SECONDS
-        if response.status_code == 200:
-            await response.make_conditional(request)  # If-None-Match, If-Modified-Since: 304
         return response
 
     app.add_url_rule('/static/<path:filename>', 'static', static)

@@ -27,8 +27,23 @@ class PendingDownload(ReadModel):
     user_agent: str
     range_header: str | None
     bytes_served: int | None
+    """The bytes podsite really sent (see `served_from`); None when it sent none of its own
+    (a redirect to the media)."""
     method: str
     status: int
+    served_from: int | None = None
+    """The offset in the file of the first byte sent; None for a redirect."""
+    ended_early: bool | None = None
+    """The transfer stopped before the last byte planned (the client hung up); None when
+    podsite sent no file, or in the event recorded as a transfer starts."""
+    transfer: str | None = None
+    """A file sent by podsite is recorded twice under this key: as its transfer starts
+    (`ended_early` None), so that a worker killed during it loses nothing, and as it ends,
+    with the bytes sent, which replaces the stored start."""
+
+    @property
+    def transfer_over(self) -> bool:
+        return self.transfer is not None and self.ended_early is not None
 
 
 class PendingImpression(ReadModel):

@@ -167,7 +167,7 @@ def test_every_app_example_of_the_list_counts_under_its_names(opawg: Path, part:
     examples = [(n, e) for n, e in opawg_examples(opawg, part) if n not in bot_names]
     assert len(examples) > {'apps': 900, 'browsers': 10, 'libraries': 30}[part]
     rules = opawg_devices(opawg)
-    facts = MediaFacts(size_bytes=1000, header_bytes=0, bitrate_bps=0, duration_seconds=30)
+    facts = MediaFacts(size_bytes=1000, first_minute_bytes=None)
     events = [
         RawDownload(occurred_at=datetime(2026, 3, 2, tzinfo=UTC), episode_id=1,
                     ip_hash=f'listener-{index}', user_agent=example, range_header=None,

@@ -31,9 +31,7 @@ async def episode(session: AsyncSession) -> int:
     """A probed episode (10 kB of ID3 tag, 128 kbit/s), by id."""
     episode = await add_episode(session, slug='counted')
     await session.execute(
-        update(Episode)
-        .where(Episode.id == episode.id)
-        .values(media_header_bytes=HEADER, media_bitrate_bps=128_000)
+        update(Episode).where(Episode.id == episode.id).values(media_first_minute_bytes=THRESHOLD)
     )
     await session.commit()
     return episode.id
@@ -178,13 +176,15 @@ async def test_salts_older_than_yesterday_are_forgotten(
     assert days == {DAY.date() + timedelta(days=2)}
 
 
-async def test_an_unprobed_file_is_counted_with_a_bitrate_from_its_size_and_duration(
+async def test_an_unprobed_file_counts_only_when_fetched_whole(
     app: Quart, session: AsyncSession
 ) -> None:
+    """IAB v2.3, 5.5 "Minimum one-minute duration": where the first minute ends is not
+    known, so the file's size over its duration is no stand-in for it."""
     unprobed = await add_episode(session, slug='unprobed')  # 57.6 MB, one hour: 128 kbit/s
     episode = unprobed.id
-    enough = f'bytes=0-{MINUTE_OF_AUDIO}'
-    short = f'bytes=0-{MINUTE_OF_AUDIO - 2}'
+    enough = 'bytes=0-'
+    short = f'bytes=0-{SIZE - 2}'
     await store(
         app,
         download(episode, DAY, ip='192.0.2.10', range_header=enough),
@@ -259,3 +259,61 @@ async def test_an_address_with_150_agents_in_an_hour_counts_nothing(
     assert (await aggregate(app)).downloads == 1
     # Counting again from the start finds the same.
     assert (await aggregate(app, rebuild=True)).downloads == 1
+
+
+def transfer(
+    episode: int, at: datetime, *, key: str, ip: str, sent: int | None = None, first: int = 0
+) -> PendingDownload:
+    """A file podsite serves from byte `first`: as it starts (`sent` None), or as it ends
+    with `sent` bytes."""
+    started = download(episode, at, ip=ip, status=200 if first == 0 else 206).model_copy(
+        update={'served_from': 0, 'bytes_served': 0, 'transfer': key}
+    )
+    if sent is None:
+        return started
+    return started.model_copy(
+        update={'served_from': first, 'bytes_served': sent, 'ended_early': first + sent < SIZE}
+    )
+
+
+async def test_a_transfer_is_stored_once_and_counted_when_its_end_comes_in_a_later_batch(
+    app: Quart, session: AsyncSession, episode: int
+) -> None:
+    """IAB v2.3, 5.3 "Byte-range requests": a transfer counts for the bytes sent, known when
+    it ends; its start, stored first, is completed rather than doubled."""
+    at = DAY + timedelta(hours=9)
+    await store(
+        app,
+        transfer(episode, at, key='a' * 32, ip='192.0.2.1'),
+        transfer(episode, at, key='a' * 32, ip='192.0.2.1', sent=THRESHOLD),
+    )
+    await store(app, transfer(episode, at, key='b' * 32, ip='192.0.2.2'))
+    await store(app, transfer(episode, at, key='b' * 32, ip='192.0.2.2', sent=65_536))
+    # A resumed download: from byte 65,536 on, its start and end in two batches, with a
+    # counting run between them that saw the start alone.
+    resumed = at + timedelta(minutes=5)
+    await store(app, transfer(episode, resumed, key='c' * 32, ip='192.0.2.2', first=65_536))
+    assert (await aggregate(app)).downloads == 1
+    await store(
+        app,
+        transfer(episode, resumed, key='c' * 32, ip='192.0.2.2', first=65_536, sent=THRESHOLD),
+    )
+
+    rows = (
+        await session.execute(
+            select(
+                DownloadEvent.transfer,
+                DownloadEvent.served_from,
+                DownloadEvent.bytes_served,
+                DownloadEvent.ended_early,
+            ).order_by(DownloadEvent.id)
+        )
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        ('a' * 32, 0, THRESHOLD, True),
+        ('b' * 32, 0, 65_536, True),
+        ('c' * 32, 65_536, THRESHOLD, True),
+    ]
+    # 64 KB is not a minute; with the rest of it five minutes later, it is.
+    assert (await aggregate(app)).downloads == 2
+    assert await session.scalar(select(func.sum(DownloadCount.downloads))) == 2

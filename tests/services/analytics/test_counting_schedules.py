@@ -32,6 +32,7 @@ START = datetime(2026, 11, 2, tzinfo=UTC)
 DAYS = 4
 SIZE = 57_600_000  # the factory's episode: one hour at 128 kbit/s
 HEADER = 10_000
+MINUTE_OF_AUDIO = 128_000 // 8 * 60
 THRESHOLD = HEADER + 128_000 // 8 * 60
 HALF = THRESHOLD // 2
 LISTENERS = ['203.0.113.7', '203.0.113.8', '198.51.100.20']
@@ -95,8 +96,8 @@ async def episodes(session: AsyncSession) -> list[int]:
     """Two probed episodes (10 kB of ID3 tag, 128 kbit/s), by id."""
     ids = [(await add_episode(session, slug=slug)).id for slug in ('first', 'second')]
     await session.execute(
-        update(Episode).where(Episode.id.in_(ids)).values(media_header_bytes=HEADER,
-                                                          media_bitrate_bps=128_000)
+        update(Episode).where(Episode.id.in_(ids)).values(
+            media_first_minute_bytes=HEADER + MINUTE_OF_AUDIO)
     )  # fmt: skip
     await session.commit()
     return ids
@@ -137,7 +138,7 @@ def pending(request: Request, episodes: list[int]) -> PendingDownload:
 
 def counted_from_the_rules(stream: list[Request], episodes: list[int], window: Window) -> Counts:
     """The rules alone, on the addresses themselves rather than daily hashes."""
-    facts = MediaFacts(SIZE, HEADER, 128_000, 3600)
+    facts = MediaFacts(SIZE, HEADER + MINUTE_OF_AUDIO)
     events = [
         RawDownload(
             occurred_at=request.occurred_at, episode_id=episodes[request.episode],

@@ -22,9 +22,8 @@ from podsite.services.analytics.iab_rules import (
 
 APP = 'AppleCoreMedia/1.0.0.21E236 (iPhone; U; CPU OS 17_4 like Mac OS X; en_us)'
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-# 64 kbit/s: 8,000 bytes a second, so a minute is 480,000 bytes after a 10,000-byte header.
-EPISODE = MediaFacts(size_bytes=30_000_000, header_bytes=10_000, bitrate_bps=64_000,
-                     duration_seconds=3600)  # fmt: skip
+# A minute of audio (read from the file's frames) ends 490,000 bytes into it.
+EPISODE = MediaFacts(size_bytes=30_000_000, first_minute_bytes=490_000)
 MEDIA = {1: EPISODE}
 MINUTE_BYTES = 490_000
 
@@ -92,15 +91,32 @@ def test_the_byte_threshold_merges_overlapping_ranges() -> None:
 
 
 def test_short_episodes_must_be_fetched_whole() -> None:
-    short = {
-        1: MediaFacts(
-            size_bytes=200_000, header_bytes=1_000, bitrate_bps=64_000, duration_seconds=25
-        )
-    }
+    short = {1: MediaFacts(size_bytes=200_000, first_minute_bytes=200_000)}
     partial = [event(0, range_header='bytes=0-150000')]
     assert sum(count_downloads(partial, short, window=Window.CALENDAR_DAY).values()) == 0
     whole = [event(0)]
     assert sum(count_downloads(whole, short, window=Window.CALENDAR_DAY).values()) == 1
+
+
+def test_a_file_whose_first_minute_is_unknown_must_be_fetched_whole() -> None:
+    """IAB v2.3, 5.5 "Minimum one-minute duration": without the end of the first minute
+    (a file never probed, or not MPEG audio), no estimate stands in for it."""
+    unknown = {1: MediaFacts(size_bytes=30_000_000, first_minute_bytes=None)}
+    almost = [event(0, range_header='bytes=0-29999998')]
+    assert sum(count_downloads(almost, unknown, window=Window.CALENDAR_DAY).values()) == 0
+    assert sum(count_downloads([event(0)], unknown, window=Window.CALENDAR_DAY).values()) == 1
+
+
+def test_bytes_podsite_sent_count_rather_than_the_range_asked_for() -> None:
+    """IAB v2.3, 5.3 "Byte-range requests": a client that asked for the whole file and
+    hung up after 64 KB got 64 KB; one answered with the whole file for several ranges got
+    the whole file."""
+    hung_up = event(0, status=200, served=(0, 65_536))
+    assert counted([hung_up]) == 0
+    several = event(0, status=200, range_header='bytes=0-9,20-29', served=(0, MINUTE_BYTES))
+    assert counted([several]) == 1
+    resumed = event(1, status=206, range_header='bytes=65536-', served=(65_536, MINUTE_BYTES))
+    assert counted([hung_up, resumed]) == 1
 
 
 def test_listeners_are_ip_and_user_agent_together() -> None:

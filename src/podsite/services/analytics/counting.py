@@ -61,16 +61,6 @@ class AggregationResult:
     """Counted downloads on the recomputed days."""
 
 
-def media_facts(
-    size_bytes: int, duration_seconds: int, header_bytes: int | None, bitrate_bps: int | None
-) -> MediaFacts:
-    """An unprobed file's bitrate is its size over its duration, and its header nothing:
-    the threshold comes out slightly low rather than lost."""
-    if bitrate_bps is None and duration_seconds > 0:
-        bitrate_bps = size_bytes * 8 // duration_seconds
-    return MediaFacts(size_bytes, header_bytes or 0, bitrate_bps or 0, duration_seconds)
-
-
 def traffic_filters(settings: Settings) -> TrafficFilters:
     return TrafficFilters(
         datacenters=settings.analytics_datacenter_filter,
@@ -226,7 +216,8 @@ class Replay:
                 DownloadEvent.occurred_at, DownloadEvent.episode_id, DownloadEvent.ip_hash,
                 DownloadEvent.ip_hash_previous, DownloadEvent.user_agent,
                 DownloadEvent.range_header, DownloadEvent.method, DownloadEvent.status,
-                DownloadEvent.from_datacenter,
+                DownloadEvent.from_datacenter, DownloadEvent.served_from,
+                DownloadEvent.bytes_served,
             )
             .where(DownloadEvent.id <= up_to_id)
             .order_by(DownloadEvent.occurred_at, DownloadEvent.id)
@@ -261,6 +252,7 @@ class Replay:
                     method=row.method,
                     status=row.status,
                     from_datacenter=row.from_datacenter,
+                    served=_served(row.served_from, row.bytes_served),
                 )
             )
         if day_events:
@@ -423,6 +415,16 @@ class ListenerIdentity:
             del self._known[known]
 
 
+def _served(served_from: int | None, bytes_served: int | None) -> tuple[int, int] | None:
+    """The span podsite sent; None for a redirect, and for events stored before podsite
+    kept where its bytes started (their `bytes_served` was the planned length). A transfer
+    whose worker was killed before it ended keeps the nothing it had sent when it started:
+    what it received is not known, so it counts for nothing."""
+    if served_from is None or bytes_served is None:
+        return None
+    return (served_from, served_from + bytes_served)
+
+
 async def _media() -> tuple[dict[int, MediaFacts], dict[int, date]]:
     """What the byte rule needs of each episode, and the day each was published."""
     rows = (
@@ -431,17 +433,9 @@ async def _media() -> tuple[dict[int, MediaFacts], dict[int, date]]:
                 Episode.id,
                 Episode.published_at,
                 Episode.media_size_bytes,
-                Episode.duration_seconds,
-                Episode.media_header_bytes,
-                Episode.media_bitrate_bps,
+                Episode.media_first_minute_bytes,
             )
         )
     ).all()
-    media = {
-        row.id: media_facts(
-            row.media_size_bytes, row.duration_seconds, row.media_header_bytes,
-            row.media_bitrate_bps,
-        )
-        for row in rows
-    }  # fmt: skip
+    media = {row.id: MediaFacts(row.media_size_bytes, row.media_first_minute_bytes) for row in rows}
     return media, {row.id: row.published_at.date() for row in rows}

@@ -8,9 +8,12 @@ Pure functions over raw download events, so the rules can be tested event by eve
    already downloaded the episode).
 2. Group by listener (hashed IP + user agent) and episode, request by request in time
    order (`DownloadCounter`).
-3. A download counts when the bytes its requests asked for, overlapping ranges merged,
-   reach the file's header plus one minute of audio (or the whole file, if shorter than a
-   minute). The request that reaches it dates the download and opens its window (5.5.1):
+3. A download counts when the bytes its requests got, overlapping ranges merged, reach
+   the file's header plus one minute of audio (5.5, "Minimum one-minute duration"; the
+   whole file when it is shorter than a minute, or when the end of its first minute is not
+   known). Bytes podsite served itself are those really sent (a client that hung up
+   counts for what it received); a redirect's are the Range asked for, all that is known.
+   The request that reaches it dates the download and opens its window (5.5.1):
    calendar day, 24 hours from it (first touch), or 24 hours from the latest request
    (last touch); requests inside the window are the same download. Requests below the
    threshold open nothing and wait 24 hours for others to complete them (5.5.4 scenario 2,
@@ -52,6 +55,9 @@ class RawDownload:
     status: int
     from_datacenter: bool = False
     """The address was in a data-centre or VPN network (see `datacenters`)."""
+    served: tuple[int, int] | None = None
+    """The bytes podsite really sent, when it served the file itself; None for a redirect,
+    whose bytes are the ones asked for."""
 
 
 HIGH_VOLUME_LIMIT = 50
@@ -79,15 +85,18 @@ class MediaFacts:
     """What the byte rule needs to know of an episode's file."""
 
     size_bytes: int
-    header_bytes: int
-    bitrate_bps: int
-    duration_seconds: int
+    first_minute_bytes: int | None
+    """Where the first minute of audio ends, the header included, as read from the file
+    (`formats.media_header`); None when podsite could not read it."""
 
     @property
     def bytes_for_a_minute(self) -> int:
-        if self.duration_seconds < ONE_MINUTE or self.bitrate_bps <= 0:
+        """The guideline's threshold (5.5, "Minimum one-minute duration"); a file whose
+        first minute is not known must be fetched whole: an estimate from its size and
+        duration could count a download that did not get a minute."""
+        if self.first_minute_bytes is None:
             return self.size_bytes
-        return min(self.size_bytes, self.header_bytes + self.bitrate_bps // 8 * ONE_MINUTE)
+        return min(self.size_bytes, self.first_minute_bytes)
 
 
 def is_bot(user_agent: str) -> bool:
@@ -159,6 +168,15 @@ def requested_ranges(range_header: str | None, size: int) -> list[tuple[int, int
         if start < stop:
             spans.append((start, stop))
     return spans
+
+
+def received_spans(event: RawDownload, size: int) -> list[tuple[int, int]]:
+    """The bytes a request got: those sent, when podsite served the file (a request cut
+    short counts what it received, 5.3 "Byte-range requests"), else those asked for."""
+    if event.served is None:
+        return requested_ranges(event.range_header, size)
+    start, stop = event.served
+    return [(start, min(stop, size))] if start < min(stop, size) else []
 
 
 def covered_bytes(spans: Iterable[tuple[int, int]]) -> int:
@@ -306,7 +324,7 @@ class DownloadCounter:
             return None
         key = (event.ip_hash, event.user_agent, event.episode_id)
         state = self.states.setdefault(key, ListenerState())
-        spans = requested_ranges(event.range_header, facts.size_bytes)
+        spans = received_spans(event, facts.size_bytes)
         if not state.observe(event.occurred_at, spans, facts.bytes_for_a_minute, self.window):
             return None
         return CountedDownload(event.episode_id, event.occurred_at.date(), event.user_agent)

@@ -138,6 +138,12 @@ def record_download(event: PendingDownload) -> None:
     Recorder.of(current_app).downloads.record(event)
 
 
+def download_recorder() -> Callable[[PendingDownload], None]:
+    """`record_download` for a download whose event is known only once its body is sent,
+    after the request's context has gone."""
+    return Recorder.of(current_app).downloads.record
+
+
 def record_click(event: PendingClick) -> None:
     Recorder.of(current_app).clicks.record(event)
 

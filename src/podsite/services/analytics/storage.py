@@ -76,11 +76,28 @@ async def salts_for(days: set[date]) -> dict[date, str]:
 async def store_downloads(
     events: list[PendingDownload], *, spool_progress: SpoolProgress | None = None
 ) -> None:
+    """Inserts the events. A transfer that ends replaces the event of its start: dropped
+    from the batch, or deleted when an earlier batch stored it, so that the transfer is a
+    new event that counting reads again, from the day it started. Deleted after the insert:
+    SQLite gives a new row the highest id plus one, so deleting first could hand the ended
+    transfer the id counting has already gone past."""
     session = db.session()
     await _note_spool_progress(spool_progress)
-    if not events:
-        await session.commit()
-        return
+    ended = {event.transfer for event in events if event.transfer_over}
+    events = [event for event in events if event.transfer_over or event.transfer not in ended]
+    if events:
+        await _insert_downloads(events)
+    if ended:
+        await session.execute(
+            delete(DownloadEvent).where(
+                DownloadEvent.transfer.in_(ended), DownloadEvent.ended_early.is_(None)
+            )
+        )
+    await session.commit()
+
+
+async def _insert_downloads(events: list[PendingDownload]) -> None:
+    session = db.session()
     days = {event.occurred_at.date() for event in events}
     salts = await salts_for(days | {day - timedelta(days=1) for day in days})
     rows = [
@@ -94,6 +111,9 @@ async def store_downloads(
             'user_agent': event.user_agent[:USER_AGENT_LIMIT],
             'range_header': event.range_header[:RANGE_LIMIT] if event.range_header else None,
             'bytes_served': event.bytes_served,
+            'served_from': event.served_from,
+            'ended_early': event.ended_early,
+            'transfer': event.transfer,
             'method': event.method,
             'status': event.status,
             'from_datacenter': datacenters.is_datacenter(event.client_ip),
@@ -109,7 +129,6 @@ async def store_downloads(
     rows = [row for row in rows if row['episode_id'] in existing]
     if rows:
         await session.execute(insert(DownloadEvent), rows)
-    await session.commit()
 
 
 async def store_clicks(

@@ -16,6 +16,7 @@ class MethodologyViewModel(ViewModelBase):
         self.window_in_use = settings.analytics_window.value
         self.statuses = ', '.join(str(status) for status in sorted(COUNTED_STATUSES))
         self.minute = ONE_MINUTE
+        self.serves_media = settings.media_dir is not None
         self.datacenter_filter = settings.analytics_datacenter_filter
         self.datacenter_networks = datacenters.matcher().networks
         self.high_volume_limit = settings.analytics_high_volume_limit

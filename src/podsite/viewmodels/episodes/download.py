@@ -1,11 +1,12 @@
 from datetime import UTC, datetime
+from uuid import uuid4
 
 from quart import redirect, request
-from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.exceptions import HTTPException
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.infrastructure.client_ip import request_client_ip
-from podsite.infrastructure.file_responses import ranged_file_response
+from podsite.infrastructure.file_responses import Transfer, ranged_file_response, watch_transfer
 from podsite.infrastructure.media_files import local_media_file
 from podsite.schemas.analytics import PendingDownload
 from podsite.schemas.catalogue import MediaFile
@@ -15,7 +16,9 @@ from podsite.settings import current_settings
 
 
 class DownloadViewModel:
-    """A counted download: the local file with Range support, or a redirect to the media."""
+    """A counted download: the local file with Range and conditional requests, or a
+    redirect to the media. Every request is recorded; a local file's GET also once its body
+    is over, with the bytes really sent."""
 
     def __init__(self, number: int) -> None:
         self.number = number
@@ -30,28 +33,50 @@ class DownloadViewModel:
         path = local_media_file(settings.media_dir, self.media.media_url)
         if path is None:
             response: AnyResponse = redirect(self.media.media_url, 302)
-            self._record(response.status_code, bytes_served=None)
+            recording.record_download(self._event(response.status_code, file_sent=False))
             return response
         try:
             file_response = await ranged_file_response(path, mimetype=self.media.media_type)
-        except RequestedRangeNotSatisfiable:
-            self._record(416, bytes_served=0)
+        except HTTPException as refused:  # 412, 416
+            recording.record_download(self._event(refused.code or 500, file_sent=True))
             raise
-        sent = 0 if request.method == 'HEAD' else (file_response.content_length or 0)
-        self._record(file_response.status_code, bytes_served=sent)
+        event = self._event(file_response.status_code, file_sent=True)
+        if request.method == 'HEAD' or file_response.status_code == 304:
+            recording.record_download(event)
+            return file_response
+        # Recorded as it starts, so that a worker killed during the transfer loses nothing,
+        # and completed with the bytes sent when it ends.
+        started = event.model_copy(update={'transfer': uuid4().hex, 'ended_early': None})
+        recording.record_download(started)
+        record = recording.download_recorder()
+
+        def transfer_over(transfer: Transfer) -> None:
+            record(
+                started.model_copy(
+                    update={
+                        'served_from': transfer.first_byte,
+                        'bytes_served': transfer.sent_bytes,
+                        'ended_early': transfer.ended_early,
+                    }
+                )
+            )
+
+        watch_transfer(file_response, transfer_over)
         return file_response
 
-    def _record(self, status: int, *, bytes_served: int | None) -> None:
+    def _event(self, status: int, *, file_sent: bool) -> PendingDownload:
+        """The request as it arrived, with no byte sent yet; `file_sent` is False for a
+        redirect, where podsite never knows the bytes."""
         assert self.media is not None
-        recording.record_download(
-            PendingDownload(
-                occurred_at=datetime.now(UTC),
-                episode_id=self.media.episode_id,
-                client_ip=request_client_ip(),
-                user_agent=request.headers.get('User-Agent', ''),
-                range_header=request.headers.get('Range'),
-                bytes_served=bytes_served,
-                method=request.method,
-                status=status,
-            )
+        return PendingDownload(
+            occurred_at=datetime.now(UTC),
+            episode_id=self.media.episode_id,
+            client_ip=request_client_ip(),
+            user_agent=request.headers.get('User-Agent', ''),
+            range_header=request.headers.get('Range'),
+            bytes_served=0 if file_sent else None,
+            method=request.method,
+            status=status,
+            served_from=0 if file_sent else None,
+            ended_early=False if file_sent else None,
         )

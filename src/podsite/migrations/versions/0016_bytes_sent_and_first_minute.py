@@ -1,0 +1,45 @@
+"""bytes really sent by a download, and the exact end of each file's first minute
+
+A download event served from podsite's own files keeps where its bytes started, whether
+the transfer ended early (`bytes_served` now holds the bytes sent), and the transfer it
+belongs to: recorded when it starts, replaced by its end's event when it ends. An episode
+keeps the byte offset where its first minute of audio ends, read from the file's frames,
+in place of the header size and average bitrate the threshold was estimated from.
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-07 04:30:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0016'
+down_revision: str | None = '0015'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column('download_event', sa.Column('served_from', sa.BigInteger(), nullable=True))
+    op.add_column('download_event', sa.Column('ended_early', sa.Boolean(), nullable=True))
+    op.add_column('download_event', sa.Column('transfer', sa.String(length=32), nullable=True))
+    op.create_index(
+        op.f('ix_download_event_transfer'), 'download_event', ['transfer'], unique=False
+    )
+    op.add_column('episode', sa.Column('media_first_minute_bytes', sa.BigInteger(), nullable=True))
+    # The old figures were an estimate; files are read again by `podsite probe-media`.
+    op.drop_column('episode', 'media_bitrate_bps')
+    op.drop_column('episode', 'media_header_bytes')
+
+
+def downgrade() -> None:
+    op.add_column('episode', sa.Column('media_header_bytes', sa.Integer(), nullable=True))
+    op.add_column('episode', sa.Column('media_bitrate_bps', sa.Integer(), nullable=True))
+    op.drop_column('episode', 'media_first_minute_bytes')
+    op.drop_index(op.f('ix_download_event_transfer'), table_name='download_event')
+    op.drop_column('download_event', 'transfer')
+    op.drop_column('download_event', 'ended_early')
+    op.drop_column('download_event', 'served_from')
