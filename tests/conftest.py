@@ -26,8 +26,8 @@ from typer.testing import CliRunner
 from podsite.app import create_app
 from podsite.infrastructure import db
 from podsite.settings import Settings
-from tests.audio_files import make_audio_samples
 from tests.audio import Mp3, encode, encode_m4a, varying_signal
+from tests.audio_files import make_audio_samples
 from tests.clock import MovableClock
 from tests.databases import (
     DEMO_EPISODES,

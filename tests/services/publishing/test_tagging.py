@@ -19,6 +19,7 @@ from werkzeug.datastructures import FileStorage
 from podsite.app import create_app
 from podsite.cli import cli
 from podsite.data import Episode, Podcast
+from podsite.formats.media_header import read_media_header
 from podsite.services.publishing import tagging_service
 from tests.audio_files import audio_hash
 from tests.clock import MovableClock
@@ -110,7 +111,10 @@ async def test_retagging_writes_the_tags_and_updates_size_and_header(
     assert [c.sub_frames['TIT2'].text[0] for c in tag.getall('CHAP')] == ['Hello', 'Sponsor']
     assert audio_hash(path) == before
     assert episode.media_size_bytes == path.stat().st_size == result.size_bytes
-    assert episode.media_header_bytes == id3_size(path)  # probed again
+    # probed again, behind the new tags
+    assert episode.media_first_minute_bytes == read_media_header(path).first_minute_bytes
+    assert episode.media_first_minute_bytes is not None
+    assert episode.media_first_minute_bytes > id3_size(path)
     assert leftovers(media) == []
 
 

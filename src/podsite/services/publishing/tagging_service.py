@@ -111,11 +111,11 @@ async def _retag(query: Select[Any]) -> list[RetagResult]:
         except (AudioTagsError, OSError) as error:
             results.append(RetagResult(number=row.number, outcome='failed', detail=str(error)))
             continue
-        # The header's size changed: the probe below measures it again.
+        # The tags moved where the first minute of audio ends: the probe below reads it again.
         await session.execute(
             update(Episode)
             .where(Episode.id == row.id)
-            .values(media_size_bytes=size, media_header_bytes=None)
+            .values(media_size_bytes=size, media_first_minute_bytes=None)
         )
         await session.commit()
         results.append(RetagResult(number=row.number, outcome='tagged', size_bytes=size))
