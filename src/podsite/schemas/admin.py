@@ -113,6 +113,19 @@ class NamedRow(ReadModel):
     id: int
     name: str
     slug: str
+    archived: bool = False
+
+
+class Removal(ReadModel):
+    """What removing a row would take with it: shown on the confirmation page, and stored
+    in the audit entry of the removal. A row with history (`keeps_history`) is archived
+    instead: hidden from the site, kept in the reports, restorable."""
+
+    name: str
+    consequences: list[str]
+    removed: dict[str, Any]
+    keeps_history: bool = False
+    archived: bool = False
 
 
 class PodcastWrite(BaseModel):
@@ -171,6 +184,7 @@ class ShortLinkRow(ReadModel):
     guest_slug: str | None
     placement_id: int | None
     clicks: int
+    archived: bool = False
 
     @property
     def path(self) -> str:
