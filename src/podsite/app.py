@@ -13,6 +13,7 @@ from podsite.infrastructure import (
     cache,
     csrf,
     db,
+    first_run,
     log_output,
     memory,
     page_cache,
@@ -29,6 +30,7 @@ from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.services.accounts import mailer
 from podsite.services.analytics import agents, counting, datacenters, recording
 from podsite.services.catalogue import site_state_service
+from podsite.services.operations import first_run_service
 from podsite.settings import PACKAGE_DIR, SETTINGS_KEY, Settings
 from podsite.views import (
     account,
@@ -43,6 +45,7 @@ from podsite.views import (
     policies,
     redirector,
     search,
+    setup,
     sitemap,
     stream,
     two_factor,
@@ -61,6 +64,7 @@ BLUEPRINTS = (
     policies,
     account,
     two_factor,
+    setup,
     admin,
     error,
     redirector,
@@ -133,6 +137,7 @@ def create_app(
     csrf.init_app(app)
     rate_limit.init_app(app, settings)
     auth.init_app(app)
+    first_run.init_app(app, needs_setup=first_run_service.needs_setup)
     page_cache.init_app(
         app,
         settings,
