@@ -9,9 +9,9 @@ from werkzeug.sansio.response import Response as AnyResponse
 
 SET_UP_KEY = 'podsite.set_up'
 SETUP_BLUEPRINT = 'setup'
-# Files and the health check answer as they always do (bot probes are answered earlier).
-OPEN_BLUEPRINTS = frozenset({SETUP_BLUEPRINT})
-OPEN_ENDPOINTS = frozenset({'static', 'home.health'})
+# Pages are the blueprints' views; routes of the app itself (static files) are plumbing.
+# The health check answers as it always does, and bot probes are answered before this.
+OPEN_ENDPOINTS = frozenset({'home.health'})
 
 
 def init_app(app: Quart, *, needs_setup: Callable[[], Awaitable[bool]]) -> None:
@@ -19,7 +19,7 @@ def init_app(app: Quart, *, needs_setup: Callable[[], Awaitable[bool]]) -> None:
     async def send_to_setup() -> AnyResponse | None:
         if app.extensions.get(SET_UP_KEY) or request.routing_exception is not None:
             return None
-        if request.endpoint in OPEN_ENDPOINTS or request.blueprint in OPEN_BLUEPRINTS:
+        if request.blueprint in {None, SETUP_BLUEPRINT} or request.endpoint in OPEN_ENDPOINTS:
             return None
         if not await needs_setup():
             app.extensions[SET_UP_KEY] = True
