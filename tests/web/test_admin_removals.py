@@ -137,6 +137,9 @@ async def test_a_sponsor_that_was_read_is_archived_not_deleted_and_can_be_restor
     assert 'archived' in listing and f'/admin/sponsors/{sponsor_id}/restore' in listing
     again = await admin.page(f'/admin/sponsors/{sponsor_id}/delete')
     assert 'already archived' in again and '>Archive</button>' not in again
+    entries_before = await session.scalar(select(func.count()).select_from(AuditEntry))
+    assert (await admin.submit(f'/admin/sponsors/{sponsor_id}/delete', {})).status_code == 302
+    assert await session.scalar(select(func.count()).select_from(AuditEntry)) == entries_before
 
     restored = await admin.submit(f'/admin/sponsors/{sponsor_id}/restore', {})
 

@@ -193,8 +193,8 @@ async def remove(entity: str, *, row_id: int, actor: UserInfo) -> Removal | None
     it. What was done, or None when there is no such row."""
     model, _ = ENTITIES[entity]
     done = await removal(entity, row_id)
-    if done is None:
-        return None
+    if done is None or done.archived:
+        return done  # archived already: restoring it is the only way on
     if done.keeps_history:
         stored = await audit_service.set_archived(
             model, row_id, archived=True, actor=actor, entity=entity,

@@ -178,8 +178,8 @@ async def remove_link(link_id: int, *, actor: UserInfo) -> Removal | None:
     """Deletes the link, or archives it when it has clicks; audited with what went with
     it. What was done, or None when there is no such link."""
     done = await removal(link_id)
-    if done is None:
-        return None
+    if done is None or done.archived:
+        return done  # archived already: restoring it is the only way on
     if done.keeps_history:
         stored = await audit_service.set_archived(
             ShortLink, link_id, archived=True, actor=actor, entity='short_link',
