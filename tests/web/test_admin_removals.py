@@ -78,6 +78,8 @@ async def test_a_guest_is_deleted_after_a_page_that_names_their_episodes(
     entry = await latest_audit(session)
     assert (entry.action, entry.entity, entry.summary) == ('delete', 'guest', 'Lin Example')
     assert entry.changes['episodes'] == [first.number, second.number]
+    audit_page = await admin.page('/admin/audit')
+    assert f'<code>episodes</code>: {first.number}, {second.number}' in audit_page
     kept_episode = await app.test_client().get(f'/episodes/show/{first.number}/{first.slug}')
     assert kept_episode.status_code == 200
 

@@ -71,6 +71,7 @@ async def test_setup_creates_the_show_and_the_admin_and_signs_them_in(empty_app:
     assert (entry.user_email, entry.entity, entry.summary) == (
         'sam@example.com', 'podcast', 'Night Shift Radio',
     )  # fmt: skip
+    assert '<code>first_admin</code>: sam@example.com' in await visitor.page('/admin/audit')
     assert (await visitor.client.get('/setup')).status_code == 404
     assert (await Browser(empty_app.test_client()).client.get('/setup')).status_code == 404
 

@@ -81,6 +81,20 @@ class AuditRow(ReadModel):
     summary: str
     changes: dict[str, Any]
 
+    @property
+    def change_lines(self) -> list[tuple[str, str]]:
+        """Each field with its change: `before → after` for what a create or update changed;
+        the value itself for what went with a removal (`clicks: 3`, `episodes: 12, 40`)."""
+        lines = []
+        for field, value in self.changes.items():
+            if self.action in {'create', 'update'} and isinstance(value, list) and len(value) == 2:
+                lines.append((field, f'{value[0]} → {value[1]}'))
+            elif isinstance(value, list):
+                lines.append((field, ', '.join(str(item) for item in value) or 'none'))
+            else:
+                lines.append((field, str(value)))
+        return lines
+
 
 class GuestWrite(BaseModel):
     name: CleanText = Field(min_length=1, max_length=200)
