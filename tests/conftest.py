@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from typer.testing import CliRunner
 
 from podsite.app import create_app
+from podsite.data import Podcast
 from podsite.infrastructure import db
 from podsite.settings import Settings
 from tests.audio import Mp3, encode, encode_m4a, varying_signal
@@ -148,6 +149,15 @@ async def app(database_url: str, clock: MovableClock) -> AsyncIterator[Quart]:
 async def empty_app(empty_database_url: str, clock: MovableClock) -> AsyncIterator[Quart]:
     async for served in _serving(settings_for(empty_database_url), clock):
         yield served
+
+
+@pytest.fixture
+async def new_site_client(empty_app: Quart) -> Client:
+    """A site just set up (the show's settings stored), with nothing published yet."""
+    async with empty_app.app_context():
+        db.session().add(Podcast(id=1, title='A New Show'))
+        await db.session().commit()
+    return empty_app.test_client()
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ BUILT: list[tuple[Callable[..., str], dict[str, Any]]] = [
     (urls.reset_url, {'token': 'q3X_-9aZ'}),
     (urls.confirm_account_url, {'token': 'WzEsImFiIl0.Z1x2Yw.s1g-n_d'}),
     (urls.email_change_url, {'token': 'WzEsImEiLCJiIl0.Z1x2Yw.s1g-n_d'}),
+    (urls.unsubscribe_url, {'token': 'WzEsImFAYi5jIl0.s1g-n_d'}),
 ]
 
 

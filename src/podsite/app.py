@@ -14,6 +14,7 @@ from podsite.infrastructure import (
     cache,
     csrf,
     db,
+    first_run,
     log_output,
     memory,
     page_cache,
@@ -30,6 +31,7 @@ from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.services.accounts import mailer
 from podsite.services.analytics import agents, counting, datacenters, recording
 from podsite.services.catalogue import site_state_service
+from podsite.services.operations import first_run_service
 from podsite.settings import PACKAGE_DIR, SETTINGS_KEY, Settings
 from podsite.views import (
     account,
@@ -44,6 +46,7 @@ from podsite.views import (
     policies,
     redirector,
     search,
+    setup,
     sitemap,
     stream,
     two_factor,
@@ -62,6 +65,7 @@ BLUEPRINTS = (
     policies,
     account,
     two_factor,
+    setup,
     admin,
     error,
     redirector,
@@ -134,6 +138,7 @@ def create_app(
     csrf.init_app(app)
     rate_limit.init_app(app, settings)
     auth.init_app(app)
+    first_run.init_app(app, needs_setup=first_run_service.needs_setup)
     page_cache.init_app(
         app,
         settings,

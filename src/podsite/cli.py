@@ -269,8 +269,9 @@ def notify_stream(
 
 @cli.command('send-mail')
 def send_mail() -> None:
-    """Send the queued email now: links for the password resets asked for, then every message
-    due (each serving instance does it every PODSITE_MAIL_INTERVAL_SECONDS).
+    """Send the queued email now: links for the password resets asked for, new-episode emails
+    for episodes that went public, then the messages due, up to PODSITE_MAIL_PER_RUN (each
+    serving instance does it every PODSITE_MAIL_INTERVAL_SECONDS).
 
     A message that fails is kept with its error and tried again later. Exit code 1 when any
     failed this time.
@@ -289,7 +290,8 @@ async def _send_queued_mail() -> None:
     delivery = report.delivery
     console.print(
         f'{report.reset_links} reset links made; {delivery.sent} emails sent, '
-        f'{delivery.logged} logged (no SMTP server configured), {delivery.failed} failed.'
+        f'{delivery.logged} logged (no SMTP server configured), {delivery.failed} failed; '
+        f'{report.episode_emails} new-episode emails queued.'
     )
     if delivery.failed:
         errors.print('[red]Some emails failed[/red]; they are tried again later (see the log).')

@@ -121,6 +121,11 @@ class Settings(BaseSettings):
     """How often each instance sends the queued email (requests only queue it); 0 leaves
     it to `podsite send-mail`."""
 
+    mail_per_run: int = Field(default=200, ge=1)
+    """At most this many messages per run of the sender, each `mail_interval_seconds`: the
+    sending rate (200 every 5 s: 2,400 a minute per instance), so a new episode mailed to
+    every subscriber does not flood the SMTP server."""
+
     analytics_window: Window = Window.ROLLING_FIRST_TOUCH
     """How a listener's requests for an episode are grouped into one download (IAB v2.3):
     `calendar-day`, `rolling-first-touch` or `last-touch`; stated on the methodology page."""

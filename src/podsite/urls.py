@@ -101,6 +101,11 @@ def confirm_account_url(token: str) -> str:
     return f'/account/confirm/{token}'
 
 
+def unsubscribe_url(token: str) -> str:
+    """`account.unsubscribe_get`: tokens are URL-safe (itsdangerous' URL-safe serializer)."""
+    return f'/account/unsubscribe/{token}'
+
+
 def email_change_url(token: str) -> str:
     """`account.email_change_get`: tokens are URL-safe, as above."""
     return f'/account/email/{token}'

@@ -387,7 +387,7 @@ def add_an_admin_and_recompute_the_manifest(path: Path) -> None:
     intruder = dict.fromkeys(columns) | {
         'id': 9_999, 'email': 'intruder@example.com', 'name': 'Intruder', 'role': 'admin',
         'password_hash': asyncio.run(hash_password('intruder password')),
-        'wants_newsletter': False, 'wants_episode_emails': False,
+        'wants_episode_emails': False,
         'created_at': datetime.now(UTC).isoformat(),
     }  # fmt: skip
     accounts += json.dumps(intruder).encode() + b'\n'

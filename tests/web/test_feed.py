@@ -182,4 +182,12 @@ async def test_feed_query_count_does_not_grow_with_episodes(
 
 
 async def test_site_without_a_show_has_no_feed(empty_client: Client) -> None:
-    assert (await empty_client.get('/episodes/rss')).status_code == 404
+    response = await empty_client.get('/episodes/rss')
+    assert response.status_code == 302
+    assert response.headers['Location'] == '/setup'
+
+
+async def test_a_new_show_has_a_feed_without_episodes(new_site_client: Client) -> None:
+    response = await new_site_client.get('/episodes/rss')
+    assert response.status_code == 200
+    assert '<item>' not in await response.get_data(as_text=True)

@@ -54,8 +54,8 @@ async def test_recent_guests_are_those_of_the_latest_episodes_newest_first(
     assert len(guests) == len({guest.slug for guest in guests}) == 8
 
 
-async def test_empty_site_renders_a_friendly_home_page(empty_client: Client) -> None:
-    response = await empty_client.get('/')
+async def test_empty_site_renders_a_friendly_home_page(new_site_client: Client) -> None:
+    response = await new_site_client.get('/')
     assert response.status_code == 200
     assert 'No episodes have been published yet.' in await response.get_data(as_text=True)
 

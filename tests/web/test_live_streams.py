@@ -479,6 +479,12 @@ async def test_admins_create_edit_link_and_delete_streams_with_audit_entries(
         )
     ).all()
     assert actions == ['create', 'update', 'delete']
+    removal = await session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+    assert removal is not None and set(removal.changes) == {
+        'starts_at',
+        'youtube_id',
+        'notifications',
+    }
     missing = await admin.client.get(f'/admin/streams/{stream_id}/delete', headers=admin.headers)
     assert missing.status_code == 404
 

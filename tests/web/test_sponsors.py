@@ -31,8 +31,8 @@ async def test_the_friends_page_shows_every_sponsor_with_logo_and_description(
     assert 'Heard in' in html
 
 
-async def test_the_friends_page_without_sponsors_says_so(empty_client: Client) -> None:
-    response = await empty_client.get('/friends-of-the-show')
+async def test_the_friends_page_without_sponsors_says_so(new_site_client: Client) -> None:
+    response = await new_site_client.get('/friends-of-the-show')
     assert response.status_code == 200
     assert 'No sponsors yet' in await response.get_data(as_text=True)
 

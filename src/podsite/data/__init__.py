@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
 from podsite.data.account import (
+    EpisodeAnnouncement,
     OutboxMessage,
     PasswordReset,
     PasswordResetRequest,
@@ -40,6 +41,7 @@ __all__ = [
     'DownloadCount',
     'DownloadEvent',
     'Episode',
+    'EpisodeAnnouncement',
     'EpisodeGuest',
     'Guest',
     'LiveStream',

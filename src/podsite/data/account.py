@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from podsite.data.base import Base, utc_now
@@ -21,8 +21,9 @@ class User(Base):
         ForeignKey('sponsor.id', ondelete='SET NULL'), default=None
     )
     """For advertisers: the sponsor whose numbers they may see."""
-    wants_newsletter: Mapped[bool] = mapped_column(default=False)
     wants_episode_emails: Mapped[bool] = mapped_column(default=False)
+    """Mailed when an episode goes public; only once the address is confirmed (its owner
+    opened the sign-up link), so no one gets episode mail they did not confirm."""
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -80,6 +81,8 @@ class OutboxMessage(Base):
     to_address: Mapped[str] = mapped_column(String(320), index=True)
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    """Extra header lines, such as a list message's `List-Unsubscribe`."""
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
@@ -88,3 +91,17 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=utc_now, index=True)
     """When a sender should take it: due once queued; moved on while a sender has it (so no
     other instance takes it too) and after a failure; None once sent or given up."""
+
+
+class EpisodeAnnouncement(Base):
+    """An episode whose new-episode email was queued: one row per episode, inserted with
+    the messages in one transaction, so each episode is mailed once whichever instance or
+    worker (or restart) finds it first."""
+
+    __tablename__ = 'episode_announcement'
+
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey('episode.id', ondelete='CASCADE'), primary_key=True
+    )
+    recipients: Mapped[int]
+    announced_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -82,6 +82,9 @@ class ShortLink(Base):
         ForeignKey('sponsor_placement.id', ondelete='CASCADE'), default=None, unique=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # A link with clicks is archived rather than deleted: `/r/<name>` stops leading anywhere,
+    # its clicks stay in the reports, and it can be restored.
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ClickEvent(Base):

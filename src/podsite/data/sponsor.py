@@ -1,5 +1,7 @@
 """Sponsors and where they are placed."""
 
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,6 +17,9 @@ class Sponsor(Base):
     logo_url: Mapped[str] = mapped_column(String(2000), default='')
     website_url: Mapped[str] = mapped_column(String(2000), default='')
     description: Mapped[str] = mapped_column(Text, default='')
+    # A sponsor whose reads were heard is archived rather than deleted: gone from the public
+    # pages and the admin's pickers, still in the reports, and restorable.
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class SponsorPlacement(Base):

@@ -3,8 +3,9 @@ as a form field or a header. A missing or wrong token is a 400, never a 500."""
 
 import hmac
 import secrets
+from collections.abc import Callable
 
-from quart import Quart, Response, abort, g, request, session
+from quart import Quart, Response, abort, current_app, g, request, session
 
 from podsite.infrastructure.security_headers import never_store
 
@@ -14,6 +15,16 @@ SESSION_KEY = 'csrf_token'
 SAFE_METHODS = frozenset({'GET', 'HEAD', 'OPTIONS', 'TRACE'})
 SHOWN_KEY = 'csrf_token_shown'
 """Set on `g` once the answer carries the session's token: it is for this visitor only."""
+
+
+EXEMPT_ATTRIBUTE = 'csrf_exempt'
+
+
+def exempt[**P, R](view: Callable[P, R]) -> Callable[P, R]:
+    """Marks a view whose URL carries its own proof (a token signed by the site), for a POST
+    that comes without the site's cookie: a mail client's one-click unsubscribe (RFC 8058)."""
+    setattr(view, EXEMPT_ATTRIBUTE, True)
+    return view
 
 
 def csrf_token() -> str:
@@ -37,6 +48,9 @@ def init_app(app: Quart) -> None:
     async def check_csrf_token() -> None:
         if request.method in SAFE_METHODS or request.routing_exception is not None:
             return  # unknown routes and wrong methods keep their own 404 and 405
+        view = current_app.view_functions.get(request.endpoint or '')
+        if getattr(view, EXEMPT_ATTRIBUTE, False):
+            return
         expected = session.get(SESSION_KEY)
         sent = request.headers.get(CSRF_HEADER)
         if sent is None:

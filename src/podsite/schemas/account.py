@@ -9,7 +9,6 @@ class UserInfo(ReadModel):
     name: str
     role: str
     sponsor_id: int | None
-    wants_newsletter: bool
     wants_episode_emails: bool
 
     @property

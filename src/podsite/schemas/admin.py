@@ -84,6 +84,20 @@ class AuditRow(ReadModel):
     summary: str
     changes: dict[str, Any]
 
+    @property
+    def change_lines(self) -> list[tuple[str, str]]:
+        """Each field with its change: `before → after` for what a create or update changed;
+        the value itself for what went with a removal (`clicks: 3`, `episodes: 12, 40`)."""
+        lines = []
+        for field, value in self.changes.items():
+            if self.action in {'create', 'update'} and isinstance(value, list) and len(value) == 2:
+                lines.append((field, f'{value[0]} → {value[1]}'))
+            elif isinstance(value, list):
+                lines.append((field, ', '.join(str(item) for item in value) or 'none'))
+            else:
+                lines.append((field, str(value)))
+        return lines
+
 
 class GuestWrite(BaseModel):
     name: CleanText = Field(min_length=1, max_length=200)
@@ -116,6 +130,19 @@ class NamedRow(ReadModel):
     id: int
     name: str
     slug: str
+    archived: bool = False
+
+
+class Removal(ReadModel):
+    """What removing a row would take with it: shown on the confirmation page, and stored
+    in the audit entry of the removal. A row with history (`keeps_history`) is archived
+    instead: hidden from the site, kept in the reports, restorable."""
+
+    name: str
+    consequences: list[str]
+    removed: dict[str, Any]
+    keeps_history: bool = False
+    archived: bool = False
 
 
 class PodcastWrite(BaseModel):
@@ -175,6 +202,7 @@ class ShortLinkRow(ReadModel):
     guest_slug: str | None
     placement_id: int | None
     clicks: int
+    archived: bool = False
 
     @property
     def path(self) -> str:

@@ -1,7 +1,7 @@
 from quart import Blueprint, redirect, request, url_for
 from werkzeug.sansio.response import Response as AnyResponse
 
-from podsite.infrastructure import auth, two_factor_state
+from podsite.infrastructure import auth, csrf, two_factor_state
 from podsite.infrastructure.client_ip import request_client_ip
 from podsite.infrastructure.safe_redirect import safe_next
 from podsite.infrastructure.security_headers import never_store
@@ -12,6 +12,7 @@ from podsite.viewmodels.account.index import AccountViewModel
 from podsite.viewmodels.account.login import LoginViewModel
 from podsite.viewmodels.account.register import RegisterViewModel
 from podsite.viewmodels.account.reset import ResetPasswordViewModel, ResetRequestViewModel
+from podsite.viewmodels.account.unsubscribe import UnsubscribeViewModel
 
 blueprint = Blueprint('account', __name__, url_prefix='/account')
 blueprint.after_request(never_store)
@@ -176,3 +177,21 @@ async def reset_post(token: str) -> ViewResult:
     if not vm.problem:
         await vm.reset_async()
     return vm.to_dict(), 200 if vm.is_valid else 400
+
+
+@blueprint.get('/unsubscribe/<token>')
+@template('account/unsubscribe.pt')
+async def unsubscribe_get(token: str) -> ViewResult:
+    vm = UnsubscribeViewModel(token)
+    await vm.load_async()
+    return vm.to_dict(), 200 if vm.found else 404
+
+
+@blueprint.post('/unsubscribe/<token>')
+@csrf.exempt
+@template('account/unsubscribe.pt')
+async def unsubscribe_post(token: str) -> ViewResult:
+    vm = UnsubscribeViewModel(token)
+    await vm.load_async()
+    await vm.unsubscribe_async()
+    return vm.to_dict(), 200 if vm.found else 404

@@ -15,10 +15,18 @@ from podsite.services.sponsors import short_link_service
 from podsite.settings import current_settings
 from podsite.viewmodels.admin.audit import AuditLogViewModel
 from podsite.viewmodels.admin.dashboard import DashboardViewModel
-from podsite.viewmodels.admin.entities import EntityFormViewModel, EntityListViewModel
+from podsite.viewmodels.admin.entities import (
+    EntityFormViewModel,
+    EntityListViewModel,
+    EntityRemovalViewModel,
+)
 from podsite.viewmodels.admin.episode_form import EpisodeFormViewModel
 from podsite.viewmodels.admin.episodes import EpisodeListViewModel
-from podsite.viewmodels.admin.links import LinkFormViewModel, LinkListViewModel
+from podsite.viewmodels.admin.links import (
+    LinkFormViewModel,
+    LinkListViewModel,
+    LinkRemovalViewModel,
+)
 from podsite.viewmodels.admin.settings import SettingsViewModel
 from podsite.viewmodels.admin.streams import (
     StreamDeleteViewModel,
@@ -193,13 +201,33 @@ async def entity_save(kind: str, row_id: int | None = None) -> ViewResult:
     return redirect(url_for('.entity_edit', kind=kind, row_id=vm.saved_id, saved=1))
 
 
+@blueprint.get('/<any(guests, sponsors, policies):kind>/<int:row_id>/delete')
+@admin_only
+@template('admin/confirm.pt')
+async def entity_delete_confirm(kind: str, row_id: int) -> ViewResult:
+    vm = EntityRemovalViewModel(ENTITY_PATHS[kind], row_id)
+    await vm.load_async()
+    return vm.to_dict(), 200 if vm.found else 404
+
+
 @blueprint.post('/<any(guests, sponsors, policies):kind>/<int:row_id>/delete')
 @admin_only
 async def entity_delete(kind: str, row_id: int) -> AnyResponse:
+    vm = EntityRemovalViewModel(ENTITY_PATHS[kind], row_id)
+    await vm.load_async()
+    if not await vm.confirm_async():
+        abort(404)
+    return redirect(url_for('.entity_list', kind=kind))
+
+
+@blueprint.post('/sponsors/<int:row_id>/restore')
+@admin_only
+async def sponsor_restore(row_id: int) -> AnyResponse:
     actor = current_user()
     assert actor is not None
-    await admin_people_service.remove(ENTITY_PATHS[kind], row_id=row_id, actor=actor)
-    return redirect(url_for('.entity_list', kind=kind))
+    if not await admin_people_service.restore_sponsor(row_id=row_id, actor=actor):
+        abort(404)
+    return redirect(url_for('.entity_list', kind='sponsors'))
 
 
 @blueprint.get('/links')
@@ -236,12 +264,32 @@ async def link_save(link_id: int | None = None) -> ViewResult:
     return redirect(url_for('.link_edit', link_id=vm.saved_id, saved=1))
 
 
+@blueprint.get('/links/<int:link_id>/delete')
+@admin_only
+@template('admin/confirm.pt')
+async def link_delete_confirm(link_id: int) -> ViewResult:
+    vm = LinkRemovalViewModel(link_id)
+    await vm.load_async()
+    return vm.to_dict(), 200 if vm.found else 404
+
+
 @blueprint.post('/links/<int:link_id>/delete')
 @admin_only
 async def link_delete(link_id: int) -> AnyResponse:
+    vm = LinkRemovalViewModel(link_id)
+    await vm.load_async()
+    if not await vm.confirm_async():
+        abort(404)
+    return redirect(url_for('.links'))
+
+
+@blueprint.post('/links/<int:link_id>/restore')
+@admin_only
+async def link_restore(link_id: int) -> AnyResponse:
     actor = current_user()
     assert actor is not None
-    await short_link_service.delete_link(link_id, actor=actor)
+    if not await short_link_service.restore_link(link_id, actor=actor):
+        abort(404)
     return redirect(url_for('.links'))
 
 

@@ -170,3 +170,31 @@ async def test_a_serving_instance_sends_queued_mail_in_the_background(
                 break
             await asyncio.sleep(0.05)
     assert len(inbox.messages) == 1
+
+
+async def test_a_message_s_header_lines_go_out_with_it(
+    smtp_app: Quart, smtp_server: tuple[Inbox, int]
+) -> None:
+    inbox, _ = smtp_server
+    async with smtp_app.app_context():
+        db.session().add(
+            OutboxMessage(
+                to_address='fan@example.com', subject='New episode 1: Hi', body='Listen.',
+                headers={'List-Unsubscribe': '<https://podcast.test/account/unsubscribe/t>',
+                         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click'},
+            )
+        )  # fmt: skip
+        await db.session().commit()
+    assert (await send_mail(smtp_app)).delivery.sent == 1
+    ((_, _, content),) = inbox.messages
+    assert b'List-Unsubscribe: <https://podcast.test/account/unsubscribe/t>' in content
+    assert b'List-Unsubscribe-Post: List-Unsubscribe=One-Click' in content
+
+
+async def test_each_run_sends_at_most_its_share_and_leaves_the_rest_for_the_next(
+    database_url: str,
+) -> None:
+    app = create_app(settings_for(database_url, mail_per_run=5))
+    async with app.test_app():
+        await queue(app, 12)
+        assert [(await send_mail(app)).delivery.logged for _ in range(4)] == [5, 5, 2, 0]

@@ -45,7 +45,6 @@ USER_COLUMNS = (
     User.name,
     User.role,
     User.sponsor_id,
-    User.wants_newsletter,
     User.wants_episode_emails,
 )
 
@@ -277,9 +276,7 @@ async def is_current_password(*, user_id: int, password: str) -> bool:
     return await verify_password(stored, password)
 
 
-async def update_profile(
-    *, user_id: int, name: str, wants_newsletter: bool, wants_episode_emails: bool
-) -> UserInfo:
+async def update_profile(*, user_id: int, name: str, wants_episode_emails: bool) -> UserInfo:
     """Name and preferences; the address changes only through `request_email_change`."""
     session = db.session()
     await session.execute(
@@ -287,7 +284,6 @@ async def update_profile(
         .where(User.id == user_id)
         .values(
             name=clean_text(name).strip(),
-            wants_newsletter=wants_newsletter,
             wants_episode_emails=wants_episode_emails,
         )
     )

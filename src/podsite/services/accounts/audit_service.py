@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from podsite.data import AuditEntry
-from podsite.infrastructure import db
+from podsite.infrastructure import clock, db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import AuditRow
 
@@ -95,16 +95,47 @@ async def delete_row(
     actor: UserInfo,
     entity: str,
     summary: Callable[[Any], str],
+    removed: dict[str, Any] | None = None,
 ) -> bool:
     """Deletes row `row_id` of `model` (and what cascades from it), committed with its audit
-    entry, which `summary` names from the row; False when there is no such row."""
+    entry, which `summary` names from the row and `removed` says what went with it; False
+    when there is no such row."""
     session = db.session()
     row = await session.get(model, row_id)
     if row is None:
         return False
     name = summary(row)
     await session.execute(delete(model).where(model.id == row_id))
-    record(actor=actor, action='delete', entity=entity, entity_id=row_id, summary=name)
+    record(
+        actor=actor, action='delete', entity=entity, entity_id=row_id, summary=name,
+        changes=removed,
+    )  # fmt: skip
+    await session.commit()
+    return True
+
+
+async def set_archived(
+    model: type[Any],
+    row_id: int,
+    *,
+    archived: bool,
+    actor: UserInfo,
+    entity: str,
+    summary: Callable[[Any], str],
+    kept: dict[str, Any] | None = None,
+) -> bool:
+    """Archives (or restores) row `row_id` of `model`, a row with history that is hidden
+    rather than deleted, committed with its audit entry naming what is `kept`; False when
+    there is no such row."""
+    session = db.session()
+    row = await session.get(model, row_id)
+    if row is None:
+        return False
+    row.archived_at = clock.now() if archived else None
+    record(
+        actor=actor, action='archive' if archived else 'restore', entity=entity,
+        entity_id=row_id, summary=summary(row), changes=kept,
+    )  # fmt: skip
     await session.commit()
     return True
 

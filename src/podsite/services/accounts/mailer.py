@@ -1,6 +1,7 @@
-"""The background sender: reset requests become links and emails, then the outbox's due
-messages go out. Every serving instance runs it every `mail_interval_seconds`, and
-`podsite send-mail` runs it once; running it twice at once sends nothing twice.
+"""The background sender: reset requests become links and emails, episodes that went public
+become new-episode emails, then the outbox's due messages go out. Every serving instance
+runs it every `mail_interval_seconds`, and `podsite send-mail` runs it once; running it
+twice at once sends nothing twice.
 
 Requests only queue (a reset request, an email); this is where the work that depends on
 whether an address has an account happens, away from the answer a visitor times.
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from quart import Quart
 
 from podsite.infrastructure.periodic import PeriodicTask
-from podsite.services.accounts import account_service, outbox_service
+from podsite.services.accounts import account_service, episode_mail_service, outbox_service
 from podsite.services.accounts.outbox_service import DeliveryReport
 from podsite.settings import Settings, current_settings
 
@@ -21,14 +22,18 @@ from podsite.settings import Settings, current_settings
 class MailReport:
     reset_links: int
     """Reset requests of addresses with an account, each now an email in the outbox."""
+    episode_emails: int
+    """New-episode emails queued for episodes that went public since the last run."""
     delivery: DeliveryReport
 
 
 async def send_queued_mail() -> MailReport:
-    links = await account_service.issue_requested_resets(
-        base_url=current_settings().public_base_url
+    base_url = current_settings().public_base_url
+    links = await account_service.issue_requested_resets(base_url=base_url)
+    episode_emails = await episode_mail_service.announce_due(base_url=base_url)
+    return MailReport(
+        reset_links=links, episode_emails=episode_emails, delivery=await outbox_service.send_due()
     )
-    return MailReport(reset_links=links, delivery=await outbox_service.send_due())
 
 
 def schedule(app: Quart, settings: Settings) -> None:

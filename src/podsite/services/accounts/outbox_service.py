@@ -51,15 +51,17 @@ class DeliveryReport:
 
 def enqueue(*, to: str, subject: str, body: str) -> None:
     """Queues a message in the current transaction; the caller commits it."""
-    db.session().add(OutboxMessage(to_address=to, subject=subject, body=body))
+    db.session().add(OutboxMessage(to_address=to, subject=subject, body=body, headers={}))
 
 
 async def send_due() -> DeliveryReport:
-    """Sends every message that is due, batch by batch, until none is left."""
+    """Sends the messages that are due, batch by batch, until none is left or
+    `mail_per_run` were handled: the rest wait for the next run, so a new episode mailed to
+    thousands goes out over minutes, at a pace mail providers accept."""
     settings = current_settings()
     session = db.session()
     outcomes: Counter[str] = Counter()
-    while True:
+    while outcomes.total() < settings.mail_per_run:
         due = (
             select(OutboxMessage.id)
             .where(
@@ -67,7 +69,7 @@ async def send_due() -> DeliveryReport:
                 OutboxMessage.next_attempt_at <= datetime.now(UTC),
             )
             .order_by(OutboxMessage.id)
-            .limit(BATCH)
+            .limit(min(BATCH, settings.mail_per_run - outcomes.total()))
         )
         ids = list(await session.scalars(due))
         await session.commit()
@@ -75,6 +77,7 @@ async def send_due() -> DeliveryReport:
             return DeliveryReport(**outcomes)
         for message_id in ids:
             outcomes[await _deliver(settings, session, message_id)] += 1
+    return DeliveryReport(**outcomes)
 
 
 async def _deliver(settings: Settings, session: AsyncSession, message_id: int) -> str:
@@ -109,7 +112,7 @@ async def _deliver(settings: Settings, session: AsyncSession, message_id: int) -
 
 async def _claim(
     session: AsyncSession, message_id: int, now: datetime
-) -> Row[str, str, str, int] | None:
+) -> Row[str, str, str, int, dict[str, str]] | None:
     claimed = await session.execute(
         update(OutboxMessage)
         .where(
@@ -123,6 +126,7 @@ async def _claim(
             OutboxMessage.subject,
             OutboxMessage.body,
             OutboxMessage.attempts,
+            OutboxMessage.headers,
         )
     )
     message = claimed.first()
@@ -137,7 +141,7 @@ async def _finish(session: AsyncSession, message_id: int, **values: object) -> N
     await session.commit()
 
 
-async def _send(settings: Settings, message: Row[str, str, str, int]) -> str | None:
+async def _send(settings: Settings, message: Row[str, str, str, int, dict[str, str]]) -> str | None:
     """None once the SMTP server took the message; otherwise why not."""
     mail = EmailMessage()
     mail['From'], mail['To'], mail['Subject'] = (
@@ -145,6 +149,8 @@ async def _send(settings: Settings, message: Row[str, str, str, int]) -> str | N
         message.to_address,
         message.subject,
     )
+    for name, value in (message.headers or {}).items():
+        mail[name] = value
     mail.set_content(message.body)
     try:
         await aiosmtplib.send(

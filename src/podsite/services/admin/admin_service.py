@@ -270,4 +270,9 @@ async def _place_sponsors(episode_id: int, sponsor_ids: list[int]) -> None:
 
 
 async def sponsor_slugs() -> list[str]:
-    return list(await db.session().scalars(select(Sponsor.slug).order_by(Sponsor.slug)))
+    """The sponsors a new link can name: archived ones are no longer offered."""
+    return list(
+        await db.session().scalars(
+            select(Sponsor.slug).where(Sponsor.archived_at.is_(None)).order_by(Sponsor.slug)
+        )
+    )

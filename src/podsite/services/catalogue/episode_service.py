@@ -70,6 +70,13 @@ def is_public(now: datetime | ColumnElement[datetime] | None = None) -> ColumnEl
     return and_(Episode.is_published.is_(True), Episode.published_at <= due)
 
 
+# Archived sponsors and links keep their history for the reports but leave the public
+# pages: a read of an archived sponsor is not shown, and without its tracked link a read
+# links to the sponsor's site directly.
+SPONSOR_SHOWN = Sponsor.archived_at.is_(None)
+LINK_SHOWN = ShortLink.archived_at.is_(None)
+
+
 def _guests_query(episodes: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
     return (
         select(EpisodeGuest.episode_id, Guest.name, Guest.slug, Guest.photo_url, EpisodeGuest.role)
@@ -86,8 +93,8 @@ def _placements_query(episodes: ColumnElement[bool]) -> Select[*tuple[Any, ...]]
             Sponsor.slug, Sponsor.logo_url, Sponsor.website_url, Sponsor.description,
             ShortLink.name.label('link_name'),
         )
-        .join(Sponsor, Sponsor.id == SponsorPlacement.sponsor_id)
-        .outerjoin(ShortLink, ShortLink.placement_id == SponsorPlacement.id)
+        .join(Sponsor, and_(Sponsor.id == SponsorPlacement.sponsor_id, SPONSOR_SHOWN))
+        .outerjoin(ShortLink, and_(ShortLink.placement_id == SponsorPlacement.id, LINK_SHOWN))
         .where(episodes)
         .order_by(SponsorPlacement.episode_id, SponsorPlacement.position)
     )  # fmt: skip
@@ -153,8 +160,8 @@ BY_NUMBER = db.PreparedRead(
             )
         )
         .select_from(SponsorPlacement)
-        .join(Sponsor, Sponsor.id == SponsorPlacement.sponsor_id)
-        .outerjoin(ShortLink, ShortLink.placement_id == SponsorPlacement.id)
+        .join(Sponsor, and_(Sponsor.id == SponsorPlacement.sponsor_id, SPONSOR_SHOWN))
+        .outerjoin(ShortLink, and_(ShortLink.placement_id == SponsorPlacement.id, LINK_SHOWN))
         .where(SponsorPlacement.episode_id == Episode.id)
         .scalar_subquery()
         .label('sponsors'),

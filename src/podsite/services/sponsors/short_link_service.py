@@ -10,7 +10,7 @@ from podsite.data.base import utc_now
 from podsite.infrastructure import db
 from podsite.infrastructure.slugs import is_valid_slug
 from podsite.schemas.account import UserInfo
-from podsite.schemas.admin import ShortLinkRow, ShortLinkWrite
+from podsite.schemas.admin import Removal, ShortLinkRow, ShortLinkWrite
 from podsite.schemas.links import ShortLinkTarget
 from podsite.services.accounts import audit_service
 from podsite.urls import short_link_url
@@ -30,7 +30,9 @@ async def target_of(name: str) -> ShortLinkTarget | None:
         return None
     row = (
         await db.session().execute(
-            select(ShortLink.id, ShortLink.target_url).where(ShortLink.name == name)
+            select(ShortLink.id, ShortLink.target_url).where(
+                ShortLink.name == name, ShortLink.archived_at.is_(None)
+            )
         )
     ).first()
     return ShortLinkTarget.model_validate(row._mapping) if row else None
@@ -38,7 +40,9 @@ async def target_of(name: str) -> ShortLinkTarget | None:
 
 async def all_targets() -> dict[str, str]:
     """Where each short link leads, by name, for pages that link to the target itself."""
-    rows = await db.session().execute(select(ShortLink.name, ShortLink.target_url))
+    rows = await db.session().execute(
+        select(ShortLink.name, ShortLink.target_url).where(ShortLink.archived_at.is_(None))
+    )
     return {row.name: row.target_url for row in rows}
 
 
@@ -86,6 +90,7 @@ async def all_links(*conditions: ColumnElement[bool]) -> list[ShortLinkRow]:
             ShortLink.id, ShortLink.name, ShortLink.target_url, ShortLink.placement_id,
             Episode.number.label('episode_number'), Sponsor.slug.label('sponsor_slug'),
             Guest.slug.label('guest_slug'), func.coalesce(clicks.c.clicks, 0).label('clicks'),
+            ShortLink.archived_at.is_not(None).label('archived'),
         )
         .outerjoin(Episode, Episode.id == ShortLink.episode_id)
         .outerjoin(Sponsor, Sponsor.id == ShortLink.sponsor_id)
@@ -138,12 +143,61 @@ async def _reference(id_column: Any, key_column: Any, key: object, what: str) ->
     return found
 
 
-async def delete_link(link_id: int, *, actor: UserInfo) -> bool:
-    """Deletes the link and its clicks, audited."""
-    return await audit_service.delete_row(
-        ShortLink,
-        link_id,
-        actor=actor,
-        entity='short_link',
-        summary=lambda row: short_link_url(row.name),
+async def removal(link_id: int) -> Removal | None:
+    """What removing the link would take with it; None when there is no such link."""
+    if not 0 < link_id <= 2**31 - 1:
+        return None
+    found = await link(link_id)
+    if found is None:
+        return None
+    if found.clicks:
+        clicks = f'{found.clicks} click' if found.clicks == 1 else f'{found.clicks} clicks'
+        consequences = [
+            f'It has {clicks}, so it is archived rather than deleted: {found.path} stops '
+            'redirecting and leaves the episode pages and the feed.',
+            'Its clicks stay in the reports and the advertiser portal. Restore it from the '
+            'short links list at any time.',
+        ]
+    else:
+        consequences = [f'{found.path} stops redirecting. It was never clicked.']
+    if found.placement_id is not None:
+        consequences.append(
+            f'It is the tracked link of sponsor {found.sponsor_slug} in episode '
+            f'{found.episode_number}; the episode page links to the sponsor directly instead.'
+        )
+    return Removal(
+        name=found.path,
+        consequences=consequences,
+        removed={'clicks': found.clicks, 'target_url': found.target_url},
+        keeps_history=found.clicks > 0,
+        archived=found.archived,
     )
+
+
+async def remove_link(link_id: int, *, actor: UserInfo) -> Removal | None:
+    """Deletes the link, or archives it when it has clicks; audited with what went with
+    it. What was done, or None when there is no such link."""
+    done = await removal(link_id)
+    if done is None or done.archived:
+        return done  # archived already: restoring it is the only way on
+    if done.keeps_history:
+        stored = await audit_service.set_archived(
+            ShortLink, link_id, archived=True, actor=actor, entity='short_link',
+            summary=lambda row: short_link_url(row.name), kept=done.removed,
+        )  # fmt: skip
+    else:
+        stored = await audit_service.delete_row(
+            ShortLink, link_id, actor=actor, entity='short_link',
+            summary=lambda row: short_link_url(row.name), removed=done.removed,
+        )  # fmt: skip
+    return done if stored else None
+
+
+async def restore_link(link_id: int, *, actor: UserInfo) -> bool:
+    """Makes an archived link redirect again, audited."""
+    if not 0 < link_id <= 2**31 - 1:
+        return False
+    return await audit_service.set_archived(
+        ShortLink, link_id, archived=False, actor=actor, entity='short_link',
+        summary=lambda row: short_link_url(row.name),
+    )  # fmt: skip

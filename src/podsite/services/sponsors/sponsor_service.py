@@ -14,7 +14,10 @@ SPONSOR_COLUMNS = (
 
 
 # On the home page; as many as the show has had, so not bounded.
-EVERY_SPONSOR = db.PreparedRead(select(*SPONSOR_COLUMNS).order_by(Sponsor.name), bounded=False)
+EVERY_SPONSOR = db.PreparedRead(
+    select(*SPONSOR_COLUMNS).where(episode_service.SPONSOR_SHOWN).order_by(Sponsor.name),
+    bounded=False,
+)
 
 
 async def all_sponsors() -> list[SponsorCard]:
@@ -42,6 +45,7 @@ async def sponsor_profiles() -> list[SponsorProfile]:
             *SPONSOR_COLUMNS, func.coalesce(public_reads.c.episode_count, 0).label('episode_count')
         )
         .outerjoin(public_reads, public_reads.c.sponsor_id == Sponsor.id)
+        .where(episode_service.SPONSOR_SHOWN)
         .order_by(Sponsor.name)
     )
     return [

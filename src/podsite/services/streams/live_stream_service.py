@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.sql import Select
 
-from podsite.data import Episode, LiveStream
+from podsite.data import Episode, LiveStream, StreamNotification
 from podsite.infrastructure import clock, db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.live_stream import LiveStreamCard, LiveStreamWrite
@@ -111,8 +111,20 @@ async def save(*, stream_id: int | None, data: LiveStreamWrite, actor: UserInfo)
 
 
 async def remove(*, stream_id: int, actor: UserInfo) -> bool:
+    """Deletes the stream, audited with when it was and the notices sent for it (which go
+    with it)."""
     if not 0 < stream_id <= MAX_ID:
         return False
-    return await audit_service.delete_row(
-        LiveStream, stream_id, actor=actor, entity='live_stream', summary=lambda row: row.title
+    session = db.session()
+    stream = await session.get(LiveStream, stream_id)
+    if stream is None:
+        return False
+    notices = await session.scalar(
+        select(func.count()).where(StreamNotification.stream_id == stream_id)
     )
+    removed = {'starts_at': stream.starts_at.isoformat(), 'youtube_id': stream.youtube_id,
+               'notifications': notices or 0}  # fmt: skip
+    return await audit_service.delete_row(
+        LiveStream, stream_id, actor=actor, entity='live_stream', summary=lambda row: row.title,
+        removed=removed,
+    )  # fmt: skip

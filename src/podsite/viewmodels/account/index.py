@@ -31,7 +31,6 @@ class AccountViewModel(FormViewModel):
             self.form = {
                 'name': user.name,
                 'email': user.email,
-                'wants_newsletter': 'on' if user.wants_newsletter else '',
                 'wants_episode_emails': 'on' if user.wants_episode_emails else '',
             }
         self.two_factor = TwoFactorStatus(enabled=False, enabled_at=None, recovery_codes_left=0)
@@ -57,7 +56,6 @@ class AccountViewModel(FormViewModel):
         self.account = await account_service.update_profile(
             user_id=self.account.id,
             name=name,
-            wants_newsletter=self.checked('wants_newsletter'),
             wants_episode_emails=self.checked('wants_episode_emails'),
         )
         self.message = 'Your details are saved.'

@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from quart import url_for
 
 from podsite.infrastructure.auth import current_user
 from podsite.infrastructure.slugs import slugify
 from podsite.schemas.admin import NamedRow
 from podsite.services.admin import admin_people_service
+from podsite.viewmodels.admin.confirm import ConfirmViewModel
 from podsite.viewmodels.shared.form import FormViewModel
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
@@ -118,3 +120,26 @@ class EntityFormViewModel(FormViewModel):
                 continue
             links[parts[0]] = parts[1]
         return links
+
+
+class EntityRemovalViewModel(ConfirmViewModel):
+    """Deleting a guest, sponsor or policy page, or archiving a sponsor that was read."""
+
+    def __init__(self, entity: str, row_id: int) -> None:
+        plural = PLURALS[entity]
+        super().__init__(
+            what=entity,
+            action_url=url_for('admin.entity_delete', kind=plural, row_id=row_id),
+            cancel_url=url_for('admin.entity_list', kind=plural),
+        )
+        self.entity = entity
+        self.row_id = row_id
+
+    async def load_page_async(self) -> None:
+        self.ask(await admin_people_service.removal(self.entity, self.row_id))
+
+    async def confirm_async(self) -> bool:
+        actor = current_user()
+        assert actor is not None
+        done = await admin_people_service.remove(self.entity, row_id=self.row_id, actor=actor)
+        return done is not None

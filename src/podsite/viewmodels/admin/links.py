@@ -3,11 +3,13 @@
 from collections.abc import Mapping
 
 from pydantic import ValidationError
+from quart import url_for
 
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.admin import ShortLinkRow, ShortLinkWrite
 from podsite.services.admin import admin_service
 from podsite.services.sponsors import short_link_service
+from podsite.viewmodels.admin.confirm import ConfirmViewModel
 from podsite.viewmodels.shared.form import FormViewModel
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
@@ -82,3 +84,23 @@ class LinkFormViewModel(FormViewModel):
             self.errors['name'] = str(error)
         except short_link_service.UnknownReferenceError as error:
             self.errors['form'] = str(error)
+
+
+class LinkRemovalViewModel(ConfirmViewModel):
+    """Deleting a short link never clicked, or archiving one with clicks."""
+
+    def __init__(self, link_id: int) -> None:
+        super().__init__(
+            what='short link',
+            action_url=url_for('admin.link_delete', link_id=link_id),
+            cancel_url=url_for('admin.links'),
+        )
+        self.link_id = link_id
+
+    async def load_page_async(self) -> None:
+        self.ask(await short_link_service.removal(self.link_id))
+
+    async def confirm_async(self) -> bool:
+        actor = current_user()
+        assert actor is not None
+        return await short_link_service.remove_link(self.link_id, actor=actor) is not None
