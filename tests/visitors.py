@@ -69,16 +69,16 @@ async def logged_in(app: Quart, *, role: str, email: str, sponsor_id: int | None
 
 
 async def edit_form(admin: Browser, episode_id: int) -> dict[str, str]:
-    """The edit form's fields as the page fills them in."""
+    """The edit form's fields as the page fills them in, sent back as a browser would."""
     html = await admin.page(f'/admin/episodes/{episode_id}')
-    fields = dict(re.findall(r'<input id="(\w+)" name="\w+" value="([^"]*)"', html))
-    for name in ('summary', 'show_notes', 'people', 'chapters'):
-        match = re.search(rf'<textarea id="{name}"[^>]*>(.*?)</textarea>', html, re.S)
-        fields[name] = match.group(1) if match else ''
-    status = re.search(
-        r'<option value="(\w+)" selected="selected">(draft|published|scheduled)', html
-    )
-    fields['status'] = status.group(1) if status else 'published'
+    fields = dict(re.findall(r'<input id="(\w+)" name="\w+"[^>]*? value="([^"]*)"', html))
+    fields |= dict(re.findall(r'<textarea id="(\w+)"[^>]*>(.*?)</textarea>', html, re.S))
+    for menu in re.finditer(r'<select id="(\w+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected="selected"', menu.group(2))
+        if chosen is not None:
+            fields[menu.group(1)] = chosen.group(1)
+    if re.search(r'name="explicit" checked="checked"', html):
+        fields['explicit'] = 'on'
     return {key: unescape(value) for key, value in fields.items()}
 
 

@@ -275,7 +275,7 @@ async def test_podcast_settings_change_the_site_and_the_feed(admin: Browser, app
     assert 'value="The Traceback"' in html
     form = {
         'title': 'The Renamed Show', 'language': 'en', 'owner_email': 'owner@example.com',
-        'categories': 'Technology\nEducation > Courses', 'locked': 'on',
+        'category_1': 'Technology', 'category_2': 'Education > Courses', 'locked': 'on',
         'artwork_url': '/static/img/demo/artwork.png', 'funding_url': 'https://fund.example',
     }  # fmt: skip
     saved = await admin.submit('/admin/settings', form)
@@ -286,3 +286,39 @@ async def test_podcast_settings_change_the_site_and_the_feed(admin: Browser, app
     bad = await admin.submit('/admin/settings', form | {'owner_email': 'nope', 'title': ''})
     assert bad.status_code == 400
     assert (await bad.get_data(as_text=True)).count('class="field-error"') == 2
+
+
+@pytest.mark.parametrize(
+    ('choices', 'field', 'message'),
+    [
+        ({'category_1': 'Nonsense Category'}, 'category_1', 'not one of Apple'),
+        ({'category_1': 'Technology > Gadgets'}, 'category_1', 'not one of Apple'),
+        ({'category_1': 'technology'}, 'category_1', 'not one of Apple'),
+        ({'category_1': 'Arts > Books > Poetry'}, 'category_1', 'not one of Apple'),
+        ({'category_1': 'Technology', 'category_2': 'Technology'}, 'category_2', 'chosen above'),
+    ],
+)
+async def test_categories_come_from_apples_list(
+    admin: Browser, app: Quart, choices: dict[str, str], field: str, message: str
+) -> None:
+    form = {'title': 'The Traceback', 'language': 'en', 'locked': 'on'}
+    refused = await admin.submit('/admin/settings', form | choices)
+    html = await refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert re.search(rf'<p class="field-error" id="{field}-error">[^<]*{message}', html)
+    assert 'Nonsense' not in await Browser(app.test_client()).page('/episodes/rss')
+    page = await admin.page('/admin/settings')
+    assert '<option value="Technology" selected="selected">' in page  # still the stored one
+
+
+async def test_categories_are_chosen_from_grouped_menus(admin: Browser, app: Quart) -> None:
+    page = await admin.page('/admin/settings')
+    assert '<optgroup label="Education">' in page
+    assert '<option value="Education &gt; Courses" selected="selected">Courses</option>' in page
+    form = {'title': 'The Traceback', 'language': 'en', 'category_1': 'Leisure > Video Games'}
+    assert (await admin.submit('/admin/settings', form)).status_code == 200
+    feed = await Browser(app.test_client()).page('/episodes/rss')
+    assert re.search(
+        r'<itunes:category text="Leisure">\s*<itunes:category text="Video Games"', feed
+    )
+    assert 'Courses' not in feed

@@ -101,7 +101,7 @@ async def episode_edit(episode_id: int) -> ViewResult:
     if not vm.found:
         return vm.to_dict(), 404
     if request.args.get('saved'):
-        vm.message = 'Saved. The site, the feed and search show it now.'
+        vm.announce_saved()
     return vm.to_dict()
 
 
