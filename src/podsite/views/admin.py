@@ -235,8 +235,13 @@ async def link_delete(link_id: int) -> AnyResponse:
 @admin_only
 @template('admin/reports.pt')
 async def reports() -> ViewResult:
-    vm = AdminReportsViewModel(request.args.get('period'))
+    args = request.args
+    vm = AdminReportsViewModel(
+        args.get('period'), sort=args.get('sort'), page=args.get('page'), zeros=args.get('zeros')
+    )
     await vm.load_async()
+    if not vm.found:
+        abort(404)
     return vm.to_dict()
 
 
@@ -255,6 +260,16 @@ async def users() -> ViewResult:
     vm = UsersViewModel()
     await vm.load_async()
     return vm.to_dict()
+
+
+@blueprint.post('/users/invite')
+@admin_only
+@template('admin/users.pt')
+async def user_invite() -> ViewResult:
+    vm = UsersViewModel(await request.form)
+    await vm.load_async()
+    await vm.invite_async()
+    return vm.to_dict(), 200 if vm.is_valid else 400
 
 
 @blueprint.post('/users/<int:user_id>')
