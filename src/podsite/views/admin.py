@@ -48,8 +48,8 @@ async def two_factor_in_production() -> AnyResponse | None:
     return redirect(url_for('two_factor.manage', next=back_to, required=1))
 
 
-async def uploaded_transcript() -> bytes | None:
-    upload = (await request.files).get('transcript_file')
+async def uploaded(field: str) -> bytes | None:
+    upload = (await request.files).get(field)
     return upload.read() if upload is not None and upload.filename else None
 
 
@@ -84,7 +84,12 @@ async def episode_new() -> ViewResult:
 @admin_only
 @template('admin/episode_form.pt')
 async def episode_create() -> ViewResult:
-    vm = EpisodeFormViewModel(None, await request.form, await uploaded_transcript())
+    vm = EpisodeFormViewModel(
+        None,
+        await request.form,
+        await uploaded('transcript_file'),
+        uploaded_chapters=await uploaded('chapters_file'),
+    )
     await vm.load_async()
     await vm.save_async()
     if not vm.is_valid:
@@ -109,7 +114,12 @@ async def episode_edit(episode_id: int) -> ViewResult:
 @admin_only
 @template('admin/episode_form.pt')
 async def episode_update(episode_id: int) -> ViewResult:
-    vm = EpisodeFormViewModel(episode_id, await request.form, await uploaded_transcript())
+    vm = EpisodeFormViewModel(
+        episode_id,
+        await request.form,
+        await uploaded('transcript_file'),
+        uploaded_chapters=await uploaded('chapters_file'),
+    )
     await vm.load_async()
     await vm.save_async()
     if not vm.is_valid:

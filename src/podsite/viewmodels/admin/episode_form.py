@@ -1,10 +1,19 @@
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from podsite.formats.chapters import ChaptersError, parse_chapters
+from podsite.formats.chapters import (
+    ChapterRow,
+    ChaptersError,
+    chapters_document,
+    read_chapter_file,
+    rows_of_document,
+    strict_json,
+)
 from podsite.formats.durations import parse_clock
 from podsite.formats.moments import LATEST, parse_iso_moment
 from podsite.formats.numbers import whole_number
@@ -17,15 +26,15 @@ from podsite.formats.transcript_formats import (
 from podsite.infrastructure import clock
 from podsite.infrastructure.auth import current_user
 from podsite.infrastructure.slugs import slugify
-from podsite.schemas.admin import EpisodeWrite
-from podsite.services.admin import admin_service
+from podsite.schemas.admin import EpisodeWrite, NamedRow
+from podsite.services.admin import admin_people_service, admin_service
 from podsite.viewmodels.shared.form import FormViewModel
 
 STATUSES = ('draft', 'published', 'scheduled')
 # Where the form's field names differ from the model's.
 FORM_FIELDS = {
     'duration_seconds': 'duration',
-    'appearances': 'people',
+    'appearances': 'guests',
     'sponsor_slugs': 'sponsors',
     'published_at': 'publish_at',
     'is_published': 'status',
@@ -36,9 +45,74 @@ FIELD_LABELS = {
     'slug': 'Slug', 'subtitle': 'Subtitle', 'summary': 'Summary', 'show_notes': 'Show notes',
     'duration': 'Duration', 'season': 'Season', 'episode_type': 'Type',
     'media_url': 'Media URL', 'media_size_bytes': 'Media size', 'media_type': 'Media type',
-    'youtube_id': 'YouTube id', 'people': 'People', 'sponsors': 'Sponsors',
-    'transcript': 'Transcript', 'chapters': 'Chapters',
+    'youtube_id': 'YouTube id', 'hosts': 'Hosts', 'guests': 'Guests', 'sponsors': 'Sponsors',
+    'transcript': 'Transcript', 'chapters_file': 'Chapters file',
 }  # fmt: skip
+BLANK_CHAPTER_ROWS = 3
+"""Empty rows below the chapters, to add some without JavaScript (which adds more)."""
+MAX_CHAPTER_ROWS = 1000
+CHAPTER_ROW_FIELD = re.compile(r'chapter_(?:time|title|url|img|extra)_(\d{1,4})')
+
+
+class PickerOption(NamedTuple):
+    slug: str
+    name: str
+    selected: str | None
+    """`selected` or None, as the template's attribute wants it."""
+
+
+def picker_options(rows: list[NamedRow], chosen: list[str]) -> list[PickerOption]:
+    """Every row as an option, the chosen ones first in the order chosen: a browser sends
+    a `<select multiple>`'s values in the order of its options, and order matters (the
+    episode page lists people, and reads sponsors, in it)."""
+    by_slug = {row.slug: row for row in rows}
+    first = [by_slug[slug] for slug in dict.fromkeys(chosen) if slug in by_slug]
+    rest = [row for row in rows if row.slug not in set(chosen)]
+    return [PickerOption(row.slug, row.name, 'selected') for row in first] + [
+        PickerOption(row.slug, row.name, None) for row in rest
+    ]
+
+
+CHAPTER_PARTS = ('time', 'title', 'url', 'img', 'extra')
+
+
+class ShownChapterRow(NamedTuple):
+    """A row of the chapter editor: its number and its fields as the form holds them."""
+
+    number: str
+    time: str
+    title: str
+    url: str
+    img: str
+    extra: str
+
+
+def chapter_fields(rows: list[ChapterRow]) -> dict[str, str]:
+    """The rows as the form's fields: `chapter_time_0`, `chapter_title_0`, ..."""
+    fields: dict[str, str] = {}
+    for index, row in enumerate(rows):
+        fields |= {
+            f'chapter_time_{index}': row.time,
+            f'chapter_title_{index}': row.title,
+            f'chapter_url_{index}': row.url,
+            f'chapter_img_{index}': row.img,
+            f'chapter_extra_{index}': json.dumps(row.extra) if row.extra else '',
+        }
+    return fields
+
+
+def chapter_indices(form: Mapping[str, str]) -> list[int]:
+    """The row numbers the form's chapter fields carry, in order."""
+    found = {int(match[1]) for name in form if (match := CHAPTER_ROW_FIELD.fullmatch(name))}
+    return sorted(found)
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = strict_json(text) if text else {}
+    except ChaptersError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def time_until(wait: timedelta) -> str:
@@ -64,23 +138,23 @@ class EpisodeFormViewModel(FormViewModel):
         episode_id: int | None,
         form: Mapping[str, str] | None = None,
         uploaded_transcript: bytes | None = None,
+        uploaded_chapters: bytes | None = None,
     ) -> None:
         super().__init__(form)
         self.uploaded_transcript = uploaded_transcript
+        self.uploaded_chapters = uploaded_chapters
         self.episode_id = episode_id
         self.saved_id: int | None = None
-        self.guest_slugs: list[str] = []
-        self.sponsor_slugs: list[str] = []
+        self.guest_rows: list[NamedRow] = []
+        self.sponsor_rows: list[NamedRow] = []
         self.statuses = STATUSES
         self.transcript_formats = TRANSCRIPT_FORMATS
         self.page_title = 'New episode' if episode_id is None else 'Edit episode'
         self.stored_transcript: tuple[str, TranscriptFormat] | None = None
-        self.sent_people: list[dict[str, str]] = []
-        self.sent_sponsors: list[str] = []
 
     async def load_page_async(self) -> None:
-        self.guest_slugs = await admin_service.guest_slugs()
-        self.sponsor_slugs = await admin_service.sponsor_slugs()
+        self.guest_rows = await admin_people_service.rows('guest')
+        self.sponsor_rows = await admin_people_service.rows('sponsor')
         if self.episode_id is not None:
             self.stored_transcript = await admin_service.transcript_for_edit(self.episode_id)
         if self.form:
@@ -98,6 +172,11 @@ class EpisodeFormViewModel(FormViewModel):
             self.found = False
             return
         self.form = self._fields_of(episode)
+        self.lists = {
+            'hosts': [a.guest_slug for a in episode.appearances if a.role == 'host'],
+            'guests': [a.guest_slug for a in episode.appearances if a.role == 'guest'],
+            'sponsors': list(episode.sponsor_slugs),
+        }
         if self.stored_transcript is not None:
             self.form['transcript'], self.form['transcript_format'] = self.stored_transcript
 
@@ -126,12 +205,27 @@ class EpisodeFormViewModel(FormViewModel):
             'season': '' if episode.season is None else str(episode.season),
             'episode_type': episode.episode_type,
             'explicit': 'on' if episode.explicit else '',
-            'people': '\n'.join(
-                a.guest_slug + (' host' if a.role == 'host' else '') for a in episode.appearances
-            ),
-            'sponsors': ' '.join(episode.sponsor_slugs),
-            'chapters': json.dumps(episode.chapters, indent=2) if episode.chapters else '',
+        } | chapter_fields(rows_of_document(episode.chapters or {}))
+
+    def to_dict(self) -> dict[str, Any]:
+        return super().to_dict() | {
+            'chapter_rows': self._chapter_rows_shown(),
+            'host_options': picker_options(self.guest_rows, self.values('hosts')),
+            'guest_options': picker_options(self.guest_rows, self.values('guests')),
+            'sponsor_options': picker_options(self.sponsor_rows, self.values('sponsors')),
         }
+
+    def _chapter_rows_shown(self) -> list[ShownChapterRow]:
+        """The rows the form holds, then blank ones to fill in."""
+        indices = chapter_indices(self.form)
+        count = (max(indices) + 1 if indices else 0) + BLANK_CHAPTER_ROWS
+        return [
+            ShownChapterRow(
+                str(index),
+                *(self.form.get(f'chapter_{part}_{index}', '') for part in CHAPTER_PARTS),
+            )
+            for index in range(min(count, MAX_CHAPTER_ROWS + BLANK_CHAPTER_ROWS))
+        ]
 
     def announce_saved(self) -> None:
         """What the save just did for listeners, and when: a draft shows nowhere, a
@@ -165,7 +259,7 @@ class EpisodeFormViewModel(FormViewModel):
                 episode_id=self.episode_id, data=data, actor=actor, transcript=transcript
             )
         except admin_service.UnknownReferenceError as error:
-            field = 'people' if error.kind == 'guests' else 'sponsors'
+            field = 'guests' if error.kind == 'guests' else 'sponsors'
             self.errors[field] = f'No {error.kind} with these slugs: {", ".join(error.slugs)}.'
         except admin_service.NumberTakenError:
             self.errors['number'] = 'Another episode has this number.'
@@ -182,10 +276,10 @@ class EpisodeFormViewModel(FormViewModel):
         )
         if taken:
             self.errors['number'] = 'Another episode has this number.'
-        guests = [person['guest_slug'] for person in self.sent_people]
-        if missing := await admin_service.unknown_slugs('guests', guests):
-            self.errors.setdefault('people', f'No guests with these slugs: {", ".join(missing)}.')
-        if missing := await admin_service.unknown_slugs('sponsors', self.sent_sponsors):
+        for field in ('hosts', 'guests'):
+            if missing := await admin_service.unknown_slugs('guests', self.values(field)):
+                self.errors.setdefault(field, f'No guests with these slugs: {", ".join(missing)}.')
+        if missing := await admin_service.unknown_slugs('sponsors', self.values('sponsors')):
             self.errors.setdefault(
                 'sponsors', f'No sponsors with these slugs: {", ".join(missing)}.'
             )
@@ -253,19 +347,14 @@ class EpisodeFormViewModel(FormViewModel):
                 self.errors['media_size_bytes'] = (
                     'An episode with a media URL needs the size of the file in bytes.'
                 )
-        people = self.sent_people = []
-        for line in self.text('people').splitlines():
-            words = line.replace(',', ' ').split()
-            if words:
-                role = 'host' if len(words) > 1 and words[1].lower() == 'host' else 'guest'
-                people.append({'guest_slug': words[0], 'role': role})
-        self.sent_sponsors = self.text('sponsors').replace(',', ' ').split()
-        chapters = None
-        if self.text('chapters'):
-            try:
-                chapters = parse_chapters(self.text('chapters'))
-            except ChaptersError as error:
-                self.errors['chapters'] = str(error)
+        # Hosts first, then guests, each in the order chosen; one role per person.
+        hosts = list(dict.fromkeys(self.values('hosts')))
+        people = [{'guest_slug': slug, 'role': 'host'} for slug in hosts] + [
+            {'guest_slug': slug, 'role': 'guest'}
+            for slug in dict.fromkeys(self.values('guests'))
+            if slug not in hosts
+        ]
+        chapters = self._chapters(duration)
         title = self.text('title')
         return {
             'number': self.text('number') or None,
@@ -285,9 +374,46 @@ class EpisodeFormViewModel(FormViewModel):
             'episode_type': self.text('episode_type') or 'full',
             'explicit': self.checked('explicit'),
             'appearances': people,
-            'sponsor_slugs': self.sent_sponsors,
+            'sponsor_slugs': list(dict.fromkeys(self.values('sponsors'))),
             'chapters': chapters,
         }
+
+    def _chapter_rows(self) -> list[ChapterRow]:
+        """The rows as sent, numbered from 0 again so that each message finds its row: a
+        file to import replaces them (its problem is reported and the rows are kept); an
+        `extra` field that is not a JSON object is ignored."""
+        rows = [
+            ChapterRow(
+                time=self.text(f'chapter_time_{index}'),
+                title=self.text(f'chapter_title_{index}'),
+                url=self.text(f'chapter_url_{index}'),
+                img=self.text(f'chapter_img_{index}'),
+                extra=_json_object(self.form.get(f'chapter_extra_{index}', '')),
+            )
+            for index in chapter_indices(self.form)[:MAX_CHAPTER_ROWS]
+        ]
+        if self.uploaded_chapters:
+            try:
+                rows = read_chapter_file(self.uploaded_chapters.decode('utf-8'))
+            except UnicodeDecodeError:
+                self.errors['chapters_file'] = 'The chapters file is not UTF-8 text.'
+            except ChaptersError as error:
+                self.errors['chapters_file'] = str(error)
+        rows = [row for row in rows if not row.is_blank]
+        self.form = {k: v for k, v in self.form.items() if not CHAPTER_ROW_FIELD.fullmatch(k)}
+        self.form |= chapter_fields(rows)
+        return rows
+
+    def _chapters(self, duration: int | None) -> dict[str, object] | None:
+        rows = self._chapter_rows()
+        document, problems = chapters_document(rows, duration_seconds=duration)
+        for index, message in problems.items():
+            self.errors[f'chapter_time_{index}'] = message
+            self.field_labels = {
+                **self.field_labels,
+                f'chapter_time_{index}': f'Chapter {index + 1}',
+            }
+        return document
 
     def _publish_at(self, status: str) -> datetime:
         now = clock.now()

@@ -30,6 +30,11 @@ class FormViewModel(ViewModelBase):
     def __init__(self, form: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.form = dict(form or {})
+        # Fields sent more than once (a `<select multiple>`), every value in the order sent.
+        getlist = getattr(form, 'getlist', None)
+        self.lists: dict[str, list[str]] = (
+            {name: list(getlist(name)) for name in self.form} if callable(getlist) else {}
+        )
         self.errors: dict[str, str] = {}
         self.message = ''
         self.found = True
@@ -43,6 +48,12 @@ class FormViewModel(ViewModelBase):
         """A long text (show notes, a description) cleaned the same way, its leading spaces
         kept: in Markdown they make code blocks and nested lists."""
         return clean_text(self.form.get(name, ''))
+
+    def values(self, name: str) -> list[str]:
+        """Each value of a field that can be sent several times, cleaned like `text`, empty
+        ones left out."""
+        sent = self.lists.get(name) or ([self.form[name]] if name in self.form else [])
+        return [value for value in (clean_text(v).strip() for v in sent) if value]
 
     def checked(self, name: str) -> bool:
         return self.form.get(name) in {'on', 'true', '1', 'yes'}
