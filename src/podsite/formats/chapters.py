@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from podsite.formats.durations import parse_clock
+from podsite.formats.durations import clock_field, parse_clock
 
 
 class ChaptersError(ValueError):
@@ -54,6 +54,8 @@ def _finite(text: str) -> float:
 # The Podcasting 2.0 JSON chapters format, as the admin writes it:
 # https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/examples/chapters/jsonChapters.md
 CHAPTERS_VERSION = '1.2.0'
+SHOWN_FIELDS = frozenset({'startTime', 'title', 'url', 'img'})
+"""A chapter's fields the editor shows in its rows; the others are kept as they are."""
 _TEXT_LINE = re.compile(
     r'(?P<time>\d{1,3}:\d{2}(?::\d{2})?(?:\.\d{1,3})?)\s+(?P<title>.*?)'
     r'(?:\s+<(?P<url>https?://\S+)>)?'
@@ -89,22 +91,10 @@ def rows_of_document(document: dict[str, Any]) -> list[ChapterRow]:
                 title=str(chapter.get('title') or ''),
                 url=str(chapter.get('url') or ''),
                 img=str(chapter.get('img') or ''),
-                extra={
-                    key: value
-                    for key, value in chapter.items()
-                    if key not in {'startTime', 'title', 'url', 'img'}
-                },
+                extra={key: value for key, value in chapter.items() if key not in SHOWN_FIELDS},
             )
         )
     return rows
-
-
-def clock_field(seconds: float) -> str:
-    """`1:02:03`, with the fraction of a second where there is one (`0:00:12.5`)."""
-    whole = int(seconds)
-    text = f'{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}'
-    fraction = round(seconds - whole, 3)
-    return text + f'{fraction:.3f}'.rstrip('0')[1:] if fraction else text
 
 
 def read_chapter_file(text: str) -> list[ChapterRow]:
@@ -179,7 +169,9 @@ def chapters_document(
             chapter['url'] = row.url
         if row.img:
             chapter['img'] = row.img
-        chapters.append(row.extra | chapter)
+        # What the rows show comes from the rows, never from the kept extra fields.
+        kept = {key: value for key, value in row.extra.items() if key not in SHOWN_FIELDS}
+        chapters.append(kept | chapter)
     if problems or not chapters:
         return None, problems
     return {'version': CHAPTERS_VERSION, 'chapters': chapters}, problems

@@ -42,3 +42,11 @@ def clock_text(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f'{hours}:{minutes:02d}:{secs:02d}' if hours else f'{minutes:02d}:{secs:02d}'
+
+
+def clock_field(seconds: float) -> str:
+    """`1:02:03`, with the fraction of a second where there is one (`0:00:12.5`), to the
+    millisecond: what `parse_clock` reads back as the same number."""
+    whole, milliseconds = divmod(round(seconds * 1000), 1000)
+    text = f'{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}'
+    return f'{text}.{milliseconds:03d}'.rstrip('0') if milliseconds else text

@@ -14,7 +14,7 @@ from podsite.formats.chapters import (
     rows_of_document,
     strict_json,
 )
-from podsite.formats.durations import parse_clock
+from podsite.formats.durations import clock_field, parse_clock
 from podsite.formats.moments import LATEST, parse_iso_moment
 from podsite.formats.numbers import whole_number
 from podsite.formats.transcript_formats import (
@@ -124,10 +124,6 @@ def time_until(wait: timedelta) -> str:
     return 'in less than a minute'
 
 
-def duration_field(seconds: int) -> str:
-    return f'{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}'
-
-
 class EpisodeFormViewModel(FormViewModel):
     """Create or edit an episode; the form keeps whatever was typed until it is right."""
 
@@ -197,7 +193,7 @@ class EpisodeFormViewModel(FormViewModel):
             'show_notes': episode.show_notes,
             'status': status,
             'publish_at': f'{episode.published_at:%Y-%m-%dT%H:%M:%S}',
-            'duration': duration_field(episode.duration_seconds),
+            'duration': clock_field(episode.duration_seconds),
             'media_url': str(episode.media_url),
             'media_size_bytes': str(episode.media_size_bytes),
             'media_type': episode.media_type,
