@@ -6,11 +6,11 @@ from io import BytesIO
 
 import pytest
 from quart import Quart
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from werkzeug.datastructures import FileStorage
 
-from podsite.data import AuditEntry, Episode
+from podsite.data import AuditEntry, Episode, Podcast
 from tests.visitors import Browser, edit_form, logged_in
 
 
@@ -320,3 +320,21 @@ async def test_categories_are_chosen_from_grouped_menus(admin: Browser, app: Qua
         r'<itunes:category text="Leisure">\s*<itunes:category text="Video Games"', feed
     )
     assert 'Courses' not in feed
+
+
+async def test_a_stored_category_apple_does_not_know_is_shown_and_must_be_replaced(
+    admin: Browser, session: AsyncSession
+) -> None:
+    await session.execute(update(Podcast).values(categories=[['Nonsense Category']]))
+    await session.commit()
+    page = await admin.page('/admin/settings')
+    assert (
+        '<option value="Nonsense Category" selected="selected">'
+        "Nonsense Category (not in Apple's list)</option>"
+    ) in page
+    resaved = await admin.submit(
+        '/admin/settings',
+        {'title': 'The Traceback', 'language': 'en', 'category_1': 'Nonsense Category'},
+    )
+    assert resaved.status_code == 400
+    assert 'is not one of Apple' in await resaved.get_data(as_text=True)
