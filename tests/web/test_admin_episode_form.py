@@ -15,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 
 from podsite.data import AuditEntry, Episode, Guest, Sponsor, Transcript
 from tests.clock import MovableClock
+from tests.databases import QueryCounter
 from tests.visitors import Browser, edit_form
 
 VALID = {
@@ -335,3 +336,21 @@ async def test_hosts_guests_and_sponsors_are_chosen_in_order_from_lists(
     assert positions == sorted(positions)
     assert 'picker.js' in html and 'chapter_rows.js' in html
     assert '<script>' not in html  # no inline script: the CSP forbids them
+
+
+async def test_the_edit_page_costs_the_same_queries_for_any_episode(
+    admin: Browser, session: AsyncSession, queries: QueryCounter
+) -> None:
+    """Guests, sponsors, chapters and transcript are read in a fixed number of queries,
+    however many an episode has."""
+    ids = (await session.scalars(select(Episode.id).order_by(Episode.number).limit(3))).all()
+    await admin.page(f'/admin/episodes/{ids[0]}')  # the layout's data is kept after this
+    counts = []
+    for episode_id in ids:
+        queries.reset()
+        await admin.page(f'/admin/episodes/{episode_id}')
+        counts.append(queries.page_count)
+    assert len(set(counts)) == 1, counts
+    # The session and user, the episode, its people, sponsors, transcript, the lists of
+    # guests and sponsors to choose from.
+    assert counts[0] == 7, counts
