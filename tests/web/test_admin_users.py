@@ -26,6 +26,7 @@ async def test_an_invited_person_sets_a_password_once_and_logs_in(
     entry = await session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
     assert entry is not None
     assert (entry.action, entry.entity, entry.summary) == ('invite', 'user', 'ada@example.com')
+    assert entry.changes == {'role': [None, 'admin']}
 
     (invitation,) = await emails_to(app, 'ada@example.com')
     assert invitation.subject == 'You are invited to The Traceback'

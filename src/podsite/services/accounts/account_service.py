@@ -543,7 +543,7 @@ async def invite(
         entity='user',
         entity_id=user.id,
         summary=address,
-        changes={'role': [None, role], 'sponsor_id': [None, user.sponsor_id]},
+        changes=audit_service.changes_between({}, {'role': role, 'sponsor_id': user.sponsor_id}),
     )
     await session.commit()
     invited = await user_by_id(user.id)
