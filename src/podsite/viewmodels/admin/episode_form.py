@@ -67,7 +67,8 @@ def picker_options(rows: list[NamedRow], chosen: list[str]) -> list[PickerOption
     episode page lists people, and reads sponsors, in it)."""
     by_slug = {row.slug: row for row in rows}
     first = [by_slug[slug] for slug in dict.fromkeys(chosen) if slug in by_slug]
-    rest = [row for row in rows if row.slug not in set(chosen)]
+    taken = set(chosen)
+    rest = [row for row in rows if row.slug not in taken]
     return [PickerOption(row.slug, row.name, 'selected') for row in first] + [
         PickerOption(row.slug, row.name, None) for row in rest
     ]
