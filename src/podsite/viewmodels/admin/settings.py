@@ -40,6 +40,15 @@ CATEGORY_GROUPS = [
 
 class SettingsViewModel(FormViewModel):
     page_title = 'Podcast settings · Admin'
+    field_labels = (
+        dict(TEXT_FIELDS)
+        | dict(CATEGORY_FIELDS)
+        | {
+            'description': 'Description',
+            'new_feed_url': 'New feed URL',
+            'redirect_feed': 'Redirect the old feed',
+        }
+    )
 
     def __init__(self, form: Mapping[str, str] | None = None) -> None:
         super().__init__(form)
