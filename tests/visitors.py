@@ -2,9 +2,11 @@
 the CSRF token of the page, as a browser would; and the mail they get."""
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from html import unescape
+from urllib.parse import urlencode
 
 import pyotp
 from quart import Quart, Response
@@ -37,15 +39,19 @@ class Browser:
         assert response.status_code == 200, (path, response.status_code)
         return await response.get_data(as_text=True)
 
-    async def submit(self, path: str, form: dict[str, str]) -> Response:
-        """Posts the form after loading a page that carries the session's CSRF token."""
+    async def submit(self, path: str, form: Mapping[str, str | list[str]]) -> Response:
+        """Posts the form after loading a page that carries the session's CSRF token; a list
+        is a field sent once per value, as a `<select multiple>` is."""
         html = await self.page('/account/login' if '/reset/' not in path else path)
         if 'name="csrf_token"' not in html:
             html = await self.page('/account/reset')
         match = self.TOKEN.search(html)
         assert match is not None
+        body = urlencode({**form, 'csrf_token': match.group(1)}, doseq=True)
         return await self.client.post(
-            path, form={**form, 'csrf_token': match.group(1)}, headers=self.headers
+            path,
+            data=body.encode(),
+            headers=self.headers | {'Content-Type': 'application/x-www-form-urlencoded'},
         )
 
     def cookie(self) -> str | None:
@@ -68,18 +74,25 @@ async def logged_in(app: Quart, *, role: str, email: str, sponsor_id: int | None
     return browser
 
 
-async def edit_form(admin: Browser, episode_id: int) -> dict[str, str]:
-    """The edit form's fields as the page fills them in."""
+async def edit_form(admin: Browser, episode_id: int) -> dict[str, str | list[str]]:
+    """The edit form's fields as the page fills them in, sent back as a browser would."""
     html = await admin.page(f'/admin/episodes/{episode_id}')
-    fields = dict(re.findall(r'<input id="(\w+)" name="\w+" value="([^"]*)"', html))
-    for name in ('summary', 'show_notes', 'people', 'chapters'):
-        match = re.search(rf'<textarea id="{name}"[^>]*>(.*?)</textarea>', html, re.S)
-        fields[name] = match.group(1) if match else ''
-    status = re.search(
-        r'<option value="(\w+)" selected="selected">(draft|published|scheduled)', html
-    )
-    fields['status'] = status.group(1) if status else 'published'
-    return {key: unescape(value) for key, value in fields.items()}
+    fields = dict(re.findall(r'<input id="(\w+)" name="\w+"[^>]*? value="([^"]*)"', html))
+    fields |= dict(re.findall(r'<textarea id="(\w+)"[^>]*>(.*?)</textarea>', html, re.S))
+    fields = {key: unescape(value) for key, value in fields.items()}
+    sent: dict[str, str | list[str]] = dict(fields)
+    for menu in re.finditer(r'<select id="(\w+)"([^>]*)>(.*?)</select>', html, re.S):
+        chosen = [
+            unescape(value)
+            for value in re.findall(r'<option value="([^"]*)" selected="selected"', menu[3])
+        ]
+        if ' multiple' in menu[2]:
+            sent[menu[1]] = chosen
+        elif chosen:
+            sent[menu[1]] = chosen[0]
+    if re.search(r'name="explicit" checked="checked"', html):
+        sent['explicit'] = 'on'
+    return sent
 
 
 @dataclass

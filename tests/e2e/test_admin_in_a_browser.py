@@ -69,3 +69,128 @@ async def test_the_next_live_stream_counts_down_in_the_browser(
     first = await countdown.inner_text()
     assert re.match(r'in \d+ days?, \d+ hours?, \d+ minutes? \(', first), first
     assert chromium.console_errors == []
+
+
+VIEWPORTS = [pytest.param((1366, 900), id='desktop'), pytest.param((390, 844), id='phone')]
+
+
+async def log_in_as_admin(server: str, chromium: BrowserPage, viewport: tuple[int, int]) -> None:
+    """Logs in from the login page with no `next`: an admin lands on the admin."""
+    page = chromium.page
+    await page.set_viewport_size({'width': viewport[0], 'height': viewport[1]})
+    await page.goto(f'{server}/account/login')
+    await page.fill('#email', ADMIN_EMAIL)
+    await page.fill('#password', ADMIN_PASSWORD)
+    await page.click('form.stacked-form button[type=submit]')
+    await page.wait_for_url(f'{server}/admin')
+
+
+async def chosen_in(chromium: BrowserPage, field: str) -> list[str]:
+    """What the form will send for the `<select multiple>`, in order."""
+    values: list[str] = await chromium.page.eval_on_selector(
+        f'#{field}', 'select => Array.from(select.selectedOptions, o => o.value)'
+    )
+    return values
+
+
+async def wider_than_the_window(chromium: BrowserPage) -> list[str]:
+    """Elements that stick out to the right (on a phone: a page that scrolls sideways)."""
+    wide: list[str] = await chromium.page.evaluate(
+        """() => Array.from(document.querySelectorAll('body *'))
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className)"""
+    )
+    return wide
+
+
+@pytest.mark.parametrize('viewport', VIEWPORTS)
+async def test_guests_are_chosen_with_the_keyboard(
+    server: str, chromium: BrowserPage, viewport: tuple[int, int]
+) -> None:
+    await log_in_as_admin(server, chromium, viewport)
+    page = chromium.page
+    await page.goto(f'{server}/admin/episodes/new')
+    box = page.locator('#guests-filter')
+    assert await box.get_attribute('role') == 'combobox'
+    assert await page.is_hidden('#guests')
+    await box.focus()
+    options = page.locator('#guests-listbox [role=option]')
+    first_name = (await options.first.inner_text()).strip()
+    await page.keyboard.type(first_name[:4])
+    assert await box.get_attribute('aria-expanded') == 'true'
+    await page.keyboard.press('Enter')
+    first = await chosen_in(chromium, 'guests')
+    assert len(first) == 1
+    await page.keyboard.press('ArrowDown')
+    await page.keyboard.press('ArrowDown')
+    await page.keyboard.press('Enter')
+    both = await chosen_in(chromium, 'guests')
+    assert len(both) == 2 and both[0] == first[0]  # kept in the order chosen
+    assert (
+        await page.locator('#guests-filter ~ .picker-chips .chip, .picker-chips .chip').count() >= 2
+    )
+    await page.keyboard.press('Backspace')
+    assert await chosen_in(chromium, 'guests') == first
+    assert await page.locator('[role=status]:has-text("removed")').count() == 1
+    await chromium.screenshot(f'admin-picker-{viewport[0]}')
+    assert await wider_than_the_window(chromium) == []
+    assert chromium.console_errors == []
+
+
+@pytest.mark.parametrize('viewport', VIEWPORTS)
+async def test_chapter_rows_are_added_and_removed(
+    server: str, chromium: BrowserPage, viewport: tuple[int, int]
+) -> None:
+    await log_in_as_admin(server, chromium, viewport)
+    page = chromium.page
+    await page.goto(f'{server}/admin/episodes/new')
+    rows = page.locator('[data-chapter-row]')
+    blank = await rows.count()
+    await page.click('[data-add-chapter]')
+    assert await rows.count() == blank + 1
+    added = page.locator(f'#chapter_time_{blank}')
+    assert await added.evaluate('input => input === document.activeElement')
+    await added.fill('0:01:00')
+    await page.fill(f'#chapter_title_{blank}', 'Added in the browser')
+    await rows.nth(0).locator('[data-remove-chapter]').click()
+    assert await rows.count() == blank
+    assert await page.input_value(f'#chapter_title_{blank}') == 'Added in the browser'
+    await chromium.screenshot(f'admin-chapters-{viewport[0]}')
+    assert await wider_than_the_window(chromium) == []
+    assert chromium.console_errors == []
+
+
+@pytest.mark.parametrize('viewport', VIEWPORTS)
+async def test_every_problem_shows_beside_its_field_in_one_save(
+    server: str, chromium: BrowserPage, viewport: tuple[int, int]
+) -> None:
+    await log_in_as_admin(server, chromium, viewport)
+    page = chromium.page
+    await page.goto(f'{server}/admin/episodes/new')
+    await page.fill('#title', 'Four problems at once')
+    await page.fill('#duration', 'forever')
+    await page.fill('#media_url', 'https://media.example.com/x.mp3')
+    await page.fill('#media_size_bytes', '0')
+    await page.fill('#chapter_time_0', 'soon')
+    await page.fill('#chapter_title_0', 'Intro')
+    await page.click('.episode-form button[type=submit]')
+    summary = page.locator('.error-summary')
+    await summary.wait_for()
+    links = await summary.locator('a').evaluate_all('links => links.map(a => a.hash)')
+    assert links == ['#duration', '#media_size_bytes', '#chapter_time_0']
+    for field in ('duration', 'media_size_bytes', 'chapter_time_0'):
+        control = page.locator(f'#{field}')
+        assert await control.get_attribute('aria-invalid') == 'true'
+        message = page.locator(f'#{field}-error')
+        assert await message.is_visible()
+        assert await control.get_attribute('aria-describedby') == f'{field}-error'
+    assert await page.input_value('#title') == 'Four problems at once'
+    await summary.locator('a[href="#chapter_time_0"]').click()
+    assert await page.locator('#chapter_time_0').is_visible()
+    await chromium.screenshot(f'admin-errors-{viewport[0]}')
+    assert await wider_than_the_window(chromium) == []
+    # The refused form is answered 400, which Chromium notes; nothing else (no script
+    # error, no CSP violation).
+    assert chromium.console_errors == [
+        'Failed to load resource: the server responded with a status of 400 (Bad Request)'
+    ]

@@ -17,7 +17,7 @@ from tests.web.feed_check import NS, problems
 NEW_FEED = 'https://feeds.example.com/the-traceback.xml'
 SETTINGS = {
     'title': 'The Traceback', 'language': 'en', 'owner_email': 'owner@example.com',
-    'categories': 'Technology', 'locked': 'on', 'artwork_url': '/static/img/demo/artwork.png',
+    'category_1': 'Technology', 'locked': 'on', 'artwork_url': '/static/img/demo/artwork.png',
 }  # fmt: skip
 
 

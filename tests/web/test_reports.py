@@ -3,19 +3,22 @@ nothing else), CSV exports and `podsite stats`."""
 
 import csv
 import io
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from quart import Quart
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podsite.data import Episode, Sponsor
+from podsite.data import Episode, ShortLink, Sponsor
 from podsite.infrastructure import db
 from podsite.schemas.analytics import PendingDownload
 from podsite.services.analytics import storage
 from podsite.services.analytics.recording import Recorder
 from podsite.services.sponsors import short_link_service
+from tests.databases import QueryCounter
 from tests.factories import add_episode
 from tests.visitors import Browser, logged_in
 
@@ -191,3 +194,61 @@ async def test_csv_cells_that_look_like_formulas_are_defused(
     text = await (await admin.client.get('/admin/reports/episodes.csv')).get_data(as_text=True)
 
     assert '\'=HYPERLINK(""http://x"")' in text
+
+
+async def test_admin_link_clicks_hide_zeros_sort_and_page(
+    admin: Browser,
+    app: Quart,
+    session: AsyncSession,
+    campaigns: dict[str, Campaign],
+    queries: QueryCounter,
+) -> None:
+    session.add_all(
+        ShortLink(
+            name=f'unclicked-{n:02d}',
+            target_url=f'https://example.com/{n}',
+            created_at=datetime.now(UTC) + timedelta(minutes=n),
+        )
+        for n in range(60)
+    )
+    await session.commit()
+    total = await session.scalar(select(func.count()).select_from(ShortLink))
+    assert total is not None and total > 60
+
+    clicked = await admin.page('/admin/reports')
+    assert re.findall(r'<code>/r/([\w-]+)</code>', clicked) == ['beta-802', 'alpha-801']
+    assert re.search(rf'{total - 2} links with no clicks in [\w ]+ are hidden\.', clicked)
+    assert 'Show links with no clicks' in clicked
+
+    by_name = await admin.page('/admin/reports?sort=name')
+    assert re.findall(r'<code>/r/([\w-]+)</code>', by_name) == ['alpha-801', 'beta-802']
+
+    queries.reset()
+    first = await admin.page('/admin/reports?zeros=1')
+    first_page_queries = queries.page_count
+    first_links = re.findall(r'<code>/r/([\w-]+)</code>', first)
+    assert len(first_links) == 50
+    assert first_links[:2] == ['beta-802', 'alpha-801']
+    assert f'Page 1 of {-(-total // 50)} ({total} links)' in first
+    assert 'Hide links with no clicks' in first
+    queries.reset()
+    second = await admin.page('/admin/reports?zeros=1&page=2')
+    assert queries.page_count == first_page_queries  # a later page costs no more
+    assert len(re.findall(r'<code>/r/([\w-]+)</code>', second)) == min(50, total - 50)
+    assert 'rel="prev"' in second
+
+    newest = await admin.page('/admin/reports?zeros=1&sort=created')
+    assert re.findall(r'<code>/r/([\w-]+)</code>', newest)[0] == 'unclicked-59'
+
+
+@pytest.mark.parametrize(
+    'query', ['sort=bogus', 'page=abc', 'page=0', 'page=-1', 'page=%C2%B2', 'page=9' * 40,
+              'zeros=%00', 'sort=&page=&zeros='],
+)  # fmt: skip
+async def test_odd_report_queries_show_the_default_view(admin: Browser, query: str) -> None:
+    html = await admin.page(f'/admin/reports?{query}')
+    assert 'aria-current="true">most clicks</a>' in html
+
+
+async def test_a_page_of_links_past_the_last_is_not_found(admin: Browser) -> None:
+    assert (await admin.client.get('/admin/reports?page=999')).status_code == 404

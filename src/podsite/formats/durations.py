@@ -54,3 +54,11 @@ def iso_duration(seconds: int) -> str:
         f'{secs}S' if secs else '',
     ]
     return 'PT' + (''.join(parts) or '0S')
+
+
+def clock_field(seconds: float) -> str:
+    """`1:02:03`, with the fraction of a second where there is one (`0:00:12.5`), to the
+    millisecond: what `parse_clock` reads back as the same number."""
+    whole, milliseconds = divmod(round(seconds * 1000), 1000)
+    text = f'{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}'
+    return f'{text}.{milliseconds:03d}'.rstrip('0') if milliseconds else text

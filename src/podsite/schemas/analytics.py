@@ -80,6 +80,7 @@ class LinkClicks(ReadModel):
     id: int
     name: str
     target_url: str
+    created_at: datetime
     clicks: int
     """Clicks by people: clicks from bots and link checkers are left out."""
 

@@ -22,6 +22,12 @@ def _next() -> str:
     return safe_next(request.args.get('next'), '/account')
 
 
+def _asked_next() -> str:
+    """The `next=` target the login was asked for; empty when none, so that the login can
+    land each role where it works."""
+    return safe_next(request.args.get('next'), '')
+
+
 def _status(vm: RegisterViewModel | ResetRequestViewModel) -> int:
     return 429 if vm.limited else 200 if vm.is_valid else 400
 
@@ -65,7 +71,7 @@ async def confirm_post(token: str) -> ViewResult:
 @blueprint.get('/login')
 @template('account/login.pt')
 async def login_get() -> ViewResult:
-    vm = LoginViewModel(next_url=_next())
+    vm = LoginViewModel(next_url=_asked_next())
     await vm.load_async()
     return vm.to_dict()
 
@@ -73,7 +79,7 @@ async def login_get() -> ViewResult:
 @blueprint.post('/login')
 @template('account/login.pt')
 async def login_post() -> ViewResult:
-    vm = LoginViewModel(await request.form, next_url=_next(), ip=request_client_ip())
+    vm = LoginViewModel(await request.form, next_url=_asked_next(), ip=request_client_ip())
     await vm.load_async()
     await vm.log_in_async()
     if vm.user is None:

@@ -57,17 +57,13 @@ async def two_factor_in_production() -> AnyResponse | None:
     return redirect(url_for('two_factor.manage', next=back_to, required=1))
 
 
-async def uploaded_transcript() -> bytes | None:
-    upload = (await request.files).get('transcript_file')
-    return upload.read() if upload is not None and upload.filename else None
-
-
-async def uploaded_artwork() -> bytes | None:
-    """At most one byte past the limit: enough for the form to say the image is too large."""
-    upload = (await request.files).get('artwork')
+async def uploaded(field: str, *, limit: int = -1) -> bytes | None:
+    """The file sent in `field`, or its first `limit` bytes: one byte past a form's limit is
+    enough for it to say the file is too large."""
+    upload = (await request.files).get(field)
     if upload is None or not upload.filename:
         return None
-    data: bytes = upload.read(artwork_service.LARGEST_UPLOAD_BYTES + 1)
+    data: bytes = upload.read(limit)
     return data
 
 
@@ -103,7 +99,11 @@ async def episode_new() -> ViewResult:
 @template('admin/episode_form.pt')
 async def episode_create() -> ViewResult:
     vm = EpisodeFormViewModel(
-        None, await request.form, await uploaded_transcript(), await uploaded_artwork()
+        None,
+        await request.form,
+        await uploaded('transcript_file'),
+        await uploaded('artwork', limit=artwork_service.LARGEST_UPLOAD_BYTES + 1),
+        uploaded_chapters=await uploaded('chapters_file'),
     )
     await vm.load_async()
     await vm.save_async()
@@ -121,7 +121,7 @@ async def episode_edit(episode_id: int) -> ViewResult:
     if not vm.found:
         return vm.to_dict(), 404
     if request.args.get('saved'):
-        vm.message = 'Saved. The site, the feed and search show it now.'
+        vm.announce_saved()
     return vm.to_dict()
 
 
@@ -130,7 +130,11 @@ async def episode_edit(episode_id: int) -> ViewResult:
 @template('admin/episode_form.pt')
 async def episode_update(episode_id: int) -> ViewResult:
     vm = EpisodeFormViewModel(
-        episode_id, await request.form, await uploaded_transcript(), await uploaded_artwork()
+        episode_id,
+        await request.form,
+        await uploaded('transcript_file'),
+        await uploaded('artwork', limit=artwork_service.LARGEST_UPLOAD_BYTES + 1),
+        uploaded_chapters=await uploaded('chapters_file'),
     )
     await vm.load_async()
     await vm.save_async()
@@ -297,8 +301,13 @@ async def link_restore(link_id: int) -> AnyResponse:
 @admin_only
 @template('admin/reports.pt')
 async def reports() -> ViewResult:
-    vm = AdminReportsViewModel(request.args.get('period'))
+    args = request.args
+    vm = AdminReportsViewModel(
+        args.get('period'), sort=args.get('sort'), page=args.get('page'), zeros=args.get('zeros')
+    )
     await vm.load_async()
+    if not vm.found:
+        abort(404)
     return vm.to_dict()
 
 
@@ -317,6 +326,16 @@ async def users() -> ViewResult:
     vm = UsersViewModel()
     await vm.load_async()
     return vm.to_dict()
+
+
+@blueprint.post('/users/invite')
+@admin_only
+@template('admin/users.pt')
+async def user_invite() -> ViewResult:
+    vm = UsersViewModel(await request.form)
+    await vm.load_async()
+    await vm.invite_async()
+    return vm.to_dict(), 200 if vm.is_valid else 400
 
 
 @blueprint.post('/users/<int:user_id>')
@@ -342,7 +361,10 @@ async def settings() -> ViewResult:
 @admin_only
 @template('admin/settings.pt')
 async def settings_save() -> ViewResult:
-    vm = SettingsViewModel(await request.form, await uploaded_artwork())
+    vm = SettingsViewModel(
+        await request.form,
+        await uploaded('artwork', limit=artwork_service.LARGEST_UPLOAD_BYTES + 1),
+    )
     await vm.load_async()
     await vm.save_async()
     return vm.to_dict(), 200 if vm.is_valid else 400

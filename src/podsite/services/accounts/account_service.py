@@ -29,11 +29,14 @@ from podsite.formats.xml_text import clean_text
 from podsite.infrastructure import db
 from podsite.infrastructure.passwords import hash_password, verify_password
 from podsite.schemas.account import UserInfo
-from podsite.services.accounts import outbox_service
+from podsite.services.accounts import audit_service, outbox_service
 from podsite.settings import current_settings
 
 SESSION_LIFETIME = timedelta(days=30)
 RESET_LIFETIME = timedelta(hours=1)
+INVITATION_LIFETIME = timedelta(days=7)
+"""Of the link an invited person sets their password with: an invitation waits in an inbox
+longer than a reset someone just asked for."""
 LINK_LIFETIME = timedelta(hours=48)
 """Of sign-up and address-change links."""
 SIGN_UP_SALT = 'podsite.confirm-account'
@@ -456,15 +459,21 @@ async def issue_requested_resets(*, base_url: str) -> int:
         await session.commit()
 
 
-def _issue_reset_link(user: UserInfo, base_url: str) -> None:
+def _reset_token(user_id: int, lifetime: timedelta) -> str:
+    """A new one-time link's token, stored as its hash in the current transaction."""
     token = secrets.token_urlsafe(32)
     db.session().add(
         PasswordReset(
             token_hash=_token_hash(token),
-            user_id=user.id,
-            expires_at=datetime.now(UTC) + RESET_LIFETIME,
+            user_id=user_id,
+            expires_at=datetime.now(UTC) + lifetime,
         )
     )
+    return token
+
+
+def _issue_reset_link(user: UserInfo, base_url: str) -> None:
+    token = _reset_token(user.id, RESET_LIFETIME)
     minutes = int(RESET_LIFETIME.total_seconds() // 60)
     outbox_service.enqueue(
         to=user.email,
@@ -477,6 +486,65 @@ def _issue_reset_link(user: UserInfo, base_url: str) -> None:
             'If you did not ask for this, you can ignore this email.\n'
         ),
     )
+
+
+# Invitations
+
+
+async def invite(
+    *,
+    email: str,
+    role: str,
+    sponsor_id: int | None,
+    site_title: str,
+    actor: UserInfo,
+    base_url: str,
+) -> UserInfo:
+    """An account an admin makes for someone: unconfirmed, with a password nobody knows,
+    until its person chooses one through the emailed one-time link (a reset link that
+    lasts a week; using it confirms the address). Audited with the account, in one
+    transaction. Raises `EmailTakenError` when the address has an account already."""
+    session = db.session()
+    address = normalize_email(email)
+    user = User(
+        name=address.partition('@')[0],
+        email=address,
+        password_hash=await hash_password(secrets.token_urlsafe(32)),
+        role=role,
+        sponsor_id=sponsor_id if role == 'advertiser' else None,
+        email_confirmed_at=None,
+    )
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        await session.rollback()
+        raise EmailTakenError(email) from error
+    token = _reset_token(user.id, INVITATION_LIFETIME)
+    outbox_service.enqueue(
+        to=address,
+        subject=f'You are invited to {site_title}',
+        body=(
+            f'Hello,\n\n{actor.name} ({actor.email}) made you an account on {site_title}, '
+            f'as {role}.\n'
+            f'Choose your password here within {INVITATION_LIFETIME.days} days; '
+            'the link works once:\n\n'
+            f'{base_url}{urls.reset_url(token)}\n\n'
+            'If you did not expect this, you can ignore this email.\n'
+        ),
+    )
+    audit_service.record(
+        actor=actor,
+        action='invite',
+        entity='user',
+        entity_id=user.id,
+        summary=address,
+        changes=audit_service.changes_between({}, {'role': role, 'sponsor_id': user.sponsor_id}),
+    )
+    await session.commit()
+    invited = await user_by_id(user.id)
+    assert invited is not None
+    return invited
 
 
 async def reset_status(token: str) -> LinkOutcome:

@@ -15,7 +15,12 @@ from podsite.data import (
     User,
 )
 from podsite.formats.numbers import whole_number
-from podsite.formats.transcript_formats import ParsedTranscript
+from podsite.formats.transcript_formats import (
+    Cue,
+    ParsedTranscript,
+    TranscriptFormat,
+    render_vtt,
+)
 from podsite.infrastructure import db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import AdminEpisodeRow, DashboardCounts, EpisodeWrite
@@ -140,6 +145,21 @@ async def episode_for_edit(episode_id: int) -> EpisodeWrite | None:
     )
 
 
+async def transcript_for_edit(episode_id: int) -> tuple[str, TranscriptFormat] | None:
+    """The stored transcript as the editor shows it: WebVTT when it has timed cues, else
+    its text; None when the episode has none."""
+    row = (
+        await db.session().execute(
+            select(Transcript.text, Transcript.cues).where(Transcript.episode_id == episode_id)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    if row.cues:
+        return render_vtt([Cue.model_validate(cue) for cue in row.cues]), 'vtt'
+    return row.text, 'text'
+
+
 async def save_episode(
     *,
     episode_id: int | None,
@@ -152,10 +172,7 @@ async def save_episode(
     session = db.session()
     guests = await _ids(Guest, [a.guest_slug for a in data.appearances], 'guests')
     sponsors = await _ids(Sponsor, data.sponsor_slugs, 'sponsors')
-    clash = await session.scalar(
-        select(Episode.id).where(Episode.number == data.number, Episode.id != (episode_id or 0))
-    )
-    if clash is not None:
+    if await number_taken(data.number, episode_id=episode_id):
         raise NumberTakenError(data.number)
     values = _column_values(data)
     if episode_id is None:
@@ -171,6 +188,11 @@ async def save_episode(
             raise LookupError(episode_id)
         episode = found
         before = {**{f: getattr(episode, f) for f in values}, **await _people(episode_id)}
+        # The form shows the publish time to the second: a stored fraction of a second it
+        # could not show is kept, not changed (and audited) by a save that left it alone.
+        stored_moment = before['published_at']
+        if stored_moment.replace(microsecond=0) == values['published_at']:
+            values['published_at'] = stored_moment
         # Imported notes stay HTML or text; the feed's number follows a renumbered episode
         # only where it was the site number (an imported season's numbers stay the source's).
         derived = episode_columns(
@@ -199,14 +221,17 @@ async def save_episode(
     if transcript is not None:
         after['transcript'] = f'{len(transcript.cues)} cues, {len(transcript.text)} characters'
 
-    audit_service.record(
-        actor=actor,
-        action='create' if episode_id is None else 'update',
-        entity='episode',
-        entity_id=episode.id,
-        summary=f'#{data.number} {data.title}',
-        changes=audit_service.changes_between(before, after),
-    )
+    changes = audit_service.changes_between(before, after)
+    # A save that changed nothing leaves no entry: the log lists what somebody changed.
+    if episode_id is None or changes:
+        audit_service.record(
+            actor=actor,
+            action='create' if episode_id is None else 'update',
+            entity='episode',
+            entity_id=episode.id,
+            summary=f'#{data.number} {data.title}',
+            changes=changes,
+        )
     await session.commit()
     return episode.id
 
@@ -240,6 +265,23 @@ async def _ids(model: type[Guest] | type[Sponsor], slugs: list[str], kind: str) 
     if missing:
         raise UnknownReferenceError(kind, missing)
     return found
+
+
+async def unknown_slugs(kind: Literal['guests', 'sponsors'], slugs: list[str]) -> list[str]:
+    """The slugs, in the order given, that name no guest (or sponsor)."""
+    if not slugs:
+        return []
+    model = Guest if kind == 'guests' else Sponsor
+    found = set(await db.session().scalars(select(model.slug).where(model.slug.in_(slugs))))
+    return [slug for slug in dict.fromkeys(slugs) if slug not in found]
+
+
+async def number_taken(number: int, *, episode_id: int | None) -> bool:
+    """Whether an episode other than this one has the number."""
+    clash = await db.session().scalar(
+        select(Episode.id).where(Episode.number == number, Episode.id != (episode_id or 0))
+    )
+    return clash is not None
 
 
 async def guest_slugs() -> list[str]:

@@ -117,10 +117,18 @@ async def link_clicks(since: date | None) -> list[LinkClicks]:
     for (link_id, _), count in clicks.items():
         per_link[link_id] += count
     rows = await db.session().execute(
-        select(ShortLink.id, ShortLink.name, ShortLink.target_url).order_by(ShortLink.name)
+        select(ShortLink.id, ShortLink.name, ShortLink.target_url, ShortLink.created_at).order_by(
+            ShortLink.name
+        )
     )
     links = [
-        LinkClicks(id=row.id, name=row.name, target_url=row.target_url, clicks=per_link[row.id])
+        LinkClicks(
+            id=row.id,
+            name=row.name,
+            target_url=row.target_url,
+            created_at=row.created_at,
+            clicks=per_link[row.id],
+        )
         for row in rows
     ]
     return sorted(links, key=lambda link: -link.clicks)

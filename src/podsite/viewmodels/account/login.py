@@ -1,5 +1,7 @@
 from collections.abc import Mapping
 
+from quart import url_for
+
 from podsite.infrastructure.rate_limit import first_exceeded, rate_limiter
 from podsite.schemas.account import UserInfo
 from podsite.services.accounts import account_service, two_factor_service
@@ -16,10 +18,11 @@ class LoginViewModel(FormViewModel):
     page_title = 'Log in'
 
     def __init__(
-        self, form: Mapping[str, str] | None = None, next_url: str = '/account', ip: str = ''
+        self, form: Mapping[str, str] | None = None, next_url: str = '', ip: str = ''
     ) -> None:
         super().__init__(form)
         self.next_url = next_url
+        """Where the login was asked to go on to; empty: where the account's role works."""
         self.ip = ip
         self.user: UserInfo | None = None
         self.needs_code = False
@@ -41,6 +44,8 @@ class LoginViewModel(FormViewModel):
         if self.user is None:
             self.message = WRONG_CREDENTIALS
             return
+        if not self.next_url:
+            self.next_url = url_for('admin.dashboard') if self.user.is_admin else '/account'
         key, limit = per_account
         await rate_limiter().reset(key, limit=limit, window_seconds=WINDOW_SECONDS)
         self.needs_code = await two_factor_service.is_enabled(self.user.id)

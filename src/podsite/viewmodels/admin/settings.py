@@ -3,6 +3,12 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from podsite.formats.apple_categories import (
+    APPLE_CATEGORIES,
+    SEPARATOR,
+    category_choice,
+    category_path,
+)
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.admin import PodcastWrite
 from podsite.services.catalogue import podcast_service
@@ -23,10 +29,31 @@ TEXT_FIELDS = (
     ('update_frequency_rrule', 'How often, as an RRULE (FREQ=WEEKLY;BYDAY=MO)'),
 )  # fmt: skip
 MAX_URL_LENGTH = 2000
+CATEGORY_FIELDS = (
+    ('category_1', 'Apple category'),
+    ('category_2', 'Second category (optional)'),
+    ('category_3', 'Third category (optional)'),
+)
+# Each top category heads its group and can be chosen alone, as Apple allows.
+CATEGORY_GROUPS = [
+    (name, [(name, f'{name} (no subcategory)')]
+     + [(f'{name}{SEPARATOR}{sub}', sub) for sub in subcategories])
+    for name, subcategories in APPLE_CATEGORIES.items()
+]  # fmt: skip
 
 
 class SettingsViewModel(FormViewModel):
     page_title = 'Podcast settings · Admin'
+    field_labels = (
+        dict(TEXT_FIELDS)
+        | dict(CATEGORY_FIELDS)
+        | {
+            'description': 'Description',
+            'artwork': 'Artwork',
+            'new_feed_url': 'New feed URL',
+            'redirect_feed': 'Redirect the old feed',
+        }
+    )
 
     def __init__(
         self, form: Mapping[str, str] | None = None, uploaded_artwork: bytes | None = None
@@ -35,8 +62,20 @@ class SettingsViewModel(FormViewModel):
         self.uploaded_artwork = uploaded_artwork
         self.text_fields = TEXT_FIELDS
         self.thumbnail_url = thumbnail_url
+        self.category_fields = CATEGORY_FIELDS
+        self.category_groups = CATEGORY_GROUPS
+        self.unlisted_categories: dict[str, str] = {}
 
     async def load_page_async(self) -> None:
+        await self._load_form_async()
+        # A stored name from elsewhere (an imported feed) is shown as it is, to be replaced.
+        self.unlisted_categories = {
+            name: self.form[name]
+            for name, _ in CATEGORY_FIELDS
+            if self.form.get(name) and category_path(self.form[name]) is None
+        }
+
+    async def _load_form_async(self) -> None:
         if self.form:
             return
         current = await podcast_service.settings_for_edit()
@@ -44,7 +83,8 @@ class SettingsViewModel(FormViewModel):
             return
         self.form = {name: str(getattr(current, name)) for name, _ in TEXT_FIELDS}
         self.form['description'] = current.description
-        self.form['categories'] = '\n'.join(' > '.join(path) for path in current.categories)
+        for (name, _), path in zip(CATEGORY_FIELDS, current.categories, strict=False):
+            self.form[name] = category_choice(path)
         self.form['explicit'] = 'on' if current.explicit else ''
         self.form['locked'] = 'on' if current.locked else ''
         self.form['new_feed_url'] = str(current.new_feed_url)
@@ -58,11 +98,7 @@ class SettingsViewModel(FormViewModel):
         values: dict[str, object] = {name: self.text(name) for name, _ in TEXT_FIELDS}
         values['artwork_file'] = self._artwork_file()
         values['description'] = self.text('description')
-        values['categories'] = [
-            [part.strip() for part in line.split('>') if part.strip()][:2]
-            for line in self.text('categories').splitlines()
-            if line.strip()
-        ]
+        values['categories'] = self._categories()
         values['explicit'] = self.checked('explicit')
         values['locked'] = self.checked('locked')
         values['new_feed_url'] = self._new_feed_url()
@@ -94,6 +130,23 @@ class SettingsViewModel(FormViewModel):
             self.form['artwork_file'] = ''
             return ''
         return name
+
+    def _categories(self) -> list[list[str]]:
+        """The chosen categories in order, each one from Apple's list: a name Apple does not
+        know would be ignored by Apple, or get the feed refused."""
+        chosen: list[list[str]] = []
+        for name, _ in CATEGORY_FIELDS:
+            choice = self.text(name)
+            if not choice:
+                continue
+            path = category_path(choice)
+            if path is None:
+                self.errors[name] = f'"{choice}" is not one of Apple\'s categories: choose one.'
+            elif path in chosen:
+                self.errors[name] = 'This category is chosen above already.'
+            else:
+                chosen.append(path)
+        return chosen
 
     def _new_feed_url(self) -> str:
         """The address the feed moved to, with a message of its own for each way it can be

@@ -3,8 +3,10 @@ from collections.abc import Mapping
 from podsite.formats.numbers import whole_number
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.admin import NamedRow, UserRow
-from podsite.services.accounts.account_rules import ROLES
+from podsite.services.accounts import account_service
+from podsite.services.accounts.account_rules import ROLES, email_problem
 from podsite.services.admin import admin_people_service
+from podsite.settings import current_settings
 from podsite.viewmodels.shared.form import FormViewModel
 
 
@@ -21,15 +23,44 @@ class UsersViewModel(FormViewModel):
         self.users = await admin_people_service.users()
         self.sponsors = await admin_people_service.rows('sponsor')
 
-    async def change_role_async(self, user_id: int) -> None:
+    def _role_and_sponsor(self, field: str) -> tuple[str, int | None]:
+        """The chosen role and, for an advertiser, the sponsor; a message under `field`."""
         role = self.text('role')
-        sponsor_text = self.text('sponsor_id')
-        sponsor_ids = {sponsor.id for sponsor in self.sponsors}
-        sponsor_id = whole_number(sponsor_text)
+        sponsor_id = whole_number(self.text('sponsor_id'))
         if role not in ROLES:
-            self.errors['role'] = 'Choose listener, advertiser or admin.'
-        elif role == 'advertiser' and sponsor_id not in sponsor_ids:
-            self.errors['role'] = 'An advertiser needs the sponsor whose numbers they see.'
+            self.errors[field] = 'Choose listener, advertiser or admin.'
+        elif role == 'advertiser' and sponsor_id not in {s.id for s in self.sponsors}:
+            self.errors[field] = 'An advertiser needs the sponsor whose numbers they see.'
+        return role, sponsor_id
+
+    async def invite_async(self) -> None:
+        """Makes the account and mails its person a link to choose a password."""
+        email = account_service.normalize_email(self.text('email'))
+        if problem := email_problem(email):
+            self.errors['invite_email'] = problem
+        role, sponsor_id = self._role_and_sponsor('invite_role')
+        if self.errors:
+            return
+        actor = current_user()
+        assert actor is not None
+        try:
+            await account_service.invite(
+                email=email, role=role, sponsor_id=sponsor_id, site_title=self.site.title,
+                actor=actor, base_url=current_settings().public_base_url,
+            )  # fmt: skip
+        except account_service.EmailTakenError:
+            self.errors['invite_email'] = 'This address has an account already.'
+            return
+        self.users = await admin_people_service.users()
+        days = account_service.INVITATION_LIFETIME.days
+        self.message = (
+            f'Invited {email} as {role}: the email with their link (it works once, for '
+            f'{days} days) is on its way.'
+        )
+        self.form = {}
+
+    async def change_role_async(self, user_id: int) -> None:
+        role, sponsor_id = self._role_and_sponsor('role')
         actor = current_user()
         assert actor is not None
         if user_id == actor.id and role != 'admin':

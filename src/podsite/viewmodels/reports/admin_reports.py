@@ -1,5 +1,12 @@
 """The admin's reports: downloads over time and per episode, apps, and short-link clicks."""
 
+from collections.abc import Callable
+from math import ceil
+from typing import Any
+
+from quart import url_for
+
+from podsite.formats.numbers import whole_number
 from podsite.schemas.analytics import EpisodeDownloads, LinkClicks, Share
 from podsite.services.analytics import reporting
 from podsite.urls import short_link_url
@@ -8,14 +15,42 @@ from podsite.viewmodels.shared.charts import bar_chart, daily_points
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 TOP_EPISODES = 10
+LINKS_PER_PAGE = 50
+# How the short links can be ordered: most clicked, by name, newest first.
+LINK_ORDERS: dict[str, tuple[str, Callable[[LinkClicks], Any], bool]] = {
+    'clicks': ('most clicks', lambda link: (-link.clicks, link.name), False),
+    'name': ('name', lambda link: link.name, False),
+    'created': ('newest', lambda link: link.created_at, True),
+}
 
 
 class AdminReportsViewModel(ViewModelBase):
     page_title = 'Reports · Admin'
 
-    def __init__(self, period: str | None) -> None:
+    def __init__(
+        self,
+        period: str | None,
+        *,
+        sort: str | None = None,
+        page: str | None = None,
+        zeros: str | None = None,
+    ) -> None:
+        """`sort`, `page` and `zeros` are the short-link table's, as the query string has
+        them: an unknown order or an unreadable page is the default one; a page past the
+        last is not found."""
         super().__init__()
         self.period = ReportPeriod(period)
+        self.sort = sort if sort in LINK_ORDERS else 'clicks'
+        self.page = whole_number(page or '1', highest=1_000_000) or 1
+        self.with_zeros = zeros == '1'
+        self.found = True
+        self.link_count = 0
+        self.hidden_links = 0
+        self.page_count = 1
+        self.link_orders: list[tuple[str, str, str]] = []
+        self.previous_page_url = ''
+        self.next_page_url = ''
+        self.zeros_url = ''
         self.downloads_chart = ''
         self.downloads_in_period = 0
         self.episodes: list[EpisodeDownloads] = []
@@ -39,8 +74,45 @@ class AdminReportsViewModel(ViewModelBase):
         self.top_episodes = await reporting.episode_downloads(top=TOP_EPISODES)
         self.apps = await reporting.shares('app', since)
         self.platforms = await reporting.shares('platform', since)
-        self.links = await reporting.link_clicks(since)
+        self._show_links(await reporting.link_clicks(since))
         self.pending = await reporting.pending_events()
+
+    def _show_links(self, links: list[LinkClicks]) -> None:
+        """One page of the links in the chosen order; links nobody clicked are counted but
+        left out unless asked for (most links of a long-running show are at zero)."""
+        shown = links if self.with_zeros else [link for link in links if link.clicks]
+        self.hidden_links = len(links) - len(shown)
+        self.link_count = len(shown)
+        _, key, newest_first = LINK_ORDERS[self.sort]
+        shown = sorted(shown, key=key, reverse=newest_first)
+        self.page_count = max(1, ceil(len(shown) / LINKS_PER_PAGE))
+        if self.page > self.page_count:
+            self.found = False
+            return
+        start = (self.page - 1) * LINKS_PER_PAGE
+        self.links = shown[start : start + LINKS_PER_PAGE]
+        self.link_orders = [
+            (label, self._links_url(sort=order, page=1), 'true' if order == self.sort else '')
+            for order, (label, _, _) in LINK_ORDERS.items()
+        ]
+        if self.page > 1:
+            self.previous_page_url = self._links_url(page=self.page - 1)
+        if self.page < self.page_count:
+            self.next_page_url = self._links_url(page=self.page + 1)
+        self.zeros_url = self._links_url(page=1, zeros=not self.with_zeros)
+
+    def _links_url(
+        self, *, sort: str | None = None, page: int | None = None, zeros: bool | None = None
+    ) -> str:
+        with_zeros = self.with_zeros if zeros is None else zeros
+        return url_for(
+            'admin.reports',
+            period=self.period.key,
+            sort=sort or self.sort,
+            page=page or self.page,
+            zeros='1' if with_zeros else None,
+            _anchor='links-heading',
+        )
 
 
 class AdminReportExport:

@@ -6,6 +6,7 @@ was accepted (no problem with any field) and what it asked for was done. `found`
 thing: whether the row a form edits exists at all (False: the page answers 404)."""
 
 from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -14,10 +15,26 @@ from podsite.services.accounts.account_rules import email_problem, password_prob
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 
+class Problem(NamedTuple):
+    """One line of the summary above a form: the field's id, its label, the message."""
+
+    field: str
+    label: str
+    message: str
+
+
 class FormViewModel(ViewModelBase):
+    field_labels: Mapping[str, str] = {}
+    """Labels of the fields by id, for the summary of problems above the form."""
+
     def __init__(self, form: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.form = dict(form or {})
+        # Fields sent more than once (a `<select multiple>`), every value in the order sent.
+        getlist = getattr(form, 'getlist', None)
+        self.lists: dict[str, list[str]] = (
+            {name: list(getlist(name)) for name in self.form} if callable(getlist) else {}
+        )
         self.errors: dict[str, str] = {}
         self.message = ''
         self.found = True
@@ -31,6 +48,12 @@ class FormViewModel(ViewModelBase):
         """A long text (show notes, a description) cleaned the same way, its leading spaces
         kept: in Markdown they make code blocks and nested lists."""
         return clean_text(self.form.get(name, ''))
+
+    def values(self, name: str) -> list[str]:
+        """Each value of a field that can be sent several times, cleaned like `text`, empty
+        ones left out."""
+        sent = self.lists.get(name) or ([self.form[name]] if name in self.form else [])
+        return [value for value in (clean_text(v).strip() for v in sent) if value]
 
     def checked(self, name: str) -> bool:
         return self.form.get(name) in {'on', 'true', '1', 'yes'}
@@ -64,6 +87,18 @@ class FormViewModel(ViewModelBase):
         for problem in error.errors():
             field = str(problem['loc'][0]) if problem['loc'] else 'form'
             self.errors.setdefault((field_names or {}).get(field, field), problem['msg'])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Adds what marks the problems for assistive technology: `aria-invalid` and
+        `aria-describedby` of each field that has a message, and the summary linking to them."""
+        return super().to_dict() | {
+            'invalid': dict.fromkeys(self.errors, 'true'),
+            'described_by': {name: f'{name}-error' for name in self.errors},
+            'error_summary': [
+                Problem(name, self.field_labels.get(name, name.replace('_', ' ')), message)
+                for name, message in self.errors.items()
+            ],
+        }
 
     @property
     def is_valid(self) -> bool:
