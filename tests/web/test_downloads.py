@@ -362,6 +362,8 @@ async def test_a_play_in_the_sites_player_with_seeks_counts_one_download(
         select(func.sum(DownloadCount.downloads)).where(DownloadCount.episode_id == episode.id)
     )
     assert counted == 2
+
+
 IPHONE = 'AppleCoreMedia/1.0.0.20E247 (iPhone; U; CPU OS 16_4 like Mac OS X; en_us)'
 
 
