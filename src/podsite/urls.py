@@ -39,6 +39,11 @@ def transcript_file_url(number: int, slug: str, extension: str) -> str:
     return f'/episodes/transcript/{number}/{slug}.{extension}'
 
 
+def feed_url() -> str:
+    """`episodes.rss`: the podcast feed."""
+    return '/episodes/rss'
+
+
 def download_url(number: int, slug: str, extension: str = 'mp3') -> str:
     """`episodes.download`: `extension` as `download_extension` gives it, so that a video
     downloads as `.mp4`; any extension reaches the same file."""

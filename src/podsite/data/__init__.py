@@ -24,6 +24,7 @@ from podsite.data.guest import Guest
 from podsite.data.live_stream import LiveStream, StreamNotification, StreamSubscriber
 from podsite.data.podcast import Podcast
 from podsite.data.policy import Policy
+from podsite.data.publishing import FeedAnnouncement, FeedNotification
 from podsite.data.rate_limit import RateLimitCounter
 from podsite.data.search import SearchDocument
 from podsite.data.site_state import SiteState
@@ -41,6 +42,8 @@ __all__ = [
     'DownloadEvent',
     'Episode',
     'EpisodeGuest',
+    'FeedAnnouncement',
+    'FeedNotification',
     'Guest',
     'LiveStream',
     'OutboxMessage',

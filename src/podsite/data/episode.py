@@ -36,6 +36,9 @@ class Episode(Base):
     """`show_notes` rendered and sanitised by the service that writes it
     (services/catalogue/derived_columns.py)."""
     published_at: Mapped[datetime]
+    recorded_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When the conversation was recorded, shown beside the publication date; None if
+    not known (an imported episode)."""
     is_published: Mapped[bool] = mapped_column(default=False)
     duration_seconds: Mapped[int] = mapped_column(default=0)
     media_url: Mapped[str] = mapped_column(String(2000), default='')

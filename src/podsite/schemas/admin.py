@@ -3,9 +3,18 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, HttpUrl, UrlConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    HttpUrl,
+    UrlConstraints,
+    field_validator,
+    model_validator,
+)
 
 from podsite.formats.numbers import LARGEST_BIG_INTEGER
+from podsite.formats.subscribe_apps import APP_KEYS
 from podsite.formats.xml_text import CleanText, clean_json
 from podsite.schemas.catalogue import ReadModel
 from podsite.urls import short_link_url
@@ -115,6 +124,9 @@ class NamedRow(ReadModel):
     slug: str
 
 
+SubscribeUrl = Annotated[str, Field(max_length=2000, pattern=r'^https?://\S+$')]
+
+
 class PodcastWrite(BaseModel):
     title: CleanText = Field(min_length=1, max_length=200)
     subtitle: CleanText = Field(default='', max_length=400)
@@ -137,6 +149,16 @@ class PodcastWrite(BaseModel):
     update_frequency_rrule: CleanText = Field(default='', max_length=200)
     new_feed_url: Annotated[HttpUrl, UrlConstraints(max_length=2000)] | Literal[''] = ''
     redirect_feed: bool = False
+    # Kept as the host typed them (HttpUrl would add a slash to some): apps match them as is.
+    subscribe_urls: dict[str, SubscribeUrl] = {}
+
+    @field_validator('subscribe_urls')
+    @classmethod
+    def _known_apps_only(cls, urls: dict[str, str]) -> dict[str, str]:
+        unknown = set(urls) - APP_KEYS
+        if unknown:
+            raise ValueError(f'no subscribe button for {", ".join(sorted(unknown))}')
+        return urls
 
     @model_validator(mode='after')
     def _redirect_needs_a_target(self) -> 'PodcastWrite':

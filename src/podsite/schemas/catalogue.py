@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from podsite.formats.subscribe_apps import SubscribeLink, listed_links
 from podsite.urls import (
     chapters_url,
     episode_url,
@@ -28,6 +29,11 @@ class SiteInfo(ReadModel):
     artwork_url: str
     website_url: str
     copyright: str
+    subscribe_urls: dict[str, str] = {}
+
+    @property
+    def subscribe_links(self) -> tuple[SubscribeLink, ...]:
+        return listed_links(self.subscribe_urls)
 
 
 class GuestRef(ReadModel):

@@ -22,6 +22,7 @@ from podsite.data import (
     Transcript,
 )
 from podsite.formats.feed_document import site_podcast_guid
+from podsite.formats.subscribe_apps import derived_urls
 from podsite.infrastructure import db
 from podsite.schemas.analytics import Window
 from podsite.services.analytics import counting, storage
@@ -31,6 +32,7 @@ from podsite.services.sponsors import short_link_service
 from podsite.settings import current_settings
 from podsite.tools import demo_listening
 from podsite.tools.demo_content import DemoCatalogue, DemoLiveStream
+from podsite.urls import feed_url
 
 ROWS_PER_STATEMENT = 1000
 # Transcripts are tens of kilobytes each; smaller batches keep each statement's memory modest.
@@ -79,8 +81,17 @@ async def load_demo(catalogue: DemoCatalogue) -> DemoSummary:
 
 async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> DemoSummary:
     if await session.scalar(select(Podcast.id).limit(1)) is None:
-        guid = site_podcast_guid(current_settings().public_base_url)
-        await _insert(session, Podcast, [{'id': 1, 'guid': guid, **catalogue.podcast.model_dump()}])
+        base_url = current_settings().public_base_url
+        podcast = catalogue.podcast.model_dump()
+        podcast['subscribe_urls'] = (
+            derived_urls(
+                feed_url=base_url + feed_url(),
+                apple_url=catalogue.podcast.subscribe_urls.get('apple_podcasts', ''),
+            )
+            | catalogue.podcast.subscribe_urls
+        )
+        guid = site_podcast_guid(base_url)
+        await _insert(session, Podcast, [{'id': 1, 'guid': guid, **podcast}])
 
     first_guest = await _next_id(session, Guest)
     guest_ids: dict[str, int] = {}

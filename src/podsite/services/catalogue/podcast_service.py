@@ -22,6 +22,7 @@ SITE_COLUMNS = (
     Podcast.artwork_url,
     Podcast.website_url,
     Podcast.copyright,
+    Podcast.subscribe_urls,
 )
 
 

@@ -3,10 +3,12 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from podsite.formats.subscribe_apps import APPS, derived_urls
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.admin import PodcastWrite
 from podsite.services.catalogue import podcast_service
 from podsite.settings import current_settings
+from podsite.urls import feed_url
 from podsite.viewmodels.shared.form import FormViewModel
 
 TEXT_FIELDS = (
@@ -27,8 +29,16 @@ class SettingsViewModel(FormViewModel):
     def __init__(self, form: Mapping[str, str] | None = None) -> None:
         super().__init__(form)
         self.text_fields = TEXT_FIELDS
+        self.subscribe_apps = APPS
+        self.suggested_urls: dict[str, str] = {}
 
     async def load_page_async(self) -> None:
+        await self._load_form()
+        self.suggested_urls = derived_urls(
+            feed_url=self._own_feed_url(), apple_url=self.text('subscribe_apple_podcasts')
+        )
+
+    async def _load_form(self) -> None:
         if self.form:
             return
         current = await podcast_service.settings_for_edit()
@@ -41,6 +51,8 @@ class SettingsViewModel(FormViewModel):
         self.form['locked'] = 'on' if current.locked else ''
         self.form['new_feed_url'] = str(current.new_feed_url)
         self.form['redirect_feed'] = 'on' if current.redirect_feed else ''
+        for app in APPS:
+            self.form[f'subscribe_{app.key}'] = current.subscribe_urls.get(app.key, '')
 
     async def save_async(self) -> None:
         values: dict[str, object] = {name: self.text(name) for name, _ in TEXT_FIELDS}
@@ -54,6 +66,7 @@ class SettingsViewModel(FormViewModel):
         values['locked'] = self.checked('locked')
         values['new_feed_url'] = self._new_feed_url()
         values['redirect_feed'] = self.checked('redirect_feed')
+        values['subscribe_urls'] = self._subscribe_urls()
         if values['redirect_feed'] and not values['new_feed_url']:
             self.errors.setdefault(
                 'redirect_feed', 'Redirecting needs the new feed URL: enter it above.'
@@ -89,10 +102,26 @@ class SettingsViewModel(FormViewModel):
             )
         return value
 
+    def _subscribe_urls(self) -> dict[str, str]:
+        """The apps given a URL, each checked here so that its message names the app."""
+        urls = {}
+        for app in APPS:
+            field = f'subscribe_{app.key}'
+            value = self.text(field)
+            if not value:
+                continue
+            if not _is_web_address(value):
+                self.errors[field] = (
+                    f'Enter the full address of the show in {app.name}, starting with https://.'
+                )
+            elif len(value) > MAX_URL_LENGTH:
+                self.errors[field] = f'The address can be at most {MAX_URL_LENGTH} characters.'
+            urls[app.key] = value
+        return urls
+
     @staticmethod
     def _own_feed_url() -> str:
-        settings = current_settings()
-        return f'{settings.public_base_url}/episodes/rss'
+        return current_settings().public_base_url + feed_url()
 
 
 def _is_web_address(value: str) -> bool:

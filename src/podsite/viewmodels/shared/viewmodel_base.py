@@ -12,6 +12,7 @@ from podsite.schemas.catalogue import SiteInfo
 from podsite.schemas.live_stream import StreamSlot
 from podsite.services.catalogue import podcast_service, site_state_service
 from podsite.settings import Settings, current_settings
+from podsite.urls import feed_url
 
 LAYOUT_CACHE_KEY = 'layout'
 FALLBACK_SITE = SiteInfo(
@@ -67,6 +68,7 @@ class ViewModelBase:
             'meta_description': self.description or self.site.subtitle,
             'canonical_url': settings.public_base_url + self.canonical_path,
             'og_image': _absolute(settings, self.site.artwork_url),
+            'feed_url': settings.public_base_url + feed_url(),
             'static_url': static_url,
             'url_for': url_for,
             'current_path': request.path,
