@@ -28,8 +28,9 @@ def test_antennapod_follows_from_the_feed_with_its_address_quoted() -> None:
 
 
 def test_only_listed_apps_get_buttons_in_a_fixed_order() -> None:
-    links = listed_links({'spotify': 'https://open.spotify.com/show/x', 'castro': '',
-                          'apple_podcasts': APPLE, 'unknown_app': 'https://example.com'})  # fmt: skip
+    listed = {'spotify': 'https://open.spotify.com/show/x', 'castro': '',
+              'apple_podcasts': APPLE, 'unknown_app': 'https://example.com'}  # fmt: skip
+    links = listed_links(listed)
     assert [(link.name, link.url) for link in links] == [
         ('Apple Podcasts', APPLE),
         ('Spotify', 'https://open.spotify.com/show/x'),

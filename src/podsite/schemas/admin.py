@@ -58,6 +58,7 @@ class EpisodeWrite(BaseModel):
     show_notes: CleanText = ''
     is_published: bool
     published_at: datetime
+    recorded_at: datetime | None = None
     duration_seconds: int = Field(ge=0, le=100 * 3600)
     media_url: HttpUrl | Literal['']
     media_size_bytes: int = Field(ge=0, le=LARGEST_BIG_INTEGER)

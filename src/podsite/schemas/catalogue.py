@@ -98,7 +98,20 @@ class Placement(SponsorCard):
         return short_link_url(self.link_name) if self.link_name else None
 
 
+class EpisodeLink(ReadModel):
+    """A neighbouring episode, linked from an episode's page."""
+
+    number: int
+    slug: str
+    title: str
+
+    @property
+    def details_url(self) -> str:
+        return episode_url(self.number, self.slug)
+
+
 class EpisodeDetails(EpisodeCard):
+    recorded_at: datetime | None = None
     summary: str
     show_notes_html: str
     media_url: str
@@ -117,6 +130,17 @@ class EpisodeDetails(EpisodeCard):
     """The source feed's transcripts, linked where podsite has no copy of its own."""
     linked_chapters_url: str = ''
     sponsors: tuple[Placement, ...] = ()
+    previous: EpisodeLink | None = None
+    """The public episode numbered just before it; None for the first."""
+    next: EpisodeLink | None = None
+    stream_youtube_id: str | None = None
+    """The live stream it was recorded in, on YouTube."""
+
+    @property
+    def stream_recording_url(self) -> str | None:
+        if self.stream_youtube_id is None:
+            return None
+        return f'https://www.youtube.com/watch?v={self.stream_youtube_id}'
 
     @property
     def short_label(self) -> str:
