@@ -1,4 +1,6 @@
-"""`/r/<name>`: tracked short links. Registered last, so no other page can be shadowed."""
+"""`/r/<name>` and `/<name>`: tracked short links. Registered last, and the admin refuses
+names that are the first part of a page's address (`infrastructure/root_names.py`), so no
+page is shadowed: werkzeug also tries fixed paths before this catch-all."""
 
 from quart import Blueprint, abort, redirect
 from werkzeug.sansio.response import Response as AnyResponse
@@ -9,6 +11,7 @@ blueprint = Blueprint('redirector', __name__)
 
 
 @blueprint.get('/r/<name>')
+@blueprint.get('/<name>')
 async def follow(name: str) -> AnyResponse:
     vm = ShortLinkViewModel(name)
     await vm.load_async()
