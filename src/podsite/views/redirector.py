@@ -10,8 +10,10 @@ from podsite.viewmodels.redirector.short_link import ShortLinkViewModel
 blueprint = Blueprint('redirector', __name__)
 
 
-@blueprint.get('/r/<name>')
+# Registered after `/r/<name>` (decorators apply from the bottom up): `url_for` builds the
+# first, the address sponsor reads and reports have always given.
 @blueprint.get('/<name>')
+@blueprint.get('/r/<name>')
 async def follow(name: str) -> AnyResponse:
     vm = ShortLinkViewModel(name)
     await vm.load_async()
