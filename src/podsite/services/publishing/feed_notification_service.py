@@ -4,20 +4,20 @@
 An episode going public (saved as published, or a scheduled one whose time came) is seen by
 `announce_due`, which stores that it was announced and queues one notice per hub and ping in
 the same transaction: a restart loses none, and an episode is announced once, whichever
-instance saw it first. `send_due` sends the notices the way the outbox sends email
-(`services/accounts/outbox_service.py`): each claimed by one UPDATE, so no notice goes out
-twice, and one that fails is tried again a few times, further apart each time. Each outcome
-is in the admin's audit log. Nothing here runs in a request: the admin's save only stores the
+instance saw it first. `send_due` sends the notices as the outbox sends email, through the
+same delivery queue (`services/operations/delivery_queue.py`): no notice goes out twice, and
+one that fails is tried again a few times, further apart each time. Each outcome is in the
+admin's audit log. Nothing here runs in a request: the admin's save only stores the
 episode (see `feed_notifier.py` for the background rounds).
 """
 
 import logging
-from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 import httpx
-from sqlalchemy import Row, exists, insert, select, update
+from sqlalchemy import Row, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,17 +25,14 @@ from podsite.data import Episode, FeedAnnouncement, FeedNotification
 from podsite.infrastructure import clock, db
 from podsite.services.accounts import audit_service
 from podsite.services.catalogue.episode_service import is_public
+from podsite.services.operations.delivery_queue import DeliveryQueue, retry_at
 from podsite.settings import current_settings
 from podsite.urls import feed_url
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
-FIRST_RETRY_AFTER = timedelta(minutes=1)
-"""Doubled after each failure, as for email: the last try is about half an hour after the first."""
-CLAIM_FOR = timedelta(minutes=5)
+QUEUE = DeliveryQueue(FeedNotification)
 TIMEOUT_SECONDS = 10
-BATCH = 100
 AUDIT_ENTITY = 'feed_notification'
 
 
@@ -45,7 +42,7 @@ class NoticeReport:
     """Episodes newly public, each announced by this round."""
     sent: int = 0
     failed: int = 0
-    """Failed this time; tried again later unless they failed MAX_ATTEMPTS times."""
+    """Failed this time; tried again later unless they failed too many times already."""
     taken: int = 0
     """Sent by another instance at the same time."""
 
@@ -86,28 +83,21 @@ async def announce_due() -> int:
 async def send_due() -> NoticeReport:
     """Sends every notice that is due, batch by batch, until none is left."""
     session = db.session()
-    outcomes: Counter[str] = Counter()
     async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=True) as http:
-        while True:
-            due = (
-                select(FeedNotification.id)
-                .where(
-                    FeedNotification.sent_at.is_(None),
-                    FeedNotification.next_attempt_at <= clock.now(),
-                )
-                .order_by(FeedNotification.id)
-                .limit(BATCH)
-            )
-            ids = list(await session.scalars(due))
-            await session.commit()
-            if not ids:
-                return NoticeReport(**outcomes)
-            for notice_id in ids:
-                outcomes[await _deliver(session, http, notice_id)] += 1
+        outcomes = await QUEUE.drain(session, clock.now, partial(_deliver, session, http))
+    return NoticeReport(**outcomes)
 
 
 async def _deliver(session: AsyncSession, http: httpx.AsyncClient, notice_id: int) -> str:
-    notice = await _claim(session, notice_id, clock.now())
+    notice = await QUEUE.claim(
+        session,
+        notice_id,
+        clock.now(),
+        FeedNotification.kind,
+        FeedNotification.target_url,
+        FeedNotification.feed_url,
+        FeedNotification.attempts,
+    )
     if notice is None:
         return 'taken'
     status, error = await _send(http, notice)
@@ -122,17 +112,12 @@ async def _deliver(session: AsyncSession, http: httpx.AsyncClient, notice_id: in
         values: dict[str, object] = {'sent_at': now, 'next_attempt_at': None, 'error': None}
         action = 'sent'
     else:
-        retry_at = (
-            None if attempts >= MAX_ATTEMPTS else now + FIRST_RETRY_AFTER * 2 ** (attempts - 1)
-        )
-        values = {'error': error, 'next_attempt_at': retry_at}
+        due_again = retry_at(attempts, now)
+        values = {'error': error, 'next_attempt_at': due_again}
         action = 'failed'
         changes['error'] = [None, error]
-        changes['next_attempt_at'] = [None, retry_at.isoformat() if retry_at else 'given up']
-    values['attempts'] = attempts
-    await session.execute(
-        update(FeedNotification).where(FeedNotification.id == notice_id).values(**values)
-    )
+        changes['next_attempt_at'] = [None, due_again.isoformat() if due_again else 'given up']
+    await QUEUE.finish(session, notice_id, attempts=attempts, **values)
     audit_service.record_by_site(
         action=action,
         entity=AUDIT_ENTITY,
@@ -144,32 +129,7 @@ async def _deliver(session: AsyncSession, http: httpx.AsyncClient, notice_id: in
     return action
 
 
-async def _claim(
-    session: AsyncSession, notice_id: int, now: datetime
-) -> Row[str, str, str, int] | None:
-    claimed = await session.execute(
-        update(FeedNotification)
-        .where(
-            FeedNotification.id == notice_id,
-            FeedNotification.sent_at.is_(None),
-            FeedNotification.next_attempt_at <= now,
-        )
-        .values(next_attempt_at=now + CLAIM_FOR)
-        .returning(
-            FeedNotification.kind,
-            FeedNotification.target_url,
-            FeedNotification.feed_url,
-            FeedNotification.attempts,
-        )
-    )
-    notice = claimed.first()
-    await session.commit()
-    return notice
-
-
-async def _send(
-    http: httpx.AsyncClient, notice: Row[str, str, str, int]
-) -> tuple[int | None, str | None]:
+async def _send(http: httpx.AsyncClient, notice: Row[Any]) -> tuple[int | None, str | None]:
     """The answer's status, and why the notice failed (None: it was taken)."""
     try:
         if notice.kind == 'websub':
