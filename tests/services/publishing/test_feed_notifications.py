@@ -2,6 +2,7 @@
 when a hub fails, once per episode, and recorded in the audit log. A stand-in hub on
 loopback records what it is sent."""
 
+import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -150,6 +151,22 @@ async def test_publishing_tells_the_hub_and_the_ping_in_the_background(
         ('sent', 'podsite', 204),
     ]
     assert 'Publish ping' in await admin.page('/admin/audit')
+
+
+async def test_a_serving_instance_sends_them_by_itself(
+    database_url: str, clock: MovableClock, stand_in: StandIn
+) -> None:
+    settings = settings_for(
+        database_url, websub_hubs=[f'{stand_in.base}/hub'], publish_interval_seconds=0.05
+    )
+    app = create_app(settings, clock=clock)
+    async with app.test_app():
+        for _ in range(200):  # 10 s at most; usually a round or two
+            if stand_in.received:
+                break
+            await asyncio.sleep(0.05)
+    # The demo's episodes, loaded without notices, announced in one notice.
+    assert [request['path'] for request in stand_in.received] == ['/hub']
 
 
 async def test_a_hub_that_fails_is_tried_again_later(

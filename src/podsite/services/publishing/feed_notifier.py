@@ -2,8 +2,6 @@
 every serving instance runs it every `publish_interval_seconds`, and `podsite notify-feed`
 runs it once; running it twice at once announces nothing twice."""
 
-from collections.abc import AsyncGenerator
-
 from quart import Quart
 
 from podsite.infrastructure.periodic import PeriodicTask
@@ -33,9 +31,4 @@ def schedule(app: Quart, settings: Settings) -> None:
     task = PeriodicTask(
         notify, name='feed notifications', interval=settings.publish_interval_seconds
     )
-
-    @app.while_serving
-    async def notifying() -> AsyncGenerator[None]:
-        task.start()
-        yield
-        await task.stop()
+    task.run_while_serving(app)
