@@ -13,6 +13,7 @@ from podsite.data import (
     Base,
     Episode,
     EpisodeGuest,
+    FeedAnnouncement,
     Guest,
     LiveStream,
     Podcast,
@@ -158,8 +159,17 @@ async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> 
     await _insert(session, EpisodeGuest, appearance_rows)
     await _insert(session, SponsorPlacement, placement_rows)
     await _insert(session, Transcript, transcript_rows, batch=TRANSCRIPTS_PER_STATEMENT)
+    now = datetime.now(UTC)
+    # Made-up episodes are no news for WebSub hubs and podcast directories: only those the
+    # demo schedules are announced, when their time comes.
+    announced = [
+        {'episode_id': row['id'], 'announced_at': now}
+        for row in episode_rows
+        if row['is_published'] and row['published_at'] <= now
+    ]
+    await _insert(session, FeedAnnouncement, announced)
     episode_ids = {row['number']: row['id'] for row in episode_rows}
-    today = datetime.now(UTC).date()
+    today = now.date()
     for stream in catalogue.live_streams:
         session.add(_live_stream(stream, episode_ids, today=today))
     await session.flush()
