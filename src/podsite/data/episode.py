@@ -15,7 +15,12 @@ NOTES_FORMATS = ('markdown', 'html', 'text')
 
 class Episode(Base):
     __tablename__ = 'episode'
-    __table_args__ = (Index('ix_episode_published', 'is_published', 'published_at'),)
+    __table_args__ = (
+        Index('ix_episode_published', 'is_published', 'published_at'),
+        # An episode page's neighbours: the nearest published number, found by walking
+        # this index from the page's own number.
+        Index('ix_episode_published_number', 'is_published', 'number'),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)

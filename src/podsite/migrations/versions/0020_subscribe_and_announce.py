@@ -1,5 +1,6 @@
-"""subscribing and being found: the show's subscribe links, episodes' recording dates, and
-the queue of notices to WebSub hubs and publish pings
+"""subscribing and being found: the show's subscribe links, episodes' recording dates and
+the index that finds their neighbours, and the queue of notices to WebSub hubs and publish
+pings
 
 Revision ID: 0020
 Revises: 0015
@@ -29,6 +30,7 @@ def upgrade() -> None:
         'episode',
         sa.Column('recorded_at', podsite.data.base.UTCDateTime(timezone=True), nullable=True),
     )
+    op.create_index('ix_episode_published_number', 'episode', ['is_published', 'number'])
     op.create_table(
         'feed_announcement',
         sa.Column('episode_id', sa.Integer(), nullable=False),
@@ -86,5 +88,6 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_feed_notification_next_attempt_at'), table_name='feed_notification')
     op.drop_table('feed_notification')
     op.drop_table('feed_announcement')
+    op.drop_index('ix_episode_published_number', table_name='episode')
     op.drop_column('episode', 'recorded_at')
     op.drop_column('podcast', 'subscribe_urls')
