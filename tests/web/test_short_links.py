@@ -224,6 +224,15 @@ async def test_unknown_root_names_get_the_site_404_page(client: Client, path: st
     assert 'Page not found' in await response.get_data(as_text=True)
 
 
+async def test_only_a_get_or_head_follows_a_link_at_the_root(
+    client: Client, session: AsyncSession
+) -> None:
+    await add_link(session, 'htmx', 'https://htmx.example/course')
+    assert (await client.head('/htmx')).status_code == 302
+    assert (await client.post('/htmx')).status_code == 404
+    assert (await client.get('/htmx/more')).status_code == 404
+
+
 async def test_pages_win_over_links_of_the_same_name(client: Client, session: AsyncSession) -> None:
     """Links named so before the rule: the site's own pages still answer at their address."""
     for name in ('guests', '7'):
