@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from typer.testing import CliRunner
 
 from podsite.cli import cli
@@ -19,6 +19,8 @@ from podsite.data import (
     AuditEntry,
     DownloadEvent,
     Episode,
+    FeedAnnouncement,
+    FeedNotification,
     LiveStream,
     OutboxMessage,
     PasswordResetRequest,
@@ -294,6 +296,24 @@ def test_send_mail_fails_with_exit_1_when_the_smtp_server_is_unreachable(
         failed.output.split()
     )
     assert 'tried again later' in failed.output
+
+
+def test_notify_feed_announces_once_and_fails_with_exit_1_when_a_hub_is_unreachable(
+    runner: CliRunner, demo_site: str
+) -> None:
+    run_on(demo_site, delete(FeedAnnouncement))  # as if the demo's episodes were all new
+    hub = f'http://127.0.0.1:{free_port()}/hub'
+    failed = runner.invoke(cli, ['notify-feed'], env={'PODSITE_WEBSUB_HUBS': f'["{hub}"]'})
+    assert failed.exit_code == 1, failed.output
+    assert 'episodes announced; 0 notices sent, 1 failed' in ' '.join(failed.output.split())
+    assert 'tried again later' in failed.output
+    again = runner.invoke(cli, ['notify-feed'], env={'PODSITE_WEBSUB_HUBS': f'["{hub}"]'})
+    assert again.exit_code == 0, again.output
+    assert '0 episodes announced; 0 notices sent, 0 failed' in ' '.join(again.output.split())
+    [(target, attempts)] = run_on(
+        demo_site, select(FeedNotification.target_url, FeedNotification.attempts)
+    )
+    assert (target, attempts) == (hub, 1)  # not due again before its back-off
 
 
 @pytest.mark.usefixtures('no_database')

@@ -2,6 +2,7 @@
 
 import pytest
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from podsite.settings import DEVELOPMENT_SECRET_KEY, Settings
 
@@ -46,4 +47,22 @@ def test_a_page_cache_size_that_is_not_one_is_refused(
 ) -> None:
     monkeypatch.setenv('PODSITE_PAGE_CACHE_SIZE', given)
     with pytest.raises(ValidationError, match='page_cache_size'):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_hubs_and_pings_are_json_lists_of_web_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv('PODSITE_WEBSUB_HUBS', '["https://pubsubhubbub.appspot.com/"]')
+    monkeypatch.setenv('PODSITE_PUBLISH_PINGS', '["https://ping.example/pubnotify"]')
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert [str(hub) for hub in settings.websub_hubs] == ['https://pubsubhubbub.appspot.com/']
+    assert [str(ping) for ping in settings.publish_pings] == ['https://ping.example/pubnotify']
+
+
+@pytest.mark.parametrize('given', ['https://hub.example/', '["ftp://hub.example/"]', '["hub"]'])
+def test_a_hub_that_is_not_a_web_address_is_refused(
+    monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    monkeypatch.setenv('PODSITE_WEBSUB_HUBS', given)
+    # Not JSON at all is pydantic-settings' own error; JSON of the wrong kind, Pydantic's.
+    with pytest.raises((SettingsError, ValidationError), match='websub_hubs'):
         Settings(_env_file=None)  # type: ignore[call-arg]

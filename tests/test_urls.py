@@ -14,6 +14,7 @@ BUILT: list[tuple[Callable[..., str], dict[str, Any]]] = [
     (urls.transcript_file_url, {'number': 7, 'slug': 'a-b-c', 'extension': 'vtt'}),
     (urls.transcript_file_url, {'number': 7, 'slug': 'a-b-c', 'extension': 'txt'}),
     (urls.embed_url, {'number': 268, 'slug': 'analyzing-notebooks'}),
+    (urls.feed_url, {}),
     (urls.download_url, {'number': 1, 'slug': 'first', 'extension': 'mp3'}),
     (urls.download_url, {'number': 2, 'slug': 'a-video', 'extension': 'mp4'}),
     (urls.chapters_url, {'number': 12}),

@@ -32,6 +32,7 @@ from podsite.services.accounts import mailer
 from podsite.services.analytics import agents, counting, datacenters, recording
 from podsite.services.catalogue import site_state_service
 from podsite.services.operations import first_run_service
+from podsite.services.publishing import feed_notifier
 from podsite.settings import PACKAGE_DIR, SETTINGS_KEY, Settings
 from podsite.views import (
     account,
@@ -124,6 +125,7 @@ def create_app(
     recorder = recording.init_app(app, settings)
     counting.schedule(app, settings)
     mailer.schedule(app, settings)
+    feed_notifier.schedule(app, settings)
 
     @app.before_serving
     async def start() -> None:

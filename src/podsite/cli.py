@@ -33,6 +33,7 @@ from podsite.services.analytics.iab_rules import agent_refusal
 from podsite.services.operations import schema_service
 from podsite.services.publishing import (
     feed_import_service,
+    feed_notifier,
     media_service,
     tagging_service,
     transcript_service,
@@ -296,6 +297,30 @@ async def _send_queued_mail() -> None:
     if delivery.failed:
         errors.print('[red]Some emails failed[/red]; they are tried again later (see the log).')
         raise typer.Exit(1)
+
+
+@cli.command('notify-feed')
+def notify_feed() -> None:
+    """Announce the episodes gone public to the WebSub hubs and publish pings now, and send
+    every notice due (each serving instance does it every PODSITE_PUBLISH_INTERVAL_SECONDS).
+
+    A notice that fails is kept with its error and tried again later. Exit code 1 when any
+    failed this time.
+    """
+    settings = load_settings()
+
+    async def notify() -> None:
+        async with app_with_database(settings):
+            report = await feed_notifier.notify_feed_changes()
+        console.print(
+            f'{report.announced} episodes announced; {report.sent} notices sent, '
+            f'{report.failed} failed.'
+        )
+        if report.failed:
+            errors.print('[red]Some notices failed[/red]; they are tried again later.')
+            raise typer.Exit(1)
+
+    run(notify())
 
 
 @cli.command('import-transcripts')

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import ByteSize, Field, field_validator, model_validator
+from pydantic import ByteSize, Field, HttpUrl, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from quart import Quart, current_app
 
@@ -125,6 +125,17 @@ class Settings(BaseSettings):
     """At most this many messages per run of the sender, each `mail_interval_seconds`: the
     sending rate (200 every 5 s: 2,400 a minute per instance), so a new episode mailed to
     every subscriber does not flood the SMTP server."""
+    websub_hubs: list[HttpUrl] = Field(default_factory=list)
+    """WebSub hubs the feed names (`<atom:link rel="hub">`) and tells when an episode goes
+    public (`hub.mode=publish`), e.g. `["https://pubsubhubbub.appspot.com/"]`."""
+
+    publish_pings: list[HttpUrl] = Field(default_factory=list)
+    """URLs asked `GET <url>?url=<feed>` when an episode goes public, as Podcast Index's
+    `https://api.podcastindex.org/api/1.0/hub/pubnotify` expects."""
+
+    publish_interval_seconds: float = Field(default=30, ge=0)
+    """How often each instance looks for episodes gone public (a scheduled one included)
+    and sends the hubs' and pings' notices due; 0 leaves it to `podsite notify-feed`."""
 
     analytics_window: Window = Window.ROLLING_FIRST_TOUCH
     """How a listener's requests for an episode are grouped into one download (IAB v2.3):

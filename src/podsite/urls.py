@@ -44,6 +44,11 @@ def embed_url(number: int, slug: str) -> str:
     return f'/episodes/embed/{number}/{slug}'
 
 
+def feed_url() -> str:
+    """`episodes.rss`: the podcast feed."""
+    return '/episodes/rss'
+
+
 def download_url(number: int, slug: str, extension: str = 'mp3') -> str:
     """`episodes.download`: `extension` as `download_extension` gives it, so that a video
     downloads as `.mp4`; any extension reaches the same file."""

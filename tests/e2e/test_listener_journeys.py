@@ -145,3 +145,19 @@ async def test_a_listener_signs_up_for_live_stream_alerts(
     await message.wait_for()
     assert 'confirm' in (await message.inner_text()).lower()
     assert chromium.console_errors == []
+
+
+async def test_a_listener_copies_the_feed_address_for_another_app(
+    server: str, chromium: BrowserPage
+) -> None:
+    page = chromium.page
+    await page.context.grant_permissions(['clipboard-read', 'clipboard-write'], origin=server)
+    await page.goto(server)
+    feed_address = await page.input_value('#feed-address')
+    assert feed_address.endswith('/episodes/rss')
+    button = page.get_by_role('button', name='Copy feed URL')
+    await button.click()
+    await page.wait_for_selector('.copy-status:has-text("Copied")')
+    assert await page.evaluate('navigator.clipboard.readText()') == feed_address
+    assert await page.get_by_role('link', name='Apple Podcasts').count() == 1
+    assert chromium.console_errors == []

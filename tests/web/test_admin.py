@@ -102,6 +102,16 @@ async def test_creating_an_episode_publishes_it(admin: Browser, app: Quart) -> N
     assert '<strong>world</strong>' in await public.page('/episodes/show/9001/brand-new')
 
 
+async def test_the_recording_date_is_kept_and_shown(admin: Browser, app: Quart) -> None:
+    response = await admin.submit(
+        '/admin/episodes/new',
+        VALID | {'publish_at': '2026-11-30T09:00', 'recorded_on': '2026-11-27'},
+    )
+    assert response.status_code == 302
+    html = await Browser(app.test_client()).page('/episodes/show/9001/brand-new')
+    assert 'Recorded <time datetime="2026-11-27T00:00:00+00:00">' in html
+
+
 @pytest.mark.parametrize(
     ('changes', 'field', 'message'),
     [
@@ -124,6 +134,12 @@ async def test_creating_an_episode_publishes_it(admin: Browser, app: Quart) -> N
         ({'status': 'hidden'}, 'status', 'Choose draft'),
         ({'youtube_id': '<script>'}, 'youtube_id', 'String should match pattern'),
         ({'slug': 'Not A Slug!'}, 'slug', 'String should match pattern'),
+        ({'recorded_on': '27/11/2026'}, 'recorded_on', 'Use a date like 2026-11-27.'),
+        (
+            {'publish_at': '2026-11-30T09:00', 'recorded_on': '2026-12-01'},
+            'recorded_on',
+            'recorded before it is published',
+        ),
     ],
 )
 async def test_bad_episode_forms_say_what_is_wrong_and_store_nothing(

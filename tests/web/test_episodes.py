@@ -11,8 +11,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, EpisodeGuest, Sponsor, SponsorPlacement
+from tests.clock import MovableClock
 from tests.databases import DEMO_EPISODES, QueryCounter
-from tests.factories import add_episode, add_guest, first_published_episode
+from tests.factories import add_episode, add_guest, add_live_stream, first_published_episode
 
 
 async def test_episode_page_shows_everything_about_the_episode(
@@ -242,3 +243,72 @@ async def test_all_episodes_query_count_does_not_grow_with_the_catalogue(
     response = await client.get('/episodes/all')
     assert response.status_code == 200
     assert queries.page_count == before == 3
+
+
+async def page_of(client: Client, episode: Episode) -> str:
+    response = await client.get(f'/episodes/show/{episode.number}/{episode.slug}')
+    assert response.status_code == 200
+    return await response.get_data(as_text=True)
+
+
+async def test_neighbours_are_the_public_episodes_just_before_and_after(
+    client: Client, session: AsyncSession
+) -> None:
+    now = datetime.now(UTC)
+    earlier = await add_episode(session, number=9001, title='Earlier one', slug='earlier')
+    await add_episode(session, number=9002, slug='draft', published=False)
+    await add_episode(session, number=9003, slug='soon', published_at=now + timedelta(days=2))
+    later = await add_episode(session, number=9004, title='Later one', slug='later')
+
+    html = await page_of(client, earlier)
+    assert '<a rel="next" href="/episodes/show/9004/later">Next: Later one →</a>' in html
+    assert 'rel="prev"' in html  # the demo's last episode
+    html = await page_of(client, later)
+    assert '<a rel="prev" href="/episodes/show/9001/earlier">← Previous: Earlier one</a>' in html
+    assert 'rel="next"' not in html  # neither the draft nor the one not yet due
+
+
+async def test_the_first_episode_has_no_previous_one(client: Client, session: AsyncSession) -> None:
+    html = await page_of(client, await first_published_episode(session))
+    assert 'rel="prev"' not in html
+    assert 'rel="next"' in html
+
+
+async def test_a_scheduled_episode_becomes_the_next_one_when_it_is_due(
+    client: Client, session: AsyncSession, clock: MovableClock
+) -> None:
+    last = await add_episode(session, number=9001, slug='last')
+    await add_episode(
+        session, number=9002, title='Due', slug='due',
+        published_at=datetime.now(UTC) + timedelta(hours=1),
+    )  # fmt: skip
+    assert 'rel="next"' not in await page_of(client, last)
+    clock.advance(timedelta(hours=2))
+    assert 'href="/episodes/show/9002/due">Next: Due →' in await page_of(client, last)
+
+
+async def test_the_page_shows_when_the_episode_was_recorded(
+    client: Client, session: AsyncSession
+) -> None:
+    episode = await first_published_episode(session)
+    assert episode.recorded_at is not None and episode.recorded_at < episode.published_at
+    html = await page_of(client, episode)
+    assert f'Recorded <time datetime="{episode.recorded_at.isoformat()}">' in html
+    unrecorded = await add_episode(session, slug='no-recording-date')
+    assert 'Recorded' not in await page_of(client, unrecorded)
+
+
+async def test_an_episode_recorded_live_links_the_stream_recording(
+    client: Client, session: AsyncSession
+) -> None:
+    episode = await add_episode(session, slug='recorded-live')
+    await add_live_stream(session, starts_in=-timedelta(days=3), youtube_id='Abc123_-xyz',
+                          episode=episode)  # fmt: skip
+    html = await page_of(client, episode)
+    assert '<a href="https://www.youtube.com/watch?v=Abc123_-xyz" rel="noopener">' in html
+    assert 'www.youtube.com/watch' not in await page_of(
+        client, await add_episode(session, slug='studio-only')
+    )
+    # And the stream page links the episode it became.
+    streams = await (await client.get('/live-stream')).get_data(as_text=True)
+    assert '/episodes/show/' + str(episode.number) + '/recorded-live' in streams

@@ -7,7 +7,7 @@ from quart import Quart
 from quart.typing import TestClientProtocol as Client
 
 from podsite.app import create_app
-from podsite.views.hackers import is_probe
+from podsite.infrastructure.probes import is_probe
 from tests.databases import QueryCounter, settings_for
 
 PROBES = [

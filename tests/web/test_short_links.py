@@ -1,4 +1,4 @@
-"""Tracked short links: `/r/<name>` redirects, every click is recorded off the request
+"""Tracked short links: `/r/<name>` and `/<name>` redirect, every click is recorded off the request
 path, and the admin keeps the links."""
 
 import pytest
@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
 from podsite.data import AuditEntry, ClickEvent, ShortLink, Sponsor
+from podsite.infrastructure import root_names
 from podsite.services.analytics.recording import Recorder
 from podsite.services.analytics.storage import hash_address
-from tests.databases import settings_for
+from tests.databases import QueryCounter, settings_for
 from tests.factories import add_episode
 from tests.visitors import Browser, edit_form
 
@@ -196,3 +197,96 @@ async def test_sponsor_placements_get_a_tracked_link_per_episode_that_survives_e
     form['sponsors'] = ''
     assert (await admin.submit(f'/admin/episodes/{episode.id}', form)).status_code == 302
     assert (await admin.client.get('/r/acme-777')).status_code == 404
+
+
+async def test_a_short_link_answers_at_the_root_and_is_counted_there_too(
+    app: Quart, client: Client, session: AsyncSession, database_url: str
+) -> None:
+    await add_link(session, 'htmx', 'https://htmx.example/course')
+
+    at_root = await client.get('/htmx', headers={'User-Agent': 'Firefox/121.0'})
+    under_r = await client.get('/r/htmx', headers={'User-Agent': 'Firefox/121.0'})
+    await Recorder.of(app).clicks.flush()
+
+    for response in (at_root, under_r):
+        assert response.status_code == 302
+        assert response.headers['Location'] == 'https://htmx.example/course'
+        assert response.headers['Cache-Control'] == 'no-store'
+    assert len(await clicks(database_url)) == 2
+
+
+@pytest.mark.parametrize(
+    'path', ['/nothing-here', '/UPPER', '/%00', '/' + 'x' * 300, '/htmx/', '/a.b']
+)
+async def test_unknown_root_names_get_the_site_404_page(client: Client, path: str) -> None:
+    response = await client.get(path)
+    assert response.status_code == 404
+    assert 'Page not found' in await response.get_data(as_text=True)
+
+
+async def test_only_a_get_or_head_follows_a_link_at_the_root(
+    client: Client, session: AsyncSession
+) -> None:
+    await add_link(session, 'htmx', 'https://htmx.example/course')
+    assert (await client.head('/htmx')).status_code == 302
+    assert (await client.post('/htmx')).status_code == 404
+    assert (await client.get('/htmx/more')).status_code == 404
+
+
+async def test_pages_win_over_links_of_the_same_name(client: Client, session: AsyncSession) -> None:
+    """Links named so before the rule: the site's own pages still answer at their address."""
+    for name in ('guests', '7'):
+        await add_link(session, name, 'https://elsewhere.example/')
+    assert (await client.get('/guests')).status_code == 200
+    assert (await client.get('/7')).headers['Location'].startswith('/episodes/show/7/')
+
+
+async def test_junk_at_the_root_reads_nothing(client: Client, queries: QueryCounter) -> None:
+    """A name no link could have costs no query; a probe goes to the trap, not the links."""
+    queries.reset()
+    assert (await client.get('/Not-A-Name')).status_code == 404
+    assert (await client.get('/wp-login.php')).status_code == 404
+    assert queries.count == 0
+
+
+@pytest.mark.parametrize(
+    ('name', 'message'),
+    [
+        ('guests', '/guests is an address of the site itself'),
+        ('episodes', '/episodes is an address of the site itself'),
+        ('admin', '/admin is an address of the site itself'),
+        ('static', '/static is an address of the site itself'),
+        ('r', '/r is an address of the site itself'),
+        ('about', '/about is an address of the site itself'),
+        ('2024', '/2024 is the address of episode 2024'),
+        ('wp-admin', 'looks like an address attackers probe'),
+        ('owasp-top-ten', 'looks like an address attackers probe'),
+    ],
+)
+async def test_a_name_a_page_has_or_may_have_is_refused(
+    admin: Browser, session: AsyncSession, name: str, message: str
+) -> None:
+    response = await admin.submit(
+        '/admin/links/new', {'name': name, 'target_url': 'https://a.example/'}
+    )
+    html = await response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in html and f'value="{name}"' in html
+    assert await session.scalar(select(ShortLink).where(ShortLink.name == name)) is None
+
+
+async def test_every_first_segment_of_the_url_map_is_taken(app: Quart) -> None:
+    taken = root_names.taken_names(app)
+    for rule in app.url_map.iter_rules():
+        first = rule.rule.lstrip('/').split('/')[0]
+        assert '<' in first or first in taken or not first, rule.rule
+
+
+async def test_a_link_named_before_the_rule_can_still_be_edited(
+    admin: Browser, session: AsyncSession
+) -> None:
+    link = await add_link(session, 'about', 'https://about.example/')
+    response = await admin.submit(
+        f'/admin/links/{link.id}', {'name': 'about', 'target_url': 'https://about.example/2'}
+    )
+    assert response.status_code == 302

@@ -34,7 +34,13 @@ from tests.visitors import ADMIN_PASSWORD, turn_on_two_factor
 
 FOLDER = PACKAGE_DIR / 'templates'
 # Templates only ever used by other templates, as macros.
-MACROS = {'shared/_layout.pt', 'admin/_nav.pt', 'episodes/_player.pt', 'episodes/_chapters.pt'}
+MACROS = {
+    'shared/_layout.pt',
+    'shared/_subscribe.pt',
+    'admin/_nav.pt',
+    'episodes/_player.pt',
+    'episodes/_chapters.pt',
+}
 CSRF_TOKEN = re.compile(r'(name="csrf_token" value=")[^"]*"')
 # Links followed from a role's own pages, and links never followed: downloads and short links
 # count, the rest are files, not pages.

@@ -25,6 +25,7 @@ from podsite.data.guest import Guest
 from podsite.data.live_stream import LiveStream, StreamNotification, StreamSubscriber
 from podsite.data.podcast import Podcast
 from podsite.data.policy import Policy
+from podsite.data.publishing import FeedAnnouncement, FeedNotification
 from podsite.data.rate_limit import RateLimitCounter
 from podsite.data.search import SearchDocument
 from podsite.data.site_state import SiteState
@@ -43,6 +44,8 @@ __all__ = [
     'Episode',
     'EpisodeAnnouncement',
     'EpisodeGuest',
+    'FeedAnnouncement',
+    'FeedNotification',
     'Guest',
     'LiveStream',
     'OutboxMessage',

@@ -15,7 +15,12 @@ NOTES_FORMATS = ('markdown', 'html', 'text')
 
 class Episode(Base):
     __tablename__ = 'episode'
-    __table_args__ = (Index('ix_episode_published', 'is_published', 'published_at'),)
+    __table_args__ = (
+        Index('ix_episode_published', 'is_published', 'published_at'),
+        # An episode page's neighbours: the nearest published number, found by walking
+        # this index from the page's own number.
+        Index('ix_episode_published_number', 'is_published', 'number'),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
@@ -36,6 +41,9 @@ class Episode(Base):
     """`show_notes` rendered and sanitised by the service that writes it
     (services/catalogue/derived_columns.py)."""
     published_at: Mapped[datetime]
+    recorded_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When the conversation was recorded, shown beside the publication date; None if
+    not known (an imported episode)."""
     is_published: Mapped[bool] = mapped_column(default=False)
     duration_seconds: Mapped[int] = mapped_column(default=0)
     media_url: Mapped[str] = mapped_column(String(2000), default='')

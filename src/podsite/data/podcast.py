@@ -44,6 +44,9 @@ class Podcast(Base):
     """Where the feed moved to: announced in the feed as `itunes:new-feed-url`."""
     redirect_feed: Mapped[bool] = mapped_column(default=False)
     """Answer the old feed's address with a 301 to `new_feed_url` instead of the feed."""
+    subscribe_urls: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    """Where listeners subscribe in each app the host lists, by app key (`apple_podcasts`,
+    `spotify`, ...: `formats/subscribe_apps.py`); an app not listed gets no button."""
     # The channel's `podcast:person`s from an import ({"name", "role", "group", "href", "img"}),
     # written as they are (none, if the source listed none). None, for a show made in podsite:
     # the feed lists the hosts of its episodes.

@@ -11,6 +11,7 @@ cleans only the strings lxml refuses and costs nothing more for the others.
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from email.utils import format_datetime
 from html import escape
@@ -96,9 +97,11 @@ def _add_html(parent: etree._Element, tag: str, html: str) -> None:
 class FeedDocument:
     """Builds the feed for one site address; URLs in the feed are absolute."""
 
-    def __init__(self, feed: Feed, *, base_url: str) -> None:
+    def __init__(self, feed: Feed, *, base_url: str, hubs: Sequence[str] = ()) -> None:
         self.feed = feed
         self.base_url = base_url.rstrip('/')
+        self.hubs = hubs
+        """WebSub hubs to name, which subscribers may ask to be told of changes."""
         self.kept_namespaces: dict[str, str] = {}
         """Namespaces of kept elements beyond podsite's own, declared once on `<rss>`."""
 
@@ -143,6 +146,8 @@ class FeedDocument:
         _add(
             channel, _tag(ATOM, 'link'), href=self.feed_url, rel='self', type='application/rss+xml'
         )
+        for hub in self.hubs:
+            _add(channel, _tag(ATOM, 'link'), href=hub, rel='hub')
         if artwork:
             image = _add(channel, 'image')
             _add(image, 'url', artwork)

@@ -4,7 +4,9 @@ counted downloads. Every instance runs it; the work itself must be safe to run t
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
+
+from quart import Quart
 
 logger = logging.getLogger(__name__)
 
@@ -15,6 +17,16 @@ class PeriodicTask:
         self.name = name
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
+
+    def run_while_serving(self, app: Quart) -> None:
+        """Starts once the app serves; stopped before the app's database closes (the
+        `while_serving` hooks end before the `after_serving` ones run)."""
+
+        @app.while_serving
+        async def running() -> AsyncGenerator[None]:
+            self.start()
+            yield
+            await self.stop()
 
     def start(self) -> None:
         if self.interval > 0:

@@ -3,10 +3,19 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, HttpUrl, UrlConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    HttpUrl,
+    UrlConstraints,
+    field_validator,
+    model_validator,
+)
 
 from podsite.formats.artwork import ARTWORK_FILE_PATTERN
 from podsite.formats.numbers import LARGEST_BIG_INTEGER
+from podsite.formats.subscribe_apps import APP_KEYS
 from podsite.formats.xml_text import CleanText, clean_json
 from podsite.schemas.catalogue import ReadModel
 from podsite.urls import short_link_url
@@ -50,6 +59,7 @@ class EpisodeWrite(BaseModel):
     show_notes: CleanText = ''
     is_published: bool
     published_at: datetime
+    recorded_at: datetime | None = None
     duration_seconds: int = Field(ge=0, le=100 * 3600)
     media_url: HttpUrl | Literal['']
     media_size_bytes: int = Field(ge=0, le=LARGEST_BIG_INTEGER)
@@ -145,6 +155,9 @@ class Removal(ReadModel):
     archived: bool = False
 
 
+SubscribeUrl = Annotated[str, Field(max_length=2000, pattern=r'^https?://\S+$')]
+
+
 class PodcastWrite(BaseModel):
     title: CleanText = Field(min_length=1, max_length=200)
     subtitle: CleanText = Field(default='', max_length=400)
@@ -168,6 +181,16 @@ class PodcastWrite(BaseModel):
     update_frequency_rrule: CleanText = Field(default='', max_length=200)
     new_feed_url: Annotated[HttpUrl, UrlConstraints(max_length=2000)] | Literal[''] = ''
     redirect_feed: bool = False
+    # Kept as the host typed them (HttpUrl would add a slash to some): apps match them as is.
+    subscribe_urls: dict[str, SubscribeUrl] = {}
+
+    @field_validator('subscribe_urls')
+    @classmethod
+    def _known_apps_only(cls, urls: dict[str, str]) -> dict[str, str]:
+        unknown = set(urls) - APP_KEYS
+        if unknown:
+            raise ValueError(f'no subscribe button for {", ".join(sorted(unknown))}')
+        return urls
 
     @model_validator(mode='after')
     def _redirect_needs_a_target(self) -> 'PodcastWrite':

@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from podsite.formats.artwork import variant_file_name
+from podsite.formats.subscribe_apps import SubscribeLink, listed_links
 from podsite.urls import (
     artwork_url,
     chapters_url,
@@ -40,6 +41,12 @@ class SiteInfo(ReadModel):
         if self.artwork_file:
             return artwork_url(variant_file_name(self.artwork_file, '300'))
         return self.artwork_url
+
+    subscribe_urls: dict[str, str] = {}
+
+    @property
+    def subscribe_links(self) -> tuple[SubscribeLink, ...]:
+        return listed_links(self.subscribe_urls)
 
 
 class GuestRef(ReadModel):
@@ -104,7 +111,20 @@ class Placement(SponsorCard):
         return short_link_url(self.link_name) if self.link_name else None
 
 
+class EpisodeLink(ReadModel):
+    """A neighbouring episode, linked from an episode's page."""
+
+    number: int
+    slug: str
+    title: str
+
+    @property
+    def details_url(self) -> str:
+        return episode_url(self.number, self.slug)
+
+
 class EpisodeDetails(EpisodeCard):
+    recorded_at: datetime | None = None
     summary: str
     show_notes_html: str
     media_url: str
@@ -127,6 +147,17 @@ class EpisodeDetails(EpisodeCard):
     sponsors: tuple[Placement, ...] = ()
     artwork_file: str = ''
     """The episode's own uploaded artwork; empty: the show's is shown."""
+    previous: EpisodeLink | None = None
+    """The public episode numbered just before it; None for the first."""
+    next: EpisodeLink | None = None
+    stream_youtube_id: str | None = None
+    """The live stream it was recorded in, on YouTube."""
+
+    @property
+    def stream_recording_url(self) -> str | None:
+        if self.stream_youtube_id is None:
+            return None
+        return f'https://www.youtube.com/watch?v={self.stream_youtube_id}'
 
     @property
     def short_label(self) -> str:

@@ -53,6 +53,9 @@ class DemoPodcast(DemoModel):
     funding_text: str
     update_frequency_text: str
     update_frequency_rrule: str
+    subscribe_urls: dict[str, str]
+    """The apps' own show pages; those derived from the feed's address are added as the
+    demo is loaded, when the address is known."""
 
 
 class DemoGuest(DemoModel):
@@ -103,6 +106,7 @@ class DemoEpisode(DemoModel):
     summary: str
     show_notes: str
     published_at: AwareDatetime
+    recorded_at: AwareDatetime
     is_published: bool
     duration_seconds: int
     media_url: str
@@ -646,6 +650,8 @@ PODCAST_TITLE = 'The Traceback'
 HOST_NAME = 'Robin Calloway'
 HOST_SLUG = 'robin-calloway'
 SHOW_WEBSITE = 'https://traceback.example.com'
+# An id no real show has (Apple's are far from this range), so its derived links stay demo.
+DEMO_APPLE_PODCASTS_URL = 'https://podcasts.apple.com/us/podcast/the-traceback/id1000000001'
 SPONSORS = (
     ('Tracewell', 'Error tracking and performance monitoring that reads Python tracebacks the way'
      ' you do.'),
@@ -814,6 +820,12 @@ def _podcast(*, last_year: int) -> DemoPodcast:
         funding_text='Support the show',
         update_frequency_text='Weekly, on Mondays',
         update_frequency_rrule='FREQ=WEEKLY;BYDAY=MO',
+        subscribe_urls={
+            'apple_podcasts': DEMO_APPLE_PODCASTS_URL,
+            'spotify': 'https://open.spotify.com/show/0TracebackDemoShow00',
+            'youtube': 'https://www.youtube.com/@thetracebackdemo',
+            'podcast_index': 'https://podcastindex.org/podcast/920000',
+        },
     )
 
 
@@ -1024,6 +1036,9 @@ class _Writer:
             summary=summary,
             show_notes=self._show_notes(plan, facts, summary),
             published_at=plan.published_at,
+            # Recorded the week before, on a weekday fixed by the number (the random stream
+            # the rest of the catalogue comes from stays as it was).
+            recorded_at=plan.published_at - timedelta(days=3 + number % 4),
             is_published=plan.is_published,
             duration_seconds=plan.duration,
             media_url=f'{MEDIA_BASE_URL}/{number:04d}-{slug}.mp3',

@@ -13,6 +13,7 @@ from podsite.data import (
     Base,
     Episode,
     EpisodeGuest,
+    FeedAnnouncement,
     Guest,
     LiveStream,
     Podcast,
@@ -22,6 +23,7 @@ from podsite.data import (
     Transcript,
 )
 from podsite.formats.feed_document import site_podcast_guid
+from podsite.formats.subscribe_apps import derived_urls
 from podsite.infrastructure import db
 from podsite.schemas.analytics import Window
 from podsite.services.analytics import counting, storage
@@ -31,6 +33,7 @@ from podsite.services.sponsors import short_link_service
 from podsite.settings import current_settings
 from podsite.tools import demo_listening
 from podsite.tools.demo_content import DemoCatalogue, DemoLiveStream
+from podsite.urls import feed_url
 
 ROWS_PER_STATEMENT = 1000
 # Transcripts are tens of kilobytes each; smaller batches keep each statement's memory modest.
@@ -79,8 +82,17 @@ async def load_demo(catalogue: DemoCatalogue) -> DemoSummary:
 
 async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> DemoSummary:
     if await session.scalar(select(Podcast.id).limit(1)) is None:
-        guid = site_podcast_guid(current_settings().public_base_url)
-        await _insert(session, Podcast, [{'id': 1, 'guid': guid, **catalogue.podcast.model_dump()}])
+        base_url = current_settings().public_base_url
+        podcast = catalogue.podcast.model_dump()
+        podcast['subscribe_urls'] = (
+            derived_urls(
+                feed_url=base_url + feed_url(),
+                apple_url=catalogue.podcast.subscribe_urls.get('apple_podcasts', ''),
+            )
+            | catalogue.podcast.subscribe_urls
+        )
+        guid = site_podcast_guid(base_url)
+        await _insert(session, Podcast, [{'id': 1, 'guid': guid, **podcast}])
 
     first_guest = await _next_id(session, Guest)
     guest_ids: dict[str, int] = {}
@@ -147,8 +159,17 @@ async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> 
     await _insert(session, EpisodeGuest, appearance_rows)
     await _insert(session, SponsorPlacement, placement_rows)
     await _insert(session, Transcript, transcript_rows, batch=TRANSCRIPTS_PER_STATEMENT)
+    now = datetime.now(UTC)
+    # Made-up episodes are no news for WebSub hubs and podcast directories: only those the
+    # demo schedules are announced, when their time comes.
+    announced = [
+        {'episode_id': row['id'], 'announced_at': now}
+        for row in episode_rows
+        if row['is_published'] and row['published_at'] <= now
+    ]
+    await _insert(session, FeedAnnouncement, announced)
     episode_ids = {row['number']: row['id'] for row in episode_rows}
-    today = datetime.now(UTC).date()
+    today = now.date()
     for stream in catalogue.live_streams:
         session.add(_live_stream(stream, episode_ids, today=today))
     await session.flush()

@@ -9,32 +9,12 @@ from typing import Any
 from quart import Quart, Response, abort, request
 
 from podsite.infrastructure.client_ip import request_client_ip, scope_client_ip
+from podsite.infrastructure.probes import is_probe
 from podsite.infrastructure.rate_limit import EXTENSION_KEY as RATE_LIMITER_KEY
 from podsite.infrastructure.rate_limit import RateLimiter, rate_limiter
 from podsite.settings import current_settings
 
 logger = logging.getLogger('podsite.probes')
-
-PROBE_PREFIXES = (
-    '/wp-admin', '/wp-content', '/wp-includes', '/.git', '/.svn', '/.hg', '/.aws', '/.ssh',
-    '/phpmyadmin', '/pma', '/myadmin', '/cgi-bin', '/vendor/phpunit', '/.well-known/../',
-    '/owa', '/ecp', '/boaform', '/actuator', '/solr', '/jenkins', '/manager/html',
-)  # fmt: skip
-PROBE_PATHS = frozenset({
-    '/wp-login.php', '/xmlrpc.php', '/.env', '/.env.local', '/.env.production', '/.DS_Store',
-    '/config.json', '/config.php', '/wp-config.php', '/server-status', '/.htaccess',
-    '/.htpasswd', '/web.config', '/backup.sql', '/database.sql', '/dump.sql', '/id_rsa',
-})  # fmt: skip
-PROBE_SUFFIXES = ('.php', '.asp', '.aspx', '.jsp', '.cgi', '.env', '.sql', '.bak')
-
-
-def is_probe(path: str) -> bool:
-    lowered = path.lower()
-    return (
-        lowered in PROBE_PATHS
-        or lowered.startswith(PROBE_PREFIXES)
-        or lowered.endswith(PROBE_SUFFIXES)
-    )
 
 
 def init_app(app: Quart) -> None:

@@ -17,6 +17,7 @@ from podsite.app import create_app
 from podsite.data import OutboxMessage
 from podsite.infrastructure import db
 from podsite.services.accounts import account_service, outbox_service
+from podsite.services.operations import delivery_queue
 from tests.databases import settings_for
 from tests.servers import free_port
 from tests.visitors import Browser, send_mail
@@ -133,11 +134,11 @@ async def test_an_unreachable_smtp_server_keeps_the_message_and_retries_it_a_few
         assert message.next_attempt_at is not None
         assert message.next_attempt_at > datetime.now(UTC) + timedelta(seconds=30)
         assert (await send_mail(app)).delivery.failed == 0  # not due yet
-        for _ in range(outbox_service.MAX_ATTEMPTS - 1):
+        for _ in range(delivery_queue.MAX_ATTEMPTS - 1):
             await make_due_again(database_url)
             assert (await send_mail(app)).delivery.failed == 1
         (message,) = await stored(database_url)
-        assert message.attempts == outbox_service.MAX_ATTEMPTS
+        assert message.attempts == delivery_queue.MAX_ATTEMPTS
         assert message.next_attempt_at is None and message.sent_at is None
 
 

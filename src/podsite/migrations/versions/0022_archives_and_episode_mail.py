@@ -6,7 +6,7 @@ outbox messages carry header lines (List-Unsubscribe). The newsletter preference
 site has no newsletter to send.
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-07 04:30:00.000000
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import podsite.data.base
 
 revision: str = '0022'
-down_revision: str | None = '0018'
+down_revision: str | None = '0020'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -48,6 +48,27 @@ def record(
     )
 
 
+SITE_ACTOR = 'podsite'
+"""Who the log names for what the site did by itself, in the background."""
+
+
+def record_by_site(
+    *, action: str, entity: str, entity_id: int | None, summary: str, changes: dict[str, Any]
+) -> None:
+    """Like `record`, for work no admin did at that moment (a notice sent in the background)."""
+    db.session().add(
+        AuditEntry(
+            user_id=None,
+            user_email=SITE_ACTOR,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            summary=summary,
+            changes=_jsonable(changes),
+        )
+    )
+
+
 async def save_row(
     model: type[Any],
     row_id: int | None,

@@ -7,7 +7,6 @@ Requests only queue (a reset request, an email); this is where the work that dep
 whether an address has an account happens, away from the answer a visitor times.
 """
 
-from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from quart import Quart
@@ -46,8 +45,4 @@ def schedule(app: Quart, settings: Settings) -> None:
 
     task = PeriodicTask(send_mail, name='email sending', interval=settings.mail_interval_seconds)
 
-    @app.while_serving
-    async def sending() -> AsyncGenerator[None]:
-        task.start()
-        yield
-        await task.stop()
+    task.run_while_serving(app)

@@ -8,33 +8,30 @@ With SMTP configured a message is sent; a failure is kept with the message and t
 later, a few times, further apart each time. Without SMTP it is written to the log and kept
 (development and tests read the stored rows).
 
-Several instances may send at once: a sender first claims a message by moving its
-`next_attempt_at` on (one UPDATE, which only one of them can win), so no message goes out
-twice. A sender that dies while sending leaves its claims to the others after CLAIM_FOR.
+Several instances may send at once: each message is claimed by one of them, so none goes
+out twice (`services/operations/delivery_queue.py`, which the feed's notices share).
 """
 
 import logging
-from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.message import EmailMessage
+from functools import partial
+from typing import Any
 
 import aiosmtplib
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import OutboxMessage
 from podsite.infrastructure import db
+from podsite.services.operations.delivery_queue import DeliveryQueue, retry_at
 from podsite.settings import Settings, current_settings
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
-FIRST_RETRY_AFTER = timedelta(minutes=1)
-"""Doubled after each failure: the last try is about half an hour after the first."""
-CLAIM_FOR = timedelta(minutes=5)
+QUEUE = DeliveryQueue(OutboxMessage)
 SMTP_TIMEOUT_SECONDS = 15
-BATCH = 100
 NOT_SENT = 'not sent: no SMTP server configured'
 
 
@@ -60,30 +57,28 @@ async def send_due() -> DeliveryReport:
     thousands goes out over minutes, at a pace mail providers accept."""
     settings = current_settings()
     session = db.session()
-    outcomes: Counter[str] = Counter()
-    while outcomes.total() < settings.mail_per_run:
-        due = (
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.next_attempt_at <= datetime.now(UTC),
-            )
-            .order_by(OutboxMessage.id)
-            .limit(min(BATCH, settings.mail_per_run - outcomes.total()))
-        )
-        ids = list(await session.scalars(due))
-        await session.commit()
-        if not ids:
-            return DeliveryReport(**outcomes)
-        for message_id in ids:
-            outcomes[await _deliver(settings, session, message_id)] += 1
+    outcomes = await QUEUE.drain(
+        session,
+        partial(datetime.now, UTC),
+        partial(_deliver, settings, session),
+        limit=settings.mail_per_run,
+    )
     return DeliveryReport(**outcomes)
 
 
 async def _deliver(settings: Settings, session: AsyncSession, message_id: int) -> str:
     """Sends (or logs) one message, if this sender wins it: what became of it, as the
     name of its `DeliveryReport` count ('taken': another sender has it)."""
-    message = await _claim(session, message_id, datetime.now(UTC))
+    message = await QUEUE.claim(
+        session,
+        message_id,
+        datetime.now(UTC),
+        OutboxMessage.to_address,
+        OutboxMessage.subject,
+        OutboxMessage.body,
+        OutboxMessage.attempts,
+        OutboxMessage.headers,
+    )
     if message is None:
         return 'taken'
     if not settings.smtp_host:
@@ -99,49 +94,22 @@ async def _deliver(settings: Settings, session: AsyncSession, message_id: int) -
         await _finish(session, message_id, sent_at=now, next_attempt_at=None)
         return 'sent'
     attempts = message.attempts + 1
-    retry = FIRST_RETRY_AFTER * 2 ** (attempts - 1)
     await _finish(
         session,
         message_id,
         error=error,
         attempts=attempts,
-        next_attempt_at=None if attempts >= MAX_ATTEMPTS else now + retry,
+        next_attempt_at=retry_at(attempts, now),
     )
     return 'failed'
 
 
-async def _claim(
-    session: AsyncSession, message_id: int, now: datetime
-) -> Row[str, str, str, int, dict[str, str]] | None:
-    claimed = await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.next_attempt_at <= now,
-        )
-        .values(next_attempt_at=now + CLAIM_FOR)
-        .returning(
-            OutboxMessage.to_address,
-            OutboxMessage.subject,
-            OutboxMessage.body,
-            OutboxMessage.attempts,
-            OutboxMessage.headers,
-        )
-    )
-    message = claimed.first()
-    await session.commit()
-    return message
-
-
 async def _finish(session: AsyncSession, message_id: int, **values: object) -> None:
-    await session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
-    )
+    await QUEUE.finish(session, message_id, **values)
     await session.commit()
 
 
-async def _send(settings: Settings, message: Row[str, str, str, int, dict[str, str]]) -> str | None:
+async def _send(settings: Settings, message: Row[Any]) -> str | None:
     """None once the SMTP server took the message; otherwise why not."""
     mail = EmailMessage()
     mail['From'], mail['To'], mail['Subject'] = (

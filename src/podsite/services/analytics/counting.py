@@ -13,7 +13,6 @@ event, slower but still exact.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -114,11 +113,7 @@ def schedule(app: Quart, settings: Settings) -> None:
         count_new_events, name='download aggregation', interval=settings.analytics_interval_seconds
     )
 
-    @app.while_serving
-    async def counting() -> AsyncGenerator[None]:
-        task.start()
-        yield
-        await task.stop()
+    task.run_while_serving(app)
 
 
 async def _keep_other_instances_out(session: AsyncSession) -> None:

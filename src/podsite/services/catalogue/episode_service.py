@@ -8,12 +8,14 @@ from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, exists, select
+from sqlalchemy.orm import aliased
 
 from podsite.data import (
     Episode,
     EpisodeGuest,
     Guest,
+    LiveStream,
     ShortLink,
     Sponsor,
     SponsorPlacement,
@@ -24,6 +26,7 @@ from podsite.infrastructure import clock, db
 from podsite.schemas.catalogue import (
     EpisodeCard,
     EpisodeDetails,
+    EpisodeLink,
     EpisodeTranscript,
     GuestRef,
     MediaFile,
@@ -44,6 +47,7 @@ CARD_COLUMNS = (
 )
 DETAIL_COLUMNS = (
     *CARD_COLUMNS,
+    Episode.recorded_at,
     Episode.summary,
     Episode.show_notes_html,
     Episode.media_url,
@@ -136,7 +140,31 @@ WITH_GUEST = CardListing.of(
     .order_by(Episode.number.desc()),
     bounded=False,
 )
-# One episode with its people and its sponsor reads, in one statement (one round trip).
+
+
+def _neighbour_number(*, later: bool) -> ScalarSelect[int]:
+    """The number of the public episode just before (or after) the one read, by number:
+    the walk along `ix_episode_published_number` stops at the first one due. (Without that
+    index SQLite read every published episode through the publication index: 5.4 ms a page
+    at 2,000 episodes, against 0.03 ms for the whole statement with it; 2026-12-07.)"""
+    other = aliased(Episode)
+    return (
+        select(other.number)
+        .where(
+            other.number > Episode.number if later else other.number < Episode.number,
+            other.is_published.is_(True),
+            other.published_at <= NOW,
+        )
+        .order_by(other.number if later else other.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+PREVIOUS = aliased(Episode, name='previous_episode')
+NEXT = aliased(Episode, name='next_episode')
+# One episode with its people, its sponsor reads, its neighbours and the live stream it was
+# recorded in, in one statement (one round trip).
 BY_NUMBER = db.PreparedRead(
     select(
         *DETAIL_COLUMNS,
@@ -165,7 +193,21 @@ BY_NUMBER = db.PreparedRead(
         .where(SponsorPlacement.episode_id == Episode.id)
         .scalar_subquery()
         .label('sponsors'),
-    ).where(is_public(NOW), Episode.number == bindparam('number')),
+        select(LiveStream.youtube_id)
+        .where(LiveStream.episode_id == Episode.id)
+        .order_by(LiveStream.starts_at.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label('stream_youtube_id'),
+        PREVIOUS.number.label('previous_number'), PREVIOUS.slug.label('previous_slug'),
+        PREVIOUS.title.label('previous_title'),
+        NEXT.number.label('next_number'), NEXT.slug.label('next_slug'),
+        NEXT.title.label('next_title'),
+    )
+    .select_from(Episode)
+    .outerjoin(PREVIOUS, PREVIOUS.number == _neighbour_number(later=False))
+    .outerjoin(NEXT, NEXT.number == _neighbour_number(later=True))
+    .where(is_public(NOW), Episode.number == bindparam('number')),
     bounded=True,
 )  # fmt: skip
 
@@ -191,6 +233,12 @@ async def episode_by_number(number: int) -> EpisodeDetails | None:
     episode = found[0]
     episode['guests'] = _in_position_order(episode['guests'], GuestRef)
     episode['sponsors'] = _in_position_order(episode['sponsors'], Placement)
+    for side in ('previous', 'next'):
+        number = episode.pop(f'{side}_number')
+        slug, title = episode.pop(f'{side}_slug'), episode.pop(f'{side}_title')
+        episode[side] = (
+            None if number is None else EpisodeLink(number=number, slug=slug, title=title)
+        )
     return EpisodeDetails.model_validate(episode)
 
 

@@ -23,6 +23,7 @@ SITE_COLUMNS = (
     Podcast.artwork_file,
     Podcast.website_url,
     Podcast.copyright,
+    Podcast.subscribe_urls,
 )
 
 

@@ -1,5 +1,8 @@
-// A button with data-copy="ID" copies the text of the field with that id (the embed code);
-// without JavaScript the button stays hidden and the read-only field can be copied by hand.
+// A button with data-copy="ID" copies the value of the read-only field with that id (the
+// feed address, the embed code). The button is hidden until this runs, so without
+// JavaScript the page shows only the field, which can be selected and copied by hand.
+// What happened is said in the button's `.copy-status` neighbour when it has one (a live
+// region), else on the button itself for a moment.
 (function () {
   'use strict';
   document.querySelectorAll('button[data-copy]').forEach(function (button) {
@@ -7,19 +10,28 @@
     if (!field) {
       return;
     }
+    var status = button.parentNode.querySelector('.copy-status');
     var label = button.textContent;
+    var say = function (text) {
+      if (status) {
+        status.textContent = text;
+        return;
+      }
+      button.textContent = text;
+      window.setTimeout(function () { button.textContent = label; }, 3000);
+    };
     button.hidden = false;
     button.addEventListener('click', function () {
       field.select();
-      var copied = navigator.clipboard
+      var copied = navigator.clipboard && window.isSecureContext
         ? navigator.clipboard.writeText(field.value)
         : Promise.reject(new Error('no clipboard'));
       copied.then(function () {
-        button.textContent = 'Copied';
+        say('Copied');
       }, function () {
-        button.textContent = 'Selected: press Ctrl+C to copy';
+        // Without the clipboard API (a plain-http site) the field stays selected to copy.
+        say('Selected: press Ctrl+C to copy');
       });
-      window.setTimeout(function () { button.textContent = label; }, 3000);
     });
   });
 })();

@@ -40,6 +40,7 @@ FORM_FIELDS = {
     'appearances': 'guests',
     'sponsor_slugs': 'sponsors',
     'published_at': 'publish_at',
+    'recorded_at': 'recorded_on',
     'is_published': 'status',
     'artwork_file': 'artwork',
 }
@@ -203,6 +204,7 @@ class EpisodeFormViewModel(FormViewModel):
             'show_notes': episode.show_notes,
             'status': status,
             'publish_at': f'{episode.published_at:%Y-%m-%dT%H:%M:%S}',
+            'recorded_on': f'{episode.recorded_at:%Y-%m-%d}' if episode.recorded_at else '',
             'duration': clock_field(episode.duration_seconds),
             'media_url': str(episode.media_url),
             'media_size_bytes': str(episode.media_size_bytes),
@@ -342,6 +344,7 @@ class EpisodeFormViewModel(FormViewModel):
         if status not in STATUSES:
             self.errors['status'] = 'Choose draft, published or scheduled.'
         publish_at = self._publish_at(status)
+        recorded_at = self._recorded_at(publish_at)
         seconds = parse_clock(self.text('duration'))
         # Lengths are stored in whole seconds; a typed fraction is refused, not dropped.
         duration = int(seconds) if seconds is not None and seconds.is_integer() else None
@@ -375,6 +378,7 @@ class EpisodeFormViewModel(FormViewModel):
             'show_notes': self.text_as_written('show_notes'),
             'is_published': status != 'draft',
             'published_at': publish_at,
+            'recorded_at': recorded_at,
             'duration_seconds': duration or 0,
             'media_url': self.text('media_url'),
             'media_size_bytes': media_size or '0',
@@ -425,6 +429,20 @@ class EpisodeFormViewModel(FormViewModel):
                 f'chapter_time_{index}': f'Chapter {index + 1}',
             }
         return document
+
+    def _recorded_at(self, publish_at: datetime) -> datetime | None:
+        """The day it was recorded (midnight UTC: the page shows the date only), if given."""
+        text = self.text('recorded_on')
+        if not text:
+            return None
+        moment = parse_iso_moment(text)
+        if moment is None:
+            self.errors['recorded_on'] = 'Use a date like 2026-11-27.'
+            return None
+        day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        if day > publish_at:
+            self.errors['recorded_on'] = 'An episode is recorded before it is published.'
+        return day
 
     def _publish_at(self, status: str) -> datetime:
         now = clock.now()

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 from quart import url_for
 
 from podsite.infrastructure.auth import current_user
+from podsite.infrastructure.root_names import root_name_problem
 from podsite.schemas.admin import ShortLinkRow, ShortLinkWrite
 from podsite.services.admin import admin_service
 from podsite.services.sponsors import short_link_service
@@ -76,6 +77,9 @@ class LinkFormViewModel(FormViewModel):
             if 'name' in self.errors:
                 self.errors['name'] = 'Use lowercase letters, digits and single hyphens.'
             return
+        if problem := await self._root_name_problem(data.name):
+            self.errors['name'] = problem
+            return
         actor = current_user()
         assert actor is not None
         try:
@@ -84,6 +88,15 @@ class LinkFormViewModel(FormViewModel):
             self.errors['name'] = str(error)
         except short_link_service.UnknownReferenceError as error:
             self.errors['form'] = str(error)
+
+    async def _root_name_problem(self, name: str) -> str | None:
+        """Links answer at the root too, so a name may not be a page's; a link named so
+        before the rule keeps its name when edited (the page wins at the root meanwhile)."""
+        if self.link_id is not None:
+            current = await short_link_service.link(self.link_id)
+            if current is not None and current.name == name:
+                return None
+        return root_name_problem(name)
 
 
 class LinkRemovalViewModel(ConfirmViewModel):

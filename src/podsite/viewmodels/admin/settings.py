@@ -9,11 +9,12 @@ from podsite.formats.apple_categories import (
     category_choice,
     category_path,
 )
+from podsite.formats.subscribe_apps import APPS, derived_urls
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.admin import PodcastWrite
 from podsite.services.catalogue import podcast_service
 from podsite.settings import current_settings
-from podsite.urls import artwork_url
+from podsite.urls import artwork_url, feed_url
 from podsite.viewmodels.admin.artwork_upload import describe, take_artwork, thumbnail_url
 from podsite.viewmodels.admin.audio_tags import retag_every_episode
 from podsite.viewmodels.shared.form import FormViewModel
@@ -65,6 +66,8 @@ class SettingsViewModel(FormViewModel):
         self.category_fields = CATEGORY_FIELDS
         self.category_groups = CATEGORY_GROUPS
         self.unlisted_categories: dict[str, str] = {}
+        self.subscribe_apps = APPS
+        self.suggested_urls: dict[str, str] = {}
 
     async def load_page_async(self) -> None:
         await self._load_form_async()
@@ -74,6 +77,9 @@ class SettingsViewModel(FormViewModel):
             for name, _ in CATEGORY_FIELDS
             if self.form.get(name) and category_path(self.form[name]) is None
         }
+        self.suggested_urls = derived_urls(
+            feed_url=self._own_feed_url(), apple_url=self.text('subscribe_apple_podcasts')
+        )
 
     async def _load_form_async(self) -> None:
         if self.form:
@@ -90,6 +96,8 @@ class SettingsViewModel(FormViewModel):
         self.form['new_feed_url'] = str(current.new_feed_url)
         self.form['redirect_feed'] = 'on' if current.redirect_feed else ''
         self.form['artwork_file'] = current.artwork_file
+        for app in APPS:
+            self.form[f'subscribe_{app.key}'] = current.subscribe_urls.get(app.key, '')
 
     async def save_async(self) -> None:
         stored = await take_artwork(self, self.uploaded_artwork)
@@ -103,6 +111,7 @@ class SettingsViewModel(FormViewModel):
         values['locked'] = self.checked('locked')
         values['new_feed_url'] = self._new_feed_url()
         values['redirect_feed'] = self.checked('redirect_feed')
+        values['subscribe_urls'] = self._subscribe_urls()
         if values['redirect_feed'] and not values['new_feed_url']:
             self.errors.setdefault(
                 'redirect_feed', 'Redirecting needs the new feed URL: enter it above.'
@@ -168,10 +177,26 @@ class SettingsViewModel(FormViewModel):
             )
         return value
 
+    def _subscribe_urls(self) -> dict[str, str]:
+        """The apps given a URL, each checked here so that its message names the app."""
+        urls = {}
+        for app in APPS:
+            field = f'subscribe_{app.key}'
+            value = self.text(field)
+            if not value:
+                continue
+            if not _is_web_address(value):
+                self.errors[field] = (
+                    f'Enter the full address of the show in {app.name}, starting with https://.'
+                )
+            elif len(value) > MAX_URL_LENGTH:
+                self.errors[field] = f'The address can be at most {MAX_URL_LENGTH} characters.'
+            urls[app.key] = value
+        return urls
+
     @staticmethod
     def _own_feed_url() -> str:
-        settings = current_settings()
-        return f'{settings.public_base_url}/episodes/rss'
+        return current_settings().public_base_url + feed_url()
 
 
 def _in_the_tags(podcast: PodcastWrite) -> tuple[str, str, str]:

@@ -42,7 +42,8 @@ class RssViewModel:
         if feed is None:
             return
         settings = current_settings()
-        body = FeedDocument(feed, base_url=settings.public_base_url).to_bytes()
+        hubs = [str(hub) for hub in settings.websub_hubs]
+        body = FeedDocument(feed, base_url=settings.public_base_url, hubs=hubs).to_bytes()
         self.feed = RenderedFeed(
             # zlib lets go of the GIL: other requests go on while a big feed is compressed.
             gzipped=await asyncio.to_thread(gzip.compress, body, FEED_COMPRESSION_LEVEL),

@@ -11,12 +11,20 @@ from podsite.services.sponsors import short_link_service
 class ShortLinkViewModel:
     """A tracked redirect: the click is queued, never waited for."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str | None) -> None:
         self.name = name
         self.link: ShortLinkTarget | None = None
 
+    @classmethod
+    def at_root(cls, method: str, path: str) -> 'ShortLinkViewModel':
+        """The link a request at the root may follow: none but for a GET or HEAD of one
+        path segment."""
+        name = path[1:] if method in {'GET', 'HEAD'} and path.count('/') == 1 else None
+        return cls(name or None)
+
     async def load_async(self) -> None:
-        self.link = await short_link_service.target_of(self.name)
+        if self.name is not None:
+            self.link = await short_link_service.target_of(self.name)
 
     def record_click(self) -> None:
         assert self.link is not None

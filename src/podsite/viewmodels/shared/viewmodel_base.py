@@ -12,6 +12,7 @@ from podsite.schemas.catalogue import SiteInfo
 from podsite.schemas.live_stream import StreamSlot
 from podsite.services.catalogue import podcast_service, site_state_service
 from podsite.settings import Settings, current_settings
+from podsite.urls import feed_url
 from podsite.viewmodels.shared.artwork import artwork_copy_url
 
 LAYOUT_CACHE_KEY = 'layout'
@@ -81,6 +82,7 @@ class ViewModelBase:
             'og_type': self.og_type,
             'twitter_card': self.twitter_card,
             'json_ld': self.json_ld,
+            'feed_url': settings.public_base_url + feed_url(),
             'static_url': static_url,
             'url_for': url_for,
             'current_path': request.path,
