@@ -140,7 +140,11 @@ async def send_back(browser: Browser, page: str, path: str, form: dict[str, str]
 
 
 async def test_every_page_renders_the_same_with_chameleon_rs_as_with_chameleon(
-    app: Quart, session: AsyncSession, comparison: Comparison, clock: MovableClock
+    app: Quart,
+    session: AsyncSession,
+    comparison: Comparison,
+    clock: MovableClock,
+    empty_client: Client,
 ) -> None:
     visitor = Browser(app.test_client())
     public = await sitemap_pages(visitor.client)
@@ -149,7 +153,8 @@ async def test_every_page_renders_the_same_with_chameleon_rs_as_with_chameleon(
               '/account/confirm/bad-token', '/account/email/bad-token',
               '/live-stream/confirm/bad-token', '/live-stream/unsubscribe/bad-token',
               '/search?q=python', '/search?q=', '/search?q=%22unclosed', '/no-such-page',
-              '/episodes/show/99999', '/analytics-methodology']  # fmt: skip
+              '/episodes/show/99999', '/analytics-methodology',
+              '/account/unsubscribe/bad-token']  # fmt: skip
     episode_page = next(path for path in public if path.startswith('/episodes/show/'))
     others.append(episode_page.replace('/episodes/show/', '/episodes/embed/', 1))
     await visit(visitor, public + others)
@@ -183,6 +188,10 @@ async def test_every_page_renders_the_same_with_chameleon_rs_as_with_chameleon(
     for form_page in ('/admin/episodes/new', '/admin/guests/new', '/admin/links/new',
                       '/admin/streams/new', '/admin/settings'):  # fmt: skip
         assert await send_back(admin, form_page, form_page, {}) in (400, 404), form_page
+
+    newcomer = Browser(empty_client)
+    await visit(newcomer, ['/setup'])
+    assert await send_back(newcomer, '/setup', '/setup', {}) == 400
 
     assert not comparison.differences, '\n\n'.join(comparison.differences)
     pages = {path.relative_to(FOLDER).as_posix() for path in FOLDER.rglob('*.pt')}

@@ -1038,7 +1038,10 @@ class _Writer:
             published_at=plan.published_at,
             # Recorded the week before, on a weekday fixed by the number (the random stream
             # the rest of the catalogue comes from stays as it was).
-            recorded_at=plan.published_at - timedelta(days=3 + number % 4),
+            # A recording date is a day (the admin edits it as one), so midnight UTC.
+            recorded_at=(plan.published_at - timedelta(days=3 + number % 4)).replace(
+                hour=0, minute=0, second=0, microsecond=0
+            ),
             is_published=plan.is_published,
             duration_seconds=plan.duration,
             media_url=f'{MEDIA_BASE_URL}/{number:04d}-{slug}.mp3',
