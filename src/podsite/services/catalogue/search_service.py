@@ -14,21 +14,25 @@ from podsite.schemas.search import EpisodeHit, GuestHit, SearchResults
 from podsite.services.catalogue.search_query import ParsedQuery
 from podsite.services.catalogue.search_snippets import snippet_html
 
-# How many best-ranked rows (episode texts, transcript passages, guests) are grouped.
-CANDIDATE_ROWS = 200
-
+# Each episode (or guest) is ranked by its best-matching document, grouped in the database
+# over every match so the totals are true and any page can be reached: measured with
+# `bench/search.py` (1,000 episodes with full transcripts), see bench/README.md.
+# `count(*) OVER ()` is the number of groups, read from the first row of the page.
 SQLITE_SEARCH = text(
     """
-    SELECT d.id, d.kind, d.episode_id, d.guest_id, d.start_seconds
-    FROM (
-        -- Ranked inside FTS5 alone, where ORDER BY rank LIMIT has a fast path.
-        SELECT rowid, rank FROM search_fts WHERE search_fts MATCH :match
-        ORDER BY rank LIMIT :limit
-    ) AS best
+    SELECT d.id, d.episode_id, d.guest_id, d.start_seconds, min(best.rank) AS score,
+           count(*) OVER () AS total
+    FROM (SELECT rowid, rank FROM search_fts WHERE search_fts MATCH :match) AS best
     JOIN search_document AS d ON d.id = best.rowid
     LEFT JOIN episode AS e ON e.id = d.episode_id
-    WHERE d.episode_id IS NULL OR (e.is_published AND e.published_at <= :now)
-    ORDER BY best.rank
+    WHERE CASE WHEN :episodes
+               THEN e.is_published AND e.published_at <= :now
+               ELSE d.guest_id IS NOT NULL END
+    -- SQLite documents that with a single min(), bare columns come from the row holding it:
+    -- d.id is the best document of its episode or guest.
+    GROUP BY coalesce(d.episode_id, -d.guest_id)
+    ORDER BY score, coalesce(d.episode_id, -d.guest_id)
+    LIMIT :limit OFFSET :offset
     """
 ).bindparams(bindparam('now', type_=UTCDateTime()))
 # Each term is unaccented first, then quoted as one tsquery lexeme (quotes and backslashes
@@ -37,23 +41,34 @@ SQLITE_SEARCH = text(
 # left out, as `''` is the one quoted lexeme to_tsquery refuses.
 POSTGRESQL_SEARCH = text(
     r"""
-    SELECT d.id, d.kind, d.episode_id, d.guest_id, d.start_seconds
-    FROM search_document AS d
-    LEFT JOIN episode AS e ON e.id = d.episode_id,
-         to_tsquery('english', coalesce((
-             SELECT string_agg(
-                 '''' || replace(replace(unaccented, '\', '\\'), '''', '''''') || ''''
-                     || CASE WHEN term.prefix THEN ':*' ELSE '' END,
-                 ' & ' ORDER BY term.position)
-             FROM unnest(CAST(:terms AS text[]), CAST(:prefixes AS boolean[]))
-                      WITH ORDINALITY AS term (words, prefix, position),
-                  podsite_unaccent(term.words) AS unaccented
-             WHERE unaccented <> ''
-         ), '')) AS query
-    WHERE d.search_vector @@ query
-      AND (d.episode_id IS NULL OR (e.is_published AND e.published_at <= :now))
-    ORDER BY ts_rank(d.search_vector, query) DESC, d.id
-    LIMIT :limit
+    WITH matched AS (
+        SELECT d.id, d.episode_id, d.guest_id, d.start_seconds,
+               ts_rank(d.search_vector, query) AS score
+        FROM search_document AS d
+        LEFT JOIN episode AS e ON e.id = d.episode_id,
+             to_tsquery('english', coalesce((
+                 SELECT string_agg(
+                     '''' || replace(replace(unaccented, '\', '\\'), '''', '''''') || ''''
+                         || CASE WHEN term.prefix THEN ':*' ELSE '' END,
+                     ' & ' ORDER BY term.position)
+                 FROM unnest(CAST(:terms AS text[]), CAST(:prefixes AS boolean[]))
+                          WITH ORDINALITY AS term (words, prefix, position),
+                      podsite_unaccent(term.words) AS unaccented
+                 WHERE unaccented <> ''
+             ), '')) AS query
+        WHERE d.search_vector @@ query
+          AND CASE WHEN CAST(:episodes AS boolean)
+                   THEN e.is_published AND e.published_at <= :now
+                   ELSE d.guest_id IS NOT NULL END
+    ), best AS (
+        SELECT DISTINCT ON (coalesce(episode_id, -guest_id)) *
+        FROM matched
+        ORDER BY coalesce(episode_id, -guest_id), score DESC, id
+    )
+    SELECT id, episode_id, guest_id, start_seconds, score, count(*) OVER () AS total
+    FROM best
+    ORDER BY score DESC, coalesce(episode_id, -guest_id)
+    LIMIT :limit OFFSET :offset
     """
 ).bindparams(bindparam('now', type_=UTCDateTime()))
 
@@ -61,37 +76,25 @@ POSTGRESQL_SEARCH = text(
 @dataclass
 class _Hit:
     document_id: int
-    episode_id: int | None
-    guest_id: int | None
     start_seconds: float | None
 
 
 async def search(query: ParsedQuery, *, page: int = 1, per_page: int = 10) -> SearchResults:
     if query.is_empty:
         return SearchResults(query=query.text, notices=query.notices)
-    session = db.session()
-    postgres = session.get_bind().dialect.name == 'postgresql'
-    if postgres:
-        terms, prefixes = query.tsquery_terms()
-        match: dict[str, object] = {'terms': terms, 'prefixes': prefixes}
-    else:
-        match = {'match': query.fts5()}
-    rows = await session.execute(
-        POSTGRESQL_SEARCH if postgres else SQLITE_SEARCH,
-        {**match, 'now': clock.now(), 'limit': CANDIDATE_ROWS},
+    page = max(page, 1)
+    shown, total = await _best(query, episodes=True, offset=(page - 1) * per_page, limit=per_page)
+    if page > 1 and not shown:
+        # Past the last page (the total comes with a page's rows): the last page instead.
+        _, total = await _best(query, episodes=True, offset=0, limit=1)
+        page = max(math.ceil(total / per_page), 1)
+        shown, total = await _best(
+            query, episodes=True, offset=(page - 1) * per_page, limit=per_page
+        )
+    pages = math.ceil(total / per_page)
+    shown_guests, total_guests = (
+        await _best(query, episodes=False, offset=0, limit=per_page) if page <= 1 else ([], 0)
     )
-    episodes: dict[int, _Hit] = {}
-    guests: dict[int, _Hit] = {}
-    for row in rows:
-        hit = _Hit(row.id, row.episode_id, row.guest_id, row.start_seconds)
-        if row.episode_id is not None:
-            episodes.setdefault(row.episode_id, hit)
-        elif row.guest_id is not None:
-            guests.setdefault(row.guest_id, hit)
-    pages = math.ceil(len(episodes) / per_page)
-    page = min(max(page, 1), max(pages, 1))
-    shown = list(episodes.values())[(page - 1) * per_page : page * per_page]
-    shown_guests = list(guests.values())[:per_page] if page == 1 else []
     details = await _details([*shown, *shown_guests])
     return SearchResults(
         query=query.text,
@@ -116,10 +119,33 @@ async def search(query: ParsedQuery, *, page: int = 1, per_page: int = 10) -> Se
             )
             for hit in shown_guests
         ),
-        total_episodes=len(episodes),
+        total_episodes=total,
+        total_guests=total_guests,
         page=page,
         pages=pages,
     )
+
+
+async def _best(
+    query: ParsedQuery, *, episodes: bool, offset: int, limit: int
+) -> tuple[list[_Hit], int]:
+    """One page of episodes (or guests), each by its best-ranked document, and how many
+    match in all."""
+    session = db.session()
+    if session.get_bind().dialect.name == 'postgresql':
+        terms, prefixes = query.tsquery_terms()
+        statement = POSTGRESQL_SEARCH
+        match: dict[str, object] = {'terms': terms, 'prefixes': prefixes}
+    else:
+        statement, match = SQLITE_SEARCH, {'match': query.fts5()}
+    rows = (
+        await session.execute(
+            statement,
+            {**match, 'episodes': episodes, 'now': clock.now(), 'limit': limit, 'offset': offset},
+        )
+    ).all()
+    hits = [_Hit(row.id, row.start_seconds) for row in rows]
+    return hits, rows[0].total if rows else 0
 
 
 async def _details(hits: list[_Hit]) -> dict[int, Row[Any]]:
