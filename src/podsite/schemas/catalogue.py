@@ -73,6 +73,12 @@ class SponsorCard(ReadModel):
     logo_url: str
     website_url: str
     description: str
+    link_name: str | None = None
+    """The tracked short link listeners follow; none when the sponsor has no website."""
+
+    @property
+    def link_path(self) -> str | None:
+        return short_link_url(self.link_name) if self.link_name else None
 
 
 class SponsorProfile(SponsorCard):
@@ -85,11 +91,6 @@ class Placement(SponsorCard):
     website to send listeners to)."""
 
     placement_id: int
-    link_name: str | None
-
-    @property
-    def link_path(self) -> str | None:
-        return short_link_url(self.link_name) if self.link_name else None
 
 
 class EpisodeDetails(EpisodeCard):

@@ -153,6 +153,7 @@ async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> 
         session.add(_live_stream(stream, episode_ids, today=today))
     await session.flush()
     await short_link_service.link_placements()
+    await short_link_service.link_sponsors()
     return DemoSummary(
         episodes=len(episode_rows),
         guests=len(guest_rows),

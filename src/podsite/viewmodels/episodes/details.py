@@ -4,6 +4,7 @@ from typing import Any
 from quart import request
 
 from podsite.formats.durations import clock_text
+from podsite.formats.show_notes import with_tracked_links
 from podsite.infrastructure import page_cache
 from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services.analytics import recording
@@ -35,6 +36,8 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.chapters: list[Chapter] = []
         self.download_url = ''
         self.download_label = ''
+        self.people_heading = ''
+        self.show_notes_html = ''
         self.date_text = date_text
         self.duration_text = duration_text
 
@@ -49,6 +52,14 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.download_url = download_url(self.episode.number, self.episode.slug, extension)
         self.download_label = extension.upper()
         self.chapters = table_of_contents(self.episode.chapters)
+        self.people_heading = people_heading(self.episode)
+        # One sponsor block per page: mentions of a sponsor in the notes are kept (they are
+        # the host's words) but lead through the read's tracked link, as the block does.
+        self.show_notes_html = with_tracked_links(
+            self.episode.show_notes_html,
+            {sponsor.website_url: sponsor.link_path for sponsor in self.episode.sponsors
+             if sponsor.link_path},
+        )  # fmt: skip
         if self.episode.youtube_id:
             self.youtube_embed_url = (
                 f'https://www.youtube-nocookie.com/embed/{self.episode.youtube_id}'
@@ -72,6 +83,12 @@ class EpisodeDetailsViewModel(ViewModelBase):
     @property
     def canonical_path(self) -> str:
         return self.episode.details_url if self.episode else super().canonical_path
+
+
+def people_heading(episode: EpisodeDetails) -> str:
+    if episode.sponsors and episode.guests:
+        return 'Guests and sponsors'
+    return 'Sponsored by' if episode.sponsors else 'On this episode'
 
 
 def table_of_contents(chapters: dict[str, Any] | None) -> list[Chapter]:
