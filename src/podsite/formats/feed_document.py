@@ -17,6 +17,7 @@ from html import escape
 
 from lxml import etree
 
+from podsite.formats.markdown import absolute_links, plain_text
 from podsite.formats.xml_text import clean_text
 from podsite.schemas.catalogue import GuestRef
 from podsite.schemas.feed import Feed, FeedItem, PodcastDetails
@@ -236,7 +237,9 @@ class FeedDocument:
         _add(element, 'pubDate', format_datetime(item.published_at))
         _add(element, 'description', item.summary or item.subtitle or item.title)
         _add_html(
-            element, _tag(CONTENT, 'encoded'), item.show_notes_html + self._sponsor_notes(item)
+            element,
+            _tag(CONTENT, 'encoded'),
+            absolute_links(item.show_notes_html + self._sponsor_notes(item), self.base_url),
         )
         if item.media_url:
             _add(
@@ -313,9 +316,13 @@ class FeedDocument:
         element.set('end', stream.ends_at.isoformat())
         page = f'{self.base_url}/live-stream'
         _add(element, 'title', stream.title)
-        _add(element, 'description', stream.description or stream.title)
+        _add(element, 'description', plain_text(stream.description_html) or stream.title)
         if stream.description_html:
-            _add_html(element, _tag(CONTENT, 'encoded'), stream.description_html)
+            _add_html(
+                element,
+                _tag(CONTENT, 'encoded'),
+                absolute_links(stream.description_html, self.base_url),
+            )
         _add(element, 'link', page)
         _add(element, 'guid', stream.guid, isPermaLink='false')
         _add(element, _tag(PODCAST, 'contentLink'), 'Watch on YouTube', href=stream.watch_url)
