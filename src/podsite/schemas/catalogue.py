@@ -1,5 +1,6 @@
 """Read models of the public catalogue: the show, episodes, guests and sponsors."""
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,24 @@ class SiteInfo(ReadModel):
     artwork_url: str
     website_url: str
     copyright: str
+    first_episode_year: int | None = None
+    latest_episode_year: int | None = None
+
+    def footer_notice(self, current_year: int) -> str:
+        """The copyright line with its years running from the first episode to this year
+        (or the latest episode's, if later): a notice written years ago stays current."""
+        first = self.first_episode_year
+        if first is None:
+            return self.copyright or self.title
+        last = max(current_year, self.latest_episode_year or first)
+        years = str(first) if last == first else f'{first}-{last}'
+        if not self.copyright:
+            return f'© {years} {self.author or self.title}'
+        notice, found = _YEARS.subn(years, self.copyright, count=1)
+        return notice if found else self.copyright
+
+
+_YEARS = re.compile(r'\b(?:19|20)\d\d(?:\s*[-\N{EN DASH}]\s*(?:19|20)\d\d)?\b')
 
 
 class GuestRef(ReadModel):
