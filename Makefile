@@ -17,7 +17,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv with Python 3.13 and install podsite with its dev tools
+# axe-core for the browser tests' accessibility checks (package.json; nothing npm installs is served).
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm > /dev/null || { echo "npm not found (apt-get install npm): the browser tests' axe checks will skip"; exit 0; }
+	npm ci --no-audit --no-fund --silent
+
+install: $(STAMP) node_modules/.package-lock.json ## Create .venv with Python 3.13 and install podsite with its dev tools (and axe-core with npm)
 
 run: $(STAMP) ## Migrate, load the demo catalogue if empty, serve on http://127.0.0.1:8000
 	$(BIN)/podsite db upgrade
