@@ -1,5 +1,7 @@
 """Debian's Chromium driven by Playwright, for the browser tests only."""
 
+import asyncio
+import os
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,7 +12,11 @@ import pytest
 from playwright.async_api import Page, async_playwright
 
 CHROMIUM = Path('/usr/bin/chromium')
-SCREENSHOTS = Path(__file__).resolve().parents[2] / 'test-artifacts' / 'screenshots'
+# Screenshots are test artefacts: PODSITE_SCREENSHOTS_DIR says where CI collects them.
+SCREENSHOTS = Path(
+    os.environ.get('PODSITE_SCREENSHOTS_DIR')
+    or Path(__file__).resolve().parents[2] / 'test-artifacts' / 'screenshots'
+)
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason='Debian chromium is not installed (apt-get install chromium)'
 )
@@ -25,8 +31,8 @@ class BrowserPage:
     console_errors: list[str]
 
     async def screenshot(self, name: str) -> None:
-        """Kept as a test artefact under test-artifacts/screenshots/."""
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        """Kept as a test artefact in `SCREENSHOTS`."""
+        await asyncio.to_thread(SCREENSHOTS.mkdir, parents=True, exist_ok=True)
         await self.page.screenshot(path=str(SCREENSHOTS / f'{name}.png'), full_page=True)
 
 
