@@ -24,7 +24,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 install: $(STAMP) node_modules/.package-lock.json ## Create .venv with Python 3.13 and install podsite with its dev tools (and axe-core with npm)
 
-run: $(STAMP) ## Migrate, load the demo catalogue if empty, serve on http://127.0.0.1:8000
+# The demo's episode audio is made into this folder and served from it.
+run: export PODSITE_MEDIA_DIR ?= $(CURDIR)/podsite-data/media
+run: $(STAMP) ## Migrate, load the demo catalogue if empty (audio included), serve on http://127.0.0.1:8000
 	$(BIN)/podsite db upgrade
 	$(BIN)/podsite demo --if-empty --listening
 	$(BIN)/podsite serve --host 127.0.0.1 --port 8000

@@ -16,6 +16,7 @@ from podsite.services.accounts import account_service
 from tests.databases import DatabaseFactory, settings_for
 from tests.e2e.axe import axe_violations, needs_axe
 from tests.e2e.chromium import chromium_page, needs_chromium
+from tests.factories import is_public
 from tests.servers import podsite_server
 
 pytestmark = [needs_chromium, needs_axe]
@@ -39,7 +40,7 @@ async def pages_and_server(
                 await connection.execute(
                     select(Episode.number, Episode.slug)
                     .join(Transcript, Transcript.episode_id == Episode.id)
-                    .where(Episode.is_published.is_(True))
+                    .where(is_public())
                     .order_by(Episode.number.desc())
                     .limit(1)
                 )
