@@ -165,3 +165,36 @@ async def test_numbers_and_labels_in_the_accent_colour_reach_aa_contrast(
         await chromium.page.goto(f'{base}{path}')
         ratios = await chromium.page.evaluate(CONTRAST, selector)
         assert ratios and min(ratios) >= 4.5
+
+
+async def test_a_short_page_keeps_its_footer_at_the_bottom_of_the_window(
+    pages_and_server: tuple[dict[str, str], str],
+) -> None:
+    _, base = pages_and_server
+    async with chromium_page(width=1366, height=900) as chromium:
+        await chromium.page.goto(f'{base}/no/such/page')
+        bottom = await chromium.page.evaluate(
+            "document.querySelector('.site-footer').getBoundingClientRect().bottom"
+        )
+        assert bottom == 900
+
+
+async def test_show_note_tables_have_borders_and_quotes_a_marker(
+    pages_and_server: tuple[dict[str, str], str],
+) -> None:
+    pages, base = pages_and_server
+    async with chromium_page() as chromium:
+        page = chromium.page
+        await page.goto(f'{base}{pages["episode"]}')
+        # Rendered Markdown as the notes hold it, styled by the site's stylesheet.
+        styles = await page.evaluate(
+            """() => {
+              const notes = document.querySelector('.prose');
+              notes.insertAdjacentHTML('beforeend',
+                '<table><tr><th>a</th></tr><tr><td>b</td></tr></table><blockquote>q</blockquote>');
+              const style = (selector) => getComputedStyle(notes.querySelector(selector));
+              return [style('td').borderTopStyle, style('th').borderTopStyle,
+                      style('blockquote').borderLeftStyle];
+            }"""
+        )
+        assert styles == ['solid', 'solid', 'solid']

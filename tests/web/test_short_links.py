@@ -200,3 +200,20 @@ async def test_sponsor_placements_get_a_tracked_link_per_episode_that_survives_e
     form['sponsors'] = ''
     assert (await admin.submit(f'/admin/episodes/{episode.id}', form)).status_code == 302
     assert (await admin.client.get('/r/acme-777')).status_code == 404
+
+
+async def test_a_sponsor_saved_in_the_admin_gets_its_own_tracked_link(
+    admin: Browser, session: AsyncSession
+) -> None:
+    created = await admin.submit(
+        '/admin/sponsors/new', {'name': 'Zephyr Hosting', 'website_url': 'https://zephyr.example/'}
+    )
+    assert created.status_code == 302
+    followed = await admin.client.get('/r/zephyr-hosting')
+    assert followed.headers['Location'] == 'https://zephyr.example/'
+    friends = await (await admin.client.get('/friends-of-the-show')).get_data(as_text=True)
+    assert 'href="/r/zephyr-hosting"' in friends
+    quiet = await admin.submit('/admin/sponsors/new', {'name': 'No Website'})
+    assert quiet.status_code == 302
+    links = await session.scalars(select(ShortLink.name).where(ShortLink.name.like('no-website%')))
+    assert links.all() == []
