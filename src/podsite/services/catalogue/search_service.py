@@ -17,35 +17,40 @@ from podsite.services.catalogue.search_snippets import snippet_html
 # Each episode (or guest) is ranked by its best-matching document, grouped in the database
 # over every match so the totals are true and any page can be reached: measured with
 # `bench/search.py` (1,000 episodes with full transcripts), see bench/README.md.
-# `count(*) OVER ()` is the number of groups, read from the first row of the page.
-SQLITE_SEARCH = text(
-    """
-    SELECT d.id, d.episode_id, d.guest_id, d.start_seconds, min(best.rank) AS score,
-           count(*) OVER () AS total
+# `count(*) OVER ()` is the number of groups, read from the first row of the page. Episodes
+# and guests have a statement each: guests' few documents are read through their index,
+# not picked out of every passage that matches.
+_SQLITE_EPISODES = """
+    SELECT d.id, d.start_seconds, min(best.rank) AS score, count(*) OVER () AS total
     FROM (SELECT rowid, rank FROM search_fts WHERE search_fts MATCH :match) AS best
     JOIN search_document AS d ON d.id = best.rowid
-    LEFT JOIN episode AS e ON e.id = d.episode_id
-    WHERE CASE WHEN :episodes
-               THEN e.is_published AND e.published_at <= :now
-               ELSE d.guest_id IS NOT NULL END
+    JOIN episode AS e ON e.id = d.episode_id
+    WHERE e.is_published AND e.published_at <= :now
     -- SQLite documents that with a single min(), bare columns come from the row holding it:
-    -- d.id is the best document of its episode or guest.
-    GROUP BY coalesce(d.episode_id, -d.guest_id)
-    ORDER BY score, coalesce(d.episode_id, -d.guest_id)
+    -- d.id is the best document of its episode.
+    GROUP BY d.episode_id
+    ORDER BY score, d.episode_id
     LIMIT :limit OFFSET :offset
-    """
-).bindparams(bindparam('now', type_=UTCDateTime()))
+"""
+_SQLITE_GUESTS = """
+    SELECT d.id, d.start_seconds, min(search_fts.rank) AS score, count(*) OVER () AS total
+    FROM search_document AS d
+    JOIN search_fts ON search_fts.rowid = d.id
+    WHERE d.guest_id IS NOT NULL AND search_fts MATCH :match
+    GROUP BY d.guest_id
+    ORDER BY score, d.guest_id
+    LIMIT :limit OFFSET :offset
+"""
 # Each term is unaccented first, then quoted as one tsquery lexeme (quotes and backslashes
 # doubled), so whatever unaccent makes of a letter stays text: quoted, `'a:x'` is the words
 # `a` and `x`, and a phrase `'type hints'` is `type <-> hints`. A term unaccent empties is
 # left out, as `''` is the one quoted lexeme to_tsquery refuses.
-POSTGRESQL_SEARCH = text(
-    r"""
+_POSTGRESQL = r"""
     WITH matched AS (
-        SELECT d.id, d.episode_id, d.guest_id, d.start_seconds,
+        SELECT d.id, d.{owner} AS owner, d.start_seconds,
                ts_rank(d.search_vector, query) AS score
         FROM search_document AS d
-        LEFT JOIN episode AS e ON e.id = d.episode_id,
+        {join},
              to_tsquery('english', coalesce((
                  SELECT string_agg(
                      '''' || replace(replace(unaccented, '\', '\\'), '''', '''''') || ''''
@@ -56,21 +61,30 @@ POSTGRESQL_SEARCH = text(
                       podsite_unaccent(term.words) AS unaccented
                  WHERE unaccented <> ''
              ), '')) AS query
-        WHERE d.search_vector @@ query
-          AND CASE WHEN CAST(:episodes AS boolean)
-                   THEN e.is_published AND e.published_at <= :now
-                   ELSE d.guest_id IS NOT NULL END
+        WHERE d.search_vector @@ query AND {condition}
     ), best AS (
-        SELECT DISTINCT ON (coalesce(episode_id, -guest_id)) *
-        FROM matched
-        ORDER BY coalesce(episode_id, -guest_id), score DESC, id
+        SELECT DISTINCT ON (owner) * FROM matched ORDER BY owner, score DESC, id
     )
-    SELECT id, episode_id, guest_id, start_seconds, score, count(*) OVER () AS total
+    SELECT id, start_seconds, score, count(*) OVER () AS total
     FROM best
-    ORDER BY score DESC, coalesce(episode_id, -guest_id)
+    ORDER BY score DESC, owner
     LIMIT :limit OFFSET :offset
-    """
-).bindparams(bindparam('now', type_=UTCDateTime()))
+"""
+_POSTGRESQL_EPISODES = _POSTGRESQL.format(
+    owner='episode_id',
+    join='JOIN episode AS e ON e.id = d.episode_id',
+    condition='e.is_published AND e.published_at <= :now',
+)
+_POSTGRESQL_GUESTS = _POSTGRESQL.format(
+    owner='guest_id', join='', condition='d.guest_id IS NOT NULL'
+)
+# By (on PostgreSQL, of episodes).
+STATEMENTS = {
+    (False, True): text(_SQLITE_EPISODES).bindparams(bindparam('now', type_=UTCDateTime())),
+    (False, False): text(_SQLITE_GUESTS),
+    (True, True): text(_POSTGRESQL_EPISODES).bindparams(bindparam('now', type_=UTCDateTime())),
+    (True, False): text(_POSTGRESQL_GUESTS),
+}
 
 
 @dataclass
@@ -132,16 +146,17 @@ async def _best(
     """One page of episodes (or guests), each by its best-ranked document, and how many
     match in all."""
     session = db.session()
-    if session.get_bind().dialect.name == 'postgresql':
+    postgres = session.get_bind().dialect.name == 'postgresql'
+    if postgres:
         terms, prefixes = query.tsquery_terms()
-        statement = POSTGRESQL_SEARCH
         match: dict[str, object] = {'terms': terms, 'prefixes': prefixes}
     else:
-        statement, match = SQLITE_SEARCH, {'match': query.fts5()}
+        match = {'match': query.fts5()}
+    if episodes:
+        match['now'] = clock.now()
     rows = (
         await session.execute(
-            statement,
-            {**match, 'episodes': episodes, 'now': clock.now(), 'limit': limit, 'offset': offset},
+            STATEMENTS[postgres, episodes], {**match, 'limit': limit, 'offset': offset}
         )
     ).all()
     hits = [_Hit(row.id, row.start_seconds) for row in rows]
