@@ -178,6 +178,10 @@ async def test_episodes_are_listed_before_guests_and_guests_alone_still_show(
     body = await api(client, 'okapi')
     assert list(body).index('episodes') < list(body).index('guests')
     assert (body['total_episodes'], body['total_guests']) == (1, 1)
+    for index in range(12):
+        await add_episode(session, title=f'Okapi facts {index}', slug=f'okapi-{index}')
+    second = await api(client, 'okapi', page='2')
+    assert (second['guests'], second['total_guests']) == ([], 1)
     html = await (await client.get('/search?q=okapi')).get_data(as_text=True)
     assert html.index('id="episode-results"') < html.index('id="guest-results"')
     only_guest = await (await client.get('/search?q=expert')).get_data(as_text=True)

@@ -106,9 +106,10 @@ async def search(query: ParsedQuery, *, page: int = 1, per_page: int = 10) -> Se
             query, episodes=True, offset=(page - 1) * per_page, limit=per_page
         )
     pages = math.ceil(total / per_page)
-    shown_guests, total_guests = (
-        await _best(query, episodes=False, offset=0, limit=per_page) if page <= 1 else ([], 0)
-    )
+    # Guests are listed on the first page; their count is given on every page.
+    shown_guests, total_guests = await _best(query, episodes=False, offset=0, limit=per_page)
+    if page > 1:
+        shown_guests = []
     details = await _details([*shown, *shown_guests])
     return SearchResults(
         query=query.text,
