@@ -110,6 +110,10 @@ async def test_the_feed_show_notes_link_sponsors_through_their_tracked_link(
 
     assert f'href="https://podcast.test/r/{link.name}"' in notes
     assert 'Sponsored by' in notes
+    sponsor = await session.get(Sponsor, link.sponsor_id)
+    assert sponsor is not None and f'href="{sponsor.website_url}"' not in notes
+    # The notes' own mention of the sponsor leads through the tracked link too.
+    assert notes.count(f'href="https://podcast.test/r/{link.name}"') == 2
 
 
 async def test_each_page_view_counts_one_impression_per_placement_but_bots_none(

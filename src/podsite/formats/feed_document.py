@@ -18,6 +18,7 @@ from html import escape
 from lxml import etree
 
 from podsite.formats.markdown import absolute_links, plain_text
+from podsite.formats.show_notes import with_tracked_links
 from podsite.formats.xml_text import clean_text
 from podsite.schemas.catalogue import GuestRef
 from podsite.schemas.feed import Feed, FeedItem, PodcastDetails
@@ -207,6 +208,15 @@ class FeedDocument:
                     seen[person.slug] = person
         return list(seen.values())
 
+    def _notes(self, item: FeedItem) -> str:
+        """The show notes, where a sponsor they name leads through its read's tracked link."""
+        tracked = {
+            sponsor.website_url: self.absolute(sponsor.link_path)
+            for sponsor in item.sponsors
+            if sponsor.link_path
+        }
+        return with_tracked_links(item.show_notes_html, tracked)
+
     def _sponsor_notes(self, item: FeedItem) -> str:
         """The sponsor reads, linked through the tracked redirect, so a click from a podcast
         app counts for the sponsor in this episode like one from the episode page."""
@@ -239,7 +249,7 @@ class FeedDocument:
         _add_html(
             element,
             _tag(CONTENT, 'encoded'),
-            absolute_links(item.show_notes_html + self._sponsor_notes(item), self.base_url),
+            absolute_links(self._notes(item) + self._sponsor_notes(item), self.base_url),
         )
         if item.media_url:
             _add(
