@@ -19,12 +19,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# axe-core for the browser tests' accessibility checks (package.json; nothing npm installs is served).
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --quiet
+	@command -v npm > /dev/null || { echo "npm not found (apt-get install npm): the browser tests' axe checks will skip"; exit 0; }
+	npm ci --no-audit --no-fund --silent
 
-install: $(STAMP) $(NODE_STAMP) ## Create .venv with Python 3.13 and install podsite with its dev tools (and axe-core for the browser tests)
+install: $(STAMP) $(NODE_STAMP) ## Create .venv with Python 3.13 and install podsite with its dev tools (and axe-core with npm)
 
-run: $(STAMP) ## Migrate, load the demo catalogue if empty, serve on http://127.0.0.1:8000
+# The demo's episode audio is made into this folder and served from it.
+run: export PODSITE_MEDIA_DIR ?= $(CURDIR)/podsite-data/media
+run: $(STAMP) ## Migrate, load the demo catalogue if empty (audio included), serve on http://127.0.0.1:8000
 	$(BIN)/podsite db upgrade
 	$(BIN)/podsite demo --if-empty --listening
 	$(BIN)/podsite serve --host 127.0.0.1 --port 8000

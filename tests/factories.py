@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import (
@@ -15,6 +15,11 @@ from podsite.data import (
     SponsorPlacement,
 )
 from podsite.services.catalogue.derived_columns import episode_columns, live_stream_columns
+
+
+def is_public() -> ColumnElement[bool]:
+    """Episodes a visitor sees now: published and due (the demo schedules one a week ahead)."""
+    return Episode.is_published.is_(True) & (Episode.published_at <= datetime.now(UTC))
 
 
 async def next_episode_number(session: AsyncSession) -> int:

@@ -5,12 +5,14 @@ not created yet; the others run over a copy of a migrated test database.
 """
 
 import json
+import os
 import re
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from mutagen.mp3 import MP3
 from sqlalchemy import delete, func, insert, select
 from typer.testing import CliRunner
 
@@ -71,6 +73,30 @@ def test_upgrade_then_demo_builds_a_site_and_refuses_to_load_twice(runner: CliRu
     skipped = runner.invoke(cli, ['demo', '--if-empty'])
     assert skipped.exit_code == 0
     assert 'not loaded' in skipped.output
+
+
+@pytest.mark.usefixtures('no_database')
+def test_the_demo_makes_its_episode_audio_in_the_media_folder(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    media = tmp_path / 'media'
+    monkeypatch.setenv('PODSITE_MEDIA_DIR', str(media))
+    assert runner.invoke(cli, ['db', 'upgrade']).exit_code == 0
+    loaded = runner.invoke(cli, ['demo', '--episodes', '12'])
+    assert loaded.exit_code == 0, loaded.output
+
+    files = {path.name: path for path in media.iterdir()}
+    assert 3 <= len(files) <= 5
+    episodes = run_on(
+        os.environ['PODSITE_DATABASE_URL'],
+        select(Episode.media_url, Episode.media_size_bytes, Episode.duration_seconds),
+    )
+    assert {url.rsplit('/', 1)[-1] for url, _, _ in episodes} == set(files)
+    for url, size, seconds in episodes:
+        audio = files[url.rsplit('/', 1)[-1]]
+        assert size == audio.stat().st_size
+        assert 30 <= seconds <= 90
+        assert abs(MP3(audio).info.length - seconds) < 0.5
 
 
 @pytest.mark.parametrize('arguments', [['demo', '--episodes', '0'], ['demo', '--episodes', 'many']])

@@ -119,7 +119,7 @@ def demo(
             with console.status(f'Generating {episodes} episodes...'):
                 catalogue = demo_content.generate_catalogue(episodes=episodes, seed=seed)
             with console.status('Writing to the database...'):
-                summary = await demo_service.load_demo(catalogue)
+                summary = await demo_service.load_demo(catalogue, media_dir=settings.media_dir)
             console.print(
                 f'Loaded {summary.episodes} episodes, {summary.guests} guests, '
                 f'{summary.sponsors} sponsors, {summary.transcripts} transcripts and '

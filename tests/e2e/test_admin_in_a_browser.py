@@ -10,7 +10,7 @@ import pytest
 from podsite.app import create_app
 from podsite.services.accounts import account_service
 from tests.databases import DatabaseFactory, settings_for
-from tests.e2e.chromium import BrowserPage, needs_chromium
+from tests.e2e.chromium import BrowserPage, chromium_page, needs_chromium
 from tests.servers import podsite_server
 
 ADMIN_EMAIL = 'editor@example.com'
@@ -58,17 +58,24 @@ async def test_admin_edits_a_title_and_the_public_site_shows_it(
     assert chromium.console_errors == []
 
 
-async def test_the_next_live_stream_counts_down_in_the_browser(
-    server: str, chromium: BrowserPage
+@pytest.mark.parametrize(
+    ('locale', 'timezone_id', 'zone'),
+    [('de-DE', 'Europe/Berlin', 'MES?Z'), ('en-US', 'America/New_York', 'E[SD]T')],
+)
+async def test_the_next_live_stream_counts_down_in_the_listeners_time_and_zone(
+    server: str, locale: str, timezone_id: str, zone: str
 ) -> None:
-    page = chromium.page
-    await page.goto(f'{server}/live-stream')
-    countdown = page.locator('time[data-countdown]')
-    server_text = await countdown.get_attribute('title')
-    assert server_text is not None and server_text.endswith(' UTC')
-    first = await countdown.inner_text()
-    assert re.match(r'in \d+ days?, \d+ hours?, \d+ minutes? \(', first), first
-    assert chromium.console_errors == []
+    async with chromium_page(locale=locale, timezone_id=timezone_id) as chromium:
+        page = chromium.page
+        await page.goto(f'{server}/live-stream')
+        server_text = await page.locator('time[data-countdown]').inner_text()
+        assert server_text.endswith(' UTC')  # still there, as the server wrote it
+        local = await page.locator('.countdown-local').inner_text()
+        assert re.search(r'your time, in (\d+ days?, )?(\d+ hours?, )?\d+ minutes?\)$', local)
+        assert re.search(f' {zone} your time', local), local  # summer or winter time
+        assert not re.search(r'\d:\d\d:\d\d', local), 'no seconds'
+        assert ('PM' in local or 'AM' in local) is (locale == 'en-US'), local
+        assert chromium.console_errors == []
 
 
 VIEWPORTS = [pytest.param((1366, 900), id='desktop'), pytest.param((390, 844), id='phone')]

@@ -3,7 +3,7 @@ Markdown, plain text with its paragraphs and line breaks, bare addresses linked.
 
 from lxml import html
 
-from podsite.formats.show_notes import html_notes, text_notes
+from podsite.formats.show_notes import html_notes, text_notes, with_tracked_links
 
 
 def links(fragment: str) -> list[str]:
@@ -49,3 +49,20 @@ def test_plain_text_keeps_paragraphs_line_breaks_and_characters() -> None:
         '<p>Hello &amp; welcome &lt;everyone&gt;<br>\nsecond line</p>'
         '<p>M*A*S*H <a href="https://x.example/y" rel="noopener nofollow">https://x.example/y</a></p>'
     )
+
+
+def test_links_to_a_tracked_address_lead_through_its_tracked_link() -> None:
+    notes = (
+        '<p><a href="https://acme.example/?a=1&amp;b=2">Acme</a>, '
+        '<a href="https://beta.example">Beta</a> and <a href="https://other.example/">x</a>.</p>'
+    )
+    tracked = with_tracked_links(
+        notes,
+        {'https://acme.example/?a=1&b=2': '/r/acme-7', 'https://beta.example/': '/r/beta-7'},
+    )
+    assert tracked == (
+        '<p><a href="/r/acme-7">Acme</a>, <a href="/r/beta-7">Beta</a> and '
+        '<a href="https://other.example/">x</a>.</p>'
+    )
+    assert with_tracked_links(notes, {}) == notes
+    assert with_tracked_links(notes, {'': '/r/none'}) == notes

@@ -20,9 +20,13 @@ YOUTUBE_ID = re.compile(r'[A-Za-z0-9_-]{11}')
 SENTENCE_END = re.compile(r'[.!?](?:\s|$)')
 
 
+# The day the demo is dated by in these tests, whatever day they run on.
+TODAY = date(2026, 3, 9)
+
+
 @pytest.fixture(scope='module')
 def catalogue() -> DemoCatalogue:
-    return generate_catalogue()
+    return generate_catalogue(today=TODAY)
 
 
 def published(catalogue: DemoCatalogue) -> list[DemoEpisode]:
@@ -39,7 +43,9 @@ def test_the_catalogue_does_not_depend_on_string_hashing_between_processes() -> 
     script = (
         'import hashlib\n'
         'from podsite.tools.demo_content import generate_catalogue\n'
-        'dump = generate_catalogue(episodes=20, seed=3).model_dump_json()\n'
+        'import datetime\n'
+        'today = datetime.date(2026, 3, 9)\n'
+        'dump = generate_catalogue(episodes=20, seed=3, today=today).model_dump_json()\n'
         'print(hashlib.sha256(dump.encode()).hexdigest())\n'
     )
     digests = {
@@ -52,7 +58,7 @@ def test_the_catalogue_does_not_depend_on_string_hashing_between_processes() -> 
         ).stdout.strip()
         for hash_seed in ('1', '2')
     }
-    here = generate_catalogue(episodes=20, seed=3).model_dump_json()
+    here = generate_catalogue(episodes=20, seed=3, today=TODAY).model_dump_json()
     assert digests == {hashlib.sha256(here.encode()).hexdigest()}
 
 
@@ -68,11 +74,13 @@ def test_three_hundred_episodes_bring_about_half_as_many_guests_and_ten_sponsors
 
 @pytest.mark.parametrize(('episodes', 'guests'), [(1, 1), (2, 1), (25, 12), (1000, 500)])
 def test_the_catalogue_scales_with_the_number_of_episodes(episodes: int, guests: int) -> None:
-    scaled = generate_catalogue(episodes=episodes)
+    scaled = generate_catalogue(episodes=episodes, today=TODAY)
     assert len(scaled.episodes) == episodes
     assert len(scaled.guests) == guests
     assert len({episode.slug for episode in scaled.episodes}) == episodes
-    assert max(episode.published_at for episode in scaled.episodes) < datetime.now(UTC)
+    released = [episode.published_at for episode in scaled.episodes if episode.is_published]
+    assert max(d for d in released if d.date() <= TODAY) == datetime(2026, 3, 2, 10, tzinfo=UTC)
+    assert min(released) >= datetime(2015, 1, 5, tzinfo=UTC)  # a long catalogue is squeezed
 
 
 def test_a_catalogue_needs_at_least_one_episode() -> None:
@@ -168,15 +176,27 @@ def test_sponsors_have_logos_and_each_episode_places_at_most_two(
     assert sum(bool(episode.placements) for episode in catalogue.episodes) > 150
 
 
-def test_the_last_two_episodes_are_drafts_dated_in_the_past(catalogue: DemoCatalogue) -> None:
-    assert [episode.is_published for episode in catalogue.episodes[-3:]] == [True, False, False]
-    assert all(episode.transcript is None for episode in catalogue.episodes[-2:])
-    now = datetime.now(UTC)
+def test_the_newest_episode_is_a_week_old_the_next_due_next_week_the_last_a_draft(
+    catalogue: DemoCatalogue,
+) -> None:
+    *_, newest, scheduled, draft = catalogue.episodes
+    assert newest.published_at == datetime(2026, 3, 2, 10, tzinfo=UTC)
+    assert (newest.is_published, scheduled.is_published, draft.is_published) == (True, True, False)
+    assert scheduled.published_at == datetime(2026, 3, 16, 10, tzinfo=UTC)
+    assert draft.transcript is None
     dates = [episode.published_at for episode in catalogue.episodes]
-    assert all(date.tzinfo is not None and date < now for date in dates)
+    assert all(date.tzinfo is not None for date in dates)
     assert dates == sorted(dates)
-    assert len(set(dates)) == len(dates)
+    released = dates[:-2]
+    assert {b - a for a, b in itertools.pairwise(released)} == {timedelta(weeks=1)}
+    assert catalogue.podcast.copyright.startswith(f'© {dates[0].year}-2026 ')
     assert all(episode.is_published for episode in generate_catalogue(episodes=9).episodes)
+
+
+def test_the_demo_is_dated_by_the_day_it_is_made() -> None:
+    today = datetime.now(UTC).date()
+    episodes = generate_catalogue(episodes=20).episodes
+    assert episodes[-3].published_at.date() == today - timedelta(weeks=1)
 
 
 def test_media_and_episode_fields_look_like_a_real_feed(catalogue: DemoCatalogue) -> None:
@@ -222,7 +242,7 @@ def test_the_demo_has_a_past_stream_that_became_an_episode_and_one_ahead(
     catalogue: DemoCatalogue,
 ) -> None:
     past, upcoming = catalogue.live_streams
-    latest = published(catalogue)[-1]
+    latest = published(catalogue)[-2]  # the newest released: the last published is scheduled
     assert past.episode_number == latest.number and past.starts_at is not None
     assert past.starts_at < latest.published_at
     assert upcoming.starts_at is None and upcoming.days_ahead > 0

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from werkzeug.datastructures import FileStorage
 
 from podsite.data import AuditEntry, Episode, Podcast
+from tests.factories import is_public
 from tests.visitors import Browser, edit_form, logged_in
 
 
@@ -62,7 +63,7 @@ async def test_editing_a_title_shows_everywhere_at_once_and_is_audited(
     admin: Browser, app: Quart, session: AsyncSession
 ) -> None:
     episode = await session.scalar(
-        select(Episode).where(Episode.is_published.is_(True)).order_by(Episode.number.desc())
+        select(Episode).where(is_public()).order_by(Episode.number.desc())
     )
     assert episode is not None
     public = Browser(app.test_client())

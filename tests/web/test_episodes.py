@@ -13,7 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from podsite.data import Episode, EpisodeGuest, Sponsor, SponsorPlacement
 from tests.clock import MovableClock
 from tests.databases import DEMO_EPISODES, QueryCounter
-from tests.factories import add_episode, add_guest, add_live_stream, first_published_episode
+from tests.factories import (
+    add_episode,
+    add_guest,
+    add_live_stream,
+    first_published_episode,
+    is_public,
+)
 
 
 async def test_episode_page_shows_everything_about_the_episode(
@@ -45,11 +51,9 @@ async def test_youtube_embed_only_when_the_episode_has_a_video(
     client: Client, session: AsyncSession
 ) -> None:
     with_video = await session.scalar(
-        select(Episode).where(Episode.youtube_id.is_not(None), Episode.is_published.is_(True))
+        select(Episode).where(Episode.youtube_id.is_not(None), is_public())
     )
-    without = await session.scalar(
-        select(Episode).where(Episode.youtube_id.is_(None), Episode.is_published.is_(True))
-    )
+    without = await session.scalar(select(Episode).where(Episode.youtube_id.is_(None), is_public()))
     assert with_video is not None and without is not None
     html = await (
         await client.get(f'/episodes/show/{with_video.number}/{with_video.slug}')
@@ -150,12 +154,12 @@ async def test_unpublished_and_scheduled_episodes_are_404_everywhere(
 async def test_all_episodes_lists_every_public_episode_with_date_and_guests(
     client: Client, session: AsyncSession
 ) -> None:
-    public = (await session.scalars(select(Episode).where(Episode.is_published.is_(True)))).all()
+    public = (await session.scalars(select(Episode).where(is_public()))).all()
     response = await client.get('/episodes/all')
     html = await response.get_data(as_text=True)
     assert response.status_code == 200
     assert html.count('<tr>') == len(public) + 1  # one header row
-    assert len(public) == DEMO_EPISODES - 2  # the demo keeps two drafts
+    assert len(public) == DEMO_EPISODES - 2  # the demo keeps one scheduled, one draft
     assert '<time datetime=' in html and '/guests/' in html
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from podsite.data import Episode, Podcast, Transcript
 from tests.clock import MovableClock
 from tests.databases import QueryCounter
-from tests.factories import add_episode, add_guest
+from tests.factories import add_episode, add_guest, is_public
 from tests.web.feed_check import NS, problems
 
 
@@ -26,7 +26,7 @@ async def feed_bytes(client: Client) -> bytes:
 
 
 async def public_count(session: AsyncSession) -> int:
-    rows = await session.scalars(select(Episode.id).where(Episode.is_published.is_(True)))
+    rows = await session.scalars(select(Episode.id).where(is_public()))
     return len(rows.all())
 
 

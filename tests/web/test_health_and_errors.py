@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 from quart.typing import TestClientProtocol as Client
-from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import make_url, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
+from podsite.data import Podcast
 from podsite.infrastructure import db
 from tests.databases import settings_for
 
@@ -39,6 +40,8 @@ async def test_database_outage_gives_a_friendly_503_and_unhealthy_health(
             assert 'Temporarily unavailable' in html
             assert 'Traceback' not in html
             assert response.headers['Retry-After'] == '30'
+        missing = await client.get('/no/such/page')
+        assert missing.status_code == 404  # the show's name cannot be read: a plain 404
         health = await client.get('/health')
         assert health.status_code == 503
         assert await health.get_json() == {'status': 'unavailable', 'database': False}
@@ -49,6 +52,20 @@ async def test_unknown_pages_get_the_styled_404(client: Client) -> None:
     html = await response.get_data(as_text=True)
     assert response.status_code == 404
     assert 'Page not found' in html and 'class="site-header"' in html
+
+
+async def test_a_404_carries_the_show_its_artwork_and_no_canonical_link(
+    client: Client, session: AsyncSession
+) -> None:
+    show = await session.scalar(select(Podcast))
+    assert show is not None and show.artwork_url
+    html = await (await client.get('/no/such/page')).get_data(as_text=True)
+    assert f'<title>Page not found · {show.title}</title>' in html.replace('&#39;', "'")
+    brand = html[html.index('class="brand"') :]
+    assert '<img src="' in brand[: brand.index('</a>')]
+    assert 'rel="canonical"' not in html and 'og:url' not in html
+    footer = html[html.index('class="site-footer"') :]
+    assert '<p>podsite</p>' not in footer and show.author in footer
 
 
 async def test_wrong_method_gets_a_styled_405(client: Client) -> None:

@@ -4,9 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from podsite.data import Episode
 from podsite.services.catalogue import guest_service
+from tests.clock import MovableClock
 from tests.databases import QueryCounter
 from tests.factories import add_episode, add_guest
 
@@ -72,3 +75,14 @@ async def test_home_query_count_does_not_grow_with_the_catalogue(
     queries.reset()
     assert (await client.get('/')).status_code == 200
     assert queries.page_count == before == 5
+
+
+async def test_the_footer_years_run_from_the_first_episode_to_this_year(
+    client: Client, session: AsyncSession, clock: MovableClock
+) -> None:
+    first = await session.scalar(select(func.min(Episode.published_at)))
+    assert first is not None
+    clock.advance(timedelta(days=3 * 366))
+    html = await (await client.get('/')).get_data(as_text=True)
+    footer = html[html.index('class="site-footer"') :]
+    assert f'© {first.year}-{clock().year} ' in footer

@@ -253,6 +253,35 @@ async def test_the_calendar_has_one_event_per_upcoming_or_live_stream(
     assert uid in unfold(await calendar_text(client))  # stable across edits
 
 
+MARKDOWN_DESCRIPTION = 'We set up **pyproject.toml** live; see [our guests](/guests).'
+
+
+async def test_feed_and_calendar_give_plain_text_where_markup_is_not_read(
+    client: Client, session: AsyncSession
+) -> None:
+    stream = await add_live_stream(
+        session, title='Packaging live', description=MARKDOWN_DESCRIPTION
+    )
+    root = await feed_root(client)
+    [item] = [
+        item
+        for item in root.findall('channel/podcast:liveItem', NS)
+        if item.findtext('title') == 'Packaging live'
+    ]
+    plain = 'We set up pyproject.toml live; see our guests.'
+    assert item.findtext('description') == plain
+    notes = item.findtext('content:encoded', namespaces=NS) or ''
+    assert f'href="{BASE}/guests"' in notes and 'href="/guests"' not in notes
+    [event] = icalendar.Calendar.from_ical(
+        await calendar_text(client, f'/live-stream/{stream.id}.ics')
+    ).events
+    assert str(event['DESCRIPTION']) == f'{plain}\n\nWatch: {stream_watch_url(stream)}'
+
+
+def stream_watch_url(stream: LiveStream) -> str:
+    return f'https://www.youtube.com/watch?v={stream.youtube_id}'
+
+
 async def test_one_stream_has_its_own_calendar_file(client: Client, session: AsyncSession) -> None:
     stream = await add_live_stream(session, title='Just this one')
     lines = unfold(await calendar_text(client, f'/live-stream/{stream.id}.ics'))

@@ -50,7 +50,8 @@ async def test_results_are_grouped_highlighted_and_keep_the_query(
     html = await response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'value="quasarlib"' in html
-    assert '<h2 id="guest-results">Guests</h2>' in html
+    assert '<h2 id="guest-results">Guests <span class="count">(1)</span></h2>' in html
+    assert html.index('id="episode-results"') < html.index('id="guest-results"')
     assert 'Zebulon Quasar' in html and 'Quasarlib internals' in html
     assert '<mark>quasarlib</mark>' in html.lower()
     assert '<b>scheduler</b>' not in html
@@ -127,6 +128,64 @@ async def test_results_are_paginated(client: Client, session: AsyncSession) -> N
     html = await (await client.get('/search?q=marsupial&page=2')).get_data(as_text=True)
     assert 'Page 2 of 3' in html and 'rel="prev"' in html and 'rel="next"' in html
     assert len((await api(client, 'marsupial', limit='5'))['episodes']) == 5  # type: ignore[arg-type]
+
+
+async def test_totals_count_every_matching_episode_not_only_the_best_rows(
+    client: Client, session: AsyncSession
+) -> None:
+    """One episode saying the word in hundreds of transcript passages outranks a dozen that
+    mention it once: every one is counted and reachable."""
+    chatty = await add_episode(session, title='Chatty', slug='chatty')
+    cues = [
+        {'start': 2.0 * i, 'end': 2.0 * i + 1, 'speaker': 'Robin', 'text': 'Wombatology!'}
+        for i in range(1500)
+    ]
+    session.add(Transcript(episode_id=chatty.id, text='...', cues=cues))
+    for index in range(12):
+        await add_episode(
+            session, title=f'Quiet {index}', slug=f'quiet-{index}',
+            show_notes='A long ramble about many things. ' * 20 + 'Also wombatology.',
+        )  # fmt: skip
+    await session.commit()
+    first = await api(client, 'wombatology')
+    assert (first['total_episodes'], first['pages']) == (13, 2)
+    last = await api(client, 'wombatology', page='2')
+    assert len(last['episodes']) == 3  # type: ignore[arg-type]
+    every = titles(first) + titles(last)
+    assert sorted(every) == sorted(['Chatty', *(f'Quiet {index}' for index in range(12))])
+    html = await (await client.get('/search?q=wombatology')).get_data(as_text=True)
+    assert 'Episodes <span class="count">(13)</span>' in html
+
+
+@pytest.mark.parametrize(('given', 'shown'), [('0', 1), ('-3', 1), ('abc', 1), ('99', 3)])
+async def test_pages_out_of_range_show_the_nearest_page(
+    client: Client, session: AsyncSession, given: str, shown: int
+) -> None:
+    for index in range(23):
+        await add_episode(session, title=f'Bandicoot tales {index}', slug=f'b-{index}')
+    body = await api(client, 'bandicoot', page=given)
+    assert body['page'] == shown
+    response = await client.get(f'/search?q=bandicoot&page={given}')
+    assert response.status_code == 200
+    assert f'Page {shown} of 3' in await response.get_data(as_text=True)
+
+
+async def test_episodes_are_listed_before_guests_and_guests_alone_still_show(
+    client: Client, session: AsyncSession
+) -> None:
+    guest = await add_guest(session, name='Okapi Expert', slug='okapi-expert', bio='Okapis.')
+    await add_episode(session, title='All about okapis', slug='okapis', guests=(guest,))
+    body = await api(client, 'okapi')
+    assert list(body).index('episodes') < list(body).index('guests')
+    assert (body['total_episodes'], body['total_guests']) == (1, 1)
+    for index in range(12):
+        await add_episode(session, title=f'Okapi facts {index}', slug=f'okapi-{index}')
+    second = await api(client, 'okapi', page='2')
+    assert (second['guests'], second['total_guests']) == ([], 1)
+    html = await (await client.get('/search?q=okapi')).get_data(as_text=True)
+    assert html.index('id="episode-results"') < html.index('id="guest-results"')
+    only_guest = await (await client.get('/search?q=expert')).get_data(as_text=True)
+    assert 'id="guest-results"' in only_guest and 'id="episode-results"' not in only_guest
 
 
 # Letters that PostgreSQL's unaccent turns into tsquery syntax.

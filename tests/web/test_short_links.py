@@ -190,7 +190,11 @@ async def test_sponsor_placements_get_a_tracked_link_per_episode_that_survives_e
 
     form['title'] = 'Renamed, sponsor kept'
     assert (await admin.submit(f'/admin/episodes/{episode.id}', form)).status_code == 302
-    [link] = await session.scalars(select(ShortLink).where(ShortLink.sponsor_id == sponsor.id))
+    [link] = await session.scalars(
+        select(ShortLink).where(
+            ShortLink.sponsor_id == sponsor.id, ShortLink.placement_id.is_not(None)
+        )
+    )
     assert (link.name, link.episode_id) == ('acme-777', episode.id)
     assert len(await clicks(database_url)) == 1
 
@@ -290,3 +294,20 @@ async def test_a_link_named_before_the_rule_can_still_be_edited(
         f'/admin/links/{link.id}', {'name': 'about', 'target_url': 'https://about.example/2'}
     )
     assert response.status_code == 302
+
+
+async def test_a_sponsor_saved_in_the_admin_gets_its_own_tracked_link(
+    admin: Browser, session: AsyncSession
+) -> None:
+    created = await admin.submit(
+        '/admin/sponsors/new', {'name': 'Zephyr Hosting', 'website_url': 'https://zephyr.example/'}
+    )
+    assert created.status_code == 302
+    followed = await admin.client.get('/r/zephyr-hosting')
+    assert followed.headers['Location'] == 'https://zephyr.example/'
+    friends = await (await admin.client.get('/friends-of-the-show')).get_data(as_text=True)
+    assert 'href="/r/zephyr-hosting"' in friends
+    quiet = await admin.submit('/admin/sponsors/new', {'name': 'No Website'})
+    assert quiet.status_code == 302
+    links = await session.scalars(select(ShortLink.name).where(ShortLink.name.like('no-website%')))
+    assert links.all() == []

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from podsite.data import Episode, Guest
 from podsite.viewmodels.sitemap import sitemap as sitemap_module
 from tests.databases import QueryCounter
-from tests.factories import add_episode
+from tests.factories import add_episode, is_public
 
 SITEMAP_NS = {'s': 'http://www.sitemaps.org/schemas/sitemap/0.9'}
 BASE = 'https://podcast.test'
@@ -31,11 +31,11 @@ async def test_sitemap_lists_every_public_page_and_each_answers(
 ) -> None:
     urls = await sitemap_urls(client)
     assert f'{BASE}/' in urls and f'{BASE}/episodes/all' in urls and f'{BASE}/guests' in urls
-    public = (await session.scalars(select(Episode).where(Episode.is_published.is_(True)))).all()
+    public = (await session.scalars(select(Episode).where(is_public()))).all()
     for episode in public:
         assert f'{BASE}/episodes/show/{episode.number}/{episode.slug}' in urls
         assert f'{BASE}/episodes/transcript/{episode.number}/{episode.slug}' in urls
-    drafts = (await session.scalars(select(Episode).where(Episode.is_published.is_(False)))).all()
+    drafts = (await session.scalars(select(Episode).where(~is_public()))).all()
     assert drafts
     assert not any(f'/episodes/show/{draft.number}/' in url for url in urls for draft in drafts)
     guest = await session.scalar(select(Guest).limit(1))
@@ -75,7 +75,7 @@ async def test_large_sites_get_a_sitemap_index(
         pages += await sitemap_urls(client, sitemap.removeprefix(BASE))
     assert len(index) == -(-len(pages) // 10) > 1
     assert len(pages) == len(set(pages))
-    public = (await session.scalars(select(Episode).where(Episode.is_published.is_(True)))).all()
+    public = (await session.scalars(select(Episode).where(is_public()))).all()
     assert {f'{BASE}/episodes/show/{e.number}/{e.slug}' for e in public} <= set(pages)
     assert (await client.get(f'/sitemap-{len(index) + 1}.xml')).status_code == 404
 

@@ -13,6 +13,7 @@ from podsite.data import PlacementImpression, Sponsor, SponsorPlacement
 from podsite.services.analytics.recording import Recorder
 from tests.databases import QueryCounter
 from tests.factories import sponsored_episode
+from tests.web.test_short_links import clicks
 
 
 async def test_the_friends_page_shows_every_sponsor_with_logo_and_description(
@@ -52,6 +53,52 @@ async def test_episode_pages_link_sponsors_through_their_tracked_link(
     assert followed.headers['Location'] == link.target_url
 
 
+async def test_an_episode_page_has_one_sponsor_block_near_the_top_and_no_untracked_link(
+    client: Client, session: AsyncSession
+) -> None:
+    episode, link = await sponsored_episode(session)
+    sponsors = (await session.scalars(select(Sponsor))).all()
+
+    html = await (await client.get(f'/episodes/show/{episode.number}/{episode.slug}')).get_data(
+        as_text=True
+    )
+
+    assert html.count('class="sponsor-list"') == 1
+    assert html.index('id="people-heading">Guests and sponsors') < html.index('id="notes-heading"')
+    for sponsor in sponsors:
+        assert f'href="{sponsor.website_url}"' not in html, sponsor.website_url
+    # The demo's notes name their sponsors too: those mentions now lead through the read's link.
+    notes = html[html.index('id="notes-heading"') :]
+    assert f'href="/r/{link.name}"' in notes
+
+
+async def test_home_and_friends_pages_link_each_sponsor_through_its_own_tracked_link(
+    app: Quart, client: Client, session: AsyncSession, database_url: str
+) -> None:
+    sponsors = (await session.scalars(select(Sponsor).where(Sponsor.website_url != ''))).all()
+    assert sponsors
+    for path in ('/', '/friends-of-the-show'):
+        html = await (await client.get(path)).get_data(as_text=True)
+        for sponsor in sponsors:
+            assert f'href="/r/{sponsor.slug}"' in html, (path, sponsor.slug)
+            assert f'href="{sponsor.website_url}"' not in html, (path, sponsor.slug)
+    followed = await client.get(f'/r/{sponsors[0].slug}')
+    assert followed.headers['Location'] == sponsors[0].website_url
+    await Recorder.of(app).clicks.flush()
+    assert len(await clicks(database_url)) == 1
+
+
+async def test_a_sponsor_without_a_website_is_listed_without_a_link(
+    client: Client, session: AsyncSession
+) -> None:
+    session.add(Sponsor(name='Quiet Patron', slug='quiet-patron', website_url=''))
+    await session.commit()
+    html = await (await client.get('/friends-of-the-show')).get_data(as_text=True)
+    entry = html[html.index('id="quiet-patron"') :]
+    entry = entry[: entry.index('</li>')]
+    assert 'Quiet Patron' in entry and '<a ' not in entry
+
+
 async def test_the_feed_show_notes_link_sponsors_through_their_tracked_link(
     client: Client, session: AsyncSession
 ) -> None:
@@ -63,6 +110,10 @@ async def test_the_feed_show_notes_link_sponsors_through_their_tracked_link(
 
     assert f'href="https://podcast.test/r/{link.name}"' in notes
     assert 'Sponsored by' in notes
+    sponsor = await session.get(Sponsor, link.sponsor_id)
+    assert sponsor is not None and f'href="{sponsor.website_url}"' not in notes
+    # The notes' own mention of the sponsor leads through the tracked link too.
+    assert notes.count(f'href="https://podcast.test/r/{link.name}"') == 2
 
 
 async def test_each_page_view_counts_one_impression_per_placement_but_bots_none(

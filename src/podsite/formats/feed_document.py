@@ -18,6 +18,8 @@ from html import escape
 
 from lxml import etree
 
+from podsite.formats.markdown import absolute_links, plain_text
+from podsite.formats.show_notes import with_tracked_links
 from podsite.formats.xml_text import clean_text
 from podsite.schemas.catalogue import GuestRef
 from podsite.schemas.feed import Feed, FeedItem, PodcastDetails
@@ -211,6 +213,15 @@ class FeedDocument:
                     seen[person.slug] = person
         return list(seen.values())
 
+    def _notes(self, item: FeedItem) -> str:
+        """The show notes, where a sponsor they name leads through its read's tracked link."""
+        tracked = {
+            sponsor.website_url: self.absolute(sponsor.link_path)
+            for sponsor in item.sponsors
+            if sponsor.link_path
+        }
+        return with_tracked_links(item.show_notes_html, tracked)
+
     def _sponsor_notes(self, item: FeedItem) -> str:
         """The sponsor reads, linked through the tracked redirect, so a click from a podcast
         app counts for the sponsor in this episode like one from the episode page."""
@@ -241,7 +252,9 @@ class FeedDocument:
         _add(element, 'pubDate', format_datetime(item.published_at))
         _add(element, 'description', item.summary or item.subtitle or item.title)
         _add_html(
-            element, _tag(CONTENT, 'encoded'), item.show_notes_html + self._sponsor_notes(item)
+            element,
+            _tag(CONTENT, 'encoded'),
+            absolute_links(self._notes(item) + self._sponsor_notes(item), self.base_url),
         )
         if item.media_url:
             _add(
@@ -318,9 +331,13 @@ class FeedDocument:
         element.set('end', stream.ends_at.isoformat())
         page = f'{self.base_url}/live-stream'
         _add(element, 'title', stream.title)
-        _add(element, 'description', stream.description or stream.title)
+        _add(element, 'description', plain_text(stream.description_html) or stream.title)
         if stream.description_html:
-            _add_html(element, _tag(CONTENT, 'encoded'), stream.description_html)
+            _add_html(
+                element,
+                _tag(CONTENT, 'encoded'),
+                absolute_links(stream.description_html, self.base_url),
+            )
         _add(element, 'link', page)
         _add(element, 'guid', stream.guid, isPermaLink='false')
         _add(element, _tag(PODCAST, 'contentLink'), 'Watch on YouTube', href=stream.watch_url)

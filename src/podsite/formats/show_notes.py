@@ -10,6 +10,7 @@ Markdown stays for notes written in podsite's own editor (`formats/markdown.py`)
 
 import html
 import re
+from collections.abc import Mapping
 
 import nh3
 from linkify_it import LinkifyIt
@@ -127,3 +128,26 @@ def _linked_line(line: str) -> str:
         done = end
     parts.append(html.escape(line[done:].rstrip(), quote=False))
     return ''.join(parts)
+
+
+_HREF = re.compile(r'(<a\b[^>]*?\shref=")([^"]*)(")', re.IGNORECASE)
+
+
+def with_tracked_links(notes_html: str, tracked: Mapping[str, str]) -> str:
+    """Links in sanitised notes to one of `tracked`'s addresses (a sponsor's website, with or
+    without its final slash) lead through its tracked link instead, so the click counts."""
+    by_address = {_comparable(address): link for address, link in tracked.items() if address}
+    if not by_address:
+        return notes_html
+
+    def tracked_link(match: re.Match[str]) -> str:
+        link = by_address.get(_comparable(html.unescape(match.group(2))))
+        if link is None:
+            return match.group(0)
+        return f'{match.group(1)}{html.escape(link)}{match.group(3)}'
+
+    return _HREF.sub(tracked_link, notes_html)
+
+
+def _comparable(address: str) -> str:
+    return address.strip().rstrip('/').lower()

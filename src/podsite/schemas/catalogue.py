@@ -1,5 +1,6 @@
 """Read models of the public catalogue: the show, episodes, guests and sponsors."""
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +49,25 @@ class SiteInfo(ReadModel):
     def subscribe_links(self) -> tuple[SubscribeLink, ...]:
         return listed_links(self.subscribe_urls)
 
+    first_episode_year: int | None = None
+    latest_episode_year: int | None = None
+
+    def footer_notice(self, current_year: int) -> str:
+        """The copyright line with its years running from the first episode to this year
+        (or the latest episode's, if later): a notice written years ago stays current."""
+        first = self.first_episode_year
+        if first is None:
+            return self.copyright or self.title
+        last = max(current_year, self.latest_episode_year or first)
+        years = str(first) if last == first else f'{first}-{last}'
+        if not self.copyright:
+            return f'© {years} {self.author or self.title}'
+        notice, found = _YEARS.subn(years, self.copyright, count=1)
+        return notice if found else self.copyright
+
+
+_YEARS = re.compile(r'\b(?:19|20)\d\d(?:\s*[-\N{EN DASH}]\s*(?:19|20)\d\d)?\b')
+
 
 class GuestRef(ReadModel):
     """A person as listed on an episode: enough for a name, a photo and a link."""
@@ -92,6 +112,12 @@ class SponsorCard(ReadModel):
     logo_url: str
     website_url: str
     description: str
+    link_name: str | None = None
+    """The tracked short link listeners follow; none when the sponsor has no website."""
+
+    @property
+    def link_path(self) -> str | None:
+        return short_link_url(self.link_name) if self.link_name else None
 
 
 class SponsorProfile(SponsorCard):
@@ -104,11 +130,6 @@ class Placement(SponsorCard):
     website to send listeners to)."""
 
     placement_id: int
-    link_name: str | None
-
-    @property
-    def link_path(self) -> str | None:
-        return short_link_url(self.link_name) if self.link_name else None
 
 
 class EpisodeLink(ReadModel):

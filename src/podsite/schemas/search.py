@@ -44,5 +44,7 @@ class SearchResults(ReadModel):
     episodes: tuple[EpisodeHit, ...] = ()
     guests: tuple[GuestHit, ...] = ()
     total_episodes: int = 0
+    """Every published episode that matches, not only those on this page."""
+    total_guests: int = 0
     page: int = 1
     pages: int = 0

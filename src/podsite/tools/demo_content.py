@@ -5,7 +5,7 @@ site whatever the clock says, and every episode date lies in the past.
 """
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, NamedTuple
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
@@ -13,10 +13,11 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from podsite.formats.durations import clock_text
 from podsite.infrastructure.slugs import slugify
 
+# The earliest a demo episode can be: a catalogue too long to fit weekly between it and the
+# newest episode has its episodes closer together.
 FIRST_EPISODE_AT = datetime(2015, 1, 5, 10, 0, tzinfo=UTC)
-# Fixed rather than "now": later episodes are squeezed closer together, never pushed ahead.
-LAST_EPISODE_BY = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 EPISODE_INTERVAL = timedelta(weeks=1)
+RELEASE_HOUR = 10
 DRAFT_COUNT = 2
 MIN_EPISODES_WITH_DRAFTS = 10
 MIN_DURATION_SECONDS = 1800
@@ -723,10 +724,18 @@ BASE_POOLS: dict[str, tuple[str, ...]] = {
 }
 
 
-def generate_catalogue(*, episodes: int = 300, seed: int = 2026) -> DemoCatalogue:
-    """A whole show: `episodes` episodes, about half as many guests, ten sponsors."""
+def generate_catalogue(
+    *, episodes: int = 300, seed: int = 2026, today: date | None = None
+) -> DemoCatalogue:
+    """A whole show: `episodes` episodes, about half as many guests, ten sponsors.
+
+    Dated as a show that is running on `today` (by default the day it is generated): the
+    newest episode came out a week earlier, the others weekly before it; with enough
+    episodes for drafts, the next is scheduled for a week later and the last is a draft.
+    The same seed and day give the same catalogue."""
     if episodes < 1:
         raise ValueError('a demo catalogue needs at least one episode')
+    dates = _Calendar(today or datetime.now(UTC).date(), total=episodes)
     rng = random.Random(seed)
     host = _host()
     people = _guests(rng, count=max(1, episodes // 2))
@@ -742,24 +751,30 @@ def generate_catalogue(*, episodes: int = 300, seed: int = 2026) -> DemoCatalogu
             total=episodes,
             cast=tuple(people[i] for i in cast_indexes),
             sponsors=sponsors,
+            published_at=dates.of(index + 1),
         )
         built.append(writer.episode(plan, taken_slugs))
-    last_year = built[-1].published_at.year
     return DemoCatalogue(
         seed=seed,
-        podcast=_podcast(last_year=last_year),
+        podcast=_podcast(first_year=built[0].published_at.year, last_year=dates.latest.year),
         host=host.guest,
         guests=tuple(person.guest for person in people),
         sponsors=sponsors,
         episodes=tuple(built),
-        live_streams=_live_streams(rng, built),
+        live_streams=_live_streams(rng, built, released_by=dates.latest),
     )
 
 
-def _live_streams(rng: random.Random, episodes: list[DemoEpisode]) -> tuple[DemoLiveStream, ...]:
-    """One past stream that became the latest published episode, and one ahead."""
+def _live_streams(
+    rng: random.Random, episodes: list[DemoEpisode], *, released_by: datetime
+) -> tuple[DemoLiveStream, ...]:
+    """One past stream that became the newest released episode, and one ahead."""
     streams = []
-    published = [episode for episode in episodes if episode.is_published]
+    published = [
+        episode
+        for episode in episodes
+        if episode.is_published and episode.published_at <= released_by
+    ]
     if published:
         episode = published[-1]
         streams.append(
@@ -797,7 +812,7 @@ def _live_streams(rng: random.Random, episodes: list[DemoEpisode]) -> tuple[Demo
     return tuple(streams)
 
 
-def _podcast(*, last_year: int) -> DemoPodcast:
+def _podcast(*, first_year: int, last_year: int) -> DemoPodcast:
     return DemoPodcast(
         title=PODCAST_TITLE,
         subtitle='Conversations with the people who build things in Python',
@@ -815,7 +830,7 @@ def _podcast(*, last_year: int) -> DemoPodcast:
         explicit=False,
         artwork_url='/static/img/demo/artwork.png',
         website_url=SHOW_WEBSITE,
-        copyright=f'© {FIRST_EPISODE_AT.year}-{last_year} {HOST_NAME}',
+        copyright=f'© {first_year}-{last_year} {HOST_NAME}',
         funding_url=f'{SHOW_WEBSITE}/support',
         funding_text='Support the show',
         update_frequency_text='Weekly, on Mondays',
@@ -947,6 +962,7 @@ def _plan(
     total: int,
     cast: tuple[_Person, ...],
     sponsors: tuple[DemoSponsor, ...],
+    published_at: datetime,
 ) -> _Plan:
     if number == 1:
         episode_type: EpisodeType = 'trailer'
@@ -956,7 +972,8 @@ def _plan(
     tools = tuple(rng.sample(topic.tools, min(len(topic.tools), rng.randint(3, 5))))
     related = tuple(tool for tool in (*topic.tools, *neighbour.tools) if tool not in tools)
     placed = tuple(rng.sample(sponsors, rng.choices((0, 1, 2), weights=(3, 5, 2))[0]))
-    is_draft = total >= MIN_EPISODES_WITH_DRAFTS and number > total - DRAFT_COUNT
+    # The second to last is scheduled (published, due next week); the last is a draft.
+    is_draft = total >= MIN_EPISODES_WITH_DRAFTS and number == total
     has_video = rng.random() < 1 / 3
     return _Plan(
         number=number,
@@ -966,20 +983,31 @@ def _plan(
         related_tools=related,
         cast=cast,
         sponsors=placed,
-        published_at=_published_at(number, total),
+        published_at=published_at,
         is_published=not is_draft,
         duration=rng.randint(MIN_DURATION_SECONDS, MAX_DURATION_SECONDS),
         youtube_id=''.join(rng.choices(YOUTUBE_ID_ALPHABET, k=11)) if has_video else None,
     )
 
 
-def _published_at(number: int, total: int) -> datetime:
-    """Weekly from the first date, closer together when weekly would run past the last date."""
-    if total == 1:
-        return FIRST_EPISODE_AT
-    span = LAST_EPISODE_BY - FIRST_EPISODE_AT
-    interval = min(EPISODE_INTERVAL, timedelta(seconds=span.total_seconds() // (total - 1)))
-    return FIRST_EPISODE_AT + interval * (number - 1)
+class _Calendar:
+    """Release dates: weekly up to a week before `today`, then one scheduled a week after it
+    and a draft a week later still (when the catalogue is long enough to have them)."""
+
+    def __init__(self, today: date, *, total: int) -> None:
+        self.total = total
+        upcoming = DRAFT_COUNT if total >= MIN_EPISODES_WITH_DRAFTS else 0
+        self.released = total - upcoming
+        self.latest = datetime.combine(today, time(RELEASE_HOUR), UTC) - EPISODE_INTERVAL
+        span = self.latest - FIRST_EPISODE_AT
+        self.interval = EPISODE_INTERVAL
+        if self.released > 1 and span < EPISODE_INTERVAL * (self.released - 1):
+            self.interval = max(span, timedelta(0)) / (self.released - 1)
+
+    def of(self, number: int) -> datetime:
+        if number > self.released:  # not out yet: a week from today, then weekly
+            return self.latest + EPISODE_INTERVAL * (1 + number - self.released)
+        return self.latest - self.interval * (self.released - number)
 
 
 class _Writer:

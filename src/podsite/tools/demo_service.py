@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -31,8 +32,9 @@ from podsite.services.catalogue import episode_service
 from podsite.services.catalogue.derived_columns import episode_columns, live_stream_columns
 from podsite.services.sponsors import short_link_service
 from podsite.settings import current_settings
-from podsite.tools import demo_listening
-from podsite.tools.demo_content import DemoCatalogue, DemoLiveStream
+from podsite.tools import demo_audio, demo_listening
+from podsite.tools.demo_audio import DemoTrack
+from podsite.tools.demo_content import MEDIA_BASE_URL, DemoCatalogue, DemoLiveStream
 from podsite.urls import feed_url
 
 ROWS_PER_STATEMENT = 1000
@@ -60,12 +62,19 @@ async def has_episodes() -> bool:
     return await db.session().scalar(select(Episode.id).limit(1)) is not None
 
 
-async def load_demo(catalogue: DemoCatalogue) -> DemoSummary:
+async def load_demo(catalogue: DemoCatalogue, *, media_dir: Path | None = None) -> DemoSummary:
     """Writes the whole catalogue and commits once; on any failure nothing is left behind.
 
     A show already configured (a podcast row) keeps its own settings. Guests and sponsors get
     ids after any that exist, so leftovers from an emptied catalogue do not collide.
+    With a media folder, the demo's short audio files are made there and every episode
+    points at one of them (with its true size and length), so the site plays and counts
+    downloads by itself.
     """
+    if media_dir is not None:
+        tracks = demo_audio.demo_tracks()
+        demo_audio.write_tracks(media_dir, tracks)
+        catalogue = with_tracks(catalogue, tracks)
     session = db.session()
     if await has_episodes():
         raise CatalogueNotEmptyError('the database already has episodes; demo data not loaded')
@@ -78,6 +87,24 @@ async def load_demo(catalogue: DemoCatalogue) -> DemoSummary:
         await session.rollback()
         raise
     return summary
+
+
+def with_tracks(catalogue: DemoCatalogue, tracks: tuple[DemoTrack, ...]) -> DemoCatalogue:
+    """Each episode on one of `tracks`, in turn; its media URL keeps the demo's host, as the
+    download route serves the file by the URL's last segment."""
+    episodes = []
+    for episode in catalogue.episodes:
+        track = tracks[(episode.number - 1) % len(tracks)]
+        episodes.append(
+            episode.model_copy(
+                update={
+                    'media_url': f'{MEDIA_BASE_URL}/{track.name}',
+                    'media_size_bytes': track.size_bytes,
+                    'duration_seconds': track.seconds,
+                }
+            )
+        )
+    return catalogue.model_copy(update={'episodes': tuple(episodes)})
 
 
 async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> DemoSummary:
@@ -174,6 +201,7 @@ async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> 
         session.add(_live_stream(stream, episode_ids, today=today))
     await session.flush()
     await short_link_service.link_placements()
+    await short_link_service.link_sponsors()
     return DemoSummary(
         episodes=len(episode_rows),
         guests=len(guest_rows),

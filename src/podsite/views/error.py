@@ -17,16 +17,17 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
 
 
-def error_page(status: int, request_id: str = '') -> Response:
-    model = ErrorPageViewModel(status, request_id).to_dict()
-    return chameleon_flask.response('error/page.pt', status_code=status, **model)
+async def error_page(status: int, request_id: str = '') -> Response:
+    vm = ErrorPageViewModel(status, request_id)
+    await vm.load_layout_async()
+    return chameleon_flask.response('error/page.pt', status_code=status, **vm.to_dict())
 
 
 @blueprint.app_errorhandler(HTTPException)
 async def http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if status < 500:
-        page = error_page(status)
+        page = await error_page(status)
         # What the error itself says besides its page: Allow on a 405, Content-Range on a 416.
         for name, value in error.get_headers():
             if name.lower() != 'content-type':
@@ -36,7 +37,7 @@ async def http_error(error: HTTPException) -> Response:
     request_id = secrets.token_hex(6)
     original = getattr(error, 'original_exception', None)
     logger.error('request %s failed with %d', request_id, status, exc_info=original)
-    return error_page(status, request_id)
+    return await error_page(status, request_id)
 
 
 async def database_unavailable(error: Exception) -> Response:
@@ -45,7 +46,7 @@ async def database_unavailable(error: Exception) -> Response:
     if not db.is_unavailable(error):
         raise error
     logger.error('database unavailable: %s', error)
-    response = error_page(503)
+    response = await error_page(503)
     response.headers['Retry-After'] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -28,7 +28,7 @@ async def follow_at_root(error: NotFound) -> AnyResponse:
     vm = ShortLinkViewModel.at_root(request.method, request.path)
     await vm.load_async()
     if vm.link is None:
-        return error_page(404)
+        return await error_page(404)
     return _redirect(vm)
 
 

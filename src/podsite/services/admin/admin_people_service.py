@@ -31,6 +31,7 @@ from podsite.schemas.admin import (
 from podsite.services.accounts import audit_service
 from podsite.services.accounts.account_rules import ROLES
 from podsite.services.catalogue.derived_columns import policy_columns
+from podsite.services.sponsors import short_link_service
 
 Model = type[Guest] | type[Sponsor] | type[Policy]
 ENTITIES: dict[str, tuple[Model, type[BaseModel]]] = {
@@ -87,6 +88,8 @@ async def save(entity: str, *, row_id: int | None, data: BaseModel, actor: UserI
         raise SlugTakenError(values['slug']) from error
     if saved is None:
         raise LookupError(row_id)
+    if model is Sponsor and await short_link_service.link_sponsors():
+        await db.session().commit()
     return saved
 
 

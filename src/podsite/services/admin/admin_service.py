@@ -309,6 +309,7 @@ async def _place_sponsors(episode_id: int, sponsor_ids: list[int]) -> None:
         session.add(placement)
     await session.flush()
     await short_link_service.link_placements(episode_id)
+    await short_link_service.link_sponsors()
 
 
 async def sponsor_slugs() -> list[str]:

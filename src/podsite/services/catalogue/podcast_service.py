@@ -1,8 +1,8 @@
 """The show's channel-level settings."""
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 
-from podsite.data import LiveStream, Podcast
+from podsite.data import Episode, LiveStream, Podcast
 from podsite.data.base import NOW
 from podsite.formats.feed_document import site_podcast_guid
 from podsite.infrastructure import clock, db
@@ -27,6 +27,7 @@ SITE_COLUMNS = (
 )
 
 
+_public = and_(Episode.is_published.is_(True), Episode.published_at <= NOW)
 # Built once: it runs on the first page after every change (the layout is kept meanwhile).
 LAYOUT_QUERY = db.PreparedRead(
     select(
@@ -34,6 +35,9 @@ LAYOUT_QUERY = db.PreparedRead(
         LiveStream.title.label('live_title'),
         LiveStream.starts_at.label('live_starts_at'),
         LiveStream.ends_at.label('live_ends_at'),
+        # For the footer's year range.
+        select(func.min(Episode.published_at)).where(_public).scalar_subquery().label('first'),
+        select(func.max(Episode.published_at)).where(_public).scalar_subquery().label('latest'),
     )
     .outerjoin(LiveStream, and_(LiveStream.starts_at <= NOW, LiveStream.ends_at > NOW))
     .order_by(Podcast.id, LiveStream.starts_at)
@@ -53,7 +57,13 @@ async def layout_info() -> tuple[SiteInfo | None, StreamSlot | None]:
     if not rows:
         return None, None
     (row,) = rows
-    site = SiteInfo.model_validate(row)
+    site = SiteInfo.model_validate(
+        {
+            **row,
+            'first_episode_year': row['first'].year if row['first'] else None,
+            'latest_episode_year': row['latest'].year if row['latest'] else None,
+        }
+    )
     if row['live_title'] is None:
         return site, None
     return site, StreamSlot(

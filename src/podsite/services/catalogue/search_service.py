@@ -14,84 +14,102 @@ from podsite.schemas.search import EpisodeHit, GuestHit, SearchResults
 from podsite.services.catalogue.search_query import ParsedQuery
 from podsite.services.catalogue.search_snippets import snippet_html
 
-# How many best-ranked rows (episode texts, transcript passages, guests) are grouped.
-CANDIDATE_ROWS = 200
-
-SQLITE_SEARCH = text(
-    """
-    SELECT d.id, d.kind, d.episode_id, d.guest_id, d.start_seconds
-    FROM (
-        -- Ranked inside FTS5 alone, where ORDER BY rank LIMIT has a fast path.
-        SELECT rowid, rank FROM search_fts WHERE search_fts MATCH :match
-        ORDER BY rank LIMIT :limit
-    ) AS best
+# Each episode (or guest) is ranked by its best-matching document, grouped in the database
+# over every match so the totals are true and any page can be reached: measured with
+# `bench/search.py` (1,000 episodes with full transcripts), see bench/README.md.
+# `count(*) OVER ()` is the number of groups, read from the first row of the page. Episodes
+# and guests have a statement each: guests' few documents are read through their index,
+# not picked out of every passage that matches.
+_SQLITE_EPISODES = """
+    SELECT d.id, d.start_seconds, min(best.rank) AS score, count(*) OVER () AS total
+    FROM (SELECT rowid, rank FROM search_fts WHERE search_fts MATCH :match) AS best
     JOIN search_document AS d ON d.id = best.rowid
-    LEFT JOIN episode AS e ON e.id = d.episode_id
-    WHERE d.episode_id IS NULL OR (e.is_published AND e.published_at <= :now)
-    ORDER BY best.rank
-    """
-).bindparams(bindparam('now', type_=UTCDateTime()))
+    JOIN episode AS e ON e.id = d.episode_id
+    WHERE e.is_published AND e.published_at <= :now
+    -- SQLite documents that with a single min(), bare columns come from the row holding it:
+    -- d.id is the best document of its episode.
+    GROUP BY d.episode_id
+    ORDER BY score, d.episode_id
+    LIMIT :limit OFFSET :offset
+"""
+_SQLITE_GUESTS = """
+    SELECT d.id, d.start_seconds, min(search_fts.rank) AS score, count(*) OVER () AS total
+    FROM search_document AS d
+    JOIN search_fts ON search_fts.rowid = d.id
+    WHERE d.guest_id IS NOT NULL AND search_fts MATCH :match
+    GROUP BY d.guest_id
+    ORDER BY score, d.guest_id
+    LIMIT :limit OFFSET :offset
+"""
 # Each term is unaccented first, then quoted as one tsquery lexeme (quotes and backslashes
 # doubled), so whatever unaccent makes of a letter stays text: quoted, `'a:x'` is the words
 # `a` and `x`, and a phrase `'type hints'` is `type <-> hints`. A term unaccent empties is
 # left out, as `''` is the one quoted lexeme to_tsquery refuses.
-POSTGRESQL_SEARCH = text(
-    r"""
-    SELECT d.id, d.kind, d.episode_id, d.guest_id, d.start_seconds
-    FROM search_document AS d
-    LEFT JOIN episode AS e ON e.id = d.episode_id,
-         to_tsquery('english', coalesce((
-             SELECT string_agg(
-                 '''' || replace(replace(unaccented, '\', '\\'), '''', '''''') || ''''
-                     || CASE WHEN term.prefix THEN ':*' ELSE '' END,
-                 ' & ' ORDER BY term.position)
-             FROM unnest(CAST(:terms AS text[]), CAST(:prefixes AS boolean[]))
-                      WITH ORDINALITY AS term (words, prefix, position),
-                  podsite_unaccent(term.words) AS unaccented
-             WHERE unaccented <> ''
-         ), '')) AS query
-    WHERE d.search_vector @@ query
-      AND (d.episode_id IS NULL OR (e.is_published AND e.published_at <= :now))
-    ORDER BY ts_rank(d.search_vector, query) DESC, d.id
-    LIMIT :limit
-    """
-).bindparams(bindparam('now', type_=UTCDateTime()))
+_POSTGRESQL = r"""
+    WITH matched AS (
+        SELECT d.id, d.{owner} AS owner, d.start_seconds,
+               ts_rank(d.search_vector, query) AS score
+        FROM search_document AS d
+        {join},
+             to_tsquery('english', coalesce((
+                 SELECT string_agg(
+                     '''' || replace(replace(unaccented, '\', '\\'), '''', '''''') || ''''
+                         || CASE WHEN term.prefix THEN ':*' ELSE '' END,
+                     ' & ' ORDER BY term.position)
+                 FROM unnest(CAST(:terms AS text[]), CAST(:prefixes AS boolean[]))
+                          WITH ORDINALITY AS term (words, prefix, position),
+                      podsite_unaccent(term.words) AS unaccented
+                 WHERE unaccented <> ''
+             ), '')) AS query
+        WHERE d.search_vector @@ query AND {condition}
+    ), best AS (
+        SELECT DISTINCT ON (owner) * FROM matched ORDER BY owner, score DESC, id
+    )
+    SELECT id, start_seconds, score, count(*) OVER () AS total
+    FROM best
+    ORDER BY score DESC, owner
+    LIMIT :limit OFFSET :offset
+"""
+_POSTGRESQL_EPISODES = _POSTGRESQL.format(
+    owner='episode_id',
+    join='JOIN episode AS e ON e.id = d.episode_id',
+    condition='e.is_published AND e.published_at <= :now',
+)
+_POSTGRESQL_GUESTS = _POSTGRESQL.format(
+    owner='guest_id', join='', condition='d.guest_id IS NOT NULL'
+)
+# By (on PostgreSQL, of episodes).
+STATEMENTS = {
+    (False, True): text(_SQLITE_EPISODES).bindparams(bindparam('now', type_=UTCDateTime())),
+    (False, False): text(_SQLITE_GUESTS),
+    (True, True): text(_POSTGRESQL_EPISODES).bindparams(bindparam('now', type_=UTCDateTime())),
+    (True, False): text(_POSTGRESQL_GUESTS),
+}
 
 
 @dataclass
 class _Hit:
     document_id: int
-    episode_id: int | None
-    guest_id: int | None
     start_seconds: float | None
 
 
 async def search(query: ParsedQuery, *, page: int = 1, per_page: int = 10) -> SearchResults:
     if query.is_empty:
         return SearchResults(query=query.text, notices=query.notices)
-    session = db.session()
-    postgres = session.get_bind().dialect.name == 'postgresql'
-    if postgres:
-        terms, prefixes = query.tsquery_terms()
-        match: dict[str, object] = {'terms': terms, 'prefixes': prefixes}
-    else:
-        match = {'match': query.fts5()}
-    rows = await session.execute(
-        POSTGRESQL_SEARCH if postgres else SQLITE_SEARCH,
-        {**match, 'now': clock.now(), 'limit': CANDIDATE_ROWS},
-    )
-    episodes: dict[int, _Hit] = {}
-    guests: dict[int, _Hit] = {}
-    for row in rows:
-        hit = _Hit(row.id, row.episode_id, row.guest_id, row.start_seconds)
-        if row.episode_id is not None:
-            episodes.setdefault(row.episode_id, hit)
-        elif row.guest_id is not None:
-            guests.setdefault(row.guest_id, hit)
-    pages = math.ceil(len(episodes) / per_page)
-    page = min(max(page, 1), max(pages, 1))
-    shown = list(episodes.values())[(page - 1) * per_page : page * per_page]
-    shown_guests = list(guests.values())[:per_page] if page == 1 else []
+    page = max(page, 1)
+    shown, total = await _best(query, episodes=True, offset=(page - 1) * per_page, limit=per_page)
+    if page > 1 and not shown:
+        # Past the last page (the total comes with a page's rows): the last page instead.
+        _, total = await _best(query, episodes=True, offset=0, limit=1)
+        page = max(math.ceil(total / per_page), 1)
+        shown, total = await _best(
+            query, episodes=True, offset=(page - 1) * per_page, limit=per_page
+        )
+    pages = math.ceil(total / per_page)
+    # Guests are listed on the first page; their count is given on every page.
+    shown_guests, total_guests = await _best(query, episodes=False, offset=0, limit=per_page)
+    if page > 1:
+        shown_guests = []
     details = await _details([*shown, *shown_guests])
     return SearchResults(
         query=query.text,
@@ -116,10 +134,34 @@ async def search(query: ParsedQuery, *, page: int = 1, per_page: int = 10) -> Se
             )
             for hit in shown_guests
         ),
-        total_episodes=len(episodes),
+        total_episodes=total,
+        total_guests=total_guests,
         page=page,
         pages=pages,
     )
+
+
+async def _best(
+    query: ParsedQuery, *, episodes: bool, offset: int, limit: int
+) -> tuple[list[_Hit], int]:
+    """One page of episodes (or guests), each by its best-ranked document, and how many
+    match in all."""
+    session = db.session()
+    postgres = session.get_bind().dialect.name == 'postgresql'
+    if postgres:
+        terms, prefixes = query.tsquery_terms()
+        match: dict[str, object] = {'terms': terms, 'prefixes': prefixes}
+    else:
+        match = {'match': query.fts5()}
+    if episodes:
+        match['now'] = clock.now()
+    rows = (
+        await session.execute(
+            STATEMENTS[postgres, episodes], {**match, 'limit': limit, 'offset': offset}
+        )
+    ).all()
+    hits = [_Hit(row.id, row.start_seconds) for row in rows]
+    return hits, rows[0].total if rows else 0
 
 
 async def _details(hits: list[_Hit]) -> dict[int, Row[Any]]:

@@ -79,6 +79,40 @@ async def link_placements(episode_id: int | None = None) -> int:
     return len(links)
 
 
+async def link_sponsors() -> int:
+    """Gives each sponsor with a website its own tracked link (`/r/acme`), for the pages
+    that list sponsors outside any episode (home, Friends of the show). Runs in the
+    caller's transaction; returns how many links were made."""
+    session = db.session()
+    rows = (
+        await session.execute(
+            select(Sponsor.id, Sponsor.slug, Sponsor.website_url)
+            .where(Sponsor.website_url != '', ~select(ShortLink.id).where(
+                is_sponsor_link(), ShortLink.sponsor_id == Sponsor.id).exists())
+            .order_by(Sponsor.id)
+        )
+    ).all()  # fmt: skip
+    taken = set(await session.scalars(select(ShortLink.name)))
+    links = []
+    for row in rows:
+        name, suffix = row.slug, 2
+        while name in taken:
+            name, suffix = f'{row.slug}-{suffix}', suffix + 1
+        taken.add(name)
+        links.append(
+            {'name': name, 'target_url': row.website_url, 'sponsor_id': row.id,
+             'created_at': utc_now()}
+        )  # fmt: skip
+    if links:
+        await session.execute(insert(ShortLink), links)
+    return len(links)
+
+
+def is_sponsor_link() -> ColumnElement[bool]:
+    """A sponsor's own link, as opposed to one of its reads in an episode."""
+    return ShortLink.placement_id.is_(None) & ShortLink.episode_id.is_(None)
+
+
 async def all_links(*conditions: ColumnElement[bool]) -> list[ShortLinkRow]:
     clicks = (
         select(ClickEvent.short_link_id, func.count().label('clicks'))

@@ -3,13 +3,22 @@
 
 from sqlalchemy import func, select
 
-from podsite.data import Episode, Sponsor, SponsorPlacement
+from podsite.data import Episode, ShortLink, Sponsor, SponsorPlacement
 from podsite.infrastructure import db
 from podsite.schemas.catalogue import SponsorCard, SponsorProfile
 from podsite.services.catalogue import episode_service
+from podsite.services.sponsors.short_link_service import is_sponsor_link
 
+# The sponsor's own tracked link, so that every click from a page listing it is counted.
+SPONSOR_LINK = (
+    select(func.min(ShortLink.name))
+    .where(ShortLink.sponsor_id == Sponsor.id, is_sponsor_link())
+    .scalar_subquery()
+    .label('link_name')
+)
 SPONSOR_COLUMNS = (
-    Sponsor.name, Sponsor.slug, Sponsor.logo_url, Sponsor.website_url, Sponsor.description
+    Sponsor.name, Sponsor.slug, Sponsor.logo_url, Sponsor.website_url, Sponsor.description,
+    SPONSOR_LINK,
 )  # fmt: skip
 
 

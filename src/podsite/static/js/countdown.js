@@ -1,4 +1,5 @@
-// Turns the next stream's start time (server-rendered text in UTC) into a live countdown.
+// Counts down to the next stream and gives its start in the listener's own time and zone,
+// in their locale's words; the server's UTC time stays beside it for anyone comparing.
 (function () {
   'use strict';
   var element = document.querySelector('time[data-countdown]');
@@ -9,8 +10,13 @@
   if (isNaN(start)) {
     return;
   }
-  var original = element.textContent;
-  element.title = original;
+  var local = new Intl.DateTimeFormat(undefined, {
+    weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit',
+    timeZoneName: 'short'
+  }).format(new Date(start));
+  var status = document.createElement('span');
+  status.className = 'countdown-local';
+  element.insertAdjacentElement('afterend', status);
 
   function plural(count, word) {
     return count + ' ' + word + (count === 1 ? '' : 's');
@@ -19,7 +25,7 @@
   function render() {
     var seconds = Math.round((start - Date.now()) / 1000);
     if (seconds <= 0) {
-      element.textContent = 'now: reload the page to watch';
+      status.textContent = ': now, reload the page to watch';
       return false;
     }
     var days = Math.floor(seconds / 86400);
@@ -28,16 +34,17 @@
     var parts = [];
     if (days) { parts.push(plural(days, 'day')); }
     if (days || hours) { parts.push(plural(hours, 'hour')); }
-    parts.push(days ? plural(minutes, 'minute') : plural(minutes, 'minute') + ' ' + plural(seconds % 60, 'second'));
-    element.textContent = 'in ' + parts.join(', ') + ' (' + new Date(start).toLocaleString() + ')';
+    parts.push(plural(minutes, 'minute'));
+    status.textContent = ' (' + local + ' your time, in ' + parts.join(', ') + ')';
     return true;
   }
 
+  // Minutes are the finest unit shown, so a render every few seconds keeps it exact.
   if (render()) {
     var timer = window.setInterval(function () {
       if (!render()) {
         window.clearInterval(timer);
       }
-    }, 1000);
+    }, 5000);
   }
 }());

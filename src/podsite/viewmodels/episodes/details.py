@@ -5,6 +5,7 @@ from quart import request, url_for
 
 from podsite.formats.durations import clock_text
 from podsite.formats.json_ld import script_text
+from podsite.formats.show_notes import with_tracked_links
 from podsite.infrastructure import page_cache
 from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services.analytics import recording
@@ -63,6 +64,8 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.embed_height = EMBED_HEIGHT
         self.embed_snippet = ''
         self.oembed_url = ''
+        self.people_heading = ''
+        self.show_notes_html = ''
         self.date_text = date_text
         self.duration_text = duration_text
 
@@ -96,6 +99,14 @@ class EpisodeDetailsViewModel(ViewModelBase):
                 description=self.description,
             )
         )
+        self.people_heading = people_heading(self.episode)
+        # One sponsor block per page: mentions of a sponsor in the notes are kept (they are
+        # the host's words) but lead through the read's tracked link, as the block does.
+        self.show_notes_html = with_tracked_links(
+            self.episode.show_notes_html,
+            {sponsor.website_url: sponsor.link_path for sponsor in self.episode.sponsors
+             if sponsor.link_path},
+        )  # fmt: skip
         if self.episode.youtube_id:
             self.youtube_embed_url = (
                 f'https://www.youtube-nocookie.com/embed/{self.episode.youtube_id}'
@@ -127,6 +138,12 @@ class EpisodeDetailsViewModel(ViewModelBase):
         if self.episode is not None and self.episode.image_url:
             return self.episode.image_url
         return super().image_path
+
+
+def people_heading(episode: EpisodeDetails) -> str:
+    if episode.sponsors and episode.guests:
+        return 'Guests and sponsors'
+    return 'Sponsored by' if episode.sponsors else 'On this episode'
 
 
 def table_of_contents(chapters: dict[str, Any] | None) -> list[Chapter]:

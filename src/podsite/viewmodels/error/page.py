@@ -1,6 +1,7 @@
 from typing import Any
 
-from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
+from podsite.infrastructure import db
+from podsite.viewmodels.shared.viewmodel_base import FALLBACK_SITE, ViewModelBase
 
 MESSAGES = {
     400: ('Bad request', 'The request could not be understood.'),
@@ -18,7 +19,9 @@ MESSAGES = {
 
 
 class ErrorPageViewModel(ViewModelBase):
-    """Error pages run no query, so they render even when the database is down."""
+    """A visitor's mistake (4xx) gets the show's name, artwork and footer from the layout,
+    which is kept between changes; failures (5xx) run no query, so they render even when
+    the database is down, as does a 4xx page when it is."""
 
     def __init__(self, status: int, request_id: str = '') -> None:
         super().__init__()
@@ -26,6 +29,17 @@ class ErrorPageViewModel(ViewModelBase):
         self.request_id = request_id
         self.heading, self.message = MESSAGES.get(status) or MESSAGES[400 if status < 500 else 500]
         self.page_title = self.heading
+
+    async def load_layout_async(self) -> None:
+        if self.status >= 500:
+            return
+        try:
+            await self.load_async()
+        except db.RAISED_WHEN_UNAVAILABLE:
+            self.site = FALLBACK_SITE
+
+    # An error page is no page of its own: nothing for search engines to index.
+    has_canonical_url = False
 
     def to_dict(self) -> dict[str, Any]:
         return self.layout_dict() | {

@@ -4,6 +4,7 @@ from typing import Any
 
 from quart import request, url_for
 
+from podsite.infrastructure import clock
 from podsite.infrastructure.auth import current_user
 from podsite.infrastructure.cache import content_cache
 from podsite.infrastructure.csrf import csrf_token
@@ -37,6 +38,7 @@ class ViewModelBase:
     twitter_card: str = 'summary'
     json_ld: str = ''
     """Structured data (schema.org) for the page's head, as `formats.json_ld` writes it."""
+    has_canonical_url = True
 
     def __init__(self) -> None:
         self.site: SiteInfo = FALLBACK_SITE
@@ -77,7 +79,9 @@ class ViewModelBase:
             'site': self.site,
             'full_title': title,
             'meta_description': self.description or self.site.subtitle,
-            'canonical_url': settings.public_base_url + self.canonical_path,
+            'canonical_url': (
+                settings.public_base_url + self.canonical_path if self.has_canonical_url else None
+            ),
             'og_image': absolute_url(settings, self.image_path),
             'og_type': self.og_type,
             'twitter_card': self.twitter_card,
@@ -89,6 +93,7 @@ class ViewModelBase:
             'user': current_user(),
             'csrf_token': csrf_token,
             'live_now': self.live_now,
+            'footer_notice': self.site.footer_notice(clock.now().year),
         }
 
 

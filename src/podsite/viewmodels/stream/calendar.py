@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from podsite.formats.calendar_feed import Event, calendar
+from podsite.formats.markdown import plain_text
 from podsite.schemas.live_stream import LiveStreamCard
 from podsite.services.catalogue import podcast_service
 from podsite.services.streams import live_stream_service
@@ -34,12 +35,13 @@ class CalendarViewModel:
 
     def _event(self, stream: LiveStreamCard) -> Event:
         host = urlsplit(self.base_url).hostname or 'podsite'
+        about = plain_text(stream.description_html)
         return Event(
             uid=f'{stream.guid}@{host}',
             starts_at=stream.starts_at,
             ends_at=stream.ends_at,
             summary=stream.title,
-            description=f'{stream.description}\n\nWatch: {stream.watch_url}'.strip(),
+            description=f'{about}\n\nWatch: {stream.watch_url}'.strip(),
             url=f'{self.base_url}/live-stream',
             changed_at=stream.updated_at,
         )
