@@ -82,11 +82,12 @@ async def test_every_page_announces_the_feed(client: Client, path: str) -> None:
     assert html.count(ALTERNATE) == 1
 
 
-async def test_error_pages_announce_the_feed_without_reading_the_show(client: Client) -> None:
+async def test_error_pages_announce_the_feed(client: Client, session: AsyncSession) -> None:
+    title = await session.scalar(select(Podcast.title))
     response = await client.get('/no-such-page')
     assert response.status_code == 404
     html = await response.get_data(as_text=True)
-    assert f'type="application/rss+xml" title="podsite" href="{FEED_URL}"' in html
+    assert f'type="application/rss+xml" title="{title}" href="{FEED_URL}"' in html
 
 
 async def test_episode_and_guest_pages_announce_the_feed(
