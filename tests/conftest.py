@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from podsite.app import create_app
 from podsite.infrastructure import db
 from podsite.settings import Settings
+from tests.audio import AudioSamples, make_audio_samples
 from tests.clock import MovableClock
 from tests.databases import (
     DEMO_EPISODES,
@@ -139,6 +140,26 @@ async def _serving(settings: Settings, clock: MovableClock) -> AsyncIterator[Qua
 async def app(database_url: str, clock: MovableClock) -> AsyncIterator[Quart]:
     """The site over the demo catalogue, with startup and shutdown hooks run."""
     async for served in _serving(settings_for(database_url), clock):
+        yield served
+
+
+@pytest.fixture(scope='session')
+def audio(tmp_path_factory: pytest.TempPathFactory) -> AudioSamples:
+    """Small real audio files (and broken ones), made once per run with ffmpeg."""
+    return make_audio_samples(tmp_path_factory.mktemp('audio'))
+
+
+@pytest.fixture
+def media_folder(tmp_path: Path) -> Path:
+    return tmp_path / 'media'
+
+
+@pytest.fixture
+async def media_app(
+    database_url: str, clock: MovableClock, media_folder: Path
+) -> AsyncIterator[Quart]:
+    """The site over the demo catalogue, keeping its audio in a folder of the test's own."""
+    async for served in _serving(settings_for(database_url, media_dir=media_folder), clock):
         yield served
 
 

@@ -5,11 +5,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from html import unescape
+from io import BytesIO
+from pathlib import Path
 
 import pyotp
 from quart import Quart, Response
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from podsite.data import OutboxMessage
 from podsite.infrastructure import db
@@ -47,6 +50,21 @@ class Browser:
         return await self.client.post(
             path, form={**form, 'csrf_token': match.group(1)}, headers=self.headers
         )
+
+    async def upload(
+        self, path: str, form: dict[str, str], files: dict[str, Path], *, token: bool = True
+    ) -> Response:
+        """Posts a multipart form with files read from disk, as the episode form sends
+        audio; `token=False` leaves the CSRF token out."""
+        html = await self.page('/account/login')
+        match = self.TOKEN.search(html)
+        assert match is not None
+        fields = {**form, 'csrf_token': match.group(1)} if token else dict(form)
+        uploads = {
+            name: FileStorage(BytesIO(file.read_bytes()), filename=file.name)
+            for name, file in files.items()
+        }
+        return await self.client.post(path, form=fields, files=uploads, headers=self.headers)
 
     def cookie(self) -> str | None:
         jar = self.client.cookie_jar

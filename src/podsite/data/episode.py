@@ -46,6 +46,11 @@ class Episode(Base):
     fetched this plus a minute of audio. Unknown until the file is probed."""
     media_bitrate_bps: Mapped[int | None] = mapped_column(default=None)
     """Audio bitrate read from the file; unknown: estimated from size and duration."""
+    media_file: Mapped[str | None] = mapped_column(String(300), default=None)
+    """The name of the file podsite stores in its media folder, when the audio was uploaded
+    in the admin (or fetched by `import-feed --fetch-media`); None for audio elsewhere."""
+    media_sample_rate_hz: Mapped[int | None] = mapped_column(default=None)
+    media_channels: Mapped[int | None] = mapped_column(default=None)
     youtube_id: Mapped[str | None] = mapped_column(String(32), default=None)
     season: Mapped[int | None] = mapped_column(default=None)
     episode_type: Mapped[str] = mapped_column(String(10), default='full')

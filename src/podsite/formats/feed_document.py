@@ -23,9 +23,8 @@ from podsite.schemas.feed import Feed, FeedItem, PodcastDetails
 from podsite.schemas.live_stream import LiveStreamCard
 from podsite.urls import (
     chapters_url,
-    download_extension,
-    download_url,
     episode_url,
+    media_download_path,
     transcript_file_url,
 )
 
@@ -226,8 +225,13 @@ class FeedDocument:
 
     def _item(self, element: etree._Element, item: FeedItem) -> None:
         page = self.base_url + episode_url(item.number, item.slug)
-        extension = download_extension(item.media_type, item.media_url)
-        download = self.base_url + download_url(item.number, item.slug, extension)
+        download = self.base_url + media_download_path(
+            item.number,
+            item.slug,
+            media_type=item.media_type,
+            media_url=item.media_url,
+            media_file=item.media_file,
+        )
         kept = self._parsed(item.extra_elements)
         kept_tags = {element.tag for element in kept}
         _add(element, 'title', item.title)

@@ -60,6 +60,12 @@ class EpisodeWrite(BaseModel):
     appearances: list[Appearance] = []
     sponsor_slugs: list[str] = []
     chapters: Annotated[dict[str, Any], AfterValidator(clean_json)] | None = None
+    media_file: str | None = Field(default=None, max_length=300)
+    """The stored file's name in the media folder (an upload); None for audio elsewhere."""
+    media_header_bytes: int | None = Field(default=None, ge=0)
+    media_bitrate_bps: int | None = Field(default=None, ge=0)
+    media_sample_rate_hz: int | None = Field(default=None, ge=0)
+    media_channels: int | None = Field(default=None, ge=0)
 
 
 class DashboardCounts(ReadModel):

@@ -8,6 +8,7 @@ from podsite.infrastructure.auth import current_user, role_required
 from podsite.infrastructure.csv_export import csv_response
 from podsite.infrastructure.security_headers import never_store
 from podsite.infrastructure.templates import ViewResult, template
+from podsite.infrastructure.uploads import spooled_path
 from podsite.services.accounts import two_factor_service
 from podsite.services.admin import admin_people_service
 from podsite.services.sponsors import short_link_service
@@ -15,7 +16,7 @@ from podsite.settings import current_settings
 from podsite.viewmodels.admin.audit import AuditLogViewModel
 from podsite.viewmodels.admin.dashboard import DashboardViewModel
 from podsite.viewmodels.admin.entities import EntityFormViewModel, EntityListViewModel
-from podsite.viewmodels.admin.episode_form import EpisodeFormViewModel
+from podsite.viewmodels.admin.episode_form import EpisodeFormViewModel, UploadedAudio
 from podsite.viewmodels.admin.episodes import EpisodeListViewModel
 from podsite.viewmodels.admin.links import LinkFormViewModel, LinkListViewModel
 from podsite.viewmodels.admin.settings import SettingsViewModel
@@ -53,6 +54,13 @@ async def uploaded_transcript() -> bytes | None:
     return upload.read() if upload is not None and upload.filename else None
 
 
+async def uploaded_audio() -> UploadedAudio | None:
+    upload = (await request.files).get('audio')
+    if upload is None or not upload.filename:
+        return None
+    return UploadedAudio(spooled_path(upload.stream), upload.filename, upload.content_type or '')
+
+
 @blueprint.get('')
 @admin_only
 @template('admin/dashboard.pt')
@@ -84,7 +92,9 @@ async def episode_new() -> ViewResult:
 @admin_only
 @template('admin/episode_form.pt')
 async def episode_create() -> ViewResult:
-    vm = EpisodeFormViewModel(None, await request.form, await uploaded_transcript())
+    vm = EpisodeFormViewModel(
+        None, await request.form, await uploaded_transcript(), await uploaded_audio()
+    )
     await vm.load_async()
     await vm.save_async()
     if not vm.is_valid:
@@ -109,7 +119,9 @@ async def episode_edit(episode_id: int) -> ViewResult:
 @admin_only
 @template('admin/episode_form.pt')
 async def episode_update(episode_id: int) -> ViewResult:
-    vm = EpisodeFormViewModel(episode_id, await request.form, await uploaded_transcript())
+    vm = EpisodeFormViewModel(
+        episode_id, await request.form, await uploaded_transcript(), await uploaded_audio()
+    )
     await vm.load_async()
     await vm.save_async()
     if not vm.is_valid:

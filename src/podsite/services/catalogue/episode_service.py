@@ -49,6 +49,7 @@ DETAIL_COLUMNS = (
     Episode.media_url,
     Episode.media_size_bytes,
     Episode.media_type,
+    Episode.media_file,
     Episode.youtube_id,
     Episode.season,
     Episode.episode_number,
@@ -248,6 +249,7 @@ async def media_file(number: int) -> MediaFile | None:
         Episode.media_url,
         Episode.media_size_bytes,
         Episode.media_type,
+        Episode.media_file,
     ).where(is_public(), Episode.number == number)
     row = (await db.session().execute(query)).first()
     return None if row is None else MediaFile.model_validate(row._mapping)

@@ -43,16 +43,28 @@ async def probe_media(
                 report.skipped.append((row.number, 'no local file (use --fetch to download)'))
                 continue
             header = read_media_header(data)
-            await session.execute(
-                update(Episode)
-                .where(Episode.id == row.id)
-                .values(
-                    media_header_bytes=header.header_bytes, media_bitrate_bps=header.bitrate_bps
-                )
-            )
-            await session.commit()
+            await _store_header(row.id, header)
             report.probed.append((row.number, header))
     return report
+
+
+async def probe_stored_file(*, episode_id: int, path: Path) -> MediaHeader:
+    """Reads the header facts of a file podsite just stored for an episode (an upload, a
+    fetched import) and stores them, as `probe_media` does for the others."""
+    with path.open('rb') as audio:
+        header = read_media_header(audio.read(PROBE_BYTES))
+    await _store_header(episode_id, header)
+    return header
+
+
+async def _store_header(episode_id: int, header: MediaHeader) -> None:
+    session = db.session()
+    await session.execute(
+        update(Episode)
+        .where(Episode.id == episode_id)
+        .values(media_header_bytes=header.header_bytes, media_bitrate_bps=header.bitrate_bps)
+    )
+    await session.commit()
 
 
 async def _first_bytes(

@@ -8,7 +8,7 @@ from podsite.infrastructure import page_cache
 from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services.analytics import recording
 from podsite.services.catalogue import episode_service
-from podsite.urls import download_extension, download_url
+from podsite.urls import media_download_path
 from podsite.viewmodels.shared.formatting import date_text, duration_text
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
@@ -45,9 +45,14 @@ class EpisodeDetailsViewModel(ViewModelBase):
         label = self.episode.short_label
         self.page_title = f'{label}: {self.episode.title}' if label else self.episode.title
         self.description = self.episode.subtitle or self.episode.summary[:300]
-        extension = download_extension(self.episode.media_type, self.episode.media_url)
-        self.download_url = download_url(self.episode.number, self.episode.slug, extension)
-        self.download_label = extension.upper()
+        self.download_url = media_download_path(
+            self.episode.number,
+            self.episode.slug,
+            media_type=self.episode.media_type,
+            media_url=self.episode.media_url,
+            media_file=self.episode.media_file,
+        )
+        self.download_label = self.download_url.rpartition('.')[2].upper()
         self.chapters = table_of_contents(self.episode.chapters)
         if self.episode.youtube_id:
             self.youtube_embed_url = (

@@ -1,0 +1,216 @@
+"""Publishing audio from the admin: the file is uploaded with the episode form, read for its
+facts, stored under a name of its own, and used by the feed and the counted download; a file
+that is not publishable audio, a form with problems, a forged or oversized post leave
+nothing behind and change nothing."""
+
+import re
+from pathlib import Path
+
+from lxml import etree
+from quart import Quart
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podsite.data import Episode
+from podsite.infrastructure import db
+from tests.audio import SECONDS, AudioSamples
+from tests.visitors import Browser, logged_in
+
+NEW = {
+    'number': '9001', 'title': 'Brand new', 'status': 'published', 'episode_type': 'full',
+    'show_notes': 'Hello',
+}  # fmt: skip
+ITUNES = '{http://www.itunes.com/dtds/podcast-1.0.dtd}'
+
+
+async def stored_episode(app: Quart, number: int = 9001) -> Episode | None:
+    async with db.Database.of(app).sessionmaker() as session:
+        return await session.scalar(select(Episode).where(Episode.number == number))
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob('*') if p.is_file())
+
+
+async def enclosure(app: Quart, number: int) -> etree._Element:
+    response = await app.test_client().get('/episodes/rss')
+    feed = etree.fromstring(await response.get_data())
+    item = next(i for i in feed.iter('item') if i.findtext(f'{ITUNES}episode') == str(number))
+    found = item.find('enclosure')
+    assert found is not None
+    return found
+
+
+async def test_an_uploaded_mp3_is_read_stored_and_published(
+    media_app: Quart, media_folder: Path, audio: AudioSamples
+) -> None:
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    response = await admin.upload('/admin/episodes/new', NEW, {'audio': audio.mp3_cbr})
+    assert response.status_code == 302, await response.get_data(as_text=True)
+
+    episode = await stored_episode(media_app)
+    assert episode is not None and episode.media_file is not None
+    assert re.fullmatch(r'9001-brand-new-[0-9a-f]{10}\.mp3', episode.media_file)
+    assert files_in(media_folder) == [episode.media_file]  # nothing left in .incoming
+    size = audio.mp3_cbr.stat().st_size
+    assert (episode.media_size_bytes, episode.duration_seconds) == (size, SECONDS)
+    assert (episode.media_type, episode.media_bitrate_bps) == ('audio/mpeg', 64_000)
+    assert (episode.media_sample_rate_hz, episode.media_channels) == (44_100, 1)
+    assert episode.media_header_bytes is not None and episode.media_header_bytes > 10
+
+    item = await enclosure(media_app, 9001)
+    url = f'https://podcast.test/episodes/download/9001/{episode.media_file}'
+    assert item.attrib == {'url': url, 'length': str(size), 'type': 'audio/mpeg'}
+    listener = media_app.test_client()
+    download = await listener.get(url.removeprefix('https://podcast.test'))
+    assert download.status_code == 200
+    assert await download.get_data() == audio.mp3_cbr.read_bytes()
+    ranged = await listener.get(
+        url.removeprefix('https://podcast.test'), headers={'Range': 'bytes=0-99'}
+    )
+    assert ranged.status_code == 206 and len(await ranged.get_data()) == 100
+
+    form = await admin.page(f'/admin/episodes/{episode.id}')
+    for fact in (episode.media_file, f'{size:,} bytes', '0:00:05', '64 kbit/s', 'mono'):
+        assert fact in form
+    assert 'name="media_size_bytes"' not in form  # facts, not fields, once a file is stored
+
+
+async def test_an_m4a_is_published_as_audio_x_m4a(media_app: Quart, audio: AudioSamples) -> None:
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    response = await admin.upload('/admin/episodes/new', NEW, {'audio': audio.m4a})
+    assert response.status_code == 302
+    episode = await stored_episode(media_app)
+    assert episode is not None and episode.media_file is not None
+    assert episode.media_file.endswith('.m4a')
+    item = await enclosure(media_app, 9001)
+    assert item.get('type') == 'audio/x-m4a' and item.get('url', '').endswith('.m4a')
+    download = await media_app.test_client().get(item.get('url', '').split('.test', 1)[1])
+    assert download.content_type == 'audio/x-m4a'
+
+
+async def test_files_that_are_not_publishable_audio_are_refused_and_nothing_is_kept(
+    media_app: Quart, media_folder: Path, audio: AudioSamples
+) -> None:
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    for sample, message in (
+        (audio.png_named_mp3, 'cover.mp3: The file is a PNG image, not MP3 or M4A audio.'),
+        (audio.truncated_mp3, 'cut.mp3: The MP3 is cut short'),
+        (audio.truncated_m4a, 'cut.m4a: The M4A file is cut short'),
+        (audio.mp3_named_m4a, 'The file is MP3 audio but its name or type says M4A'),
+    ):
+        response = await admin.upload('/admin/episodes/new', NEW, {'audio': sample})
+        assert response.status_code == 400
+        assert message in await response.get_data(as_text=True)
+        assert await stored_episode(media_app) is None
+        assert files_in(media_folder) == []
+
+
+async def test_a_form_with_problems_keeps_its_values_and_not_the_file(
+    media_app: Quart, media_folder: Path, audio: AudioSamples
+) -> None:
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    response = await admin.upload(
+        '/admin/episodes/new', NEW | {'number': 'abc'}, {'audio': audio.mp3_vbr}
+    )
+    html = await response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'value="Brand new"' in html
+    assert 'The file was not kept because of the problems above: choose it again.' in html
+    assert files_in(media_folder) == []
+
+
+async def test_an_upload_without_the_csrf_token_is_refused_and_leaves_nothing(
+    media_app: Quart, media_folder: Path, audio: AudioSamples
+) -> None:
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    response = await admin.upload('/admin/episodes/new', NEW, {'audio': audio.mp3_cbr}, token=False)
+    assert response.status_code == 400
+    assert await stored_episode(media_app) is None
+    assert files_in(media_folder) == []
+
+
+async def test_a_file_over_the_limit_is_refused_and_the_episode_is_unchanged(
+    database_url: str, tmp_path: Path, audio: AudioSamples
+) -> None:
+    from podsite.app import create_app
+    from tests.databases import settings_for
+
+    media = tmp_path / 'media'
+    app = create_app(settings_for(database_url, media_dir=media, max_upload_mb=1))
+    async with app.test_app():
+        admin = await logged_in(app, role='admin', email='admin@example.com')
+        large = tmp_path / 'long.mp3'
+        large.write_bytes(audio.mp3_cbr.read_bytes() * 40)  # about 1.6 MB
+        response = await admin.upload('/admin/episodes/new', NEW, {'audio': large})
+        assert response.status_code == 413
+        assert await stored_episode(app) is None
+        assert files_in(media) == []
+
+
+async def test_other_routes_keep_the_small_body_limit(admin: Browser) -> None:
+    html = await admin.page('/admin/episodes/new')
+    token = Browser.TOKEN.search(html)
+    assert token is not None
+    response = await admin.client.post(
+        '/admin/preview',
+        form={'csrf_token': token.group(1), 'markdown': 'x' * (17 * 2**20)},
+    )
+    assert response.status_code == 413
+
+
+async def test_replacing_the_audio_gives_a_new_url_and_keeps_the_old_file_for_a_while(
+    media_app: Quart, media_folder: Path, audio: AudioSamples
+) -> None:
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    await admin.upload('/admin/episodes/new', NEW, {'audio': audio.mp3_cbr})
+    first = await stored_episode(media_app)
+    assert first is not None and first.media_file is not None
+    response = await admin.upload(
+        f'/admin/episodes/{first.id}', NEW | {'title': 'Brand new, again'}, {'audio': audio.mp3_vbr}
+    )
+    assert response.status_code == 302
+    second = await stored_episode(media_app)
+    assert second is not None and second.media_file not in {None, first.media_file}
+    assert second.media_size_bytes == audio.mp3_vbr.stat().st_size
+    assert files_in(media_folder) == sorted([second.media_file, f'retired/{first.media_file}'])
+    assert (await enclosure(media_app, 9001)).get('url', '').endswith(f'/{second.media_file}')
+    listener = media_app.test_client()
+    old = await listener.get(f'/episodes/download/9001/{first.media_file}')
+    assert await old.get_data() == audio.mp3_cbr.read_bytes()  # an app resuming the old file
+    new = await listener.get('/episodes/download/9001/brand-new.mp3')
+    assert await new.get_data() == audio.mp3_vbr.read_bytes()
+
+
+async def test_editing_without_a_file_keeps_the_stored_audio(
+    media_app: Quart, audio: AudioSamples
+) -> None:
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    await admin.upload('/admin/episodes/new', NEW, {'audio': audio.m4a})
+    before = await stored_episode(media_app)
+    assert before is not None
+    response = await admin.submit(
+        f'/admin/episodes/{before.id}',
+        NEW | {'title': 'Retitled', 'media_url': '', 'media_size_bytes': '0', 'duration': ''},
+    )
+    assert response.status_code == 302
+    after = await stored_episode(media_app)
+    assert after is not None and after.title == 'Retitled'
+    for column in ('media_file', 'media_url', 'media_size_bytes', 'duration_seconds',
+                   'media_type', 'media_bitrate_bps', 'media_sample_rate_hz'):  # fmt: skip
+        assert getattr(after, column) == getattr(before, column), column
+
+
+async def test_audio_elsewhere_needs_its_real_size_and_length(
+    admin: Browser, session: AsyncSession
+) -> None:
+    response = await admin.submit(
+        '/admin/episodes/new',
+        NEW | {'media_url': 'https://cdn.example.com/9001.mp3', 'media_size_bytes': '0',
+               'duration': '0:00:00'},
+    )  # fmt: skip
+    html = await response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'Give the size of the file at this URL in bytes, or upload the file.' in html
+    assert 'Give the length of the audio at this URL, or upload the file.' in html
+    assert await session.scalar(select(Episode).where(Episode.number == 9001)) is None
