@@ -214,3 +214,75 @@ async def test_audio_elsewhere_needs_its_real_size_and_length(
     assert 'Give the size of the file at this URL in bytes, or upload the file.' in html
     assert 'Give the length of the audio at this URL, or upload the file.' in html
     assert await session.scalar(select(Episode).where(Episode.number == 9001)) is None
+
+
+async def test_deleting_asks_first_names_what_goes_and_removes_the_files(
+    media_app: Quart, media_folder: Path, audio: AudioSamples
+) -> None:
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    await admin.upload('/admin/episodes/new', NEW | {'transcript': 'Hello there.',
+                       'transcript_format': 'text'}, {'audio': audio.mp3_cbr})  # fmt: skip
+    episode = await stored_episode(media_app)
+    assert episode is not None
+    await admin.upload(f'/admin/episodes/{episode.id}', NEW, {'audio': audio.mp3_vbr})
+    assert len(files_in(media_folder)) == 2  # the file and the replaced one
+
+    confirm = await admin.page(f'/admin/episodes/{episode.id}/delete')
+    assert 'Delete <strong>#9001 Brand new</strong>?' in confirm
+    assert 'its download history: 0 counted downloads' in confirm
+    assert 'its transcript' in confirm and 'its audio file, 9001-brand-new-' in confirm
+    assert 'method="post"' in confirm and '<script>' not in confirm
+    assert await stored_episode(media_app) is not None  # asking deletes nothing
+
+    html = await admin.page('/admin/episodes')
+    token = Browser.TOKEN.search(html)
+    assert token is not None
+    response = await admin.client.post(
+        f'/admin/episodes/{episode.id}/delete', form={'csrf_token': token.group(1)}
+    )
+    assert response.status_code == 302
+    assert await stored_episode(media_app) is None
+    assert files_in(media_folder) == []
+    listener = media_app.test_client()
+    assert (await listener.get('/episodes/show/9001/brand-new')).status_code == 404
+    assert (await listener.get('/episodes/download/9001/brand-new.mp3')).status_code == 404
+    audit = await admin.page('/admin/audit')
+    assert '#9001 Brand new' in audit and 'delete' in audit
+
+    forged = await admin.client.post(f'/admin/episodes/{episode.id}/delete')
+    assert forged.status_code == 400
+    gone = await admin.client.post(
+        f'/admin/episodes/{episode.id}/delete', form={'csrf_token': token.group(1)}
+    )
+    assert gone.status_code == 404
+
+
+async def test_an_admin_previews_a_draft_that_nobody_else_can_see(
+    media_app: Quart, audio: AudioSamples
+) -> None:
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    await admin.upload(
+        '/admin/episodes/new', NEW | {'status': 'draft', 'show_notes': 'Secret **notes**'},
+        {'audio': audio.mp3_cbr},
+    )  # fmt: skip
+    episode = await stored_episode(media_app)
+    assert episode is not None
+    preview_path = f'/admin/episodes/{episode.id}/preview'
+    response = await admin.client.get(preview_path)
+    page = await response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'Preview: a draft, not published.' in page
+    assert '<strong>notes</strong>' in page and '<h1>Brand new</h1>' in page
+    assert f'/episodes/download/9001/{episode.media_file}' in page
+    assert '&lt;enclosure url=' in page and 'audio/mpeg' in page  # its feed item
+    assert 'no-store' in response.headers['Cache-Control']
+
+    anonymous = media_app.test_client()
+    assert (await anonymous.get('/episodes/show/9001/brand-new')).status_code == 404
+    assert (await anonymous.get(preview_path)).status_code == 302  # to the login page
+    listener = await logged_in(media_app, role='listener', email='listener@example.com')
+    assert (await listener.client.get(preview_path)).status_code == 403
+    assert (await listener.client.get('/episodes/show/9001/brand-new')).status_code == 404
+    feed = await (await anonymous.get('/episodes/rss')).get_data(as_text=True)
+    assert 'Brand new' not in feed
+    assert (await admin.client.get('/admin/episodes/999999/preview')).status_code == 404

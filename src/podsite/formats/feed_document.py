@@ -124,6 +124,13 @@ class FeedDocument:
         xml: bytes = etree.tostring(rss, xml_declaration=True, encoding='utf-8')
         return xml
 
+    def items_text(self) -> str:
+        """The feed's `<item>` elements alone, indented, as an admin's preview shows them."""
+        channel = etree.fromstring(self.to_bytes()).find('channel')
+        assert channel is not None
+        items = [etree.tostring(item, encoding='unicode') for item in channel.iter('item')]
+        return '\n'.join(items)
+
     def _channel(self, channel: etree._Element, podcast: PodcastDetails) -> None:
         # Cut by its bytes in UTF-8, which a lone surrogate has none of: cleaned first.
         description = truncate_utf8(

@@ -106,3 +106,22 @@ def remove_retired(media_folder: Path, *, now: float | None = None) -> list[str]
 def remove_file(media_folder: Path, name: str) -> None:
     """Deletes a stored file now (a file of an upload whose save failed)."""
     (media_folder / name).unlink(missing_ok=True)
+
+
+def remove_episode_files(media_folder: Path, *, number: int, name: str | None) -> list[str]:
+    """Deletes a deleted episode's stored file and the replaced ones still kept: nothing
+    may download them any more. Returns the names removed."""
+    removed = []
+    if name is not None and (media_folder / name).is_file():
+        remove_file(media_folder, name)
+        removed.append(name)
+    try:
+        retired = list(os.scandir(media_folder / RETIRED))
+    except FileNotFoundError:
+        return removed
+    for entry in retired:
+        match = STORED_NAME.fullmatch(entry.name)
+        if match is not None and int(match['number']) == number:
+            Path(entry.path).unlink(missing_ok=True)
+            removed.append(f'{RETIRED}/{entry.name}')
+    return removed

@@ -68,6 +68,22 @@ class EpisodeWrite(BaseModel):
     media_channels: int | None = Field(default=None, ge=0)
 
 
+class EpisodeRemoval(ReadModel):
+    """What deleting an episode takes with it, for the confirmation page and the audit log."""
+
+    id: int
+    number: int
+    title: str
+    is_public: bool
+    counted_downloads: int
+    download_events: int
+    has_transcript: bool
+    has_chapters: bool
+    appearances: int
+    sponsor_reads: int
+    media_file: str | None
+
+
 class DashboardCounts(ReadModel):
     published: int
     scheduled: int

@@ -16,7 +16,9 @@ from podsite.settings import current_settings
 from podsite.viewmodels.admin.audit import AuditLogViewModel
 from podsite.viewmodels.admin.dashboard import DashboardViewModel
 from podsite.viewmodels.admin.entities import EntityFormViewModel, EntityListViewModel
+from podsite.viewmodels.admin.episode_delete import EpisodeDeleteViewModel
 from podsite.viewmodels.admin.episode_form import EpisodeFormViewModel, UploadedAudio
+from podsite.viewmodels.admin.episode_preview import EpisodePreviewViewModel
 from podsite.viewmodels.admin.episodes import EpisodeListViewModel
 from podsite.viewmodels.admin.links import LinkFormViewModel, LinkListViewModel
 from podsite.viewmodels.admin.settings import SettingsViewModel
@@ -74,7 +76,9 @@ async def dashboard() -> ViewResult:
 @admin_only
 @template('admin/episodes.pt')
 async def episodes() -> ViewResult:
-    vm = EpisodeListViewModel(request.args.get('status'), request.args.get('q'))
+    vm = EpisodeListViewModel(
+        request.args.get('status'), request.args.get('q'), deleted='deleted' in request.args
+    )
     await vm.load_async()
     return vm.to_dict()
 
@@ -127,6 +131,35 @@ async def episode_update(episode_id: int) -> ViewResult:
     if not vm.is_valid:
         return vm.to_dict(), 400 if vm.found else 404
     return redirect(url_for('.episode_edit', episode_id=vm.saved_id, saved=1))
+
+
+@blueprint.get('/episodes/<int:episode_id>/preview')
+@admin_only
+@template('episodes/details.pt')
+async def episode_preview(episode_id: int) -> ViewResult:
+    vm = EpisodePreviewViewModel(episode_id)
+    await vm.load_async()
+    if vm.episode is None:
+        abort(404)
+    return vm.to_dict()
+
+
+@blueprint.get('/episodes/<int:episode_id>/delete')
+@admin_only
+@template('admin/episode_delete.pt')
+async def episode_delete_confirm(episode_id: int) -> ViewResult:
+    vm = EpisodeDeleteViewModel(episode_id)
+    await vm.load_async()
+    return vm.to_dict(), 200 if vm.removal is not None else 404
+
+
+@blueprint.post('/episodes/<int:episode_id>/delete')
+@admin_only
+async def episode_delete(episode_id: int) -> AnyResponse:
+    vm = EpisodeDeleteViewModel(episode_id)
+    if not await vm.delete_async():
+        abort(404)
+    return redirect(url_for('.episodes', deleted=1))
 
 
 @blueprint.post('/preview')

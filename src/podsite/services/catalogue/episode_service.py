@@ -129,7 +129,7 @@ WITH_GUEST = CardListing.of(
     bounded=False,
 )
 # One episode with its people and its sponsor reads, in one statement (one round trip).
-BY_NUMBER = db.PreparedRead(
+DETAILS = (
     select(
         *DETAIL_COLUMNS,
         select(
@@ -157,9 +157,13 @@ BY_NUMBER = db.PreparedRead(
         .where(SponsorPlacement.episode_id == Episode.id)
         .scalar_subquery()
         .label('sponsors'),
-    ).where(is_public(NOW), Episode.number == bindparam('number')),
-    bounded=True,
+    )
 )  # fmt: skip
+BY_NUMBER = db.PreparedRead(
+    DETAILS.where(is_public(NOW), Episode.number == bindparam('number')), bounded=True
+)
+# An admin's preview: any episode, published or not, by its id.
+ANY_BY_ID = db.PreparedRead(DETAILS.where(Episode.id == bindparam('episode_id')), bounded=True)
 
 
 async def latest_episodes(*, limit: int) -> list[EpisodeCard]:
@@ -178,9 +182,18 @@ async def episode_by_number(number: int) -> EpisodeDetails | None:
     if not 0 < number <= MAX_EPISODE_NUMBER:
         return None
     found = await db.read_records(BY_NUMBER, {'now': clock.now(), 'number': number})
-    if not found:
+    return _details(found[0]) if found else None
+
+
+async def episode_for_preview(episode_id: int) -> EpisodeDetails | None:
+    """Any episode, published or not: for the admin's preview only, never a public page."""
+    if not 0 < episode_id <= MAX_EPISODE_NUMBER:
         return None
-    episode = found[0]
+    found = await db.read_records(ANY_BY_ID, {'episode_id': episode_id})
+    return _details(found[0]) if found else None
+
+
+def _details(episode: dict[str, Any]) -> EpisodeDetails:
     episode['guests'] = _in_position_order(episode['guests'], GuestRef)
     episode['sponsors'] = _in_position_order(episode['sponsors'], Placement)
     return EpisodeDetails.model_validate(episode)

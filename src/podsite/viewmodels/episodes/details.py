@@ -23,6 +23,12 @@ class Chapter:
         return clock_text(self.seconds)
 
 
+@dataclass(frozen=True)
+class Preview:
+    banner: str
+    feed_item_xml: str
+
+
 class EpisodeDetailsViewModel(ViewModelBase):
     """One episode, by its number; whether the address asked for is the episode's own (its
     slug may be stale) is `is_canonical_url`."""
@@ -37,9 +43,14 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.download_label = ''
         self.date_text = date_text
         self.duration_text = duration_text
+        self.preview: Preview | None = None
+        """Set on an admin's preview (viewmodels/admin/episode_preview.py) only."""
 
     async def load_page_async(self) -> None:
-        self.episode = await episode_service.episode_by_number(self.number)
+        self.show(await episode_service.episode_by_number(self.number))
+
+    def show(self, episode: EpisodeDetails | None) -> None:
+        self.episode = episode
         if self.episode is None:
             return
         label = self.episode.short_label
