@@ -63,6 +63,8 @@ def keep_file(part: Path, media_folder: Path, name: str) -> Path:
     """Moves an uploaded part (already in the media folder's file system) to its name."""
     media_folder.mkdir(parents=True, exist_ok=True)
     target = media_folder / name
+    # Temporary files are private (0600); nginx, under its own account, sends this one.
+    os.chmod(part, 0o644)
     os.replace(part, target)
     return target
 
