@@ -807,6 +807,7 @@ def backup(
                 return await backup_service.write_backup(
                     file,
                     key=key,
+                    media_folder=settings.media_folder,
                     on_progress=lambda table, rows: progress.update(
                         task, description=f'Backing up {table}', advance=rows
                     ),
@@ -820,6 +821,11 @@ def backup(
     print_row_counts(
         f'Backed up to {file}',
         [TableCount(name=entry.name, rows=entry.rows) for entry in manifest.tables],
+    )
+    console.print(
+        f'Audio: {len(manifest.media)} stored files from {settings.media_folder} '
+        f'({sum(m.size for m in manifest.media) / 2**20:,.1f} MiB); files put there by hand '
+        'for audio hosted elsewhere are not included: copy them yourself.'
     )
     console.print(f'Left out: {", ".join(manifest.left_out)} (rebuilt or short-lived).')
     console.print(
@@ -892,8 +898,18 @@ def restore(
     except backup_service.BackupError as error:
         errors.print(f'[red]Cannot restore {file}[/red]: {error}')
         raise typer.Exit(1) from error
+    try:
+        with console.status('Restoring the audio files...'):
+            written = backup_service.restore_media(file, manifest, settings.media_folder)
+    except OSError as error:
+        errors.print(f'[red]The database is restored but not all audio files[/red]: {error}')
+        raise typer.Exit(1) from error
     print_row_counts(
         f'Restored from {file} (made {manifest.created_at:%Y-%m-%d %H:%M} UTC)', counts
+    )
+    console.print(
+        f'Audio: {len(manifest.media)} files ({written / 2**20:,.1f} MiB) '
+        f'into {settings.media_folder}.'
     )
 
 
