@@ -16,7 +16,14 @@ import typer
 from pydantic import ValidationError
 from quart import Quart
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 from podsite.app import create_app
@@ -31,7 +38,12 @@ from podsite.services.accounts.account_rules import email_problem, password_prob
 from podsite.services.analytics import agents, counting, datacenters, reporting
 from podsite.services.analytics.iab_rules import agent_refusal
 from podsite.services.operations import schema_service
-from podsite.services.publishing import feed_import_service, media_service, transcript_service
+from podsite.services.publishing import (
+    feed_import_service,
+    media_fetch_service,
+    media_service,
+    transcript_service,
+)
 from podsite.services.streams import stream_subscriber_service
 from podsite.settings import Settings
 from podsite.tools import backup_service, demo_content, demo_service, site_check, static_export
@@ -355,6 +367,13 @@ def import_feed(
         typer.Option('--i-own-this-feed',
                      help='Import a feed marked podcast:locked: only for the show\'s owner.'),
     ] = False,
+    fetch_media: Annotated[
+        bool,
+        typer.Option('--fetch-media',
+                     help='Download every episode\'s audio into PODSITE_MEDIA_DIR and serve it '
+                     'from there, with its real size and length; resumes what a previous run '
+                     'left and skips files already stored.'),
+    ] = False,
 ) -> None:  # fmt: skip
     """Import a podcast from its RSS feed; importing again updates, never duplicates.
 
@@ -388,6 +407,36 @@ def import_feed(
         errors.print(f'[red]Cannot import {source}[/red]: {error}', soft_wrap=True)
         raise typer.Exit(1) from error
     print_import_report(feed.title, report)
+    if fetch_media:
+        fetched = asyncio.run(fetch_all_media(settings))
+        print_fetch_report(fetched, settings.media_folder)
+        if fetched.failed:
+            raise typer.Exit(1)
+
+
+async def fetch_all_media(settings: Settings) -> media_fetch_service.MediaFetchReport:
+    async with app_with_database(settings):
+        episodes = await media_fetch_service.remote_media()
+        total = sum(episode.announced_bytes for episode in episodes)
+        columns = (TextColumn('{task.description}'), BarColumn(), DownloadColumn(),
+                   TransferSpeedColumn(), TimeRemainingColumn())  # fmt: skip
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task(f'Audio of {len(episodes)} episodes', total=total or None)
+            return await media_fetch_service.fetch_media(
+                episodes,
+                media_folder=settings.media_folder,
+                on_bytes=lambda size: progress.advance(task, size),
+            )
+
+
+def print_fetch_report(report: media_fetch_service.MediaFetchReport, folder: Path) -> None:
+    console.print(
+        f'Audio: {len(report.stored)} files stored in {folder} '
+        f'({len(report.resumed)} resumed), {len(report.failed)} failed.',
+        soft_wrap=True,
+    )
+    for number, reason in report.failed:
+        errors.print(f'[yellow]episode {number}[/yellow]: {reason}', soft_wrap=True)
 
 
 def print_import_report(title: str, report: feed_import_service.FeedImportReport) -> None:
