@@ -3,18 +3,28 @@ facts, stored under a name of its own, and used by the feed and the counted down
 that is not publishable audio, a form with problems, a forged or oversized post leave
 nothing behind and change nothing."""
 
+import asyncio
 import re
+import socket
+import time
 from pathlib import Path
 
+import httpx
 from lxml import etree
 from quart import Quart
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from podsite.app import create_app
 from podsite.data import Episode
 from podsite.infrastructure import db
+from podsite.services.accounts import account_service
 from tests.audio import SECONDS, AudioSamples
-from tests.visitors import Browser, logged_in
+from tests.databases import settings_for
+from tests.servers import podsite_server
+from tests.visitors import ADMIN_PASSWORD, Browser, logged_in
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 NEW = {
     'number': '9001', 'title': 'Brand new', 'status': 'published', 'episode_type': 'full',
@@ -133,9 +143,6 @@ async def test_an_upload_without_the_csrf_token_is_refused_and_leaves_nothing(
 async def test_a_file_over_the_limit_is_refused_and_the_episode_is_unchanged(
     database_url: str, tmp_path: Path, audio: AudioSamples
 ) -> None:
-    from podsite.app import create_app
-    from tests.databases import settings_for
-
     media = tmp_path / 'media'
     app = create_app(settings_for(database_url, media_dir=media, max_upload_mb=1))
     async with app.test_app():
@@ -286,3 +293,49 @@ async def test_an_admin_previews_a_draft_that_nobody_else_can_see(
     feed = await (await anonymous.get('/episodes/rss')).get_data(as_text=True)
     assert 'Brand new' not in feed
     assert (await admin.client.get('/admin/episodes/999999/preview')).status_code == 404
+
+
+def test_an_upload_the_client_abandons_leaves_nothing_behind(
+    database_url: str, tmp_path: Path, audio: AudioSamples
+) -> None:
+    media = tmp_path / 'media'
+    asyncio.run(create_admin(database_url))
+    with podsite_server(database_url, tmp_path, media_dir=str(media)) as base:
+        with httpx.Client(base_url=base, timeout=10) as client:
+            token = TOKEN.search(client.get('/account/login').text)
+            assert token is not None
+            client.post('/account/login', data={'email': 'admin@example.com',
+                        'password': ADMIN_PASSWORD, 'csrf_token': token.group(1)})  # fmt: skip
+            cookie = '; '.join(f'{name}={value}' for name, value in client.cookies.items())
+        boundary = 'abandoned'
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+            f'{token.group(1)}\r\n--{boundary}\r\nContent-Disposition: form-data; '
+            'name="audio"; filename="long.mp3"\r\nContent-Type: audio/mpeg\r\n\r\n'
+        ).encode()
+        sent = head + audio.mp3_cbr.read_bytes() * 25  # about 1 MB of the 10 MB announced
+        port = int(base.rsplit(':', 1)[1])
+        with socket.create_connection(('127.0.0.1', port)) as connection:
+            connection.sendall(
+                f'POST /admin/episodes/new HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n'
+                f'Cookie: {cookie}\r\nContent-Length: {10 * 2**20}\r\n'
+                f'Content-Type: multipart/form-data; boundary={boundary}\r\n\r\n'.encode()
+                + sent
+            )
+            time.sleep(0.5)  # the server is writing the part to disk now
+            assert any((media / '.incoming').iterdir())
+        for _ in range(50):  # the worker notices the closed connection and cleans up
+            if not any((media / '.incoming').iterdir()):
+                break
+            time.sleep(0.1)
+        assert list((media / '.incoming').iterdir()) == []
+        assert [p for p in media.iterdir() if p.name != '.incoming'] == []
+        assert httpx.get(f'{base}/health').status_code == 200
+
+
+async def create_admin(database_url: str) -> None:
+    app = create_app(settings_for(database_url))
+    async with app.test_app(), app.app_context():
+        await account_service.create_user(
+            name='Admin', email='admin@example.com', password=ADMIN_PASSWORD, role='admin'
+        )
