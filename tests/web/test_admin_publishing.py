@@ -20,7 +20,8 @@ from podsite.data import Episode
 from podsite.infrastructure import db
 from podsite.services.accounts import account_service
 from tests.audio import SECONDS, AudioSamples
-from tests.databases import settings_for
+from tests.databases import QueryCounter, settings_for
+from tests.factories import add_episode, add_guest
 from tests.servers import podsite_server
 from tests.visitors import ADMIN_PASSWORD, Browser, logged_in
 
@@ -339,3 +340,23 @@ async def create_admin(database_url: str) -> None:
         await account_service.create_user(
             name='Admin', email='admin@example.com', password=ADMIN_PASSWORD, role='admin'
         )
+
+
+async def test_the_preview_runs_as_many_queries_however_many_people_appear(
+    admin: Browser, session: AsyncSession, queries: QueryCounter
+) -> None:
+    alone = await add_episode(session, slug='alone', published=False)
+    guests = tuple(
+        [await add_guest(session, name=f'Guest {i}', slug=f'guest-{i}') for i in range(6)]
+    )
+    crowded = await add_episode(session, slug='crowded', published=False, guests=guests)
+    await admin.client.get(f'/admin/episodes/{alone.id}/preview')  # the layout's, kept
+    counts = []
+    for episode in (alone, crowded):
+        queries.reset()
+        response = await admin.client.get(f'/admin/episodes/{episode.id}/preview')
+        assert response.status_code == 200
+        counts.append(queries.page_count)
+    # The signed-in account; the stored episode (its status) with its people and sponsors;
+    # the page's one read; the feed item's: the show, the item, its people, its sponsors.
+    assert counts[0] == counts[1] == 9
