@@ -7,6 +7,7 @@ import asyncio
 import re
 import socket
 import time
+from io import BytesIO
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ from lxml import etree
 from quart import Quart
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from werkzeug.datastructures import FileStorage
 
 from podsite.app import create_app
 from podsite.data import Episode
@@ -136,6 +138,21 @@ async def test_an_upload_without_the_csrf_token_is_refused_and_leaves_nothing(
 ) -> None:
     admin = await logged_in(media_app, role='admin', email='admin@example.com')
     response = await admin.upload('/admin/episodes/new', NEW, {'audio': audio.mp3_cbr}, token=False)
+    assert response.status_code == 400
+    assert await stored_episode(media_app) is None
+    assert files_in(media_folder) == []
+
+
+async def test_a_wrong_token_in_the_header_refuses_the_upload_before_reading_it(
+    media_app: Quart, media_folder: Path, audio: AudioSamples
+) -> None:
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    response = await admin.client.post(
+        '/admin/episodes/new',
+        form=NEW,
+        files={'audio': FileStorage(BytesIO(audio.mp3_cbr.read_bytes()), filename='a.mp3')},
+        headers={'X-CSRF-Token': 'forged'},
+    )
     assert response.status_code == 400
     assert await stored_episode(media_app) is None
     assert files_in(media_folder) == []
