@@ -1,6 +1,8 @@
 """Deleting an episode: a confirmation page that says what goes with it, then the delete
 (audited) and its audio files."""
 
+import asyncio
+
 from podsite.infrastructure.auth import current_user
 from podsite.infrastructure.media_files import remove_episode_files
 from podsite.schemas.admin import EpisodeRemoval
@@ -29,8 +31,11 @@ class EpisodeDeleteViewModel(ViewModelBase):
         removal = await admin_service.delete_episode(episode_id=self.episode_id, actor=actor)
         if removal is None:
             return False
-        remove_episode_files(
-            current_settings().media_folder, number=removal.number, name=removal.media_file
+        await asyncio.to_thread(
+            remove_episode_files,
+            current_settings().media_folder,
+            number=removal.number,
+            name=removal.media_file,
         )
         return True
 

@@ -50,6 +50,7 @@ FORM_FIELDS = {
     'is_published': 'status',
 }
 TRANSCRIPT_FORMATS: tuple[TranscriptFormat, ...] = ('vtt', 'srt', 'text')
+FILE_NOT_KEPT = 'The file was not kept because of the problems above: choose it again.'
 STORED_MEDIA_FIELDS = (
     'media_url',
     'media_file',
@@ -190,10 +191,8 @@ class EpisodeFormViewModel(FormViewModel):
         transcript = self._transcript()
         facts = await self._audio_facts()
         if data is None or self.errors:
-            if self.audio is not None and 'audio' not in self.errors:
-                self.errors['audio'] = (
-                    'The file was not kept because of the problems above: choose it again.'
-                )
+            if self.audio is not None:
+                self.errors.setdefault('audio', FILE_NOT_KEPT)
             return
         folder = current_settings().media_folder
         new_file: str | None = None
@@ -222,16 +221,14 @@ class EpisodeFormViewModel(FormViewModel):
         if not self.is_valid:
             if new_file != old_file:
                 remove_file(folder, new_file)
-            self.errors.setdefault(
-                'audio', 'The file was not kept because of the problems above: choose it again.'
-            )
+            self.errors.setdefault('audio', FILE_NOT_KEPT)
             return
         assert self.saved_id is not None and facts is not None
         if facts.format == 'mp3':
             await media_service.probe_stored_file(episode_id=self.saved_id, path=folder / new_file)
         if old_file is not None and old_file != new_file:
-            retire_file(folder, old_file)
-        remove_retired(folder)
+            await asyncio.to_thread(retire_file, folder, old_file)
+        await asyncio.to_thread(remove_retired, folder)
 
     async def _audio_facts(self) -> AudioFacts | None:
         """Reads the uploaded file (off the event loop: mutagen reads and seeks); a file
