@@ -259,27 +259,22 @@ async def test_downloads_through_both_instances_count_once(cluster: Cluster) -> 
             async with httpx.AsyncClient(timeout=10) as client:
                 for base in (cluster.a, cluster.b):
                     assert (await client.get(base + path, headers=headers)).status_code == 302
-            stored = 0
-            for _ in range(50):  # each instance writes its batch within a few seconds
-                stored = await session.scalar(
-                    select(func.count()).select_from(DownloadEvent)
-                    .where(DownloadEvent.user_agent == agent)
-                ) or 0  # fmt: skip
-                if stored == 2:
-                    break
-                await asyncio.sleep(0.2)
-            assert stored == 2
-        app = create_app(settings_for(cluster.database_url))
-        async with app.test_app(), app.app_context():
-            await counting.aggregate_downloads(Window.ROLLING_FIRST_TOUCH)
-        async with AsyncSession(engine) as session:
-            counted = await session.scalar(
-                select(func.sum(DownloadCount.downloads))
-                .where(DownloadCount.episode_id == episode.id)
-            )  # fmt: skip
-        assert counted == 1
+        assert await stored_events(engine, agent, 2) == 2
+        assert await counted_downloads(cluster.database_url, engine, episode.id) == 1
     finally:
         await engine.dispose()
+
+
+async def counted_downloads(database_url: str, engine: AsyncEngine, episode_id: int) -> int:
+    """The episode's counted downloads once the events so far are counted."""
+    app = create_app(settings_for(database_url))
+    async with app.test_app(), app.app_context():
+        await counting.aggregate_downloads(Window.ROLLING_FIRST_TOUCH)
+    async with AsyncSession(engine) as session:
+        counted = await session.scalar(
+            select(func.sum(DownloadCount.downloads)).where(DownloadCount.episode_id == episode_id)
+        )
+    return counted or 0
 
 
 async def stored_events(engine: AsyncEngine, agent: str, expected: int) -> int:
@@ -340,15 +335,7 @@ async def test_uploaded_audio_is_sent_by_nginx_and_counted_once(
             hidden = await client.get(f'{cluster.nginx}/_media/{episode.media_file}')
             assert hidden.status_code == 404  # only through a recorded download
         assert await stored_events(engine, agent, 2) == 2
-        app = create_app(settings_for(cluster.database_url))
-        async with app.test_app(), app.app_context():
-            await counting.aggregate_downloads(Window.ROLLING_FIRST_TOUCH)
-        async with AsyncSession(engine) as session:
-            counted = await session.scalar(
-                select(func.sum(DownloadCount.downloads))
-                .where(DownloadCount.episode_id == episode.id)
-            )  # fmt: skip
-        assert counted == 1
+        assert await counted_downloads(cluster.database_url, engine, episode.id) == 1
     finally:
         await engine.dispose()
 

@@ -27,8 +27,6 @@ from tests.factories import add_episode, add_guest
 from tests.servers import podsite_server
 from tests.visitors import ADMIN_PASSWORD, Browser, logged_in
 
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
 NEW = {
     'number': '9001', 'title': 'Brand new', 'status': 'published', 'episode_type': 'full',
     'show_notes': 'Hello',
@@ -320,7 +318,7 @@ def test_an_upload_the_client_abandons_leaves_nothing_behind(
     asyncio.run(create_admin(database_url))
     with podsite_server(database_url, tmp_path, media_dir=str(media)) as base:
         with httpx.Client(base_url=base, timeout=10) as client:
-            token = TOKEN.search(client.get('/account/login').text)
+            token = Browser.TOKEN.search(client.get('/account/login').text)
             assert token is not None
             client.post('/account/login', data={'email': 'admin@example.com',
                         'password': ADMIN_PASSWORD, 'csrf_token': token.group(1)})  # fmt: skip
