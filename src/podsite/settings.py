@@ -2,6 +2,7 @@
 
 import ipaddress
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
@@ -206,11 +207,12 @@ class Settings(BaseSettings):
             raise ValueError('PODSITE_BACKUP_KEY must be a random value of at least 32 characters')
         return self
 
-    @property
+    @cached_property
     def media_folder(self) -> Path:
         """Where episode audio is kept: `media_dir`, else a `media/` folder beside the
         SQLite database file (so `make run` takes uploads out of the box), else in
-        `data_dir`. Created by whatever first stores a file in it."""
+        `data_dir`. Created by whatever first stores a file in it. Kept once worked out:
+        every download asks for it."""
         if self.media_dir is not None:
             return self.media_dir
         database = make_url(self.database_url).database if self.is_sqlite else None
