@@ -422,10 +422,18 @@ async def fetch_all_media(settings: Settings) -> media_fetch_service.MediaFetchR
                    TransferSpeedColumn(), TimeRemainingColumn())  # fmt: skip
         with Progress(*columns, console=console) as progress:
             task = progress.add_task(f'Audio of {len(episodes)} episodes', total=total or None)
+
+            def correct_total(announced: int, actual: int) -> None:
+                """Feeds often give wrong enclosure lengths: the server's replace them."""
+                nonlocal total
+                total += actual - announced
+                progress.update(task, total=total)
+
             return await media_fetch_service.fetch_media(
                 episodes,
                 media_folder=settings.media_folder,
                 on_bytes=lambda size: progress.advance(task, size),
+                on_size=correct_total,
             )
 
 

@@ -64,11 +64,13 @@ async def fetch_media(
     *,
     media_folder: Path,
     on_bytes: Callable[[int], None] = lambda _: None,
+    on_size: Callable[[int, int], None] = lambda _announced, _actual: None,
 ) -> MediaFetchReport:
     """Downloads, reads and stores each episode's file, one at a time; `on_bytes` is told
-    each chunk's size (and the bytes already there when a download resumes)."""
+    each chunk's size (and the bytes already there when a download resumes), `on_size` the
+    size the feed announced and the one the server gives, as each download starts."""
     async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=True) as client:
-        return await _fetch_each(episodes, media_folder, client, on_bytes)
+        return await _fetch_each(episodes, media_folder, client, on_bytes, on_size)
 
 
 async def _fetch_each(
@@ -76,12 +78,13 @@ async def _fetch_each(
     media_folder: Path,
     client: httpx.AsyncClient,
     on_bytes: Callable[[int], None],
+    on_size: Callable[[int, int], None],
 ) -> MediaFetchReport:
     report = MediaFetchReport()
     for episode in episodes:
         partial = _partial_path(media_folder, episode)
         try:
-            resumed = await _download(episode, partial, client, on_bytes)
+            resumed = await _download(episode, partial, client, on_bytes, on_size)
         except (httpx.HTTPError, OSError) as error:
             report.failed.append((episode.number, f'{type(error).__name__}: {error}'))
             continue
@@ -102,7 +105,11 @@ def _partial_path(media_folder: Path, episode: RemoteMedia) -> Path:
 
 
 async def _download(
-    episode: RemoteMedia, partial: Path, client: httpx.AsyncClient, on_bytes: Callable[[int], None]
+    episode: RemoteMedia,
+    partial: Path,
+    client: httpx.AsyncClient,
+    on_bytes: Callable[[int], None],
+    on_size: Callable[[int, int], None],
 ) -> bool:
     """Completes `partial`; True when it went on from bytes a previous run left."""
     have = _bytes_present(partial)
@@ -117,6 +124,8 @@ async def _download(
         if resuming:
             on_bytes(have)
         expected = response.headers.get('Content-Length')
+        if expected is not None and expected.isdigit():
+            on_size(episode.announced_bytes, (have if resuming else 0) + int(expected))
         written = 0
         with partial.open('ab' if resuming else 'wb') as target:
             # As they arrive: what came before a dropped connection is kept for the next run.
