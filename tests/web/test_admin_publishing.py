@@ -375,3 +375,26 @@ async def test_the_preview_runs_as_many_queries_however_many_people_appear(
     # The signed-in account; the stored episode (its status) with its people and sponsors;
     # the page's one read; the feed item's: the show, the item, its people, its sponsors.
     assert counts[0] == counts[1] == 9
+
+
+async def test_a_refused_replacement_leaves_the_episode_and_its_file_as_they_were(
+    media_app: Quart, media_folder: Path, audio: AudioSamples
+) -> None:
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    await admin.upload('/admin/episodes/new', NEW, {'audio': audio.m4a})
+    before = await stored_episode(media_app)
+    assert before is not None
+    files_before = files_in(media_folder)
+    for sample in (audio.truncated_m4a, audio.png_named_mp3):
+        response = await admin.upload(
+            f'/admin/episodes/{before.id}', NEW | {'title': 'Not saved'}, {'audio': sample}
+        )
+        assert response.status_code == 400
+        after = await stored_episode(media_app)
+        assert after is not None and after.title == 'Brand new'
+        assert (after.media_file, after.media_size_bytes, after.updated_at) == (
+            before.media_file,
+            before.media_size_bytes,
+            before.updated_at,
+        )
+        assert files_in(media_folder) == files_before
