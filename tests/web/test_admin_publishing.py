@@ -156,6 +156,19 @@ async def test_a_wrong_token_in_the_header_refuses_the_upload_before_reading_it(
     assert files_in(media_folder) == []
 
 
+async def test_only_administrators_get_an_upload_read(
+    media_app: Quart, media_folder: Path, audio: AudioSamples
+) -> None:
+    listener = await logged_in(media_app, role='listener', email='listener@example.com')
+    refused = await listener.upload('/admin/episodes/new', NEW, {'audio': audio.mp3_cbr})
+    assert refused.status_code == 403
+    anonymous = Browser(media_app.test_client())
+    sent_away = await anonymous.upload('/admin/episodes/new', NEW, {'audio': audio.mp3_cbr})
+    assert sent_away.status_code == 302
+    assert sent_away.headers['Location'].startswith('/account/login')
+    assert files_in(media_folder) == []
+
+
 async def test_a_file_over_the_limit_is_refused_and_the_episode_is_unchanged(
     database_url: str, tmp_path: Path, audio: AudioSamples
 ) -> None:

@@ -23,11 +23,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from quart import Quart, g
-from quart.formparser import FormDataParser
+from quart import Quart, abort, g, request
+from quart.formparser import FormDataParser, StreamFactory
 from quart.wrappers.request import Request
 from werkzeug.exceptions import HTTPException
+from werkzeug.sansio.response import Response as AnyResponse
 
+from podsite.infrastructure.auth import current_user, load_current_user, login_redirect
 from podsite.settings import Settings
 
 UPLOAD_ENDPOINTS = frozenset({'admin.episode_create', 'admin.episode_update'})
@@ -47,7 +49,9 @@ def request_class_for(app: Quart, settings: Settings) -> type[Request]:
     incoming = incoming_folder(settings.media_folder)
 
     class UploadRequest(Request):
-        def __init__(self, method: str, scheme: str, path: str, *args: Any, **kwargs: Any):
+        """Quart's request, with the upload limits on the upload endpoints' POSTs."""
+
+        def __init__(self, method: str, scheme: str, path: str, *args: Any, **kwargs: Any) -> None:
             takes_upload = method == 'POST' and _is_upload_endpoint(app, path)
             if takes_upload:
                 kwargs['max_content_length'] = upload_limit
@@ -79,7 +83,7 @@ def _is_upload_endpoint(app: Quart, path: str) -> bool:
     return endpoint in UPLOAD_ENDPOINTS
 
 
-def _spool_in(incoming: Path) -> Any:
+def _spool_in(incoming: Path) -> StreamFactory:
     def stream_factory(
         total_content_length: int | None,
         content_type: str | None,
@@ -131,8 +135,22 @@ def _parts(folder: Path) -> Iterator[Path]:
 
 
 def init_app(app: Quart, settings: Settings) -> None:
+    """Registered before CSRF protection, whose check reads the form: a large body is read
+    only for an administrator."""
     app.request_class = request_class_for(app, settings)
     app.teardown_request(remove_spooled)
+
+    @app.before_request
+    async def only_administrators_upload() -> AnyResponse | None:
+        if not getattr(request, 'takes_upload', False):
+            return None
+        await load_current_user()
+        user = current_user()
+        if user is None:
+            return login_redirect()
+        if not user.is_admin:
+            abort(403)
+        return None
 
     @app.before_serving
     async def sweep() -> None:
