@@ -764,7 +764,7 @@ def probe_media(
         async with app_with_database(settings):
             with console.status('Reading media files...'):
                 return await media_service.probe_media(
-                    media_dir=settings.media_dir, fetch=fetch, everything=everything
+                    media_dir=settings.media_folder, fetch=fetch, everything=everything
                 )
 
     report = asyncio.run(probe())
