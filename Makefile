@@ -26,8 +26,6 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NODE_STAMP) ## Create .venv with Python 3.13 and install podsite with its dev tools (and axe-core with npm)
 
-# The demo's episode audio is made into this folder and served from it.
-run: export PODSITE_MEDIA_DIR ?= $(CURDIR)/podsite-data/media
 run: $(STAMP) ## Migrate, load the demo catalogue if empty (audio included), serve on http://127.0.0.1:8000
 	$(BIN)/podsite db upgrade
 	$(BIN)/podsite demo --if-empty --listening

@@ -27,8 +27,7 @@ from podsite.app import create_app
 from podsite.data import Podcast
 from podsite.infrastructure import db
 from podsite.settings import Settings
-from tests.audio import Mp3, encode, encode_m4a, varying_signal
-from tests.audio_files import make_audio_samples
+from tests.audio import AudioSamples, Mp3, encode, encode_m4a, make_audio_samples, varying_signal
 from tests.clock import MovableClock
 from tests.databases import (
     DEMO_EPISODES,
@@ -145,6 +144,26 @@ async def app(database_url: str, clock: MovableClock) -> AsyncIterator[Quart]:
         yield served
 
 
+@pytest.fixture(scope='session')
+def audio(tmp_path_factory: pytest.TempPathFactory) -> AudioSamples:
+    """Small real audio files (and broken ones), made once per run with ffmpeg."""
+    return make_audio_samples(tmp_path_factory.mktemp('audio'))
+
+
+@pytest.fixture
+def media_folder(tmp_path: Path) -> Path:
+    return tmp_path / 'media'
+
+
+@pytest.fixture
+async def media_app(
+    database_url: str, clock: MovableClock, media_folder: Path
+) -> AsyncIterator[Quart]:
+    """The site over the demo catalogue, keeping its audio in a folder of the test's own."""
+    async for served in _serving(settings_for(database_url, media_dir=media_folder), clock):
+        yield served
+
+
 @pytest.fixture
 async def empty_app(empty_database_url: str, clock: MovableClock) -> AsyncIterator[Quart]:
     async for served in _serving(settings_for(empty_database_url), clock):
@@ -233,9 +252,10 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope='session')
-def audio_samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """`cbr` and `vbr` MP3s and an `m4a`, made once a run; copy one before changing it."""
-    return make_audio_samples(tmp_path_factory.mktemp('audio'))
+def audio_samples(audio: AudioSamples) -> dict[str, Path]:
+    """`cbr` and `vbr` MP3s and an `m4a` by kind, for tests over each; copy one before
+    changing it."""
+    return {'cbr': audio.mp3_cbr, 'vbr': audio.mp3_vbr, 'm4a': audio.m4a}
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Settings refuse what would be unsafe in production."""
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
@@ -66,3 +68,38 @@ def test_a_hub_that_is_not_a_web_address_is_refused(
     # Not JSON at all is pydantic-settings' own error; JSON of the wrong kind, Pydantic's.
     with pytest.raises((SettingsError, ValidationError), match='websub_hubs'):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ('values', 'folder'),
+    [
+        ({}, Path('media')),
+        ({'database_url': 'sqlite+aiosqlite:////srv/show/podsite.db'}, Path('/srv/show/media')),
+        ({'database_url': 'postgresql+asyncpg://db/show', 'data_dir': '/var/lib/podsite'},
+         Path('/var/lib/podsite/media')),
+        ({'database_url': 'sqlite+aiosqlite:///:memory:'}, Path('podsite-data/media')),
+        ({'media_dir': '/mnt/audio', 'database_url': 'sqlite+aiosqlite:////srv/podsite.db'},
+         Path('/mnt/audio')),
+    ],
+)  # fmt: skip
+def test_audio_is_kept_beside_the_database_unless_told_otherwise(
+    values: dict[str, str], folder: Path
+) -> None:
+    assert Settings(_env_file=None, **values).media_folder == folder  # type: ignore[call-arg,arg-type]
+
+
+def test_uploads_are_a_gibibyte_at_most_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings(_env_file=None).max_upload_bytes == 2**30  # type: ignore[call-arg]
+    monkeypatch.setenv('PODSITE_MAX_UPLOAD_MB', '200')
+    assert Settings(_env_file=None).max_upload_bytes == 200 * 2**20  # type: ignore[call-arg]
+    monkeypatch.setenv('PODSITE_MAX_UPLOAD_MB', '0')
+    with pytest.raises(ValidationError, match='max_upload_mb'):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize('prefix', ['_media/', '/_media', 'https://cdn.example/'])
+def test_the_accel_redirect_prefix_must_be_an_internal_location(prefix: str) -> None:
+    with pytest.raises(ValidationError, match='accel_redirect_prefix'):
+        Settings(_env_file=None, accel_redirect_prefix=prefix)  # type: ignore[call-arg]

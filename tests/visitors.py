@@ -6,12 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from html import unescape
+from io import BytesIO
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pyotp
 from quart import Quart, Response
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from podsite.data import OutboxMessage
 from podsite.infrastructure import db
@@ -52,6 +56,37 @@ class Browser:
             path,
             data=body.encode(),
             headers=self.headers | {'Content-Type': 'application/x-www-form-urlencoded'},
+        )
+
+    async def upload(
+        self,
+        path: str,
+        form: Mapping[str, str | list[str]],
+        files: dict[str, Path],
+        *,
+        token: bool = True,
+    ) -> Response:
+        """Posts a multipart form with files read from disk, as the episode form sends
+        audio; a list is a field sent once per value; `token=False` leaves the CSRF token
+        out."""
+        html = await self.page('/account/login')
+        match = self.TOKEN.search(html)
+        assert match is not None
+        sent = {**form, 'csrf_token': match.group(1)} if token else dict(form)
+        fields = MultiDict(
+            [
+                (name, value)
+                for name, values in sent.items()
+                for value in ([values] if isinstance(values, str) else values)
+            ]
+        )
+        for name, file in files.items():
+            fields.add(name, FileStorage(BytesIO(file.read_bytes()), filename=file.name))
+        boundary, body = encode_multipart(fields)
+        return await self.client.post(
+            path,
+            data=body,
+            headers=self.headers | {'Content-Type': f'multipart/form-data; boundary={boundary}'},
         )
 
     def cookie(self) -> str | None:

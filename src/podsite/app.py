@@ -23,6 +23,7 @@ from podsite.infrastructure import (
     security_headers,
     static_files,
     templates,
+    uploads,
     url_converters,
 )
 from podsite.infrastructure.clock import Clock, system_clock, use_clock
@@ -137,6 +138,7 @@ def create_app(
 
     cache.init_app(app)
     security_headers.init_app(app, settings)
+    uploads.init_app(app, settings)
     csrf.init_app(app)
     rate_limit.init_app(app, settings)
     auth.init_app(app)

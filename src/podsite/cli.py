@@ -16,7 +16,14 @@ import typer
 from pydantic import ValidationError
 from quart import Quart
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 from podsite.app import create_app
@@ -34,6 +41,7 @@ from podsite.services.operations import schema_service
 from podsite.services.publishing import (
     feed_import_service,
     feed_notifier,
+    media_fetch_service,
     media_service,
     tagging_service,
     transcript_service,
@@ -119,7 +127,7 @@ def demo(
             with console.status(f'Generating {episodes} episodes...'):
                 catalogue = demo_content.generate_catalogue(episodes=episodes, seed=seed)
             with console.status('Writing to the database...'):
-                summary = await demo_service.load_demo(catalogue, media_dir=settings.media_dir)
+                summary = await demo_service.load_demo(catalogue, media_dir=settings.media_folder)
             console.print(
                 f'Loaded {summary.episodes} episodes, {summary.guests} guests, '
                 f'{summary.sponsors} sponsors, {summary.transcripts} transcripts and '
@@ -387,6 +395,13 @@ def import_feed(
         typer.Option('--i-own-this-feed',
                      help='Import a feed marked podcast:locked: only for the show\'s owner.'),
     ] = False,
+    fetch_media: Annotated[
+        bool,
+        typer.Option('--fetch-media',
+                     help='Download every episode\'s audio into PODSITE_MEDIA_DIR and serve it '
+                     'from there, with its real size and length; resumes what a previous run '
+                     'left and skips files already stored.'),
+    ] = False,
 ) -> None:  # fmt: skip
     """Import a podcast from its RSS feed; importing again updates, never duplicates.
 
@@ -420,6 +435,44 @@ def import_feed(
         errors.print(f'[red]Cannot import {source}[/red]: {error}', soft_wrap=True)
         raise typer.Exit(1) from error
     print_import_report(feed.title, report)
+    if fetch_media:
+        fetched = asyncio.run(fetch_all_media(settings))
+        print_fetch_report(fetched, settings.media_folder)
+        if fetched.failed:
+            raise typer.Exit(1)
+
+
+async def fetch_all_media(settings: Settings) -> media_fetch_service.MediaFetchReport:
+    async with app_with_database(settings):
+        episodes = await media_fetch_service.remote_media()
+        total = sum(episode.announced_bytes for episode in episodes)
+        columns = (TextColumn('{task.description}'), BarColumn(), DownloadColumn(),
+                   TransferSpeedColumn(), TimeRemainingColumn())  # fmt: skip
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task(f'Audio of {len(episodes)} episodes', total=total or None)
+
+            def correct_total(announced: int, actual: int) -> None:
+                """Feeds often give wrong enclosure lengths: the server's replace them."""
+                nonlocal total
+                total += actual - announced
+                progress.update(task, total=total)
+
+            return await media_fetch_service.fetch_media(
+                episodes,
+                media_folder=settings.media_folder,
+                on_bytes=lambda size: progress.advance(task, size),
+                on_size=correct_total,
+            )
+
+
+def print_fetch_report(report: media_fetch_service.MediaFetchReport, folder: Path) -> None:
+    console.print(
+        f'Audio: {len(report.stored)} files stored in {folder} '
+        f'({len(report.resumed)} resumed), {len(report.failed)} failed.',
+        soft_wrap=True,
+    )
+    for number, reason in report.failed:
+        errors.print(f'[yellow]episode {number}[/yellow]: {reason}', soft_wrap=True)
 
 
 def print_import_report(title: str, report: feed_import_service.FeedImportReport) -> None:
@@ -740,7 +793,7 @@ def probe_media(
         async with app_with_database(settings):
             with console.status('Reading media files...'):
                 return await media_service.probe_media(
-                    media_dir=settings.media_dir, fetch=fetch, everything=everything
+                    media_dir=settings.media_folder, fetch=fetch, everything=everything
                 )
 
     report = asyncio.run(probe())
@@ -762,9 +815,6 @@ def retag(
     """Write each episode's tags (title, show, numbers, notes, artwork, chapters) into its
     audio file in PODSITE_MEDIA_DIR; the audio itself is not touched."""
     settings = load_settings()
-    if settings.media_dir is None:
-        errors.print('[red]PODSITE_MEDIA_DIR is not set[/red]: there are no stored files to tag.')
-        raise typer.Exit(1)
 
     async def write() -> list[tagging_service.RetagResult]:
         async with app_with_database(settings):
@@ -874,6 +924,7 @@ def backup(
                 return await backup_service.write_backup(
                     file,
                     key=key,
+                    media_folder=settings.media_folder,
                     on_progress=lambda table, rows: progress.update(
                         task, description=f'Backing up {table}', advance=rows
                     ),
@@ -887,6 +938,11 @@ def backup(
     print_row_counts(
         f'Backed up to {file}',
         [TableCount(name=entry.name, rows=entry.rows) for entry in manifest.tables],
+    )
+    console.print(
+        f'Audio: {len(manifest.media)} stored files from {settings.media_folder} '
+        f'({sum(m.size for m in manifest.media) / 2**20:,.1f} MiB); files put there by hand '
+        'for audio hosted elsewhere are not included: copy them yourself.'
     )
     console.print(f'Left out: {", ".join(manifest.left_out)} (rebuilt or short-lived).')
     console.print(
@@ -959,8 +1015,18 @@ def restore(
     except backup_service.BackupError as error:
         errors.print(f'[red]Cannot restore {file}[/red]: {error}')
         raise typer.Exit(1) from error
+    try:
+        with console.status('Restoring the audio files...'):
+            written = backup_service.restore_media(file, manifest, settings.media_folder)
+    except OSError as error:
+        errors.print(f'[red]The database is restored but not all audio files[/red]: {error}')
+        raise typer.Exit(1) from error
     print_row_counts(
         f'Restored from {file} (made {manifest.created_at:%Y-%m-%d %H:%M} UTC)', counts
+    )
+    console.print(
+        f'Audio: {len(manifest.media)} files ({written / 2**20:,.1f} MiB) '
+        f'into {settings.media_folder}.'
     )
 
 

@@ -2,6 +2,7 @@
 
 import ipaddress
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
@@ -9,6 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import ByteSize, Field, HttpUrl, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from quart import Quart, current_app
+from sqlalchemy import make_url
 
 from podsite.schemas.analytics import Window
 
@@ -69,9 +71,20 @@ class Settings(BaseSettings):
     it, `X-Forwarded-For` is believed."""
 
     media_dir: Path | None = None
-    """Folder of episode audio files served by podsite itself (with Range support); files
-    are matched by the last path segment of each episode's media URL. Unset: downloads
-    redirect to the media URL."""
+    """Folder of episode audio: files uploaded in the admin are stored there, and any file
+    whose name is the last path segment of an episode's media URL is served by podsite
+    itself (with Range support) instead of redirecting to that URL. Unset: `media/` beside
+    the SQLite database, or in `data_dir` on PostgreSQL (see `media_folder`)."""
+
+    max_upload_mb: int = Field(default=1024, ge=1, le=1024 * 1024)
+    """The largest audio file the admin accepts, in MiB; only the episode form's routes take
+    a body that large, every other route keeps a 16 MiB limit."""
+
+    accel_redirect_prefix: str | None = Field(default=None, pattern=r'^/\S*/$')
+    """Behind nginx: the internal location (like `/_media/`) that serves `media_folder`. A
+    download of a local file is then recorded by podsite and answered with an empty
+    `X-Accel-Redirect` response that nginx fills from the disk. Unset: podsite sends the
+    bytes itself."""
 
     data_dir: Path = Path('podsite-data')
     """Folder for data podsite keeps on the machine: `podsite update-agents` puts the OPAWG
@@ -209,6 +222,23 @@ class Settings(BaseSettings):
         if self.backup_key is not None and len(self.backup_key) < 32:
             raise ValueError('PODSITE_BACKUP_KEY must be a random value of at least 32 characters')
         return self
+
+    @cached_property
+    def media_folder(self) -> Path:
+        """Where episode audio is kept: `media_dir`, else a `media/` folder beside the
+        SQLite database file (so `make run` takes uploads out of the box), else in
+        `data_dir`. Created by whatever first stores a file in it. Kept once worked out:
+        every download asks for it."""
+        if self.media_dir is not None:
+            return self.media_dir
+        database = make_url(self.database_url).database if self.is_sqlite else None
+        if database and database != ':memory:' and not database.startswith('file:'):
+            return Path(database).parent / 'media'
+        return self.data_dir / 'media'
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 2**20
 
     @property
     def is_sqlite(self) -> bool:

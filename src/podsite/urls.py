@@ -55,6 +55,18 @@ def download_url(number: int, slug: str, extension: str = 'mp3') -> str:
     return f'/episodes/download/{number}/{slug}.{extension}'
 
 
+def media_download_path(
+    number: int, slug: str, *, media_type: str, media_url: str, media_file: str | None
+) -> str:
+    """`episodes.download` for an episode's audio: named after the file podsite stores,
+    when it stores one (a replaced file has a new name, so apps that cache by URL fetch it
+    again), else after the episode's slug."""
+    if media_file:
+        stem, _, extension = media_file.rpartition('.')
+        return download_url(number, stem, extension)
+    return download_url(number, slug, download_extension(media_type, media_url))
+
+
 def download_extension(media_type: str, media_url: str) -> str:
     """The extension of the media file: its type's (`mp4` for `video/mp4`), else its URL's."""
     media_type = media_type.split(';')[0].strip().lower()

@@ -2,6 +2,9 @@
 shipped configuration (deploy/nginx/podsite.conf): they behave as one site."""
 
 import asyncio
+import grp
+import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -18,7 +21,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from podsite.app import create_app
 from podsite.data import DownloadCount, DownloadEvent, Episode
@@ -26,6 +29,7 @@ from podsite.schemas.analytics import Window
 from podsite.services.accounts import account_service
 from podsite.services.analytics import counting
 from podsite.settings import PACKAGE_DIR
+from tests.audio import AudioSamples
 from tests.databases import Backend, DatabaseFactory, settings_for
 from tests.servers import free_port, podsite_server
 
@@ -45,22 +49,27 @@ class Cluster:
     a: str
     b: str
     nginx: str
+    media: Path
 
 
 @contextmanager
-def nginx_in_front(folder: Path, port: int, upstreams: list[str]) -> Iterator[str]:
-    """nginx on loopback with the shipped site config, pointed at the instances."""
+def nginx_in_front(folder: Path, port: int, upstreams: list[str], media: Path) -> Iterator[str]:
+    """nginx on loopback with the shipped site config, pointed at the instances and their
+    shared media folder."""
     site = (REPO / 'deploy' / 'nginx' / 'podsite.conf').read_text()
     site = re.sub(r'upstream podsite \{.*?\n\}', 'upstream podsite {\n' + ''.join(
         f'    server {upstream.removeprefix("http://")};\n' for upstream in upstreams
     ) + '    keepalive 8;\n}', site, flags=re.S)  # fmt: skip
     site = site.replace('listen 80;', f'listen 127.0.0.1:{port};')
     site = site.replace('alias /opt/podsite/static/;', f'alias {PACKAGE_DIR / "static"}/;')
+    site = site.replace('alias /var/lib/podsite/media/;', f'alias {media}/;')
     temporary = folder / 'temporary'
     temporary.mkdir()
     config = folder / 'nginx.conf'
+    # Workers under our own account, as the media folder is a private temporary folder.
+    user = f'user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};\n'
     config.write_text(
-        f'worker_processes 1;\ndaemon off;\npid {folder}/nginx.pid;\n'
+        f'{user}worker_processes 1;\ndaemon off;\npid {folder}/nginx.pid;\n'
         f'error_log {folder}/error.log;\nevents {{ worker_connections 256; }}\n'
         f'http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n'
         + ''.join(f'  {kind}_temp_path {temporary};\n'
@@ -107,7 +116,10 @@ async def cluster(
             name='Ops', email=ADMIN_EMAIL, password=ADMIN_PASSWORD, role='admin'
         )
     nginx_port = free_port()
+    media = tmp_path_factory.mktemp('media')
     shared = {
+        'media_dir': str(media),
+        'accel_redirect_prefix': '/_media/',
         'redis_url': REDIS_URL,
         'base_url': f'http://127.0.0.1:{nginx_port}',
         'trusted_proxies': '["127.0.0.1/32"]',
@@ -122,9 +134,9 @@ async def cluster(
             for name in ('a', 'b')
         )
         front = stack.enter_context(
-            nginx_in_front(tmp_path_factory.mktemp('nginx'), nginx_port, [a, b])
+            nginx_in_front(tmp_path_factory.mktemp('nginx'), nginx_port, [a, b], media)
         )
-        yield Cluster(database_url, a, b, front)
+        yield Cluster(database_url, a, b, front, media)
     await databases.drop(database_url)
 
 
@@ -247,25 +259,83 @@ async def test_downloads_through_both_instances_count_once(cluster: Cluster) -> 
             async with httpx.AsyncClient(timeout=10) as client:
                 for base in (cluster.a, cluster.b):
                     assert (await client.get(base + path, headers=headers)).status_code == 302
-            stored = 0
-            for _ in range(50):  # each instance writes its batch within a few seconds
-                stored = await session.scalar(
-                    select(func.count()).select_from(DownloadEvent)
-                    .where(DownloadEvent.user_agent == agent)
-                ) or 0  # fmt: skip
-                if stored == 2:
-                    break
-                await asyncio.sleep(0.2)
-            assert stored == 2
-        app = create_app(settings_for(cluster.database_url))
-        async with app.test_app(), app.app_context():
-            await counting.aggregate_downloads(Window.ROLLING_FIRST_TOUCH)
+        assert await stored_events(engine, agent, 2) == 2
+        assert await counted_downloads(cluster.database_url, engine, episode.id) == 1
+    finally:
+        await engine.dispose()
+
+
+async def counted_downloads(database_url: str, engine: AsyncEngine, episode_id: int) -> int:
+    """The episode's counted downloads once the events so far are counted."""
+    app = create_app(settings_for(database_url))
+    async with app.test_app(), app.app_context():
+        await counting.aggregate_downloads(Window.ROLLING_FIRST_TOUCH)
+    async with AsyncSession(engine) as session:
+        counted = await session.scalar(
+            select(func.sum(DownloadCount.downloads)).where(DownloadCount.episode_id == episode_id)
+        )
+    return counted or 0
+
+
+async def stored_events(engine: AsyncEngine, agent: str, expected: int) -> int:
+    """Download events of `agent` in the database, once the instances wrote `expected`
+    (each writes its batch within a few seconds)."""
+    stored = 0
+    async with AsyncSession(engine) as session:
+        for _ in range(50):
+            stored = await session.scalar(
+                select(func.count()).select_from(DownloadEvent)
+                .where(DownloadEvent.user_agent == agent)
+            ) or 0  # fmt: skip
+            if stored >= expected:
+                break
+            await asyncio.sleep(0.2)
+    return stored
+
+
+async def test_uploaded_audio_is_sent_by_nginx_and_counted_once(
+    cluster: Cluster, audio: AudioSamples
+) -> None:
+    number = 50_000 + uuid.uuid4().int % 10_000
+    content = audio.mp3_cbr.read_bytes()
+    async with logged_in_client(cluster.nginx) as admin:
+        form = await admin.get('/admin/episodes/new')
+        token = TOKEN.search(form.text)
+        assert token is not None
+        created = await admin.post(
+            '/admin/episodes/new',
+            data={'number': str(number), 'title': f'Uploaded {number}', 'status': 'published',
+                  'episode_type': 'full', 'csrf_token': token.group(1)},
+            files={'audio': ('tone.mp3', content, 'audio/mpeg')},
+        )  # fmt: skip
+        assert created.status_code == 302, created.text
+    engine = create_async_engine(cluster.database_url)
+    try:
         async with AsyncSession(engine) as session:
-            counted = await session.scalar(
-                select(func.sum(DownloadCount.downloads))
-                .where(DownloadCount.episode_id == episode.id)
-            )  # fmt: skip
-        assert counted == 1
+            episode = await session.scalar(select(Episode).where(Episode.number == number))
+        assert episode is not None and episode.media_file is not None
+        assert (cluster.media / episode.media_file).read_bytes() == content
+        path = f'/episodes/download/{number}/{episode.media_file}'
+        agent = f'{IPHONE} run/{uuid.uuid4().hex[:8]}'
+        headers = {**listener(), 'User-Agent': agent}
+        async with httpx.AsyncClient(timeout=10) as client:
+            behind = await client.get(cluster.a + path, headers={'User-Agent': 'curl/8'})
+            assert behind.headers['X-Accel-Redirect'] == f'/_media/{episode.media_file}'
+            assert behind.content == b''  # podsite records; nginx sends the bytes
+            first = await client.get(
+                cluster.nginx + path, headers={**headers, 'Range': 'bytes=0-99'}
+            )
+            assert first.status_code == 206 and first.content == content[:100]
+            assert first.headers['Content-Range'] == f'bytes 0-99/{len(content)}'
+            rest = await client.get(
+                cluster.nginx + path, headers={**headers, 'Range': 'bytes=100-'}
+            )
+            assert rest.status_code == 206 and rest.content == content[100:]
+            assert rest.headers['Content-Type'] == 'audio/mpeg'
+            hidden = await client.get(f'{cluster.nginx}/_media/{episode.media_file}')
+            assert hidden.status_code == 404  # only through a recorded download
+        assert await stored_events(engine, agent, 2) == 2
+        assert await counted_downloads(cluster.database_url, engine, episode.id) == 1
     finally:
         await engine.dispose()
 

@@ -19,7 +19,7 @@ from podsite.formats.audio_tags import (
     plain_text,
     write_tags,
 )
-from tests.audio_files import audio_hash
+from tests.audio import audio_hash
 from tests.formats.test_artwork import artwork_image, encoded
 
 CHAPTERS = (

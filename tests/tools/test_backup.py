@@ -15,7 +15,7 @@ import pytest
 from alembic import command
 from lxml import etree
 from quart import Quart
-from sqlalchemy import make_url, select
+from sqlalchemy import make_url, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner, Result
@@ -538,3 +538,45 @@ def test_text_with_characters_xml_refuses_is_restored_clean(
         assert f'Show {clean}' in titles and f'Episode {clean}' in titles
         rows = run_on(target, select(Episode.chapters).where(Episode.title == f'Episode {clean}'))
         assert rows[0].chapters == {'chapters': [{'startTime': 0, 'title': f'Intro {clean}'}]}
+
+
+def test_stored_audio_goes_with_the_backup_and_comes_back_checked(
+    runner: CliRunner, database_url: str, empty_database_url: str, tmp_path: Path
+) -> None:
+    site_media, new_media = tmp_path / 'media', tmp_path / 'restored-media'
+    site_media.mkdir()
+    audio = bytes(range(256)) * 4096  # 1 MiB standing in for an episode's file
+    name = '1-first-episode-0123456789.mp3'
+    (site_media / name).write_bytes(audio)
+    (site_media / 'by-hand.mp3').write_bytes(b'not stored by podsite')
+    run_on(database_url, update(Episode).where(Episode.number == 1).values(media_file=name))
+
+    backed_up = succeeds(runner, database_url, 'backup', 'site.zip', media_dir=str(site_media))
+    said = ' '.join(backed_up.output.split())  # Rich wraps lines at the terminal's width
+    assert 'Audio: 1 stored files' in said and 'copy them yourself' in said
+    with zipfile.ZipFile('site.zip') as archive:
+        assert archive.getinfo(f'media/{name}').compress_type == zipfile.ZIP_STORED
+        assert 'media/by-hand.mp3' not in archive.namelist()
+
+    restored = succeeds(runner, empty_database_url, 'restore', 'site.zip', media_dir=str(new_media))
+    assert 'Audio: 1 files (1.0 MiB)' in ' '.join(restored.output.split())
+    assert (new_media / name).read_bytes() == audio
+    assert sorted(p.name for p in new_media.iterdir()) == [name]  # no partial file left
+
+
+def test_a_changed_audio_file_in_the_archive_restores_nothing(
+    runner: CliRunner, database_url: str, empty_database_url: str, tmp_path: Path
+) -> None:
+    site_media, new_media = tmp_path / 'media', tmp_path / 'restored-media'
+    site_media.mkdir()
+    name = '1-first-episode-0123456789.mp3'
+    (site_media / name).write_bytes(b'\xff\xfb' * 1000)
+    run_on(database_url, update(Episode).where(Episode.number == 1).values(media_file=name))
+    succeeds(runner, database_url, 'backup', 'site.zip', media_dir=str(site_media))
+    rewrite(Path('site.zip'), {f'media/{name}': b'\xff\xfb' * 999 + b'!!'})
+
+    result = podsite(runner, empty_database_url, 'restore', 'site.zip', media_dir=str(new_media))
+    assert result.exit_code == 1
+    assert f'media/{name} does not match its checksum' in ' '.join(result.output.split())
+    assert not new_media.exists()
+    assert asyncio.run(snapshot(empty_database_url))['episode'] == []

@@ -54,6 +54,16 @@ class Episode(Base):
     rule counts a download once a listener has fetched this much (the whole file when it is
     shorter). Read from the file's frames by `podsite probe-media`; unknown (not probed, or
     a format podsite cannot read), the rule asks for the whole file."""
+    media_header_bytes: Mapped[int | None] = mapped_column(default=None)
+    """Size of the file's tags before the audio, as read when it was stored (shown in the
+    admin with the other facts of the file)."""
+    media_bitrate_bps: Mapped[int | None] = mapped_column(default=None)
+    """The audio's average bitrate, read when the file was stored."""
+    media_file: Mapped[str | None] = mapped_column(String(300), default=None)
+    """The name of the file podsite stores in its media folder, when the audio was uploaded
+    in the admin (or fetched by `import-feed --fetch-media`); None for audio elsewhere."""
+    media_sample_rate_hz: Mapped[int | None] = mapped_column(default=None)
+    media_channels: Mapped[int | None] = mapped_column(default=None)
     youtube_id: Mapped[str | None] = mapped_column(String(32), default=None)
     season: Mapped[int | None] = mapped_column(default=None)
     episode_type: Mapped[str] = mapped_column(String(10), default='full')

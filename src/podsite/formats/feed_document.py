@@ -26,9 +26,8 @@ from podsite.schemas.feed import Feed, FeedItem, PodcastDetails
 from podsite.schemas.live_stream import LiveStreamCard
 from podsite.urls import (
     chapters_url,
-    download_extension,
-    download_url,
     episode_url,
+    media_download_path,
     transcript_file_url,
 )
 
@@ -129,6 +128,13 @@ class FeedDocument:
             etree.cleanup_namespaces(rss, top_nsmap={**self.kept_namespaces, **NAMESPACES})
         xml: bytes = etree.tostring(rss, xml_declaration=True, encoding='utf-8')
         return xml
+
+    def items_text(self) -> str:
+        """The feed's `<item>` elements alone, indented, as an admin's preview shows them."""
+        channel = etree.fromstring(self.to_bytes()).find('channel')
+        assert channel is not None
+        items = [etree.tostring(item, encoding='unicode') for item in channel.iter('item')]
+        return '\n'.join(items)
 
     def _channel(self, channel: etree._Element, podcast: PodcastDetails) -> None:
         # Cut by its bytes in UTF-8, which a lone surrogate has none of: cleaned first.
@@ -242,8 +248,13 @@ class FeedDocument:
 
     def _item(self, element: etree._Element, item: FeedItem) -> None:
         page = self.base_url + episode_url(item.number, item.slug)
-        extension = download_extension(item.media_type, item.media_url)
-        download = self.base_url + download_url(item.number, item.slug, extension)
+        download = self.base_url + media_download_path(
+            item.number,
+            item.slug,
+            media_type=item.media_type,
+            media_url=item.media_url,
+            media_file=item.media_file,
+        )
         kept = self._parsed(item.extra_elements)
         kept_tags = {element.tag for element in kept}
         _add(element, 'title', item.title)

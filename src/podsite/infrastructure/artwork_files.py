@@ -25,7 +25,7 @@ MIMETYPES = {'jpg': 'image/jpeg', 'png': 'image/png'}
 
 
 def artwork_folder(settings: Settings) -> Path:
-    return (settings.media_dir or settings.data_dir) / ARTWORK_FOLDER
+    return settings.media_folder / ARTWORK_FOLDER
 
 
 def store_artwork(folder: Path, artwork: PreparedArtwork) -> str:

@@ -62,10 +62,18 @@ def init_app(app: Quart) -> None:
     async def load_user() -> None:
         if request.endpoint == 'static':
             return
-        token = session.get(SESSION_KEY)
-        g.user = await account_service.user_for_session(token) if token else None
-        if token and g.user is None:
-            session.pop(SESSION_KEY, None)
+        await load_current_user()
+
+
+async def load_current_user() -> None:
+    """Finds the signed-in account for this request, once (hooks that need it before the
+    usual place, as the upload guard does, call it first)."""
+    if 'user' in g:
+        return
+    token = session.get(SESSION_KEY)
+    g.user = await account_service.user_for_session(token) if token else None
+    if token and g.user is None:
+        session.pop(SESSION_KEY, None)
 
 
 def current_user() -> UserInfo | None:

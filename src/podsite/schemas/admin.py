@@ -73,6 +73,30 @@ class EpisodeWrite(BaseModel):
     chapters: Annotated[dict[str, Any], AfterValidator(clean_json)] | None = None
     artwork_file: str = Field(default='', pattern=ARTWORK_FILE_PATTERN)
     """Uploaded artwork (formats/artwork.py names it); empty: the episode has none of its own."""
+    media_file: str | None = Field(default=None, max_length=300)
+    """The stored file's name in the media folder (an upload); None for audio elsewhere."""
+    media_header_bytes: int | None = Field(default=None, ge=0)
+    media_bitrate_bps: int | None = Field(default=None, ge=0)
+    media_first_minute_bytes: int | None = Field(default=None, ge=0)
+    """Where the first minute of audio ends (the byte rule); None: to be read again."""
+    media_sample_rate_hz: int | None = Field(default=None, ge=0)
+    media_channels: int | None = Field(default=None, ge=0)
+
+
+class EpisodeRemoval(ReadModel):
+    """What deleting an episode takes with it, for the confirmation page and the audit log."""
+
+    id: int
+    number: int
+    title: str
+    is_public: bool
+    counted_downloads: int
+    download_events: int
+    has_transcript: bool
+    has_chapters: bool
+    appearances: int
+    sponsor_reads: int
+    media_file: str | None
 
 
 class DashboardCounts(ReadModel):

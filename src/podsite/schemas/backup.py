@@ -20,6 +20,17 @@ class TableEntry(BaseModel):
     sha256: str = Field(pattern=r'^[0-9a-f]{64}$')
 
 
+class MediaEntry(BaseModel):
+    """One stored audio file in the archive (under `media/`), stored as it is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(pattern=r'^[A-Za-z0-9][A-Za-z0-9._-]*$', max_length=300)
+    file: str
+    size: int = Field(ge=0)
+    sha256: str = Field(pattern=r'^[0-9a-f]{64}$')
+
+
 class BackupManifest(BaseModel):
     """`manifest.json`. Tables are listed in the order a restore inserts them."""
 
@@ -33,6 +44,9 @@ class BackupManifest(BaseModel):
     tables: tuple[TableEntry, ...]
     left_out: tuple[str, ...] = ()
     """Tables deliberately not backed up (derived or short-lived data)."""
+    media: tuple[MediaEntry, ...] = ()
+    """The audio files podsite stores (uploads, fetched imports); archives made before
+    podsite stored audio have none."""
 
     @property
     def total_rows(self) -> int:

@@ -151,6 +151,7 @@ class EpisodeDetails(EpisodeCard):
     media_url: str
     media_size_bytes: int
     media_type: str
+    media_file: str | None = None
     youtube_id: str | None
     season: int | None
     episode_number: int | None
@@ -233,6 +234,7 @@ class MediaFile(ReadModel):
     media_url: str
     media_size_bytes: int
     media_type: str
+    media_file: str | None
 
 
 class TranscriptCue(ReadModel):

@@ -48,6 +48,7 @@ class FeedItem(ReadModel):
     media_url: str
     media_size_bytes: int
     media_type: str
+    media_file: str | None = None
     season: int | None
     episode_type: str
     explicit: bool

@@ -55,7 +55,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from podsite.data import Base, SiteState
+from podsite.data import Base, Episode, SiteState
 from podsite.formats.xml_text import clean_json, clean_text
 from podsite.infrastructure import db
 from podsite.schemas.backup import (
@@ -63,6 +63,7 @@ from podsite.schemas.backup import (
     BACKUP_FORMAT_VERSION,
     BackupManifest,
     BackupSignature,
+    MediaEntry,
     TableCount,
     TableEntry,
 )
@@ -70,6 +71,7 @@ from podsite.services.operations import schema_service
 from podsite.settings import Settings
 
 MANIFEST = 'manifest.json'
+MEDIA_PREFIX = 'media/'
 SIGNATURE = 'signature.json'
 BATCH_ROWS = 1000
 
@@ -175,11 +177,17 @@ def backed_up_tables() -> list[Table]:
 
 
 async def write_backup(
-    path: Path, *, key: SigningKey, on_progress: Progress | None = None
+    path: Path,
+    *,
+    key: SigningKey,
+    media_folder: Path | None = None,
+    on_progress: Progress | None = None,
 ) -> BackupManifest:
     """Writes the archive, signed with `key`, next to `path` and moves it into place only
     once it is complete, so a failed backup never leaves a half file under the name asked
-    for."""
+    for. With `media_folder`, the audio files the episodes of the snapshot store are in it
+    too, streamed (files put in the folder by hand for episodes whose audio is elsewhere
+    are the operator's own, and are not)."""
     revision = await _revision_matching_code()
     session = db.session()
     # One snapshot for every table: a row written meanwhile is in no file rather than in a
@@ -197,6 +205,16 @@ async def write_backup(
                 await _write_table(session, archive, table, on_progress)
                 for table in backed_up_tables()
             ]
+            media = []
+            if media_folder is not None:
+                names = await session.scalars(
+                    select(Episode.media_file).where(Episode.media_file.is_not(None))
+                )
+                for name in sorted(n for n in names if n):
+                    if (media_folder / name).is_file():
+                        media.append(_write_media(archive, media_folder / name))
+                        if on_progress is not None:
+                            on_progress(f'media/{name}', 0)
             manifest = BackupManifest(
                 format=BACKUP_FORMAT,
                 format_version=BACKUP_FORMAT_VERSION,
@@ -205,6 +223,7 @@ async def write_backup(
                 created_at=datetime.now(UTC),
                 tables=tuple(entries),
                 left_out=tuple(LEFT_OUT),
+                media=tuple(media),
             )
             manifest_bytes = manifest.model_dump_json(indent=2).encode()
             archive.writestr(MANIFEST, manifest_bytes)
@@ -253,6 +272,42 @@ async def _write_table(
     return TableEntry(name=table.name, file=file, rows=rows, sha256=digest.hexdigest())
 
 
+def _write_media(archive: zipfile.ZipFile, source: Path) -> MediaEntry:
+    """Streams one audio file into the archive, stored as it is (it is compressed already)."""
+    file = f'{MEDIA_PREFIX}{source.name}'
+    info = zipfile.ZipInfo(file, date_time=datetime.now(UTC).timetuple()[:6])
+    info.compress_type = zipfile.ZIP_STORED
+    digest = hashlib.sha256()
+    size = 0
+    with source.open('rb') as audio, archive.open(info, 'w', force_zip64=True) as member:
+        while chunk := audio.read(1 << 20):
+            digest.update(chunk)
+            member.write(chunk)
+            size += len(chunk)
+    return MediaEntry(name=source.name, file=file, size=size, sha256=digest.hexdigest())
+
+
+def restore_media(path: Path, manifest: BackupManifest, media_folder: Path) -> int:
+    """Puts the archive's audio files (checked by `check_archive`) into `media_folder`,
+    each written beside its name first and moved into place when complete. Returns the
+    bytes written."""
+    media_folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with zipfile.ZipFile(path) as archive:
+        for entry in manifest.media:
+            partial = media_folder / f'.{entry.name}.partial'
+            try:
+                with archive.open(entry.file) as member, partial.open('wb') as audio:
+                    while chunk := member.read(1 << 20):
+                        audio.write(chunk)
+                partial.chmod(0o644)
+                partial.replace(media_folder / entry.name)
+            finally:
+                partial.unlink(missing_ok=True)
+            written += entry.size
+    return written
+
+
 def check_archive(path: Path, *, key: SigningKey, trust_unsigned: bool = False) -> CheckedBackup:
     """Reads the whole archive once and checks its signature, then every file against the
     manifest, and the manifest against this podsite, before any database is touched: a
@@ -276,6 +331,8 @@ def check_archive(path: Path, *, key: SigningKey, trust_unsigned: bool = False) 
             _check_tables(manifest)
             for entry in manifest.tables:
                 _check_file(archive, entry)
+            for media in manifest.media:
+                _check_media(archive, media)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, UnicodeDecodeError) as error:
         raise BackupError(f'not a readable podsite backup ({error})') from error
     return CheckedBackup(manifest, signature)
@@ -350,6 +407,18 @@ def _check_tables(manifest: BackupManifest) -> None:
         missing = ', '.join(sorted(expected - found)) or 'none'
         unknown = ', '.join(sorted(found - expected)) or 'none'
         raise BackupError(f'the backup has other tables (missing: {missing}; unknown: {unknown})')
+
+
+def _check_media(archive: zipfile.ZipFile, entry: MediaEntry) -> None:
+    digest = hashlib.sha256()
+    try:
+        with archive.open(entry.file) as member:
+            while chunk := member.read(1 << 20):
+                digest.update(chunk)
+    except KeyError:
+        raise BackupError(f'{entry.file} is listed in the manifest but missing') from None
+    if digest.hexdigest() != entry.sha256:
+        raise BackupError(f'{entry.file} does not match its checksum: it was changed or damaged')
 
 
 def _check_file(archive: zipfile.ZipFile, entry: TableEntry) -> None:

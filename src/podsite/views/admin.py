@@ -8,6 +8,7 @@ from podsite.infrastructure.auth import current_user, role_required
 from podsite.infrastructure.csv_export import csv_response
 from podsite.infrastructure.security_headers import never_store
 from podsite.infrastructure.templates import ViewResult, template
+from podsite.infrastructure.uploads import spooled_path
 from podsite.services.accounts import two_factor_service
 from podsite.services.admin import admin_people_service
 from podsite.services.publishing import artwork_service
@@ -20,7 +21,9 @@ from podsite.viewmodels.admin.entities import (
     EntityListViewModel,
     EntityRemovalViewModel,
 )
-from podsite.viewmodels.admin.episode_form import EpisodeFormViewModel
+from podsite.viewmodels.admin.episode_delete import EpisodeDeleteViewModel
+from podsite.viewmodels.admin.episode_form import EpisodeFormViewModel, UploadedAudio
+from podsite.viewmodels.admin.episode_preview import EpisodePreviewViewModel
 from podsite.viewmodels.admin.episodes import EpisodeListViewModel
 from podsite.viewmodels.admin.links import (
     LinkFormViewModel,
@@ -67,6 +70,13 @@ async def uploaded(field: str, *, limit: int = -1) -> bytes | None:
     return data
 
 
+async def uploaded_audio() -> UploadedAudio | None:
+    upload = (await request.files).get('audio')
+    if upload is None or not upload.filename:
+        return None
+    return UploadedAudio(spooled_path(upload.stream), upload.filename, upload.content_type or '')
+
+
 @blueprint.get('')
 @admin_only
 @template('admin/dashboard.pt')
@@ -80,7 +90,9 @@ async def dashboard() -> ViewResult:
 @admin_only
 @template('admin/episodes.pt')
 async def episodes() -> ViewResult:
-    vm = EpisodeListViewModel(request.args.get('status'), request.args.get('q'))
+    vm = EpisodeListViewModel(
+        request.args.get('status'), request.args.get('q'), deleted='deleted' in request.args
+    )
     await vm.load_async()
     return vm.to_dict()
 
@@ -104,6 +116,7 @@ async def episode_create() -> ViewResult:
         await uploaded('transcript_file'),
         await uploaded('artwork', limit=artwork_service.LARGEST_UPLOAD_BYTES + 1),
         uploaded_chapters=await uploaded('chapters_file'),
+        uploaded_audio=await uploaded_audio(),
     )
     await vm.load_async()
     await vm.save_async()
@@ -135,12 +148,42 @@ async def episode_update(episode_id: int) -> ViewResult:
         await uploaded('transcript_file'),
         await uploaded('artwork', limit=artwork_service.LARGEST_UPLOAD_BYTES + 1),
         uploaded_chapters=await uploaded('chapters_file'),
+        uploaded_audio=await uploaded_audio(),
     )
     await vm.load_async()
     await vm.save_async()
     if not vm.is_valid:
         return vm.to_dict(), 400 if vm.found else 404
     return redirect(url_for('.episode_edit', episode_id=vm.saved_id, saved=1))
+
+
+@blueprint.get('/episodes/<int:episode_id>/preview')
+@admin_only
+@template('episodes/details.pt')
+async def episode_preview(episode_id: int) -> ViewResult:
+    vm = EpisodePreviewViewModel(episode_id)
+    await vm.load_async()
+    if vm.episode is None:
+        abort(404)
+    return vm.to_dict()
+
+
+@blueprint.get('/episodes/<int:episode_id>/delete')
+@admin_only
+@template('admin/episode_delete.pt')
+async def episode_delete_confirm(episode_id: int) -> ViewResult:
+    vm = EpisodeDeleteViewModel(episode_id)
+    await vm.load_async()
+    return vm.to_dict(), 200 if vm.removal is not None else 404
+
+
+@blueprint.post('/episodes/<int:episode_id>/delete')
+@admin_only
+async def episode_delete(episode_id: int) -> AnyResponse:
+    vm = EpisodeDeleteViewModel(episode_id)
+    if not await vm.delete_async():
+        abort(404)
+    return redirect(url_for('.episodes', deleted=1))
 
 
 @blueprint.post('/preview')

@@ -136,7 +136,7 @@ async def rss() -> AnyResponse:
 async def download(number: int, slug: str, extension: str) -> AnyResponse:
     """Any slug and extension are served: apps keep old enclosure URLs after a title
     changes, and every `.mp3` URL given out before videos got their own extension works."""
-    vm = DownloadViewModel(number)
+    vm = DownloadViewModel(number, f'{slug}.{extension}')
     await vm.load_async()
     if vm.media is None:
         abort(404)

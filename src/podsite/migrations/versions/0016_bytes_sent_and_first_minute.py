@@ -29,15 +29,12 @@ def upgrade() -> None:
     op.create_index(
         op.f('ix_download_event_transfer'), 'download_event', ['transfer'], unique=False
     )
+    # The header size and average bitrate stay as facts of the file; the byte rule now uses
+    # this, which `podsite probe-media` reads from the file's frames.
     op.add_column('episode', sa.Column('media_first_minute_bytes', sa.BigInteger(), nullable=True))
-    # The old figures were an estimate; files are read again by `podsite probe-media`.
-    op.drop_column('episode', 'media_bitrate_bps')
-    op.drop_column('episode', 'media_header_bytes')
 
 
 def downgrade() -> None:
-    op.add_column('episode', sa.Column('media_header_bytes', sa.Integer(), nullable=True))
-    op.add_column('episode', sa.Column('media_bitrate_bps', sa.Integer(), nullable=True))
     op.drop_column('episode', 'media_first_minute_bytes')
     op.drop_index(op.f('ix_download_event_transfer'), table_name='download_event')
     op.drop_column('download_event', 'transfer')

@@ -6,6 +6,8 @@ from typing import Any, Literal, cast
 from sqlalchemy import delete, func, or_, select
 
 from podsite.data import (
+    DownloadCount,
+    DownloadEvent,
     Episode,
     EpisodeGuest,
     Guest,
@@ -23,7 +25,12 @@ from podsite.formats.transcript_formats import (
 )
 from podsite.infrastructure import db
 from podsite.schemas.account import UserInfo
-from podsite.schemas.admin import AdminEpisodeRow, DashboardCounts, EpisodeWrite
+from podsite.schemas.admin import (
+    AdminEpisodeRow,
+    DashboardCounts,
+    EpisodeRemoval,
+    EpisodeWrite,
+)
 from podsite.services.accounts import audit_service
 from podsite.services.catalogue.derived_columns import NotesFormat, episode_columns
 from podsite.services.publishing import transcript_service
@@ -234,6 +241,65 @@ async def save_episode(
         )
     await session.commit()
     return episode.id
+
+
+async def episode_removal(episode_id: int) -> EpisodeRemoval | None:
+    """What deleting the episode would take with it; None when there is no such episode."""
+    if not 0 < episode_id <= 2**31 - 1:
+        return None
+    session = db.session()
+    episode = await session.get(Episode, episode_id)
+    if episode is None:
+        return None
+
+    async def how_many(query: Any) -> int:
+        return int(await session.scalar(query) or 0)
+
+    return EpisodeRemoval(
+        id=episode.id,
+        number=episode.number,
+        title=episode.title,
+        is_public=episode.is_published and episode.published_at <= datetime.now(UTC),
+        counted_downloads=await how_many(
+            select(func.sum(DownloadCount.downloads)).where(DownloadCount.episode_id == episode_id)
+        ),
+        download_events=await how_many(
+            select(func.count()).where(DownloadEvent.episode_id == episode_id)
+        ),
+        has_transcript=await session.get(Transcript, episode_id) is not None,
+        has_chapters=episode.chapters is not None,
+        appearances=await how_many(
+            select(func.count()).where(EpisodeGuest.episode_id == episode_id)
+        ),
+        sponsor_reads=await how_many(
+            select(func.count()).where(SponsorPlacement.episode_id == episode_id)
+        ),
+        media_file=episode.media_file,
+    )
+
+
+async def delete_episode(*, episode_id: int, actor: UserInfo) -> EpisodeRemoval | None:
+    """Deletes the episode and, through the schema's cascades, its appearances, sponsor
+    reads and their impressions, transcript, download events and counts and search entry;
+    audited in the same transaction, with what went. None when there is no such episode.
+    The caller removes the audio file once this has committed."""
+    removal = await episode_removal(episode_id)
+    if removal is None:
+        return None
+    session = db.session()
+    await session.execute(delete(Episode).where(Episode.id == episode_id))
+    audit_service.record(
+        actor=actor,
+        action='delete',
+        entity='episode',
+        entity_id=episode_id,
+        summary=f'#{removal.number} {removal.title}',
+        changes=audit_service.changes_between(
+            removal.model_dump(exclude={'id', 'number', 'title'}), {}
+        ),
+    )
+    await session.commit()
+    return removal
 
 
 def _column_values(data: EpisodeWrite) -> dict[str, Any]:

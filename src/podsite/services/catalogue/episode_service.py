@@ -53,6 +53,7 @@ DETAIL_COLUMNS = (
     Episode.media_url,
     Episode.media_size_bytes,
     Episode.media_type,
+    Episode.media_file,
     Episode.youtube_id,
     Episode.season,
     Episode.episode_number,
@@ -165,7 +166,7 @@ PREVIOUS = aliased(Episode, name='previous_episode')
 NEXT = aliased(Episode, name='next_episode')
 # One episode with its people, its sponsor reads, its neighbours and the live stream it was
 # recorded in, in one statement (one round trip).
-BY_NUMBER = db.PreparedRead(
+DETAILS = (
     select(
         *DETAIL_COLUMNS,
         select(
@@ -207,9 +208,12 @@ BY_NUMBER = db.PreparedRead(
     .select_from(Episode)
     .outerjoin(PREVIOUS, PREVIOUS.number == _neighbour_number(later=False))
     .outerjoin(NEXT, NEXT.number == _neighbour_number(later=True))
-    .where(is_public(NOW), Episode.number == bindparam('number')),
-    bounded=True,
 )  # fmt: skip
+BY_NUMBER = db.PreparedRead(
+    DETAILS.where(is_public(NOW), Episode.number == bindparam('number')), bounded=True
+)
+# An admin's preview: any episode, published or not, by its id.
+ANY_BY_ID = db.PreparedRead(DETAILS.where(Episode.id == bindparam('episode_id')), bounded=True)
 
 
 async def latest_episodes(*, limit: int) -> list[EpisodeCard]:
@@ -228,9 +232,18 @@ async def episode_by_number(number: int) -> EpisodeDetails | None:
     if not 0 < number <= MAX_EPISODE_NUMBER:
         return None
     found = await db.read_records(BY_NUMBER, {'now': clock.now(), 'number': number})
-    if not found:
+    return _details(found[0]) if found else None
+
+
+async def episode_for_preview(episode_id: int) -> EpisodeDetails | None:
+    """Any episode, published or not: for the admin's preview only, never a public page."""
+    if not 0 < episode_id <= MAX_EPISODE_NUMBER:
         return None
-    episode = found[0]
+    found = await db.read_records(ANY_BY_ID, {'now': clock.now(), 'episode_id': episode_id})
+    return _details(found[0]) if found else None
+
+
+def _details(episode: dict[str, Any]) -> EpisodeDetails:
     episode['guests'] = _in_position_order(episode['guests'], GuestRef)
     episode['sponsors'] = _in_position_order(episode['sponsors'], Placement)
     for side in ('previous', 'next'):
@@ -305,6 +318,7 @@ async def media_file(number: int) -> MediaFile | None:
         Episode.media_url,
         Episode.media_size_bytes,
         Episode.media_type,
+        Episode.media_file,
     ).where(is_public(), Episode.number == number)
     row = (await db.session().execute(query)).first()
     return None if row is None else MediaFile.model_validate(row._mapping)

@@ -28,6 +28,25 @@ async def podcast_details() -> PodcastDetails | None:
     return None if row is None else PodcastDetails.model_validate(row._mapping)
 
 
+async def preview_feed(episode_id: int) -> Feed | None:
+    """The feed as it would be with only this episode in it, published or not: for the
+    admin's preview. None before the show is set up, or without such an episode."""
+    podcast = await podcast_details()
+    if podcast is None:
+        return None
+    query = select(*ITEM_COLUMNS).where(Episode.id == episode_id)
+    row = (await db.session().execute(query)).first()
+    if row is None:
+        return None
+    episode_ids = query.with_only_columns(Episode.id)
+    people = await episode_service.guests_by_episode(episode_ids)
+    sponsors = await episode_service.placements_by_episode(episode_ids)
+    item = FeedItem.model_validate(
+        {**row._mapping, 'people': people.get(row.id, ()), 'sponsors': sponsors.get(row.id, ())}
+    )
+    return Feed(podcast=podcast, items=(item,), as_of=clock.now())
+
+
 async def public_feed() -> Feed | None:
     """The show, every public episode (newest first) and the upcoming and live streams;
     None before the show is set up."""

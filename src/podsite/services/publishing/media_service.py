@@ -1,6 +1,7 @@
 """Probing episode audio for the fact the IAB byte rule needs: where the first minute of
 audio ends (`formats.media_header`)."""
 
+import asyncio
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -50,14 +51,27 @@ async def probe_media(
             if header is None:
                 report.skipped.append((row.number, 'no local file (use --fetch to download)'))
                 continue
-            await session.execute(
-                update(Episode)
-                .where(Episode.id == row.id)
-                .values(media_first_minute_bytes=header.first_minute_bytes)
-            )
-            await session.commit()
+            await _store_first_minute(row.id, header)
             report.probed.append((row.number, header))
     return report
+
+
+async def probe_stored_file(*, episode_id: int, path: Path) -> MediaHeader:
+    """Reads where the first minute ends in a file podsite just stored for an episode (an
+    upload, a fetched import) and stores it, as `probe_media` does for the others."""
+    header = await asyncio.to_thread(read_media_header, path)
+    await _store_first_minute(episode_id, header)
+    return header
+
+
+async def _store_first_minute(episode_id: int, header: MediaHeader) -> None:
+    session = db.session()
+    await session.execute(
+        update(Episode)
+        .where(Episode.id == episode_id)
+        .values(media_first_minute_bytes=header.first_minute_bytes)
+    )
+    await session.commit()
 
 
 async def _read(

@@ -88,7 +88,7 @@ async def _retag(query: Select[Any]) -> list[RetagResult]:
     rows = (await session.execute(query)).all()
     results = []
     for row in rows:
-        path = local_media_file(settings.media_dir, row.media_url)
+        path = local_media_file(settings.media_folder, row.media_url)
         kind = None if path is None else audio_kind(row.media_type, path)
         if path is None or kind is None:
             reason = 'no stored file' if path is None else f'{row.media_type} is not MP3 or M4A'
@@ -120,7 +120,7 @@ async def _retag(query: Select[Any]) -> list[RetagResult]:
         await session.commit()
         results.append(RetagResult(number=row.number, outcome='tagged', size_bytes=size))
     if any(result.outcome == 'tagged' for result in results):
-        await media_service.probe_media(media_dir=settings.media_dir, fetch=False)
+        await media_service.probe_media(media_dir=settings.media_folder, fetch=False)
     return results
 
 

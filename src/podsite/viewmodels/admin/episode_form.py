@@ -1,11 +1,20 @@
+import asyncio
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
+from podsite.formats.audio_facts import (
+    AudioFacts,
+    AudioFileError,
+    claimed_format,
+    read_audio_facts,
+)
 from podsite.formats.chapters import (
     ChapterRow,
     ChaptersError,
@@ -25,9 +34,21 @@ from podsite.formats.transcript_formats import (
 )
 from podsite.infrastructure import clock
 from podsite.infrastructure.auth import current_user
+from podsite.infrastructure.media_files import (
+    RETIRED_KEEP_DAYS,
+    content_digest,
+    keep_file,
+    remove_file,
+    remove_retired,
+    retire_file,
+    stored_name,
+)
 from podsite.infrastructure.slugs import slugify
 from podsite.schemas.admin import EpisodeWrite, NamedRow
 from podsite.services.admin import admin_people_service, admin_service
+from podsite.services.publishing import media_service
+from podsite.settings import current_settings
+from podsite.urls import media_download_path
 from podsite.viewmodels.admin.artwork_upload import describe, take_artwork, thumbnail_url
 from podsite.viewmodels.admin.audio_tags import retag_saved_episode
 from podsite.viewmodels.admin.next_page_note import note_for_next_page, notes_from_last_page
@@ -52,11 +73,25 @@ FIELD_LABELS = {
     'media_url': 'Media URL', 'media_size_bytes': 'Media size', 'media_type': 'Media type',
     'youtube_id': 'YouTube id', 'hosts': 'Hosts', 'guests': 'Guests', 'sponsors': 'Sponsors',
     'transcript': 'Transcript', 'chapters_file': 'Chapters file', 'artwork': 'Artwork',
+    'audio': 'Audio', 'recorded_on': 'Recorded on',
 }  # fmt: skip
 BLANK_CHAPTER_ROWS = 3
 """Empty rows below the chapters, to add some without JavaScript (which adds more)."""
 MAX_CHAPTER_ROWS = 1000
 CHAPTER_ROW_FIELD = re.compile(r'chapter_(?:time|title|url|img|extra)_(\d{1,4})')
+FILE_NOT_KEPT = 'The file was not kept because of the problems above: choose it again.'
+STORED_MEDIA_FIELDS = (
+    'media_url',
+    'media_file',
+    'media_size_bytes',
+    'media_type',
+    'duration_seconds',
+    'media_header_bytes',
+    'media_bitrate_bps',
+    'media_first_minute_bytes',
+    'media_sample_rate_hz',
+    'media_channels',
+)
 
 
 class PickerOption(NamedTuple):
@@ -130,6 +165,48 @@ def time_until(wait: timedelta) -> str:
     return 'in less than a minute'
 
 
+def with_changes(data: EpisodeWrite, changes: Mapping[str, object]) -> EpisodeWrite:
+    """`data` with `changes`, validated again (pydantic's `model_copy` would not)."""
+    return EpisodeWrite.model_validate({**data.model_dump(), **changes})
+
+
+@dataclass(frozen=True)
+class UploadedAudio:
+    """An audio file sent with the form, already written to the media folder's incoming
+    area (infrastructure/uploads.py), under the name and type the browser gave."""
+
+    path: Path
+    filename: str
+    content_type: str
+
+
+def media_facts(episode: EpisodeWrite) -> list[tuple[str, str]]:
+    """What was read from the stored file, as the form shows it."""
+    if episode.media_file is None:
+        return []
+    extension = episode.media_file.rpartition('.')[2]
+    facts = [
+        ('File', episode.media_file),
+        ('Format', f'{extension.upper()} ({episode.media_type})'),
+        ('Size', f'{episode.media_size_bytes:,} bytes'),
+        ('Duration', clock_field(episode.duration_seconds)),
+    ]
+    if episode.media_bitrate_bps:
+        facts.append(('Bitrate', f'{episode.media_bitrate_bps / 1000:.0f} kbit/s'))
+    if episode.media_sample_rate_hz:
+        facts.append(('Sample rate', f'{episode.media_sample_rate_hz:,} Hz'))
+    if episode.media_channels:
+        facts.append(
+            ('Channels', 'mono' if episode.media_channels == 1 else str(episode.media_channels))
+        )
+    if episode.media_header_bytes is not None:
+        facts.append(('Tags before the audio', f'{episode.media_header_bytes:,} bytes'))
+    if episode.media_first_minute_bytes is not None:
+        first_minute = f'byte {episode.media_first_minute_bytes:,} (for download counting)'
+        facts.append(('First minute ends at', first_minute))
+    return facts
+
+
 class EpisodeFormViewModel(FormViewModel):
     """Create or edit an episode; the form keeps whatever was typed until it is right."""
 
@@ -142,13 +219,19 @@ class EpisodeFormViewModel(FormViewModel):
         uploaded_transcript: bytes | None = None,
         uploaded_artwork: bytes | None = None,
         uploaded_chapters: bytes | None = None,
+        uploaded_audio: UploadedAudio | None = None,
     ) -> None:
         super().__init__(form)
         self.uploaded_transcript = uploaded_transcript
         self.uploaded_artwork = uploaded_artwork
         self.uploaded_chapters = uploaded_chapters
+        self.audio = uploaded_audio
         self.saved_note = ''
         self.thumbnail_url = thumbnail_url
+        self.stored: EpisodeWrite | None = None
+        self.media_facts: list[tuple[str, str]] = []
+        self.retired_keep_days = RETIRED_KEEP_DAYS
+        self.max_upload_mb = current_settings().max_upload_mb
         self.episode_id = episode_id
         self.saved_id: int | None = None
         self.guest_rows: list[NamedRow] = []
@@ -163,21 +246,22 @@ class EpisodeFormViewModel(FormViewModel):
         self.sponsor_rows = await admin_people_service.rows('sponsor')
         self.saved_note = notes_from_last_page()
         if self.episode_id is not None:
+            self.stored = await admin_service.episode_for_edit(self.episode_id)
+            if self.stored is None:
+                self.found = False
+                return
+            self.media_facts = media_facts(self.stored)
             self.stored_transcript = await admin_service.transcript_for_edit(self.episode_id)
         if self.form:
             return
-        if self.episode_id is None:
+        if self.stored is None:
             self.form = {
                 'number': str(await admin_service.next_episode_number()),
                 'status': 'draft',
-                'media_type': 'audio/mpeg',
                 'episode_type': 'full',
             }
             return
-        episode = await admin_service.episode_for_edit(self.episode_id)
-        if episode is None:
-            self.found = False
-            return
+        episode = self.stored
         self.form = self._fields_of(episode)
         self.lists = {
             'hosts': [a.guest_slug for a in episode.appearances if a.role == 'host'],
@@ -205,9 +289,9 @@ class EpisodeFormViewModel(FormViewModel):
             'status': status,
             'publish_at': f'{episode.published_at:%Y-%m-%dT%H:%M:%S}',
             'recorded_on': f'{episode.recorded_at:%Y-%m-%d}' if episode.recorded_at else '',
-            'duration': clock_field(episode.duration_seconds),
+            'duration': clock_field(episode.duration_seconds) if episode.media_url else '',
             'media_url': str(episode.media_url),
-            'media_size_bytes': str(episode.media_size_bytes),
+            'media_size_bytes': str(episode.media_size_bytes) if episode.media_url else '',
             'media_type': episode.media_type,
             'youtube_id': episode.youtube_id or '',
             'season': '' if episode.season is None else str(episode.season),
@@ -256,14 +340,28 @@ class EpisodeFormViewModel(FormViewModel):
 
     async def save_async(self) -> None:
         """Every problem of the form at once, each beside its field: one save shows them all."""
+        if not self.found:
+            return
         artwork = await take_artwork(self, self.uploaded_artwork)
         data = self._validated()
         transcript = self._transcript()
+        facts = await self._audio_facts()
         await self._check_references(data)
         if data is None or self.errors:
+            if self.audio is not None:
+                self.errors.setdefault('audio', FILE_NOT_KEPT)
             return
+        folder = current_settings().media_folder
+        new_file: str | None = None
+        if facts is not None:
+            data, new_file = await self._with_uploaded_file(data, facts)
+        else:
+            data = self._with_kept_media(data)
+            if self.errors:
+                return
         actor = current_user()
         assert actor is not None
+        old_file = self.stored.media_file if self.stored is not None else None
         try:
             self.saved_id = await admin_service.save_episode(
                 episode_id=self.episode_id, data=data, actor=actor, transcript=transcript
@@ -277,6 +375,90 @@ class EpisodeFormViewModel(FormViewModel):
             self.errors['number'] = 'Another episode has this number.'
         except LookupError:
             self.found = False
+        if new_file is None:
+            return
+        if not self.is_valid:
+            if new_file != old_file:
+                remove_file(folder, new_file)
+            self.errors.setdefault('audio', FILE_NOT_KEPT)
+            return
+        assert self.saved_id is not None and facts is not None
+        if facts.format == 'mp3':
+            await media_service.probe_stored_file(episode_id=self.saved_id, path=folder / new_file)
+        if old_file is not None and old_file != new_file:
+            await asyncio.to_thread(retire_file, folder, old_file)
+        await asyncio.to_thread(remove_retired, folder)
+
+    async def _audio_facts(self) -> AudioFacts | None:
+        """Reads the uploaded file (off the event loop: mutagen reads and seeks); a file
+        that is not publishable audio is refused with what is wrong with it."""
+        if self.audio is None:
+            return None
+        claimed = claimed_format(self.audio.filename, self.audio.content_type)
+        try:
+            return await asyncio.to_thread(read_audio_facts, self.audio.path, claimed=claimed)
+        except AudioFileError as error:
+            self.errors['audio'] = f'{self.audio.filename}: {error}'
+            return None
+
+    async def _with_uploaded_file(
+        self, data: EpisodeWrite, facts: AudioFacts
+    ) -> tuple[EpisodeWrite, str]:
+        """Moves the upload to its stored name (new content, new name) and takes what was
+        read from it in place of anything typed."""
+        assert self.audio is not None
+        digest = await asyncio.to_thread(content_digest, self.audio.path)
+        name = stored_name(
+            number=data.number, slug=data.slug, digest=digest, extension=facts.format
+        )
+        folder = current_settings().media_folder
+        await asyncio.to_thread(keep_file, self.audio.path, folder, name)
+        media_url = current_settings().public_base_url + media_download_path(
+            data.number, data.slug, media_type=facts.media_type, media_url='', media_file=name
+        )
+        updated = with_changes(
+            data,
+            {
+                'media_url': media_url,
+                'media_file': name,
+                'media_size_bytes': facts.size_bytes,
+                'media_type': facts.media_type,
+                'duration_seconds': facts.whole_seconds,
+                'media_header_bytes': facts.header_bytes,
+                'media_bitrate_bps': facts.bitrate_bps,
+                'media_sample_rate_hz': facts.sample_rate_hz,
+                'media_channels': facts.channels,
+            },
+        )
+        return updated, name
+
+    def _with_kept_media(self, data: EpisodeWrite) -> EpisodeWrite:
+        """Without a new file: a stored file stays as it was read (what the form says about
+        size and length is not used); audio elsewhere needs its real size and length, and
+        keeps its probed header facts while its URL stays the same."""
+        stored = self.stored
+        if stored is not None and stored.media_file is not None:
+            kept = {field: getattr(stored, field) for field in STORED_MEDIA_FIELDS}
+            return with_changes(data, kept)
+        if str(data.media_url):
+            if data.media_size_bytes <= 0:
+                self.errors['media_size_bytes'] = (
+                    'Give the size of the file at this URL in bytes, or upload the file.'
+                )
+            if data.duration_seconds <= 0:
+                self.errors['duration'] = (
+                    'Give the length of the audio at this URL, or upload the file.'
+                )
+        if stored is not None and str(stored.media_url) == str(data.media_url):
+            return with_changes(
+                data,
+                {
+                    'media_header_bytes': stored.media_header_bytes,
+                    'media_bitrate_bps': stored.media_bitrate_bps,
+                    'media_first_minute_bytes': stored.media_first_minute_bytes,
+                },
+            )
+        return data
 
     async def _check_references(self, data: EpisodeWrite | None) -> None:
         """What only the database knows, checked even when other fields are wrong."""
@@ -345,7 +527,7 @@ class EpisodeFormViewModel(FormViewModel):
             self.errors['status'] = 'Choose draft, published or scheduled.'
         publish_at = self._publish_at(status)
         recorded_at = self._recorded_at(publish_at)
-        seconds = parse_clock(self.text('duration'))
+        seconds = parse_clock(self.text('duration') or '0')
         # Lengths are stored in whole seconds; a typed fraction is refused, not dropped.
         duration = int(seconds) if seconds is not None and seconds.is_integer() else None
         if duration is None:

@@ -13,8 +13,9 @@ FILTERS: tuple[EpisodeFilter, ...] = get_args(EpisodeFilter)
 class EpisodeListViewModel(ViewModelBase):
     page_title = 'Episodes · Admin'
 
-    def __init__(self, status: str | None, text: str | None) -> None:
+    def __init__(self, status: str | None, text: str | None, *, deleted: bool = False) -> None:
         super().__init__()
+        self.message = 'Deleted, with its files and its download history.' if deleted else ''
         self.status: EpisodeFilter = next((f for f in FILTERS if f == status), 'all')
         self.text = clean_text(text or '').strip()[:200]
         self.filters = FILTERS

@@ -16,7 +16,9 @@ class MethodologyViewModel(ViewModelBase):
         self.window_in_use = settings.analytics_window.value
         self.statuses = ', '.join(str(status) for status in sorted(COUNTED_STATUSES))
         self.minute = ONE_MINUTE
-        self.serves_media = settings.media_dir is not None
+        # Behind nginx (`X-Accel-Redirect`) the site records the request and nginx sends the
+        # bytes, so it knows what was asked for, not what was received.
+        self.serves_media = settings.accel_redirect_prefix is None
         self.datacenter_filter = settings.analytics_datacenter_filter
         self.datacenter_networks = datacenters.matcher().networks
         self.high_volume_limit = settings.analytics_high_volume_limit

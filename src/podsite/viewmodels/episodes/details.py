@@ -11,7 +11,7 @@ from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services.analytics import recording
 from podsite.services.catalogue import episode_service
 from podsite.settings import current_settings
-from podsite.urls import download_extension, download_url
+from podsite.urls import media_download_path
 from podsite.viewmodels.episodes.embedding import (
     EMBED_HEIGHT,
     EMBED_WIDTH,
@@ -32,6 +32,12 @@ class Chapter:
     @property
     def clock(self) -> str:
         return clock_text(self.seconds)
+
+
+@dataclass(frozen=True)
+class Preview:
+    banner: str
+    feed_item_xml: str
 
 
 class EpisodeDetailsViewModel(ViewModelBase):
@@ -68,17 +74,27 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.show_notes_html = ''
         self.date_text = date_text
         self.duration_text = duration_text
+        self.preview: Preview | None = None
+        """Set on an admin's preview (viewmodels/admin/episode_preview.py) only."""
 
     async def load_page_async(self) -> None:
-        self.episode = await episode_service.episode_by_number(self.number)
+        self.show(await episode_service.episode_by_number(self.number))
+
+    def show(self, episode: EpisodeDetails | None) -> None:
+        self.episode = episode
         if self.episode is None:
             return
         label = self.episode.short_label
         self.page_title = f'{label}: {self.episode.title}' if label else self.episode.title
         self.description = self.episode.subtitle or self.episode.summary[:300]
-        extension = download_extension(self.episode.media_type, self.episode.media_url)
-        self.download_url = download_url(self.episode.number, self.episode.slug, extension)
-        self.download_label = extension.upper()
+        self.download_url = media_download_path(
+            self.episode.number,
+            self.episode.slug,
+            media_type=self.episode.media_type,
+            media_url=self.episode.media_url,
+            media_file=self.episode.media_file,
+        )
+        self.download_label = self.download_url.rpartition('.')[2].upper()
         self.chapters = table_of_contents(self.episode.chapters)
         self.artwork_file = self.episode.artwork_file or self.site.artwork_file
         settings = current_settings()

@@ -2,7 +2,7 @@
 the index that finds their neighbours, and the queue of notices to WebSub hubs and publish
 pings
 
-Revision ID: 0020
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-07 04:30:00.000000
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 import podsite.data.base
 
-revision: str = '0020'
+revision: str = '0019'
 down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

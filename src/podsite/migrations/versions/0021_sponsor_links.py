@@ -3,8 +3,8 @@
 Pages listing sponsors outside an episode (home, Friends of the show) link through it, so
 their clicks are counted; sponsors added later get theirs when saved.
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-07 04:30:00.000000
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import podsite.data.base
 
-revision: str = '0023'
-down_revision: str | None = '0022'
+revision: str = '0021'
+down_revision: str | None = '0020'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,8 +5,8 @@ site) rather than deleted. New-episode emails: each announced episode is recorde
 outbox messages carry header lines (List-Unsubscribe). The newsletter preference goes: the
 site has no newsletter to send.
 
-Revision ID: 0022
-Revises: 0020
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-07 04:30:00.000000
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import podsite.data.base
 
-revision: str = '0022'
-down_revision: str | None = '0020'
+revision: str = '0020'
+down_revision: str | None = '0019'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
