@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Select, select, update
 
 from podsite.data import Episode, Podcast
+from podsite.formats.audio_facts import AudioFileError, read_audio_facts
 from podsite.formats.audio_tags import (
     Artwork,
     AudioKind,
@@ -108,14 +109,20 @@ async def _retag(query: Select[Any]) -> list[RetagResult]:
         artwork_path = artwork_folder(settings) / artwork_name if artwork_name else None
         try:
             size = await asyncio.to_thread(_rewrite, path, kind, tags, artwork_path)
-        except (AudioTagsError, OSError) as error:
+            facts = await asyncio.to_thread(read_audio_facts, path, claimed=kind)
+        except (AudioTagsError, AudioFileError, OSError) as error:
             results.append(RetagResult(number=row.number, outcome='failed', detail=str(error)))
             continue
-        # The tags moved where the first minute of audio ends: the probe below reads it again.
+        # The tags moved where the audio starts and where its first minute ends: the size of
+        # the tags is read again here, the first minute by the probe below.
         await session.execute(
             update(Episode)
             .where(Episode.id == row.id)
-            .values(media_size_bytes=size, media_first_minute_bytes=None)
+            .values(
+                media_size_bytes=size,
+                media_header_bytes=facts.header_bytes,
+                media_first_minute_bytes=None,
+            )
         )
         await session.commit()
         results.append(RetagResult(number=row.number, outcome='tagged', size_bytes=size))
