@@ -1,6 +1,7 @@
 """Every admin page in Debian's Chromium, at a desktop and a phone size, as an
-administrator: none may log a console error or break the Content-Security-Policy (an inline
-script or handler would do both). And a removal asks first, without JavaScript."""
+administrator: none may log a console error, break the Content-Security-Policy (an inline
+script or handler would do both) or fail axe-core's accessibility checks. And a removal asks
+first, without JavaScript."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from podsite.data import ClickEvent, Episode, Guest, LiveStream, Policy, ShortLi
 from podsite.infrastructure import db
 from podsite.services.accounts import account_service
 from tests.databases import DatabaseFactory, settings_for
+from tests.e2e.axe import axe_violations, needs_axe
 from tests.e2e.chromium import BrowserPage, needs_chromium
 from tests.servers import podsite_server
 
@@ -134,6 +136,28 @@ async def test_every_admin_page_runs_without_console_errors_or_csp_violations(
         inline = await chromium.page.evaluate(FIND_INLINE_SCRIPTS)
         if chromium.console_errors or violations or inline:
             problems[path] = [*chromium.console_errors, *violations, *inline]
+    assert problems == {}
+
+
+@needs_axe
+@pytest.mark.parametrize('viewport', VIEWPORTS)
+async def test_every_admin_page_passes_axe_core(
+    site: AdminSite, chromium: BrowserPage, viewport: str
+) -> None:
+    """WCAG 2.1 A and AA and axe's best practices, on every admin list and form."""
+    width, height = VIEWPORTS[viewport]
+    await chromium.page.set_viewport_size({'width': width, 'height': height})
+    await log_in(site, chromium)
+    problems = {}
+    for path in site.paths:
+        await chromium.page.goto(f'{site.base}{path}')
+        found = await axe_violations(chromium.page)
+        if found:
+            problems[path] = sorted(
+                f"{violation['id']}: {node['target']}"
+                for violation in found
+                for node in violation['nodes']
+            )
     assert problems == {}
 
 
