@@ -940,7 +940,8 @@ def backup(
         [TableCount(name=entry.name, rows=entry.rows) for entry in manifest.tables],
     )
     console.print(
-        f'Audio: {len(manifest.media)} stored files from {settings.media_folder} '
+        f'Media: {len(manifest.media)} stored files (audio, uploaded artwork) from '
+        f'{settings.media_folder} '
         f'({sum(m.size for m in manifest.media) / 2**20:,.1f} MiB); files put there by hand '
         'for audio hosted elsewhere are not included: copy them yourself.'
     )
@@ -1025,7 +1026,7 @@ def restore(
         f'Restored from {file} (made {manifest.created_at:%Y-%m-%d %H:%M} UTC)', counts
     )
     console.print(
-        f'Audio: {len(manifest.media)} files ({written / 2**20:,.1f} MiB) '
+        f'Media: {len(manifest.media)} files ({written / 2**20:,.1f} MiB) '
         f'into {settings.media_folder}.'
     )
 

@@ -154,7 +154,7 @@ async def test_every_admin_page_passes_axe_core(
         found = await axe_violations(chromium.page)
         if found:
             problems[path] = sorted(
-                f"{violation['id']}: {node['target']}"
+                f'{violation["id"]}: {node["target"]}'
                 for violation in found
                 for node in violation['nodes']
             )

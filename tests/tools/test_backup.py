@@ -22,7 +22,7 @@ from typer.testing import CliRunner, Result
 
 from podsite.app import create_app
 from podsite.cli import cli
-from podsite.data import Base, Episode
+from podsite.data import Base, Episode, Podcast
 from podsite.infrastructure import db
 from podsite.infrastructure.passwords import hash_password
 from podsite.services.accounts import account_service
@@ -540,6 +540,28 @@ def test_text_with_characters_xml_refuses_is_restored_clean(
         assert rows[0].chapters == {'chapters': [{'startTime': 0, 'title': f'Intro {clean}'}]}
 
 
+def test_uploaded_artwork_and_its_copies_go_with_the_backup(
+    runner: CliRunner, database_url: str, empty_database_url: str, tmp_path: Path
+) -> None:
+    site_media, new_media = tmp_path / 'media', tmp_path / 'restored-media'
+    (site_media / 'artwork').mkdir(parents=True)
+    show, episode = '0123456789abcdef.png', 'fedcba9876543210.jpg'
+    files = [show, '0123456789abcdef-300.jpg', '0123456789abcdef-600.jpg',
+             '0123456789abcdef-og.jpg', episode]  # fmt: skip
+    for name in files:
+        (site_media / 'artwork' / name).write_bytes(name.encode())
+    (site_media / 'artwork' / 'ffffffffffffffff.jpg').write_bytes(b'named by nothing')
+    run_on(database_url, update(Podcast).values(artwork_file=show))
+    run_on(database_url, update(Episode).where(Episode.number == 1).values(artwork_file=episode))
+
+    succeeds(runner, database_url, 'backup', 'site.zip', media_dir=str(site_media))
+    succeeds(runner, empty_database_url, 'restore', 'site.zip', media_dir=str(new_media))
+
+    restored = sorted(path.name for path in (new_media / 'artwork').iterdir())
+    assert restored == sorted(files)
+    assert all((new_media / 'artwork' / name).read_bytes() == name.encode() for name in files)
+
+
 def test_stored_audio_goes_with_the_backup_and_comes_back_checked(
     runner: CliRunner, database_url: str, empty_database_url: str, tmp_path: Path
 ) -> None:
@@ -553,13 +575,13 @@ def test_stored_audio_goes_with_the_backup_and_comes_back_checked(
 
     backed_up = succeeds(runner, database_url, 'backup', 'site.zip', media_dir=str(site_media))
     said = ' '.join(backed_up.output.split())  # Rich wraps lines at the terminal's width
-    assert 'Audio: 1 stored files' in said and 'copy them yourself' in said
+    assert 'Media: 1 stored files' in said and 'copy them yourself' in said
     with zipfile.ZipFile('site.zip') as archive:
         assert archive.getinfo(f'media/{name}').compress_type == zipfile.ZIP_STORED
         assert 'media/by-hand.mp3' not in archive.namelist()
 
     restored = succeeds(runner, empty_database_url, 'restore', 'site.zip', media_dir=str(new_media))
-    assert 'Audio: 1 files (1.0 MiB)' in ' '.join(restored.output.split())
+    assert 'Media: 1 files (1.0 MiB)' in ' '.join(restored.output.split())
     assert (new_media / name).read_bytes() == audio
     assert sorted(p.name for p in new_media.iterdir()) == [name]  # no partial file left
 

@@ -21,11 +21,12 @@ class TableEntry(BaseModel):
 
 
 class MediaEntry(BaseModel):
-    """One stored audio file in the archive (under `media/`), stored as it is."""
+    """One file of the media folder in the archive (under `media/`), stored as it is: an
+    episode's stored audio, or uploaded artwork (`artwork/NAME`)."""
 
     model_config = ConfigDict(frozen=True)
 
-    name: str = Field(pattern=r'^[A-Za-z0-9][A-Za-z0-9._-]*$', max_length=300)
+    name: str = Field(pattern=r'^(?:artwork/)?[A-Za-z0-9][A-Za-z0-9._-]*$', max_length=300)
     file: str
     size: int = Field(ge=0)
     sha256: str = Field(pattern=r'^[0-9a-f]{64}$')

@@ -55,9 +55,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from podsite.data import Base, Episode, SiteState
+from podsite.data import Base, Episode, Podcast, SiteState
+from podsite.formats.artwork import VARIANTS, variant_file_name
 from podsite.formats.xml_text import clean_json, clean_text
 from podsite.infrastructure import db
+from podsite.infrastructure.artwork_files import ARTWORK_FOLDER
 from podsite.schemas.backup import (
     BACKUP_FORMAT,
     BACKUP_FORMAT_VERSION,
@@ -186,8 +188,9 @@ async def write_backup(
     """Writes the archive, signed with `key`, next to `path` and moves it into place only
     once it is complete, so a failed backup never leaves a half file under the name asked
     for. With `media_folder`, the audio files the episodes of the snapshot store are in it
-    too, streamed (files put in the folder by hand for episodes whose audio is elsewhere
-    are the operator's own, and are not)."""
+    too, streamed, with the artwork uploaded for the show and its episodes and its copies
+    (files put in the folder by hand for episodes whose audio is elsewhere are the
+    operator's own, and are not)."""
     revision = await _revision_matching_code()
     session = db.session()
     # One snapshot for every table: a row written meanwhile is in no file rather than in a
@@ -212,9 +215,11 @@ async def write_backup(
                 )
                 for name in sorted(n for n in names if n):
                     if (media_folder / name).is_file():
-                        media.append(_write_media(archive, media_folder / name))
+                        media.append(_write_media(archive, media_folder, name))
                         if on_progress is not None:
                             on_progress(f'media/{name}', 0)
+                for name in await _artwork_files(media_folder):
+                    media.append(_write_media(archive, media_folder, name))
             manifest = BackupManifest(
                 format=BACKUP_FORMAT,
                 format_version=BACKUP_FORMAT_VERSION,
@@ -272,9 +277,26 @@ async def _write_table(
     return TableEntry(name=table.name, file=file, rows=rows, sha256=digest.hexdigest())
 
 
-def _write_media(archive: zipfile.ZipFile, source: Path) -> MediaEntry:
-    """Streams one audio file into the archive, stored as it is (it is compressed already)."""
-    file = f'{MEDIA_PREFIX}{source.name}'
+async def _artwork_files(media_folder: Path) -> list[str]:
+    """The uploaded artwork the show and its episodes name, and the copies made of each,
+    as paths within the media folder."""
+    session = db.session()
+    names = set(await session.scalars(select(Podcast.artwork_file))) | set(
+        await session.scalars(select(Episode.artwork_file))
+    )
+    files = [
+        f'{ARTWORK_FOLDER}/{file_name}'
+        for name in sorted(name for name in names if name)
+        for file_name in (name, *(variant_file_name(name, variant) for variant in VARIANTS))
+    ]
+    return [file for file in files if (media_folder / file).is_file()]
+
+
+def _write_media(archive: zipfile.ZipFile, media_folder: Path, name: str) -> MediaEntry:
+    """Streams one file of the media folder into the archive, stored as it is (audio and
+    images are compressed already)."""
+    source = media_folder / name
+    file = f'{MEDIA_PREFIX}{name}'
     info = zipfile.ZipInfo(file, date_time=datetime.now(UTC).timetuple()[:6])
     info.compress_type = zipfile.ZIP_STORED
     digest = hashlib.sha256()
@@ -284,7 +306,7 @@ def _write_media(archive: zipfile.ZipFile, source: Path) -> MediaEntry:
             digest.update(chunk)
             member.write(chunk)
             size += len(chunk)
-    return MediaEntry(name=source.name, file=file, size=size, sha256=digest.hexdigest())
+    return MediaEntry(name=name, file=file, size=size, sha256=digest.hexdigest())
 
 
 def restore_media(path: Path, manifest: BackupManifest, media_folder: Path) -> int:
@@ -295,13 +317,15 @@ def restore_media(path: Path, manifest: BackupManifest, media_folder: Path) -> i
     written = 0
     with zipfile.ZipFile(path) as archive:
         for entry in manifest.media:
-            partial = media_folder / f'.{entry.name}.partial'
+            target = media_folder / entry.name
+            target.parent.mkdir(exist_ok=True)
+            partial = target.with_name(f'.{target.name}.partial')
             try:
                 with archive.open(entry.file) as member, partial.open('wb') as audio:
                     while chunk := member.read(1 << 20):
                         audio.write(chunk)
                 partial.chmod(0o644)
-                partial.replace(media_folder / entry.name)
+                partial.replace(target)
             finally:
                 partial.unlink(missing_ok=True)
             written += entry.size
