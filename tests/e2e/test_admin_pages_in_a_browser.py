@@ -32,10 +32,12 @@ document.addEventListener('securitypolicyviolation', (event) => {
 """
 
 # Inline handlers break the policy only when they run (a click, a submit), so the pages are
-# searched for them too.
+# searched for them too. Structured data (JSON-LD, as an episode's preview carries) is a
+# data block the browser never runs.
 FIND_INLINE_SCRIPTS = """
 () => [
-  ...[...document.querySelectorAll('script:not([src])')].map(() => 'inline <script>'),
+  ...[...document.querySelectorAll('script:not([src]):not([type="application/ld+json"])')]
+    .map(() => 'inline <script>'),
   ...[...document.querySelectorAll('*')].flatMap((element) =>
     [...element.attributes]
       .filter((attribute) => attribute.name.startsWith('on'))
