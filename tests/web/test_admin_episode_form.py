@@ -100,8 +100,8 @@ async def test_an_external_media_file_needs_a_length_and_a_size(
     )
     html = await response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'An episode with a media URL needs its length.' in html
-    assert 'An episode with a media URL needs the size of the file in bytes.' in html
+    assert 'Give the length of the audio at this URL, or upload the file.' in html
+    assert 'Give the size of the file at this URL in bytes, or upload the file.' in html
     assert await session.scalar(select(Episode).where(Episode.number == 9001)) is None
 
 
@@ -141,7 +141,7 @@ async def test_saving_untouched_keeps_the_seconds_and_logs_nothing(
     await session.execute(
         update(Episode)
         .where(Episode.id == episode_id)
-        .values(published_at=moment, chapters=chapters)
+        .values(published_at=moment, recorded_at=None, chapters=chapters)
     )
     await session.commit()
     form = await edit_form(admin, episode_id)

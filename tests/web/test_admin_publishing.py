@@ -21,7 +21,7 @@ from podsite.app import create_app
 from podsite.data import Episode
 from podsite.infrastructure import db
 from podsite.services.accounts import account_service
-from tests.audio import SECONDS, AudioSamples
+from tests.audio import SECONDS, AudioSamples, audio_hash
 from tests.databases import QueryCounter, settings_for
 from tests.factories import add_episode, add_guest
 from tests.servers import podsite_server
@@ -63,7 +63,9 @@ async def test_an_uploaded_mp3_is_read_stored_and_published(
     assert episode is not None and episode.media_file is not None
     assert re.fullmatch(r'9001-brand-new-[0-9a-f]{10}\.mp3', episode.media_file)
     assert files_in(media_folder) == [episode.media_file]  # nothing left in .incoming
-    size = audio.mp3_cbr.stat().st_size
+    # The episode's tags were written into the stored file as it was saved.
+    size = (media_folder / episode.media_file).stat().st_size
+    assert size > audio.mp3_cbr.stat().st_size
     assert (episode.media_size_bytes, episode.duration_seconds) == (size, SECONDS)
     assert (episode.media_type, episode.media_bitrate_bps) == ('audio/mpeg', 64_000)
     assert (episode.media_sample_rate_hz, episode.media_channels) == (44_100, 1)
@@ -75,7 +77,9 @@ async def test_an_uploaded_mp3_is_read_stored_and_published(
     listener = media_app.test_client()
     download = await listener.get(url.removeprefix('https://podcast.test'))
     assert download.status_code == 200
-    assert await download.get_data() == audio.mp3_cbr.read_bytes()
+    stored = media_folder / episode.media_file
+    assert await download.get_data() == stored.read_bytes()
+    assert audio_hash(stored) == audio_hash(audio.mp3_cbr)  # tagged, the audio untouched
     ranged = await listener.get(
         url.removeprefix('https://podcast.test'), headers={'Range': 'bytes=0-99'}
     )
@@ -208,14 +212,15 @@ async def test_replacing_the_audio_gives_a_new_url_and_keeps_the_old_file_for_a_
     assert response.status_code == 302
     second = await stored_episode(media_app)
     assert second is not None and second.media_file not in {None, first.media_file}
-    assert second.media_size_bytes == audio.mp3_vbr.stat().st_size
+    assert second.media_size_bytes == (media_folder / second.media_file).stat().st_size
     assert files_in(media_folder) == sorted([second.media_file, f'retired/{first.media_file}'])
     assert (await enclosure(media_app, 9001)).get('url', '').endswith(f'/{second.media_file}')
     listener = media_app.test_client()
     old = await listener.get(f'/episodes/download/9001/{first.media_file}')
-    assert await old.get_data() == audio.mp3_cbr.read_bytes()  # an app resuming the old file
+    retired = media_folder / 'retired' / first.media_file
+    assert await old.get_data() == retired.read_bytes()  # an app resuming the old file
     new = await listener.get('/episodes/download/9001/brand-new.mp3')
-    assert await new.get_data() == audio.mp3_vbr.read_bytes()
+    assert await new.get_data() == (media_folder / second.media_file).read_bytes()
 
 
 async def test_editing_without_a_file_keeps_the_stored_audio(

@@ -434,21 +434,12 @@ class EpisodeFormViewModel(FormViewModel):
 
     def _with_kept_media(self, data: EpisodeWrite) -> EpisodeWrite:
         """Without a new file: a stored file stays as it was read (what the form says about
-        size and length is not used); audio elsewhere needs its real size and length, and
-        keeps its probed header facts while its URL stays the same."""
+        size and length is not used); audio elsewhere keeps its probed facts while its URL
+        stays the same (its size and length are checked with the other fields)."""
         stored = self.stored
         if stored is not None and stored.media_file is not None:
             kept = {field: getattr(stored, field) for field in STORED_MEDIA_FIELDS}
             return with_changes(data, kept)
-        if str(data.media_url):
-            if data.media_size_bytes <= 0:
-                self.errors['media_size_bytes'] = (
-                    'Give the size of the file at this URL in bytes, or upload the file.'
-                )
-            if data.duration_seconds <= 0:
-                self.errors['duration'] = (
-                    'Give the length of the audio at this URL, or upload the file.'
-                )
         if stored is not None and str(stored.media_url) == str(data.media_url):
             return with_changes(
                 data,
@@ -537,10 +528,12 @@ class EpisodeFormViewModel(FormViewModel):
             # An external file's length and size go into the feed as typed; apps show and
             # download by them, so zero is a mistake, not a value.
             if duration == 0:
-                self.errors['duration'] = 'An episode with a media URL needs its length.'
+                self.errors['duration'] = (
+                    'Give the length of the audio at this URL, or upload the file.'
+                )
             if media_size in {'', '0'} or media_size.lstrip('0') == '':
                 self.errors['media_size_bytes'] = (
-                    'An episode with a media URL needs the size of the file in bytes.'
+                    'Give the size of the file at this URL in bytes, or upload the file.'
                 )
         # Hosts first, then guests, each in the order chosen; one role per person.
         hosts = list(dict.fromkeys(self.values('hosts')))
