@@ -238,7 +238,7 @@ async def test_audio_that_cannot_load_is_said_in_words(
     page = chromium.page
     await page.goto(site.base + site.unreachable)
     await page.get_by_role('button', name='Play').click()
-    status = page.get_by_role('status')
+    status = page.locator('.player-status')
     await status.get_by_text('The audio could not be loaded').wait_for()
     assert 'download it from the link below' in await status.inner_text()
 

@@ -25,6 +25,7 @@ from podsite.formats.feed_parser import parse_feed
 from podsite.services.publishing import feed_import_service
 from tests.clock import MovableClock
 from tests.databases import run_on, settings_for, snapshot
+from tests.factories import is_public
 
 
 async def import_into(
@@ -43,7 +44,7 @@ async def catalogue(url: str) -> list[tuple[object, ...]]:
             rows = await session.execute(
                 select(Episode.number, Episode.title, Episode.duration_seconds,
                        Episode.media_size_bytes, Episode.season, Episode.episode_type)
-                .where(Episode.is_published.is_(True)).order_by(Episode.number)
+                .where(is_public()).order_by(Episode.number)
             )  # fmt: skip
             return [tuple(row) for row in rows]
     finally:
