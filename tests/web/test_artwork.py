@@ -4,6 +4,7 @@ served from `/artwork/` for a year, in the feed's `itunes:image`, on the pages a
 
 import io
 import re
+import tempfile
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
@@ -13,8 +14,6 @@ from PIL import Image
 from quart import Quart
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.test import encode_multipart
 
 from podsite.app import create_app
 from podsite.data import Episode, Podcast
@@ -56,27 +55,11 @@ async def post_with_file(
     data: bytes,
     filename: str = 'cover.png',
 ) -> tuple[int, str]:
-    """Posts the form as the page's own multipart form, with the page's CSRF token; a list
-    is a field sent once per value, as a `<select multiple>` is."""
-    html = await admin.page(path)
-    token = Browser.TOKEN.search(html)
-    assert token is not None
-    fields = MultiDict(
-        [
-            (name, value)
-            for name, values in (form | {'csrf_token': token.group(1)}).items()
-            for value in ([values] if isinstance(values, str) else values)
-        ]
-    )
-    fields.add(
-        'artwork', FileStorage(io.BytesIO(data), filename=filename, content_type='image/png')
-    )
-    boundary, body = encode_multipart(fields)
-    response = await admin.client.post(
-        path,
-        data=body,
-        headers={'Content-Type': f'multipart/form-data; boundary={boundary}'},
-    )
+    """Posts the form as the page's own multipart form, the image as its artwork."""
+    with tempfile.TemporaryDirectory() as folder:
+        image = Path(folder) / filename
+        image.write_bytes(data)
+        response = await admin.upload(path, form, {'artwork': image})
     return response.status_code, await response.get_data(as_text=True)
 
 

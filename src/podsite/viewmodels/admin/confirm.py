@@ -3,11 +3,13 @@ confirmation page names the row and everything that goes with it; the POST of it
 the session's CSRF token, as every POST) does it. A page rather than a script's `confirm()`:
 it works under the Content-Security-Policy, without JavaScript, and can say what is lost."""
 
+from abc import ABC, abstractmethod
+
 from podsite.schemas.admin import Removal
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 
-class ConfirmViewModel(ViewModelBase):
+class ConfirmViewModel(ViewModelBase, ABC):
     """Subclasses load what is asked about in `load_page_async()` (calling `ask()`, or
     leaving `found` False for a row that does not exist) and do it in `confirm_async()`."""
 
@@ -41,6 +43,6 @@ class ConfirmViewModel(ViewModelBase):
         else:
             self.heading = f'Delete {self.what}'
 
+    @abstractmethod
     async def confirm_async(self) -> bool:
         """Does what was asked; False when there was nothing to do it to."""
-        raise NotImplementedError
