@@ -40,22 +40,27 @@ def http_scope(path: str) -> dict[str, Any]:
 
 
 async def request(app: Any, path: str) -> int:
-    """One request through the app's ASGI entry point; returns the status."""
+    """One request through the app's ASGI entry point; returns the status. As a server does,
+    `receive` tells of the disconnect only once the response has gone out (Quart cancels a
+    request whose client has gone)."""
     status = 0
     delivered = False
+    sent = asyncio.Event()
 
     async def receive() -> dict[str, Any]:
         nonlocal delivered
         if not delivered:
             delivered = True
             return {'type': 'http.request', 'body': b'', 'more_body': False}
-        await asyncio.sleep(0)
+        await sent.wait()
         return {'type': 'http.disconnect'}
 
     async def send(message: dict[str, Any]) -> None:
         nonlocal status
         if message['type'] == 'http.response.start':
             status = message['status']
+        elif message['type'] == 'http.response.body' and not message.get('more_body', False):
+            sent.set()
 
     await app(http_scope(path), receive, send)
     return status

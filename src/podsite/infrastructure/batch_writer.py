@@ -8,6 +8,9 @@ its events in batches of `max_batch`, each in one transaction with the spool's p
 (`SpoolProgress`), so that no event is stored twice either. When the database is
 unavailable the events stay in the spool and are retried; what a stop cannot write is
 written by the next start, or by a sibling worker.
+
+Events that are only ever added up (a page's sponsor views) may be counted in memory
+instead, by a `Tally` the writer empties into the spool at the start of each round.
 """
 
 import asyncio
@@ -15,6 +18,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 from sqlalchemy.exc import DBAPIError
 
@@ -27,6 +31,14 @@ type Write[Event] = Callable[[list[Event], SpoolProgress], Awaitable[None]]
 """Stores events and the spool's progress in one transaction."""
 type ReadProgress = Callable[[Sequence[str]], Awaitable[dict[str, int]]]
 """The lines the database has of each of these segments (none: not in the result)."""
+
+
+class Tally[Event](Protocol):
+    """Events counted in memory between rounds, taken as the few events they add up to."""
+
+    def __len__(self) -> int: ...
+
+    def take(self) -> list[Event]: ...
 
 
 class BatchWriter[Event]:
@@ -43,6 +55,7 @@ class BatchWriter[Event]:
         max_batch: int = 500,
         max_unspooled: int = 200_000,
         enabled: bool = True,
+        tally: Tally[Event] | None = None,
     ) -> None:
         self.write = write
         self.read_progress = read_progress
@@ -53,6 +66,7 @@ class BatchWriter[Event]:
         self.name = name
         self.interval = interval
         self.max_batch = max_batch
+        self.tally = tally
         self._unspooled: deque[Event] = deque(maxlen=max_unspooled)
         """Events the spool could not take (a full disk): kept in memory, as a last resort."""
         self._finished: list[str] = []
@@ -91,7 +105,8 @@ class BatchWriter[Event]:
     def pending(self) -> int:
         """Events recorded and not stored yet (adopted segments included)."""
         spooled = sum(segment.lines - (segment.stored or 0) for segment in self.spool.segments)
-        return self.spool.unsealed + spooled + len(self._unspooled)
+        tallied = len(self.tally) if self.tally is not None else 0
+        return tallied + self.spool.unsealed + spooled + len(self._unspooled)
 
     def start(self) -> None:
         """Starts writing in the background; the first round takes over the spooled events
@@ -140,6 +155,8 @@ class BatchWriter[Event]:
         if not self.enabled:
             return True
         async with self._writing:
+            for event in self.tally.take() if self.tally is not None else ():
+                self.record(event)
             await self.spool.seal()
             if self._unspooled and not await self._write_unspooled():
                 return False

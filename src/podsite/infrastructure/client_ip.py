@@ -11,6 +11,7 @@ proxies' addresses, and keeps its parser private.
 """
 
 import ipaddress
+from functools import lru_cache
 from typing import Any
 
 from quart import request
@@ -18,10 +19,16 @@ from werkzeug.http import parse_list_header
 
 from podsite.settings import IPNetwork, current_settings
 
+CLIENT_IP_KEY = 'podsite.client_ip'
+"""Scope key: the client's address, worked out once per request."""
 
+
+@lru_cache(maxsize=1024)
 def canonical_address(text: str) -> str | None:
     """The address a hop names, without brackets or port, IPv4-mapped IPv6 as IPv4; None
-    when it names none (`unknown`, an obfuscated `_node`, garbage)."""
+    when it names none (`unknown`, an obfuscated `_node`, garbage). Kept for the last
+    1,024 spellings: the same few clients and proxies ask again and again, and parsing one
+    costs more than serving a kept page's headers."""
     text = text.strip().strip('"')
     if text.startswith('['):
         host, bracket, _ = text[1:].partition(']')
@@ -113,11 +120,17 @@ def scope_header(scope: dict[str, Any], name: bytes) -> str | None:
 
 def scope_client_ip(scope: dict[str, Any], trusted: list[IPNetwork]) -> str:
     """`request_client_ip` for a raw ASGI request, as middleware in front of the app sees
-    it; the same address Quart gives a request without a peer (`<local>`)."""
+    it; the same address Quart gives a request without a peer (`<local>`). Worked out once
+    per request (the ban check and the request log both ask), with the settings' trusted
+    proxies, which every caller passes."""
+    known: str | None = scope.get(CLIENT_IP_KEY)
+    if known is not None:
+        return known
     client = scope.get('client')
-    return client_ip(
+    address = scope[CLIENT_IP_KEY] = client_ip(
         client[0] if client else '<local>',
         scope_header(scope, b'x-forwarded-for'),
         trusted,
         forwarded=scope_header(scope, b'forwarded'),
     )
+    return address

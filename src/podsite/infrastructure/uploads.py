@@ -16,6 +16,7 @@ the same file system. Every part not kept is deleted when the request ends, whet
 refused, failed or the client went away; `sweep_incoming` removes what a killed worker left.
 """
 
+import asyncio
 import os
 import tempfile
 import time
@@ -106,12 +107,19 @@ def spooled_path(file: IO[bytes]) -> Path:
     return Path(file.name)
 
 
-def remove_spooled(*_: object) -> None:
-    """At the end of every upload request: closes and deletes each file part nobody moved
-    away, so a refused, failed or abandoned upload leaves nothing behind."""
-    for spooled in g.pop(SPOOLED_KEY, []):
-        spooled.close()
-        Path(spooled.name).unlink(missing_ok=True)
+async def remove_spooled(*_: object) -> None:
+    """At the end of every request: closes and deletes each file part nobody moved away, so
+    a refused, failed or abandoned upload leaves nothing behind. A coroutine function:
+    Quart runs a plain function hook in a thread, and this one runs for every request."""
+    spooled = g.pop(SPOOLED_KEY, [])
+    if spooled:
+        await asyncio.to_thread(_close_and_remove, spooled)
+
+
+def _close_and_remove(files: list[IO[bytes]]) -> None:
+    for file in files:
+        file.close()
+        Path(file.name).unlink(missing_ok=True)
 
 
 def sweep_incoming(media_folder: Path, *, now: float | None = None) -> list[Path]:

@@ -47,10 +47,12 @@ class PendingDownload(ReadModel):
 
 
 class PendingImpression(ReadModel):
-    """An episode page shown with its sponsor placements."""
+    """An episode page shown with its sponsor placements, `views` times on the day of
+    `occurred_at` (the first of them)."""
 
     occurred_at: datetime
     placement_ids: list[int]
+    views: int = 1
 
 
 class DailyCount(ReadModel):

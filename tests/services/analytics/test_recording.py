@@ -23,6 +23,23 @@ def test_a_page_view_is_queued_as_one_impression_of_each_placement(tmp_path: Pat
     assert recording.impressions.pending == 1
 
 
+def test_a_pages_views_are_added_up_in_memory_not_spooled_one_by_one(tmp_path: Path) -> None:
+    recording = recorder(tmp_path)
+
+    for _ in range(1000):
+        recording.record_impressions([3, 5], FIREFOX)
+    recording.record_impressions([7], FIREFOX)
+
+    assert recording.impressions.pending == 2
+    assert recording.impressions.spool.unsealed == 0
+    taken = recording.impression_tally.take()
+    assert sorted((event.placement_ids, event.views) for event in taken) == [
+        ([3, 5], 1000),
+        ([7], 1),
+    ]
+    assert recording.impressions.pending == 0
+
+
 def test_bots_and_pages_without_sponsors_record_no_impression(tmp_path: Path) -> None:
     recording = recorder(tmp_path)
 

@@ -167,11 +167,10 @@ async def store_impressions(
     impressions: list[PendingImpression], *, spool_progress: SpoolProgress | None = None
 ) -> None:
     """Adds the views to each placement's count of the day, in one statement."""
-    counts = Counter(
-        (placement_id, impression.occurred_at.date())
-        for impression in impressions
-        for placement_id in impression.placement_ids
-    )
+    counts: Counter[tuple[int, date]] = Counter()
+    for impression in impressions:
+        for placement_id in impression.placement_ids:
+            counts[placement_id, impression.occurred_at.date()] += impression.views
     session = db.session()
     await _note_spool_progress(spool_progress)
     if not counts:
