@@ -66,3 +66,12 @@ def test_links_to_a_tracked_address_lead_through_its_tracked_link() -> None:
     )
     assert with_tracked_links(notes, {}) == notes
     assert with_tracked_links(notes, {'': '/r/none'}) == notes
+    assert with_tracked_links(notes, {'https://gamma.example/': '/r/gamma-7'}) == notes
+
+
+def test_a_tracked_address_is_found_whatever_the_case_of_its_host() -> None:
+    notes = '<p><a href="HTTPS://Acme.Example/Offer">Acme</a></p>'
+
+    tracked = with_tracked_links(notes, {'https://acme.example/offer/': '/r/acme-7'})
+
+    assert tracked == '<p><a href="/r/acme-7">Acme</a></p>'

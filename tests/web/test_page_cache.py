@@ -58,6 +58,28 @@ async def test_an_edit_shows_on_the_next_request(client: Client, session: AsyncS
     assert 'Rewritten.' in await (await client.get('/privacy')).get_data(as_text=True)
 
 
+async def test_requests_arriving_together_share_one_look_and_none_gets_an_older_one(
+    app: Quart, backend: Backend, client: Client, session: AsyncSession, queries: QueryCounter
+) -> None:
+    episode = await first_published_episode(session)
+    path = f'/episodes/show/{episode.number}/{episode.slug}'
+    await client.get(path)
+    queries.reset()
+
+    answers = await asyncio.gather(*(client.get(path) for _ in range(20)))
+
+    assert {answer.status_code for answer in answers} == {200}
+    # SQLite: one commit check for all twenty; a server: one version query for all twenty.
+    assert queries.commit_checks + queries.count == 1
+    watch = site_state_service.ContentStateWatch(db.Database.of(app), clock_of(app))
+    before = await watch.state()
+    await session.execute(
+        update(Policy).where(Policy.slug == 'privacy').values(body_html='<p>Changed.</p>')
+    )
+    await session.commit()
+    assert (await watch.state()).version > before.version
+
+
 async def test_logged_in_visitors_get_their_own_pages(
     app: Quart, admin: Browser, client: Client, queries: QueryCounter
 ) -> None:

@@ -196,14 +196,17 @@ class Database:
 
         return await again_if_cut(by_the_driver)
 
-    def data_version(self) -> tuple[int, int] | None:
-        """On SQLite, a value that changes whenever another connection has committed to the
-        file (another worker, another instance, the command line; the in-place connection
-        never writes); None on servers, where only a query tells. The pragma counts per
-        connection, so the value names the connection too: one opened after a failure may
-        count from where the last one stood."""
-        if self.sqlite_reads is None:
-            return None
+    @property
+    def tells_commits(self) -> bool:
+        """Whether `data_version` tells if another connection committed (SQLite)."""
+        return self.sqlite_reads is not None
+
+    def data_version(self) -> tuple[int, int]:
+        """On SQLite (`tells_commits`), a value that changes whenever another connection has
+        committed to the file (another worker, another instance, the command line; the
+        in-place connection never writes). The pragma counts per connection, so the value
+        names the connection too: one opened after a failure may count from where the last
+        one stood."""
         ((version,),) = self._rows_in_place(COMMIT_CHECK, [])
         return self._in_place_openings, int(version)
 
