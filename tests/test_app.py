@@ -21,8 +21,7 @@ def request_functions(app: Quart) -> Iterator[tuple[str, Callable[..., Any]]]:
         for functions in by_blueprint.values():
             for function in functions:
                 yield kind, function
-    for endpoint, view in app.view_functions.items():
-        yield endpoint, view
+    yield from app.view_functions.items()
     for by_code in app.error_handler_spec[None].values():
         for handler in by_code.values():
             yield 'error handler', handler
