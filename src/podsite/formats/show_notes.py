@@ -139,8 +139,8 @@ def with_tracked_links(notes_html: str, tracked: Mapping[str, str]) -> str:
     without its final slash) lead through its tracked link instead, so the click counts."""
     by_address = {_comparable(address): link for address, link in tracked.items() if address}
     lowered = notes_html.lower()
-    # Most notes name no sponsor's site: looking for each site's host costs a few
-    # microseconds, rewriting every link of long notes a page's tenth.
+    # Most notes name no sponsor's site: looking for its host costs a quarter of going
+    # through every link (9 against 36 µs for a demo episode's 31 links).
     if not any(_may_link_to(address, lowered) for address in by_address):
         return notes_html
 
