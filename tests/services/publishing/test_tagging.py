@@ -118,6 +118,23 @@ async def test_retagging_writes_the_tags_and_updates_size_and_header(
     assert leftovers(media) == []
 
 
+async def test_retagging_one_episode_reads_no_other_episodes_file(
+    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+) -> None:
+    await store_audio(session, media, audio_samples['vbr'], number=1)
+    await store_audio(session, media, audio_samples['vbr'], number=2)
+    await session.execute(
+        update(Episode).where(Episode.number == 2).values(media_first_minute_bytes=None)
+    )
+    await session.commit()
+
+    async with media_app.app_context():
+        await tagging_service.retag_episode((await episode_row(session, 1)).id)
+
+    assert (await episode_row(session, 1)).media_first_minute_bytes is not None
+    assert (await episode_row(session, 2)).media_first_minute_bytes is None
+
+
 async def test_a_download_under_way_keeps_reading_the_old_file_whole(
     media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
 ) -> None:

@@ -30,10 +30,10 @@ from podsite.formats.audio_tags import (
     plain_text,
 )
 from podsite.formats.audio_tags import write_tags as write_tags_into
+from podsite.formats.media_header import read_media_header
 from podsite.infrastructure import db
 from podsite.infrastructure.artwork_files import MIMETYPES, artwork_folder
 from podsite.infrastructure.media_files import local_media_file
-from podsite.services.publishing import media_service
 from podsite.settings import current_settings
 
 EPISODE_COLUMNS = (
@@ -110,24 +110,23 @@ async def _retag(query: Select[Any]) -> list[RetagResult]:
         try:
             size = await asyncio.to_thread(_rewrite, path, kind, tags, artwork_path)
             facts = await asyncio.to_thread(read_audio_facts, path, claimed=kind)
+            header = await asyncio.to_thread(read_media_header, path)
         except (AudioTagsError, AudioFileError, OSError) as error:
             results.append(RetagResult(number=row.number, outcome='failed', detail=str(error)))
             continue
-        # The tags moved where the audio starts and where its first minute ends: the size of
-        # the tags is read again here, the first minute by the probe below.
+        # The tags moved where the audio starts and where its first minute ends: both are
+        # read again from the file just written (and no other episode's file is read).
         await session.execute(
             update(Episode)
             .where(Episode.id == row.id)
             .values(
                 media_size_bytes=size,
                 media_header_bytes=facts.header_bytes,
-                media_first_minute_bytes=None,
+                media_first_minute_bytes=header.first_minute_bytes,
             )
         )
         await session.commit()
         results.append(RetagResult(number=row.number, outcome='tagged', size_bytes=size))
-    if any(result.outcome == 'tagged' for result in results):
-        await media_service.probe_media(media_dir=settings.media_folder, fetch=False)
     return results
 
 
