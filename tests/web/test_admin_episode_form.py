@@ -338,6 +338,40 @@ async def test_hosts_guests_and_sponsors_are_chosen_in_order_from_lists(
     assert '<script>' not in html  # no inline script: the CSP forbids them
 
 
+async def test_an_archived_sponsor_stays_where_it_was_read_but_is_placed_nowhere_new(
+    admin: Browser, session: AsyncSession
+) -> None:
+    read_by, other = (await session.scalars(select(Episode).limit(2))).all()
+    sponsor = await session.scalar(select(Sponsor).order_by(Sponsor.slug))
+    assert sponsor is not None
+    slug = sponsor.slug
+    placed = await admin.submit(
+        f'/admin/episodes/{read_by.id}', await edit_form(admin, read_by.id) | {'sponsors': [slug]}
+    )
+    assert placed.status_code == 302
+    await session.execute(
+        update(Sponsor).where(Sponsor.slug == slug).values(archived_at=datetime.now(UTC))
+    )
+    await session.commit()
+
+    kept = await admin.page(f'/admin/episodes/{read_by.id}')
+    offered = await admin.page(f'/admin/episodes/{other.id}')
+    saved_again = await admin.submit(
+        f'/admin/episodes/{read_by.id}', await edit_form(admin, read_by.id)
+    )
+    refused = await admin.submit(
+        f'/admin/episodes/{other.id}', await edit_form(admin, other.id) | {'sponsors': [slug]}
+    )
+
+    assert f'<option value="{slug}" selected="selected">{sponsor.name} (archived)' in kept
+    assert f'value="{slug}"' not in offered
+    assert saved_again.status_code == 302
+    assert refused.status_code == 400
+    assert f'Archived sponsors cannot be placed on an episode: {slug}.' in (
+        await refused.get_data(as_text=True)
+    )
+
+
 async def test_the_edit_page_costs_the_same_queries_for_any_episode(
     admin: Browser, session: AsyncSession, queries: QueryCounter
 ) -> None:

@@ -104,14 +104,19 @@ class PickerOption(NamedTuple):
 def picker_options(rows: list[NamedRow], chosen: list[str]) -> list[PickerOption]:
     """Every row as an option, the chosen ones first in the order chosen: a browser sends
     a `<select multiple>`'s values in the order of its options, and order matters (the
-    episode page lists people, and reads sponsors, in it)."""
+    episode page lists people, and reads sponsors, in it). An archived sponsor is offered
+    only where it is chosen already, and says so."""
     by_slug = {row.slug: row for row in rows}
     first = [by_slug[slug] for slug in dict.fromkeys(chosen) if slug in by_slug]
     taken = set(chosen)
-    rest = [row for row in rows if row.slug not in taken]
-    return [PickerOption(row.slug, row.name, 'selected') for row in first] + [
+    rest = [row for row in rows if row.slug not in taken and not row.archived]
+    return [PickerOption(row.slug, _option_name(row), 'selected') for row in first] + [
         PickerOption(row.slug, row.name, None) for row in rest
     ]
+
+
+def _option_name(row: NamedRow) -> str:
+    return f'{row.name} (archived)' if row.archived else row.name
 
 
 CHAPTER_PARTS = ('time', 'title', 'url', 'img', 'extra')
@@ -467,6 +472,16 @@ class EpisodeFormViewModel(FormViewModel):
         if missing := await admin_service.unknown_slugs('sponsors', self.values('sponsors')):
             self.errors.setdefault(
                 'sponsors', f'No sponsors with these slugs: {", ".join(missing)}.'
+            )
+        placed = set(self.stored.sponsor_slugs) if self.stored is not None else set()
+        archived = {row.slug for row in self.sponsor_rows if row.archived}
+        if newly_archived := [
+            slug for slug in self.values('sponsors') if slug in archived and slug not in placed
+        ]:
+            self.errors.setdefault(
+                'sponsors',
+                f'Archived sponsors cannot be placed on an episode: {", ".join(newly_archived)}. '
+                'Restore them in the sponsors list first.',
             )
 
     def _transcript(self) -> ParsedTranscript | None:
