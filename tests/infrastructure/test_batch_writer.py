@@ -258,3 +258,43 @@ async def test_an_outage_is_one_line_a_round_and_anything_else_a_traceback(
     database.failing = False
     assert not await writer.flush()
     assert 'Traceback' in caplog.text and 'a bug' in caplog.text
+
+
+class Counted:
+    """Events added up in memory: each round takes their total as one event."""
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def __len__(self) -> int:
+        return 1 if self.total else 0
+
+    def take(self) -> list[int]:
+        taken, self.total = self.total, 0
+        return [taken] if taken else []
+
+
+async def test_a_tally_is_spooled_as_its_few_events_at_each_round_and_at_the_stop(
+    tmp_path: Path,
+) -> None:
+    database = Database()
+    tally = Counted()
+    writer = BatchWriter(
+        database.write,
+        database.read_progress,
+        spool=Spool(tmp_path),
+        encode=lambda event: str(event).encode(),
+        decode=int,
+        name='test views',
+        tally=tally,
+    )
+    tally.total = 1000
+    assert writer.pending == 1
+    assert spooled_lines(tmp_path) == []  # nothing written per view
+
+    await writer.flush()
+    tally.total = 7
+    await writer.stop()
+
+    assert database.batches == [[1000], [7]]
+    assert writer.pending == 0 and files_in(tmp_path) == []
