@@ -24,7 +24,7 @@ what was committed, never what the same request wrote: only its session sees tha
   sponsors) takes one hop to a thread and runs there on a connection of the same engine's
   pool. Whether another connection has committed since the last look (the check before a
   kept page is served) is `PRAGMA data_version` on the in-place connection, which never
-  writes: 6 µs.
+  writes: 6 µs, shared by the requests that arrive together (`ContentStateWatch`).
 - On a server, asyncpg runs the read on a connection of a small autocommit pool (a
   transaction's begin and end would be round trips of their own) that is not pinged when
   taken from the pool; a read whose connection the server had cut runs once more on a new
