@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from podsite.infrastructure.batch_writer import BatchWriter
+from podsite.infrastructure.batch_writer import BatchWriter, Tally
 from podsite.infrastructure.spool import Spool, SpoolProgress
 from tests.infrastructure.test_spool import files_in, spool_in_a_process_that_dies, spooled_lines
 
@@ -45,7 +45,12 @@ class Database:
 
 
 def writer_over(
-    database: Database, folder: Path, *, interval: float = 60, max_batch: int = 10
+    database: Database,
+    folder: Path,
+    *,
+    interval: float = 60,
+    max_batch: int = 10,
+    tally: Tally[int] | None = None,
 ) -> BatchWriter[int]:
     return BatchWriter(
         database.write,
@@ -56,6 +61,7 @@ def writer_over(
         name='test events',
         interval=interval,
         max_batch=max_batch,
+        tally=tally,
     )
 
 
@@ -279,15 +285,7 @@ async def test_a_tally_is_spooled_as_its_few_events_at_each_round_and_at_the_sto
 ) -> None:
     database = Database()
     tally = Counted()
-    writer = BatchWriter(
-        database.write,
-        database.read_progress,
-        spool=Spool(tmp_path),
-        encode=lambda event: str(event).encode(),
-        decode=int,
-        name='test views',
-        tally=tally,
-    )
+    writer = writer_over(database, tmp_path, tally=tally)
     tally.total = 1000
     assert writer.pending == 1
     assert spooled_lines(tmp_path) == []  # nothing written per view

@@ -27,8 +27,8 @@ CLIENT_IP_KEY = 'podsite.client_ip'
 def canonical_address(text: str) -> str | None:
     """The address a hop names, without brackets or port, IPv4-mapped IPv6 as IPv4; None
     when it names none (`unknown`, an obfuscated `_node`, garbage). Kept for the last
-    1,024 spellings: the same few clients and proxies ask again and again, and parsing one
-    costs more than serving a kept page's headers."""
+    1,024 spellings: the same few clients and proxies ask on every request, and the
+    ban check and the request log of a kept page both need it."""
     text = text.strip().strip('"')
     if text.startswith('['):
         host, bracket, _ = text[1:].partition(']')

@@ -63,10 +63,10 @@ class ImpressionTally:
     round (every two seconds) spools one event per page and day with its number of views.
 
     A kept page is served in tens of microseconds, and spooling each of its views (a JSON
-    line and a `write()` each, read back and decoded one by one) cut the hot episode page's
-    throughput by more than a quarter (`bench/README.md`). What it gives up: a worker killed, rather
-    than stopped, loses the views of its last two seconds; downloads and clicks, which are
-    counted one by one, are still spooled as they happen."""
+    line and a `write()` each, read back and decoded one by one) cut the hot episode
+    page's throughput by more than a quarter (`bench/README.md`). What it gives up: a
+    worker killed, rather than stopped, loses the views of its last two seconds; downloads
+    and clicks, which are counted one by one, are still spooled as they happen."""
 
     def __init__(self) -> None:
         self._views: Counter[tuple[tuple[int, ...], date]] = Counter()

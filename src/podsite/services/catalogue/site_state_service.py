@@ -91,9 +91,9 @@ class ContentStateWatch:
     lets the event loop run once, so that every request that arrived meanwhile is answered
     by one look: under load each look took three system calls (SQLite's locks on its shared
     memory, and a `stat`), handing the GIL to the server's threads each time, and sharing
-    it took a kept page from 0.30 to 0.50 of nginx's rate (`bench/README.md`). On a server, where
-    only a query tells, concurrent requests share one query begun after each of them
-    arrived (`FreshReads`).
+    it took a kept page from 0.30 to 0.49 of nginx's rate (`bench/README.md`). On a
+    server, where only a query tells, concurrent requests share one query begun after each
+    of them arrived (`FreshReads`).
     """
 
     def __init__(self, database: db.Database, clock: Clock) -> None:
