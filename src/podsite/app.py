@@ -143,6 +143,7 @@ def create_app(
     rate_limit.init_app(app, settings)
     auth.init_app(app)
     first_run.init_app(app, needs_setup=first_run_service.needs_setup)
+    memory.init_app(app)
     page_cache.init_app(
         app,
         settings,

@@ -1,3 +1,4 @@
+from podsite.infrastructure.memory import release_after_response
 from podsite.schemas.catalogue import EpisodeCard
 from podsite.services.catalogue import episode_service
 from podsite.viewmodels.shared.formatting import date_text
@@ -14,4 +15,5 @@ class AllEpisodesViewModel(ViewModelBase):
 
     async def load_page_async(self) -> None:
         self.episodes = await episode_service.all_episodes()
+        release_after_response()
         self.description = f'Every episode of {self.site.title}, newest first.'

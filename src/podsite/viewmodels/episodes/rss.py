@@ -6,7 +6,7 @@ from datetime import datetime
 
 from podsite.formats.feed_document import FeedDocument
 from podsite.infrastructure.cache import content_cache
-from podsite.infrastructure.memory import release_freed_memory
+from podsite.infrastructure.memory import release_after_response
 from podsite.services.catalogue import site_state_service
 from podsite.services.publishing import feed_service
 from podsite.settings import current_settings
@@ -52,6 +52,4 @@ class RssViewModel:
             moved_to=feed.podcast.new_feed_url if feed.podcast.redirect_feed else None,
         )
         cache.put(CACHE_KEY, state, self.feed)
-        # The rows, models and tree of every episode are garbage now, and the XML itself.
-        del feed, body
-        release_freed_memory()
+        release_after_response()

@@ -1,3 +1,4 @@
+from podsite.infrastructure.memory import release_after_response
 from podsite.schemas.catalogue import GuestCard
 from podsite.services.catalogue import guest_service
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
@@ -12,4 +13,5 @@ class GuestsIndexViewModel(ViewModelBase):
 
     async def load_page_async(self) -> None:
         self.guests = await guest_service.guests_on_air()
+        release_after_response()
         self.description = f'The {len(self.guests)} people who have been on {self.site.title}.'

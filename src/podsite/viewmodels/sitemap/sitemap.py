@@ -3,6 +3,7 @@ from xml.sax.saxutils import escape
 
 from podsite.formats.xml_text import clean_text
 from podsite.infrastructure.cache import content_cache
+from podsite.infrastructure.memory import release_after_response
 from podsite.schemas.sitemap import SitemapEntry
 from podsite.services.catalogue import site_state_service, sitemap_service
 from podsite.settings import current_settings
@@ -28,6 +29,7 @@ class SitemapViewModel:
         if documents is None:
             documents = await self._documents()
             cache.put(CACHE_KEY, state, documents)
+            release_after_response()
         if 0 <= self.page < len(documents):
             self.document = documents[self.page]
 
