@@ -62,7 +62,7 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Backend:
 
 @pytest.fixture(scope='session')
 async def databases(backend: Backend) -> AsyncIterator[DatabaseFactory]:
-    factory = DatabaseFactory(backend)
+    factory = DatabaseFactory(backend, ahead=True)
     await factory.build_template('empty', demo_episodes=0)
     await factory.build_template('demo', demo_episodes=DEMO_EPISODES)
     yield factory
