@@ -11,6 +11,7 @@ Prints each page's time at the biggest size as a ratio of its time at the smalle
 import argparse
 import os
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -69,6 +70,21 @@ def worker_rss_mb(server_pid: int) -> float:
     return total_kb / 1024
 
 
+def settled_worker_rss_mb(server_pid: int, *, within_seconds: float = 5.0) -> float:
+    """The workers' resident memory once it stops moving: a request that built a document
+    as large as the catalogue hands the freed heap back after its response has gone out
+    (`infrastructure/memory.py`), so the last responses of the spread arrive before it."""
+    deadline = time.monotonic() + within_seconds
+    last = worker_rss_mb(server_pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = worker_rss_mb(server_pid)
+        if abs(now - last) < 0.5:
+            return now
+        last = now
+    return last
+
+
 def fetch(url: str) -> None:
     # As browsers and podcast apps ask (the feed is kept gzipped and sent as kept).
     request = urllib.request.Request(url, headers={'Accept-Encoding': 'gzip'})  # noqa: S310
@@ -108,7 +124,7 @@ def measure_size(episodes: int, seconds: int, spread: int) -> SizeResult:
                     )
                 if mode == 'hot':
                     visit_spread(base, episodes, spread)
-                    rss = worker_rss_mb(pid)
+                    rss = settled_worker_rss_mb(pid)
         database_mb = (work / 'catalogue.db').stat().st_size / 2**20
         return SizeResult(episodes, measurements, rss, database_mb)
 
