@@ -158,6 +158,22 @@ async def test_a_kept_page_carries_its_impressions_as_plain_values_counted_per_h
     assert counts and set(counts) == {2}  # the first view and one hit; bots see no ads
 
 
+async def test_kept_pages_hold_one_copy_of_the_headers_they_have_in_common(
+    app: Quart, client: Client
+) -> None:
+    paths = ['/', '/episodes/all', '/privacy']
+    for path in paths:
+        assert (await client.get(path)).status_code == 200
+    state = await site_state_service.content_state_of(db.Database.of(app), clock_of(app))
+    kept = [kept_pages(app).get(path, state) for path in paths]
+    first, *others = [{header[0]: header for header in page.headers} for page in kept]
+
+    assert b'content-security-policy' in first
+    for name, header in first.items():
+        if name != b'content-length':  # the one header that differs by page
+            assert all(page[name] is header for page in others), name
+
+
 async def test_only_pages_declared_kept_for_anonymous_are_kept(app: Quart, client: Client) -> None:
     renders = {'kept': 0, 'not-kept': 0}
 

@@ -58,6 +58,7 @@ header list) and, with `HEADER_BYTES` for each header (a tuple and two bytes obj
 the cache counts: 2,104 bytes for a page's 9 headers, where tracemalloc saw 2,029 beyond the
 bodies, headers and keys of 265 kept pages (2026-12-07)."""
 HEADER_BYTES = 120
+MAX_COMMON_HEADERS = 256
 
 type ContentStateOf = Callable[[Scope], Awaitable[ContentState]]
 type RecordImpressions = Callable[[Sequence[int], str], None]
@@ -159,6 +160,13 @@ class PageCacheMiddleware:
         self.params_by_path: dict[str, tuple[str, ...]] = {}
         """The query parameters read by each kept page that reads any, learnt as each is kept:
         one entry per real page (only 200s of marked views are kept), not per request."""
+        self.common_headers: dict[tuple[bytes, bytes], tuple[bytes, bytes]] = {}
+        """One copy of each header that kept pages have in common (all of a page's headers but
+        its length): each page's own copies were 27 small objects living as long as it does,
+        and made while a large document was built they pinned Python's small-object arenas.
+        On a 10,000-episode show, 1,500 kept pages held 45,000 of them, and after the feed,
+        the sitemap and `/episodes/all` were built among them a worker kept 48 arenas (1 MiB
+        each) for 5 MB of live objects (2026-12-07)."""
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope['type'] != 'http' or scope['method'] != 'GET' or self._has_session(scope):
@@ -185,7 +193,7 @@ class PageCacheMiddleware:
         await self.app(scope, receive, keeping_send)
         if not start or start['status'] != 200:
             return
-        headers = list(start.get('headers', ()))
+        headers = [self._common(name, value) for name, value in start.get('headers', ())]
         if any(name.lower() == b'set-cookie' for name, _ in headers):
             return
         note: _Note = scope[NOTE_KEY]
@@ -194,6 +202,13 @@ class PageCacheMiddleware:
             key = page_key(path, query, note.params)
         page = KeptPage(headers, b''.join(chunks), note.impressions)
         self.pages.put(key, note.state, page, size=page.memory(key))
+
+    def _common(self, name: bytes, value: bytes) -> tuple[bytes, bytes]:
+        if name == b'content-length':
+            return name, value
+        if len(self.common_headers) >= MAX_COMMON_HEADERS:
+            self.common_headers.clear()  # headers that vary by page: kept pages keep theirs
+        return self.common_headers.setdefault((name, value), (name, value))
 
     async def _serve_kept(self, key: PageKey, scope: Scope, send: Any) -> bool:
         if not self.pages.has(key):
