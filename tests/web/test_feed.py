@@ -6,12 +6,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import feedparser
+import pytest
 from lxml import etree
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, Podcast, Transcript
+from podsite.services.publishing import feed_service
 from tests.clock import MovableClock
 from tests.databases import QueryCounter
 from tests.factories import add_episode, add_guest, is_public
@@ -164,7 +166,7 @@ async def test_long_channel_description_is_cut_to_apples_limit(
     assert problems(xml) == []
 
 
-async def test_feed_query_count_does_not_grow_with_episodes(
+async def test_feed_query_count_grows_only_by_chunks_of_episodes(
     client: Client, session: AsyncSession, queries: QueryCounter
 ) -> None:
     queries.reset()
@@ -178,7 +180,35 @@ async def test_feed_query_count_does_not_grow_with_episodes(
         await add_episode(session, slug=f'more-{index}', guests=(guest,))
     queries.reset()
     await feed_bytes(client)
-    assert queries.page_count == cold == 5  # show, episodes, people, sponsors, streams
+    assert queries.page_count == cold == 5  # show, streams; episodes, people, sponsors
+
+
+async def test_a_feed_read_in_chunks_holds_every_public_episode_once_newest_first(
+    client: Client,
+    session: AsyncSession,
+    queries: QueryCounter,
+    clock: MovableClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(feed_service, 'ITEMS_PER_CHUNK', 10)
+    same_moment = clock() - timedelta(days=1)
+    for index in range(25):  # ties on the date are ordered by number, across chunks too
+        await add_episode(session, slug=f'same-day-{index}', published_at=same_moment)
+    newest_first = await session.scalars(
+        select(Episode.guid)
+        .where(is_public())
+        .order_by(Episode.published_at.desc(), Episode.number.desc())
+    )
+    expected = newest_first.all()
+    queries.reset()
+
+    channel = etree.fromstring(await feed_bytes(client)).find('channel')
+
+    assert channel is not None
+    assert [guid.text for guid in channel.iterfind('item/guid')] == expected
+    full_chunks, rest = divmod(len(expected), 10)
+    last_chunk = 3 if rest else 1  # a shorter chunk, or a read that finds none
+    assert queries.page_count == 2 + 3 * full_chunks + last_chunk
 
 
 async def test_site_without_a_show_has_no_feed(empty_client: Client) -> None:

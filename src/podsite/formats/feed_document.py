@@ -11,7 +11,7 @@ cleans only the strings lxml refuses and costs nothing more for the others.
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from email.utils import format_datetime
 from html import escape
@@ -96,7 +96,12 @@ def _add_html(parent: etree._Element, tag: str, html: str) -> None:
 
 
 class FeedDocument:
-    """Builds the feed for one site address; URLs in the feed are absolute."""
+    """Builds the feed for one site address; URLs in the feed are absolute.
+
+    The items of `feed` go in first; `add_items` adds more after them, so that a long feed
+    can be built a chunk of episodes at a time and their rows and models are never all
+    alive at once. The channel's own elements, which name the hosts found in the items and
+    the last change among them, are built by `to_bytes` and put before the items."""
 
     def __init__(self, feed: Feed, *, base_url: str, hubs: Sequence[str] = ()) -> None:
         self.feed = feed
@@ -105,6 +110,30 @@ class FeedDocument:
         """WebSub hubs to name, which subscribers may ask to be told of changes."""
         self.kept_namespaces: dict[str, str] = {}
         """Namespaces of kept elements beyond podsite's own, declared once on `<rss>`."""
+        self.last_modified = feed.last_modified
+        """The latest change to the show, a stream or any item added so far."""
+        self._rss = etree.Element('rss', nsmap=NAMESPACES, version='2.0')
+        self._channel_element = _add(self._rss, 'channel')
+        # Live items come first: readers that treat a <title> or <link> met outside an <item>
+        # as the channel's own (feedparser does) keep the show's, which follow.
+        for stream in feed.live_items:
+            self._live_item(
+                _add(self._channel_element, _tag(PODCAST, 'liveItem')), stream, feed.as_of
+            )
+        self._channel_extras = self._parsed(feed.podcast.extra_elements)
+        self._hosts: dict[str, GuestRef] = {}
+        """The hosts of the items added so far, in the order they first appear."""
+        self._channel_built = False
+        self.add_items(feed.items)
+
+    def add_items(self, items: Iterable[FeedItem]) -> None:
+        """Builds these items' elements now, after those already added."""
+        for item in items:
+            self._item(_add(self._channel_element, 'item'), item)
+            self.last_modified = max(self.last_modified, item.updated_at)
+            for person in item.people:
+                if person.is_host:
+                    self._hosts.setdefault(person.slug, person)
 
     def absolute(self, url: str) -> str:
         return self.base_url + url if url.startswith('/') else url
@@ -114,19 +143,18 @@ class FeedDocument:
         return f'{self.base_url}/episodes/rss'
 
     def to_bytes(self) -> bytes:
-        rss = etree.Element('rss', nsmap=NAMESPACES, version='2.0')
-        channel = _add(rss, 'channel')
-        # Live items come first: readers that treat a <title> or <link> met outside an <item>
-        # as the channel's own (feedparser does) keep the show's, which follow.
-        for stream in self.feed.live_items:
-            self._live_item(_add(channel, _tag(PODCAST, 'liveItem')), stream, self.feed.as_of)
-        self._channel(channel, self.feed.podcast)
-        for item in self.feed.items:
-            self._item(_add(channel, 'item'), item)
+        if not self._channel_built:
+            self._channel_built = True
+            channel = self._channel_element
+            position, built = len(self.feed.live_items), len(channel)
+            self._channel(channel, self.feed.podcast)
+            own = [channel[index] for index in range(built, len(channel))]
+            for offset, element in enumerate(own):
+                channel.insert(position + offset, element)
         if self.kept_namespaces:
             # Kept elements brought their own declarations: one on <rss> serves them all.
-            etree.cleanup_namespaces(rss, top_nsmap={**self.kept_namespaces, **NAMESPACES})
-        xml: bytes = etree.tostring(rss, xml_declaration=True, encoding='utf-8')
+            etree.cleanup_namespaces(self._rss, top_nsmap={**self.kept_namespaces, **NAMESPACES})
+        xml: bytes = etree.tostring(self._rss, xml_declaration=True, encoding='utf-8')
         return xml
 
     def items_text(self) -> str:
@@ -149,7 +177,7 @@ class FeedDocument:
         _add(channel, 'language', podcast.language)
         if podcast.copyright:
             _add(channel, 'copyright', podcast.copyright)
-        _add(channel, 'lastBuildDate', format_datetime(self.feed.last_modified))
+        _add(channel, 'lastBuildDate', format_datetime(self.last_modified))
         _add(channel, 'generator', 'podsite')
         _add(
             channel, _tag(ATOM, 'link'), href=self.feed_url, rel='self', type='application/rss+xml'
@@ -207,17 +235,9 @@ class FeedDocument:
                               if person.get(name)}  # fmt: skip
                 _add(channel, _tag(PODCAST, 'person'), person['name'], **attributes)
         else:
-            for host in self._hosts():
+            for host in self._hosts.values():
                 self._person(channel, host.name, host.role, host.photo_url, host.url)
-        self._extra_elements(channel, podcast.extra_elements)
-
-    def _hosts(self) -> list[GuestRef]:
-        seen: dict[str, GuestRef] = {}
-        for item in self.feed.items:
-            for person in item.people:
-                if person.is_host and person.slug not in seen:
-                    seen[person.slug] = person
-        return list(seen.values())
+        channel.extend(self._channel_extras)
 
     def _notes(self, item: FeedItem) -> str:
         """The show notes, where a sponsor they name leads through its read's tracked link."""
@@ -353,9 +373,6 @@ class FeedDocument:
         _add(element, 'guid', stream.guid, isPermaLink='false')
         _add(element, _tag(PODCAST, 'contentLink'), 'Watch on YouTube', href=stream.watch_url)
         _add(element, _tag(PODCAST, 'contentLink'), 'Watch on our site', href=page)
-
-    def _extra_elements(self, parent: etree._Element, fragments: list[str]) -> None:
-        parent.extend(self._parsed(fragments))
 
     def _parsed(self, fragments: list[str]) -> list[etree._Element]:
         """Kept elements, with the namespaces they use noted for the declarations on <rss>."""

@@ -43,12 +43,15 @@ class RssViewModel:
             return
         settings = current_settings()
         hubs = [str(hub) for hub in settings.websub_hubs]
-        body = FeedDocument(feed, base_url=settings.public_base_url, hubs=hubs).to_bytes()
+        document = FeedDocument(feed, base_url=settings.public_base_url, hubs=hubs)
+        async for items in feed_service.public_items(feed.as_of):
+            document.add_items(items)
+        body = document.to_bytes()
         self.feed = RenderedFeed(
             # zlib lets go of the GIL: other requests go on while a big feed is compressed.
             gzipped=await asyncio.to_thread(gzip.compress, body, FEED_COMPRESSION_LEVEL),
             etag=hashlib.sha256(body).hexdigest()[:32],
-            last_modified=feed.last_modified,
+            last_modified=document.last_modified,
             moved_to=feed.podcast.new_feed_url if feed.podcast.redirect_feed else None,
         )
         cache.put(CACHE_KEY, state, self.feed)
