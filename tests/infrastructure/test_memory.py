@@ -1,4 +1,5 @@
-"""Handing the heap back after a request that built a document as large as the catalogue."""
+"""Documents as large as the catalogue: built one at a time by a worker, and the heap handed
+back once each has gone out."""
 
 import asyncio
 
@@ -7,6 +8,11 @@ from quart import Quart
 from quart.typing import TestClientProtocol as Client
 
 from podsite.infrastructure import memory
+from podsite.schemas.catalogue import EpisodeCard
+from podsite.schemas.feed import Feed
+from podsite.schemas.sitemap import SitemapEntry
+from podsite.services.catalogue import episode_service, sitemap_service
+from podsite.services.publishing import feed_service
 
 
 @pytest.fixture
@@ -62,3 +68,65 @@ async def test_other_pages_and_a_kept_document_leave_the_heap_alone(
     for path in ('/', '/robots.txt', '/sitemap.xml', '/episodes/rss'):
         assert (await client.get(path)).status_code == 200
     assert releases == []
+
+
+async def test_a_worker_builds_one_large_document_at_a_time(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    building: list[str] = []
+    started, go_on = asyncio.Event(), asyncio.Event()
+    every_episode, every_url = episode_service.all_episodes, sitemap_service.public_urls
+
+    async def all_episodes() -> list[EpisodeCard]:
+        building.append('/episodes/all')
+        started.set()
+        await go_on.wait()
+        return await every_episode()
+
+    async def public_urls() -> list[SitemapEntry]:
+        building.append('/sitemap.xml')
+        return await every_url()
+
+    monkeypatch.setattr(episode_service, 'all_episodes', all_episodes)
+    monkeypatch.setattr(sitemap_service, 'public_urls', public_urls)
+    episodes = asyncio.create_task(client.get('/episodes/all'))
+    await started.wait()
+    sitemap = asyncio.create_task(client.get('/sitemap.xml'))
+    for _ in range(200):  # as far as the sitemap's request can go on its own
+        await asyncio.sleep(0)
+    assert building == ['/episodes/all']
+
+    go_on.set()
+    responses = await asyncio.gather(episodes, sitemap)
+    assert [response.status_code for response in responses] == [200, 200]
+    assert building == ['/episodes/all', '/sitemap.xml']
+
+
+async def test_requests_for_the_feed_at_once_build_it_once(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds = 0
+    public_feed = feed_service.public_feed
+
+    async def counted_public_feed() -> Feed | None:
+        nonlocal builds
+        builds += 1
+        return await public_feed()
+
+    monkeypatch.setattr(feed_service, 'public_feed', counted_public_feed)
+    responses = await asyncio.gather(*(client.get('/episodes/rss') for _ in range(3)))
+    assert [response.status_code for response in responses] == [200, 200, 200]
+    assert builds == 1
+
+
+async def test_a_build_that_fails_ends_its_turn(
+    client: Client, monkeypatch: pytest.MonkeyPatch, releases: list[str]
+) -> None:
+    async def broken() -> list[EpisodeCard]:
+        raise RuntimeError('the database went away mid-build')
+
+    monkeypatch.setattr(episode_service, 'all_episodes', broken)
+    assert (await client.get('/episodes/all')).status_code == 500
+    sitemap = await asyncio.wait_for(client.get('/sitemap.xml'), timeout=10)
+    assert sitemap.status_code == 200
+    assert releases == ['released', 'released']

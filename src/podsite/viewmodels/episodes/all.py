@@ -1,4 +1,4 @@
-from podsite.infrastructure.memory import release_after_response
+from podsite.infrastructure.memory import large_document_turn
 from podsite.schemas.catalogue import EpisodeCard
 from podsite.services.catalogue import episode_service
 from podsite.viewmodels.shared.formatting import date_text
@@ -14,6 +14,6 @@ class AllEpisodesViewModel(ViewModelBase):
         self.date_text = date_text
 
     async def load_page_async(self) -> None:
+        await large_document_turn()
         self.episodes = await episode_service.all_episodes()
-        release_after_response()
         self.description = f'Every episode of {self.site.title}, newest first.'

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from podsite.formats.feed_document import FeedDocument
 from podsite.infrastructure.cache import content_cache
-from podsite.infrastructure.memory import release_after_response
+from podsite.infrastructure.memory import large_document_turn
 from podsite.services.catalogue import site_state_service
 from podsite.services.publishing import feed_service
 from podsite.settings import current_settings
@@ -38,6 +38,11 @@ class RssViewModel:
         self.feed = cache.get(CACHE_KEY, state)
         if self.feed is not None:
             return
+        await large_document_turn()
+        # Another request may have built it while this one waited for its turn.
+        self.feed = cache.get(CACHE_KEY, state)
+        if self.feed is not None:
+            return
         feed = await feed_service.public_feed()
         if feed is None:
             return
@@ -55,4 +60,3 @@ class RssViewModel:
             moved_to=feed.podcast.new_feed_url if feed.podcast.redirect_feed else None,
         )
         cache.put(CACHE_KEY, state, self.feed)
-        release_after_response()

@@ -1,4 +1,4 @@
-from podsite.infrastructure.memory import release_after_response
+from podsite.infrastructure.memory import large_document_turn
 from podsite.schemas.catalogue import GuestCard
 from podsite.services.catalogue import guest_service
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
@@ -12,6 +12,6 @@ class GuestsIndexViewModel(ViewModelBase):
         self.guests: list[GuestCard] = []
 
     async def load_page_async(self) -> None:
+        await large_document_turn()
         self.guests = await guest_service.guests_on_air()
-        release_after_response()
         self.description = f'The {len(self.guests)} people who have been on {self.site.title}.'

@@ -3,7 +3,7 @@ from xml.sax.saxutils import escape
 
 from podsite.formats.xml_text import clean_text
 from podsite.infrastructure.cache import content_cache
-from podsite.infrastructure.memory import release_after_response
+from podsite.infrastructure.memory import large_document_turn
 from podsite.schemas.sitemap import SitemapEntry
 from podsite.services.catalogue import site_state_service, sitemap_service
 from podsite.settings import current_settings
@@ -27,9 +27,12 @@ class SitemapViewModel:
         cache = content_cache()
         documents: list[str] | None = cache.get(CACHE_KEY, state)
         if documents is None:
+            await large_document_turn()
+            # Another request may have built them while this one waited for its turn.
+            documents = cache.get(CACHE_KEY, state)
+        if documents is None:
             documents = await self._documents()
             cache.put(CACHE_KEY, state, documents)
-            release_after_response()
         if 0 <= self.page < len(documents):
             self.document = documents[self.page]
 
