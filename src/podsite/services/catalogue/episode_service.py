@@ -356,7 +356,15 @@ async def guests_by_episode(episode_ids: Select[int]) -> dict[int, list[GuestRef
 def _by_episode[Model: BaseModel](
     rows: Iterable[Mapping[Any, Any]], model: type[Model]
 ) -> dict[int, list[Model]]:
+    """The rows' models by episode; rows alike but for their episode share one (read models
+    are frozen): a host or a frequent guest is one model, not one per episode. The guests
+    of 10,000 episodes were 25,000 models where 5,000 people are listed (2026-12-07)."""
     by_episode: dict[int, list[Model]] = defaultdict(list)
+    alike: dict[tuple[Any, ...], Model] = {}
     for row in rows:
-        by_episode[row['episode_id']].append(model.model_validate(row))
+        values = tuple(value for name, value in row.items() if name != 'episode_id')
+        found = alike.get(values)
+        if found is None:
+            found = alike[values] = model.model_validate(row)
+        by_episode[row['episode_id']].append(found)
     return by_episode
