@@ -16,7 +16,7 @@ def test_defaults_run_the_embedded_site() -> None:
     assert settings.database_url == 'sqlite+aiosqlite:///./podsite.db'
     assert settings.base_url == 'http://127.0.0.1:8000'
     assert settings.redis_url is None
-    assert settings.page_cache_size == 64 * 2**20  # per worker
+    assert settings.page_cache_size == 32 * 2**20  # per worker
 
 
 @pytest.mark.parametrize('secret', [DEVELOPMENT_SECRET_KEY, 'short'])

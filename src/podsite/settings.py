@@ -176,10 +176,12 @@ class Settings(BaseSettings):
     """Keep whole public pages for anonymous visitors (see infrastructure/page_cache.py);
     off only to measure or debug the uncached path."""
 
-    page_cache_size: ByteSize = Field(default=ByteSize(64 * 2**20), ge=0)
+    page_cache_size: ByteSize = Field(default=ByteSize(32 * 2**20), ge=0)
     """The most memory each worker's kept pages may take: bytes, or with a unit (`64MiB`,
     `200MB`); past it the least recently used page goes. A 2,000-episode show's
-    `/episodes/all` is about 770 KB, an episode page about 10 KB."""
+    `/episodes/all` is about 770 KB, an episode page about 14 KB (17 KB as the cache counts
+    it), so the default keeps about 2,000 pages. With 64 MiB, a worker of a 10,000-episode
+    show ended `bench/catalogue.py`'s busy day at 245-261 MB, 219 MB with 32 (2026-12-07)."""
 
     database_echo: bool = False
     """Log every SQL statement (debugging only)."""
