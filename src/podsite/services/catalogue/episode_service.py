@@ -1,7 +1,7 @@
 """Reading episodes for the public pages: a fixed, small number of queries per page."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -360,11 +360,14 @@ def _by_episode[Model: BaseModel](
     are frozen): a host or a frequent guest is one model, not one per episode. The guests
     of 10,000 episodes were 25,000 models where 5,000 people are listed (2026-12-07)."""
     by_episode: dict[int, list[Model]] = defaultdict(list)
-    alike: dict[tuple[Any, ...], Model] = {}
+    alike: dict[Any, Model] = {}
+    fields_of: Callable[[Mapping[Any, Any]], Any] | None = None
     for row in rows:
-        values = tuple(value for name, value in row.items() if name != 'episode_id')
-        found = alike.get(values)
+        if fields_of is None:
+            fields_of = itemgetter(*(name for name in model.model_fields if name in row))
+        fields = fields_of(row)
+        found = alike.get(fields)
         if found is None:
-            found = alike[values] = model.model_validate(row)
+            found = alike[fields] = model.model_validate(row)
         by_episode[row['episode_id']].append(found)
     return by_episode
