@@ -32,31 +32,57 @@ async def test_a_document_as_large_as_the_catalogue_hands_the_heap_back(
     assert releases == ['released']
 
 
+class SlowReader:
+    """A client of the ASGI app itself, which takes the body of its response only when let."""
+
+    def __init__(self, app: Quart, path: str, events: list[str]) -> None:
+        self.app, self.path, self.events = app, path, events
+        self.may_read = asyncio.Event()
+        self._requests = [{'type': 'http.request', 'body': b'', 'more_body': False}]
+        self._response_out = asyncio.Event()
+
+    async def get(self) -> None:
+        scope = {
+            'type': 'http', 'asgi': {'version': '3.0'}, 'http_version': '1.1', 'method': 'GET',
+            'scheme': 'http', 'path': self.path, 'raw_path': self.path.encode(),
+            'query_string': b'', 'root_path': '', 'headers': [(b'host', b'localhost')],
+            'client': ('127.0.0.1', 50000), 'server': ('127.0.0.1', 80),
+        }  # fmt: skip
+        await self.app(scope, self._receive, self._send)
+
+    async def _receive(self) -> dict[str, object]:
+        if self._requests:
+            return self._requests.pop()
+        await self._response_out.wait()
+        return {'type': 'http.disconnect'}
+
+    async def _send(self, message: dict[str, object]) -> None:
+        if message['type'] == 'http.response.body' and not message.get('more_body'):
+            await self.may_read.wait()
+            self.events.append(f'{self.path} read')
+            self._response_out.set()
+
+
 async def test_the_heap_is_handed_back_once_the_response_is_out(
     app: Quart, releases: list[str]
 ) -> None:
-    requests = [{'type': 'http.request', 'body': b'', 'more_body': False}]
-    response_out = asyncio.Event()
+    reader = SlowReader(app, '/sitemap.xml', releases)
+    reader.may_read.set()
+    await reader.get()
+    assert releases == ['/sitemap.xml read', 'released']
 
-    async def receive() -> dict[str, object]:
-        if requests:
-            return requests.pop()
-        await response_out.wait()
-        return {'type': 'http.disconnect'}
 
-    async def send(message: dict[str, object]) -> None:
-        if message['type'] == 'http.response.body' and not message.get('more_body'):
-            releases.append('response out')
-            response_out.set()
+async def test_a_client_reading_slowly_does_not_hold_up_the_next_large_document(
+    app: Quart, client: Client, releases: list[str]
+) -> None:
+    reader = SlowReader(app, '/episodes/all', releases)
+    reading = asyncio.create_task(reader.get())
 
-    scope = {
-        'type': 'http', 'asgi': {'version': '3.0'}, 'http_version': '1.1', 'method': 'GET',
-        'scheme': 'http', 'path': '/sitemap.xml', 'raw_path': b'/sitemap.xml',
-        'query_string': b'', 'root_path': '', 'headers': [(b'host', b'localhost')],
-        'client': ('127.0.0.1', 50000), 'server': ('127.0.0.1', 80),
-    }  # fmt: skip
-    await app(scope, receive, send)
-    assert releases == ['response out', 'released']
+    sitemap = await asyncio.wait_for(client.get('/sitemap.xml'), timeout=10)
+    assert sitemap.status_code == 200
+    reader.may_read.set()
+    await reading
+    assert releases == ['released', '/episodes/all read', 'released']
 
 
 async def test_other_pages_and_a_kept_document_leave_the_heap_alone(

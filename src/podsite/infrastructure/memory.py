@@ -15,10 +15,10 @@ together, and the few long-lived ones made meanwhile (a cache entry, a kept page
 of Python's small-object arenas from ever being freed: after `bench/catalogue.py`'s spread
 on 10,000 episodes, which asks for the feed, the sitemap, `/episodes/all` and `/guests` at
 once, 107 arenas of 1 MiB where 84 were left when the same requests came one after another
-(in-process, 2026-12-07). The turn ends once the response has gone out, when the document
-and everything it was built from are garbage, and the heap is handed back then, on a thread
-of its own: on a heap left in pieces it takes up to 20 ms, and ctypes lets go of the GIL
-for it.
+(in-process, 2026-12-07). The turn ends when the response begins, the document built and
+what it was built from garbage: a client reading slowly must not hold up the feed. The heap
+is handed back once the response has gone out, on a thread of its own: on a heap left in
+pieces it takes up to 20 ms, and ctypes lets go of the GIL for it.
 """
 
 import asyncio
@@ -26,13 +26,17 @@ import ctypes
 import ctypes.util
 import gc
 from collections.abc import Callable
+from typing import Any
 
 from quart import Quart, current_app, request
 
-from podsite.infrastructure.asgi_types import ASGIApp, Scope
+from podsite.infrastructure.asgi_types import ASGIApp, Message, Scope
 
-RELEASE_KEY = 'podsite.release_memory'
-"""Scope key: the request holds the turn to build a document as large as the catalogue."""
+TURN_KEY = 'podsite.large_document_turn'
+"""Scope key: the request took the turn to build a document as large as the catalogue;
+`HOLDING` until its response begins, then `DONE`."""
+HOLDING, DONE = 'holding', 'done'
+
 EXTENSION_KEY = 'podsite.large_documents'
 
 _MALLOC_TRIM: Callable[[int], int] | None = None
@@ -50,33 +54,41 @@ def release_freed_memory() -> None:
 async def large_document_turn() -> None:
     """Waits until no other request of this worker is building a document that grows with
     the catalogue (the feed, the sitemap, a page listing every episode or guest), and holds
-    the turn until the current request's response is out; the heap is handed back then. A
-    request that already holds it goes on."""
+    the turn until the current request's response begins; the heap is handed back once the
+    response is out. A request that took the turn already goes on."""
     scope: Scope = request.scope  # type: ignore[assignment]
-    if scope.get(RELEASE_KEY):
+    if TURN_KEY in scope:
         return
     large_documents: LargeDocumentMiddleware = current_app.extensions[EXTENSION_KEY]
     await large_documents.turn.acquire()
-    scope[RELEASE_KEY] = True
+    scope[TURN_KEY] = HOLDING
 
 
 class LargeDocumentMiddleware:
-    """Ends the turn of a request that built a large document, once its response is out,
-    and hands the heap back."""
+    """Ends the turn of a request that built a large document when its response begins (or
+    when it ends without one), and hands the heap back once the response is out."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.turn = asyncio.Lock()
 
-    async def __call__(self, scope: Scope, receive: object, send: object) -> None:
+    async def __call__(self, scope: Scope, receive: object, send: Callable[..., Any]) -> None:
+        async def send_ending_turn(message: Message) -> None:
+            if message['type'] == 'http.response.start':
+                self._end_turn(scope)
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_ending_turn)
         finally:
-            if scope.get(RELEASE_KEY):
-                try:
-                    await asyncio.to_thread(release_freed_memory)
-                finally:
-                    self.turn.release()
+            if TURN_KEY in scope:
+                self._end_turn(scope)
+                await asyncio.to_thread(release_freed_memory)
+
+    def _end_turn(self, scope: Scope) -> None:
+        if scope.get(TURN_KEY) == HOLDING:
+            scope[TURN_KEY] = DONE
+            self.turn.release()
 
 
 def init_app(app: Quart) -> None:
