@@ -3,8 +3,9 @@ in chunks of `ITEMS_PER_CHUNK`, three queries a chunk."""
 
 from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import exists, select, tuple_
+from sqlalchemy import Select, exists, select, tuple_
 
 from podsite.data import Episode, Podcast, Transcript
 from podsite.infrastructure import clock, db
@@ -38,17 +39,8 @@ async def preview_feed(episode_id: int) -> Feed | None:
     podcast = await podcast_details()
     if podcast is None:
         return None
-    query = select(*ITEM_COLUMNS).where(Episode.id == episode_id)
-    row = (await db.session().execute(query)).first()
-    if row is None:
-        return None
-    episode_ids = query.with_only_columns(Episode.id)
-    people = await episode_service.guests_by_episode(episode_ids)
-    sponsors = await episode_service.placements_by_episode(episode_ids)
-    item = FeedItem.model_validate(
-        {**row._mapping, 'people': people.get(row.id, ()), 'sponsors': sponsors.get(row.id, ())}
-    )
-    return Feed(podcast=podcast, items=(item,), as_of=clock.now())
+    items = await _items(select(*ITEM_COLUMNS).where(Episode.id == episode_id))
+    return Feed(podcast=podcast, items=items, as_of=clock.now()) if items else None
 
 
 ITEMS_PER_CHUNK = 500
@@ -76,27 +68,31 @@ async def public_items(as_of: datetime) -> AsyncIterator[tuple[FeedItem, ...]]:
         .order_by(Episode.published_at.desc(), Episode.number.desc())
         .limit(ITEMS_PER_CHUNK)
     )
-    query = newest_first
-    while True:
-        rows = (await db.session().execute(query)).all()
-        if not rows:
+    items = await _items(newest_first)
+    while items:
+        yield items
+        if len(items) < ITEMS_PER_CHUNK:
             return
-        episode_ids = query.with_only_columns(Episode.id)
-        people = await episode_service.guests_by_episode(episode_ids)
-        sponsors = await episode_service.placements_by_episode(episode_ids)
-        yield tuple(
-            FeedItem.model_validate(
-                {
-                    **row._mapping,
-                    'people': people.get(row.id, ()),
-                    'sponsors': sponsors.get(row.id, ()),
-                }
+        last = items[-1]
+        items = await _items(
+            newest_first.where(
+                tuple_(Episode.published_at, Episode.number) < (last.published_at, last.number)
             )
-            for row in rows
         )
-        if len(rows) < ITEMS_PER_CHUNK:
-            return
-        last = rows[-1]
-        query = newest_first.where(
-            tuple_(Episode.published_at, Episode.number) < (last.published_at, last.number)
+
+
+async def _items(query: Select[Any]) -> tuple[FeedItem, ...]:
+    """The items of the episodes `query` selects (of `ITEM_COLUMNS`), with their people and
+    sponsors."""
+    rows = (await db.session().execute(query)).all()
+    if not rows:
+        return ()
+    episode_ids = query.with_only_columns(Episode.id)
+    people = await episode_service.guests_by_episode(episode_ids)
+    sponsors = await episode_service.placements_by_episode(episode_ids)
+    return tuple(
+        FeedItem.model_validate(
+            {**row._mapping, 'people': people.get(row.id, ()), 'sponsors': sponsors.get(row.id, ())}
         )
+        for row in rows
+    )
