@@ -1,11 +1,14 @@
 """`python bench/catalogue.py`: does a bigger catalogue make pages slower or a worker bigger?
 
-Builds a demo site of each size (100 and 10,000 episodes by default) on SQLite, serves it
-with one Granian worker, and measures with wrk at one connection, cold (no page cache:
-every request queries and renders) and hot: the episode page in the middle of the
-catalogue and the home page. Then it requests a spread of pages (a few thousand episode
-pages, guests, the feed, the sitemap, searches) and reads the worker's resident memory.
-Prints each page's time at the biggest size as a ratio of its time at the smallest.
+Builds a demo site of each size (100 and 10,000 episodes by default) on SQLite, then, in
+rounds that take the sizes in turn, serves each with one Granian worker and measures with
+wrk at one connection, cold (no page cache: every request queries and renders) and hot:
+the episode page in the middle of the catalogue and the home page. Each line is the median
+round: a cold page measured once, right after a gigabyte of database was written, swung
+from 0.78 to 1.71 times its time at the smallest size between runs. In the last round it
+requests a spread of pages (a few thousand episode pages, guests, the feed, the sitemap,
+searches) and reads the worker's resident memory. Prints each page's time at the biggest
+size as a ratio of its time at the smallest.
 """
 
 import argparse
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from demo_site import free_port
-from run import BIN, Measurement, load_demo, process, wait_for, wrk
+from run import BIN, Measurement, load_demo, median_rounds, process, wait_for, wrk
 
 PAGES = {'episode page': None, 'home page': '/'}
 
@@ -34,12 +37,12 @@ class SizeResult:
     database_mb: float
 
 
-def build_demo(work: Path, episodes: int) -> dict[str, str]:
+def build_demo(database: Path, episodes: int) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith('PODSITE_')}
     env |= {
         'PODSITE_ENVIRONMENT': 'production',
         'PODSITE_SECRET_KEY': 'bench-only-secret-key-of-enough-length',
-        'PODSITE_DATABASE_URL': f'sqlite+aiosqlite:///{work / "catalogue.db"}',
+        'PODSITE_DATABASE_URL': f'sqlite+aiosqlite:///{database}',
         'PYTHONUNBUFFERED': '1',
     }
     load_demo(env, episodes)
@@ -106,27 +109,59 @@ def visit_spread(base: str, episodes: int, pages: int) -> None:
         list(pool.map(fetch, urls))
 
 
-def measure_size(episodes: int, seconds: int, spread: int) -> SizeResult:
+def measure_round(
+    env: dict[str, str], work: Path, episodes: int, seconds: int, spread: int | None
+) -> tuple[list[Measurement], float]:
+    """One round at one size: each page cold and hot; with a `spread`, then the worker's
+    memory after it."""
+    measured: list[Measurement] = []
+    rss = 0.0
+    for mode, settings in (('cold', {'page_cache': 'false'}), ('hot', {})):
+        with served(env, work / f'{episodes}-{mode}.log', **settings) as (base, pid):
+            with urllib.request.urlopen(f'{base}/{episodes // 2}') as response:  # noqa: S310
+                episode_path = response.url.removeprefix(base)
+            for page, path in PAGES.items():
+                url = base + (path or episode_path)
+                measured.append(
+                    wrk(url, name=f'{page}|{mode}', connections=1, seconds=seconds, server=pid)
+                )
+            if mode == 'hot' and spread is not None:
+                visit_spread(base, episodes, spread)
+                rss = settled_worker_rss_mb(pid)
+    return measured, rss
+
+
+def by_page_and_mode(measured: list[Measurement]) -> dict[tuple[str, str], Measurement]:
+    keyed = {}
+    for measurement in measured:
+        page, mode = measurement.name.split('|')
+        keyed[page, mode] = measurement
+    return keyed
+
+
+def measure_sizes(sizes: list[int], rounds: int, seconds: int, spread: int) -> list[SizeResult]:
     with tempfile.TemporaryDirectory(prefix='podsite-catalogue-') as folder:
         work = Path(folder)
-        env = build_demo(work, episodes)
-        measurements: dict[tuple[str, str], Measurement] = {}
-        rss = 0.0
-        for mode, settings in (('cold', {'page_cache': 'false'}), ('hot', {})):
-            with served(env, work / f'{mode}.log', **settings) as (base, pid):
-                with urllib.request.urlopen(f'{base}/{episodes // 2}') as response:  # noqa: S310
-                    episode_path = response.url.removeprefix(base)
-                for page, path in PAGES.items():
-                    name = f'{page}, {mode}'
-                    url = base + (path or episode_path)
-                    measurements[page, mode] = wrk(
-                        url, name=name, connections=1, seconds=seconds, server=pid
-                    )
-                if mode == 'hot':
-                    visit_spread(base, episodes, spread)
-                    rss = settled_worker_rss_mb(pid)
-        database_mb = (work / 'catalogue.db').stat().st_size / 2**20
-        return SizeResult(episodes, measurements, rss, database_mb)
+        databases = {size: work / f'catalogue-{size}.db' for size in sizes}
+        envs = {size: build_demo(databases[size], size) for size in sizes}
+        measured: dict[int, list[Measurement]] = {size: [] for size in sizes}
+        rss: dict[int, float] = {}
+        for round_number in range(rounds):
+            last = round_number == rounds - 1
+            for size in sizes:
+                round_measured, rss[size] = measure_round(
+                    envs[size], work, size, seconds, spread if last else None
+                )
+                measured[size] += round_measured
+        return [
+            SizeResult(
+                size,
+                by_page_and_mode(median_rounds(measured[size])),
+                rss[size],
+                databases[size].stat().st_size / 2**20,
+            )
+            for size in sizes
+        ]
 
 
 def main() -> None:
@@ -134,12 +169,18 @@ def main() -> None:
     parser.add_argument('--sizes', default='100,10000', help='comma-separated episode counts')
     parser.add_argument('--seconds', type=int, default=8, help='wrk time per measurement')
     parser.add_argument('--spread', type=int, default=3000, help='episode pages to visit')
+    parser.add_argument(
+        '--rounds', type=int, default=3, help='rounds over the sizes; each line is the median'
+    )
     options = parser.parse_args()
     sizes = [int(size) for size in options.sizes.split(',')]
-    results = [measure_size(size, options.seconds, options.spread) for size in sizes]
+    results = measure_sizes(sizes, options.rounds, options.seconds, options.spread)
 
     smallest, biggest = results[0], results[-1]
-    print(f'\nOne worker, one connection, SQLite; sizes {", ".join(map(str, sizes))} episodes')
+    print(
+        f'\nOne worker, one connection, SQLite; sizes {", ".join(map(str, sizes))} episodes, '
+        f'median of {options.rounds} rounds'
+    )
     header = f'{"page":<24}' + ''.join(f'{f"{r.episodes} p50 ms":>16}' for r in results)
     print(header + f'{"x":>8}')
     for page in PAGES:

@@ -20,10 +20,18 @@ class Database:
     progress: dict[str, int] = field(default_factory=dict)
     failing: bool = False
     fails_after_commit: bool = False
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     @property
     def events(self) -> list[int]:
         return [event for batch in self.batches for event in batch]
+
+    async def holds(self, count: int) -> None:
+        """Returns once `count` events are stored by a writer working in the background."""
+        async with self.changed:
+            await asyncio.wait_for(
+                self.changed.wait_for(lambda: len(self.events) >= count), timeout=10
+            )
 
     async def write(self, events: list[int], progress: SpoolProgress) -> None:
         if self.failing:
@@ -34,6 +42,8 @@ class Database:
         self.progress.update(progress.stored)
         for name in progress.finished:
             del self.progress[name]
+        async with self.changed:
+            self.changed.notify_all()
         if self.fails_after_commit:
             self.fails_after_commit = False
             raise ConnectionResetError('the connection broke before the commit was confirmed')
@@ -86,10 +96,11 @@ async def test_a_full_batch_wakes_the_writer_and_later_events_wait_for_the_inter
     writer.start()
     for event in range(10):
         writer.record(event)
-    await asyncio.sleep(0.05)
+    await database.holds(10)
     for event in range(10, 15):
         writer.record(event)
-    await asyncio.sleep(0.05)
+    for _ in range(10):  # every turn the writer could take without its hour passing
+        await asyncio.sleep(0)
 
     assert database.batches == [list(range(10))]
     assert writer.pending == 5  # not a transaction of its own while traffic goes on
@@ -99,13 +110,14 @@ async def test_a_full_batch_wakes_the_writer_and_later_events_wait_for_the_inter
 
 async def test_a_quiet_writer_writes_what_it_has_every_interval(tmp_path: Path) -> None:
     database = Database()
-    writer = writer_over(database, tmp_path, interval=0.05)
-    writer.start()
+    writer = writer_over(database, tmp_path, interval=0.05, max_batch=10)
     writer.record(1)
-    writer.record(2)
-    await asyncio.sleep(0.3)
+    writer.start()
+    await database.holds(1)  # the round at the start
+    writer.record(2)  # far from a full batch: nothing wakes the writer
+    await database.holds(2)
 
-    assert database.batches == [[1, 2]]
+    assert database.batches == [[1], [2]]
     await writer.stop()
 
 
@@ -165,7 +177,7 @@ async def test_what_a_stop_cannot_write_is_written_by_the_next_start(tmp_path: P
     database.failing = False
     next_start = writer_over(database, tmp_path, interval=0.05)
     next_start.start()
-    await asyncio.sleep(0.2)
+    await database.holds(3)
 
     assert database.events == [0, 1, 2]
     await next_start.stop()
@@ -177,7 +189,7 @@ async def test_the_events_of_a_killed_process_are_written_by_another(tmp_path: P
     database = Database()
     writer = writer_over(database, tmp_path, interval=60)
     writer.start()
-    await asyncio.sleep(0.2)
+    await database.holds(3)  # in its first round, not an interval later
 
     assert database.events == [1, 2, 3]
     await writer.stop()

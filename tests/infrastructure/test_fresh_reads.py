@@ -8,16 +8,19 @@ from podsite.infrastructure.fresh_reads import FreshReads
 
 
 class CountingSource:
-    """Each read returns the number of reads begun so far, and waits for `release`."""
+    """Each read returns the number of reads begun so far, and waits for `release`;
+    `reading` is set once the first has begun."""
 
     def __init__(self) -> None:
         self.begun = 0
+        self.reading = asyncio.Event()
         self.release = asyncio.Event()
         self.release.set()
 
     async def read(self) -> int:
         self.begun += 1
         number = self.begun
+        self.reading.set()
         await self.release.wait()
         return number
 
@@ -37,9 +40,9 @@ async def test_a_caller_arriving_during_a_read_gets_the_next_one() -> None:
     source.release.clear()
     reads = FreshReads(source.read)
     early = asyncio.create_task(reads())
-    await asyncio.sleep(0.01)  # the first read has begun
+    await source.reading.wait()
     late = [asyncio.create_task(reads()) for _ in range(5)]
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0)  # they ask while the first read runs
 
     source.release.set()
 
@@ -69,7 +72,7 @@ async def test_a_caller_giving_up_leaves_the_read_to_the_others() -> None:
     reads = FreshReads(source.read)
     leaving = asyncio.create_task(reads())
     staying = asyncio.create_task(reads())
-    await asyncio.sleep(0.01)
+    await source.reading.wait()
 
     leaving.cancel()
     source.release.set()

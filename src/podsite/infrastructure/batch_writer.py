@@ -229,6 +229,9 @@ class BatchWriter[Event]:
 
     async def _run(self) -> None:
         while True:
+            # A full batch that woke this round is in it: only one filled meanwhile wakes
+            # the next.
+            self._wake.clear()
             try:
                 async with self._writing:
                     await self.spool.adopt_orphans()
@@ -240,6 +243,5 @@ class BatchWriter[Event]:
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
-            self._wake.clear()
             if self._stopping:
                 return
