@@ -18,7 +18,6 @@ from asyncpg.connection import LoggedQuery
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy import event
-from sqlalchemy.engine.interfaces import AdaptedConnection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from typer.testing import CliRunner
@@ -36,6 +35,7 @@ from tests.databases import (
     DatabaseFactory,
     QueryCounter,
     settings_for,
+    when_the_fast_path_takes_a_connection,
 )
 from tests.servers import RedisServer, redis_server
 from tests.visitors import Browser, logged_in
@@ -197,23 +197,19 @@ async def session(app: Quart) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
-def queries(app: Quart) -> Iterator[QueryCounter]:
+def queries(app: Quart, monkeypatch: pytest.MonkeyPatch) -> Iterator[QueryCounter]:
     """Counts the SQL statements the app sends from now on."""
     counter = QueryCounter()
     database = db.Database.of(app)
-    engines = [database.engine.sync_engine]
-    if database.server_reads is not None:
-        engines.append(database.server_reads.sync_engine)
 
     def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         counter.record(statement)
 
     # Prepared reads run below SQLAlchemy, on the driver's connection: on SQLite, SQLite
-    # reports what it runs; on PostgreSQL, asyncpg logs what is run on it directly (its
-    # loggers do not see the prepared statements SQLAlchemy runs, which the event counts).
-    def log_driver_queries(dbapi_connection: AdaptedConnection, *_args: object) -> None:
-        watched.add(dbapi_connection.driver_connection)
-        dbapi_connection.driver_connection.add_query_logger(record_driver_query)
+    # reports what it runs; on PostgreSQL, asyncpg logs what is run on the connections of
+    # the fast path's pool (the app's own, and gone with it).
+    def log_driver_queries(connection: asyncpg.Connection) -> None:
+        connection.add_query_logger(record_driver_query)
 
     def record_driver_query(logged: LoggedQuery) -> None:
         counter.record(logged.query)
@@ -222,12 +218,11 @@ def queries(app: Quart) -> Iterator[QueryCounter]:
         traced.add(dbapi_connection)
         dbapi_connection.set_trace_callback(counter.record)
 
-    watched: set[asyncpg.Connection] = set()
     traced: set[sqlite3.Connection] = set()
-    for engine in engines:
-        event.listen(engine, 'before_cursor_execute', record)
+    engine = database.engine.sync_engine
+    event.listen(engine, 'before_cursor_execute', record)
     if database.server_reads is not None:
-        event.listen(database.server_reads.sync_engine, 'checkout', log_driver_queries)
+        when_the_fast_path_takes_a_connection(monkeypatch, database, log_driver_queries)
     if database.sqlite_reads is not None:
         event.listen(database.sqlite_reads, 'checkout', trace_sqlite)
         trace_sqlite(database.in_place_connection())
@@ -236,12 +231,7 @@ def queries(app: Quart) -> Iterator[QueryCounter]:
         event.remove(database.sqlite_reads, 'checkout', trace_sqlite)
     for traced_connection in traced:
         traced_connection.set_trace_callback(None)
-    if database.server_reads is not None:
-        event.remove(database.server_reads.sync_engine, 'checkout', log_driver_queries)
-    for connection in watched:
-        connection.remove_query_logger(record_driver_query)
-    for engine in engines:
-        event.remove(engine, 'before_cursor_execute', record)
+    event.remove(engine, 'before_cursor_execute', record)
 
 
 @pytest.fixture

@@ -8,10 +8,14 @@ import itertools
 import os
 import shutil
 import tempfile
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+import pytest
 from sqlalchemy import Executable, Row, make_url, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -28,6 +32,27 @@ TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-0123456789'
 TEST_DATA_DIR = Path(tempfile.gettempdir()) / f'podsite-test-data-{os.getpid()}'
 """The data folder of the test run's apps (the spool of each test's database is a folder of
 its own in it); removed at the end of the run (`test_data_folder` in conftest)."""
+
+
+def when_the_fast_path_takes_a_connection(
+    monkeypatch: pytest.MonkeyPatch, database: db.Database, use: Callable[[Any], None]
+) -> None:
+    """Calls `use` with each connection the fast path takes from its pool (PostgreSQL); other
+    pools, other apps' included, are left alone."""
+    pool = database.server_reads
+    assert pool is not None
+    acquire = asyncpg.Pool.acquire
+
+    @asynccontextmanager
+    async def acquire_and_use(
+        taken_from: asyncpg.Pool, *args: Any, **kwargs: Any
+    ) -> AsyncIterator[asyncpg.Connection]:
+        async with acquire(taken_from, *args, **kwargs) as connection:
+            if taken_from is pool:
+                use(connection)
+            yield connection
+
+    monkeypatch.setattr(asyncpg.Pool, 'acquire', acquire_and_use)
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:

@@ -4,12 +4,12 @@ shows on the next request, and nothing personal is ever kept or served from the 
 import asyncio
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from quart import Quart, abort, request
 from quart.typing import TestClientProtocol as Client
-from sqlalchemy import event, select, text, update
-from sqlalchemy.engine.interfaces import AdaptedConnection
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -22,7 +22,12 @@ from podsite.services.analytics.recording import Recorder
 from podsite.services.catalogue import site_state_service
 from podsite.services.sponsors import sponsor_service
 from tests.clock import MovableClock
-from tests.databases import Backend, QueryCounter, settings_for
+from tests.databases import (
+    Backend,
+    QueryCounter,
+    settings_for,
+    when_the_fast_path_takes_a_connection,
+)
 from tests.factories import add_episode, first_published_episode, sponsored_episode
 from tests.servers import podsite_server
 from tests.visitors import Browser
@@ -416,26 +421,21 @@ async def test_reads_go_on_after_the_server_cuts_their_connections(
 
 
 async def test_a_prepared_read_whose_connection_dies_in_use_runs_again(
-    app: Quart, backend: Backend
+    app: Quart, backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if backend.server_url is None:
         pytest.skip('SQLite has no server to cut connections')
-    server_reads = db.Database.of(app).server_reads
-    assert server_reads is not None
     killed: list[object] = []
 
-    def die_once_taken(dbapi_connection: AdaptedConnection, *_args: object) -> None:
+    def die_once_taken(connection: asyncpg.Connection) -> None:
         # After the pool's own check: as if the server went away as the read began.
         if not killed:
-            killed.append(dbapi_connection)
-            dbapi_connection.driver_connection.terminate()
+            killed.append(connection)
+            connection.terminate()
 
-    event.listen(server_reads.sync_engine, 'checkout', die_once_taken)
-    try:
-        async with app.app_context():
-            sponsors = await db.read_records(sponsor_service.EVERY_SPONSOR, {})
-    finally:
-        event.remove(server_reads.sync_engine, 'checkout', die_once_taken)
+    when_the_fast_path_takes_a_connection(monkeypatch, db.Database.of(app), die_once_taken)
+    async with app.app_context():
+        sponsors = await db.read_records(sponsor_service.EVERY_SPONSOR, {})
 
     assert killed
     assert sponsors
