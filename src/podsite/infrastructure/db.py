@@ -157,7 +157,7 @@ class Database:
         self.sqlite_reads: Engine | None = None
         """On SQLite, a plain (sync) engine on the same file for the fast path."""
         self.server_reads: asyncpg.Pool | None = None
-        """On a server, the fast path's pool, in autocommit."""
+        """On a server, the fast path's pool: asyncpg's own, its reads outside any transaction."""
         self._in_place: PoolProxiedConnection | None = None
         self._in_place_openings = 0
         if engine.url.get_backend_name() == 'sqlite':
