@@ -28,11 +28,12 @@ what was committed, never what the same request wrote: only its session sees tha
 - On a server, the read runs on a connection of asyncpg's own pool, outside any
   transaction (its begin and end would be round trips of their own). The pool neither pings
   a connection it hands out nor resets one given back (asyncpg's reset is a round trip, and
-  these reads leave nothing to reset); a read whose connection the server had cut runs once
-  more on a new one. SQLAlchemy's pool, which the fast path used before, cost about 110 µs
-  of CPU a read more than asyncpg's (2026-12-07, a slow machine: 400 against 290 µs, the
-  bare driver 130); served, a kept page at one connection took 965 µs of CPU a request
-  with it and 569 with asyncpg's, a cold page's p50 5.3 and 4.6 ms.
+  these reads leave nothing to reset), though it replaces one it knows the server closed; a
+  read whose connection the server had cut runs once more. SQLAlchemy's pool, which the
+  fast path used before, cost about 110 µs of CPU a read more than asyncpg's (2026-12-07, a
+  slow machine: 400 against 290 µs, the bare driver 130); served, a kept page at one
+  connection took 965 µs of CPU a request with it and 569 with asyncpg's, a cold page's
+  p50 5.3 and 4.6 ms.
 """
 
 import asyncio
