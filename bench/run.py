@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -154,6 +155,25 @@ def podsite_serve(workers: int, **settings: str) -> 'Server':
     )
 
 
+def granian_alone(workers: int) -> 'Server':
+    return Server(
+        lambda port: [
+            str(BIN / 'granian'),
+            '--interface',
+            'asgi',
+            '--port',
+            str(port),
+            '--workers',
+            str(workers),
+            '--no-log',
+            '--working-dir',
+            str(ROOT / 'bench'),
+            'granian_alone:app',
+        ],
+        {},
+    )
+
+
 @dataclass(frozen=True)
 class Server:
     command: Callable[[int], list[str]]
@@ -164,6 +184,10 @@ SERVERS = {
     # Hot: anonymous visitors get the page from the page cache after the first request.
     'podsite': podsite_serve(1),
     'podsite x2': podsite_serve(2),
+    # The server by itself on the same bytes (bench/granian_alone.py): what two workers
+    # cost a request apart from podsite.
+    'granian alone': granian_alone(1),
+    'granian alone x2': granian_alone(2),
     # Cold: every request queries and renders, as the first one after an admin edit does.
     'podsite cold': podsite_serve(1, page_cache='false'),
     'podsite cold x2': podsite_serve(2, page_cache='false'),
@@ -209,6 +233,42 @@ def median_rounds(results: list[Measurement]) -> list[Measurement]:
     ]
 
 
+def two_workers_against_one(rounds: list[Measurement], connections: int) -> list[str]:
+    """How podsite scales from one worker to two, at `connections`, each figure the median of
+    the rounds: cold requests/s, and hot CPU a request, with two workers against one. Wrk and
+    two hot workers cannot both fit on two cores, and every thread of the server then pays
+    for the crowding; Granian alone on the same bytes shows what the server pays, so that
+    podsite's own share is told apart."""
+
+    def median(name: str, value: Callable[[Measurement], float]) -> float:
+        return statistics.median(
+            value(m) for m in rounds if m.name == name and m.connections == connections
+        )
+
+    def rate(name: str) -> float:
+        return median(name, lambda m: m.requests_per_second)
+
+    def cpu(name: str) -> float:
+        return median(name, lambda m: m.server_cpu_us)
+
+    names = {m.name for m in rounds}
+    lines = []
+    if {'podsite cold', 'podsite cold x2'} <= names:
+        cold = rate('podsite cold x2') / rate('podsite cold')
+        lines.append(f'cold, requests/s, two workers / one: {cold:.2f}')
+    if {'podsite', 'podsite x2'} <= names:
+        hot = cpu('podsite x2') / cpu('podsite')
+        line = f'hot, CPU a request, two workers / one: podsite {hot:.2f}'
+        if {'granian alone', 'granian alone x2'} <= names:
+            alone = cpu('granian alone x2') / cpu('granian alone')
+            own = (cpu('podsite x2') - cpu('granian alone x2')) / (
+                cpu('podsite') - cpu('granian alone')
+            )
+            line += f'; Granian alone {alone:.2f}; podsite less Granian alone {own:.2f}'
+        lines.append(line)
+    return [f'\nTwo workers against one, {connections} connections:', *lines] if lines else []
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--episodes', type=int, default=300)
@@ -216,7 +276,8 @@ def main() -> None:
     parser.add_argument('--connections', type=int, default=32)
     parser.add_argument(
         '--servers',
-        default='podsite,podsite x2,podsite cold,podsite cold x2,flask x2',
+        default='podsite,podsite x2,granian alone,granian alone x2,podsite cold,podsite cold x2,'
+        'flask x2',
         help=f'comma-separated, of: {", ".join(SERVERS)}',
     )
     parser.add_argument(
@@ -247,6 +308,7 @@ def main() -> None:
             'PODSITE_DATABASE_URL': database_url,
             'PODSITE_BASE_URL': f'http://127.0.0.1:{PODSITE_PORT}',
             'PYTHONUNBUFFERED': '1',
+            'BENCH_PAGE_FILE': str(work / 'static-site' / 'episode' / 'index.html'),
         }
         load_demo(env, options.episodes)
         base = f'http://127.0.0.1:{PODSITE_PORT}'
@@ -267,6 +329,8 @@ def main() -> None:
         for _ in range(options.rounds):
             for position, server in enumerate(options.servers.split(',')):
                 chosen = SERVERS[server]
+                if server.startswith('granian alone') and not page:
+                    sys.exit(f'{server} serves the page podsite saved: list a podsite server first')
                 log = work / f'{server}.log'
                 with process(chosen.command(PODSITE_PORT), env | chosen.env, log) as served:
                     try:
@@ -303,6 +367,7 @@ def main() -> None:
                                 threads=1,
                             )
                         )
+        rounds = results
         results = median_rounds(results)
 
     database = 'PostgreSQL' if options.postgres else 'SQLite'
@@ -328,6 +393,8 @@ def main() -> None:
             f'{m.p50_ms:>9.2f}{m.p99_ms:>9.2f}{m.errors:>8}{m.server_cpu_us:>8.0f}{ratio:>9.3f}'
             f'{versus_flask}'
         )
+    for line in two_workers_against_one(rounds, options.connections):
+        print(line)
     out = ROOT / 'bench' / 'results'
     out.mkdir(exist_ok=True)
     (out / 'latest.json').write_text(
