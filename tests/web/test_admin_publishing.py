@@ -356,7 +356,10 @@ def test_an_upload_the_client_abandons_leaves_nothing_behind(
                 f'Content-Type: multipart/form-data; boundary={boundary}\r\n\r\n'.encode()
                 + sent
             )
-            time.sleep(0.5)  # the server is writing the part to disk now
+            for _ in range(100):  # the server begins writing the part to disk
+                if any((media / '.incoming').iterdir()):
+                    break
+                time.sleep(0.05)
             assert any((media / '.incoming').iterdir())
         for _ in range(50):  # the worker notices the closed connection and cleans up
             if not any((media / '.incoming').iterdir()):
