@@ -349,6 +349,11 @@ def test_an_upload_the_client_abandons_leaves_nothing_behind(
         ).encode()
         sent = head + audio.mp3_cbr.read_bytes() * 25  # about 1 MB of the 10 MB announced
         port = int(base.rsplit(':', 1)[1])
+
+        def parts_on_disk() -> list[Path]:
+            incoming = media / '.incoming'  # made by the first upload
+            return list(incoming.iterdir()) if incoming.exists() else []
+
         with socket.create_connection(('127.0.0.1', port)) as connection:
             connection.sendall(
                 f'POST /admin/episodes/new HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n'
@@ -357,15 +362,16 @@ def test_an_upload_the_client_abandons_leaves_nothing_behind(
                 + sent
             )
             for _ in range(100):  # the server begins writing the part to disk
-                if any((media / '.incoming').iterdir()):
+                if parts_on_disk():
                     break
                 time.sleep(0.05)
-            assert any((media / '.incoming').iterdir())
+            assert parts_on_disk()
         for _ in range(50):  # the worker notices the closed connection and cleans up
-            if not any((media / '.incoming').iterdir()):
+            if not parts_on_disk():
                 break
             time.sleep(0.1)
-        assert list((media / '.incoming').iterdir()) == []
+        assert parts_on_disk() == []
+        assert (media / '.incoming').is_dir()
         assert [p for p in media.iterdir() if p.name != '.incoming'] == []
         assert httpx.get(f'{base}/health').status_code == 200
 
