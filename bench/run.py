@@ -3,7 +3,8 @@
 Starts podsite (Granian) on a fresh SQLite demo database and nginx on loopback, saves
 one episode page as a static file for nginx, then drives both with wrk for a bounded
 time. Prints requests/s, p50 and p99, the CPU time the server's processes spent per
-request (apart from wrk, which shares the cores), and the ratio of podsite to nginx.
+request (apart from wrk, which shares the cores), and the ratio of podsite to nginx; then
+how two workers compare with one, next to Granian alone serving the same bytes.
 """
 
 import argparse
