@@ -50,6 +50,7 @@ bench: $(STAMP) ## Benchmark podsite against nginx serving the same page (see be
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/agents.py
 	$(BIN)/python bench/page_cost.py
+	$(BIN)/python bench/worker_start.py
 	$(BIN)/python bench/cache_memory.py
 	$(BIN)/python bench/catalogue.py
 	$(BIN)/python bench/search.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
