@@ -65,6 +65,7 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
         # mean to: a sender running on its own would race them.
         'mail_interval_seconds': 0,
         'publish_interval_seconds': 0,
+        'tagging_interval_seconds': 0,
         'data_dir': TEST_DATA_DIR,
     }
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg,arg-type]

@@ -33,7 +33,7 @@ from podsite.services.accounts import mailer
 from podsite.services.analytics import agents, counting, datacenters, recording
 from podsite.services.catalogue import site_state_service
 from podsite.services.operations import first_run_service
-from podsite.services.publishing import feed_notifier
+from podsite.services.publishing import feed_notifier, tag_writer
 from podsite.settings import PACKAGE_DIR, SETTINGS_KEY, Settings
 from podsite.views import (
     account,
@@ -127,6 +127,7 @@ def create_app(
     counting.schedule(app, settings)
     mailer.schedule(app, settings)
     feed_notifier.schedule(app, settings)
+    tag_writer.schedule(app, settings)
 
     @app.before_serving
     async def start() -> None:

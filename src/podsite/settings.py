@@ -150,6 +150,10 @@ class Settings(BaseSettings):
     """How often each instance looks for episodes gone public (a scheduled one included)
     and sends the hubs' and pings' notices due; 0 leaves it to `podsite notify-feed`."""
 
+    tagging_interval_seconds: float = Field(default=5, ge=0)
+    """How often each instance writes the show's tags into the stored audio files queued by
+    an edit of the show (its title, author or artwork); 0 leaves it to `podsite retag`."""
+
     analytics_window: Window = Window.ROLLING_FIRST_TOUCH
     """How a listener's requests for an episode are grouped into one download (IAB v2.3):
     `calendar-day`, `rolling-first-touch` or `last-touch`; stated on the methodology page."""

@@ -25,7 +25,7 @@ from podsite.data.guest import Guest
 from podsite.data.live_stream import LiveStream, StreamNotification, StreamSubscriber
 from podsite.data.podcast import Podcast
 from podsite.data.policy import Policy
-from podsite.data.publishing import FeedAnnouncement, FeedNotification
+from podsite.data.publishing import FeedAnnouncement, FeedNotification, TagRewrite
 from podsite.data.rate_limit import RateLimitCounter
 from podsite.data.search import SearchDocument
 from podsite.data.site_state import SiteState
@@ -64,6 +64,7 @@ __all__ = [
     'SpooledSegment',
     'StreamNotification',
     'StreamSubscriber',
+    'TagRewrite',
     'TotpCredential',
     'Transcript',
     'User',

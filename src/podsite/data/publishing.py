@@ -1,4 +1,5 @@
-"""Telling the podcast world the feed changed: WebSub hubs and publish pings."""
+"""Publishing's background work: telling the podcast world the feed changed (WebSub hubs
+and publish pings), and writing the show's new tags into every stored audio file."""
 
 from datetime import datetime
 
@@ -40,3 +41,25 @@ class FeedNotification(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=utc_now, index=True)
     """Due once queued; moved on while a sender has it and after a failure; None once sent
     or given up."""
+
+
+class TagRewrite(Base):
+    """An episode whose stored audio file waits for its tags to be written again, after an
+    edit of the show changed what every file holds (`services/publishing/tagging_service.py`).
+    Written in the background through the delivery queue, as the outbox sends email."""
+
+    __tablename__ = 'tag_rewrite'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey('episode.id', ondelete='CASCADE'), index=True
+    )
+    queued_at: Mapped[datetime] = mapped_column(default=utc_now)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When the file was written (the delivery queue's name for done)."""
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    """Why the last attempt failed."""
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=utc_now, index=True)
+    """Due once queued; moved on while an instance writes the file and after a failure; None
+    once written or given up."""

@@ -1,10 +1,13 @@
-"""Episode tags written into stored audio: on saving an episode or the show in the admin, and
-by `podsite retag`; the audio bytes stay, the stored size and header facts follow the file,
-and a download already reading the file reads the old one whole."""
+"""Episode tags written into stored audio: on saving an episode in the admin, in background
+rounds after saving the show, and by `podsite retag`; the audio bytes stay, the stored size
+and header facts follow the file, and a download already reading the file reads the old one
+whole."""
 
+import asyncio
 import io
 import shutil
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -186,11 +189,100 @@ async def test_new_show_artwork_goes_into_every_stored_file(
     upload = FileStorage(io.BytesIO(artwork), filename='cover.png', content_type='image/png')
     response = await admin.client.post('/admin/settings', form=form, files={'artwork': upload})
     assert response.status_code == 200
-    assert 'Tags rewritten in the audio file.' in await response.get_data(as_text=True)
+    assert (
+        'The new tags are being written into one audio file in the background'
+        in await response.get_data(as_text=True)
+    )
+    assert 'TPE1' not in ID3(path)  # the answer did not wait for the file
+
+    async with media_app.app_context():
+        assert await tagging_service.rewrite_queued() == {'tagged': 1}
     tag = ID3(path)
     assert tag['TPE1'].text == ['New Author']
     assert tag.getall('APIC')[0].data == artwork  # a compliant PNG is kept as sent
     assert audio_hash(path) == before
+
+
+async def test_a_show_edit_queues_each_stored_file_once_and_the_settings_page_follows_it(
+    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+) -> None:
+    mp3 = await store_audio(session, media, audio_samples['cbr'], number=1)
+    m4a = await store_audio(session, media, audio_samples['m4a'], number=2, media_type='audio/mp4')
+    await session.execute(update(Podcast).values(title='Renamed Show'))
+    await session.commit()
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    async with media_app.app_context():
+        assert await tagging_service.queue_every_episode() == 2  # the files, not the episodes
+        assert await tagging_service.queue_every_episode() == 2  # still waiting: not again
+        assert (await tagging_service.queued_rewrites()).waiting == 2
+    page = await admin.page('/admin/settings')
+    assert "The show's tags are still to be written into 2 audio files." in page
+
+    async with media_app.app_context():
+        assert await tagging_service.rewrite_queued() == {'tagged': 2}
+        assert await tagging_service.rewrite_queued() == {}
+    assert ID3(mp3)['TALB'].text == ['Renamed Show']
+    atoms = MP4(m4a).tags
+    assert atoms is not None and atoms['\xa9alb'] == ['Renamed Show']
+    assert 'still to be written' not in await admin.page('/admin/settings')
+
+
+async def test_a_queued_file_that_fails_is_tried_again_later_then_given_up(
+    media_app: Quart,
+    session: AsyncSession,
+    media: Path,
+    audio_samples: dict[str, Path],
+    clock: MovableClock,
+) -> None:
+    path = await store_audio(session, media, audio_samples['cbr'], number=4)
+    path.write_bytes(b'not audio at all\n' * 100)
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    async with media_app.app_context():
+        await tagging_service.queue_every_episode()
+        assert await tagging_service.rewrite_queued() == {'failed': 1}
+        assert await tagging_service.rewrite_queued() == {}  # not due again at once
+    page = await admin.page('/admin/settings')
+    assert 'still to be written into one audio file (1 failed once and will be tried again)' in page
+
+    async with media_app.app_context():
+        for _ in range(5):  # the retries, further apart each time
+            clock.advance(timedelta(hours=1))
+            assert await tagging_service.rewrite_queued() == {'failed': 1}
+        clock.advance(timedelta(days=1))
+        assert await tagging_service.rewrite_queued() == {}  # given up
+    page = await admin.page('/admin/settings')
+    assert 'still to be written' not in page
+    assert "Episode 4's audio file could not be tagged (HeaderNotFoundError" in page
+    assert path.read_bytes() == b'not audio at all\n' * 100
+    assert leftovers(media) == []
+
+    # The next edit of the show tries the file again, in place of the old failure.
+    async with media_app.app_context():
+        await tagging_service.queue_every_episode()
+        rewrites = await tagging_service.queued_rewrites()
+    assert (rewrites.waiting, rewrites.failed) == (1, [])
+
+
+async def test_a_serving_instance_writes_the_queued_files_by_itself(
+    database_url: str,
+    media: Path,
+    clock: MovableClock,
+    session: AsyncSession,
+    audio_samples: dict[str, Path],
+) -> None:
+    path = await store_audio(session, media, audio_samples['vbr'], number=3)
+    await session.execute(update(Podcast).values(author='Someone Else'))
+    await session.commit()
+    settings = settings_for(database_url, media_dir=media, tagging_interval_seconds=0.05)
+    app = create_app(settings, clock=clock)
+    async with app.test_app():
+        async with app.app_context():
+            await tagging_service.queue_every_episode()
+        for _ in range(200):  # 10 s at most; usually a round or two
+            if 'TPE1' in ID3(path):
+                break
+            await asyncio.sleep(0.05)
+    assert ID3(path)['TPE1'].text == ['Someone Else']
 
 
 async def test_a_broken_file_is_reported_and_left_as_it_was(

@@ -1,5 +1,6 @@
-"""Rows waiting to go out somewhere (an email to its SMTP server, a notice to a WebSub hub),
-sent by whichever of several instances takes each first, and tried again after a failure.
+"""Rows waiting to go out somewhere (an email to its SMTP server, a notice to a WebSub hub)
+or to be done (the show's new tags, into a stored audio file), each handled by whichever of
+several instances takes it first, and tried again after a failure.
 
 A sender claims a row by moving its `next_attempt_at` on, in one UPDATE that only one sender
 can win, so nothing goes out twice; a sender that dies while sending leaves its claims to the

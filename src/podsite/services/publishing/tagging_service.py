@@ -5,20 +5,31 @@ The file is copied, the copy tagged, then renamed over the original: a download 
 the file open keeps reading the old one whole, and the next one gets the new one whole.
 The work runs in a worker thread (copying a long episode takes seconds). Afterwards the
 episode's size is the new file's, and the counter's header facts are probed again, since
-the audio now starts at another offset."""
+the audio now starts at another offset.
+
+An edit of one episode rewrites its file before the editor's page answers. An edit of the
+show changes every file, which could take minutes: `queue_every_episode` only queues them,
+and `rewrite_queued` writes them in the background (`tag_writer.py`), one at a time,
+through the same delivery queue as the outbox's email (`services/operations/
+delivery_queue.py`): whichever instance takes a file first writes it, and a failed one is
+tried again a few times, further apart each time.
+"""
 
 import asyncio
 import os
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from podsite.data import Episode, Podcast
+from podsite.data import Episode, Podcast, TagRewrite
 from podsite.formats.audio_facts import AudioFileError, read_audio_facts
 from podsite.formats.audio_tags import (
     Artwork,
@@ -31,10 +42,13 @@ from podsite.formats.audio_tags import (
 )
 from podsite.formats.audio_tags import write_tags as write_tags_into
 from podsite.formats.media_header import read_media_header
-from podsite.infrastructure import db
+from podsite.infrastructure import clock, db
 from podsite.infrastructure.artwork_files import MIMETYPES, artwork_folder
 from podsite.infrastructure.media_files import local_media_file
+from podsite.services.operations.delivery_queue import DeliveryQueue, retry_at
 from podsite.settings import current_settings
+
+QUEUE = DeliveryQueue(TagRewrite)
 
 EPISODE_COLUMNS = (
     Episode.id,
@@ -62,6 +76,19 @@ class RetagResult(BaseModel):
     size_bytes: int | None = None
 
 
+class QueuedRewrites(BaseModel):
+    """Where the show's last change stands in the stored files."""
+
+    model_config = ConfigDict(frozen=True)
+
+    waiting: int
+    """Files still to be written, those being written and those to be tried again."""
+    retrying: int
+    """Of those waiting, the files whose last attempt failed."""
+    failed: list[RetagResult]
+    """Files given up after failing every attempt, by episode."""
+
+
 async def retag_episode(episode_id: int) -> RetagResult | None:
     """None when there is no such episode."""
     results = await _retag(select(*EPISODE_COLUMNS).where(Episode.id == episode_id))
@@ -74,6 +101,98 @@ async def retag_episodes(number: int | None = None) -> list[RetagResult]:
     if number is not None:
         query = query.where(Episode.number == number)
     return await _retag(query)
+
+
+async def queue_every_episode() -> int:
+    """Queues every stored MP3 or M4A file for the background rounds; how many. A file
+    that is waiting and not yet taken is not queued twice (it will be written with the new
+    tags), and the outcomes of earlier rounds make way for this one."""
+    settings = current_settings()
+    session = db.session()
+    now = clock.now()
+    rows = (await session.execute(select(Episode.id, Episode.media_url, Episode.media_type))).all()
+
+    def stored(media_url: str, media_type: str) -> bool:
+        path = local_media_file(settings.media_folder, media_url)
+        return path is not None and audio_kind(media_type, path) is not None
+
+    # A look at the disk for every episode: off the event loop.
+    episode_ids = await asyncio.to_thread(
+        lambda: [row.id for row in rows if stored(row.media_url, row.media_type)]
+    )
+    await session.execute(delete(TagRewrite).where(TagRewrite.next_attempt_at.is_(None)))
+    untaken = set(
+        await session.scalars(
+            select(TagRewrite.episode_id).where(TagRewrite.next_attempt_at <= now)
+        )
+    )
+    new = [episode_id for episode_id in episode_ids if episode_id not in untaken]
+    if new:
+        await session.execute(
+            insert(TagRewrite),
+            [
+                {'episode_id': episode_id, 'queued_at': now, 'next_attempt_at': now}
+                for episode_id in new
+            ],
+        )
+    await session.commit()
+    return len(episode_ids)
+
+
+async def rewrite_queued() -> Counter[str]:
+    """Writes every queued file that is due, one at a time; how many were `tagged`,
+    `skipped` (the file is gone), `failed` (tried again later, unless it failed too often
+    already) or `taken` (by another instance at the same time)."""
+    session = db.session()
+    return await QUEUE.drain(session, clock.now, partial(_rewrite_queued, session))
+
+
+async def _rewrite_queued(session: AsyncSession, rewrite_id: int) -> str:
+    rewrite = await QUEUE.claim(
+        session, rewrite_id, clock.now(), TagRewrite.episode_id, TagRewrite.attempts
+    )
+    if rewrite is None:
+        return 'taken'
+    result = await retag_episode(rewrite.episode_id)
+    now = clock.now()
+    attempts = rewrite.attempts + 1
+    if result is not None and result.outcome == 'failed':
+        values: dict[str, object] = {
+            'error': result.detail,
+            'next_attempt_at': retry_at(attempts, now),
+        }
+    else:
+        values = {'sent_at': now, 'next_attempt_at': None, 'error': None}
+    await QUEUE.finish(session, rewrite_id, attempts=attempts, **values)
+    await session.commit()
+    return 'skipped' if result is None else result.outcome
+
+
+async def queued_rewrites() -> QueuedRewrites:
+    session = db.session()
+    waiting = TagRewrite.next_attempt_at.is_not(None)
+    counts = (
+        await session.execute(
+            select(
+                func.count().filter(waiting),
+                func.count().filter(waiting, TagRewrite.attempts > 0),
+            ).select_from(TagRewrite)
+        )
+    ).one()
+    given_up = await session.execute(
+        select(Episode.number, TagRewrite.error)
+        .join(Episode, Episode.id == TagRewrite.episode_id)
+        .where(TagRewrite.sent_at.is_(None), TagRewrite.next_attempt_at.is_(None))
+        .order_by(Episode.number)
+    )
+    return QueuedRewrites(
+        waiting=counts[0],
+        retrying=counts[1],
+        failed=[
+            RetagResult(number=number, outcome='failed', detail=error or '')
+            for number, error in given_up
+        ],
+    )
 
 
 async def _retag(query: Select[Any]) -> list[RetagResult]:

@@ -1,5 +1,5 @@
-"""Rewriting the tags in stored audio after the admin changed what they hold, and the line
-that tells the editor how it went."""
+"""Rewriting the tags in stored audio after the admin changed what they hold, and the lines
+that tell the editor how it went."""
 
 from podsite.services.publishing import tagging_service
 from podsite.services.publishing.tagging_service import RetagResult
@@ -10,8 +10,15 @@ async def retag_saved_episode(episode_id: int) -> str:
     return '' if result is None else retag_note([result])
 
 
-async def retag_every_episode() -> str:
-    return retag_note(await tagging_service.retag_episodes())
+async def queue_every_episode() -> str:
+    """Silent when no episode has a stored file: there is nothing to tag."""
+    queued = await tagging_service.queue_every_episode()
+    if not queued:
+        return ''
+    return (
+        f'The new tags are being written into {_files(queued)} in the background; '
+        'this page shows how far it has got.'
+    )
 
 
 def retag_note(results: list[RetagResult]) -> str:
@@ -22,9 +29,32 @@ def retag_note(results: list[RetagResult]) -> str:
     if len(tagged) == 1 and not failed:
         notes.append('Tags rewritten in the audio file.')
     elif tagged:
-        notes.append(f'Tags rewritten in {len(tagged)} audio files.')
-    notes.extend(
-        f"Episode {result.number}'s audio file could not be tagged ({result.detail})."
-        for result in failed
-    )
+        notes.append(f'Tags rewritten in {_files(len(tagged))}.')
+    notes.extend(_failure(result) for result in failed)
     return ' '.join(notes)
+
+
+async def tag_writing_progress() -> str:
+    """How far the background rounds have got with the show's last change; silent once
+    every queued file is written."""
+    rewrites = await tagging_service.queued_rewrites()
+    notes = []
+    if rewrites.waiting:
+        retrying = (
+            f' ({rewrites.retrying} failed once and will be tried again)'
+            if rewrites.retrying
+            else ''
+        )
+        notes.append(
+            f"The show's tags are still to be written into {_files(rewrites.waiting)}{retrying}."
+        )
+    notes.extend(_failure(result) for result in rewrites.failed)
+    return ' '.join(notes)
+
+
+def _failure(result: RetagResult) -> str:
+    return f"Episode {result.number}'s audio file could not be tagged ({result.detail})."
+
+
+def _files(count: int) -> str:
+    return 'one audio file' if count == 1 else f'{count:,} audio files'

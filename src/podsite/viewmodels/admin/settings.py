@@ -16,7 +16,7 @@ from podsite.services.catalogue import podcast_service
 from podsite.settings import current_settings
 from podsite.urls import artwork_url, feed_url
 from podsite.viewmodels.admin.artwork_upload import describe, take_artwork, thumbnail_url
-from podsite.viewmodels.admin.audio_tags import retag_every_episode
+from podsite.viewmodels.admin.audio_tags import queue_every_episode, tag_writing_progress
 from podsite.viewmodels.shared.form import FormViewModel
 
 TEXT_FIELDS = (
@@ -68,6 +68,7 @@ class SettingsViewModel(FormViewModel):
         self.unlisted_categories: dict[str, str] = {}
         self.subscribe_apps = APPS
         self.suggested_urls: dict[str, str] = {}
+        self.tag_progress = ''
 
     async def load_page_async(self) -> None:
         await self._load_form_async()
@@ -80,6 +81,7 @@ class SettingsViewModel(FormViewModel):
         self.suggested_urls = derived_urls(
             feed_url=self._own_feed_url(), apple_url=self.text('subscribe_apple_podcasts')
         )
+        self.tag_progress = await tag_writing_progress()
 
     async def _load_form_async(self) -> None:
         if self.form:
@@ -128,7 +130,10 @@ class SettingsViewModel(FormViewModel):
         await podcast_service.save_settings(data=data, actor=actor)
         notes = ['Saved. The site and the feed show it now.', describe(stored)]
         if before is None or _in_the_tags(before) != _in_the_tags(data):
-            notes.append(await retag_every_episode())
+            queued = await queue_every_episode()
+            notes.append(queued)
+            if queued:
+                self.tag_progress = ''  # the note says it
         self.message = ' '.join(note for note in notes if note)
 
     def _artwork_file(self) -> str:
