@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from werkzeug.datastructures import FileStorage
 
 from podsite.data import AuditEntry, Episode, Podcast
+from podsite.viewmodels.admin import audit, episodes
 from tests.factories import is_public
 from tests.visitors import Browser, edit_form, logged_in
 
@@ -57,6 +58,65 @@ async def test_admin_pages_render(admin: Browser) -> None:
         await admin.page(path)
     missing = await admin.client.get('/admin/episodes/999999')
     assert missing.status_code == 404
+
+
+def numbers_listed(html: str) -> list[int]:
+    return [int(number) for number in re.findall(r'<td class="num">(\d+)</td>', html)]
+
+
+async def test_the_episode_list_pages_through_the_whole_catalogue_with_its_filter(
+    admin: Browser, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(episodes, 'EPISODES_PER_PAGE', 4)
+    numbers = list(await session.scalars(select(Episode.number).order_by(Episode.number.desc())))
+    assert len(numbers) > 8
+    pages = -(-len(numbers) // 4)
+
+    first = await admin.page('/admin/episodes')
+    assert numbers_listed(first) == numbers[:4]
+    assert f'Page 1 of {pages} ({len(numbers)} episodes)' in first
+    assert 'href="/admin/episodes?page=2" rel="next"' in first
+    assert 'rel="prev"' not in first
+    second = await admin.page('/admin/episodes?page=2')
+    assert numbers_listed(second) == numbers[4:8]
+    assert 'href="/admin/episodes" rel="prev"' in second
+    last = await admin.page(f'/admin/episodes?page={pages}')
+    assert numbers_listed(last) == numbers[(pages - 1) * 4 :]
+    assert 'rel="next"' not in last
+    assert (await admin.client.get(f'/admin/episodes?page={pages + 1}')).status_code == 404
+    for odd in ('abc', '0', '-1', '9' * 40):
+        assert numbers_listed(await admin.page(f'/admin/episodes?page={odd}')) == numbers[:4]
+
+    # The next page keeps the filter; a filter matching few needs no pager.
+    published = await admin.page('/admin/episodes?status=published')
+    assert 'href="/admin/episodes?status=published&amp;page=2" rel="next"' in published
+    only = await admin.page(f'/admin/episodes?q={numbers[0]}')
+    assert numbers_listed(only)[0] == numbers[0]
+    assert 'class="pager"' not in only
+
+
+async def test_the_audit_log_pages_back_to_its_first_entry(
+    admin: Browser, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(audit, 'ENTRIES_PER_PAGE', 2)
+    session.add_all(
+        AuditEntry(
+            user_email='admin@example.com',
+            action='update',
+            entity='episode',
+            entity_id=n,
+            summary=f'change {n}',
+        )
+        for n in range(5)
+    )
+    await session.commit()
+    total = len(list(await session.scalars(select(AuditEntry.id))))
+    first = await admin.page('/admin/audit')
+    assert 'change 4' in first and 'change 3' in first and 'change 2' not in first
+    assert f'Page 1 of {-(-total // 2)} ({total} entries)' in first
+    second = await admin.page('/admin/audit?page=2')
+    assert 'change 2' in second and 'change 4' not in second
+    assert (await admin.client.get('/admin/audit?page=999')).status_code == 404
 
 
 async def test_editing_a_title_shows_everywhere_at_once_and_is_audited(

@@ -18,6 +18,7 @@ from podsite.schemas.analytics import PendingDownload
 from podsite.services.analytics import storage
 from podsite.services.analytics.recording import Recorder
 from podsite.services.sponsors import short_link_service
+from podsite.viewmodels.reports import admin_reports
 from tests.databases import QueryCounter
 from tests.factories import add_episode
 from tests.visitors import Browser, logged_in
@@ -252,3 +253,38 @@ async def test_odd_report_queries_show_the_default_view(admin: Browser, query: s
 
 async def test_a_page_of_links_past_the_last_is_not_found(admin: Browser) -> None:
     assert (await admin.client.get('/admin/reports?page=999')).status_code == 404
+
+
+def per_episode_rows(html: str) -> list[int]:
+    """The episode numbers of the downloads-per-episode table."""
+    table = html.split('id="episodes-heading"', 1)[1]
+    return [int(number) for number in re.findall(r'<td>#(\d+) ', table)]
+
+
+async def test_downloads_per_episode_page_through_every_published_episode(
+    admin: Browser, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(admin_reports, 'EPISODES_PER_PAGE', 3)
+    published = list(
+        await session.scalars(
+            select(Episode.number)
+            .where(Episode.is_published.is_(True))
+            .order_by(Episode.number.desc())
+        )
+    )
+    assert len(published) > 6
+    pages = -(-len(published) // 3)
+
+    first = await admin.page('/admin/reports')
+    assert per_episode_rows(first) == published[:3]
+    assert f'Page 1 of {pages} ({len(published)} episodes)' in first
+    second = await admin.page('/admin/reports?period=90&episodes_page=2')
+    assert per_episode_rows(second) == published[3:6]
+    # Each table's pager keeps the other table's page, and the period.
+    assert (
+        'href="/admin/reports?period=90&amp;sort=clicks&amp;page=1&amp;episodes_page=3'
+        '#episodes-heading" rel="next"'
+    ) in second
+    assert '/admin/reports?period=90&amp;sort=name&amp;page=1&amp;episodes_page=2' in second
+    assert (await admin.client.get(f'/admin/reports?episodes_page={pages + 1}')).status_code == 404
+    assert per_episode_rows(await admin.page('/admin/reports?episodes_page=x')) == published[:3]

@@ -90,10 +90,13 @@ async def dashboard() -> ViewResult:
 @admin_only
 @template('admin/episodes.pt')
 async def episodes() -> ViewResult:
+    args = request.args
     vm = EpisodeListViewModel(
-        request.args.get('status'), request.args.get('q'), deleted='deleted' in request.args
+        args.get('status'), args.get('q'), page=args.get('page'), deleted='deleted' in args
     )
     await vm.load_async()
+    if not vm.found:
+        abort(404)
     return vm.to_dict()
 
 
@@ -198,8 +201,10 @@ async def preview() -> AnyResponse:
 @admin_only
 @template('admin/audit.pt')
 async def audit() -> ViewResult:
-    vm = AuditLogViewModel()
+    vm = AuditLogViewModel(request.args.get('page'))
     await vm.load_async()
+    if not vm.found:
+        abort(404)
     return vm.to_dict()
 
 
@@ -346,7 +351,11 @@ async def link_restore(link_id: int) -> AnyResponse:
 async def reports() -> ViewResult:
     args = request.args
     vm = AdminReportsViewModel(
-        args.get('period'), sort=args.get('sort'), page=args.get('page'), zeros=args.get('zeros')
+        args.get('period'),
+        sort=args.get('sort'),
+        page=args.get('page'),
+        zeros=args.get('zeros'),
+        episodes_page=args.get('episodes_page'),
     )
     await vm.load_async()
     if not vm.found:

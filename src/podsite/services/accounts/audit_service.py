@@ -3,7 +3,7 @@
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from podsite.data import AuditEntry
 from podsite.infrastructure import clock, db
@@ -171,7 +171,12 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-async def latest(*, limit: int = 200) -> list[AuditRow]:
+async def entry_count() -> int:
+    return await db.session().scalar(select(func.count()).select_from(AuditEntry)) or 0
+
+
+async def latest(*, limit: int, offset: int = 0) -> list[AuditRow]:
+    """`limit` entries, newest first, from `offset` on."""
     query = (
         select(
             AuditEntry.created_at,
@@ -184,5 +189,6 @@ async def latest(*, limit: int = 200) -> list[AuditRow]:
         )
         .order_by(AuditEntry.id.desc())
         .limit(limit)
+        .offset(offset)
     )
     return [AuditRow.model_validate(row._mapping) for row in await db.session().execute(query)]

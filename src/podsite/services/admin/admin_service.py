@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 
 from podsite.data import (
     DownloadCount,
@@ -84,11 +84,13 @@ async def dashboard_counts() -> DashboardCounts:
     )
 
 
+_HAS_TRANSCRIPT = select(Transcript.episode_id).where(Transcript.episode_id == Episode.id).exists()
+
+
 async def episode_rows(
-    *, status: EpisodeFilter = 'all', text: str = '', limit: int = 500
+    *, status: EpisodeFilter = 'all', text: str = '', limit: int, offset: int = 0
 ) -> list[AdminEpisodeRow]:
-    now = datetime.now(UTC)
-    has_transcript = select(Transcript.episode_id).where(Transcript.episode_id == Episode.id)
+    """The episodes the filter keeps, newest number first, from `offset` on."""
     guest_count = (
         select(func.count())
         .where(EpisodeGuest.episode_id == Episode.id, EpisodeGuest.role == 'guest')
@@ -100,14 +102,28 @@ async def episode_rows(
         Episode.title,
         Episode.published_at,
         Episode.is_published,
-        has_transcript.exists().label('has_transcript'),
+        _HAS_TRANSCRIPT.label('has_transcript'),
         guest_count.label('guest_count'),
     )
+    query = _filtered(query, status, text).order_by(Episode.number.desc())
+    rows = await db.session().execute(query.limit(limit).offset(offset))
+    return [AdminEpisodeRow.model_validate(r._mapping) for r in rows]
+
+
+async def episode_count(*, status: EpisodeFilter = 'all', text: str = '') -> int:
+    query = _filtered(select(func.count()).select_from(Episode), status, text)
+    return await db.session().scalar(query) or 0
+
+
+def _filtered[Q: Select[Any]](query: Q, status: EpisodeFilter, text: str) -> Q:
+    """`query` kept to the episodes of one status, and to those whose title holds `text`
+    or whose number it is."""
+    now = datetime.now(UTC)
     conditions = {
         'published': Episode.is_published.is_(True) & (Episode.published_at <= now),
         'scheduled': Episode.is_published.is_(True) & (Episode.published_at > now),
         'draft': Episode.is_published.is_(False),
-        'no-transcript': ~has_transcript.exists(),
+        'no-transcript': ~_HAS_TRANSCRIPT,
     }
     if status in conditions:
         query = query.where(conditions[status])
@@ -116,8 +132,7 @@ async def episode_rows(
         number = whole_number(text)
         by_number = Episode.number == (-1 if number is None else number)
         query = query.where(or_(Episode.title.ilike(pattern), by_number))
-    query = query.order_by(Episode.number.desc()).limit(limit)
-    return [AdminEpisodeRow.model_validate(r._mapping) for r in await db.session().execute(query)]
+    return query
 
 
 async def next_episode_number() -> int:

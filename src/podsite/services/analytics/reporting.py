@@ -47,8 +47,16 @@ def _within(days: int) -> ColumnElement[int]:
     )
 
 
-async def episode_downloads(*, top: int | None = None) -> list[EpisodeDownloads]:
-    """Every episode by number, or the `top` ones by downloads of all time."""
+async def published_episode_count() -> int:
+    query = select(func.count()).select_from(Episode).where(Episode.is_published.is_(True))
+    return await db.session().scalar(query) or 0
+
+
+async def episode_downloads(
+    *, top: int | None = None, limit: int | None = None, offset: int = 0
+) -> list[EpisodeDownloads]:
+    """The published episodes by number, newest first (`limit` of them from `offset`, or
+    all), or the `top` ones by downloads of all time."""
     all_time = func.coalesce(func.sum(DownloadCount.downloads), 0)
     query = (
         select(
@@ -61,7 +69,7 @@ async def episode_downloads(*, top: int | None = None) -> list[EpisodeDownloads]
         .group_by(Episode.id, Episode.number, Episode.title, Episode.published_at)
     )  # fmt: skip
     if top is None:
-        query = query.order_by(Episode.number.desc())
+        query = query.order_by(Episode.number.desc()).limit(limit).offset(offset)
     else:
         query = query.order_by(all_time.desc(), Episode.number.desc()).limit(top)
     return [EpisodeDownloads.model_validate(r._mapping) for r in await db.session().execute(query)]

@@ -1,21 +1,21 @@
 """The admin's reports: downloads over time and per episode, apps, and short-link clicks."""
 
 from collections.abc import Callable
-from math import ceil
 from typing import Any
 
 from quart import url_for
 
-from podsite.formats.numbers import whole_number
 from podsite.schemas.analytics import EpisodeDownloads, LinkClicks, Share
 from podsite.services.analytics import reporting
 from podsite.urls import short_link_url
 from podsite.viewmodels.reports.period import ReportPeriod, count_new_downloads
 from podsite.viewmodels.shared.charts import bar_chart, daily_points
+from podsite.viewmodels.shared.pager import Pager, asked_page
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 TOP_EPISODES = 10
 LINKS_PER_PAGE = 50
+EPISODES_PER_PAGE = 50
 # How the short links can be ordered: most clicked, by name, newest first.
 LINK_ORDERS: dict[str, tuple[str, Callable[[LinkClicks], Any], bool]] = {
     'clicks': ('most clicks', lambda link: (-link.clicks, link.name), False),
@@ -34,22 +34,22 @@ class AdminReportsViewModel(ViewModelBase):
         sort: str | None = None,
         page: str | None = None,
         zeros: str | None = None,
+        episodes_page: str | None = None,
     ) -> None:
-        """`sort`, `page` and `zeros` are the short-link table's, as the query string has
-        them: an unknown order or an unreadable page is the default one; a page past the
-        last is not found."""
+        """`sort`, `page` and `zeros` are the short-link table's, `episodes_page` the
+        per-episode table's, as the query string has them: an unknown order or an unreadable
+        page is the default one; a page past the last is not found."""
         super().__init__()
         self.period = ReportPeriod(period)
         self.sort = sort if sort in LINK_ORDERS else 'clicks'
-        self.page = whole_number(page or '1', highest=1_000_000) or 1
+        self.page = asked_page(page)
         self.with_zeros = zeros == '1'
+        self.episodes_page = asked_page(episodes_page)
         self.found = True
-        self.link_count = 0
         self.hidden_links = 0
-        self.page_count = 1
+        self.links_pager: Pager | None = None
+        self.episodes_pager: Pager | None = None
         self.link_orders: list[tuple[str, str, str]] = []
-        self.previous_page_url = ''
-        self.next_page_url = ''
         self.zeros_url = ''
         self.downloads_chart = ''
         self.downloads_in_period = 0
@@ -70,48 +70,73 @@ class AdminReportsViewModel(ViewModelBase):
             daily_points({d.day: d.count for d in days}, first, self.period.today),
             label=f'Counted downloads per day, {self.period.label}',
         )
-        self.episodes = await reporting.episode_downloads()
+        await self._show_episodes()
         self.top_episodes = await reporting.episode_downloads(top=TOP_EPISODES)
         self.apps = await reporting.shares('app', since)
         self.platforms = await reporting.shares('platform', since)
         self._show_links(await reporting.link_clicks(since))
         self.pending = await reporting.pending_events()
 
+    async def _show_episodes(self) -> None:
+        self.episodes_pager = Pager(
+            self.episodes_page,
+            EPISODES_PER_PAGE,
+            await reporting.published_episode_count(),
+            noun='episodes',
+            label='Pages of episodes',
+            page_url=lambda page: self._url(episodes_page=page, anchor='episodes-heading'),
+        )
+        if not self.episodes_pager.found:
+            self.found = False
+            return
+        self.episodes = await reporting.episode_downloads(
+            limit=EPISODES_PER_PAGE, offset=self.episodes_pager.offset
+        )
+
     def _show_links(self, links: list[LinkClicks]) -> None:
         """One page of the links in the chosen order; links nobody clicked are counted but
         left out unless asked for (most links of a long-running show are at zero)."""
         shown = links if self.with_zeros else [link for link in links if link.clicks]
         self.hidden_links = len(links) - len(shown)
-        self.link_count = len(shown)
         _, key, newest_first = LINK_ORDERS[self.sort]
-        shown = sorted(shown, key=key, reverse=newest_first)
-        self.page_count = max(1, ceil(len(shown) / LINKS_PER_PAGE))
-        if self.page > self.page_count:
+        self.links_pager = Pager(
+            self.page,
+            LINKS_PER_PAGE,
+            len(shown),
+            noun='links',
+            label='Pages of links',
+            page_url=lambda page: self._url(page=page),
+        )
+        if not self.links_pager.found:
             self.found = False
             return
-        start = (self.page - 1) * LINKS_PER_PAGE
-        self.links = shown[start : start + LINKS_PER_PAGE]
+        self.links = self.links_pager.window(sorted(shown, key=key, reverse=newest_first))
         self.link_orders = [
-            (label, self._links_url(sort=order, page=1), 'true' if order == self.sort else '')
+            (label, self._url(sort=order, page=1), 'true' if order == self.sort else '')
             for order, (label, _, _) in LINK_ORDERS.items()
         ]
-        if self.page > 1:
-            self.previous_page_url = self._links_url(page=self.page - 1)
-        if self.page < self.page_count:
-            self.next_page_url = self._links_url(page=self.page + 1)
-        self.zeros_url = self._links_url(page=1, zeros=not self.with_zeros)
+        self.zeros_url = self._url(page=1, zeros=not self.with_zeros)
 
-    def _links_url(
-        self, *, sort: str | None = None, page: int | None = None, zeros: bool | None = None
+    def _url(
+        self,
+        *,
+        sort: str | None = None,
+        page: int | None = None,
+        zeros: bool | None = None,
+        episodes_page: int | None = None,
+        anchor: str = 'links-heading',
     ) -> str:
+        """This page with one table's choice changed, the other table's kept."""
         with_zeros = self.with_zeros if zeros is None else zeros
+        episodes_page = episodes_page or self.episodes_page
         return url_for(
             'admin.reports',
             period=self.period.key,
             sort=sort or self.sort,
             page=page or self.page,
             zeros='1' if with_zeros else None,
-            _anchor='links-heading',
+            episodes_page=None if episodes_page == 1 else episodes_page,
+            _anchor=anchor,
         )
 
 
