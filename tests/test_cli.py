@@ -11,7 +11,9 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import granian.server
 import pytest
+from granian.constants import Loops
 from mutagen.mp3 import MP3
 from sqlalchemy import delete, func, insert, select
 from typer.testing import CliRunner
@@ -469,3 +471,25 @@ def test_update_datacenters_installs_a_checked_list_and_refuses_a_foreign_file(
     refused = runner.invoke(cli, ['update-datacenters', str(foreign)])
     assert 'too few to be the list' in ' '.join(refused.output.split())
     assert {path.name: path.read_bytes() for path in installed.iterdir()} == before
+
+
+@pytest.mark.usefixtures('no_database')
+def test_serve_runs_its_workers_on_uvloop_whatever_else_is_installed(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Granian's `auto` takes rloop where it is installed, on whose transports asyncpg
+    cannot start TLS: every worker of a PostgreSQL site would die at its first query."""
+    asked: dict[str, object] = {}
+
+    class Recorded:
+        def __init__(self, target: str, **options: object) -> None:
+            asked.update(options, target=target)
+
+        def serve(self) -> None:
+            pass
+
+    monkeypatch.setattr(granian.server, 'Server', Recorded)
+    result = runner.invoke(cli, ['serve', '--workers', '2'])
+    assert result.exit_code == 0, result.output
+    assert asked['loop'] == Loops.uvloop
+    assert (asked['target'], asked['workers']) == ('podsite.app:create_served_app', 2)

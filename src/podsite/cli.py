@@ -160,7 +160,7 @@ def serve(
 ) -> None:
     """Serve the site with Granian. A worker that dies is started again; the server stops
     only when told to, or when a worker dies again within seconds of its restart."""
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces, Loops
     from granian.server import Server
 
     load_settings()
@@ -171,6 +171,9 @@ def serve(
         port=port,
         workers=workers,
         interface=Interfaces.ASGI,
+        # Named, not `auto`: auto takes rloop where it is installed, and asyncpg cannot
+        # start TLS on its transports ("TCPTransport protocol cannot be changed").
+        loop=Loops.asyncio if sys.platform == 'win32' else Loops.uvloop,
         factory=True,
         log_access=False,
         respawn_failed_workers=True,
