@@ -21,6 +21,7 @@ BUILT: list[tuple[Callable[..., str], dict[str, Any]]] = [
     (urls.artwork_url, {'name': '0123456789abcdef.png'}),
     (urls.artwork_url, {'name': '0123456789abcdef-og.jpg'}),
     (urls.guest_url, {'slug': 'ada-lovelace'}),
+    (urls.policy_url, {'slug': 'cookies'}),
     (urls.short_link_url, {'name': 'sponsor-42'}),
     (urls.login_url, {}),
     (urls.reset_request_url, {}),
@@ -52,3 +53,9 @@ async def test_builder_matches_its_route(
 ) -> None:
     async with app.test_request_context('/'):
         assert builder(**arguments) == url_for(endpoint_of(builder), **arguments)
+
+
+async def test_the_privacy_policy_and_the_terms_have_addresses_of_their_own(app: Quart) -> None:
+    async with app.test_request_context('/'):
+        assert urls.policy_url('privacy') == url_for('policies.privacy')
+        assert urls.policy_url('terms') == url_for('policies.terms')

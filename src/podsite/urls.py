@@ -93,6 +93,12 @@ def guest_url(slug: str) -> str:
     return f'/guests/{slug}'
 
 
+def policy_url(slug: str) -> str:
+    """`policies.other`; the privacy policy and the terms have addresses of their own,
+    `policies.privacy` and `policies.terms`."""
+    return f'/{slug}' if slug in {'privacy', 'terms'} else f'/policies/{slug}'
+
+
 def short_link_url(name: str) -> str:
     """`redirector.follow`"""
     return f'/r/{name}'

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from podsite.data import Policy
 from podsite.infrastructure import db
 from podsite.schemas.catalogue import ReadModel
+from podsite.urls import policy_url
 
 
 class PolicyPage(ReadModel):
@@ -17,7 +18,7 @@ class PolicyPage(ReadModel):
 
     @property
     def url(self) -> str:
-        return f'/{self.slug}' if self.slug in {'privacy', 'terms'} else f'/policies/{self.slug}'
+        return policy_url(self.slug)
 
 
 async def policy(slug: str) -> PolicyPage | None:
