@@ -242,7 +242,7 @@ async def test_a_queued_file_that_fails_is_tried_again_later_then_given_up(
         assert await tagging_service.rewrite_queued() == {'failed': 1}
         assert await tagging_service.rewrite_queued() == {}  # not due again at once
     page = await admin.page('/admin/settings')
-    assert 'still to be written into one audio file (1 failed once and will be tried again)' in page
+    assert 'still to be written into one audio file (1 failed and will be tried again)' in page
 
     async with media_app.app_context():
         for _ in range(5):  # the retries, further apart each time

@@ -41,9 +41,7 @@ async def tag_writing_progress() -> str:
     notes = []
     if rewrites.waiting:
         retrying = (
-            f' ({rewrites.retrying} failed once and will be tried again)'
-            if rewrites.retrying
-            else ''
+            f' ({rewrites.retrying} failed and will be tried again)' if rewrites.retrying else ''
         )
         notes.append(
             f"The show's tags are still to be written into {_files(rewrites.waiting)}{retrying}."
