@@ -2,6 +2,7 @@
 on the public pages, in the feed and in search at once, with an audit entry."""
 
 import re
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -12,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 
 from podsite.data import AuditEntry, Episode, Podcast
 from podsite.viewmodels.admin import audit, episodes
+from tests.clock import MovableClock
 from tests.factories import is_public
 from tests.visitors import Browser, edit_form, logged_in
 
@@ -223,6 +225,26 @@ async def test_scheduled_episodes_stay_hidden_until_their_time(admin: Browser, a
     public = app.test_client()
     assert (await public.get('/episodes/show/9001/brand-new')).status_code == 404
     assert 'scheduled' in await admin.page('/admin/episodes?status=scheduled')
+
+
+async def test_the_admin_calls_a_scheduled_episode_published_when_the_site_does(
+    admin: Browser, app: Quart, clock: MovableClock
+) -> None:
+    publish_at = (clock() + timedelta(days=2)).strftime('%Y-%m-%dT%H:%M')
+    response = await admin.submit(
+        '/admin/episodes/new', VALID | {'status': 'scheduled', 'publish_at': publish_at}
+    )
+    assert response.status_code == 302
+    listed = await admin.page('/admin/episodes?q=9001')
+    assert 'status-scheduled' in listed
+    assert '9001' in await admin.page('/admin/episodes?status=scheduled')
+
+    clock.advance(timedelta(days=3))
+    assert (await app.test_client().get('/episodes/show/9001/brand-new')).status_code == 200
+    listed = await admin.page('/admin/episodes?q=9001')
+    assert 'status-published' in listed
+    assert '9001' not in await admin.page('/admin/episodes?status=scheduled')
+    assert '9001' in await admin.page('/admin/episodes?status=published')
 
 
 async def test_markdown_preview_is_sanitised(admin: Browser) -> None:

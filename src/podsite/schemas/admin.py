@@ -28,19 +28,10 @@ class AdminEpisodeRow(ReadModel):
     number: int
     title: str
     published_at: datetime
-    is_published: bool
+    status: EpisodeStatus
+    """By the app's clock (`services/admin/admin_service.py`)."""
     has_transcript: bool
     guest_count: int
-
-    @property
-    def status(self) -> EpisodeStatus:
-        if not self.is_published:
-            return 'draft'
-        return (
-            'scheduled'
-            if self.published_at > datetime.now(self.published_at.tzinfo)
-            else 'published'
-        )
 
 
 class Appearance(BaseModel):

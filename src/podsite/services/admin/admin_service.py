@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, case, delete, func, or_, select
 
 from podsite.data import (
     DownloadCount,
@@ -23,7 +23,7 @@ from podsite.formats.transcript_formats import (
     TranscriptFormat,
     render_vtt,
 )
-from podsite.infrastructure import db
+from podsite.infrastructure import clock, db
 from podsite.schemas.account import UserInfo
 from podsite.schemas.admin import (
     AdminEpisodeRow,
@@ -58,7 +58,7 @@ class NumberTakenError(Exception):
 
 async def dashboard_counts() -> DashboardCounts:
     session = db.session()
-    now = datetime.now(UTC)
+    now = clock.now()
     has_transcript = select(Transcript.episode_id).where(Transcript.episode_id == Episode.id)
     row = (
         await session.execute(
@@ -96,12 +96,18 @@ async def episode_rows(
         .where(EpisodeGuest.episode_id == Episode.id, EpisodeGuest.role == 'guest')
         .scalar_subquery()
     )
+    # By the app's clock, as the public site decides what is out.
+    status_now = case(
+        (Episode.is_published.is_(False), 'draft'),
+        (Episode.published_at > clock.now(), 'scheduled'),
+        else_='published',
+    )
     query = select(
         Episode.id,
         Episode.number,
         Episode.title,
         Episode.published_at,
-        Episode.is_published,
+        status_now.label('status'),
         _HAS_TRANSCRIPT.label('has_transcript'),
         guest_count.label('guest_count'),
     )
@@ -118,7 +124,7 @@ async def episode_count(*, status: EpisodeFilter = 'all', text: str = '') -> int
 def _filtered[Q: Select[Any]](query: Q, status: EpisodeFilter, text: str) -> Q:
     """`query` kept to the episodes of one status, and to those whose title holds `text`
     or whose number it is."""
-    now = datetime.now(UTC)
+    now = clock.now()
     conditions = {
         'published': Episode.is_published.is_(True) & (Episode.published_at <= now),
         'scheduled': Episode.is_published.is_(True) & (Episode.published_at > now),
@@ -274,7 +280,7 @@ async def episode_removal(episode_id: int) -> EpisodeRemoval | None:
         id=episode.id,
         number=episode.number,
         title=episode.title,
-        is_public=episode.is_published and episode.published_at <= datetime.now(UTC),
+        is_public=episode.is_published and episode.published_at <= clock.now(),
         counted_downloads=await how_many(
             select(func.sum(DownloadCount.downloads)).where(DownloadCount.episode_id == episode_id)
         ),
