@@ -263,6 +263,25 @@ async def test_a_queued_file_that_fails_is_tried_again_later_then_given_up(
     assert (rewrites.waiting, rewrites.failed) == (1, [])
 
 
+async def test_retagging_every_file_at_once_empties_the_queue(
+    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+) -> None:
+    """Where no instance writes the queue (`tagging_interval_seconds` 0), `podsite retag`
+    does, and the settings page stops saying files are waiting."""
+    await store_audio(session, media, audio_samples['cbr'], number=1)
+    broken = await store_audio(session, media, audio_samples['cbr'], number=2)
+    broken.write_bytes(b'not audio at all\n' * 100)
+    admin = await logged_in(media_app, role='admin', email='admin@example.com')
+    async with media_app.app_context():
+        await tagging_service.queue_every_episode()
+        results = await tagging_service.retag_episodes()
+        rewrites = await tagging_service.queued_rewrites()
+    assert [r.outcome for r in results if r.number in (1, 2)] == ['tagged', 'failed']
+    assert (rewrites.waiting, rewrites.failed) == (0, [])
+    page = await admin.page('/admin/settings')
+    assert 'still to be written' not in page and 'could not be tagged' not in page
+
+
 async def test_a_serving_instance_writes_the_queued_files_by_itself(
     database_url: str,
     media: Path,

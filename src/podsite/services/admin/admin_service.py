@@ -56,17 +56,19 @@ class NumberTakenError(Exception):
     """Another episode has this number."""
 
 
+_HAS_TRANSCRIPT = select(Transcript.episode_id).where(Transcript.episode_id == Episode.id).exists()
+
+
 async def dashboard_counts() -> DashboardCounts:
     session = db.session()
     now = clock.now()
-    has_transcript = select(Transcript.episode_id).where(Transcript.episode_id == Episode.id)
     row = (
         await session.execute(
             select(
                 func.count().filter(Episode.is_published, Episode.published_at <= now),
                 func.count().filter(Episode.is_published, Episode.published_at > now),
                 func.count().filter(Episode.is_published.is_(False)),
-                func.count().filter(~has_transcript.exists()),
+                func.count().filter(~_HAS_TRANSCRIPT),
             ).select_from(Episode)
         )
     ).one()
@@ -82,9 +84,6 @@ async def dashboard_counts() -> DashboardCounts:
         sponsors=sponsors,
         users=users,
     )
-
-
-_HAS_TRANSCRIPT = select(Transcript.episode_id).where(Transcript.episode_id == Episode.id).exists()
 
 
 async def episode_rows(

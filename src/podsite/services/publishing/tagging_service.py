@@ -96,11 +96,19 @@ async def retag_episode(episode_id: int) -> RetagResult | None:
 
 
 async def retag_episodes(number: int | None = None) -> list[RetagResult]:
-    """Every episode with a stored file, or the one with this site number."""
+    """Every episode with a stored file, or the one with this site number. Every file
+    written, the queue is done with: what was queued before is taken off it, failures too
+    (this run's own are in its results)."""
+    started = clock.now()
     query = select(*EPISODE_COLUMNS).order_by(Episode.number)
     if number is not None:
         query = query.where(Episode.number == number)
-    return await _retag(query)
+    results = await _retag(query)
+    if number is None:
+        session = db.session()
+        await session.execute(delete(TagRewrite).where(TagRewrite.queued_at <= started))
+        await session.commit()
+    return results
 
 
 async def queue_every_episode() -> int:
