@@ -82,14 +82,23 @@ def session_cpu_seconds(session: int) -> float:
 
 
 def wrk(
-    url: str, *, name: str, connections: int, seconds: int, server: int, threads: int = 2
+    url: str,
+    *,
+    name: str,
+    connections: int,
+    seconds: int,
+    server: int,
+    threads: int = 2,
+    core: int | None = None,
 ) -> Measurement:
-    """`server` is the session of the server's processes, whose CPU time is measured."""
-    threads = min(threads, connections)
-    subprocess.run(['wrk', '-t1', '-c4', '-d2s', url], check=True, capture_output=True)  # warm-up
+    """`server` is the session of the server's processes, whose CPU time is measured; `core`,
+    if given, is the one core wrk runs on, with one thread."""
+    held = ['taskset', '-c', str(core)] if core is not None else []
+    threads = 1 if core is not None else min(threads, connections)
+    subprocess.run([*held, 'wrk', '-t1', '-c4', '-d2s', url], check=True, capture_output=True)
     cpu_before = session_cpu_seconds(server)
     result = subprocess.run(
-        ['wrk', f'-t{threads}', f'-c{connections}', f'-d{seconds}s', '--latency', url],
+        [*held, 'wrk', f'-t{threads}', f'-c{connections}', f'-d{seconds}s', '--latency', url],
         check=True,
         capture_output=True,
         text=True,
@@ -179,6 +188,15 @@ def granian_alone(workers: int) -> 'Server':
 class Server:
     command: Callable[[int], list[str]]
     env: dict[str, str]
+    wrk_core: int | None = None
+    """The one core wrk runs on, when the server's processes are held to another."""
+
+    def apart_from_wrk(self, server_core: int, wrk_core: int) -> 'Server':
+        return Server(
+            lambda port: ['taskset', '-c', str(server_core), *self.command(port)],
+            self.env,
+            wrk_core,
+        )
 
 
 SERVERS = {
@@ -189,6 +207,13 @@ SERVERS = {
     # cost a request apart from podsite.
     'granian alone': granian_alone(1),
     'granian alone x2': granian_alone(2),
+    # The same four with wrk held to core 0 and the server's processes to core 1: wrk
+    # crowds no worker, so the CPU a request tells whether a worker costs more when there
+    # are two (they share core 1).
+    'podsite on core 1': podsite_serve(1).apart_from_wrk(1, 0),
+    'podsite x2 on core 1': podsite_serve(2).apart_from_wrk(1, 0),
+    'granian alone on core 1': granian_alone(1).apart_from_wrk(1, 0),
+    'granian alone x2 on core 1': granian_alone(2).apart_from_wrk(1, 0),
     # Cold: every request queries and renders, as the first one after an admin edit does.
     'podsite cold': podsite_serve(1, page_cache='false'),
     'podsite cold x2': podsite_serve(2, page_cache='false'),
@@ -236,9 +261,13 @@ def median_rounds(results: list[Measurement]) -> list[Measurement]:
 
 def two_workers_against_one(rounds: list[Measurement], connections: int) -> list[str]:
     """How podsite scales from one worker to two, at `connections`, each figure the median of
-    the rounds: cold requests/s, and hot CPU a request, with two workers against one. Wrk and
-    two hot workers cannot both fit on two cores, and every thread of the server then pays
-    for the crowding; Granian alone on the same bytes shows what the server pays, so that
+    the rounds: cold requests/s, and hot CPU a request, with two workers against one.
+
+    The hot line is measured twice. With every process free to run anywhere, wrk and two hot
+    workers cannot fit on two cores, and every thread of the server pays for the crowding.
+    With wrk held to one core and the server to the other, wrk crowds no worker, and what
+    can make a worker cost more is the other worker (but not on a core of its own). Granian
+    alone on the same bytes, measured both ways, shows what the server pays, so that
     podsite's own share is told apart."""
 
     def median(name: str, value: Callable[[Measurement], float]) -> float:
@@ -257,15 +286,17 @@ def two_workers_against_one(rounds: list[Measurement], connections: int) -> list
     if {'podsite cold', 'podsite cold x2'} <= names:
         cold = rate('podsite cold x2') / rate('podsite cold')
         lines.append(f'cold, requests/s, two workers / one: {cold:.2f}')
-    if {'podsite', 'podsite x2'} <= names:
-        hot = cpu('podsite x2') / cpu('podsite')
-        line = f'hot, CPU a request, two workers / one: podsite {hot:.2f}'
-        if {'granian alone', 'granian alone x2'} <= names:
-            alone = cpu('granian alone x2') / cpu('granian alone')
-            own = (cpu('podsite x2') - cpu('granian alone x2')) / (
-                cpu('podsite') - cpu('granian alone')
-            )
-            line += f'; Granian alone {alone:.2f}; podsite less Granian alone {own:.2f}'
+    for placement, suffix in (('free', ''), ('wrk on core 0, the server on core 1', ' on core 1')):
+        podsite, podsite_x2 = f'podsite{suffix}', f'podsite x2{suffix}'
+        if not {podsite, podsite_x2} <= names:
+            continue
+        hot = cpu(podsite_x2) / cpu(podsite)
+        line = f'hot, CPU a request, two workers / one, {placement}: podsite {hot:.2f}'
+        alone, alone_x2 = f'granian alone{suffix}', f'granian alone x2{suffix}'
+        if {alone, alone_x2} <= names:
+            server = cpu(alone_x2) / cpu(alone)
+            own = (cpu(podsite_x2) - cpu(alone_x2)) / (cpu(podsite) - cpu(alone))
+            line += f'; Granian alone {server:.2f}; podsite less Granian alone {own:.2f}'
         lines.append(line)
     return [f'\nTwo workers against one, {connections} connections:', *lines] if lines else []
 
@@ -277,8 +308,9 @@ def main() -> None:
     parser.add_argument('--connections', type=int, default=32)
     parser.add_argument(
         '--servers',
-        default='podsite,podsite x2,granian alone,granian alone x2,podsite cold,podsite cold x2,'
-        'flask x2',
+        default='podsite,podsite x2,granian alone,granian alone x2,podsite on core 1,'
+        'podsite x2 on core 1,granian alone on core 1,granian alone x2 on core 1,podsite cold,'
+        'podsite cold x2,flask x2',
         help=f'comma-separated, of: {", ".join(SERVERS)}',
     )
     parser.add_argument(
@@ -345,10 +377,10 @@ def main() -> None:
                             page = response.read()
                         (static_root / 'episode' / 'index.html').write_bytes(page)
                         wait_for(nginx_url)
-                    urls = [(server, f'{base}{episode_path}', served.pid)]
+                    urls = [(server, f'{base}{episode_path}', served.pid, chosen.wrk_core)]
                     if position == 0:
-                        urls.insert(0, ('nginx static', nginx_url, nginx_server.pid))
-                    for name, url, session in urls:
+                        urls.insert(0, ('nginx static', nginx_url, nginx_server.pid, None))
+                    for name, url, session, wrk_core in urls:
                         results.append(
                             wrk(
                                 url,
@@ -356,6 +388,7 @@ def main() -> None:
                                 connections=options.connections,
                                 seconds=options.seconds,
                                 server=session,
+                                core=wrk_core,
                             )
                         )
                         results.append(
@@ -366,6 +399,7 @@ def main() -> None:
                                 seconds=options.seconds // 2,
                                 server=session,
                                 threads=1,
+                                core=wrk_core,
                             )
                         )
         rounds = results
@@ -377,7 +411,7 @@ def main() -> None:
         f'{options.episodes} episodes, {database}, 1 server worker vs 1 nginx worker'
     )
     print(
-        f'{"what":<18}{"conns":>6}{"req/s":>10}{"p50 ms":>9}{"p99 ms":>9}'
+        f'{"what":<28}{"conns":>6}{"req/s":>10}{"p50 ms":>9}{"p99 ms":>9}'
         f'{"errors":>8}{"cpu us":>8}{"x nginx":>9}{"x flask":>9}'
     )
     nginx_rps = {m.connections: m.requests_per_second for m in results if m.name == 'nginx static'}
@@ -390,7 +424,7 @@ def main() -> None:
             else ''
         )
         print(
-            f'{m.name:<18}{m.connections:>6}{m.requests_per_second:>10.0f}'
+            f'{m.name:<28}{m.connections:>6}{m.requests_per_second:>10.0f}'
             f'{m.p50_ms:>9.2f}{m.p99_ms:>9.2f}{m.errors:>8}{m.server_cpu_us:>8.0f}{ratio:>9.3f}'
             f'{versus_flask}'
         )
