@@ -64,6 +64,22 @@ def test_refused_clocks(text: str) -> None:
     assert parse_clock(text) is None
 
 
+@pytest.mark.parametrize(
+    ('text', 'seconds'),
+    [('00:60:05', 3605), ('1:60:00', 7200), ('0:0:75', 75), ('90:90', 5490), ('1:02:03', 3723)],
+)
+def test_a_lenient_reading_adds_up_fields_past_59_as_feeds_mean_them(
+    text: str, seconds: int
+) -> None:
+    assert parse_clock(text) is None or text == '1:02:03'
+    assert parse_clock(text, lenient=True) == seconds
+
+
+@pytest.mark.parametrize('text', ['1:02:03:04', '1:12345:00', 'about an hour', '-5', '4\u00b2'])
+def test_a_lenient_reading_still_refuses_what_is_no_clock(text: str) -> None:
+    assert parse_clock(text, lenient=True) is None
+
+
 def test_milliseconds_read_back_as_the_same_digits() -> None:
     assert [parse_clock(f'00:00:00.{ms:03d}') for ms in range(1000)] == [
         ms / 1000 for ms in range(1000)

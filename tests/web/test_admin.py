@@ -228,7 +228,7 @@ async def test_scheduled_episodes_stay_hidden_until_their_time(admin: Browser, a
 
 
 async def test_the_admin_calls_a_scheduled_episode_published_when_the_site_does(
-    admin: Browser, app: Quart, clock: MovableClock
+    admin: Browser, app: Quart, clock: MovableClock, session: AsyncSession
 ) -> None:
     publish_at = (clock() + timedelta(days=2)).strftime('%Y-%m-%dT%H:%M')
     response = await admin.submit(
@@ -238,6 +238,8 @@ async def test_the_admin_calls_a_scheduled_episode_published_when_the_site_does(
     listed = await admin.page('/admin/episodes?q=9001')
     assert 'status-scheduled' in listed
     assert '9001' in await admin.page('/admin/episodes?status=scheduled')
+    episode_id = await session.scalar(select(Episode.id).where(Episode.number == 9001))
+    assert 'Preview: scheduled for' in await admin.page(f'/admin/episodes/{episode_id}/preview')
 
     clock.advance(timedelta(days=3))
     assert (await app.test_client().get('/episodes/show/9001/brand-new')).status_code == 200
@@ -245,6 +247,8 @@ async def test_the_admin_calls_a_scheduled_episode_published_when_the_site_does(
     assert 'status-published' in listed
     assert '9001' not in await admin.page('/admin/episodes?status=scheduled')
     assert '9001' in await admin.page('/admin/episodes?status=published')
+    preview = await admin.page(f'/admin/episodes/{episode_id}/preview')
+    assert 'Preview: this episode is published' in preview
 
 
 async def test_markdown_preview_is_sanitised(admin: Browser) -> None:

@@ -115,6 +115,24 @@ async def test_a_stream_is_live_by_the_clock_and_every_page_shows_the_banner(
     assert 'Live now' in page and 'id="live"' in page
 
 
+async def test_the_admin_calls_a_stream_live_when_the_site_does(
+    admin: Browser, session: AsyncSession, clock: MovableClock
+) -> None:
+    await add_live_stream(session, title='Soon on air', starts_in=timedelta(minutes=10))
+
+    async def status_in_the_admin() -> str:
+        rows = (await admin.page('/admin/streams')).split('<tr')
+        (row,) = [row for row in rows if 'Soon on air' in row and 'status-' in row]
+        found = re.search(r'status-(\w+)', row)
+        assert found is not None
+        return found.group(1)
+
+    assert await status_in_the_admin() == 'upcoming'
+    clock.advance(timedelta(minutes=10, seconds=1))
+    assert 'class="live-banner"' in await html_of(admin.client, '/')
+    assert await status_in_the_admin() == 'live'
+
+
 async def test_a_stream_that_ended_leaves_no_banner(client: Client, session: AsyncSession) -> None:
     await add_live_stream(session, starts_in=-timedelta(hours=2), duration_minutes=60)
     assert 'class="live-banner"' not in await html_of(client, '/')

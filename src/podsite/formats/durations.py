@@ -6,6 +6,10 @@ form, transcript timestamps), so a length typed in the admin reads as the same l
 it likes (`62:03` is how many feeds write an hour and two minutes); the fields after it are
 base-60 digits, one or two of them, at most 59. ASCII digits only: `int()` would refuse some
 characters `str.isdigit()` accepts (`²`).
+
+Feeds are read leniently (`lenient=True`): hosts write `00:60:05` for an hour and five
+seconds, and podcast apps add fields past 59 up as they were meant, so a feed's fields after
+the first may be up to four digits of any value.
 """
 
 import re
@@ -16,10 +20,10 @@ _CLOCK = re.compile(
 )
 
 
-def parse_clock(text: str) -> float | None:
+def parse_clock(text: str, *, lenient: bool = False) -> float | None:
     """Seconds, to the millisecond (further digits are dropped), or None for anything that is
     not such a clock, or longer than any clock (`int()` refuses over 4,300 digits).
-    Whitespace around it is ignored."""
+    Whitespace around it is ignored. `lenient` reads a feed's fields past 59."""
     text = text.strip()
     if len(text) > MAX_CLOCK_LENGTH:
         return None
@@ -28,7 +32,8 @@ def parse_clock(text: str) -> float | None:
         return None
     hours, minutes, seconds, fraction = match.group('h', 'm', 's', 'f')
     inner = (minutes, seconds) if hours is not None else (seconds,) if minutes is not None else ()
-    if any(len(field) > 2 or int(field) > 59 for field in inner):
+    longest, largest = (4, 9999) if lenient else (2, 59)
+    if any(len(field) > longest or int(field) > largest for field in inner):
         return None
     whole = (int(hours or 0) * 60 + int(minutes or 0)) * 60 + int(seconds)
     milliseconds = whole * 1000 + int((fraction or '0')[:3].ljust(3, '0'))

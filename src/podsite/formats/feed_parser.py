@@ -243,19 +243,10 @@ def _canonical_declaration(match: re.Match[str]) -> str:
 
 
 def duration_seconds(text: str) -> int:
-    """`itunes:duration` in whole seconds; anything unreadable is unknown (0). Hosts write
-    `00:60:05` for an hour and five seconds: fields past 59 are added up as they meant them,
-    as podcast apps do."""
-    clock = parse_clock(text)
-    if clock is not None:
-        return int(clock)
-    fields = text.strip().split(':')
-    if 1 < len(fields) <= 3 and all(f.isascii() and f.isdigit() and len(f) <= 4 for f in fields):
-        seconds = 0
-        for field in fields:
-            seconds = seconds * 60 + int(field)
-        return seconds
-    return 0
+    """`itunes:duration` in whole seconds, fields past 59 added up (`parse_clock`'s lenient
+    reading); anything unreadable is unknown (0)."""
+    clock = parse_clock(text, lenient=True)
+    return int(clock) if clock is not None else 0
 
 
 def _explicit(text: str) -> bool:

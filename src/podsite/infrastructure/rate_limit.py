@@ -35,8 +35,7 @@ from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
-from purgatory import AsyncCircuitBreakerFactory, Event
-from purgatory.domain.messages.events import ContextChanged
+from purgatory import AsyncCircuitBreakerFactory, ContextChanged, Event
 from purgatory.domain.model import OpenedState
 from quart import Quart, current_app
 from redis.asyncio import ConnectionPool

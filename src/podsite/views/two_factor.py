@@ -79,7 +79,7 @@ async def enrol() -> ViewResult:
     vm = _manage_view_model(await request.form)
     await vm.load_async()
     await vm.enrol_async()
-    if vm.enrolled:
+    if vm.is_valid:  # two-factor sign-in is on now, so the session's enrolment is over
         two_factor_state.end_enrolment()
     return vm.to_dict(), 200 if vm.is_valid else 400
 

@@ -64,6 +64,11 @@ def test_request_filters(changes: dict[str, object], counts: bool) -> None:
     assert is_countable_request(event(**changes)) is counts
 
 
+@pytest.mark.parametrize('header', ['bytes=500-400', 'bytes=abc', 'bytes=0-9,x-y', 'bytes='])
+def test_a_range_a_server_ignores_asks_for_the_whole_file(header: str) -> None:
+    assert requested_ranges(header, 1000) == [(0, 1000)]
+
+
 def test_ranges_are_read_and_merged() -> None:
     assert requested_ranges('bytes=0-99', 1000) == [(0, 100)]
     assert requested_ranges('bytes=900-', 1000) == [(900, 1000)]
@@ -71,6 +76,7 @@ def test_ranges_are_read_and_merged() -> None:
     assert requested_ranges('bytes=0-9,20-29', 1000) == [(0, 10), (20, 30)]
     assert requested_ranges('bytes=5000-6000', 1000) == []
     assert requested_ranges('items=0-5', 1000) == [(0, 1000)]
+    assert requested_ranges('bytes=-5000', 1000) == [(0, 1000)]
     assert covered_bytes([(0, 100), (50, 150), (300, 400)]) == 250
 
 

@@ -33,6 +33,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from itertools import groupby
 
+from werkzeug.http import parse_range_header
+
 from podsite.schemas.analytics import Window
 from podsite.services.analytics import agents
 
@@ -41,7 +43,6 @@ ONE_MINUTE = 60
 WINDOW = timedelta(hours=24)
 
 _CONTROL = re.compile(r'[\x00-\x1f\x7f]')
-_RANGE = re.compile(r'^\s*bytes\s*=\s*(.+)$', re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -148,23 +149,17 @@ def is_countable_request(event: RawDownload) -> bool:
 
 
 def requested_ranges(range_header: str | None, size: int) -> list[tuple[int, int]]:
-    """Half-open byte spans a request asked for; no (or an unreadable) Range is the file."""
-    if not range_header:
-        return [(0, size)]
-    match = _RANGE.match(range_header)
-    if match is None:
+    """Half-open byte spans a request asked for. No Range, or one a server ignores (not in
+    bytes, or unreadable as werkzeug reads it for the files podsite serves), is the file."""
+    requested = parse_range_header(range_header)
+    if requested is None or requested.units != 'bytes':
         return [(0, size)]
     spans = []
-    for part in match.group(1).split(','):
-        first, _, last = part.strip().partition('-')
-        try:
-            if not first:
-                start, stop = max(size - int(last), 0), size
-            else:
-                start = int(first)
-                stop = size if not last else min(int(last) + 1, size)
-        except ValueError:
-            continue
+    for start, stop in requested.ranges:
+        if start < 0:  # a suffix: the last bytes, all of them when the file is shorter
+            start, stop = max(size + start, 0), size
+        else:
+            stop = size if stop is None else min(stop, size)
         if start < stop:
             spans.append((start, stop))
     return spans

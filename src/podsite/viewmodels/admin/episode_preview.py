@@ -2,9 +2,10 @@
 administrators only (the admin blueprint checks the role and marks every answer
 `no-store`), so it is never a kept page nor a page anyone else can reach."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from podsite.formats.feed_document import FeedDocument
+from podsite.infrastructure import clock
 from podsite.services.admin import admin_service
 from podsite.services.catalogue import episode_service
 from podsite.services.publishing import feed_service
@@ -37,7 +38,7 @@ class EpisodePreviewViewModel(EpisodeDetailsViewModel):
 def banner_text(*, is_published: bool, published_at: datetime) -> str:
     if not is_published:
         return 'Preview: a draft, not published. Listeners cannot see this page or its feed item.'
-    if published_at > datetime.now(UTC):
+    if published_at > clock.now():
         return (
             f'Preview: scheduled for {date_text(published_at)} at {published_at:%H:%M} UTC, '
             'not published yet. Until then listeners cannot see this page or its feed item.'

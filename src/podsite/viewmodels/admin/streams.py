@@ -3,12 +3,13 @@ confirmation page before anything is deleted."""
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import ValidationError
 
 from podsite.formats.moments import LATEST, parse_iso_moment
 from podsite.formats.numbers import whole_number
+from podsite.infrastructure import clock
 from podsite.infrastructure.auth import current_user
 from podsite.schemas.live_stream import (
     MAX_DURATION_MINUTES,
@@ -31,7 +32,7 @@ class StreamListViewModel(ViewModelBase):
         super().__init__()
         self.streams: list[LiveStreamCard] = []
         self.moment_text = moment_text
-        self.now = datetime.now(UTC)
+        self.now = clock.now()
 
     async def load_page_async(self) -> None:
         self.streams = await live_stream_service.admin_rows()

@@ -2,8 +2,11 @@
 form, and collect one message per problem, next to its field.
 
 A form's outcome has one name, `is_valid`, which views and templates read: what was sent
-was accepted (no problem with any field) and what it asked for was done. `found` is another
-thing: whether the row a form edits exists at all (False: the page answers 404)."""
+was accepted (no problem with any field) and what it asked for was done. Three page states
+are not outcomes and keep names of their own: `found`, whether the row a form edits exists
+at all (False: the page answers 404); `problem`, what is wrong with the emailed link a page
+opens (unknown, expired, used), known before any field is read; and `sent`, that the email a
+form asked for is on its way, so the page shows that instead of the form."""
 
 from collections.abc import Mapping
 from typing import Any, NamedTuple

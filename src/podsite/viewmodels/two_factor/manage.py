@@ -47,8 +47,6 @@ class TwoFactorViewModel(FormViewModel):
         self.status = TwoFactorStatus(enabled=False, enabled_at=None, recovery_codes_left=0)
         self.recovery_codes: list[str] = []
         """Shown once, right after they are made."""
-        self.enrolled = False
-        """This request turned two-factor sign-in on: the session's enrolment is over."""
         self.action = ''
         """Which form of the page was sent, so its problems show beside it."""
         self.qr_code = ''
@@ -77,7 +75,6 @@ class TwoFactorViewModel(FormViewModel):
         if codes is None:
             self.errors['code'] = WRONG_ENROLMENT_CODE
             return
-        self.enrolled = True
         self.recovery_codes = [two_factor_rules.formatted(code) for code in codes]
         await self._refresh_async()
         if codes:
