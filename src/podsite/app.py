@@ -14,6 +14,7 @@ from podsite.infrastructure import (
     cache,
     csrf,
     db,
+    event_recorder,
     first_run,
     log_output,
     memory,
@@ -27,13 +28,14 @@ from podsite.infrastructure import (
     url_converters,
 )
 from podsite.infrastructure.clock import Clock, system_clock, use_clock
+from podsite.infrastructure.periodic import repeat_while_serving
 from podsite.infrastructure.public_address import PublicAddressQuart
 from podsite.infrastructure.request_log import RequestLogMiddleware
 from podsite.services.accounts import mailer
-from podsite.services.analytics import agents, counting, datacenters, recording
+from podsite.services.analytics import agents, counting, datacenters
 from podsite.services.catalogue import site_state_service
 from podsite.services.operations import first_run_service
-from podsite.services.publishing import feed_notifier, tag_writer
+from podsite.services.publishing import feed_notifier, tagging_service
 from podsite.settings import PACKAGE_DIR, SETTINGS_KEY, Settings
 from podsite.views import (
     account,
@@ -123,11 +125,28 @@ def create_app(
     db.init_app(app)
     agents.use_data_dir(settings.data_dir)
     datacenters.use_data_dir(settings.data_dir)
-    recorder = recording.init_app(app, settings)
-    counting.schedule(app, settings)
-    mailer.schedule(app, settings)
-    feed_notifier.schedule(app, settings)
-    tag_writer.schedule(app, settings)
+    recorder = event_recorder.init_app(app, settings)
+    repeat_while_serving(
+        app,
+        lambda: counting.aggregate_downloads(settings.analytics_window),
+        name='download aggregation',
+        interval=settings.analytics_interval_seconds,
+    )
+    repeat_while_serving(
+        app, mailer.send_queued_mail, name='email sending', interval=settings.mail_interval_seconds
+    )
+    repeat_while_serving(
+        app,
+        feed_notifier.notify_feed_changes,
+        name='feed notifications',
+        interval=settings.publish_interval_seconds,
+    )
+    repeat_while_serving(
+        app,
+        tagging_service.rewrite_queued,
+        name='tag writing',
+        interval=settings.tagging_interval_seconds,
+    )
 
     @app.before_serving
     async def start() -> None:

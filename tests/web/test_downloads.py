@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from podsite.app import create_app
 from podsite.data import AnalyticsSalt, DownloadCount, DownloadEvent, Episode
+from podsite.infrastructure.event_recorder import recorder_of
 from podsite.schemas.analytics import Window
 from podsite.services.analytics import counting
-from podsite.services.analytics.recording import Recorder
 from podsite.services.analytics.storage import hash_address, listener_address
 from podsite.services.publishing import media_service
 from tests.audio import Mp3
@@ -39,7 +39,7 @@ async def stored_events(database_url: str) -> list[DownloadEvent]:
 
 
 async def flush(app: Quart) -> None:
-    await Recorder.of(app).downloads.flush()
+    await recorder_of(app).downloads.flush()
 
 
 async def test_download_redirects_to_the_media_and_is_recorded(

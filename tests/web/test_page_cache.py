@@ -18,7 +18,7 @@ from podsite.data import Episode, PlacementImpression, Podcast, Policy, SponsorP
 from podsite.infrastructure import db, page_cache
 from podsite.infrastructure.cache import ContentCache
 from podsite.infrastructure.clock import clock_of
-from podsite.services.analytics.recording import Recorder
+from podsite.infrastructure.event_recorder import recorder_of
 from podsite.services.catalogue import site_state_service
 from podsite.services.sponsors import sponsor_service
 from tests.clock import MovableClock
@@ -131,7 +131,7 @@ async def test_sponsor_impressions_are_counted_on_kept_pages_too(
     path = f'/episodes/show/{sponsored.number}/{sponsored.slug}'
     for _ in range(3):
         await client.get(path, headers={'User-Agent': FIREFOX})
-    await Recorder.of(app).impressions.flush()
+    await recorder_of(app).impressions.flush()
 
     counts = (await session.scalars(select(PlacementImpression.impressions))).all()
     assert counts and set(counts) == {3}
@@ -153,7 +153,7 @@ async def test_a_kept_page_carries_its_impressions_as_plain_values_counted_per_h
     await client.get(path, headers={'User-Agent': FIREFOX})
     await client.get(path, headers={'User-Agent': 'Googlebot/2.1 (+http://www.google.com/bot)'})
     assert queries.page_count == 0  # both hits were served kept
-    await Recorder.of(app).impressions.flush()
+    await recorder_of(app).impressions.flush()
 
     state = await site_state_service.content_state_of(db.Database.of(app), clock_of(app))
     kept = app.extensions[page_cache.EXTENSION_KEY].get(path, state)

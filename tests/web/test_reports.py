@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import Episode, ShortLink, Sponsor
 from podsite.infrastructure import db
+from podsite.infrastructure.event_recorder import recorder_of
 from podsite.schemas.analytics import PendingDownload
 from podsite.services.analytics import storage
-from podsite.services.analytics.recording import Recorder
 from podsite.services.sponsors import short_link_service
 from podsite.viewmodels.reports import admin_reports
 from tests.databases import QueryCounter
@@ -68,8 +68,8 @@ async def campaigns(app: Quart, session: AsyncSession) -> dict[str, Campaign]:
         for _ in range(campaign.views):
             await client.get(f'/episodes/show/{campaign.episode.number}/{campaign.episode.slug}',
                              headers={'User-Agent': FIREFOX})  # fmt: skip
-    await Recorder.of(app).clicks.flush()
-    await Recorder.of(app).impressions.flush()
+    await recorder_of(app).clicks.flush()
+    await recorder_of(app).impressions.flush()
     return made
 
 

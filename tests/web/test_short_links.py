@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from podsite.app import create_app
 from podsite.data import AuditEntry, ClickEvent, ShortLink, Sponsor
 from podsite.infrastructure import root_names
-from podsite.services.analytics.recording import Recorder
+from podsite.infrastructure.event_recorder import recorder_of
 from podsite.services.analytics.storage import hash_address
 from tests.databases import QueryCounter, settings_for
 from tests.factories import add_episode
@@ -43,7 +43,7 @@ async def test_a_short_link_redirects_and_its_click_is_recorded_without_the_addr
         headers={'User-Agent': 'Firefox/121.0', 'Referer': 'https://social.example/post/1',
                  'X-Forwarded-For': '198.51.100.9'},
     )  # fmt: skip
-    await Recorder.of(app).clicks.flush()
+    await recorder_of(app).clicks.flush()
 
     assert response.status_code == 302
     assert response.headers['Location'] == 'https://books.example/python'
@@ -70,7 +70,7 @@ async def test_a_head_request_redirects_but_is_not_a_click(
     await add_link(session)
 
     response = await client.head('/r/book')
-    await Recorder.of(app).clicks.flush()
+    await recorder_of(app).clicks.flush()
 
     assert response.status_code == 302
     assert await clicks(database_url) == []
@@ -186,7 +186,7 @@ async def test_sponsor_placements_get_a_tracked_link_per_episode_that_survives_e
 
     assert (await admin.submit(f'/admin/episodes/{episode.id}', form)).status_code == 302
     assert (await admin.client.get('/r/acme-777')).headers['Location'] == sponsor.website_url
-    await Recorder.of(app).clicks.flush()
+    await recorder_of(app).clicks.flush()
 
     form['title'] = 'Renamed, sponsor kept'
     assert (await admin.submit(f'/admin/episodes/{episode.id}', form)).status_code == 302
@@ -210,7 +210,7 @@ async def test_a_short_link_answers_at_the_root_and_is_counted_there_too(
 
     at_root = await client.get('/htmx', headers={'User-Agent': 'Firefox/121.0'})
     under_r = await client.get('/r/htmx', headers={'User-Agent': 'Firefox/121.0'})
-    await Recorder.of(app).clicks.flush()
+    await recorder_of(app).clicks.flush()
 
     for response in (at_root, under_r):
         assert response.status_code == 302

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podsite.data import PlacementImpression, Sponsor, SponsorPlacement
-from podsite.services.analytics.recording import Recorder
+from podsite.infrastructure.event_recorder import recorder_of
 from tests.databases import QueryCounter
 from tests.factories import sponsored_episode
 from tests.web.test_short_links import clicks
@@ -84,7 +84,7 @@ async def test_home_and_friends_pages_link_each_sponsor_through_its_own_tracked_
             assert f'href="{sponsor.website_url}"' not in html, (path, sponsor.slug)
     followed = await client.get(f'/r/{sponsors[0].slug}')
     assert followed.headers['Location'] == sponsors[0].website_url
-    await Recorder.of(app).clicks.flush()
+    await recorder_of(app).clicks.flush()
     assert len(await clicks(database_url)) == 1
 
 
@@ -126,10 +126,10 @@ async def test_each_page_view_counts_one_impression_per_placement_but_bots_none(
         await client.get(page, headers={'User-Agent': 'Mozilla/5.0 (X11; Linux) Firefox/121.0'})
     await client.get(page, headers={'User-Agent': 'Googlebot/2.1 (+http://www.google.com/bot)'})
     await client.get(f'/episodes/show/{episode.number}/wrong-slug')  # a redirect, not a view
-    await Recorder.of(app).impressions.flush()
+    await recorder_of(app).impressions.flush()
     for _ in range(2):
         await client.get(page)
-    await Recorder.of(app).impressions.flush()
+    await recorder_of(app).impressions.flush()
 
     placements = (
         await session.scalars(

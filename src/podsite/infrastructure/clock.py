@@ -30,7 +30,10 @@ def clock_of(app: Quart) -> Clock:
     return clock
 
 
+def current_clock() -> Clock:
+    return clock_of(current_app)
+
+
 def now() -> datetime:
     """The current app's time."""
-    clock: Clock = current_app.extensions[EXTENSION_KEY]
-    return clock()
+    return current_clock()()

@@ -9,12 +9,9 @@ whether an address has an account happens, away from the answer a visitor times.
 
 from dataclasses import dataclass
 
-from quart import Quart
-
-from podsite.infrastructure.periodic import PeriodicTask
 from podsite.services.accounts import account_service, episode_mail_service, outbox_service
 from podsite.services.accounts.outbox_service import DeliveryReport
-from podsite.settings import Settings, current_settings
+from podsite.settings import current_settings
 
 
 @dataclass(frozen=True)
@@ -33,16 +30,3 @@ async def send_queued_mail() -> MailReport:
     return MailReport(
         reset_links=links, episode_emails=episode_emails, delivery=await outbox_service.send_due()
     )
-
-
-def schedule(app: Quart, settings: Settings) -> None:
-    """Sends queued mail every `mail_interval_seconds` while the app serves (0: never,
-    `podsite send-mail` does it); stopped before the database closes."""
-
-    async def send_mail() -> None:
-        async with app.app_context():
-            await send_queued_mail()
-
-    task = PeriodicTask(send_mail, name='email sending', interval=settings.mail_interval_seconds)
-
-    task.run_while_serving(app)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from quart import Quart
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +28,6 @@ from podsite.data import (
     Episode,
 )
 from podsite.infrastructure import db
-from podsite.infrastructure.periodic import PeriodicTask
 from podsite.schemas.analytics import Window
 from podsite.services.analytics import storage
 from podsite.services.analytics.agents import classify
@@ -75,7 +73,8 @@ async def aggregate_downloads(
     filters: TrafficFilters | None = None,
 ) -> AggregationResult:
     """One counting run, in one transaction; the steps below, in order. The filters are
-    the settings' unless given."""
+    the settings' unless given. Every serving instance runs one every
+    `analytics_interval_seconds`, and `podsite aggregate` one on demand."""
     filters = filters or traffic_filters(current_settings())
     today = (now or datetime.now(UTC)).date()
     session = db.session()
@@ -99,21 +98,6 @@ async def aggregate_downloads(
     await session.commit()
     await storage.forget_old_salts(today)
     return AggregationResult(events_read, first_day, sum(replay.counts.values()))
-
-
-def schedule(app: Quart, settings: Settings) -> None:
-    """Counts new events every `analytics_interval_seconds` while the app serves (0: never,
-    `podsite aggregate` does it); stopped before the database closes."""
-
-    async def count_new_events() -> None:
-        async with app.app_context():
-            await aggregate_downloads(settings.analytics_window)
-
-    task = PeriodicTask(
-        count_new_events, name='download aggregation', interval=settings.analytics_interval_seconds
-    )
-
-    task.run_while_serving(app)
 
 
 async def _keep_other_instances_out(session: AsyncSession) -> None:

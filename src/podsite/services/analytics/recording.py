@@ -10,23 +10,22 @@ recorded for one database are never written into another. A worker killed, or st
 the database is down, leaves its events there; a sibling worker, the respawned one or the
 next start writes them.
 
-The writers belong to the app: `init_app` makes them and runs them while the app serves,
-writing what is left when it stops, before the database closes. That and `Recorder.of`
-are this module's only ties to Quart: view models record without holding the app, and the
-page cache records the impressions of kept pages before the request reaches the app.
+The writers belong to the app: `infrastructure/event_recorder.py` makes the app's
+`Recorder`, runs it while the app serves and finds it for the view models that record; the
+page cache is handed its `record_impressions`, to record the impressions of kept pages
+before the request reaches the app.
 """
 
 import asyncio
 import hashlib
 from collections import Counter
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel
-from quart import Quart, current_app
 from sqlalchemy import make_url
 
 from podsite.infrastructure.batch_writer import BatchWriter, Tally
@@ -36,8 +35,6 @@ from podsite.schemas.links import PendingClick
 from podsite.services.analytics import storage
 from podsite.services.analytics.iab_rules import is_bot
 from podsite.settings import Settings
-
-EXTENSION_KEY = 'podsite.recorder'
 
 
 class Store[Event](Protocol):
@@ -64,7 +61,7 @@ class ImpressionTally:
 
     A kept page is served in tens of microseconds, and spooling each of its views (a JSON
     line and a `write()` each, read back and decoded one by one) cut the hot episode
-    page's throughput by more than a quarter (`bench/README.md`). What it gives up: a
+    page's throughput by more than 25 % (`bench/README.md`). What it gives up: a
     worker killed, rather than stopped, loses the views of its last two seconds; downloads
     and clicks, which are counted one by one, are still spooled as they happen."""
 
@@ -132,11 +129,6 @@ class Recorder:
         )
         self.writers: tuple[BatchWriter[Any], ...] = (self.downloads, self.clicks, self.impressions)
 
-    @staticmethod
-    def of(app: Quart) -> 'Recorder':
-        recorder: Recorder = app.extensions[EXTENSION_KEY]
-        return recorder
-
     def record_impressions(self, placement_ids: Sequence[int], user_agent: str) -> None:
         """A view of a page is a view of each sponsor placement on it."""
         if placement_ids and self.impressions.enabled and not is_bot(user_agent):  # bots see no ads
@@ -150,39 +142,3 @@ class Recorder:
         """Together: with the database down, each writer's last attempt may wait for its
         connection timeout, and a stop should wait for one at most."""
         await asyncio.gather(*(writer.stop() for writer in self.writers))
-
-
-def init_app(app: Quart, settings: Settings) -> Recorder:
-    recorder = Recorder(
-        context=app.app_context,
-        enabled=settings.record_events,
-        spool_folder=spool_folder(settings),
-    )
-    app.extensions[EXTENSION_KEY] = recorder
-
-    # A serving generator is closed before the `after_serving` hooks close the database.
-    @app.while_serving
-    async def writing() -> AsyncGenerator[None]:
-        recorder.start()
-        yield
-        await recorder.stop()
-
-    return recorder
-
-
-def record_download(event: PendingDownload) -> None:
-    Recorder.of(current_app).downloads.record(event)
-
-
-def download_recorder() -> Callable[[PendingDownload], None]:
-    """`record_download` for a download whose event is known only once its body is sent,
-    after the request's context has gone."""
-    return Recorder.of(current_app).downloads.record
-
-
-def record_click(event: PendingClick) -> None:
-    Recorder.of(current_app).clicks.record(event)
-
-
-def record_impressions(placement_ids: Sequence[int], user_agent: str) -> None:
-    Recorder.of(current_app).record_impressions(placement_ids, user_agent)

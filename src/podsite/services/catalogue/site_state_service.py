@@ -5,15 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from weakref import WeakKeyDictionary
 
-from quart import current_app, has_request_context, request
 from sqlalchemy import func, select
 
 from podsite.data import Episode, LiveStream, SiteState
 from podsite.data.base import NOW
 from podsite.infrastructure import db
-from podsite.infrastructure.asgi_types import Scope
+from podsite.infrastructure.asgi_types import Scope, request_scope
 from podsite.infrastructure.cache import ContentState
-from podsite.infrastructure.clock import Clock, clock_of
+from podsite.infrastructure.clock import Clock, current_clock
 from podsite.infrastructure.fresh_reads import FreshReads
 
 STATE_KEY = 'podsite.content_state'
@@ -42,13 +41,10 @@ STATE_QUERY = db.PreparedRead(
 
 async def content_state() -> ContentState:
     """The state the current request is served under; outside a request, read afresh."""
-    if not has_request_context():
-        return await content_state_of(db.database(), clock_of(current_app))
-    return await request_content_state(
-        request.scope,  # type: ignore[arg-type]
-        db.database(),
-        clock_of(current_app),
-    )
+    scope = request_scope()
+    if scope is None:
+        return await content_state_of(db.database(), current_clock())
+    return await request_content_state(scope, db.database(), current_clock())
 
 
 async def request_content_state(scope: Scope, database: db.Database, clock: Clock) -> ContentState:

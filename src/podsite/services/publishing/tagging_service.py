@@ -9,10 +9,11 @@ the audio now starts at another offset.
 
 An edit of one episode rewrites its file before the editor's page answers. An edit of the
 show changes every file, which could take minutes: `queue_every_episode` only queues them,
-and `rewrite_queued` writes them in the background (`tag_writer.py`), one at a time,
-through the same delivery queue as the outbox's email (`services/operations/
-delivery_queue.py`): whichever instance takes a file first writes it, and a failed one is
-tried again a few times, further apart each time.
+and `rewrite_queued` writes them in the background, every `tagging_interval_seconds` on
+every serving instance (`podsite retag` writes every file at once), one at a time, through
+the same delivery queue as the outbox's email (`services/operations/delivery_queue.py`):
+whichever instance takes a file first writes it, so running it twice at once writes no file
+twice, and a failed one is tried again a few times, further apart each time.
 """
 
 import asyncio

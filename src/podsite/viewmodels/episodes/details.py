@@ -7,8 +7,8 @@ from podsite.formats.durations import clock_text
 from podsite.formats.json_ld import script_text
 from podsite.formats.show_notes import with_tracked_links
 from podsite.infrastructure import page_cache
+from podsite.infrastructure.event_recorder import recorder
 from podsite.schemas.catalogue import EpisodeDetails
-from podsite.services.analytics import recording
 from podsite.services.catalogue import episode_service
 from podsite.settings import current_settings
 from podsite.urls import media_download_path
@@ -134,7 +134,7 @@ class EpisodeDetailsViewModel(ViewModelBase):
         if self.episode is None or not self.episode.sponsors or request.method != 'GET':
             return
         placement_ids = [sponsor.placement_id for sponsor in self.episode.sponsors]
-        recording.record_impressions(placement_ids, request.headers.get('User-Agent', ''))
+        recorder().record_impressions(placement_ids, request.headers.get('User-Agent', ''))
         page_cache.count_impressions_on_hits(placement_ids)
 
     @property

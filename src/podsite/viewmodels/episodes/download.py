@@ -8,11 +8,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.infrastructure.client_ip import request_client_ip
+from podsite.infrastructure.event_recorder import recorder
 from podsite.infrastructure.file_responses import Transfer, ranged_file_response, watch_transfer
 from podsite.infrastructure.media_files import local_media_file, retired_file, stored_file
 from podsite.schemas.analytics import PendingDownload
 from podsite.schemas.catalogue import MediaFile
-from podsite.services.analytics import recording
 from podsite.services.catalogue import episode_service
 from podsite.settings import current_settings
 
@@ -36,27 +36,28 @@ class DownloadViewModel:
         path = self._local_path()
         if path is None:
             response: AnyResponse = redirect(self.media.media_url, 302)
-            recording.record_download(self._event(response.status_code, file_sent=False))
+            recorder().downloads.record(self._event(response.status_code, file_sent=False))
             return response
         try:
             file_response = await ranged_file_response(path, mimetype=self.media.media_type)
         except HTTPException as refused:  # 412, 416
-            recording.record_download(self._event(refused.code or 500, file_sent=True))
+            recorder().downloads.record(self._event(refused.code or 500, file_sent=True))
             raise
         prefix = current_settings().accel_redirect_prefix
         if prefix is not None and request.method != 'HEAD' and file_response.status_code != 304:
             # nginx sends the bytes: as with a redirect, the request is known, its bytes not.
-            recording.record_download(self._event(file_response.status_code, file_sent=False))
+            recorder().downloads.record(self._event(file_response.status_code, file_sent=False))
             return self._accel_redirect(prefix, path)
         event = self._event(file_response.status_code, file_sent=True)
         if request.method == 'HEAD' or file_response.status_code == 304:
-            recording.record_download(event)
+            recorder().downloads.record(event)
             return file_response
         # Recorded as it starts, so that a worker killed during the transfer loses nothing,
-        # and completed with the bytes sent when it ends.
+        # and completed with the bytes sent when it ends (after the request's context has
+        # gone: the recorder is kept from now).
         started = event.model_copy(update={'transfer': uuid4().hex, 'ended_early': None})
-        recording.record_download(started)
-        record = recording.download_recorder()
+        record = recorder().downloads.record
+        record(started)
 
         def transfer_over(transfer: Transfer) -> None:
             record(

@@ -3,8 +3,8 @@ from datetime import UTC, datetime
 from quart import request
 
 from podsite.infrastructure.client_ip import request_client_ip
+from podsite.infrastructure.event_recorder import recorder
 from podsite.schemas.links import PendingClick, ShortLinkTarget
-from podsite.services.analytics import recording
 from podsite.services.sponsors import short_link_service
 
 
@@ -30,7 +30,7 @@ class ShortLinkViewModel:
         assert self.link is not None
         if request.method != 'GET':
             return  # a HEAD is a link checker looking, not a person following the link
-        recording.record_click(
+        recorder().clicks.record(
             PendingClick(
                 occurred_at=datetime.now(UTC),
                 short_link_id=self.link.id,
