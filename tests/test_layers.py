@@ -1,0 +1,52 @@
+"""The rooms keep their doors: what each package of podsite may import, read from its source.
+
+Format code is pure (no database, no web framework), the data models know only each other,
+services reach no web framework and no page logic, and view models read services, never the
+models behind them.
+"""
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import podsite
+
+PACKAGE = Path(podsite.__file__).parent
+WEB = {'quart', 'werkzeug', 'chameleon_rs', 'granian'}
+PAGES = {'podsite.viewmodels', 'podsite.views', 'podsite.tools'}
+
+NOT_IMPORTED = {
+    'formats': WEB | {'sqlalchemy', 'podsite.data', 'podsite.services', 'podsite.infrastructure'}
+    | PAGES,
+    'schemas': WEB | {'sqlalchemy', 'podsite.data', 'podsite.services', 'podsite.infrastructure'}
+    | PAGES,
+    'data': WEB | {'podsite.schemas', 'podsite.services', 'podsite.infrastructure'} | PAGES,
+    'services': {'quart', 'chameleon_rs', 'granian'} | PAGES,
+    'viewmodels': {'podsite.data', 'podsite.views', 'podsite.tools', 'sqlalchemy'},
+}  # fmt: skip
+
+
+def imported_names(path: Path) -> Iterator[str]:
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            yield from (f'{node.module}.{alias.name}' for alias in node.names)
+
+
+def is_within(name: str, package: str) -> bool:
+    return name == package or name.startswith(f'{package}.')
+
+
+@pytest.mark.parametrize('package', sorted(NOT_IMPORTED))
+def test_a_package_imports_nothing_outside_its_room(package: str) -> None:
+    trespasses = sorted(
+        f'{path.relative_to(PACKAGE)}: {name}'
+        for path in (PACKAGE / package).rglob('*.py')
+        for name in imported_names(path)
+        if any(is_within(name, banned) for banned in NOT_IMPORTED[package])
+    )
+    assert trespasses == []
