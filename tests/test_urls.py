@@ -9,6 +9,8 @@ from quart import Quart, url_for
 from podsite import urls
 
 BUILT: list[tuple[Callable[..., str], dict[str, Any]]] = [
+    (urls.home_url, {}),
+    (urls.all_episodes_url, {}),
     (urls.episode_url, {'number': 268, 'slug': 'analyzing-notebooks'}),
     (urls.transcript_url, {'number': 7, 'slug': 'a-b-c'}),
     (urls.transcript_file_url, {'number': 7, 'slug': 'a-b-c', 'extension': 'vtt'}),
@@ -20,9 +22,17 @@ BUILT: list[tuple[Callable[..., str], dict[str, Any]]] = [
     (urls.chapters_url, {'number': 12}),
     (urls.artwork_url, {'name': '0123456789abcdef.png'}),
     (urls.artwork_url, {'name': '0123456789abcdef-og.jpg'}),
+    (urls.guest_list_url, {}),
     (urls.guest_url, {'slug': 'ada-lovelace'}),
+    (urls.friends_url, {}),
+    (urls.live_stream_url, {}),
+    (urls.stream_confirm_url, {'token': 'q3X_-9aZ'}),
+    (urls.stream_unsubscribe_url, {'token': 'WzEsImFAYi5jIl0.s1g-n_d'}),
+    (urls.sitemap_url, {}),
+    (urls.sitemap_page_url, {'page': 3}),
     (urls.policy_url, {'slug': 'cookies'}),
     (urls.short_link_url, {'name': 'sponsor-42'}),
+    (urls.account_url, {}),
     (urls.login_url, {}),
     (urls.reset_request_url, {}),
     (urls.reset_url, {'token': 'q3X_-9aZ'}),
@@ -59,3 +69,12 @@ async def test_the_privacy_policy_and_the_terms_have_addresses_of_their_own(app:
     async with app.test_request_context('/'):
         assert urls.policy_url('privacy') == url_for('policies.privacy')
         assert urls.policy_url('terms') == url_for('policies.terms')
+
+
+def test_absolute_puts_a_path_on_the_address_and_leaves_other_addresses_alone() -> None:
+    base = 'https://podcast.example'
+    assert urls.absolute(base, urls.home_url()) == 'https://podcast.example/'
+    assert urls.absolute(base, urls.feed_url()) == 'https://podcast.example/episodes/rss'
+    artwork = 'https://media.example/show/art.jpg'
+    assert urls.absolute(base, artwork) == artwork
+    assert urls.absolute(base, '') == ''

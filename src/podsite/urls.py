@@ -6,7 +6,7 @@ makes need these where there is no request, and the listing pages build hundreds
 0.6 µs (2026-12-06, busy machine). Each
 builder names the endpoint it stands for, and `tests/test_urls.py` checks every one against
 `url_for` on the real URL map, so a route and its builder cannot drift apart. Inside a view,
-use `url_for` itself.
+use `url_for` itself. `absolute` puts any of these paths on the site's public address.
 
 Slugs and short-link names are `[a-z0-9-]` (`infrastructure/slugs.py` and the schemas check
 it), and the tokens of emailed links URL-safe base64, so they need no quoting.
@@ -22,6 +22,22 @@ _EXTENSION = re.compile(r'[a-z0-9]{1,5}')
 _USUAL_EXTENSIONS = {'audio/mpeg': 'mp3', 'audio/mp4': 'm4a', 'audio/x-m4a': 'm4a',
                      'video/mp4': 'mp4', 'video/x-m4v': 'm4v', 'video/quicktime': 'mov',
                      'audio/ogg': 'ogg', 'audio/opus': 'opus', 'audio/aac': 'aac'}  # fmt: skip
+
+
+def absolute(base_url: str, url: str) -> str:
+    """A path of this site (`/episodes/...`, `/static/...`) on its address `base_url` (the
+    public one, without a trailing slash); other URLs (artwork on a media host) as they are."""
+    return base_url + url if url.startswith('/') else url
+
+
+def home_url() -> str:
+    """`home.index`"""
+    return '/'
+
+
+def all_episodes_url() -> str:
+    """`episodes.all_episodes`"""
+    return '/episodes/all'
 
 
 def episode_url(number: int, slug: str) -> str:
@@ -88,9 +104,44 @@ def chapters_url(number: int) -> str:
     return f'/episodes/chapters/{number}.json'
 
 
+def guest_list_url() -> str:
+    """`guests.index`"""
+    return '/guests'
+
+
 def guest_url(slug: str) -> str:
     """`guests.details`"""
     return f'/guests/{slug}'
+
+
+def friends_url() -> str:
+    """`friends.index`: the show's sponsors."""
+    return '/friends-of-the-show'
+
+
+def live_stream_url() -> str:
+    """`stream.index`"""
+    return '/live-stream'
+
+
+def stream_confirm_url(token: str) -> str:
+    """`stream.confirm`: tokens are URL-safe (`secrets.token_urlsafe`)."""
+    return f'/live-stream/confirm/{token}'
+
+
+def stream_unsubscribe_url(token: str) -> str:
+    """`stream.unsubscribe`: tokens are URL-safe (itsdangerous' URL-safe serializer)."""
+    return f'/live-stream/unsubscribe/{token}'
+
+
+def sitemap_url() -> str:
+    """`sitemap.sitemap`: the whole list, or the index of the numbered pages."""
+    return '/sitemap.xml'
+
+
+def sitemap_page_url(page: int) -> str:
+    """`sitemap.sitemap_page`"""
+    return f'/sitemap-{page}.xml'
 
 
 def policy_url(slug: str) -> str:
@@ -102,6 +153,11 @@ def policy_url(slug: str) -> str:
 def short_link_url(name: str) -> str:
     """`redirector.follow`"""
     return f'/r/{name}'
+
+
+def account_url() -> str:
+    """`account.index`"""
+    return '/account'
 
 
 def login_url() -> str:

@@ -25,8 +25,12 @@ from podsite.schemas.catalogue import GuestRef
 from podsite.schemas.feed import Feed, FeedItem, PodcastDetails
 from podsite.schemas.live_stream import LiveStreamCard
 from podsite.urls import (
+    absolute,
     chapters_url,
     episode_url,
+    feed_url,
+    home_url,
+    live_stream_url,
     media_download_path,
     transcript_file_url,
 )
@@ -53,7 +57,7 @@ def podcast_guid(feed_url: str) -> str:
 def site_podcast_guid(base_url: str) -> str:
     """The GUID of a show created on a site at `base_url`: its feed address's. Stored when the
     show is created, so that moving the site to another address keeps the show's identity."""
-    return podcast_guid(f'{base_url.rstrip("/")}/episodes/rss')
+    return podcast_guid(absolute(base_url.rstrip('/'), feed_url()))
 
 
 def truncate_utf8(text: str, limit: int) -> str:
@@ -135,12 +139,9 @@ class FeedDocument:
                 if person.is_host:
                     self._hosts.setdefault(person.slug, person)
 
-    def absolute(self, url: str) -> str:
-        return self.base_url + url if url.startswith('/') else url
-
     @property
     def feed_url(self) -> str:
-        return f'{self.base_url}/episodes/rss'
+        return absolute(self.base_url, feed_url())
 
     def to_bytes(self) -> bytes:
         if not self._channel_built:
@@ -170,9 +171,9 @@ class FeedDocument:
             clean_text(podcast.description or podcast.subtitle or podcast.title),
             APPLE_DESCRIPTION_LIMIT_BYTES,
         )
-        artwork = self.absolute(podcast.artwork_url)
+        artwork = absolute(self.base_url, podcast.artwork_url)
         _add(channel, 'title', podcast.title)
-        _add(channel, 'link', self.base_url + '/')
+        _add(channel, 'link', absolute(self.base_url, home_url()))
         _add(channel, 'description', description)
         _add(channel, 'language', podcast.language)
         if podcast.copyright:
@@ -188,7 +189,7 @@ class FeedDocument:
             image = _add(channel, 'image')
             _add(image, 'url', artwork)
             _add(image, 'title', podcast.title)
-            _add(image, 'link', self.base_url + '/')
+            _add(image, 'link', absolute(self.base_url, home_url()))
             _add(channel, _tag(ITUNES, 'image'), href=artwork)
         _add(channel, _tag(ITUNES, 'author'), podcast.author or podcast.title)
         if podcast.subtitle:
@@ -242,7 +243,7 @@ class FeedDocument:
     def _notes(self, item: FeedItem) -> str:
         """The show notes, where a sponsor they name leads through its read's tracked link."""
         tracked = {
-            sponsor.website_url: self.absolute(sponsor.link_path)
+            sponsor.website_url: absolute(self.base_url, sponsor.link_path)
             for sponsor in item.sponsors
             if sponsor.link_path
         }
@@ -253,7 +254,8 @@ class FeedDocument:
         app counts for the sponsor in this episode like one from the episode page."""
         reads = []
         for sponsor in item.sponsors:
-            url = self.absolute(sponsor.link_path) if sponsor.link_path else sponsor.website_url
+            link = sponsor.link_path
+            url = absolute(self.base_url, link) if link else sponsor.website_url
             name = escape(sponsor.name)
             linked = f'<a href="{escape(url)}">{name}</a>' if url else name
             about = f': {escape(sponsor.description)}' if sponsor.description else ''
@@ -261,19 +263,22 @@ class FeedDocument:
         return f'<p>Sponsored by:</p><ul>{"".join(reads)}</ul>' if reads else ''
 
     def _person(self, parent: etree._Element, name: str, role: str, photo: str, url: str) -> None:
-        attributes = {'role': role, 'href': self.absolute(url)}
+        attributes = {'role': role, 'href': absolute(self.base_url, url)}
         if photo:
-            attributes['img'] = self.absolute(photo)
+            attributes['img'] = absolute(self.base_url, photo)
         _add(parent, _tag(PODCAST, 'person'), name, **attributes)
 
     def _item(self, element: etree._Element, item: FeedItem) -> None:
-        page = self.base_url + episode_url(item.number, item.slug)
-        download = self.base_url + media_download_path(
-            item.number,
-            item.slug,
-            media_type=item.media_type,
-            media_url=item.media_url,
-            media_file=item.media_file,
+        page = absolute(self.base_url, episode_url(item.number, item.slug))
+        download = absolute(
+            self.base_url,
+            media_download_path(
+                item.number,
+                item.slug,
+                media_type=item.media_type,
+                media_url=item.media_url,
+                media_file=item.media_file,
+            ),
         )
         kept = self._parsed(item.extra_elements)
         kept_tags = {element.tag for element in kept}
@@ -308,7 +313,7 @@ class FeedDocument:
         _add(element, _tag(ITUNES, 'explicit'), 'true' if item.explicit else 'false')
         image = item.image_url or self.feed.podcast.artwork_url
         if image:
-            _add(element, _tag(ITUNES, 'image'), href=self.absolute(image))
+            _add(element, _tag(ITUNES, 'image'), href=absolute(self.base_url, image))
         # A kept `podcast:season` or `podcast:episode` says more (a name, a display text).
         if item.season is not None and _tag(PODCAST, 'season') not in kept_tags:
             _add(element, _tag(PODCAST, 'season'), str(item.season))
@@ -330,8 +335,8 @@ class FeedDocument:
     def _transcripts_and_chapters(self, element: etree._Element, item: FeedItem) -> None:
         """podsite's own copies when it has them, else the links the imported feed had."""
         if item.has_transcript:
-            vtt = self.base_url + transcript_file_url(item.number, item.slug, 'vtt')
-            text = self.base_url + transcript_file_url(item.number, item.slug, 'txt')
+            vtt = absolute(self.base_url, transcript_file_url(item.number, item.slug, 'vtt'))
+            text = absolute(self.base_url, transcript_file_url(item.number, item.slug, 'txt'))
             _add(
                 element,
                 _tag(PODCAST, 'transcript'),
@@ -345,7 +350,7 @@ class FeedDocument:
                 attributes = {name: link[name] for name in ('url', 'type', 'language', 'rel')
                               if link.get(name)}  # fmt: skip
                 _add(element, _tag(PODCAST, 'transcript'), **attributes)
-        chapters = self.base_url + chapters_url(item.number) if item.has_chapters else None
+        chapters = absolute(self.base_url, chapters_url(item.number)) if item.has_chapters else None
         if chapters or item.linked_chapters_url:
             _add(
                 element,
@@ -360,7 +365,7 @@ class FeedDocument:
         element.set('status', LIVE_STATUS[stream.status(now)])
         element.set('start', stream.starts_at.isoformat())
         element.set('end', stream.ends_at.isoformat())
-        page = f'{self.base_url}/live-stream'
+        page = absolute(self.base_url, live_stream_url())
         _add(element, 'title', stream.title)
         _add(element, 'description', plain_text(stream.description_html) or stream.title)
         if stream.description_html:

@@ -35,7 +35,7 @@ from podsite.settings import current_settings
 from podsite.tools import demo_audio, demo_listening
 from podsite.tools.demo_audio import DemoTrack
 from podsite.tools.demo_content import MEDIA_BASE_URL, DemoCatalogue, DemoLiveStream
-from podsite.urls import feed_url
+from podsite.urls import absolute, feed_url
 
 ROWS_PER_STATEMENT = 1000
 # Transcripts are tens of kilobytes each; smaller batches keep each statement's memory modest.
@@ -113,7 +113,7 @@ async def _insert_catalogue(session: AsyncSession, catalogue: DemoCatalogue) -> 
         podcast = catalogue.podcast.model_dump()
         podcast['subscribe_urls'] = (
             derived_urls(
-                feed_url=base_url + feed_url(),
+                feed_url=absolute(base_url, feed_url()),
                 apple_url=catalogue.podcast.subscribe_urls.get('apple_podcasts', ''),
             )
             | catalogue.podcast.subscribe_urls

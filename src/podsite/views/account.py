@@ -19,7 +19,7 @@ blueprint.after_request(never_store)
 
 
 def _next() -> str:
-    return safe_next(request.args.get('next'), '/account')
+    return safe_next(request.args.get('next'), url_for('account.index'))
 
 
 def _asked_next() -> str:

@@ -56,7 +56,9 @@ async def two_factor_in_production() -> AnyResponse | None:
         return None
     if await two_factor_service.is_enabled(user.id):
         return None
-    back_to = request.full_path.rstrip('?') if request.method == 'GET' else '/admin'
+    back_to = (
+        request.full_path.rstrip('?') if request.method == 'GET' else url_for('admin.dashboard')
+    )
     return redirect(url_for('two_factor.manage', next=back_to, required=1))
 
 

@@ -1,8 +1,9 @@
-from quart import Blueprint, Response, abort, redirect
+from quart import Blueprint, Response, abort, redirect, url_for
 from werkzeug.sansio.response import Response as AnyResponse
 
 from podsite.infrastructure.static_files import static_url
 from podsite.settings import current_settings
+from podsite.urls import absolute
 from podsite.viewmodels.sitemap.sitemap import SitemapViewModel
 
 blueprint = Blueprint('sitemap', __name__)
@@ -29,13 +30,13 @@ async def _sitemap_page(page: int) -> Response:
 
 @blueprint.get('/robots.txt')
 async def robots() -> Response:
-    settings = current_settings()
+    sitemap = absolute(current_settings().public_base_url, url_for('sitemap.sitemap'))
     body = (
         'User-agent: *\n'
         'Disallow: /admin/\n'
         'Disallow: /account/\n'
         'Disallow: /episodes/download/\n'
-        f'\nSitemap: {settings.public_base_url}/sitemap.xml\n'
+        f'\nSitemap: {sitemap}\n'
     )
     return Response(body, content_type='text/plain; charset=utf-8')
 

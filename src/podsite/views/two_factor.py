@@ -23,7 +23,7 @@ async def never_stored(response: Response) -> Response:
 
 
 def _next() -> str:
-    return safe_next(request.args.get('next'), '/account')
+    return safe_next(request.args.get('next'), url_for('account.index'))
 
 
 @blueprint.get('/sign-in')

@@ -149,8 +149,9 @@ async def register(*, name: str, email: str, password: str, base_url: str) -> No
                 f'Hello {user.name},\n\n'
                 'Someone (hopefully you) tried to create an account with this email address,\n'
                 'which already has one. Nothing changed.\n\n'
-                f'Log in here: {base_url}{urls.login_url()}\n'
-                f'Forgot your password? Choose a new one: {base_url}{urls.reset_request_url()}\n\n'
+                f'Log in here: {urls.absolute(base_url, urls.login_url())}\n'
+                'Forgot your password? Choose a new one: '
+                f'{urls.absolute(base_url, urls.reset_request_url())}\n\n'
                 'If it was not you, you can ignore this email.\n'
             ),
         )
@@ -174,7 +175,7 @@ async def register(*, name: str, email: str, password: str, base_url: str) -> No
             body=(
                 f'Hello {user.name},\n\n'
                 f'Open this link within {hours} hours to finish creating your account:\n\n'
-                f'{base_url}{urls.confirm_account_url(token)}\n\n'
+                f'{urls.absolute(base_url, urls.confirm_account_url(token))}\n\n'
                 'If you did not sign up, ignore this email: without the link, no account is made.\n'
             ),
         )
@@ -326,7 +327,7 @@ async def request_email_change(*, user_id: int, new_email: str, base_url: str) -
                 f'Hello {current.name},\n\n'
                 'Someone (hopefully you) asked to use this address for their account.\n'
                 f'Open this link within {hours} hours to confirm it:\n\n'
-                f'{base_url}{urls.email_change_url(token)}\n\n'
+                f'{urls.absolute(base_url, urls.email_change_url(token))}\n\n'
                 'If you did not ask for this, ignore this email: nothing changes without\n'
                 'the link.\n'
             ),
@@ -482,7 +483,7 @@ def _issue_reset_link(user: UserInfo, base_url: str) -> None:
             f'Hello {user.name},\n\n'
             f'Someone (hopefully you) asked to reset the password of your account.\n'
             f'Choose a new password here within {minutes} minutes; the link works once:\n\n'
-            f'{base_url}{urls.reset_url(token)}\n\n'
+            f'{urls.absolute(base_url, urls.reset_url(token))}\n\n'
             'If you did not ask for this, you can ignore this email.\n'
         ),
     )
@@ -529,7 +530,7 @@ async def invite(
             f'as {role}.\n'
             f'Choose your password here within {INVITATION_LIFETIME.days} days; '
             'the link works once:\n\n'
-            f'{base_url}{urls.reset_url(token)}\n\n'
+            f'{urls.absolute(base_url, urls.reset_url(token))}\n\n'
             'If you did not expect this, you can ignore this email.\n'
         ),
     )

@@ -88,7 +88,7 @@ async def announce_due(*, base_url: str) -> int:
     for episode in due.all():
         queued += await _announce(
             episode.id, f'{episode.number}: {episode.title}', episode.subtitle,
-            base_url + urls.episode_url(episode.number, episode.slug), base_url,
+            urls.absolute(base_url, urls.episode_url(episode.number, episode.slug)), base_url,
         )  # fmt: skip
     return queued
 
@@ -110,7 +110,8 @@ async def _announce(episode_id: int, title: str, subtitle: str, link: str, base_
         return 0
     messages = []
     for user in recipients:
-        unsubscribe_link = base_url + urls.unsubscribe_url(unsubscribe_token(user.id, user.email))
+        token = unsubscribe_token(user.id, user.email)
+        unsubscribe_link = urls.absolute(base_url, urls.unsubscribe_url(token))
         messages.append(
             {
                 'to_address': user.email,

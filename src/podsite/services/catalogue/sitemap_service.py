@@ -8,7 +8,16 @@ from podsite.data import Episode, EpisodeGuest, Guest, LiveStream, Podcast, Tran
 from podsite.infrastructure import db
 from podsite.schemas.sitemap import SitemapEntry
 from podsite.services.catalogue import episode_service, policy_service
-from podsite.urls import episode_url, guest_url, transcript_url
+from podsite.urls import (
+    all_episodes_url,
+    episode_url,
+    friends_url,
+    guest_list_url,
+    guest_url,
+    home_url,
+    live_stream_url,
+    transcript_url,
+)
 
 
 async def public_urls() -> list[SitemapEntry]:
@@ -44,11 +53,11 @@ async def public_urls() -> list[SitemapEntry]:
         await db.session().execute(select(func.max(LiveStream.updated_at)))
     ).scalar()
     entries = [
-        SitemapEntry(path='/', last_modified=newest),
-        SitemapEntry(path='/episodes/all', last_modified=newest),
-        SitemapEntry(path='/guests', last_modified=newest),
-        SitemapEntry(path='/friends-of-the-show', last_modified=newest),
-        SitemapEntry(path='/live-stream', last_modified=streams_changed or newest),
+        SitemapEntry(path=home_url(), last_modified=newest),
+        SitemapEntry(path=all_episodes_url(), last_modified=newest),
+        SitemapEntry(path=guest_list_url(), last_modified=newest),
+        SitemapEntry(path=friends_url(), last_modified=newest),
+        SitemapEntry(path=live_stream_url(), last_modified=streams_changed or newest),
     ]
     for episode in episodes:
         page = episode_url(episode.number, episode.slug)

@@ -27,7 +27,7 @@ from podsite.services.accounts import audit_service
 from podsite.services.catalogue.episode_service import is_public
 from podsite.services.operations.delivery_queue import DeliveryQueue, retry_at
 from podsite.settings import current_settings
-from podsite.urls import feed_url
+from podsite.urls import absolute, feed_url
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ async def announce_due() -> int:
         insert(FeedAnnouncement), [{'episode_id': id_, 'announced_at': now} for id_ in episode_ids]
     )
     settings = current_settings()
-    address = settings.public_base_url + feed_url()
+    address = absolute(settings.public_base_url, feed_url())
     targets = [('websub', str(hub)) for hub in settings.websub_hubs]
     targets += [('ping', str(ping)) for ping in settings.publish_pings]
     session.add_all(

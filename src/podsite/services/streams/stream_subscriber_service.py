@@ -16,6 +16,7 @@ from podsite.infrastructure import db
 from podsite.services.accounts import outbox_service
 from podsite.services.accounts.account_service import normalize_email
 from podsite.settings import current_settings
+from podsite.urls import absolute, live_stream_url, stream_confirm_url, stream_unsubscribe_url
 
 CONFIRMATION_LIFETIME = timedelta(hours=48)
 # A pending address gets a fresh link at most this often, however often the form is sent.
@@ -55,7 +56,7 @@ def unsubscribe_url(*, subscriber_id: int, email: str, base_url: str) -> str:
     """Signed rather than stored: it must work in every message ever sent, without a login.
     The address is signed too, so a reused row id can never remove someone else."""
     token = _serializer().dumps([subscriber_id, email])
-    return f'{base_url}/live-stream/unsubscribe/{token}'
+    return absolute(base_url, stream_unsubscribe_url(token))
 
 
 async def sign_up(*, email: str, base_url: str) -> bool:
@@ -104,7 +105,7 @@ async def sign_up(*, email: str, base_url: str) -> bool:
             'Hello,\n\n'
             'Someone (hopefully you) asked to get an email when our next live stream is about\n'
             f'to start. Confirm within {hours} hours by opening this link:\n\n'
-            f'{base_url}/live-stream/confirm/{token}\n\n'
+            f'{absolute(base_url, stream_confirm_url(token))}\n\n'
             'If you did not ask for this, ignore this email and you will hear nothing more.\n'
             f'To remove your address now: {leave}\n'
         ),
@@ -199,7 +200,7 @@ async def notify(*, stream_id: int, base_url: str) -> NotifyReport | None:
             body=(
                 'Hello,\n\n'
                 f'We go live at {starts_at:%Y-%m-%d %H:%M} UTC: {title}\n\n'
-                f'Watch it here: {base_url}/live-stream\n\n'
+                f'Watch it here: {absolute(base_url, live_stream_url())}\n\n'
                 'You get this because you asked for live stream alerts.\n'
                 f'Stop them with one click: {leave}\n'
             ),

@@ -45,7 +45,7 @@ class LoginViewModel(FormViewModel):
             self.message = WRONG_CREDENTIALS
             return
         if not self.next_url:
-            self.next_url = url_for('admin.dashboard') if self.user.is_admin else '/account'
+            self.next_url = url_for('admin.dashboard' if self.user.is_admin else 'account.index')
         key, limit = per_account
         await rate_limiter().reset(key, limit=limit, window_seconds=WINDOW_SECONDS)
         self.needs_code = await two_factor_service.is_enabled(self.user.id)

@@ -17,7 +17,7 @@ class RegisterViewModel(FormViewModel):
     page_title = 'Create an account'
 
     def __init__(
-        self, form: Mapping[str, str] | None = None, next_url: str = '/account', ip: str = ''
+        self, form: Mapping[str, str] | None = None, *, next_url: str, ip: str = ''
     ) -> None:
         super().__init__(form)
         self.next_url = next_url

@@ -48,7 +48,7 @@ from podsite.schemas.admin import EpisodeWrite, NamedRow
 from podsite.services.admin import admin_people_service, admin_service
 from podsite.services.publishing import media_service
 from podsite.settings import current_settings
-from podsite.urls import media_download_path
+from podsite.urls import absolute, media_download_path
 from podsite.viewmodels.admin.artwork_upload import describe, take_artwork, thumbnail_url
 from podsite.viewmodels.admin.audio_tags import retag_saved_episode
 from podsite.viewmodels.admin.next_page_note import note_for_next_page, notes_from_last_page
@@ -418,9 +418,10 @@ class EpisodeFormViewModel(FormViewModel):
         )
         folder = current_settings().media_folder
         await asyncio.to_thread(keep_file, self.audio.path, folder, name)
-        media_url = current_settings().public_base_url + media_download_path(
+        download_path = media_download_path(
             data.number, data.slug, media_type=facts.media_type, media_url='', media_file=name
         )
+        media_url = absolute(current_settings().public_base_url, download_path)
         updated = with_changes(
             data,
             {

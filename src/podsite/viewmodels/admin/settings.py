@@ -14,7 +14,7 @@ from podsite.infrastructure.auth import current_user
 from podsite.schemas.admin import PodcastWrite
 from podsite.services.catalogue import podcast_service
 from podsite.settings import current_settings
-from podsite.urls import artwork_url, feed_url
+from podsite.urls import absolute, artwork_url, feed_url
 from podsite.viewmodels.admin.artwork_upload import describe, take_artwork, thumbnail_url
 from podsite.viewmodels.admin.audio_tags import queue_every_episode, tag_writing_progress
 from podsite.viewmodels.shared.form import FormViewModel
@@ -201,7 +201,7 @@ class SettingsViewModel(FormViewModel):
 
     @staticmethod
     def _own_feed_url() -> str:
-        return current_settings().public_base_url + feed_url()
+        return absolute(current_settings().public_base_url, feed_url())
 
 
 def _in_the_tags(podcast: PodcastWrite) -> tuple[str, str, str]:

@@ -11,7 +11,7 @@ from podsite.infrastructure.event_recorder import recorder
 from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services.catalogue import episode_service
 from podsite.settings import current_settings
-from podsite.urls import media_download_path
+from podsite.urls import absolute, media_download_path
 from podsite.viewmodels.episodes.embedding import (
     EMBED_HEIGHT,
     EMBED_WIDTH,
@@ -98,12 +98,12 @@ class EpisodeDetailsViewModel(ViewModelBase):
         self.chapters = table_of_contents(self.episode.chapters)
         self.artwork_file = self.episode.artwork_file or self.site.artwork_file
         settings = current_settings()
-        self.absolute_download_url = settings.public_base_url + self.download_url
+        self.absolute_download_url = absolute(settings.public_base_url, self.download_url)
         self.embed_url = absolute_embed_url(settings, self.episode)
         self.embed_snippet = iframe_snippet(
             self.embed_url, self.episode.title, width=EMBED_WIDTH, height=EMBED_HEIGHT
         )
-        page_url = settings.public_base_url + self.episode.details_url
+        page_url = absolute(settings.public_base_url, self.episode.details_url)
         self.oembed_url = url_for('episodes.oembed', url=page_url, format='json', _external=True)
         self.json_ld = script_text(
             podcast_episode(

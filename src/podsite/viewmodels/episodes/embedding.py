@@ -5,7 +5,7 @@ from html import escape
 
 from podsite.schemas.catalogue import EpisodeDetails
 from podsite.settings import Settings
-from podsite.urls import embed_url
+from podsite.urls import absolute, embed_url
 
 EMBED_WIDTH = 640
 EMBED_HEIGHT = 340
@@ -16,7 +16,7 @@ SMALLEST_EMBED = 200
 
 
 def absolute_embed_url(settings: Settings, episode: EpisodeDetails) -> str:
-    return settings.public_base_url + embed_url(episode.number, episode.slug)
+    return absolute(settings.public_base_url, embed_url(episode.number, episode.slug))
 
 
 def iframe_snippet(src: str, title: str, *, width: int, height: int) -> str:

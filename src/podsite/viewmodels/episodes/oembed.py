@@ -13,6 +13,7 @@ from podsite.infrastructure.public_address import public_scheme_and_host
 from podsite.schemas.catalogue import EpisodeDetails
 from podsite.services.catalogue import episode_service
 from podsite.settings import current_settings
+from podsite.urls import absolute, home_url
 from podsite.viewmodels.episodes.embedding import (
     EMBED_HEIGHT,
     EMBED_WIDTH,
@@ -20,7 +21,7 @@ from podsite.viewmodels.episodes.embedding import (
     absolute_embed_url,
     iframe_snippet,
 )
-from podsite.viewmodels.shared.viewmodel_base import ViewModelBase, absolute_url
+from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 EPISODE_PAGES = frozenset({'episodes.details', 'episodes.show_by_number'})
 """The routes of an episode's page: its address, and the short forms that lead to it."""
@@ -60,6 +61,7 @@ class OEmbedViewModel(ViewModelBase):
     def answer(self) -> dict[str, Any]:
         assert self.episode is not None
         settings = current_settings()
+        home = absolute(settings.public_base_url, home_url())
         width = max(SMALLEST_EMBED, min(EMBED_WIDTH, self.max_width or EMBED_WIDTH))
         height = max(SMALLEST_EMBED, min(EMBED_HEIGHT, self.max_height or EMBED_HEIGHT))
         embed_url = absolute_embed_url(settings, self.episode)
@@ -68,9 +70,9 @@ class OEmbedViewModel(ViewModelBase):
             'type': 'rich',
             'title': self.episode.title,
             'author_name': self.site.author or self.site.title,
-            'author_url': f'{settings.public_base_url}/',
+            'author_url': home,
             'provider_name': self.site.title,
-            'provider_url': f'{settings.public_base_url}/',
+            'provider_url': home,
             'cache_age': 86400,
             'html': iframe_snippet(embed_url, self.episode.title, width=width, height=height),
             'width': width,
@@ -78,7 +80,7 @@ class OEmbedViewModel(ViewModelBase):
         }
         image = self.episode.image_url or self.site.artwork_url
         if image:
-            answer['thumbnail_url'] = absolute_url(settings, image)
+            answer['thumbnail_url'] = absolute(settings.public_base_url, image)
             answer['thumbnail_width'] = ARTWORK_SIZE
             answer['thumbnail_height'] = ARTWORK_SIZE
         return answer

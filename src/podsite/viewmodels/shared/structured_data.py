@@ -8,7 +8,7 @@ from typing import Any
 from podsite.formats.durations import iso_duration
 from podsite.schemas.catalogue import EpisodeDetails, GuestRef, SiteInfo
 from podsite.settings import Settings
-from podsite.viewmodels.shared.viewmodel_base import absolute_url
+from podsite.urls import absolute, home_url
 
 CONTEXT = 'https://schema.org'
 
@@ -19,14 +19,14 @@ def podcast_series(site: SiteInfo, settings: Settings, *, feed_url: str) -> dict
         '@context': CONTEXT,
         '@type': 'PodcastSeries',
         'name': site.title,
-        'url': f'{base}/',
-        'webFeed': absolute_url(settings, feed_url),
+        'url': absolute(base, home_url()),
+        'webFeed': absolute(base, feed_url),
         'inLanguage': site.language,
     }
     if site.description or site.subtitle:
         series['description'] = site.description or site.subtitle
     if site.artwork_url:
-        series['image'] = absolute_url(settings, site.artwork_url)
+        series['image'] = absolute(base, site.artwork_url)
     if site.author:
         series['author'] = {'@type': 'Person', 'name': site.author}
     return series
@@ -46,7 +46,7 @@ def podcast_episode(
     base = settings.public_base_url
     media: dict[str, Any] = {
         '@type': 'AudioObject' if episode.media_type.startswith('audio/') else 'MediaObject',
-        'contentUrl': base + download_path,
+        'contentUrl': absolute(base, download_path),
         'encodingFormat': episode.media_type,
     }
     if episode.media_size_bytes > 0:
@@ -57,10 +57,14 @@ def podcast_episode(
         '@context': CONTEXT,
         '@type': 'PodcastEpisode',
         'name': episode.title,
-        'url': base + episode.details_url,
+        'url': absolute(base, episode.details_url),
         'datePublished': episode.published_at.isoformat(),
         'associatedMedia': media,
-        'partOfSeries': {'@type': 'PodcastSeries', 'name': site.title, 'url': f'{base}/'},
+        'partOfSeries': {
+            '@type': 'PodcastSeries',
+            'name': site.title,
+            'url': absolute(base, home_url()),
+        },
     }
     if description:
         data['description'] = description
@@ -69,7 +73,7 @@ def podcast_episode(
     if episode.episode_number is not None:
         data['episodeNumber'] = str(episode.episode_number)
     if image_path:
-        data['image'] = absolute_url(settings, image_path)
+        data['image'] = absolute(base, image_path)
     hosts = [_person(guest, base) for guest in episode.guests if guest.is_host]
     guests = [_person(guest, base) for guest in episode.guests if not guest.is_host]
     if hosts:
@@ -80,4 +84,4 @@ def podcast_episode(
 
 
 def _person(guest: GuestRef, base: str) -> dict[str, str]:
-    return {'@type': 'Person', 'name': guest.name, 'url': base + guest.url}
+    return {'@type': 'Person', 'name': guest.name, 'url': absolute(base, guest.url)}

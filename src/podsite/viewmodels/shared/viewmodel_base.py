@@ -12,8 +12,8 @@ from podsite.infrastructure.static_files import static_url
 from podsite.schemas.catalogue import SiteInfo
 from podsite.schemas.live_stream import StreamSlot
 from podsite.services.catalogue import podcast_service, site_state_service
-from podsite.settings import Settings, current_settings
-from podsite.urls import feed_url
+from podsite.settings import current_settings
+from podsite.urls import absolute, feed_url
 from podsite.viewmodels.shared.artwork import artwork_copy_url
 
 LAYOUT_CACHE_KEY = 'layout'
@@ -73,20 +73,20 @@ class ViewModelBase:
 
     def layout_dict(self) -> dict[str, Any]:
         """What the shared layout reads; error pages use it without loading anything."""
-        settings = current_settings()
+        base_url = current_settings().public_base_url
         title = f'{self.page_title} · {self.site.title}' if self.page_title else self.site.title
         return {
             'site': self.site,
             'full_title': title,
             'meta_description': self.description or self.site.subtitle,
             'canonical_url': (
-                settings.public_base_url + self.canonical_path if self.has_canonical_url else None
+                absolute(base_url, self.canonical_path) if self.has_canonical_url else None
             ),
-            'og_image': absolute_url(settings, self.image_path),
+            'og_image': absolute(base_url, self.image_path),
             'og_type': self.og_type,
             'twitter_card': self.twitter_card,
             'json_ld': self.json_ld,
-            'feed_url': settings.public_base_url + feed_url(),
+            'feed_url': absolute(base_url, feed_url()),
             'static_url': static_url,
             'url_for': url_for,
             'current_path': request.path,
@@ -108,9 +108,3 @@ async def _layout_info() -> tuple[SiteInfo | None, StreamSlot | None]:
         layout = await podcast_service.layout_info()
         cache.put(LAYOUT_CACHE_KEY, state, layout)
     return layout
-
-
-def absolute_url(settings: Settings, url: str) -> str:
-    """A path of this site (`/static/...`, `/episodes/...`) on its public address; other
-    URLs (artwork on a media host) as they are."""
-    return settings.public_base_url + url if url.startswith('/') else url

@@ -7,6 +7,7 @@ from podsite.infrastructure.memory import large_document_turn
 from podsite.schemas.sitemap import SitemapEntry
 from podsite.services.catalogue import site_state_service, sitemap_service
 from podsite.settings import current_settings
+from podsite.urls import absolute, sitemap_page_url
 
 # The sitemaps.org protocol's limit of URLs per file; beyond it, /sitemap.xml is an index.
 URLS_PER_SITEMAP = 50_000
@@ -61,7 +62,7 @@ def _urlset(base: str, entries: list[SitemapEntry]) -> str:
     # Slugs are checked where they are typed in, but one restored or written into the
     # database around podsite may hold what XML does not allow: cleaned, the file stays XML.
     urls = ''.join(
-        f'<url><loc>{escape(clean_text(base + entry.path))}</loc>{_lastmod(entry)}</url>'
+        f'<url><loc>{escape(clean_text(absolute(base, entry.path)))}</loc>{_lastmod(entry)}</url>'
         for entry in entries
     )
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{XMLNS}">{urls}</urlset>\n'
@@ -69,7 +70,7 @@ def _urlset(base: str, entries: list[SitemapEntry]) -> str:
 
 def _index(base: str, pages: list[list[SitemapEntry]]) -> str:
     sitemaps = ''.join(
-        f'<sitemap><loc>{escape(base)}/sitemap-{number}.xml</loc>'
+        f'<sitemap><loc>{escape(absolute(base, sitemap_page_url(number)))}</loc>'
         f'{_lastmod(max(page, key=lambda e: e.last_modified or _EPOCH))}</sitemap>'
         for number, page in enumerate(pages, start=1)
     )

@@ -5,6 +5,7 @@ from podsite.formats.markdown import plain_text
 from podsite.schemas.live_stream import LiveStreamCard
 from podsite.services.catalogue import podcast_service
 from podsite.services.streams import live_stream_service
+from podsite.urls import absolute, live_stream_url
 from podsite.viewmodels.shared.viewmodel_base import FALLBACK_SITE
 
 
@@ -42,6 +43,6 @@ class CalendarViewModel:
             ends_at=stream.ends_at,
             summary=stream.title,
             description=f'{about}\n\nWatch: {stream.watch_url}'.strip(),
-            url=f'{self.base_url}/live-stream',
+            url=absolute(self.base_url, live_stream_url()),
             changed_at=stream.updated_at,
         )

@@ -5,6 +5,7 @@ from podsite.infrastructure import clock
 from podsite.infrastructure.rate_limit import first_exceeded
 from podsite.schemas.live_stream import LiveStreamCard
 from podsite.services.streams import live_stream_service, stream_subscriber_service
+from podsite.urls import live_stream_url
 from podsite.viewmodels.shared.form import FormViewModel
 from podsite.viewmodels.shared.formatting import date_text
 
@@ -47,7 +48,7 @@ class LiveStreamViewModel(FormViewModel):
 
     @property
     def canonical_path(self) -> str:
-        return '/live-stream'
+        return live_stream_url()
 
     async def load_page_async(self) -> None:
         now = clock.now()

@@ -1,5 +1,6 @@
 from podsite.services.streams import stream_subscriber_service
 from podsite.services.streams.stream_subscriber_service import UnsubscribeOutcome
+from podsite.urls import live_stream_url
 from podsite.viewmodels.shared.viewmodel_base import ViewModelBase
 
 MESSAGES = {
@@ -27,7 +28,7 @@ class UnsubscribeViewModel(ViewModelBase):
     @property
     def canonical_path(self) -> str:
         """Never the link itself: its token stays out of the page's metadata."""
-        return '/live-stream'
+        return live_stream_url()
 
     async def load_page_async(self) -> None:
         self.is_valid = stream_subscriber_service.read_unsubscribe_token(self.token) is not None

@@ -35,7 +35,7 @@ class TwoFactorViewModel(FormViewModel):
         enrolment_secret: Callable[[], str],
         form: Mapping[str, str] | None = None,
         *,
-        next_url: str = '/account',
+        next_url: str,
         required: bool = False,
     ) -> None:
         super().__init__(form)

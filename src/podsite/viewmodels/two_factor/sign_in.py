@@ -24,7 +24,8 @@ class TwoFactorSignInViewModel(FormViewModel):
         self,
         user_id: int | None,
         form: Mapping[str, str] | None = None,
-        next_url: str = '/account',
+        *,
+        next_url: str,
         ip: str = '',
     ) -> None:
         super().__init__(form)
