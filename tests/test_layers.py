@@ -2,7 +2,7 @@
 
 Format code is pure (no database, no web framework), the data models know only each other,
 services reach no web framework and no page logic, and view models read services, never the
-models behind them.
+models behind them; views reach services only through view models.
 """
 
 import ast
@@ -25,6 +25,7 @@ NOT_IMPORTED = {
     'data': WEB | {'podsite.schemas', 'podsite.services', 'podsite.infrastructure'} | PAGES,
     'services': {'quart', 'chameleon_rs', 'granian'} | PAGES,
     'viewmodels': {'podsite.data', 'podsite.views', 'podsite.tools', 'sqlalchemy'},
+    'views': {'podsite.data', 'podsite.services', 'podsite.tools', 'sqlalchemy'},
 }  # fmt: skip
 
 

@@ -9,11 +9,7 @@ from podsite.infrastructure.csv_export import csv_response
 from podsite.infrastructure.security_headers import never_store
 from podsite.infrastructure.templates import ViewResult, template
 from podsite.infrastructure.uploads import spooled_path
-from podsite.services.accounts import two_factor_service
-from podsite.services.admin import admin_people_service
-from podsite.services.publishing import artwork_service
-from podsite.services.sponsors import short_link_service
-from podsite.settings import current_settings
+from podsite.viewmodels.admin import artwork_upload
 from podsite.viewmodels.admin.audit import AuditLogViewModel
 from podsite.viewmodels.admin.dashboard import DashboardViewModel
 from podsite.viewmodels.admin.entities import (
@@ -38,6 +34,7 @@ from podsite.viewmodels.admin.streams import (
 )
 from podsite.viewmodels.admin.users import UsersViewModel
 from podsite.viewmodels.reports.admin_reports import AdminReportExport, AdminReportsViewModel
+from podsite.viewmodels.two_factor.manage import must_turn_on_two_factor
 
 blueprint = Blueprint('admin', __name__, url_prefix='/admin')
 blueprint.after_request(never_store)
@@ -47,14 +44,10 @@ PREVIEW_LIMIT = 200_000
 
 @blueprint.before_request
 async def two_factor_in_production() -> AnyResponse | None:
-    """In production, an administrator without two-factor sign-in is sent to turn it on
-    before any admin page works: the admin changes the feed every app reads, and a stolen
-    password alone must not be enough. (Anonymous visitors and other roles meet
-    `admin_only` as before.)"""
+    """Sends an administrator who must turn on two-factor sign-in to do so first.
+    (Anonymous visitors and other roles meet `admin_only` as before.)"""
     user = current_user()
-    if user is None or not user.is_admin or current_settings().environment != 'production':
-        return None
-    if await two_factor_service.is_enabled(user.id):
+    if user is None or not await must_turn_on_two_factor(user):
         return None
     back_to = (
         request.full_path.rstrip('?') if request.method == 'GET' else url_for('admin.dashboard')
@@ -119,7 +112,7 @@ async def episode_create() -> ViewResult:
         None,
         await request.form,
         await uploaded('transcript_file'),
-        await uploaded('artwork', limit=artwork_service.LARGEST_UPLOAD_BYTES + 1),
+        await uploaded('artwork', limit=artwork_upload.UPLOAD_LIMIT),
         uploaded_chapters=await uploaded('chapters_file'),
         uploaded_audio=await uploaded_audio(),
     )
@@ -151,7 +144,7 @@ async def episode_update(episode_id: int) -> ViewResult:
         episode_id,
         await request.form,
         await uploaded('transcript_file'),
-        await uploaded('artwork', limit=artwork_service.LARGEST_UPLOAD_BYTES + 1),
+        await uploaded('artwork', limit=artwork_upload.UPLOAD_LIMIT),
         uploaded_chapters=await uploaded('chapters_file'),
         uploaded_audio=await uploaded_audio(),
     )
@@ -277,9 +270,7 @@ async def entity_delete(kind: str, row_id: int) -> AnyResponse:
 @blueprint.post('/sponsors/<int:row_id>/restore')
 @admin_only
 async def sponsor_restore(row_id: int) -> AnyResponse:
-    actor = current_user()
-    assert actor is not None
-    if not await admin_people_service.restore_sponsor(row_id=row_id, actor=actor):
+    if not await EntityRemovalViewModel(ENTITY_PATHS['sponsors'], row_id).restore_async():
         abort(404)
     return redirect(url_for('.entity_list', kind='sponsors'))
 
@@ -340,9 +331,7 @@ async def link_delete(link_id: int) -> AnyResponse:
 @blueprint.post('/links/<int:link_id>/restore')
 @admin_only
 async def link_restore(link_id: int) -> AnyResponse:
-    actor = current_user()
-    assert actor is not None
-    if not await short_link_service.restore_link(link_id, actor=actor):
+    if not await LinkRemovalViewModel(link_id).restore_async():
         abort(404)
     return redirect(url_for('.links'))
 
@@ -417,7 +406,7 @@ async def settings() -> ViewResult:
 async def settings_save() -> ViewResult:
     vm = SettingsViewModel(
         await request.form,
-        await uploaded('artwork', limit=artwork_service.LARGEST_UPLOAD_BYTES + 1),
+        await uploaded('artwork', limit=artwork_upload.UPLOAD_LIMIT),
     )
     await vm.load_async()
     await vm.save_async()

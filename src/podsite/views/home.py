@@ -2,7 +2,7 @@ from quart import Blueprint, Response, jsonify
 
 from podsite.infrastructure.page_cache import kept_for_anonymous
 from podsite.infrastructure.templates import ViewResult, template
-from podsite.services.operations import health_service
+from podsite.viewmodels.home.health import HealthViewModel
 from podsite.viewmodels.home.index import IndexViewModel
 
 blueprint = Blueprint('home', __name__)
@@ -19,6 +19,6 @@ async def index() -> ViewResult:
 
 @blueprint.get('/health')
 async def health() -> tuple[Response, int]:
-    database_ok = await health_service.database_answers()
-    body = {'status': 'ok' if database_ok else 'unavailable', 'database': database_ok}
-    return jsonify(body), 200 if database_ok else 503
+    vm = HealthViewModel()
+    await vm.load_async()
+    return jsonify(vm.answer()), 200 if vm.database_ok else 503

@@ -9,6 +9,9 @@ from podsite.viewmodels.shared.form import FormViewModel
 
 FIELD = 'artwork'
 STORED_FIELD = 'artwork_file'
+UPLOAD_LIMIT = artwork_service.LARGEST_UPLOAD_BYTES + 1
+"""How much of an upload the form reads: one byte past the largest image it accepts is
+enough for it to say the file is too large."""
 
 
 async def take_artwork(form: FormViewModel, upload: bytes | None) -> StoredArtwork | None:

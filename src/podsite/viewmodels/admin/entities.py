@@ -143,3 +143,10 @@ class EntityRemovalViewModel(ConfirmViewModel):
         assert actor is not None
         done = await admin_people_service.remove(self.entity, row_id=self.row_id, actor=actor)
         return done is not None
+
+    async def restore_async(self) -> bool:
+        """Brings an archived sponsor back (only sponsors are archived); False when there is
+        no archived sponsor to restore."""
+        actor = current_user()
+        assert actor is not None
+        return await admin_people_service.restore_sponsor(row_id=self.row_id, actor=actor)

@@ -117,3 +117,9 @@ class LinkRemovalViewModel(ConfirmViewModel):
         actor = current_user()
         assert actor is not None
         return await short_link_service.remove_link(self.link_id, actor=actor) is not None
+
+    async def restore_async(self) -> bool:
+        """Brings an archived link back; False when there is no archived link to restore."""
+        actor = current_user()
+        assert actor is not None
+        return await short_link_service.restore_link(self.link_id, actor=actor)

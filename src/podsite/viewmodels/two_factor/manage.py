@@ -21,6 +21,15 @@ CHANGE_PROBLEMS = {
 }
 
 
+async def must_turn_on_two_factor(user: UserInfo) -> bool:
+    """In production, an administrator without two-factor sign-in turns it on before any
+    admin page works: the admin changes the feed every app reads, and a stolen password alone
+    must not be enough."""
+    if not user.is_admin or current_settings().environment != 'production':
+        return False
+    return not await two_factor_service.is_enabled(user.id)
+
+
 class TwoFactorViewModel(FormViewModel):
     """The account's two-factor page: turning it on (QR code, key, confirming code), and,
     once on, turning it off or replacing the recovery codes (password and code each).
