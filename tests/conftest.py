@@ -1,44 +1,31 @@
-"""Shared fixtures: real databases (SQLite always, PostgreSQL when configured), built by
-running the migrations, one fresh copy per test (see `tests/databases.py`); the app over
-them with a clock the test moves; visitors and the command-line runner.
+"""Fixtures shared across the test folders: real databases (SQLite always, PostgreSQL when
+configured), built by running the migrations, one fresh copy per test (see
+`tests/databases.py`); the app over them with a clock the test moves; real audio; the
+command-line runner and the site it runs over.
 
-Concerns of a few modules live beside them: browser fixtures in `tests/e2e/conftest.py`,
-the benchmarks' Flask reference in the module that compares with it, server processes
-(`podsite serve`, a Redis of a test's own) in `tests/servers.py`."""
+A folder's own fixtures are in its `conftest.py` (the web tests' visitors and query counts,
+the browser tests' served sites, the fault tests' cluster, ...); the benchmarks' Flask
+reference is in the module that compares with it, server processes (`podsite serve`, a
+Redis of a test's own) in `tests/servers.py`."""
 
 import os
 import shutil
-import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
-from asyncpg.connection import LoggedQuery
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
-from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from typer.testing import CliRunner
 
 from podsite.app import create_app
-from podsite.data import Podcast
 from podsite.infrastructure import db
 from podsite.settings import Settings
 from tests.audio import AudioSamples, Mp3, encode, encode_m4a, make_audio_samples, varying_signal
 from tests.clock import MovableClock
-from tests.databases import (
-    DEMO_EPISODES,
-    TEST_DATA_DIR,
-    Backend,
-    DatabaseFactory,
-    QueryCounter,
-    settings_for,
-    when_the_fast_path_takes_a_connection,
-)
-from tests.servers import RedisServer, redis_server
-from tests.visitors import Browser, logged_in
+from tests.databases import DEMO_EPISODES, TEST_DATA_DIR, Backend, DatabaseFactory, settings_for
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / 'shared' / 'data'
 
@@ -106,26 +93,6 @@ async def postgres_server(backend: Backend) -> str:
 
 
 @pytest.fixture
-async def blank_postgres_url(postgres_server: str, tmp_path: Path) -> AsyncIterator[str]:
-    """A new PostgreSQL database without any schema."""
-    factory = DatabaseFactory(Backend('postgresql', postgres_server, tmp_path))
-    url = await factory.blank()
-    yield url
-    await factory.drop_all()
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    """A Redis server of this test's own, which it may pause or stop."""
-    if shutil.which('redis-server') is None:
-        pytest.skip('redis-server is not installed (apt-get install redis-server)')
-    folder = tmp_path / 'redis'
-    folder.mkdir()
-    with redis_server(folder) as server:
-        yield server
-
-
-@pytest.fixture
 def clock() -> MovableClock:
     """The time the test's app goes by; `clock.advance(...)` moves it on."""
     return MovableClock()
@@ -152,7 +119,11 @@ def audio(tmp_path_factory: pytest.TempPathFactory) -> AudioSamples:
 
 @pytest.fixture
 def media_folder(tmp_path: Path) -> Path:
-    return tmp_path / 'media'
+    """Where `media_app` keeps audio and artwork: an empty folder of the test's own, for
+    tests to put files in as well."""
+    folder = tmp_path / 'media'
+    folder.mkdir()
+    return folder
 
 
 @pytest.fixture
@@ -171,22 +142,8 @@ async def empty_app(empty_database_url: str, clock: MovableClock) -> AsyncIterat
 
 
 @pytest.fixture
-async def new_site_client(empty_app: Quart) -> Client:
-    """A site just set up (the show's settings stored), with nothing published yet."""
-    async with empty_app.app_context():
-        db.session().add(Podcast(id=1, title='A New Show'))
-        await db.session().commit()
-    return empty_app.test_client()
-
-
-@pytest.fixture
 def client(app: Quart) -> Client:
     return app.test_client()
-
-
-@pytest.fixture
-def empty_client(empty_app: Quart) -> Client:
-    return empty_app.test_client()
 
 
 @pytest.fixture
@@ -194,44 +151,6 @@ async def session(app: Quart) -> AsyncIterator[AsyncSession]:
     """A session on the app's database, for arranging test data."""
     async with db.Database.of(app).sessionmaker() as arranging:
         yield arranging
-
-
-@pytest.fixture
-def queries(app: Quart, monkeypatch: pytest.MonkeyPatch) -> Iterator[QueryCounter]:
-    """Counts the SQL statements the app sends from now on."""
-    counter = QueryCounter()
-    database = db.Database.of(app)
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        counter.record(statement)
-
-    # Prepared reads run below SQLAlchemy, on the driver's connection: on SQLite, SQLite
-    # reports what it runs; on PostgreSQL, asyncpg logs what is run on the connections of
-    # the fast path's pool (the app's own, and gone with it).
-    def log_driver_queries(connection: asyncpg.Connection) -> None:
-        connection.add_query_logger(record_driver_query)
-
-    def record_driver_query(logged: LoggedQuery) -> None:
-        counter.record(logged.query)
-
-    def trace_sqlite(dbapi_connection: sqlite3.Connection, *_args: object) -> None:
-        traced.add(dbapi_connection)
-        dbapi_connection.set_trace_callback(counter.record)
-
-    traced: set[sqlite3.Connection] = set()
-    engine = database.engine.sync_engine
-    event.listen(engine, 'before_cursor_execute', record)
-    if database.server_reads is not None:
-        when_the_fast_path_takes_a_connection(monkeypatch, database, log_driver_queries)
-    if database.sqlite_reads is not None:
-        event.listen(database.sqlite_reads, 'checkout', trace_sqlite)
-        trace_sqlite(database.in_place_connection())
-    yield counter
-    if database.sqlite_reads is not None:
-        event.remove(database.sqlite_reads, 'checkout', trace_sqlite)
-    for traced_connection in traced:
-        traced_connection.set_trace_callback(None)
-    event.remove(engine, 'before_cursor_execute', record)
 
 
 @pytest.fixture
@@ -265,13 +184,11 @@ def runner(clean_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: P
 
 
 @pytest.fixture
-def browser(app: Quart) -> Browser:
-    return Browser(app.test_client())
-
-
-@pytest.fixture
-async def admin(app: Quart) -> Browser:
-    return await logged_in(app, role='admin', email='admin@example.com')
+def demo_site(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, database_url: str) -> str:
+    """The `podsite` command's database: a fresh copy of the demo catalogue (episodes 1 to
+    40); its URL."""
+    monkeypatch.setenv('PODSITE_DATABASE_URL', database_url)
+    return database_url
 
 
 @pytest.fixture(scope='session')

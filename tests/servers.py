@@ -13,11 +13,12 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from tests.databases import TEST_SECRET_KEY
 
@@ -182,6 +183,18 @@ def podsite_server(
     """`podsite serve` in a subprocess; yields its base URL once every worker serves."""
     with served_podsite(database_url, folder, workers=workers, **settings) as site:
         yield site.base
+
+
+@dataclass(frozen=True)
+class ServedDemo:
+    """The demo catalogue with an administrator, served (`serve_demo_with_admin` in
+    `tests/e2e/conftest.py`): where it answers, and what its `arrange` gave back."""
+
+    base: str
+    arranged: Any
+
+
+type ServeDemoWithAdmin = Callable[..., AbstractAsyncContextManager[ServedDemo]]
 
 
 def _answers(base: str) -> bool:

@@ -52,12 +52,6 @@ def empty_site(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, empty_databas
     return empty_database_url
 
 
-@pytest.fixture
-def demo_site(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, database_url: str) -> str:
-    monkeypatch.setenv('PODSITE_DATABASE_URL', database_url)
-    return database_url
-
-
 @pytest.mark.usefixtures('no_database')
 def test_upgrade_then_demo_builds_a_site_and_refuses_to_load_twice(runner: CliRunner) -> None:
     upgraded = runner.invoke(cli, ['db', 'upgrade'])

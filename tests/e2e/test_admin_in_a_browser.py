@@ -9,12 +9,9 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Page
 
-from podsite.app import create_app
-from podsite.services.accounts import account_service
 from tests.audio import AudioSamples
-from tests.databases import DatabaseFactory, settings_for
 from tests.e2e.chromium import BrowserPage, chromium_page, needs_chromium
-from tests.servers import podsite_server
+from tests.servers import ServeDemoWithAdmin
 
 ADMIN_EMAIL = 'editor@example.com'
 ADMIN_PASSWORD = 'a long admin password'
@@ -23,19 +20,11 @@ pytestmark = needs_chromium
 
 
 @pytest.fixture(scope='module')
-async def server(
-    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[str]:
-    database_url = await databases.demo()
-    app = create_app(settings_for(database_url))
-    async with app.test_app(), app.app_context():
-        await account_service.create_user(
-            name='Editor', email=ADMIN_EMAIL, password=ADMIN_PASSWORD, role='admin'
-        )
-    folder = tmp_path_factory.mktemp('e2e')
-    with podsite_server(database_url, folder, media_dir=str(folder / 'media')) as base:
-        yield base
-    await databases.drop(database_url)
+async def server(serve_demo_with_admin: ServeDemoWithAdmin) -> AsyncIterator[str]:
+    async with serve_demo_with_admin(
+        name='Editor', email=ADMIN_EMAIL, password=ADMIN_PASSWORD
+    ) as site:
+        yield site.base
 
 
 async def test_admin_edits_a_title_and_the_public_site_shows_it(

@@ -10,14 +10,11 @@ import pytest
 from quart import Quart
 from sqlalchemy import select
 
-from podsite.app import create_app
 from podsite.data import ClickEvent, Episode, Guest, LiveStream, Policy, ShortLink, Sponsor
 from podsite.infrastructure import db
-from podsite.services.accounts import account_service
-from tests.databases import DatabaseFactory, settings_for
 from tests.e2e.axe import axe_violations, needs_axe
 from tests.e2e.chromium import BrowserPage, needs_chromium
-from tests.servers import podsite_server
+from tests.servers import ServeDemoWithAdmin
 
 ADMIN_EMAIL = 'walker@example.com'
 ADMIN_PASSWORD = 'a long admin password'
@@ -73,32 +70,31 @@ async def admin_page_paths(app: Quart) -> list[str]:
     return sorted(paths)
 
 
-@pytest.fixture(scope='module')
-async def site(
-    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[AdminSite]:
-    database_url = await databases.demo()
-    app = create_app(settings_for(database_url))
-    async with app.test_app(), app.app_context():
-        await account_service.create_user(
-            name='Walker', email=ADMIN_EMAIL, password=ADMIN_PASSWORD, role='admin'
+async def pages_and_a_clicked_link(app: Quart) -> tuple[list[str], int]:
+    """Every admin page's path, and the id of a short link clicked once (removing it
+    archives it)."""
+    paths = await admin_page_paths(app)
+    session = db.session()
+    link = ShortLink(name='clicked-once', target_url='https://example.com/clicked')
+    session.add(link)
+    await session.flush()
+    session.add(
+        ClickEvent(
+            short_link_id=link.id, occurred_at=link.created_at, day=link.created_at.date(),
+            ip_hash='0' * 64, user_agent='Firefox/121.0', referrer='',
         )
-        paths = await admin_page_paths(app)
-        session = db.session()
-        link = ShortLink(name='clicked-once', target_url='https://example.com/clicked')
-        session.add(link)
-        await session.flush()
-        session.add(
-            ClickEvent(
-                short_link_id=link.id, occurred_at=link.created_at, day=link.created_at.date(),
-                ip_hash='0' * 64, user_agent='Firefox/121.0', referrer='',
-            )
-        )  # fmt: skip
-        await session.commit()
-        clicked_link_id = link.id
-    with podsite_server(database_url, tmp_path_factory.mktemp('e2e-admin')) as base:
-        yield AdminSite(base, paths, clicked_link_id)
-    await databases.drop(database_url)
+    )  # fmt: skip
+    await session.commit()
+    return paths, link.id
+
+
+@pytest.fixture(scope='module')
+async def site(serve_demo_with_admin: ServeDemoWithAdmin) -> AsyncIterator[AdminSite]:
+    async with serve_demo_with_admin(
+        name='Walker', email=ADMIN_EMAIL, password=ADMIN_PASSWORD, arrange=pages_and_a_clicked_link
+    ) as served:
+        paths, clicked_link_id = served.arranged
+        yield AdminSite(served.base, paths, clicked_link_id)
 
 
 async def log_in(site: AdminSite, chromium: BrowserPage) -> None:

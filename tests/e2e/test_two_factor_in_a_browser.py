@@ -8,11 +8,8 @@ from collections.abc import AsyncIterator
 import pyotp
 import pytest
 
-from podsite.app import create_app
-from podsite.services.accounts import account_service
-from tests.databases import DatabaseFactory, settings_for
 from tests.e2e.chromium import BrowserPage, needs_chromium
-from tests.servers import podsite_server
+from tests.servers import ServeDemoWithAdmin
 
 ADMIN_EMAIL = 'producer@example.com'
 ADMIN_PASSWORD = 'a long admin password'
@@ -21,19 +18,11 @@ pytestmark = needs_chromium
 
 
 @pytest.fixture
-async def server(
-    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[str]:
-    database_url = await databases.demo()
-    app = create_app(settings_for(database_url))
-    async with app.test_app(), app.app_context():
-        await account_service.create_user(
-            name='Producer', email=ADMIN_EMAIL, password=ADMIN_PASSWORD, role='admin'
-        )
-    folder = tmp_path_factory.mktemp('e2e-two-factor')
-    with podsite_server(database_url, folder, environment='production') as base:
-        yield base
-    await databases.drop(database_url)
+async def server(serve_demo_with_admin: ServeDemoWithAdmin) -> AsyncIterator[str]:
+    async with serve_demo_with_admin(
+        name='Producer', email=ADMIN_EMAIL, password=ADMIN_PASSWORD, environment='production'
+    ) as site:
+        yield site.base
 
 
 async def log_in(chromium: BrowserPage, server: str) -> None:

@@ -130,8 +130,8 @@ async def test_a_slow_read_does_not_hold_up_other_requests(
     assert count == SLOW_COUNT
     assert answered.status_code == 200
     assert served_while_reading, f'the read took only {took:.2f} s'
-    # The loop went on ticking all along: the statement never ran on its thread (a busy
-    # machine may pause the whole process for a moment, never for a good part of the read).
-    assert longest_pause < min(0.2, took / 4), (
-        f'the loop stalled {longest_pause:.3f} s of {took:.2f} s'
-    )
+    # The loop went on ticking all along: a statement run on its thread would have stopped
+    # it for about the whole read. The bound is a share of the read, not a fixed time: a
+    # busy machine pauses the whole process now and then (0.08 s seen on two busy cores)
+    # and slows the read as much.
+    assert longest_pause < took / 2, f'the loop stalled {longest_pause:.3f} s of {took:.2f} s'

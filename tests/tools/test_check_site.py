@@ -3,9 +3,9 @@ test database, so SQLite and PostgreSQL both) and a small site broken on purpose
 
 import contextlib
 import json
-import time
+import threading
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,6 +19,7 @@ from tests.databases import DatabaseFactory
 from tests.servers import free_port, http_server, podsite_server
 
 PUBLIC_URL = 'https://podcast.test'
+CheckSite = Callable[..., tuple[int, dict[str, Any], str]]
 
 
 @pytest.fixture(scope='module')
@@ -34,17 +35,26 @@ async def podsite(
         await databases.drop(url)
 
 
-def check_site(*arguments: str, report: Path) -> tuple[int, dict[str, Any], str]:
-    result = CliRunner().invoke(cli, ['check-site', *arguments, '--json', str(report)])
-    data = json.loads(report.read_text()) if report.exists() else {}
-    return result.exit_code, data, result.output
+@pytest.fixture
+def check_site(runner: CliRunner) -> CheckSite:
+    """Runs `podsite check-site` with its JSON report to `report`; gives back the exit code,
+    the report (empty if none was written) and the output."""
+
+    def run(*arguments: str, report: Path) -> tuple[int, dict[str, Any], str]:
+        result = runner.invoke(cli, ['check-site', *arguments, '--json', str(report)])
+        data = json.loads(report.read_text()) if report.exists() else {}
+        return result.exit_code, data, result.output
+
+    return run
 
 
 def by_url(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {result['url']: result for result in report['results']}
 
 
-def test_every_sitemap_url_of_podsite_answers(podsite: str, tmp_path: Path) -> None:
+def test_every_sitemap_url_of_podsite_answers(
+    check_site: CheckSite, podsite: str, tmp_path: Path
+) -> None:
     with urllib.request.urlopen(f'{podsite}/sitemap.xml') as response:  # noqa: S310
         listed = parse_sitemap(response.read()).locations
 
@@ -59,7 +69,9 @@ def test_every_sitemap_url_of_podsite_answers(podsite: str, tmp_path: Path) -> N
     assert len(pages) > 40
 
 
-def test_with_links_every_internal_link_of_podsite_answers(podsite: str, tmp_path: Path) -> None:
+def test_with_links_every_internal_link_of_podsite_answers(
+    check_site: CheckSite, podsite: str, tmp_path: Path
+) -> None:
     code, report, output = check_site(podsite, '--links', report=tmp_path / 'report.json')
 
     assert code == 0, output
@@ -77,6 +89,8 @@ class BrokenSite(BaseHTTPRequestHandler):
 
     requests: ClassVar[list[tuple[str, str]]] = []
     flaky_calls: ClassVar[int] = 0
+    # The slow page answers only once the test is over, however long the checker waits.
+    slow_page_released: ClassVar[threading.Event] = threading.Event()
     PAGES: ClassVar[dict[str, tuple[int, dict[str, str], bytes]]] = {
         '/sitemap.xml': (200, {}, b"""<?xml version="1.0"?>
             <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
@@ -121,7 +135,7 @@ class BrokenSite(BaseHTTPRequestHandler):
         type(self).requests.append((self.command, self.path))
         status, headers, body = self.PAGES.get(self.path, (404, {}, b'not here'))
         if self.path == '/slow':
-            time.sleep(5)
+            self.slow_page_released.wait()
             status, headers, body = 200, {}, b'too late'
         if self.path == '/flaky':
             type(self).flaky_calls += 1
@@ -144,12 +158,16 @@ class BrokenSite(BaseHTTPRequestHandler):
 def broken_site() -> Iterator[str]:
     BrokenSite.requests = []
     BrokenSite.flaky_calls = 0
+    BrokenSite.slow_page_released = threading.Event()
     with http_server(BrokenSite) as base:
-        yield base
+        try:
+            yield base
+        finally:
+            BrokenSite.slow_page_released.set()
 
 
 def test_a_broken_site_has_each_failure_reported_with_its_reason(
-    broken_site: str, tmp_path: Path
+    check_site: CheckSite, broken_site: str, tmp_path: Path
 ) -> None:
     code, report, output = check_site(
         broken_site, '--links', '--timeout', '1.5', '--max-redirects', '2', '--retries', '1',
@@ -176,7 +194,7 @@ def test_a_broken_site_has_each_failure_reported_with_its_reason(
 
 
 def test_a_broken_site_reads_each_sitemap_and_url_once_and_never_downloads_media(
-    broken_site: str, tmp_path: Path
+    check_site: CheckSite, broken_site: str, tmp_path: Path
 ) -> None:
     _, report, _ = check_site(
         broken_site, '--links', '--timeout', '1.5', '--retries', '1', report=tmp_path / 'r.json'
@@ -199,10 +217,10 @@ def test_a_broken_site_reads_each_sitemap_and_url_once_and_never_downloads_media
 
 
 def test_the_report_can_go_to_standard_output_and_the_summary_to_standard_error(
-    broken_site: str,
+    runner: CliRunner, broken_site: str
 ) -> None:
     arguments = ['check-site', broken_site, '--quiet', '--timeout', '1.5', '--json', '-']
-    result = CliRunner().invoke(cli, arguments)
+    result = runner.invoke(cli, arguments)
 
     assert result.exit_code == 1
     report = json.loads(result.stdout)
@@ -210,25 +228,29 @@ def test_the_report_can_go_to_standard_output_and_the_summary_to_standard_error(
     assert 'URLs checked' in result.stderr
 
 
-def test_a_site_without_a_server_exits_2_with_the_reason(tmp_path: Path) -> None:
+def test_a_site_without_a_server_exits_2_with_the_reason(
+    check_site: CheckSite, tmp_path: Path
+) -> None:
     code, _, output = check_site(f'http://127.0.0.1:{free_port()}', report=tmp_path / 'r.json')
     assert code == 2
     assert 'cannot read the sitemap' in output and 'connection error' in output
 
 
-def test_a_base_url_that_is_not_http_exits_2(tmp_path: Path) -> None:
+def test_a_base_url_that_is_not_http_exits_2(check_site: CheckSite, tmp_path: Path) -> None:
     code, _, output = check_site('localhost:8000', report=tmp_path / 'r.json')
     assert code == 2
     assert 'is not an http(s) URL' in output
 
 
-def test_a_missing_sitemap_exits_2(broken_site: str, tmp_path: Path) -> None:
+def test_a_missing_sitemap_exits_2(check_site: CheckSite, broken_site: str, tmp_path: Path) -> None:
     code, _, output = check_site(f'{broken_site}/ok', report=tmp_path / 'r.json')
     assert code == 2
     assert 'cannot read the sitemap' in output and 'HTTP 404' in output
 
 
-def test_a_sitemap_that_is_not_one_exits_2(broken_site: str, tmp_path: Path) -> None:
+def test_a_sitemap_that_is_not_one_exits_2(
+    check_site: CheckSite, broken_site: str, tmp_path: Path
+) -> None:
     code, _, output = check_site(f'{broken_site}/not-a-site', report=tmp_path / 'r.json')
     assert code == 2
     assert 'not a sitemap: the root element is <html>' in output

@@ -36,12 +36,9 @@ Export = Callable[..., Result]
 
 
 @pytest.fixture
-def export(
-    database_url: str, clean_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Export:
+def export(database_url: str, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> Export:
     """Runs `podsite export-static` over the demo database, public address PUBLIC_URL, set up
     as in production (where the site answers only its public host name)."""
-    monkeypatch.chdir(tmp_path)
     for name, value in {
         'ENVIRONMENT': 'production',
         'SECRET_KEY': TEST_SECRET_KEY,
@@ -51,7 +48,7 @@ def export(
         monkeypatch.setenv(f'PODSITE_{name}', value)
 
     def run(*arguments: str) -> Result:
-        return CliRunner().invoke(cli, ['export-static', '--quiet', *arguments])
+        return runner.invoke(cli, ['export-static', '--quiet', *arguments])
 
     return run
 
@@ -98,7 +95,7 @@ def html_files(folder: Path) -> list[Path]:
 
 
 def test_the_export_served_by_nginx_passes_check_site_with_links(
-    export: Export, tmp_path: Path
+    export: Export, runner: CliRunner, tmp_path: Path
 ) -> None:
     port = free_port()
     site = tmp_path / 'site'
@@ -114,7 +111,7 @@ def test_the_export_served_by_nginx_passes_check_site_with_links(
     assert counts['pages'] > 40 and counts['written'] == counts['files']
     with nginx_serving(site, port, nginx_work) as base:
         report_path = tmp_path / 'report.json'
-        checked = CliRunner().invoke(
+        checked = runner.invoke(
             cli, ['check-site', base, '--links', '--quiet', '--json', str(report_path)]
         )
         report = json.loads(report_path.read_text())
@@ -278,17 +275,17 @@ def test_a_page_that_does_not_answer_200_is_listed_and_exits_1(
     ],
 )
 def test_a_bad_base_url_exits_2(
-    clean_environment: None, tmp_path: Path, arguments: list[str], message: str
+    runner: CliRunner, tmp_path: Path, arguments: list[str], message: str
 ) -> None:
-    result = CliRunner().invoke(cli, ['export-static', str(tmp_path / 'site'), *arguments])
+    result = runner.invoke(cli, ['export-static', str(tmp_path / 'site'), *arguments])
     assert result.exit_code == 2
     assert message in result.output
     assert not (tmp_path / 'site').exists()
 
 
-def test_a_folder_that_is_a_file_exits_2(clean_environment: None, tmp_path: Path) -> None:
+def test_a_folder_that_is_a_file_exits_2(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / 'site').write_text('a file')
-    result = CliRunner().invoke(cli, ['export-static', str(tmp_path / 'site')])
+    result = runner.invoke(cli, ['export-static', str(tmp_path / 'site')])
     assert result.exit_code == 2
     assert 'is not a folder' in result.output
 

@@ -5,7 +5,7 @@ served from `/artwork/` for a year, in the feed's `itunes:image`, on the pages a
 import io
 import re
 import tempfile
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -15,12 +15,9 @@ from quart import Quart
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podsite.app import create_app
 from podsite.data import Episode, Podcast
-from tests.clock import MovableClock
-from tests.databases import settings_for
 from tests.formats.test_artwork import artwork_image, encoded
-from tests.visitors import Browser, edit_form, logged_in
+from tests.visitors import Browser, edit_form
 
 BASE = 'https://podcast.test'
 ITUNES_IMAGE = '{http://www.itunes.com/dtds/podcast-1.0.dtd}image'
@@ -28,20 +25,8 @@ IMMUTABLE = 'public, max-age=31536000, immutable'
 
 
 @pytest.fixture
-async def media_app(database_url: str, tmp_path: Path, clock: MovableClock) -> AsyncIterator[Quart]:
-    app = create_app(settings_for(database_url, media_dir=tmp_path), clock=clock)
-    async with app.test_app():
-        yield app
-
-
-@pytest.fixture
-async def admin(media_app: Quart) -> Browser:
-    return await logged_in(media_app, role='admin', email='admin@example.com')
-
-
-@pytest.fixture
-def artwork_folder(tmp_path: Path) -> Path:
-    return tmp_path / 'artwork'
+def artwork_folder(media_folder: Path) -> Path:
+    return media_folder / 'artwork'
 
 
 def png(side: int = 1400) -> bytes:
@@ -90,9 +75,11 @@ def og_image(html: str) -> str:
 
 
 async def test_show_artwork_is_stored_served_and_used_everywhere(
-    admin: Browser, media_app: Quart, artwork_folder: Path, session: AsyncSession
+    media_admin: Browser, media_app: Quart, artwork_folder: Path, session: AsyncSession
 ) -> None:
-    status, html = await post_with_file(admin, '/admin/settings', await settings_form(admin), png())
+    status, html = await post_with_file(
+        media_admin, '/admin/settings', await settings_form(media_admin), png()
+    )
     assert status == 200, html
     assert 'Artwork kept as sent: PNG, 1400 px' in html
     podcast = await session.scalar(select(Podcast))
@@ -119,9 +106,9 @@ async def test_show_artwork_is_stored_served_and_used_everywhere(
 
 
 async def test_artwork_is_served_with_its_type_and_kept_for_a_year(
-    admin: Browser, media_app: Quart, session: AsyncSession
+    media_admin: Browser, media_app: Quart, session: AsyncSession
 ) -> None:
-    await post_with_file(admin, '/admin/settings', await settings_form(admin), png())
+    await post_with_file(media_admin, '/admin/settings', await settings_form(media_admin), png())
     name = await session.scalar(select(Podcast.artwork_file))
     assert name
     client = media_app.test_client()
@@ -164,11 +151,11 @@ async def test_other_artwork_names_are_not_found(media_app: Quart, path: str) ->
     ids=['too-small', 'not-square', 'text-named-png', 'too-large'],
 )
 async def test_a_refused_image_says_why_and_changes_nothing(
-    admin: Browser, session: AsyncSession, artwork_folder: Path, data: bytes, message: str
+    media_admin: Browser, session: AsyncSession, artwork_folder: Path, data: bytes, message: str
 ) -> None:
     before = await session.scalar(select(Podcast.artwork_url))
-    form = await settings_form(admin) | {'title': 'Typed while uploading'}
-    status, html = await post_with_file(admin, '/admin/settings', form, data)
+    form = await settings_form(media_admin) | {'title': 'Typed while uploading'}
+    status, html = await post_with_file(media_admin, '/admin/settings', form, data)
     assert status == 400
     assert message in html
     assert 'value="Typed while uploading"' in html  # what was typed is kept
@@ -179,12 +166,12 @@ async def test_a_refused_image_says_why_and_changes_nothing(
 
 
 async def test_an_artwork_url_typed_over_the_upload_takes_its_place(
-    admin: Browser, media_app: Quart, session: AsyncSession
+    media_admin: Browser, media_app: Quart, session: AsyncSession
 ) -> None:
-    await post_with_file(admin, '/admin/settings', await settings_form(admin), png())
-    form = await settings_form(admin)
+    await post_with_file(media_admin, '/admin/settings', await settings_form(media_admin), png())
+    form = await settings_form(media_admin)
     assert form['artwork_file']
-    saved = await admin.submit(
+    saved = await media_admin.submit(
         '/admin/settings', form | {'artwork_url': 'https://cdn.example/art.jpg'}
     )
     assert saved.status_code == 200
@@ -197,16 +184,18 @@ async def test_an_artwork_url_typed_over_the_upload_takes_its_place(
 
 
 async def test_episode_artwork_is_on_its_page_and_its_feed_item(
-    admin: Browser, media_app: Quart, session: AsyncSession
+    media_admin: Browser, media_app: Quart, session: AsyncSession
 ) -> None:
     episode = await session.scalar(select(Episode).where(Episode.number == 1))
     assert episode is not None
     episode_id, slug = episode.id, episode.slug
     path = f'/admin/episodes/{episode_id}'
     data = encoded(artwork_image(1400).convert('CMYK'), 'JPEG')
-    status, _ = await post_with_file(admin, path, await edit_form(admin, episode_id), data)
+    status, _ = await post_with_file(
+        media_admin, path, await edit_form(media_admin, episode_id), data
+    )
     assert status == 302
-    after_redirect = await admin.page(f'{path}?saved=1')
+    after_redirect = await media_admin.page(f'{path}?saved=1')
     assert (
         'Artwork re-encoded as JPEG at quality 85, CMYK converted to RGB, 1400 px' in after_redirect
     )
@@ -224,32 +213,32 @@ async def test_episode_artwork_is_on_its_page_and_its_feed_item(
 
 
 async def test_a_new_episode_can_have_its_artwork_from_the_start(
-    admin: Browser, session: AsyncSession
+    media_admin: Browser, session: AsyncSession
 ) -> None:
     form = {
         'number': '9001', 'title': 'Brand new', 'status': 'draft', 'duration': '45:00',
         'media_url': 'https://media.example.com/9001.mp3', 'media_size_bytes': '1',
         'media_type': 'audio/mpeg', 'episode_type': 'full',
     }  # fmt: skip
-    status, _ = await post_with_file(admin, '/admin/episodes/new', form, png())
+    status, _ = await post_with_file(media_admin, '/admin/episodes/new', form, png())
     assert status == 302
     episode = await session.scalar(select(Episode).where(Episode.number == 9001))
     assert episode is not None and episode.image_url == f'/artwork/{episode.artwork_file}'
 
 
 async def test_an_episode_form_with_another_mistake_keeps_the_uploaded_artwork(
-    admin: Browser, session: AsyncSession
+    media_admin: Browser, session: AsyncSession
 ) -> None:
     episode = await session.scalar(select(Episode).where(Episode.number == 2))
     assert episode is not None
     episode_id = episode.id
     path = f'/admin/episodes/{episode_id}'
-    form = await edit_form(admin, episode_id)
-    status, html = await post_with_file(admin, path, form | {'duration': 'forever'}, png())
+    form = await edit_form(media_admin, episode_id)
+    status, html = await post_with_file(media_admin, path, form | {'duration': 'forever'}, png())
     assert status == 400
     carried = re.search(r'name="artwork_file" value="([0-9a-f]{16}\.png)"', html)
     assert carried is not None  # the image need not be chosen again
-    fixed = await admin.submit(path, form | {'artwork_file': carried.group(1)})
+    fixed = await media_admin.submit(path, form | {'artwork_file': carried.group(1)})
     assert fixed.status_code == 302
     session.expire_all()
     assert await session.scalar(
@@ -257,16 +246,18 @@ async def test_an_episode_form_with_another_mistake_keeps_the_uploaded_artwork(
     ) == carried.group(1)
 
 
-async def test_a_made_up_artwork_name_is_refused(admin: Browser, session: AsyncSession) -> None:
+async def test_a_made_up_artwork_name_is_refused(
+    media_admin: Browser, session: AsyncSession
+) -> None:
     episode = await session.scalar(select(Episode).where(Episode.number == 3))
     assert episode is not None
-    form = await edit_form(admin, episode.id)
+    form = await edit_form(media_admin, episode.id)
     for name, message in (
         ('0123456789abcdef.png', 'not one stored on the server'),
         ('../../podsite.db', 'not one stored on the server'),
         ('0123456789abcdef-og.jpg', 'not one stored on the server'),
     ):
-        response = await admin.submit(
+        response = await media_admin.submit(
             f'/admin/episodes/{episode.id}', form | {'artwork_file': name}
         )
         assert response.status_code == 400

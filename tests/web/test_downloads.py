@@ -3,7 +3,6 @@
 import hashlib
 import shutil
 import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -99,16 +98,9 @@ async def test_no_event_is_lost_across_a_clean_restart(
 
 
 @pytest.fixture
-async def media_app(database_url: str, tmp_path: Path) -> AsyncIterator[Quart]:
-    app = create_app(settings_for(database_url, media_dir=tmp_path))
-    async with app.test_app():
-        yield app
-
-
-@pytest.fixture
-async def local_episode(session: AsyncSession, tmp_path: Path) -> Episode:
+async def local_episode(session: AsyncSession, media_folder: Path) -> Episode:
     episode = await add_episode(session, slug='local-audio')
-    (tmp_path / f'{episode.number}.mp3').write_bytes(AUDIO)
+    (media_folder / f'{episode.number}.mp3').write_bytes(AUDIO)
     await session.execute(
         update(Episode).where(Episode.id == episode.id).values(media_size_bytes=len(AUDIO))
     )
@@ -329,7 +321,7 @@ CHROME = (
 
 
 async def test_a_play_in_the_sites_player_with_seeks_counts_one_download(
-    media_app: Quart, session: AsyncSession, tmp_path: Path
+    media_app: Quart, session: AsyncSession, media_folder: Path
 ) -> None:
     """The player asks for the counted download URL with a range request per seek, as
     browsers do; one listener (address and user agent) within the window is one download,
@@ -342,7 +334,7 @@ async def test_a_play_in_the_sites_player_with_seeks_counts_one_download(
         .values(media_size_bytes=len(audio), duration_seconds=120)
     )
     await session.commit()
-    (tmp_path / f'{episode.number}.mp3').write_bytes(audio)
+    (media_folder / f'{episode.number}.mp3').write_bytes(audio)
     client = media_app.test_client()
     path = f'/episodes/download/{episode.number}/played-here.mp3'
     play_with_seeks = ['bytes=0-', f'bytes={len(audio) // 2}-', 'bytes=144000-', 'bytes=0-']

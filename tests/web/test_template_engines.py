@@ -31,8 +31,7 @@ from podsite.tools.site_check import page_links, parse_sitemap
 from podsite.viewmodels.admin import episodes
 from podsite.viewmodels.reports import admin_reports
 from tests.clock import MovableClock
-from tests.conftest import Browser, logged_in
-from tests.visitors import ADMIN_PASSWORD, turn_on_two_factor
+from tests.visitors import ADMIN_PASSWORD, Browser, logged_in, turn_on_two_factor
 
 FOLDER = PACKAGE_DIR / 'templates'
 # Templates only ever used by other templates, as macros.

@@ -28,10 +28,8 @@ class TranscriptFolder(NamedTuple):
 
 
 @pytest.fixture
-def demo_site(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
-    """The command over a fresh copy of the demo catalogue (episodes 1 to 40)."""
-    monkeypatch.setenv('PODSITE_DATABASE_URL', database_url)
-    # Wide enough that no table row wraps.
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wide enough that no row of the command's table wraps."""
     monkeypatch.setenv('COLUMNS', '200')
 
 
@@ -124,7 +122,7 @@ def test_discover_picks_the_best_file_of_each_episode(folder: TranscriptFolder) 
     }
 
 
-@pytest.mark.usefixtures('demo_site')
+@pytest.mark.usefixtures('demo_site', 'wide_terminal')
 def test_import_stores_the_best_files_and_reports_the_bad_ones(
     runner: CliRunner, database_url: str, folder: TranscriptFolder, shared_data: Path
 ) -> None:
@@ -166,7 +164,7 @@ def test_import_stores_the_best_files_and_reports_the_bad_ones(
     assert after[11][0].startswith(text.cues[0].text)
 
 
-@pytest.mark.usefixtures('demo_site')
+@pytest.mark.usefixtures('demo_site', 'wide_terminal')
 def test_importing_again_updates_and_never_duplicates(
     runner: CliRunner, database_url: str, folder: TranscriptFolder
 ) -> None:
@@ -182,7 +180,7 @@ def test_importing_again_updates_and_never_duplicates(
     assert stored(database_url) == imported
 
 
-@pytest.mark.usefixtures('demo_site')
+@pytest.mark.usefixtures('demo_site', 'wide_terminal')
 def test_skipped_files_alone_do_not_fail_the_import(runner: CliRunner, tmp_path: Path) -> None:
     folder = tmp_path / 'few'
     folder.mkdir()
@@ -196,7 +194,7 @@ def test_skipped_files_alone_do_not_fail_the_import(runner: CliRunner, tmp_path:
     assert row(result.output, '777 unknown.txt') == '777 unknown.txt skipped no episode #777'
 
 
-@pytest.mark.usefixtures('demo_site')
+@pytest.mark.usefixtures('demo_site', 'wide_terminal')
 def test_the_directory_must_exist(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / 'file.vtt').write_text('WEBVTT\n')
     for argument in (tmp_path / 'missing', tmp_path / 'file.vtt'):
@@ -325,7 +323,7 @@ def test_the_file_that_names_its_speakers_wins(tmp_path: Path) -> None:
     assert chosen[9].path.name == '009-plain.vtt'  # neither names anyone: the timed format
 
 
-@pytest.mark.usefixtures('demo_site')
+@pytest.mark.usefixtures('demo_site', 'wide_terminal')
 def test_a_vtt_that_cannot_be_read_gives_way_to_the_txt(
     runner: CliRunner, tmp_path: Path, database_url: str
 ) -> None:
@@ -343,7 +341,7 @@ def test_a_vtt_that_cannot_be_read_gives_way_to_the_txt(
     assert stored(database_url)[6][0] == 'Hello. Hi.'
 
 
-@pytest.mark.usefixtures('demo_site')
+@pytest.mark.usefixtures('demo_site', 'wide_terminal')
 def test_a_bad_cue_is_repaired_with_a_warning_naming_its_line(
     runner: CliRunner, tmp_path: Path, database_url: str
 ) -> None:
@@ -359,7 +357,7 @@ def test_a_bad_cue_is_repaired_with_a_warning_naming_its_line(
     assert len(stored(database_url)[4][1] or []) == 20
 
 
-@pytest.mark.usefixtures('demo_site')
+@pytest.mark.usefixtures('demo_site', 'wide_terminal')
 def test_a_file_named_for_one_episode_that_says_another_is_imported_by_its_name(
     runner: CliRunner, tmp_path: Path, shared_data: Path, database_url: str
 ) -> None:

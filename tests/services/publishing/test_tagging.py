@@ -6,7 +6,6 @@ whole."""
 import asyncio
 import io
 import shutil
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,20 +36,6 @@ CHAPTERS = {
         {'startTime': 2.5, 'title': 'Sponsor', 'url': 'https://sponsor.example/'},
     ],
 }
-
-
-@pytest.fixture
-def media(tmp_path: Path) -> Path:
-    folder = tmp_path / 'media'
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-async def media_app(database_url: str, media: Path, clock: MovableClock) -> AsyncIterator[Quart]:
-    app = create_app(settings_for(database_url, media_dir=media), clock=clock)
-    async with app.test_app():
-        yield app
 
 
 async def store_audio(
@@ -98,9 +83,9 @@ def leftovers(media: Path) -> list[str]:
 
 
 async def test_retagging_writes_the_tags_and_updates_size_and_header(
-    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+    media_app: Quart, session: AsyncSession, media_folder: Path, audio_samples: dict[str, Path]
 ) -> None:
-    path = await store_audio(session, media, audio_samples['vbr'], number=1)
+    path = await store_audio(session, media_folder, audio_samples['vbr'], number=1)
     before = audio_hash(path)
     async with media_app.app_context():
         result = await tagging_service.retag_episode((await episode_row(session, 1)).id)
@@ -118,14 +103,14 @@ async def test_retagging_writes_the_tags_and_updates_size_and_header(
     assert episode.media_first_minute_bytes == read_media_header(path).first_minute_bytes
     assert episode.media_first_minute_bytes is not None
     assert episode.media_first_minute_bytes > id3_size(path)
-    assert leftovers(media) == []
+    assert leftovers(media_folder) == []
 
 
 async def test_retagging_one_episode_reads_no_other_episodes_file(
-    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+    media_app: Quart, session: AsyncSession, media_folder: Path, audio_samples: dict[str, Path]
 ) -> None:
-    await store_audio(session, media, audio_samples['vbr'], number=1)
-    await store_audio(session, media, audio_samples['vbr'], number=2)
+    await store_audio(session, media_folder, audio_samples['vbr'], number=1)
+    await store_audio(session, media_folder, audio_samples['vbr'], number=2)
     await session.execute(
         update(Episode).where(Episode.number == 2).values(media_first_minute_bytes=None)
     )
@@ -139,9 +124,9 @@ async def test_retagging_one_episode_reads_no_other_episodes_file(
 
 
 async def test_a_download_under_way_keeps_reading_the_old_file_whole(
-    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+    media_app: Quart, session: AsyncSession, media_folder: Path, audio_samples: dict[str, Path]
 ) -> None:
-    path = await store_audio(session, media, audio_samples['cbr'], number=1)
+    path = await store_audio(session, media_folder, audio_samples['cbr'], number=1)
     original = path.read_bytes()
     with path.open('rb') as download:
         first = download.read(1000)
@@ -153,9 +138,11 @@ async def test_a_download_under_way_keeps_reading_the_old_file_whole(
 
 
 async def test_saving_an_episode_in_the_admin_retags_its_m4a(
-    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+    media_app: Quart, session: AsyncSession, media_folder: Path, audio_samples: dict[str, Path]
 ) -> None:
-    path = await store_audio(session, media, audio_samples['m4a'], number=2, media_type='audio/mp4')
+    path = await store_audio(
+        session, media_folder, audio_samples['m4a'], number=2, media_type='audio/mp4'
+    )
     before = audio_hash(path)
     episode = await episode_row(session, 2)
     episode_id = episode.id
@@ -171,9 +158,9 @@ async def test_saving_an_episode_in_the_admin_retags_its_m4a(
 
 
 async def test_new_show_artwork_goes_into_every_stored_file(
-    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+    media_app: Quart, session: AsyncSession, media_folder: Path, audio_samples: dict[str, Path]
 ) -> None:
-    path = await store_audio(session, media, audio_samples['cbr'], number=3)
+    path = await store_audio(session, media_folder, audio_samples['cbr'], number=3)
     before = audio_hash(path)
     admin = await logged_in(media_app, role='admin', email='admin@example.com')
     html = await admin.page('/admin/settings')
@@ -204,10 +191,12 @@ async def test_new_show_artwork_goes_into_every_stored_file(
 
 
 async def test_a_show_edit_queues_each_stored_file_once_and_the_settings_page_follows_it(
-    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+    media_app: Quart, session: AsyncSession, media_folder: Path, audio_samples: dict[str, Path]
 ) -> None:
-    mp3 = await store_audio(session, media, audio_samples['cbr'], number=1)
-    m4a = await store_audio(session, media, audio_samples['m4a'], number=2, media_type='audio/mp4')
+    mp3 = await store_audio(session, media_folder, audio_samples['cbr'], number=1)
+    m4a = await store_audio(
+        session, media_folder, audio_samples['m4a'], number=2, media_type='audio/mp4'
+    )
     await session.execute(update(Podcast).values(title='Renamed Show'))
     await session.commit()
     admin = await logged_in(media_app, role='admin', email='admin@example.com')
@@ -230,11 +219,11 @@ async def test_a_show_edit_queues_each_stored_file_once_and_the_settings_page_fo
 async def test_a_queued_file_that_fails_is_tried_again_later_then_given_up(
     media_app: Quart,
     session: AsyncSession,
-    media: Path,
+    media_folder: Path,
     audio_samples: dict[str, Path],
     clock: MovableClock,
 ) -> None:
-    path = await store_audio(session, media, audio_samples['cbr'], number=4)
+    path = await store_audio(session, media_folder, audio_samples['cbr'], number=4)
     path.write_bytes(b'not audio at all\n' * 100)
     admin = await logged_in(media_app, role='admin', email='admin@example.com')
     async with media_app.app_context():
@@ -254,7 +243,7 @@ async def test_a_queued_file_that_fails_is_tried_again_later_then_given_up(
     assert 'still to be written' not in page
     assert "Episode 4's audio file could not be tagged (HeaderNotFoundError" in page
     assert path.read_bytes() == b'not audio at all\n' * 100
-    assert leftovers(media) == []
+    assert leftovers(media_folder) == []
 
     # The next edit of the show tries the file again, in place of the old failure.
     async with media_app.app_context():
@@ -264,12 +253,12 @@ async def test_a_queued_file_that_fails_is_tried_again_later_then_given_up(
 
 
 async def test_retagging_every_file_at_once_empties_the_queue(
-    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+    media_app: Quart, session: AsyncSession, media_folder: Path, audio_samples: dict[str, Path]
 ) -> None:
     """Where no instance writes the queue (`tagging_interval_seconds` 0), `podsite retag`
     does, and the settings page stops saying files are waiting."""
-    await store_audio(session, media, audio_samples['cbr'], number=1)
-    broken = await store_audio(session, media, audio_samples['cbr'], number=2)
+    await store_audio(session, media_folder, audio_samples['cbr'], number=1)
+    broken = await store_audio(session, media_folder, audio_samples['cbr'], number=2)
     broken.write_bytes(b'not audio at all\n' * 100)
     admin = await logged_in(media_app, role='admin', email='admin@example.com')
     async with media_app.app_context():
@@ -284,15 +273,15 @@ async def test_retagging_every_file_at_once_empties_the_queue(
 
 async def test_a_serving_instance_writes_the_queued_files_by_itself(
     database_url: str,
-    media: Path,
+    media_folder: Path,
     clock: MovableClock,
     session: AsyncSession,
     audio_samples: dict[str, Path],
 ) -> None:
-    path = await store_audio(session, media, audio_samples['vbr'], number=3)
+    path = await store_audio(session, media_folder, audio_samples['vbr'], number=3)
     await session.execute(update(Podcast).values(author='Someone Else'))
     await session.commit()
-    settings = settings_for(database_url, media_dir=media, tagging_interval_seconds=0.05)
+    settings = settings_for(database_url, media_dir=media_folder, tagging_interval_seconds=0.05)
     app = create_app(settings, clock=clock)
     async with app.test_app():
         async with app.app_context():
@@ -305,9 +294,9 @@ async def test_a_serving_instance_writes_the_queued_files_by_itself(
 
 
 async def test_a_broken_file_is_reported_and_left_as_it_was(
-    media_app: Quart, session: AsyncSession, media: Path, audio_samples: dict[str, Path]
+    media_app: Quart, session: AsyncSession, media_folder: Path, audio_samples: dict[str, Path]
 ) -> None:
-    path = await store_audio(session, media, audio_samples['cbr'], number=4)
+    path = await store_audio(session, media_folder, audio_samples['cbr'], number=4)
     path.write_bytes(b'not audio at all\n' * 100)
     size_before = (await episode_row(session, 4)).media_size_bytes
     episode_id = (await episode_row(session, 4)).id
@@ -318,7 +307,7 @@ async def test_a_broken_file_is_reported_and_left_as_it_was(
     assert "audio file could not be tagged (HeaderNotFoundError: can't sync" in page
     assert path.read_bytes() == b'not audio at all\n' * 100
     assert (await episode_row(session, 4)).media_size_bytes == size_before
-    assert leftovers(media) == []
+    assert leftovers(media_folder) == []
 
 
 async def test_episodes_without_a_stored_file_are_skipped(media_app: Quart) -> None:
@@ -331,12 +320,12 @@ def test_the_retag_command_tags_one_episode_or_says_what_is_wrong(
     runner: CliRunner,
     monkeypatch: pytest.MonkeyPatch,
     database_url: str,
-    media: Path,
+    media_folder: Path,
     audio_samples: dict[str, Path],
 ) -> None:
     monkeypatch.setenv('PODSITE_DATABASE_URL', database_url)
-    monkeypatch.setenv('PODSITE_MEDIA_DIR', str(media))
-    shutil.copyfile(audio_samples['cbr'], media / 'placeholder.mp3')
+    monkeypatch.setenv('PODSITE_MEDIA_DIR', str(media_folder))
+    shutil.copyfile(audio_samples['cbr'], media_folder / 'placeholder.mp3')
     nothing = runner.invoke(cli, ['retag', '--episode', '999999'])
     assert nothing.exit_code == 1
     assert 'There is no episode 999999.' in nothing.output
