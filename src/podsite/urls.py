@@ -26,8 +26,9 @@ _USUAL_EXTENSIONS = {'audio/mpeg': 'mp3', 'audio/mp4': 'm4a', 'audio/x-m4a': 'm4
 
 def absolute(base_url: str, url: str) -> str:
     """A path of this site (`/episodes/...`, `/static/...`) on its address `base_url` (the
-    public one, without a trailing slash); other URLs (artwork on a media host) as they are."""
-    return base_url + url if url.startswith('/') else url
+    public one, without a trailing slash); other URLs (artwork on a media host, written in
+    full or scheme-relative, `//cdn.example/...`) as they are."""
+    return base_url + url if url.startswith('/') and not url.startswith('//') else url
 
 
 def home_url() -> str:
@@ -134,11 +135,6 @@ def stream_unsubscribe_url(token: str) -> str:
     return f'/live-stream/unsubscribe/{token}'
 
 
-def sitemap_url() -> str:
-    """`sitemap.sitemap`: the whole list, or the index of the numbered pages."""
-    return '/sitemap.xml'
-
-
 def sitemap_page_url(page: int) -> str:
     """`sitemap.sitemap_page`"""
     return f'/sitemap-{page}.xml'
@@ -153,11 +149,6 @@ def policy_url(slug: str) -> str:
 def short_link_url(name: str) -> str:
     """`redirector.follow`"""
     return f'/r/{name}'
-
-
-def account_url() -> str:
-    """`account.index`"""
-    return '/account'
 
 
 def login_url() -> str:
@@ -180,7 +171,7 @@ def confirm_account_url(token: str) -> str:
     return f'/account/confirm/{token}'
 
 
-def unsubscribe_url(token: str) -> str:
+def account_unsubscribe_url(token: str) -> str:
     """`account.unsubscribe_get`: tokens are URL-safe (itsdangerous' URL-safe serializer)."""
     return f'/account/unsubscribe/{token}'
 

@@ -64,9 +64,11 @@ def test_request_filters(changes: dict[str, object], counts: bool) -> None:
     assert is_countable_request(event(**changes)) is counts
 
 
-@pytest.mark.parametrize('header', ['bytes=500-400', 'bytes=abc', 'bytes=0-9,x-y', 'bytes='])
-def test_a_range_a_server_ignores_asks_for_the_whole_file(header: str) -> None:
-    assert requested_ranges(header, 1000) == [(0, 1000)]
+def test_overlapping_and_unsorted_ranges_count_the_bytes_asked_for() -> None:
+    assert covered_bytes(requested_ranges('bytes=0-99,50-149', 1000)) == 150
+    assert covered_bytes(requested_ranges('bytes=500-599,0-99', 1000)) == 200
+    assert requested_ranges('bytes=0-99,x-y', 1000) == [(0, 100)]
+    assert requested_ranges('bytes=-0', 1000) == []
 
 
 def test_ranges_are_read_and_merged() -> None:

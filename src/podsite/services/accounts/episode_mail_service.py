@@ -111,7 +111,7 @@ async def _announce(episode_id: int, title: str, subtitle: str, link: str, base_
     messages = []
     for user in recipients:
         token = unsubscribe_token(user.id, user.email)
-        unsubscribe_link = urls.absolute(base_url, urls.unsubscribe_url(token))
+        unsubscribe_link = urls.absolute(base_url, urls.account_unsubscribe_url(token))
         messages.append(
             {
                 'to_address': user.email,

@@ -33,8 +33,6 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from itertools import groupby
 
-from werkzeug.http import parse_range_header
-
 from podsite.schemas.analytics import Window
 from podsite.services.analytics import agents
 
@@ -43,6 +41,7 @@ ONE_MINUTE = 60
 WINDOW = timedelta(hours=24)
 
 _CONTROL = re.compile(r'[\x00-\x1f\x7f]')
+_RANGE = re.compile(r'^\s*bytes\s*=\s*(.+)$', re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -149,17 +148,28 @@ def is_countable_request(event: RawDownload) -> bool:
 
 
 def requested_ranges(range_header: str | None, size: int) -> list[tuple[int, int]]:
-    """Half-open byte spans a request asked for. No Range, or one a server ignores (not in
-    bytes, or unreadable as werkzeug reads it for the files podsite serves), is the file."""
-    requested = parse_range_header(range_header)
-    if requested is None or requested.units != 'bytes':
+    """Half-open byte spans a request asked for; no (or an unreadable) Range is the file.
+
+    Read part by part, keeping every readable one: these are the bytes of a request that a
+    media host or nginx answered (a redirect, `X-Accel-Redirect`), and those serve
+    overlapping and unsorted ranges, which werkzeug's `parse_range_header` refuses whole
+    (podsite's own file responses use it, and answer such a request with the whole file)."""
+    if not range_header:
+        return [(0, size)]
+    match = _RANGE.match(range_header)
+    if match is None:
         return [(0, size)]
     spans = []
-    for start, stop in requested.ranges:
-        if start < 0:  # a suffix: the last bytes, all of them when the file is shorter
-            start, stop = max(size + start, 0), size
-        else:
-            stop = size if stop is None else min(stop, size)
+    for part in match.group(1).split(','):
+        first, _, last = part.strip().partition('-')
+        try:
+            if not first:
+                start, stop = max(size - int(last), 0), size
+            else:
+                start = int(first)
+                stop = size if not last else min(int(last) + 1, size)
+        except ValueError:
+            continue
         if start < stop:
             spans.append((start, stop))
     return spans

@@ -52,7 +52,7 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_settings().secret_key, salt=UNSUBSCRIBE_SALT)
 
 
-def unsubscribe_url(*, subscriber_id: int, email: str, base_url: str) -> str:
+def unsubscribe_link(*, subscriber_id: int, email: str, base_url: str) -> str:
     """Signed rather than stored: it must work in every message ever sent, without a login.
     The address is signed too, so a reused row id can never remove someone else."""
     token = _serializer().dumps([subscriber_id, email])
@@ -97,7 +97,7 @@ async def sign_up(*, email: str, base_url: str) -> bool:
         subscriber.token_expires_at = now + CONFIRMATION_LIFETIME
         subscriber.confirmation_sent_at = now
     hours = int(CONFIRMATION_LIFETIME.total_seconds() // 3600)
-    leave = unsubscribe_url(subscriber_id=subscriber.id, email=address, base_url=base_url)
+    leave = unsubscribe_link(subscriber_id=subscriber.id, email=address, base_url=base_url)
     outbox_service.enqueue(
         to=address,
         subject='Confirm your live stream alerts',
@@ -191,7 +191,7 @@ async def notify(*, stream_id: int, base_url: str) -> NotifyReport | None:
     )
     for recipient in recipients:
         session.add(StreamNotification(stream_id=stream_id, subscriber_id=recipient.id))
-        leave = unsubscribe_url(
+        leave = unsubscribe_link(
             subscriber_id=recipient.id, email=recipient.email, base_url=base_url
         )
         outbox_service.enqueue(

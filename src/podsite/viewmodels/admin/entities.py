@@ -147,6 +147,7 @@ class EntityRemovalViewModel(ConfirmViewModel):
     async def restore_async(self) -> bool:
         """Brings an archived sponsor back (only sponsors are archived); False when there is
         no archived sponsor to restore."""
+        assert self.entity == 'sponsor', self.entity
         actor = current_user()
         assert actor is not None
         return await admin_people_service.restore_sponsor(row_id=self.row_id, actor=actor)
